@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "test/fixtures/**"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: tests that start real servers and runtimes should not starve each other.
+    maxWorkers: 2,
+  },
+});
