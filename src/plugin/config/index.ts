@@ -1,0 +1,5 @@
+export { ConfigNotFoundError, InvalidConfigError, UnsupportedConfigError } from "./errors";
+export { loadDotdoConfig, loadProject, type LoadProjectOptions } from "./load";
+export { WRANGLER_FILES } from "./parse";
+export { assertRunnableOffCloudflare } from "./support";
+export type { DotdoConfig, DurableObjectBinding, MigrationStep, R2BucketBinding, VarValue, WorkerProject } from "./types";

@@ -1,0 +1,99 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { loadConfig } from "c12";
+import { basename, relative, resolve } from "pathe";
+import { ConfigNotFoundError, InvalidConfigError } from "./errors";
+import { parseWranglerText, WRANGLER_FILES } from "./parse";
+import type { DotdoConfig, WorkerProject } from "./types";
+import { fieldChecker, validateWrangler } from "./validate";
+
+export interface LoadProjectOptions {
+  /** Project directory (default: the working directory). */
+  root?: string;
+  /** Wrangler file, relative to `root`; otherwise the first of wrangler.jsonc/json/toml. */
+  configFile?: string;
+  /** Applied over `dotdo.config.ts`, e.g. from CLI flags. */
+  overrides?: DotdoConfig;
+}
+
+/** Reads the user's Worker project: wrangler config, then `dotdo.config.*` over it. */
+export async function loadProject(options: LoadProjectOptions = {}): Promise<WorkerProject> {
+  const root = resolve(options.root ?? process.cwd());
+  const dotdo = await loadDotdoConfig(root, options.overrides ?? {});
+  const configFile = findWranglerFile(root, options.configFile ?? dotdo.config.wrangler);
+  const shown = relative(root, configFile) || configFile;
+  const wrangler = validateWrangler(parseWranglerText(await readFile(configFile, "utf8"), shown), shown);
+
+  const mainField = dotdo.config.main === undefined ? "main" : "main (dotdo.config)";
+  const mainPath = dotdo.config.main ?? wrangler.main;
+  if (mainPath === undefined) throw new InvalidConfigError(shown, "main", "is missing: set it to the Worker's entry module, e.g. \"src/index.ts\"");
+  const main = resolve(root, mainPath);
+  if (!existsSync(main)) throw new InvalidConfigError(shown, mainField, `points to ${mainPath}, which does not exist`);
+
+  const project: WorkerProject = {
+    root,
+    configFile,
+    name: wrangler.name ?? basename(root),
+    main,
+    compatibilityFlags: wrangler.compatibilityFlags,
+    durableObjects: wrangler.durableObjects,
+    migrations: wrangler.migrations,
+    vars: { ...wrangler.vars, ...dotdo.config.vars },
+    r2Buckets: wrangler.r2Buckets,
+  };
+  const compatibilityDate = dotdo.config.compatibilityDate ?? wrangler.compatibilityDate;
+  if (compatibilityDate !== undefined) project.compatibilityDate = compatibilityDate;
+  if (dotdo.config.evictAfterMs !== undefined) project.evictAfterMs = dotdo.config.evictAfterMs;
+  if (dotdo.file !== undefined) project.dotdoConfigFile = dotdo.file;
+  return project;
+}
+
+/** Loads `dotdo.config.*` (c12) with `overrides` on top, checking every field. */
+export async function loadDotdoConfig(root: string, overrides: DotdoConfig = {}): Promise<{ config: DotdoConfig; file?: string }> {
+  let loaded;
+  try {
+    loaded = await loadConfig<DotdoConfig & Record<string, unknown>>({
+      name: "dotdo",
+      cwd: root,
+      rcFile: false,
+      globalRc: false,
+      dotenv: false,
+      packageJson: false,
+      envName: false,
+      overrides: overrides as DotdoConfig & Record<string, unknown>,
+    });
+  } catch (error) {
+    throw new InvalidConfigError("dotdo.config", undefined, `could not be loaded: ${(error as Error).message}`);
+  }
+  const file = loaded.configFile && existsSync(loaded.configFile) ? loaded.configFile : undefined;
+  const config = checkDotdoConfig(loaded.config, file ? relative(root, file) : "dotdo.config");
+  return file ? { config, file } : { config };
+}
+
+function checkDotdoConfig(raw: Record<string, unknown>, file: string): DotdoConfig {
+  const check = fieldChecker(file);
+  const config: DotdoConfig = {};
+  for (const key of ["wrangler", "main", "preset", "outDir"] as const) {
+    const value = check.optionalString(raw[key], key);
+    if (value !== undefined) config[key] = value;
+  }
+  const compatibilityDate = check.optionalDate(raw.compatibilityDate, "compatibilityDate");
+  if (compatibilityDate !== undefined) config.compatibilityDate = compatibilityDate;
+  const evictAfterMs = check.optionalNumber(raw.evictAfterMs, "evictAfterMs");
+  if (evictAfterMs !== undefined) config.evictAfterMs = evictAfterMs;
+  if (raw.vars !== undefined) config.vars = check.vars(raw.vars, "vars");
+  return config;
+}
+
+function findWranglerFile(root: string, chosen: string | undefined): string {
+  if (chosen !== undefined) {
+    const file = resolve(root, chosen);
+    if (!existsSync(file)) throw new ConfigNotFoundError(root, [chosen]);
+    return file;
+  }
+  for (const name of WRANGLER_FILES) {
+    const file = resolve(root, name);
+    if (existsSync(file)) return file;
+  }
+  throw new ConfigNotFoundError(root, WRANGLER_FILES);
+}

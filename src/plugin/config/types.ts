@@ -1,0 +1,66 @@
+/** A Durable Object binding from `durable_objects.bindings`. */
+export interface DurableObjectBinding {
+  /** The name on `env` (`env.MY_DO`). */
+  name: string;
+  /** The exported class that implements the object. */
+  className: string;
+  /** Set when the class lives in another Worker: only Cloudflare can serve that. */
+  scriptName?: string;
+}
+
+/** One step of the user's `migrations` history, kept as written. */
+export interface MigrationStep {
+  tag: string;
+  new_classes?: string[];
+  new_sqlite_classes?: string[];
+  deleted_classes?: string[];
+  renamed_classes?: { from: string; to: string }[];
+  transferred_classes?: { from: string; from_script: string; to: string }[];
+}
+
+/** An R2 bucket binding from `r2_buckets`. */
+export interface R2BucketBinding {
+  binding: string;
+  bucketName?: string;
+}
+
+/** A JSON value as wrangler allows in `vars`. */
+export type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
+
+/** The user's Worker project as read from its wrangler config (and `dotdo.config.ts`). */
+export interface WorkerProject {
+  /** Absolute project directory. */
+  root: string;
+  /** Absolute path of the wrangler file the project was read from. */
+  configFile: string;
+  /** Worker name (`name`), or the directory name when absent. */
+  name: string;
+  /** Absolute path of the entry module (`main`). */
+  main: string;
+  compatibilityDate?: string;
+  compatibilityFlags: string[];
+  durableObjects: DurableObjectBinding[];
+  migrations: MigrationStep[];
+  vars: Record<string, VarValue>;
+  r2Buckets: R2BucketBinding[];
+  /** Idle time in ms before a live object is evicted off Cloudflare (`dotdo.config.ts`). */
+  evictAfterMs?: number;
+  /** Absolute path of the `dotdo.config.*` file that was applied, if any. */
+  dotdoConfigFile?: string;
+}
+
+/** What `dotdo.config.ts` may set; every field overrides the wrangler config. */
+export interface DotdoConfig {
+  /** Wrangler file to read, relative to the project root. */
+  wrangler?: string;
+  /** Entry module, relative to the project root. */
+  main?: string;
+  /** Default preset for `dotdo build` when `--preset` is not given. */
+  preset?: string;
+  /** Output directory, relative to the project root (default `.output`). */
+  outDir?: string;
+  compatibilityDate?: string;
+  /** Merged over the wrangler `vars`. */
+  vars?: Record<string, VarValue>;
+  evictAfterMs?: number;
+}

@@ -1,0 +1,158 @@
+import { InvalidConfigError } from "./errors";
+import type { DurableObjectBinding, MigrationStep, R2BucketBinding, VarValue } from "./types";
+
+/** The wrangler fields dotdo reads, checked but not yet resolved against the file system. */
+export interface WranglerFields {
+  name?: string;
+  main?: string;
+  compatibilityDate?: string;
+  compatibilityFlags: string[];
+  durableObjects: DurableObjectBinding[];
+  migrations: MigrationStep[];
+  vars: Record<string, VarValue>;
+  r2Buckets: R2BucketBinding[];
+}
+
+type Table = Record<string, unknown>;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Checks the parsed wrangler config; every error names `file` and the field at fault. */
+export function validateWrangler(raw: unknown, file: string): WranglerFields {
+  const check = new FieldChecker(file);
+  const top = check.table(raw, "");
+  const bindings = check.optionalArray(check.optionalTable(top.durable_objects, "durable_objects")?.bindings, "durable_objects.bindings");
+  return {
+    name: check.optionalString(top.name, "name"),
+    main: check.optionalString(top.main, "main"),
+    compatibilityDate: check.optionalDate(top.compatibility_date, "compatibility_date"),
+    compatibilityFlags: check.stringList(top.compatibility_flags, "compatibility_flags") ?? [],
+    durableObjects: bindings.map((entry, i) => durableObjectBinding(check, entry, `durable_objects.bindings[${i}]`)),
+    migrations: check.optionalArray(top.migrations, "migrations").map((entry, i) => migrationStep(check, entry, `migrations[${i}]`)),
+    vars: check.vars(top.vars, "vars"),
+    r2Buckets: check.optionalArray(top.r2_buckets, "r2_buckets").map((entry, i) => r2Bucket(check, entry, `r2_buckets[${i}]`)),
+  };
+}
+
+/** Checks `dotdo.config.ts` values of the shared kinds (dates, vars) with the same messages. */
+export function fieldChecker(file: string): FieldChecker {
+  return new FieldChecker(file);
+}
+
+function durableObjectBinding(check: FieldChecker, raw: unknown, at: string): DurableObjectBinding {
+  const entry = check.table(raw, at);
+  const binding: DurableObjectBinding = {
+    name: check.identifier(entry.name, `${at}.name`),
+    className: check.identifier(entry.class_name, `${at}.class_name`),
+  };
+  const scriptName = check.optionalString(entry.script_name, `${at}.script_name`);
+  return scriptName === undefined ? binding : { ...binding, scriptName };
+}
+
+function migrationStep(check: FieldChecker, raw: unknown, at: string): MigrationStep {
+  const entry = check.table(raw, at);
+  const step: MigrationStep = { tag: check.string(entry.tag, `${at}.tag`) };
+  for (const key of ["new_classes", "new_sqlite_classes", "deleted_classes"] as const) {
+    const classes = check.stringList(entry[key], `${at}.${key}`);
+    if (classes) step[key] = classes;
+  }
+  const renamed = check.optionalArray(entry.renamed_classes, `${at}.renamed_classes`);
+  if (renamed.length > 0) {
+    step.renamed_classes = renamed.map((r, i) => {
+      const rename = check.table(r, `${at}.renamed_classes[${i}]`);
+      return { from: check.string(rename.from, `${at}.renamed_classes[${i}].from`), to: check.string(rename.to, `${at}.renamed_classes[${i}].to`) };
+    });
+  }
+  const transferred = check.optionalArray(entry.transferred_classes, `${at}.transferred_classes`);
+  if (transferred.length > 0) {
+    step.transferred_classes = transferred.map((t, i) => {
+      const move = check.table(t, `${at}.transferred_classes[${i}]`);
+      const field = `${at}.transferred_classes[${i}]`;
+      return { from: check.string(move.from, `${field}.from`), from_script: check.string(move.from_script, `${field}.from_script`), to: check.string(move.to, `${field}.to`) };
+    });
+  }
+  return step;
+}
+
+function r2Bucket(check: FieldChecker, raw: unknown, at: string): R2BucketBinding {
+  const entry = check.table(raw, at);
+  const binding: R2BucketBinding = { binding: check.identifier(entry.binding, `${at}.binding`) };
+  const bucketName = check.optionalString(entry.bucket_name, `${at}.bucket_name`);
+  return bucketName === undefined ? binding : { ...binding, bucketName };
+}
+
+class FieldChecker {
+  constructor(private readonly file: string) {}
+
+  fail(field: string, problem: string): never {
+    throw new InvalidConfigError(this.file, field || undefined, problem);
+  }
+
+  table(value: unknown, field: string): Table {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(field, field ? "must be an object" : "must hold an object at the top level");
+    }
+    return value as Table;
+  }
+
+  optionalTable(value: unknown, field: string): Table | undefined {
+    return value === undefined ? undefined : this.table(value, field);
+  }
+
+  optionalArray(value: unknown, field: string): unknown[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) this.fail(field, "must be an array");
+    return value;
+  }
+
+  string(value: unknown, field: string): string {
+    if (typeof value !== "string" || value.trim() === "") this.fail(field, "must be a non-empty string");
+    return value;
+  }
+
+  optionalString(value: unknown, field: string): string | undefined {
+    return value === undefined ? undefined : this.string(value, field);
+  }
+
+  identifier(value: unknown, field: string): string {
+    const text = this.string(value, field);
+    if (!IDENTIFIER.test(text)) this.fail(field, `must be a JavaScript identifier, got ${JSON.stringify(text)}`);
+    return text;
+  }
+
+  optionalDate(value: unknown, field: string): string | undefined {
+    if (value === undefined) return undefined;
+    const text = typeof value === "string" ? value : value instanceof Date ? value.toISOString().slice(0, 10) : undefined;
+    if (text === undefined || !DATE.test(text) || Number.isNaN(Date.parse(text))) this.fail(field, "must be a date written YYYY-MM-DD");
+    return text;
+  }
+
+  stringList(value: unknown, field: string): string[] | undefined {
+    if (value === undefined) return undefined;
+    return this.optionalArray(value, field).map((item, i) => this.string(item, `${field}[${i}]`));
+  }
+
+  optionalNumber(value: unknown, field: string): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) this.fail(field, "must be a non-negative number");
+    return value;
+  }
+
+  vars(value: unknown, field: string): Record<string, VarValue> {
+    const table = this.optionalTable(value, field) ?? {};
+    for (const [key, item] of Object.entries(table)) this.varValue(item, `${field}.${key}`);
+    return table as Record<string, VarValue>;
+  }
+
+  private varValue(value: unknown, field: string): void {
+    if (value === null || ["string", "number", "boolean"].includes(typeof value)) return;
+    if (Array.isArray(value)) return value.forEach((item, i) => this.varValue(item, `${field}[${i}]`));
+    if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.entries(value).forEach(([key, item]) => this.varValue(item, `${field}.${key}`));
+    }
+    this.fail(field, "must be a JSON value (string, number, boolean, null, array or object)");
+  }
+}
+
+export type { FieldChecker };

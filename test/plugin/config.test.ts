@@ -1,0 +1,199 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "pathe";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  assertRunnableOffCloudflare,
+  ConfigNotFoundError,
+  InvalidConfigError,
+  loadProject,
+  UnsupportedConfigError,
+} from "../../src/plugin/config";
+
+const fixtureApp = resolve(import.meta.dirname, "../fixtures/app");
+const scratch = mkdtempSync(join(tmpdir(), "dotdo-config-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let projects = 0;
+/** A throwaway project directory holding `files` (and an entry module unless given). */
+function project(files: Record<string, string>): string {
+  const dir = join(scratch, `p${projects++}`);
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "src/index.js"), "export default { fetch: () => new Response('ok') };");
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => expect.unreachable("expected the config to be rejected"),
+    (error: Error) => error,
+  );
+}
+
+describe("reading the wrangler config", () => {
+  it("reads the fixture's wrangler.jsonc with comments and trailing commas", async () => {
+    const app = await loadProject({ root: fixtureApp });
+    expect(app).toMatchObject({
+      name: "fixture-app",
+      main: join(fixtureApp, "src/index.js"),
+      configFile: join(fixtureApp, "wrangler.jsonc"),
+      compatibilityDate: "2025-09-01",
+      durableObjects: [
+        { name: "COUNTER", className: "Counter" },
+        { name: "NOTES", className: "Notes" },
+        { name: "REMINDER", className: "Reminder" },
+      ],
+      migrations: [{ tag: "v1", new_sqlite_classes: ["Counter", "Notes"] }],
+      vars: { GREETING: "hello from the fixture", LIMITS: { maxNotes: 3 } },
+      r2Buckets: [],
+    });
+  });
+
+  it("reads wrangler.json", async () => {
+    const root = project({
+      "wrangler.json": JSON.stringify({ main: "src/index.js", r2_buckets: [{ binding: "BUCKET", bucket_name: "b" }] }),
+    });
+    const app = await loadProject({ root });
+    expect(app.r2Buckets).toEqual([{ binding: "BUCKET", bucketName: "b" }]);
+    expect(app.name).toBe(root.split("/").at(-1));
+  });
+
+  it("reads wrangler.toml, including bare TOML dates", async () => {
+    const root = project({
+      "wrangler.toml": [
+        'name = "toml-app"',
+        'main = "src/index.js"',
+        "compatibility_date = 2025-01-15",
+        "[[durable_objects.bindings]]",
+        'name = "ROOM"',
+        'class_name = "Room"',
+        "[[migrations]]",
+        'tag = "v1"',
+        'new_sqlite_classes = ["Room"]',
+        "[vars]",
+        'MODE = "test"',
+      ].join("\n"),
+    });
+    const app = await loadProject({ root });
+    expect(app).toMatchObject({
+      name: "toml-app",
+      compatibilityDate: "2025-01-15",
+      durableObjects: [{ name: "ROOM", className: "Room" }],
+      migrations: [{ tag: "v1", new_sqlite_classes: ["Room"] }],
+      vars: { MODE: "test" },
+    });
+  });
+
+  it("prefers wrangler.jsonc over wrangler.json over wrangler.toml, as wrangler does", async () => {
+    const root = project({
+      "wrangler.toml": 'name = "from-toml"\nmain = "src/index.js"',
+      "wrangler.json": '{ "name": "from-json", "main": "src/index.js" }',
+    });
+    expect((await loadProject({ root })).name).toBe("from-json");
+    expect((await loadProject({ root, configFile: "wrangler.toml" })).name).toBe("from-toml");
+  });
+});
+
+describe("bad or missing config", () => {
+  it("names the files it looked for when there is no config", async () => {
+    const error = await failure(loadProject({ root: project({}) }));
+    expect(error).toBeInstanceOf(ConfigNotFoundError);
+    expect(error).toMatchObject({ code: "CONFIG_NOT_FOUND" });
+    expect(error.message).toContain("wrangler.jsonc, wrangler.json, wrangler.toml");
+  });
+
+  it("gives the line and column of a JSONC syntax error", async () => {
+    const error = await failure(loadProject({ root: project({ "wrangler.jsonc": '{\n  "main": "src/index.js"\n  "name": "x"\n}' }) }));
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect(error.message).toMatch(/^wrangler\.jsonc: is not valid JSONC: CommaExpected at line 3, column 3/);
+  });
+
+  it("gives the line of a TOML syntax error", async () => {
+    const error = await failure(loadProject({ root: project({ "wrangler.toml": 'main = "src/index.js"\nname = = 1' }) }));
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect(error.message).toMatch(/^wrangler\.toml: is not valid TOML: .* at line 2/);
+  });
+
+  it("names the missing main field", async () => {
+    const error = await failure(loadProject({ root: project({ "wrangler.json": '{ "name": "x" }' }) }));
+    expect(error).toMatchObject({ code: "CONFIG_INVALID", file: "wrangler.json", field: "main" });
+  });
+
+  it("says when main points to a file that does not exist", async () => {
+    const error = await failure(loadProject({ root: project({ "wrangler.json": '{ "main": "src/nope.ts" }' }) }));
+    expect(error).toMatchObject({ field: "main" });
+    expect(error.message).toBe('wrangler.json: "main" points to src/nope.ts, which does not exist');
+  });
+
+  it.each([
+    ['{ "main": "src/index.js", "durable_objects": { "bindings": [{ "name": "A" }] } }', "durable_objects.bindings[0].class_name"],
+    ['{ "main": "src/index.js", "durable_objects": { "bindings": [{ "name": "A-B", "class_name": "A" }] } }', "durable_objects.bindings[0].name"],
+    ['{ "main": "src/index.js", "durable_objects": { "bindings": {} } }', "durable_objects.bindings"],
+    ['{ "main": "src/index.js", "compatibility_date": "next tuesday" }', "compatibility_date"],
+    ['{ "main": "src/index.js", "migrations": [{ "new_sqlite_classes": ["A"] }] }', "migrations[0].tag"],
+    ['{ "main": "src/index.js", "migrations": [{ "tag": "v1", "new_sqlite_classes": "A" }] }', "migrations[0].new_sqlite_classes"],
+    ['{ "main": "src/index.js", "r2_buckets": [{ "bucket_name": "b" }] }', "r2_buckets[0].binding"],
+    ['{ "main": 42 }', "main"],
+    ["[]", undefined],
+  ])("rejects %s naming the field", async (text, field) => {
+    const error = await failure(loadProject({ root: project({ "wrangler.json": text }) }));
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect(error).toMatchObject({ file: "wrangler.json", field });
+  });
+
+  it("refuses cross-script Durable Object bindings off Cloudflare, naming the field", async () => {
+    const root = project({
+      "wrangler.json": JSON.stringify({
+        main: "src/index.js",
+        durable_objects: { bindings: [{ name: "LOCAL", class_name: "Local" }, { name: "OTHER", class_name: "Remote", script_name: "other-worker" }] },
+      }),
+    });
+    const app = await loadProject({ root });
+    expect(app.durableObjects[1]).toEqual({ name: "OTHER", className: "Remote", scriptName: "other-worker" });
+    const error = (() => {
+      try {
+        assertRunnableOffCloudflare(app);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(UnsupportedConfigError);
+    expect(error).toMatchObject({ code: "CONFIG_UNSUPPORTED", field: "durable_objects.bindings[1].script_name" });
+    expect((error as Error).message).toContain('"other-worker"');
+  });
+});
+
+describe("dotdo.config.ts", () => {
+  it("overrides the wrangler config", async () => {
+    const root = project({
+      "wrangler.json": JSON.stringify({ main: "src/index.js", compatibility_date: "2024-01-01", vars: { A: "wrangler", B: "wrangler" } }),
+      "dotdo.config.ts": 'export default { main: "src/other.ts", compatibilityDate: "2025-02-02", vars: { B: "dotdo" }, evictAfterMs: 1000 } satisfies Record<string, unknown>;',
+      "src/other.ts": "export default {};",
+    });
+    const app = await loadProject({ root });
+    expect(app).toMatchObject({
+      main: join(root, "src/other.ts"),
+      compatibilityDate: "2025-02-02",
+      vars: { A: "wrangler", B: "dotdo" },
+      evictAfterMs: 1000,
+      dotdoConfigFile: join(root, "dotdo.config.ts"),
+    });
+  });
+
+  it("names dotdo.config.ts and the field when a value is wrong", async () => {
+    const root = project({
+      "wrangler.json": '{ "main": "src/index.js" }',
+      "dotdo.config.ts": "export default { evictAfterMs: 'soon' };",
+    });
+    const error = await failure(loadProject({ root }));
+    expect(error).toMatchObject({ code: "CONFIG_INVALID", file: "dotdo.config.ts", field: "evictAfterMs" });
+  });
+
+  it("reports a dotdo.config.ts that does not load", async () => {
+    const root = project({ "wrangler.json": '{ "main": "src/index.js" }', "dotdo.config.ts": "export default {" });
+    const error = await failure(loadProject({ root }));
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect(error.message).toMatch(/^dotdo\.config: could not be loaded/);
+  });
+});
