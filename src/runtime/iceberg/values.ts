@@ -1,0 +1,42 @@
+import { InvalidIcebergInputError } from "./errors";
+import type { PrimitiveType, SchemaField } from "./schema";
+
+/** One cell: `long` is a bigint (exact beyond 2^53), `binary` a Uint8Array, null when absent. */
+export type IcebergValue = bigint | number | string | Uint8Array | boolean | null;
+
+/** One row keyed by field name. */
+export type Row = Record<string, IcebergValue>;
+
+const MIN_LONG = -(2n ** 63n);
+const MAX_LONG = 2n ** 63n - 1n;
+
+function matchesType(type: PrimitiveType, value: Exclude<IcebergValue, null>): boolean {
+  switch (type) {
+    case "long":
+      return typeof value === "bigint" && value >= MIN_LONG && value <= MAX_LONG;
+    case "double":
+      return typeof value === "number";
+    case "string":
+      return typeof value === "string";
+    case "binary":
+      return value instanceof Uint8Array;
+    case "boolean":
+      return typeof value === "boolean";
+  }
+}
+
+/** Throws a typed error naming the column when `value` cannot be stored in `field`. */
+export function checkValue(field: SchemaField, value: IcebergValue | undefined, rowIndex: number): void {
+  if (value === null || value === undefined) {
+    if (field.required) {
+      throw new InvalidIcebergInputError(`row ${rowIndex}: required column "${field.name}" is null`);
+    }
+    return;
+  }
+  if (!matchesType(field.type, value)) {
+    const shown = typeof value === "object" ? value.constructor.name : typeof value;
+    throw new InvalidIcebergInputError(
+      `row ${rowIndex}: column "${field.name}" of type ${field.type} cannot hold a ${shown} value`,
+    );
+  }
+}
