@@ -1,0 +1,34 @@
+import type { Database, Statement } from "sql.js";
+import type { SqlParam, SqlPort, SqlValue } from "./sql-port";
+
+// sql.js accepts `{ useBigInt }` on `get` (since 1.8); its published types omit it.
+type GetExact = (this: Statement, params: null, options: { useBigInt: true }) => SqlValue[];
+
+/** Adapts a sql.js `Database` to the port persistence uses. */
+export function sqlJsPort(db: Database): SqlPort {
+  return {
+    query(sql, params = []) {
+      const stmt = db.prepare(sql);
+      try {
+        stmt.bind(params as SqlParam[]);
+        const get = stmt.get as unknown as GetExact;
+        const rows: SqlValue[][] = [];
+        while (stmt.step()) rows.push(get.call(stmt, null, { useBigInt: true }));
+        return rows;
+      } finally {
+        stmt.free();
+      }
+    },
+    runMany(sql, rows) {
+      const stmt = db.prepare(sql);
+      try {
+        for (const row of rows) stmt.run(row as SqlParam[]);
+      } finally {
+        stmt.free();
+      }
+    },
+    exec(sql) {
+      db.exec(sql);
+    },
+  };
+}
