@@ -1,0 +1,165 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  importJWK,
+  jwtVerify,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from "jose";
+import { DotdoError } from "../errors";
+import {
+  KeysUnavailableError,
+  TokenExpiredError,
+  TokenInvalidError,
+  TokenNotYetValidError,
+} from "./errors";
+import { readStorageClaims, type StorageClaims } from "./claims";
+
+/** Asymmetric algorithms only: a shared-secret algorithm would let a key holder mint tokens. */
+export const DEFAULT_ALGORITHMS: readonly string[] = [
+  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519",
+];
+
+export const DEFAULT_CLOCK_TOLERANCE_SEC = 30;
+
+export interface TokenVerifierOptions {
+  /** Expected `iss`, e.g. `https://oauth.do`. */
+  issuer: string;
+  /** Expected `aud` (one of them must match). */
+  audience: string | readonly string[];
+  /**
+   * Where the keys come from. Default: the `jwks_uri` of the issuer's
+   * `/.well-known/openid-configuration`, fetched once.
+   */
+  keys?: KeySource;
+  algorithms?: readonly string[];
+  clockToleranceSec?: number;
+}
+
+export type KeySource =
+  | { jwksUri: string | URL; cooldownMs?: number }
+  | { jwks: JSONWebKeySet }
+  | { key: CryptoKey | JWK };
+
+export interface VerifiedToken {
+  header: JWTHeaderParameters;
+  payload: JWTPayload;
+}
+
+export interface TokenVerifier {
+  /** Checks signature, algorithm, iss, aud, exp, nbf. Throws a typed auth error. */
+  verify(token: string): Promise<VerifiedToken>;
+  /** `verify`, then the storage claims (`CLAIMS_MISSING` / `CLAIMS_INVALID`). */
+  verifyStorage(token: string): Promise<VerifiedToken & { storage: StorageClaims }>;
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)];
+  if (algorithms.some((alg) => alg === "none" || alg.startsWith("HS"))) {
+    throw new TokenInvalidError(`refusing verifier configuration: algorithms must be asymmetric, got ${algorithms.join(", ")}`);
+  }
+  let keyResolver: Promise<JWTVerifyGetKey> | undefined;
+  const resolveKeys = () => {
+    keyResolver ??= keyFrom(options).catch((error: unknown) => {
+      keyResolver = undefined; // a failed discovery is retried on the next request
+      throw error;
+    });
+    return keyResolver;
+  };
+
+  async function verify(token: string): Promise<VerifiedToken> {
+    if (typeof token !== "string" || token === "") throw new TokenInvalidError("no token given");
+    const key = await resolveKeys();
+    try {
+      const verifyOptions = {
+        issuer: options.issuer,
+        audience: [options.audience].flat(),
+        algorithms,
+        clockTolerance: options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
+        requiredClaims: ["exp"],
+      };
+      const result = await jwtVerify(token, key, verifyOptions);
+      return { header: result.protectedHeader, payload: result.payload };
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  return {
+    verify,
+    async verifyStorage(token) {
+      const verified = await verify(token);
+      return { ...verified, storage: readStorageClaims(verified.payload) };
+    },
+  };
+}
+
+async function keyFrom(options: TokenVerifierOptions): Promise<JWTVerifyGetKey> {
+  const source = options.keys ?? { jwksUri: await discoverJwksUri(options.issuer) };
+  if ("jwks" in source) return createLocalJWKSet(source.jwks);
+  if ("jwksUri" in source) {
+    // jose caches the set and refetches it when a token names an unknown `kid`.
+    const remote = createRemoteJWKSet(new URL(source.jwksUri), { cooldownDuration: source.cooldownMs ?? 30_000 });
+    return async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        if (error instanceof errors.JOSEError) throw error;
+        throw new KeysUnavailableError(`the issuer's keys could not be fetched from ${String(source.jwksUri)}: ${String(error)}`, { cause: error });
+      }
+    };
+  }
+  const key = isJwk(source.key) ? await importConfiguredJwk(source.key) : source.key;
+  return async () => key;
+}
+
+function importConfiguredJwk(jwk: JWK): Promise<CryptoKey | Uint8Array> {
+  if (typeof jwk.alg !== "string") throw new TokenInvalidError("a configured JWK must name its 'alg'");
+  return importJWK(jwk, jwk.alg);
+}
+
+function isJwk(key: CryptoKey | JWK): key is JWK {
+  return typeof (key as JWK).kty === "string";
+}
+
+async function discoverJwksUri(issuer: string): Promise<string> {
+  const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+  let document: { issuer?: unknown; jwks_uri?: unknown };
+  try {
+    const response = await fetch(url, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    document = (await response.json()) as typeof document;
+  } catch (error) {
+    throw new KeysUnavailableError(`cannot read the issuer's discovery document ${url}: ${String(error)}`, { cause: error });
+  }
+  if (document.issuer !== issuer) {
+    throw new KeysUnavailableError(`discovery document ${url} names issuer ${JSON.stringify(document.issuer)}, expected ${JSON.stringify(issuer)}`);
+  }
+  if (typeof document.jwks_uri !== "string") {
+    throw new KeysUnavailableError(`discovery document ${url} has no jwks_uri`);
+  }
+  return document.jwks_uri;
+}
+
+function translate(error: unknown): Error {
+  if (error instanceof errors.JWTExpired) {
+    return new TokenExpiredError(`token expired (exp ${String(error.payload.exp)})`, { cause: error });
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === "nbf" || error.claim === "iat") {
+      return new TokenNotYetValidError(`token is not valid yet: ${error.message}`, { cause: error });
+    }
+    return new TokenInvalidError(`token claim '${error.claim}' rejected: ${error.message}`, { cause: error });
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+    return new KeysUnavailableError(`the issuer's keys could not be fetched: ${error.message}`, { cause: error });
+  }
+  if (error instanceof DotdoError) return error;
+  // Anything else jose throws (bad encoding, refused alg, wrong key type) is the token's fault.
+  return new TokenInvalidError(`token rejected: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
