@@ -10,3 +10,4 @@ export {
   type TokenVerifierOptions,
   type VerifiedToken,
 } from "./verify";
+export { scopeStore, tenantRoot, type StorageScope } from "./scoped-store";

@@ -1,0 +1,82 @@
+import type { ObjectStore } from "../storage/types";
+import type { Permission, StorageClaims } from "./claims";
+import { PathForbiddenError, PermissionDeniedError } from "./errors";
+import { assertIdentifier, checkListPrefix, keySegments, prefixSegments } from "./path";
+
+/** Where a scoped store may read and write: a tenant, or one object of a tenant. */
+export interface StorageScope extends Pick<StorageClaims, "prefix" | "org" | "tenant" | "permissions"> {
+  /** When set, keys are relative to `do/{id}/`; otherwise they must start with `do/{id}/`. */
+  id?: string;
+}
+
+/** `{prefix}/{org}/{tenant}/`: the folder a tenant's token grants, with a trailing slash. */
+export function tenantRoot(scope: Pick<StorageScope, "prefix" | "org" | "tenant">): string {
+  assertIdentifier(scope.org, "org");
+  assertIdentifier(scope.tenant, "tenant");
+  return [...prefixSegments(scope.prefix), scope.org, scope.tenant, ""].join("/");
+}
+
+/**
+ * Wraps `store` so that every key is mapped into the scope and nothing outside it can be
+ * reached: unsafe keys throw `PathForbiddenError`, missing permissions throw
+ * `PermissionDeniedError`, both before the underlying store is touched, and `list` drops
+ * any key the backend returns outside the scope.
+ */
+export function scopeStore(store: ObjectStore, scope: StorageScope): ObjectStore {
+  const tenant = tenantRoot(scope);
+  if (scope.id !== undefined) assertIdentifier(scope.id, "object id");
+  const root = scope.id === undefined ? tenant : `${tenant}do/${scope.id}/`;
+  const granted = new Set(scope.permissions);
+
+  const allow = (permission: Permission, operation: string) => {
+    if (!granted.has(permission)) {
+      throw new PermissionDeniedError(`${operation} needs the '${permission}' storage permission, which the token does not grant`);
+    }
+  };
+  const toInner = (key: unknown) => {
+    const segments = keySegments(key);
+    if (scope.id === undefined) requireObjectFolder(segments, key as string);
+    return root + segments.join("/");
+  };
+  const toOuter = (key: string) => key.slice(root.length);
+
+  return {
+    url: `${store.url.replace(/\/+$/, "")}/${root}`,
+    async get(key, options) {
+      allow("read", "get");
+      const found = await store.get(toInner(key), options);
+      return found && { ...found, key: toOuter(found.key) };
+    },
+    async put(key, body, options) {
+      allow("write", "put");
+      const info = await store.put(toInner(key), body, options);
+      return { ...info, key: toOuter(info.key) };
+    },
+    async delete(key) {
+      allow("write", "delete");
+      await store.delete(toInner(key));
+    },
+    async head(key) {
+      allow("read", "head");
+      const info = await store.head(toInner(key));
+      return info && { ...info, key: toOuter(info.key) };
+    },
+    async list(prefix, options) {
+      allow("list", "list");
+      const result = await store.list(root + checkListPrefix(prefix), options);
+      return {
+        ...result,
+        objects: result.objects.filter((info) => info.key.startsWith(root)).map((info) => ({ ...info, key: toOuter(info.key) })),
+      };
+    },
+  };
+}
+
+/** A tenant-wide key must name an object folder and a file in it: `do/{id}/…`. */
+function requireObjectFolder(segments: string[], key: string): void {
+  const [area, id] = segments;
+  if (area !== "do" || id === undefined || segments.length < 3) {
+    throw new PathForbiddenError(`key ${JSON.stringify(key)} is refused: tenant keys must look like do/{id}/{file}`);
+  }
+  assertIdentifier(id, "object id");
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { scopeStore, tenantRoot, type StorageScope } from "../../src/runtime/auth";
+import { createMemoryStore } from "../../src/runtime/storage/memory";
+import type { ObjectStore } from "../../src/runtime/storage/types";
+import { ESCAPE_KEYS } from "./helpers/escapes";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (body: Uint8Array) => new TextDecoder().decode(body);
+const ALL = ["read", "write", "list"] as const;
+const tenantA: StorageScope = { prefix: "apps/prod", org: "acme", tenant: "a", permissions: ALL };
+const tenantB: StorageScope = { ...tenantA, tenant: "b" };
+
+async function allKeys(store: ObjectStore): Promise<string[]> {
+  return (await store.list("")).objects.map((info) => info.key);
+}
+
+describe("scopeStore", () => {
+  it("maps tenant keys under {prefix}/{org}/{tenant}/ and returns them relative", async () => {
+    const inner = createMemoryStore();
+    const store = scopeStore(inner, tenantA);
+    const put = await store.put("do/obj1/snapshots/latest", bytes("7"));
+    expect(put.key).toBe("do/obj1/snapshots/latest");
+    expect(await allKeys(inner)).toEqual(["apps/prod/acme/a/do/obj1/snapshots/latest"]);
+    const got = await store.get("do/obj1/snapshots/latest", { range: { offset: 0, length: 1 } });
+    expect(got && { key: got.key, body: text(got.body) }).toEqual({ key: "do/obj1/snapshots/latest", body: "7" });
+    expect(await store.head("do/obj1/snapshots/latest")).toMatchObject({ key: "do/obj1/snapshots/latest", size: 1 });
+    expect((await store.list("do/")).objects.map((o) => o.key)).toEqual(["do/obj1/snapshots/latest"]);
+    await store.delete("do/obj1/snapshots/latest");
+    expect(await allKeys(inner)).toEqual([]);
+    expect(store.url).toBe("memory://default/apps/prod/acme/a/");
+  });
+
+  it("maps object keys under do/{id}/ when the scope names an object", async () => {
+    const inner = createMemoryStore();
+    const store = scopeStore(inner, { ...tenantA, id: "obj1" });
+    await store.put("lock", bytes("{}"), { ifNoneMatch: "*" });
+    expect(await allKeys(inner)).toEqual(["apps/prod/acme/a/do/obj1/lock"]);
+    await expect(store.put("lock", bytes("{}"), { ifNoneMatch: "*" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+  });
+
+  it("requires tenant-wide keys to name an object folder", async () => {
+    const store = scopeStore(createMemoryStore(), tenantA);
+    for (const key of ["lock", "do/obj1", "tables/x/metadata", "do/../x/y"]) {
+      await expect(store.put(key, bytes("x")), key).rejects.toMatchObject({ code: "PATH_FORBIDDEN" });
+    }
+  });
+
+  it("keeps tenants apart: B sees none of A's keys, and lists nothing of A even when they share a prefix", async () => {
+    const inner = createMemoryStore();
+    await scopeStore(inner, tenantA).put("do/obj1/lock", bytes("a"));
+    await scopeStore(inner, { ...tenantA, tenant: "ab" }).put("do/obj1/lock", bytes("ab"));
+    const b = scopeStore(inner, tenantB);
+    expect(await b.get("do/obj1/lock")).toBeNull();
+    expect((await b.list("")).objects).toEqual([]);
+    const a = scopeStore(inner, tenantA);
+    expect((await a.list("")).objects.map((o) => o.key)).toEqual(["do/obj1/lock"]);
+  });
+
+  it("drops keys outside the scope that a misbehaving backend returns from list", async () => {
+    const inner = createMemoryStore();
+    await inner.put("apps/prod/acme/b/do/x/lock", bytes("b"));
+    const leaky: ObjectStore = { ...inner, list: () => inner.list("") };
+    expect((await scopeStore(leaky, tenantA).list("")).objects).toEqual([]);
+  });
+
+  it("refuses every escape technique before touching the store", async () => {
+    const inner = createMemoryStore();
+    const calls: string[] = [];
+    const watched: ObjectStore = {
+      url: inner.url,
+      get: (...args) => (calls.push("get"), inner.get(...args)),
+      put: (...args) => (calls.push("put"), inner.put(...args)),
+      delete: (...args) => (calls.push("delete"), inner.delete(...args)),
+      list: (...args) => (calls.push("list"), inner.list(...args)),
+      head: (...args) => (calls.push("head"), inner.head(...args)),
+    };
+    const store = scopeStore(watched, { ...tenantA, id: "obj1" });
+    for (const key of Object.values(ESCAPE_KEYS).flat()) {
+      for (const attempt of [
+        () => store.put(key, bytes("x")),
+        () => store.get(key),
+        () => store.head(key),
+        () => store.delete(key),
+      ]) {
+        await expect(attempt(), JSON.stringify(key)).rejects.toMatchObject({ code: "PATH_FORBIDDEN" });
+      }
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it("enforces the token's permissions per operation", async () => {
+    const inner = createMemoryStore();
+    await inner.put("apps/prod/acme/a/do/obj1/lock", bytes("x"));
+    const readOnly = scopeStore(inner, { ...tenantA, permissions: ["read"] });
+    await expect(readOnly.get("do/obj1/lock")).resolves.not.toBeNull();
+    await expect(readOnly.put("do/obj1/lock", bytes("y"))).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(readOnly.delete("do/obj1/lock")).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(readOnly.list("")).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    const writeOnly = scopeStore(inner, { ...tenantA, permissions: ["write"] });
+    await expect(writeOnly.get("do/obj1/lock")).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    await expect(writeOnly.head("do/obj1/lock")).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    expect(text((await inner.get("apps/prod/acme/a/do/obj1/lock"))!.body)).toBe("x");
+  });
+
+  it("validates the scope itself", () => {
+    expect(tenantRoot({ prefix: "", org: "acme", tenant: "a" })).toBe("acme/a/");
+    expect(() => scopeStore(createMemoryStore(), { ...tenantA, tenant: ".." })).toThrow(/tenant/);
+    expect(() => scopeStore(createMemoryStore(), { ...tenantA, id: "a/b" })).toThrow(/object id/);
+    expect(() => scopeStore(createMemoryStore(), { ...tenantA, prefix: "../x" })).toThrow(/prefix/);
+  });
+});
