@@ -4,10 +4,14 @@ import { DotdoError } from "../errors";
 export class CorruptFileError extends DotdoError {
   /** The path or location the caller gave for the damaged file. */
   readonly path: string;
+  /** The damaged field, when one can be named (e.g. `snapshots[1].manifest-list`). */
+  readonly field: string | undefined;
 
-  constructor(path: string, reason: string, options?: ErrorOptions) {
-    super("CORRUPT_SNAPSHOT_FILE", `corrupt snapshot file ${path}: ${reason}`, options);
+  constructor(path: string, reason: string, options?: ErrorOptions & { field?: string }) {
+    const where = options?.field === undefined ? "" : ` (field ${options.field})`;
+    super("CORRUPT_SNAPSHOT_FILE", `corrupt snapshot file ${path}${where}: ${reason}`, options);
     this.path = path;
+    this.field = options?.field;
   }
 }
 
