@@ -1,0 +1,7 @@
+/** A content etag (hex SHA-256), so the same bytes always carry the same etag. */
+export async function contentEtag(body: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>);
+  let hex = "";
+  for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, "0");
+  return hex;
+}

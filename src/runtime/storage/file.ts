@@ -1,0 +1,280 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Dirent } from "node:fs";
+import { link, mkdir, open, readdir, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assertPrecondition, CREATE_ONLY } from "./conditions";
+import { InvalidKeyError, PreconditionFailedError, StorageConfigError, storageFailure } from "./errors";
+import { contentEtag } from "./etag";
+import { FileEtagCache } from "./file-etags";
+import { withFileLock } from "./file-lock";
+import { hasCode, ignoreCode } from "./fs-errors";
+import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
+import { assertValidRange, sliceRange } from "./range";
+import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
+
+export interface FileStoreOptions {
+  /** The folder holding the objects; relative paths resolve against the working directory. */
+  root: string;
+  /** A per-key lock older than this is taken to be left by a crashed process. Default 10 s. */
+  staleLockMs?: number;
+}
+
+/** Temp files and locks live here, inside the root so renames stay on one file system. */
+const INTERNAL_DIR = ".dotdo-store";
+/** Temp files this old were left by a crashed writer. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * Objects as plain files under a folder, at their key's path, so other tools (DuckDB,
+ * Iceberg readers) can open them directly.
+ * - A write goes to a temp file, is flushed, then renamed into place: a reader sees the old
+ *   file or the new one, never part of one.
+ * - Create-only writes use `link()`, which fails if the name exists: the kernel decides,
+ *   so it holds across processes. Other writes and deletes take a per-key lock file.
+ * - The etag is the SHA-256 of the content.
+ * A key cannot be both an object and a folder of other keys (`a` and `a/b`).
+ */
+export async function createFileStore(options: FileStoreOptions | string): Promise<ObjectStore> {
+  const { root: rootOption, staleLockMs = 10_000 } = typeof options === "string" ? { root: options } : options;
+  const root = resolve(rootOption);
+  const url = pathToFileURL(root).href;
+  const tmpDir = join(root, INTERNAL_DIR, "tmp");
+  const lockDir = join(root, INTERNAL_DIR, "locks");
+  await prepareRoot(root, tmpDir, lockDir);
+  const etags = new FileEtagCache();
+
+  const pathOf = (key: string): string => {
+    assertValidKey(key);
+    if (key === INTERNAL_DIR || key.startsWith(`${INTERNAL_DIR}/`)) {
+      throw new InvalidKeyError(key, `"${INTERNAL_DIR}/" is reserved by the file store`);
+    }
+    return join(root, ...key.split("/"));
+  };
+  const lockPathOf = (key: string) => join(lockDir, createHash("sha256").update(key).digest("hex"));
+  const withLock = <T>(key: string, fn: () => Promise<T>) => withFileLock(lockPathOf(key), { staleMs: staleLockMs }, fn);
+  const conflict = (key: string) =>
+    new InvalidKeyError(key, "a file store cannot hold both a key and keys below it (`a` and `a/b`)");
+
+  /** Wraps unexpected file-system errors so callers see the operation and key. */
+  const guarded = async <T>(operation: string, key: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw storageFailure(url, operation, key, error);
+    }
+  };
+
+  const currentEtag = async (path: string): Promise<string | undefined> => {
+    const handle = await open(path, "r").catch((error: unknown) => {
+      if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return undefined;
+      throw error;
+    });
+    if (!handle) return undefined;
+    try {
+      const stats = await handle.stat({ bigint: true });
+      if (!stats.isFile()) return undefined;
+      return await etags.etagOf(path, stats, () => handle.readFile());
+    } finally {
+      await handle.close();
+    }
+  };
+
+  /** Moves a finished temp file to `path`; `create` refuses to replace an existing file. */
+  const place = async (key: string, temp: string, path: string, create: boolean): Promise<void> => {
+    // A concurrent delete may prune the (then empty) parent folder between our mkdir and
+    // the rename; making it again and retrying is enough.
+    for (let attempt = 0; ; attempt++) {
+      await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+        throw hasCode(error, "ENOTDIR", "EEXIST") ? conflict(key) : error;
+      });
+      try {
+        if (create) await link(temp, path);
+        else await rename(temp, path);
+        return;
+      } catch (error) {
+        if (hasCode(error, "EEXIST") && create) {
+          const existing = await stat(path).catch(() => undefined);
+          throw existing?.isDirectory() ? conflict(key) : new PreconditionFailedError(key, CREATE_ONLY);
+        }
+        if (hasCode(error, "EISDIR", "ENOTDIR", "EEXIST", "ENOTEMPTY")) throw conflict(key);
+        if (!hasCode(error, "ENOENT") || attempt >= 5) throw error;
+      }
+    }
+  };
+
+  return {
+    url,
+
+    get: (key: string, options?: GetOptions) =>
+      guarded("get", key, async (): Promise<StoredObject | null> => {
+        const path = pathOf(key);
+        if (options?.range) assertValidRange(options.range);
+        const handle = await open(path, "r").catch((error: unknown) => {
+          if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return undefined;
+          throw error;
+        });
+        if (!handle) return null;
+        // Everything is read through this one handle: a rename that lands meanwhile
+        // replaces the name, not the file we hold open.
+        try {
+          const stats = await handle.stat({ bigint: true });
+          if (!stats.isFile()) return null;
+          const size = Number(stats.size);
+          let whole: Uint8Array | undefined;
+          const readAll = async () => (whole ??= asBytes(await handle.readFile()));
+          const etag = await etags.etagOf(path, stats, readAll);
+          const range = options?.range;
+          let body: Uint8Array;
+          if (!range) body = await readAll();
+          else if (whole) body = sliceRange(whole, range);
+          else {
+            const start = Math.min(range.offset, size);
+            const length = Math.min(range.length ?? size, size - start);
+            body = new Uint8Array(length);
+            let read = 0;
+            while (read < length) {
+              const { bytesRead } = await handle.read(body, read, length - read, start + read);
+              if (bytesRead === 0) break;
+              read += bytesRead;
+            }
+          }
+          return { key, size, etag, body };
+        } finally {
+          await handle.close();
+        }
+      }),
+
+    put: (key: string, body: Uint8Array, options?: PutOptions) =>
+      guarded("put", key, async (): Promise<ObjectInfo> => {
+        const path = pathOf(key);
+        const etag = await contentEtag(body);
+        // The slow part (writing and flushing the bytes) happens before any lock is taken.
+        const temp = join(tmpDir, randomUUID());
+        const handle = await open(temp, "wx");
+        let written;
+        try {
+          await handle.writeFile(body);
+          await handle.sync();
+          // Rename and link keep the inode and mtime, so this identifies the placed file.
+          written = await handle.stat({ bigint: true });
+        } finally {
+          await handle.close();
+        }
+        try {
+          if (options?.ifNoneMatch === "*") {
+            await place(key, temp, path, true);
+          } else {
+            await withLock(key, async () => {
+              if (options?.ifMatch !== undefined) assertPrecondition(key, options, await currentEtag(path));
+              await place(key, temp, path, false);
+            });
+          }
+          etags.remember(path, written, etag);
+        } finally {
+          await unlink(temp).catch(ignoreCode("ENOENT"));
+        }
+        return { key, size: body.length, etag };
+      }),
+
+    delete: (key: string) =>
+      guarded("delete", key, async (): Promise<void> => {
+        const path = pathOf(key);
+        await withLock(key, async () => {
+          await unlink(path).catch(ignoreCode("ENOENT", "ENOTDIR", "EISDIR"));
+          await pruneEmptyParents(root, path);
+        });
+      }),
+
+    list: (prefix: string, options?: ListOptions) =>
+      guarded("list", prefix, async (): Promise<ListResult> => {
+        assertValidPrefix(prefix);
+        const limit = pageLimit(options);
+        const after = options?.cursor;
+        const keys = (await listKeys(root, prefix))
+          .filter((key) => after === undefined || key > after)
+          .sort();
+        const page = keys.slice(0, limit);
+        const objects: ObjectInfo[] = [];
+        for (const key of page) {
+          const path = join(root, ...key.split("/"));
+          const info = await headOf(key, path);
+          // Deleted since the folder was read: skip it as S3 would.
+          if (info) objects.push(info);
+        }
+        return keys.length > limit ? { objects, cursor: page.at(-1) } : { objects };
+      }),
+
+    head: (key: string) => guarded("head", key, () => headOf(key, pathOf(key))),
+  };
+
+  async function headOf(key: string, path: string): Promise<ObjectInfo | null> {
+    const stats = await stat(path, { bigint: true }).catch((error: unknown) => {
+      if (hasCode(error, "ENOENT", "ENOTDIR")) return undefined;
+      throw error;
+    });
+    if (!stats?.isFile()) return null;
+    const etag = await currentEtag(path);
+    return etag === undefined ? null : { key, size: Number(stats.size), etag };
+  }
+}
+
+async function prepareRoot(root: string, tmpDir: string, lockDir: string): Promise<void> {
+  try {
+    await mkdir(tmpDir, { recursive: true });
+    await mkdir(lockDir, { recursive: true });
+  } catch (error) {
+    throw new StorageConfigError(
+      `Cannot use ${root} as a file store: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const now = Date.now();
+  for (const name of await readdir(tmpDir)) {
+    const path = join(tmpDir, name);
+    const stats = await stat(path).catch(() => undefined);
+    if (stats && now - stats.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(ignoreCode("ENOENT"));
+  }
+}
+
+/** Keys under `root` that start with `prefix`, unsorted; only folders that can match are read. */
+async function listKeys(root: string, prefix: string): Promise<string[]> {
+  const slash = prefix.lastIndexOf("/");
+  const base = prefix.slice(0, slash + 1);
+  const namePrefix = prefix.slice(slash + 1);
+  const keys: string[] = [];
+  const walk = async (dir: string, keyPrefix: string, filter: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (hasCode(error, "ENOENT", "ENOTDIR")) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (!entry.name.startsWith(filter)) continue;
+      if (keyPrefix === "" && entry.name === INTERNAL_DIR) continue;
+      const key = keyPrefix + entry.name;
+      if (entry.isDirectory()) await walk(join(dir, entry.name), `${key}/`, "");
+      else if (entry.isFile()) keys.push(key);
+    }
+  };
+  await walk(base === "" ? root : join(root, ...base.split("/").slice(0, -1)), base, namePrefix);
+  return keys;
+}
+
+/** Removes folders left empty by a delete, up to (not including) the root. */
+async function pruneEmptyParents(root: string, path: string): Promise<void> {
+  for (let dir = dirname(path); dir.startsWith(root + sep); dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch (error) {
+      if (hasCode(error, "ENOTEMPTY", "EEXIST", "ENOENT", "ENOTDIR")) return;
+      throw error;
+    }
+  }
+}
+
+/** A plain `Uint8Array` view of a Buffer, so every backend hands out the same type. */
+function asBytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}

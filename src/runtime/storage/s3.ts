@@ -1,0 +1,191 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { describeCondition } from "./conditions";
+import { PreconditionFailedError, StorageRequestError, storageFailure } from "./errors";
+import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
+import { assertValidRange, emptyBody } from "./range";
+import { detectProvider, providerHeaders, type S3Provider } from "./s3-provider";
+import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
+
+export interface S3StoreOptions {
+  bucket: string;
+  /** e.g. `https://<account>.r2.cloudflarestorage.com`; omitted for AWS S3. */
+  endpoint?: string;
+  /** Default `auto` (R2 and most look-alikes); AWS S3 needs the bucket's real region. */
+  region?: string;
+  /** Path-style URLs (`endpoint/bucket/key`). Default: on when `endpoint` is set. */
+  forcePathStyle?: boolean;
+  /** Omitted: the SDK's default chain (`AWS_ACCESS_KEY_ID`, profiles, instance roles, …). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Default: guessed from `endpoint` (see `detectProvider`). */
+  provider?: S3Provider;
+  /** How often to retry a put answered 409 (a concurrent conditional write). Default 2. */
+  conflictRetries?: number;
+}
+
+/** An S3-compatible bucket through `@aws-sdk/client-s3`. Keys are bucket keys. */
+export function createS3Store(options: S3StoreOptions): ObjectStore {
+  const { bucket, endpoint, conflictRetries = 2 } = options;
+  const url = `s3://${bucket}`;
+  const client = new S3Client({
+    endpoint,
+    region: options.region ?? "auto",
+    forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
+    credentials: options.credentials,
+    // Checksums only where S3 requires them: several S3 look-alikes reject or mishandle
+    // the CRC trailers the SDK adds by default.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  const rewrite = providerHeaders(options.provider ?? detectProvider(endpoint));
+  if (rewrite) {
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers) rewrite(request.headers);
+        return next(args);
+      },
+      { step: "build", name: "dotdoProviderHeaders" },
+    );
+  }
+
+  const failure = (operation: string, key: string, error: unknown): Error => {
+    const status = statusOf(error);
+    const message = error instanceof Error ? error.message || error.name : String(error);
+    return storageFailure(url, operation, key, error, status ? `HTTP ${status} ${message}` : message);
+  };
+
+  const head = async (key: string): Promise<ObjectInfo | null> => {
+    assertValidKey(key);
+    try {
+      const result = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { key, size: result.ContentLength ?? 0, etag: unquote(result.ETag) };
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw failure("head", key, error);
+    }
+  };
+
+  return {
+    url,
+
+    async get(key: string, options?: GetOptions): Promise<StoredObject | null> {
+      assertValidKey(key);
+      const range = options?.range;
+      if (range) assertValidRange(range);
+      // An empty range cannot be written as a Range header; its answer is known anyway.
+      if (range?.length === 0) return emptyBody(await head(key));
+      try {
+        const result = await client.send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Range: range
+              ? `bytes=${range.offset}-${range.length === undefined ? "" : range.offset + range.length - 1}`
+              : undefined,
+          }),
+        );
+        const body = result.Body ? await result.Body.transformToByteArray() : new Uint8Array();
+        const size = totalSize(result.ContentRange) ?? result.ContentLength ?? body.length;
+        return { key, size, etag: unquote(result.ETag), body };
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404) return null;
+        // Range starts at or past the end: like a slice, that is no bytes.
+        if (status === 416) return emptyBody(await head(key));
+        throw failure("get", key, error);
+      }
+    },
+
+    async put(key: string, body: Uint8Array, options?: PutOptions): Promise<ObjectInfo> {
+      assertValidKey(key);
+      const condition = describeCondition(options);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const result = await client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: body,
+              IfNoneMatch: options?.ifNoneMatch,
+              IfMatch: options?.ifMatch === undefined ? undefined : `"${options.ifMatch}"`,
+            }),
+          );
+          if (!result.ETag) throw new StorageRequestError(url, "put", key, "the response carried no ETag");
+          return { key, size: body.length, etag: unquote(result.ETag) };
+        } catch (error) {
+          const status = statusOf(error);
+          if (condition !== undefined) {
+            if (status === 412 || (status === 404 && options?.ifMatch !== undefined)) {
+              throw new PreconditionFailedError(key, condition, { cause: error });
+            }
+            // 409: another conditional write to this key was in flight; the retry gets a
+            // definite answer once it has landed.
+            if (status === 409) {
+              if (attempt < conflictRetries) continue;
+              throw new PreconditionFailedError(key, condition, { cause: error });
+            }
+          }
+          throw failure("put", key, error);
+        }
+      }
+    },
+
+    async delete(key: string): Promise<void> {
+      assertValidKey(key);
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (error) {
+        if (statusOf(error) !== 404) throw failure("delete", key, error);
+      }
+    },
+
+    async list(prefix: string, options?: ListOptions): Promise<ListResult> {
+      assertValidPrefix(prefix);
+      const limit = pageLimit(options);
+      try {
+        const result = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix || undefined,
+            ContinuationToken: options?.cursor,
+            MaxKeys: limit,
+          }),
+        );
+        const objects = (result.Contents ?? []).map((item) => ({
+          key: item.Key ?? "",
+          size: item.Size ?? 0,
+          etag: unquote(item.ETag),
+        }));
+        return result.IsTruncated && result.NextContinuationToken
+          ? { objects, cursor: result.NextContinuationToken }
+          : { objects };
+      } catch (error) {
+        throw failure("list", prefix, error);
+      }
+    },
+
+    head,
+  };
+}
+
+/** The HTTP status of an SDK error; `undefined` for errors that never got an answer. */
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? "").replace(/^(W\/)?"(.*)"$/, "$2");
+}
+
+/** The total in a `Content-Range: bytes a-b/total` header. */
+function totalSize(contentRange: string | undefined): number | undefined {
+  const total = contentRange?.split("/")[1];
+  return total && total !== "*" ? Number(total) : undefined;
+}

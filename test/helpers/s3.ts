@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import S3rver from "s3rver";
+
+export interface S3TestServer {
+  /** The proxy that enforces conditional writes: use this one. */
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** s3rver itself, which ignores `If-None-Match` / `If-Match` like some S3 look-alikes. */
+  rawEndpoint: string;
+  /** Requests the proxy has seen, oldest first (method, path, lower-cased headers). */
+  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts s3rver on 127.0.0.1 (random port, temp folder, one bucket) behind a small proxy.
+ *
+ * Why the proxy: s3rver accepts `If-None-Match: *` and `If-Match` on PUT and ignores them,
+ * and no S3 server that can be installed here enforces them. dotdo's fencing rests on those
+ * conditions, so the proxy enforces them the way S3 does: it HEADs the object on s3rver,
+ * answers 412 (or 404 for `If-Match` on a missing key) itself when the condition fails,
+ * and runs writes to one key one at a time so the check and the write cannot interleave.
+ * It also honours GCS's create-only spelling `x-goog-if-generation-match: 0`.
+ */
+export async function startS3(bucket = "dotdo-test"): Promise<S3TestServer> {
+  const directory = await mkdtemp(join(tmpdir(), "dotdo-s3-"));
+  const s3rver = new S3rver({ address: "127.0.0.1", port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] });
+  const { port: rawPort } = await s3rver.run();
+  const rawEndpoint = `http://127.0.0.1:${rawPort}`;
+  const requests: S3TestServer["requests"] = [];
+  const queues = new Map<string, Promise<void>>();
+
+  const proxy = createServer((req, res) => {
+    const path = req.url ?? "/";
+    requests.push({ method: req.method ?? "GET", path, headers: req.headers });
+    const isWrite = req.method === "PUT" || req.method === "DELETE";
+    if (!isWrite) return void forward(req, res);
+    // Writes to one key wait for the previous one to finish.
+    const key = path.split("?")[0] ?? path;
+    const previous = queues.get(key) ?? Promise.resolve();
+    const current = previous.then(() => conditionalWrite(req, res)).catch(() => undefined);
+    queues.set(key, current);
+    void current.then(() => {
+      if (queues.get(key) === current) queues.delete(key);
+    });
+  });
+
+  async function conditionalWrite(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ifNoneMatch = req.headers["if-none-match"];
+    const createOnly = ifNoneMatch === "*" || req.headers["x-goog-if-generation-match"] === "0";
+    const ifMatch = req.headers["if-match"];
+    if (req.method === "PUT" && (createOnly || ifMatch !== undefined)) {
+      const current = await fetch(rawEndpoint + req.url, { method: "HEAD" });
+      const etag = current.ok ? unquote(current.headers.get("etag")) : undefined;
+      if (createOnly && etag !== undefined) return refuse(req, res, 412, "PreconditionFailed", "If-None-Match");
+      if (ifMatch !== undefined && etag === undefined) return refuse(req, res, 404, "NoSuchKey", "If-Match");
+      if (ifMatch !== undefined && unquote(ifMatch) !== etag) return refuse(req, res, 412, "PreconditionFailed", "If-Match");
+    }
+    await forward(req, res);
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return new Promise((resolve) => {
+      const upstream = httpRequest(
+        { host: "127.0.0.1", port: rawPort, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          answer.on("end", resolve);
+          answer.on("error", resolve);
+        },
+      );
+      upstream.on("error", (error) => {
+        res.writeHead(502).end(String(error));
+        resolve();
+      });
+      req.pipe(upstream);
+    });
+  }
+
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const { port } = proxy.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket,
+    // s3rver's fixed development credentials.
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
+    rawEndpoint,
+    requests,
+    async close() {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await s3rver.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, condition: string): void {
+  // Drain the upload so the connection stays usable for the client's next request.
+  req.resume();
+  const body =
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>` +
+    `<Message>At least one of the pre-conditions you specified did not hold</Message>` +
+    `<Condition>${condition}</Condition><RequestId>dotdo-test-proxy</RequestId></Error>`;
+  res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
+  req.on("end", () => res.end(body));
+}
+
+function unquote(etag: string | null | undefined): string | undefined {
+  return etag ? etag.replace(/^(W\/)?"(.*)"$/, "$2") : undefined;
+}

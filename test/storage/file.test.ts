@@ -1,0 +1,68 @@
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createFileStore } from "../../src/runtime/storage/file";
+import { describeStoreContract } from "./contract";
+import { tempDirs } from "./temp-dir";
+
+const newDir = tempDirs();
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describeStoreContract("file", async () => createFileStore(await newDir()));
+
+describe("file store", () => {
+  it("keeps each object as a plain file at its key's path", async () => {
+    const root = await newDir();
+    const store = await createFileStore({ root });
+    await store.put("tables/t/metadata/v1.metadata.json", bytes("{}"));
+    expect(await readFile(join(root, "tables", "t", "metadata", "v1.metadata.json"), "utf8")).toBe("{}");
+    expect(store.url).toBe(`file://${root}`);
+  });
+
+  it("sees files written by other tools, with a content etag", async () => {
+    const root = await newDir();
+    const store = await createFileStore(root);
+    await mkdir(join(root, "outside"));
+    await writeFile(join(root, "outside", "f.txt"), "hello");
+    const written = await store.put("copy", bytes("hello"));
+    expect(await store.head("outside/f.txt")).toEqual({ key: "outside/f.txt", size: 5, etag: written.etag });
+    await writeFile(join(root, "outside", "f.txt"), "changed");
+    expect((await store.head("outside/f.txt"))?.etag).not.toBe(written.etag);
+  });
+
+  it("reserves its internal folder and hides it from listings", async () => {
+    const store = await createFileStore(await newDir());
+    await expect(store.put(".dotdo-store/tmp/x", bytes("x"))).rejects.toMatchObject({ code: "INVALID_KEY" });
+    await store.put("visible", bytes("x"));
+    expect((await store.list("")).objects.map((o) => o.key)).toEqual(["visible"]);
+  });
+
+  it("refuses a key that would be both a file and a folder", async () => {
+    const store = await createFileStore(await newDir());
+    await store.put("a", bytes("file"));
+    await expect(store.put("a/b", bytes("x"))).rejects.toMatchObject({ code: "INVALID_KEY" });
+    await store.put("c/d", bytes("x"));
+    await expect(store.put("c", bytes("x"))).rejects.toMatchObject({ code: "INVALID_KEY" });
+    await expect(store.put("c", bytes("x"), { ifNoneMatch: "*" })).rejects.toMatchObject({ code: "INVALID_KEY" });
+    expect(await store.get("c")).toBeNull();
+  });
+
+  it("removes folders emptied by a delete and leaves no temp files", async () => {
+    const root = await newDir();
+    const store = await createFileStore(root);
+    await store.put("x/y/z", bytes("1"));
+    await store.put("x/y/z", bytes("2"));
+    await store.put("x/y/w", bytes("3"), { ifNoneMatch: "*" });
+    await store.delete("x/y/z");
+    await store.delete("x/y/w");
+    expect((await readdir(root)).sort()).toEqual([".dotdo-store"]);
+    expect(await readdir(join(root, ".dotdo-store", "tmp"))).toEqual([]);
+    expect(await readdir(join(root, ".dotdo-store", "locks"))).toEqual([]);
+  });
+
+  it("refuses a root that is not a folder", async () => {
+    const dir = await newDir();
+    await writeFile(join(dir, "plain-file"), "x");
+    await expect(createFileStore(join(dir, "plain-file"))).rejects.toMatchObject({ code: "STORAGE_CONFIG_INVALID" });
+  });
+});
