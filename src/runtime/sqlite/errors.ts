@@ -1,0 +1,34 @@
+import { DotdoError } from "../errors";
+
+const PRIMARY_CODES = [
+  "SQLITE_OK", "SQLITE_ERROR", "SQLITE_INTERNAL", "SQLITE_PERM", "SQLITE_ABORT", "SQLITE_BUSY",
+  "SQLITE_LOCKED", "SQLITE_NOMEM", "SQLITE_READONLY", "SQLITE_INTERRUPT", "SQLITE_IOERR",
+  "SQLITE_CORRUPT", "SQLITE_NOTFOUND", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_PROTOCOL",
+  "SQLITE_EMPTY", "SQLITE_SCHEMA", "SQLITE_TOOBIG", "SQLITE_CONSTRAINT", "SQLITE_MISMATCH",
+  "SQLITE_MISUSE", "SQLITE_NOLFS", "SQLITE_AUTH", "SQLITE_FORMAT", "SQLITE_RANGE", "SQLITE_NOTADB",
+] as const;
+
+/** SQLite's name for a primary result code, e.g. 19 → `SQLITE_CONSTRAINT`. */
+export function sqliteCodeName(resultCode: number): string {
+  return PRIMARY_CODES[resultCode & 0xff] ?? `SQLITE_UNKNOWN(${resultCode})`;
+}
+
+/**
+ * An error SQLite reported. The message has workerd's shape,
+ * `<sqlite message>: SQLITE_CODE (extended: SQLITE_CODE_DETAIL)`, and `name` stays
+ * `Error` because that is what workerd throws; `code` carries the primary SQLite code.
+ */
+export class SqliteError extends DotdoError {
+  override name = "Error";
+  readonly extendedCode: string | undefined;
+
+  constructor(sqliteMessage: string, code: string, extendedCode?: string) {
+    super(code, `${sqliteMessage}: ${code}${extendedCode ? ` (extended: ${extendedCode})` : ""}`);
+    this.extendedCode = extendedCode;
+  }
+}
+
+/** Errors the storage API raises itself, with workerd's wording; `name` is `Error` for parity. */
+export class SqlStorageError extends DotdoError {
+  override name = "Error";
+}

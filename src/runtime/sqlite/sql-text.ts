@@ -1,0 +1,80 @@
+/** A lexical token of SQL text: enough to classify statements without a full parser. */
+export interface SqlToken {
+  /** `word` is a bare keyword or name; `quoted` a "quoted", [bracketed] or `backticked` name. */
+  readonly kind: "word" | "quoted" | "string" | "other";
+  /** For names, the name itself (unquoted); otherwise the raw text. */
+  readonly text: string;
+  readonly offset: number;
+}
+
+const WORD_START = /[A-Za-z_\u0080-\uffff]/;
+const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
+
+/** Splits SQL into tokens, skipping whitespace and comments. */
+export function tokenize(sql: string): SqlToken[] {
+  const tokens: SqlToken[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      const end = sql.indexOf("\n", i);
+      i = end === -1 ? sql.length : end + 1;
+    } else if (c === "/" && sql[i + 1] === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end === -1 ? sql.length : end + 2;
+    } else if (c === "'" || c === '"' || c === "`" || c === "[") {
+      const close = c === "[" ? "]" : c;
+      let j = i + 1;
+      let text = "";
+      for (; j < sql.length; j++) {
+        if (sql[j] === close) {
+          if (close !== "]" && sql[j + 1] === close) {
+            text += close;
+            j++;
+            continue;
+          }
+          break;
+        }
+        text += sql[j];
+      }
+      tokens.push({ kind: c === "'" ? "string" : "quoted", text, offset: i });
+      i = j + 1;
+    } else if (WORD_START.test(c)) {
+      let j = i + 1;
+      while (j < sql.length && WORD_PART.test(sql[j]!)) j++;
+      tokens.push({ kind: "word", text: sql.slice(i, j), offset: i });
+      i = j;
+    } else {
+      tokens.push({ kind: "other", text: c, offset: i });
+      i++;
+    }
+  }
+  return tokens;
+}
+
+/** True when `sql` holds a statement, not just whitespace, comments and semicolons. */
+export function hasStatement(sql: string): boolean {
+  return tokenize(sql).some((token) => token.text !== ";" || token.kind !== "other");
+}
+
+/** Offset of the first token: SQLite error offsets count from there. */
+export function statementStart(sql: string): number {
+  return tokenize(sql)[0]?.offset ?? 0;
+}
+
+/** Length of `text` in UTF-8 bytes, without encoding it. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

@@ -1,0 +1,240 @@
+import type { Database, Statement } from "sql.js";
+import { SqliteError, SqlStorageError, sqliteCodeName } from "./errors";
+import { hasStatement, statementStart, utf8Length } from "./sql-text";
+import type { SqlJsModule } from "./sqljs-loader";
+import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StatementResult } from "./types";
+
+/** workerd's SQLITE_LIMIT_SQL_LENGTH, counted over the text still to run. */
+const MAX_SQL_BYTES = 100_000;
+/** workerd's SQLITE_LIMIT_LENGTH for one string or BLOB. */
+export const MAX_VALUE_BYTES = 2_200_000;
+const SQLITE_RANGE = 25;
+
+/** sql.js hides the C statement pointer under a minified name; found once per process. */
+let pointerKey: string | undefined;
+
+/** One SQLite database on the shared sql.js module. */
+export class SqlJsDatabase implements SqliteDatabase {
+  readonly #sql: SqlJsModule;
+  readonly #db: Database;
+  readonly #cache = new Map<string, Statement>();
+  #hookWrites = 0;
+  #hookReads = 0;
+  #noted = 0;
+  #tables = new Set<string>();
+  #spanStart: { total: number; attributed: number; schema: number };
+  #baseSchema: number;
+  #writeCount = 0;
+
+  constructor(sql: SqlJsModule, image?: Uint8Array) {
+    this.#sql = sql;
+    this.#db = new sql.Database(image);
+    // sql.js throws bare messages; keep SQLite's result code, which workerd reports.
+    (this.#db as unknown as { handleError(rc: number): null }).handleError = (rc: number) => {
+      if (rc === 0) return null;
+      throw new SqliteError(this.#errmsg(), sqliteCodeName(rc));
+    };
+    this.#db.updateHook((operation, _database, table) => {
+      this.#hookWrites++;
+      if (operation !== "insert") this.#hookReads++;
+      this.#tables.add(table);
+    });
+    this.#db.run("PRAGMA foreign_keys = ON");
+    this.#baseSchema = this.#schemaVersion();
+    this.#spanStart = { total: this.#totalChanges(), attributed: 0, schema: this.#baseSchema };
+  }
+
+  execute(sql: string, params: readonly SqlParam[], inspect?: (statement: string) => void): StatementResult | undefined {
+    if (utf8Length(sql) > MAX_SQL_BYTES) throw new SqliteError("statement too long", "SQLITE_TOOBIG");
+    const statements = this.#db.iterateStatements(sql);
+    let result: StatementResult | undefined;
+    for (;;) {
+      const remaining = statements.getRemainingSQL();
+      let next: IteratorResult<Statement>;
+      try {
+        next = statements.next();
+      } catch (error) {
+        throw this.#withOffset(error, remaining);
+      }
+      if (next.done) return result;
+      const statement = next.value;
+      try {
+        const text = statement.getSQL();
+        inspect?.(text);
+        const last = !hasStatement(statements.getRemainingSQL());
+        result = this.#run(statement, last ? params : [], last);
+      } catch (error) {
+        throw this.#detailed(error);
+      } finally {
+        statement.free();
+      }
+    }
+  }
+
+  query(sql: string, params: readonly SqlParam[] = []): SqlValue[][] {
+    let statement = this.#cache.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#cache.set(sql, statement);
+    }
+    try {
+      return this.#run(statement, params, true).rows;
+    } catch (error) {
+      throw this.#detailed(error);
+    } finally {
+      statement.reset();
+    }
+  }
+
+  noteWrite(table: string, rows: number): void {
+    if (rows <= 0) return;
+    this.#noted += rows;
+    this.#tables.add(table);
+  }
+
+  get writeCount(): number {
+    const current = this.#totalChanges() + (this.#schemaVersion() - this.#baseSchema);
+    // A rolled-back DDL lowers schema_version; the count must never go down.
+    this.#writeCount = Math.max(this.#writeCount, current);
+    return this.#writeCount;
+  }
+
+  takeChanges(): ChangeSet {
+    const total = this.#totalChanges();
+    const schema = this.#schemaVersion();
+    const attributed = this.#hookWrites + this.#noted;
+    const changes: ChangeSet = {
+      tables: this.#tables,
+      unattributed: total - this.#spanStart.total > attributed - this.#spanStart.attributed,
+      schemaChanged: schema !== this.#spanStart.schema,
+      writes: Math.max(total - this.#spanStart.total, attributed - this.#spanStart.attributed),
+    };
+    this.#tables = new Set();
+    this.#spanStart = { total, attributed, schema };
+    return changes;
+  }
+
+  get size(): number {
+    const [[pages, pageSize] = []] = this.query("SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()");
+    return Number(pages) * Number(pageSize);
+  }
+
+  export(): Uint8Array {
+    return this.#db.export();
+  }
+
+  close(): void {
+    for (const statement of this.#cache.values()) statement.free();
+    this.#cache.clear();
+    this.#db.close();
+  }
+
+  #run(statement: Statement, params: readonly SqlParam[], last: boolean): StatementResult {
+    this.#bind(statement, params, last);
+    const writesBefore = this.#hookWrites;
+    const readsBefore = this.#hookReads;
+    const rows: SqlValue[][] = [];
+    while (statement.step()) rows.push(statement.get().map(toSqlValue));
+    return {
+      columnNames: statement.getColumnNames(),
+      rows,
+      rowsRead: rows.length + (this.#hookReads - readsBefore),
+      rowsWritten: this.#hookWrites - writesBefore,
+    };
+  }
+
+  #bind(statement: Statement, params: readonly SqlParam[], last: boolean): void {
+    const pointer = this.#pointer(statement);
+    const probe = (index: number) => this.#sql._sqlite3_bind_blob(pointer, index, 0, 0, 0) !== SQLITE_RANGE;
+    const takesMore = probe(params.length + 1);
+    if (!last && (params.length > 0 || takesMore)) {
+      throw new SqlStorageError(
+        "SQL_PARAMS",
+        "When executing multiple SQL statements in a single call, only the last statement can have parameters.",
+      );
+    }
+    if (takesMore || (params.length > 0 && !probe(params.length))) {
+      throw new SqlStorageError("SQL_PARAMS", "Wrong number of parameter bindings for SQL query.");
+    }
+    if (params.length === 0) return;
+    // sql.js binds whole numbers as INTEGER; workerd binds every JS number as REAL.
+    statement.bind(params.map((param) => (typeof param === "number" ? null : param)));
+    params.forEach((param, index) => {
+      if (typeof param === "number") this.#sql._sqlite3_bind_double(pointer, index + 1, param);
+    });
+  }
+
+  #pointer(statement: Statement): number {
+    const fields = statement as unknown as Record<string, unknown>;
+    if (pointerKey === undefined) {
+      const text = statement.getSQL();
+      pointerKey = Object.keys(fields).find((key) => {
+        const value = fields[key];
+        return typeof value === "number" && value > 4096 && this.#sql.UTF8ToString(this.#sql._sqlite3_sql(value)) === text;
+      });
+      if (pointerKey === undefined) throw new Error("sql.js statement layout not recognised");
+    }
+    return fields[pointerKey] as number;
+  }
+
+  #errmsg(): string {
+    // `db` keeps its name in sql.js's minified build: it is part of the public surface.
+    const handle = (this.#db as unknown as { db: number }).db;
+    return this.#sql.UTF8ToString(this.#sql._sqlite3_errmsg(handle));
+  }
+
+  /** workerd adds SQLite's error offset for errors that point at a token. */
+  #withOffset(error: unknown, statementText: string): unknown {
+    if (!(error instanceof SqliteError)) return error;
+    const message = error.message.slice(0, -(error.code.length + 2));
+    const token = /^near "(.*)": syntax error$/s.exec(message)?.[1] ?? /^no such column: (.*)$/s.exec(message)?.[1];
+    if (token === undefined) return error;
+    const start = statementStart(statementText);
+    const at = statementText.indexOf(token, start);
+    if (at === -1) return error;
+    return new SqliteError(`${message} at offset ${at - start}`, error.code);
+  }
+
+  /** Constraint failures carry workerd's extended code, which sql.js does not report. */
+  #detailed(error: unknown): unknown {
+    if (!(error instanceof SqliteError) || error.code !== "SQLITE_CONSTRAINT" || error.extendedCode) return error;
+    const message = error.message.slice(0, -(error.code.length + 2));
+    const extended = this.#constraintKind(message);
+    return extended ? new SqliteError(message, error.code, extended) : error;
+  }
+
+  #constraintKind(message: string): string | undefined {
+    if (message.startsWith("NOT NULL")) return "SQLITE_CONSTRAINT_NOTNULL";
+    if (message.startsWith("CHECK")) return "SQLITE_CONSTRAINT_CHECK";
+    if (message.startsWith("FOREIGN KEY")) return "SQLITE_CONSTRAINT_FOREIGNKEY";
+    if (message.startsWith("cannot store")) return "SQLITE_CONSTRAINT_DATATYPE";
+    const unique = /^UNIQUE constraint failed: (.*)$/.exec(message);
+    if (!unique?.[1]) return undefined;
+    const columns = unique[1].split(", ").map((qualified) => qualified.slice(qualified.indexOf(".") + 1));
+    const table = unique[1].slice(0, unique[1].indexOf("."));
+    return this.#isUniqueIndex(table, columns) ? "SQLITE_CONSTRAINT_UNIQUE" : "SQLITE_CONSTRAINT_PRIMARYKEY";
+  }
+
+  #isUniqueIndex(table: string, columns: string[]): boolean {
+    const indexes = this.query("SELECT name, origin FROM pragma_index_list(?)", [table]);
+    return indexes.some(([name, origin]) => {
+      if (origin !== "u" && origin !== "c") return false;
+      const indexed = this.query("SELECT name FROM pragma_index_info(?)", [name as string]).map(([column]) => column);
+      return indexed.length === columns.length && indexed.every((column, i) => column === columns[i]);
+    });
+  }
+
+  #totalChanges(): number {
+    return Number(this.query("SELECT total_changes()")[0]?.[0] ?? 0);
+  }
+
+  #schemaVersion(): number {
+    return Number(this.query("PRAGMA schema_version")[0]?.[0] ?? 0);
+  }
+}
+
+function toSqlValue(value: number | string | Uint8Array | null): SqlValue {
+  if (!(value instanceof Uint8Array)) return value;
+  const exact = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+  return (exact ? value.buffer : value.slice().buffer) as ArrayBuffer;
+}

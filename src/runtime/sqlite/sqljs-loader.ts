@@ -1,0 +1,61 @@
+import initSqlJs from "sql.js";
+import type { SqlJsStatic } from "sql.js";
+
+/** Where the sql.js wasm comes from: a precompiled module (workerd, Vercel Edge) or its bytes. */
+export type SqlWasmSource = WebAssembly.Module | ArrayBuffer | Uint8Array;
+
+/** The raw C functions sql.js exports that its JavaScript wrapper does not expose. */
+export interface SqlJsModule extends SqlJsStatic {
+  _sqlite3_bind_double(stmt: number, index: number, value: number): number;
+  _sqlite3_bind_blob(stmt: number, index: number, ptr: number, bytes: number, destructor: number): number;
+  _sqlite3_sql(stmt: number): number;
+  _sqlite3_errmsg(db: number): number;
+  UTF8ToString(ptr: number): string;
+}
+
+let loading: Promise<SqlJsModule> | undefined;
+
+/**
+ * Compiles sql.js once per process; later calls share the same module (one compiled wasm:
+ * each instance of it costs ~16 MB). With no source, sql.js finds its own wasm (Node reads
+ * it from its package folder).
+ */
+export function loadSqlJs(source?: SqlWasmSource): Promise<SqlJsModule> {
+  loading ??= instantiate(source).catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+async function instantiate(source: SqlWasmSource | undefined): Promise<SqlJsModule> {
+  // sql.js reads `self.location.href` while starting outside Node; workerd has no location.
+  const global = globalThis as { location?: unknown };
+  const addedLocation = global.location === undefined && !isNode();
+  if (addedLocation) global.location = { href: "https://dotdo.invalid/" };
+  try {
+    return (await initSqlJs(moduleConfig(source))) as SqlJsModule;
+  } finally {
+    if (addedLocation) delete global.location;
+  }
+}
+
+function moduleConfig(source: SqlWasmSource | undefined): Parameters<typeof initSqlJs>[0] {
+  if (source === undefined) return {};
+  if (source instanceof WebAssembly.Module) {
+    // Instantiating a compiled module is allowed where compiling bytes is not (workerd).
+    return {
+      instantiateWasm(imports, receive) {
+        void WebAssembly.instantiate(source, imports).then((instance) => receive(instance, source));
+        return {};
+      },
+    } as Parameters<typeof initSqlJs>[0];
+  }
+  const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+  return { wasmBinary: bytes } as Parameters<typeof initSqlJs>[0];
+}
+
+function isNode(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === "string";
+}

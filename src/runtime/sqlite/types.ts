@@ -1,0 +1,61 @@
+/** A value as SQLite hands it back to JavaScript (BLOBs as ArrayBuffer, like workerd). */
+export type SqlValue = number | string | ArrayBuffer | null;
+
+/** A value ready to bind: numbers always bind as REAL, like workerd. */
+export type SqlParam = number | string | Uint8Array | null;
+
+/** The outcome of the last statement of one `execute` call. */
+export interface StatementResult {
+  readonly columnNames: string[];
+  readonly rows: SqlValue[][];
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+}
+
+/** What changed since the tracker was last taken: the persistence layer checkpoints these. */
+export interface ChangeSet {
+  /** Tables whose rows changed (from SQLite's update hook and from the KV layer). */
+  readonly tables: ReadonlySet<string>;
+  /**
+   * Rows changed that no hook could attribute to a table (WITHOUT ROWID tables, the
+   * DELETE-without-WHERE truncate optimisation): treat every table as changed.
+   */
+  readonly unattributed: boolean;
+  /** CREATE/DROP/ALTER happened. */
+  readonly schemaChanged: boolean;
+  /** Rows written in this span. */
+  readonly writes: number;
+}
+
+/** One SQLite database. Synchronous, like workerd's storage.sql. */
+export interface SqliteDatabase {
+  /**
+   * Runs every statement in `sql`, in order; `params` bind to the last statement.
+   * `inspect` sees each statement's text before it runs and may throw to refuse it.
+   * `undefined` when `sql` holds no statement at all.
+   */
+  execute(
+    sql: string,
+    params: readonly SqlParam[],
+    inspect?: (statement: string) => void,
+  ): StatementResult | undefined;
+  /** One statement, prepared once and cached: for the runtime's own queries. */
+  query(sql: string, params?: readonly SqlParam[]): SqlValue[][];
+  /** Records writes the update hook cannot see (the runtime's WITHOUT ROWID tables). */
+  noteWrite(table: string, rows: number): void;
+  /** Total rows written since the database was opened; never goes down. */
+  readonly writeCount: number;
+  /** Changes since the last `takeChanges()` (or open), then starts a new span. */
+  takeChanges(): ChangeSet;
+  /** Bytes in use: page count times page size. */
+  readonly size: number;
+  /** The whole database as a SQLite file image. */
+  export(): Uint8Array;
+  close(): void;
+}
+
+/** Opens databases; one per process, sharing one compiled SQLite. */
+export interface SqliteEngine {
+  /** A new database, empty or from a SQLite file image. */
+  open(image?: Uint8Array): SqliteDatabase;
+}

@@ -1,0 +1,111 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { beforeAll, describe, expect, it } from "vitest";
+import { SqliteError } from "../../src/runtime/sqlite/errors";
+import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
+import { loadSqlJs } from "../../src/runtime/sqlite/sqljs-loader";
+import type { SqliteEngine } from "../../src/runtime/sqlite/types";
+
+let engine: SqliteEngine;
+beforeAll(async () => {
+  engine = await loadSqliteEngine();
+});
+
+function error(run: () => unknown): Error {
+  try {
+    run();
+  } catch (caught) {
+    return caught as Error;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("sql.js engine", () => {
+  it("shares one compiled module across loads and databases", async () => {
+    const first = await loadSqlJs();
+    const wasm = await readFile(createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm"));
+    // Already loaded: a second source is ignored and the same module comes back.
+    expect(await loadSqlJs(new WebAssembly.Module(wasm))).toBe(first);
+  });
+
+  it("runs several statements and returns the last one's rows", () => {
+    const db = engine.open();
+    const result = db.execute("CREATE TABLE t(a INTEGER, b); INSERT INTO t VALUES (1,'x'),(2,'y'); SELECT * FROM t", []);
+    expect(result).toMatchObject({ columnNames: ["a", "b"], rows: [[1, "x"], [2, "y"]], rowsRead: 2, rowsWritten: 0 });
+    expect(db.execute("UPDATE t SET b = 'z'", [])).toMatchObject({ columnNames: [], rows: [], rowsRead: 2, rowsWritten: 2 });
+    expect(db.execute("  -- nothing\n ;", [])).toBeUndefined();
+  });
+
+  it("binds numbers as REAL like workerd, and reads BLOBs as ArrayBuffer", () => {
+    const db = engine.open();
+    expect(db.execute("SELECT ?/4 AS d, typeof(?) AS t", [10, 3])?.rows).toEqual([[2.5, "real"]]);
+    const [[blob, empty, big]] = db.execute("SELECT x'0102', ?, 9007199254740993", [new Uint8Array(0)])!.rows as [unknown[]];
+    expect(blob).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(blob as ArrayBuffer)]).toEqual([1, 2]);
+    expect(empty).toBeInstanceOf(ArrayBuffer);
+    expect(big).toBe(9007199254740992);
+  });
+
+  it("checks parameter counts with workerd's messages", () => {
+    const db = engine.open();
+    expect(error(() => db.execute("SELECT ?", [1, 2])).message).toBe("Wrong number of parameter bindings for SQL query.");
+    expect(error(() => db.execute("SELECT ?, ?", [1])).message).toBe("Wrong number of parameter bindings for SQL query.");
+    expect(error(() => db.execute("SELECT ?; SELECT 1", [1])).message).toBe(
+      "When executing multiple SQL statements in a single call, only the last statement can have parameters.",
+    );
+  });
+
+  it("reports SQLite errors in workerd's format", () => {
+    const db = engine.open();
+    const syntax = error(() => db.execute("SELECT 1; SELEC 1", []));
+    expect(syntax).toBeInstanceOf(SqliteError);
+    expect(syntax.message).toBe('near "SELEC": syntax error at offset 0: SQLITE_ERROR');
+    expect(error(() => db.execute("SELECT nope FROM sqlite_master", [])).message).toBe(
+      "no such column: nope at offset 7: SQLITE_ERROR",
+    );
+    db.execute("CREATE TABLE u(a UNIQUE, b INTEGER PRIMARY KEY); INSERT INTO u VALUES (1, 1)", []);
+    expect(error(() => db.execute("INSERT INTO u VALUES (1, 2)", [])).message).toBe(
+      "UNIQUE constraint failed: u.a: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)",
+    );
+    expect(error(() => db.execute("INSERT INTO u VALUES (2, 1)", [])).message).toBe(
+      "UNIQUE constraint failed: u.b: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)",
+    );
+    expect(error(() => db.execute(`SELECT 1${" ".repeat(100_000)}`, [])).message).toBe("statement too long: SQLITE_TOOBIG");
+  });
+
+  it("enforces foreign keys like workerd", () => {
+    const db = engine.open();
+    db.execute("CREATE TABLE p(id INTEGER PRIMARY KEY); CREATE TABLE c(pid REFERENCES p(id))", []);
+    expect(error(() => db.execute("INSERT INTO c VALUES (5)", [])).message).toBe(
+      "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)",
+    );
+  });
+
+  it("tracks changed tables and a write counter", () => {
+    const db = engine.open();
+    db.execute("CREATE TABLE a(x); CREATE TABLE b(x)", []);
+    let changes = db.takeChanges();
+    expect(changes.schemaChanged).toBe(true);
+    db.execute("INSERT INTO a VALUES (1), (2)", []);
+    changes = db.takeChanges();
+    expect([...changes.tables]).toEqual(["a"]);
+    expect(changes).toMatchObject({ unattributed: false, schemaChanged: false, writes: 2 });
+    const before = db.writeCount;
+    db.execute("CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID; INSERT INTO w VALUES (1, 2)", []);
+    expect(db.writeCount).toBeGreaterThan(before);
+    // WITHOUT ROWID tables escape the update hook: the change set says so.
+    expect(db.takeChanges()).toMatchObject({ unattributed: true, schemaChanged: true });
+    db.noteWrite("w", 1);
+    expect([...db.takeChanges().tables]).toEqual(["w"]);
+  });
+
+  it("exports and reopens the database image", () => {
+    const db = engine.open();
+    db.execute("CREATE TABLE t(a); INSERT INTO t VALUES ('kept')", []);
+    expect(db.size).toBeGreaterThan(0);
+    const copy = engine.open(db.export());
+    expect(copy.execute("SELECT a FROM t", [])?.rows).toEqual([["kept"]]);
+    db.close();
+    copy.close();
+  });
+});
