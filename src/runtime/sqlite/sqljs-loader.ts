@@ -40,19 +40,28 @@ async function instantiate(source: SqlWasmSource | undefined): Promise<SqlJsModu
   }
 }
 
-function moduleConfig(source: SqlWasmSource | undefined): Parameters<typeof initSqlJs>[0] {
+/** The slice of the WebAssembly global used here (the project's lib settings do not type it). */
+interface WasmGlobal {
+  instantiate(module: WebAssembly.Module, imports: unknown): Promise<unknown>;
+}
+
+type SqlJsConfig = NonNullable<Parameters<typeof initSqlJs>[0]>;
+
+function moduleConfig(source: SqlWasmSource | undefined): SqlJsConfig {
   if (source === undefined) return {};
-  if (source instanceof WebAssembly.Module) {
-    // Instantiating a compiled module is allowed where compiling bytes is not (workerd).
-    return {
-      instantiateWasm(imports, receive) {
-        void WebAssembly.instantiate(source, imports).then((instance) => receive(instance, source));
-        return {};
-      },
-    } as Parameters<typeof initSqlJs>[0];
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    return { wasmBinary: source instanceof Uint8Array ? source : new Uint8Array(source) } as unknown as SqlJsConfig;
   }
-  const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-  return { wasmBinary: bytes } as Parameters<typeof initSqlJs>[0];
+  // Instantiating a compiled module is allowed where compiling bytes is not (workerd).
+  const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
+  const config = {
+    instantiateWasm(imports: unknown, receive: (instance: unknown, module: WebAssembly.Module) => void) {
+      const module = source as WebAssembly.Module;
+      void wasm.instantiate(module, imports).then((instance) => receive(instance, module));
+      return {};
+    },
+  };
+  return config as unknown as SqlJsConfig;
 }
 
 function isNode(): boolean {
