@@ -49,9 +49,8 @@ type SqlJsConfig = NonNullable<Parameters<typeof initSqlJs>[0]>;
 
 function moduleConfig(source: SqlWasmSource | undefined): SqlJsConfig {
   if (source === undefined) return {};
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    return { wasmBinary: source instanceof Uint8Array ? source : new Uint8Array(source) } as unknown as SqlJsConfig;
-  }
+  if (source instanceof Uint8Array) return { wasmBinary: source } as unknown as SqlJsConfig;
+  if (source instanceof ArrayBuffer) return { wasmBinary: new Uint8Array(source) } as unknown as SqlJsConfig;
   // Instantiating a compiled module is allowed where compiling bytes is not (workerd).
   const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
   const config = {
