@@ -1,4 +1,4 @@
-import { parquetMetadata, parquetReadObjects, type FileMetaData } from "hyparquet";
+import { parquetMetadata, parquetRead, type FileMetaData } from "hyparquet";
 import { CorruptFileError } from "./errors";
 import { parquetTypeMatches } from "./parquet-schema";
 import type { Schema } from "./schema";
@@ -7,7 +7,8 @@ import type { IcebergValue, Row } from "./values";
 /**
  * Decodes a Parquet data file into rows keyed by the field names of `schema`. Columns are
  * matched by Parquet field id, so renamed columns still read; a field the file lacks (added
- * later) reads as null. `path` only names the file in errors.
+ * later) reads as null. `path` only names the file in errors. Rows have no prototype, so a
+ * column may be called `__proto__`.
  */
 export async function readDataFile(bytes: Uint8Array, schema: Schema, path: string): Promise<Row[]> {
   const metadata = decodeMetadata(bytes, path);
@@ -23,14 +24,21 @@ export async function readDataFile(bytes: Uint8Array, schema: Schema, path: stri
     }
     return [{ field, column: element.name }];
   });
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let records: Record<string, unknown>[];
+  // A file with none of the schema's columns still has rows: all null.
+  if (present.length === 0) return Array.from({ length: Number(metadata.num_rows) }, () => nullRow(schema));
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const buffer = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+  let records: unknown[][] = [];
   try {
-    records = await parquetReadObjects({
+    await parquetRead({
       file: buffer,
       metadata,
       columns: present.map((p) => p.column),
       utf8: false,
+      rowFormat: "array",
+      onComplete: (rows) => {
+        records = rows;
+      },
     });
   } catch (error) {
     throw new CorruptFileError(path, `cannot decode Parquet data: ${(error as Error).message}`, { cause: error });
@@ -39,11 +47,18 @@ export async function readDataFile(bytes: Uint8Array, schema: Schema, path: stri
     throw new CorruptFileError(path, `footer says ${metadata.num_rows} rows but ${records.length} decoded`);
   }
   return records.map((record) => {
-    const row: Row = {};
-    for (const field of schema.fields) row[field.name] = null;
-    for (const { field, column } of present) row[field.name] = (record[column] ?? null) as IcebergValue;
+    const row = nullRow(schema);
+    present.forEach(({ field }, i) => {
+      row[field.name] = (record[i] ?? null) as IcebergValue;
+    });
     return row;
   });
+}
+
+function nullRow(schema: Schema): Row {
+  const row: Row = Object.create(null);
+  for (const field of schema.fields) row[field.name] = null;
+  return row;
 }
 
 function decodeMetadata(bytes: Uint8Array, path: string): FileMetaData {

@@ -23,7 +23,7 @@ export function writeDataFile(schema: Schema, rows: readonly Row[]): WrittenData
   const columns = schema.fields.map((field) => {
     const data: (IcebergValue | undefined)[] = new Array(rows.length);
     rows.forEach((row, i) => {
-      const value = row[field.name];
+      const value = Object.hasOwn(row, field.name) ? row[field.name] : undefined;
       checkValue(field, value, i);
       data[i] = value ?? null;
     });
