@@ -1,9 +1,11 @@
+import { fork } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import S3rver from "s3rver";
+import { fileURLToPath } from "node:url";
 
 export interface S3TestServer {
   /** The proxy that enforces conditional writes: use this one. */
@@ -19,7 +21,8 @@ export interface S3TestServer {
 }
 
 /**
- * Starts s3rver on 127.0.0.1 (random port, temp folder, one bucket) behind a small proxy.
+ * Starts s3rver on 127.0.0.1 (random port, temp folder, one bucket; in a child process, see
+ * s3rver-process.mjs) behind a small proxy.
  *
  * Why the proxy: s3rver accepts `If-None-Match: *` and `If-Match` on PUT and ignores them,
  * and no S3 server that can be installed here enforces them. dotdo's fencing rests on those
@@ -30,8 +33,14 @@ export interface S3TestServer {
  */
 export async function startS3(bucket = "dotdo-test"): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), "dotdo-s3-"));
-  const s3rver = new S3rver({ address: "127.0.0.1", port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] });
-  const { port: rawPort } = await s3rver.run();
+  const s3rver = fork(fileURLToPath(new URL("./s3rver-process.mjs", import.meta.url)), [JSON.stringify({ directory, bucket })], {
+    execArgv: ["--openssl-legacy-provider"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const rawPort = await Promise.race([
+    once(s3rver, "message").then(([message]) => (message as { port: number }).port),
+    once(s3rver, "exit").then(([code]) => Promise.reject(new Error(`s3rver exited early with code ${code}`))),
+  ]);
   const rawEndpoint = `http://127.0.0.1:${rawPort}`;
   const requests: S3TestServer["requests"] = [];
   const queues = new Map<string, Promise<void>>();
@@ -98,7 +107,9 @@ export async function startS3(bucket = "dotdo-test"): Promise<S3TestServer> {
     async close() {
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
-      await s3rver.close();
+      const exited = once(s3rver, "exit");
+      s3rver.disconnect();
+      await exited;
       await rm(directory, { recursive: true, force: true });
     },
   };

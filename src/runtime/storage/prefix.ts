@@ -1,3 +1,4 @@
+import { PreconditionFailedError } from "./errors";
 import { assertValidKey } from "./keys";
 import type { ObjectInfo, ObjectStore } from "./types";
 
@@ -19,7 +20,15 @@ export function withPrefix(store: ObjectStore, prefix: string): ObjectStore {
       const object = await store.get(inner(key), options);
       return object && outer(object);
     },
-    put: async (key, body, options) => outer(await store.put(inner(key), body, options)),
+    put: async (key, body, options) => {
+      try {
+        return outer(await store.put(inner(key), body, options));
+      } catch (error) {
+        // Name the key as the caller knows it.
+        if (error instanceof PreconditionFailedError) throw new PreconditionFailedError(key, error.condition, { cause: error });
+        throw error;
+      }
+    },
     delete: (key) => store.delete(inner(key)),
     list: async (listPrefix, options) => {
       const result = await store.list(inner(listPrefix), options);

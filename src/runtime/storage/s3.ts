@@ -9,7 +9,7 @@ import {
 import { describeCondition } from "./conditions";
 import { PreconditionFailedError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
-import { assertValidRange, emptyBody } from "./range";
+import { assertValidRange, emptyBody, sliceRange } from "./range";
 import { detectProvider, providerHeaders, type S3Provider } from "./s3-provider";
 import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
 
@@ -92,8 +92,15 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
           }),
         );
         const body = result.Body ? await result.Body.transformToByteArray() : new Uint8Array();
-        const size = totalSize(result.ContentRange) ?? result.ContentLength ?? body.length;
-        return { key, size, etag: unquote(result.ETag), body };
+        const served = servedRange(result.ContentRange) ?? { start: 0, total: body.length };
+        return {
+          key,
+          size: served.total,
+          etag: unquote(result.ETag),
+          // HTTP lets a server answer with more than the range asked for (all of it, even):
+          // keep just the requested bytes.
+          body: range ? sliceRange(body, { ...range, offset: range.offset - served.start }) : body,
+        };
       } catch (error) {
         const status = statusOf(error);
         if (status === 404) return null;
@@ -184,8 +191,8 @@ function unquote(etag: string | undefined): string {
   return (etag ?? "").replace(/^(W\/)?"(.*)"$/, "$2");
 }
 
-/** The total in a `Content-Range: bytes a-b/total` header. */
-function totalSize(contentRange: string | undefined): number | undefined {
-  const total = contentRange?.split("/")[1];
-  return total && total !== "*" ? Number(total) : undefined;
+/** First byte and total size in a `Content-Range: bytes first-last/total` header. */
+function servedRange(contentRange: string | undefined): { start: number; total: number } | undefined {
+  const match = /^bytes (\d+)-\d+\/(\d+)$/.exec(contentRange ?? "");
+  return match ? { start: Number(match[1]), total: Number(match[2]) } : undefined;
 }

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStore } from "../../src/runtime/storage/create";
+import { guardPreconditions, PROBE_PREFIX } from "../../src/runtime/storage/guard";
+import { withPrefix } from "../../src/runtime/storage/prefix";
+import { createS3Store, type S3StoreOptions } from "../../src/runtime/storage/s3";
+import type { S3Provider } from "../../src/runtime/storage/s3-provider";
+import { startS3, type S3TestServer } from "../helpers/s3";
+import { describeStoreContract } from "./contract";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+let s3: S3TestServer;
+beforeAll(async () => {
+  s3 = await startS3();
+});
+afterAll(async () => {
+  await s3?.close();
+});
+
+const options = (endpoint = s3.endpoint, provider?: S3Provider): S3StoreOptions => ({
+  bucket: s3.bucket,
+  endpoint,
+  provider,
+  credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+});
+
+describeStoreContract("s3", async () => withPrefix(createS3Store(options()), `contract/${crypto.randomUUID()}`));
+
+describe("s3 store", () => {
+  it("refuses writes to a server that ignores conditional writes", async () => {
+    const raw = createS3Store(options(s3.rawEndpoint));
+    // s3rver alone lets a second create-only write through: the very hazard the probe catches.
+    await raw.put("unsafe/twice", bytes("1"), { ifNoneMatch: "*" });
+    await expect(raw.put("unsafe/twice", bytes("2"), { ifNoneMatch: "*" })).resolves.toMatchObject({ size: 1 });
+
+    const guarded = guardPreconditions(raw);
+    const refused = guarded.put("unsafe/state", bytes("x"));
+    await expect(refused).rejects.toMatchObject({ code: "STORE_IGNORES_PRECONDITIONS", url: raw.url });
+    await expect(refused).rejects.toThrow(/DOTDO_SINGLE_INSTANCE/);
+    await expect(guarded.delete("unsafe/twice")).rejects.toMatchObject({ code: "STORE_IGNORES_PRECONDITIONS" });
+    expect(await raw.head("unsafe/state")).toBeNull();
+    // Reads stay allowed, and the probe cleaned up after itself.
+    expect(await guarded.head("unsafe/twice")).not.toBeNull();
+    expect((await raw.list(PROBE_PREFIX)).objects).toEqual([]);
+  });
+
+  it("writes to that server in single-instance mode", async () => {
+    const store = guardPreconditions(createS3Store(options(s3.rawEndpoint)), { singleInstance: true });
+    await store.put("single/state", bytes("x"));
+    expect((await store.get("single/state"))?.body).toEqual(bytes("x"));
+  });
+
+  it("passes the probe through the enforcing proxy", async () => {
+    const store = guardPreconditions(withPrefix(createS3Store(options()), "probed"));
+    await store.put("state", bytes("x"));
+    expect((await store.get("state"))?.body).toEqual(bytes("x"));
+    expect((await store.list(PROBE_PREFIX)).objects).toEqual([]);
+  });
+
+  it("is configured from DOTDO_STORAGE=s3://bucket/prefix and the AWS variables", async () => {
+    const store = await createStore({
+      DOTDO_STORAGE: `s3://${s3.bucket}/env/scoped`,
+      AWS_ENDPOINT_URL: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    });
+    expect(store.url).toBe(`s3://${s3.bucket}/env/scoped`);
+    await store.put("k", bytes("v"), { ifNoneMatch: "*" });
+    const bucketWide = createS3Store(options());
+    expect((await bucketWide.list("env/")).objects.map((o) => o.key)).toEqual(["env/scoped/k"]);
+  });
+
+  it("is configured from the R2_* variables", async () => {
+    const store = await createStore({
+      R2_ENDPOINT: s3.endpoint,
+      R2_BUCKET: s3.bucket,
+      R2_ACCESS_KEY_ID: s3.accessKeyId,
+      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    });
+    await store.put("r2-env/k", bytes("v"));
+    expect((await store.get("r2-env/k"))?.body).toEqual(bytes("v"));
+  });
+
+  it("asks Tigris for consistent reads on every request", async () => {
+    const store = withPrefix(createS3Store(options(s3.endpoint, "tigris")), "tigris");
+    const seen = s3.requests.length;
+    await store.put("k", bytes("v"));
+    await store.get("k");
+    const sent = s3.requests.slice(seen);
+    expect(sent.map((r) => r.method)).toEqual(["PUT", "GET"]);
+    for (const request of sent) expect(request.headers["x-tigris-consistent"]).toBe("true");
+  });
+
+  it("spells create-only as generation 0 for GCS", async () => {
+    const store = withPrefix(createS3Store(options(s3.endpoint, "gcs")), "gcs");
+    const seen = s3.requests.length;
+    await store.put("k", bytes("v"), { ifNoneMatch: "*" });
+    await expect(store.put("k", bytes("w"), { ifNoneMatch: "*" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    for (const request of s3.requests.slice(seen)) {
+      expect(request.headers["x-goog-if-generation-match"]).toBe("0");
+      expect(request.headers["if-none-match"]).toBeUndefined();
+    }
+  });
+
+  it("names the operation, key and status when the server fails", async () => {
+    const store = createS3Store({ ...options(), bucket: "no-such-bucket" });
+    await expect(store.put("k", bytes("v"))).rejects.toMatchObject({
+      code: "STORAGE_REQUEST_FAILED",
+      operation: "put",
+      key: "k",
+      message: expect.stringMatching(/HTTP 404/),
+    });
+  });
+});
