@@ -50,6 +50,20 @@ describe("s3 store", () => {
     expect((await store.get("single/state"))?.body).toEqual(bytes("x"));
   });
 
+  it("takes single-instance mode from DOTDO_SINGLE_INSTANCE", async () => {
+    const env = {
+      DOTDO_STORAGE: `s3://${s3.bucket}/single-env`,
+      AWS_ENDPOINT_URL: s3.rawEndpoint,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    const refused = await createStore(env);
+    await expect(refused.put("k", bytes("v"))).rejects.toMatchObject({ code: "STORE_IGNORES_PRECONDITIONS" });
+    const allowed = await createStore({ ...env, DOTDO_SINGLE_INSTANCE: "1" });
+    await allowed.put("k", bytes("v"));
+    expect((await allowed.get("k"))?.body).toEqual(bytes("v"));
+  });
+
   it("passes the probe through the enforcing proxy", async () => {
     const store = guardPreconditions(withPrefix(createS3Store(options()), "probed"));
     await store.put("state", bytes("x"));
