@@ -3,3 +3,8 @@ export { loadDotdoConfig, loadProject, type LoadProjectOptions } from "./load";
 export { WRANGLER_FILES } from "./parse";
 export { assertRunnableOffCloudflare } from "./support";
 export type { DotdoConfig, DurableObjectBinding, MigrationStep, R2BucketBinding, VarValue, WorkerProject } from "./types";
+
+/** Types a `dotdo.config.ts`: `export default defineConfig({ preset: "node" })`. */
+export function defineConfig(config: import("./types").DotdoConfig): import("./types").DotdoConfig {
+  return config;
+}

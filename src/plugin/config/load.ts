@@ -45,6 +45,8 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
   if (compatibilityDate !== undefined) project.compatibilityDate = compatibilityDate;
   if (dotdo.config.evictAfterMs !== undefined) project.evictAfterMs = dotdo.config.evictAfterMs;
   if (dotdo.file !== undefined) project.dotdoConfigFile = dotdo.file;
+  if (dotdo.config.preset !== undefined) project.preset = dotdo.config.preset;
+  if (dotdo.config.outDir !== undefined) project.outDir = dotdo.config.outDir;
   return project;
 }
 

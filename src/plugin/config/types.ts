@@ -47,6 +47,9 @@ export interface WorkerProject {
   evictAfterMs?: number;
   /** Absolute path of the `dotdo.config.*` file that was applied, if any. */
   dotdoConfigFile?: string;
+  /** Build defaults from `dotdo.config.ts`, used when the CLI is not given them. */
+  preset?: string;
+  outDir?: string;
 }
 
 /** What `dotdo.config.ts` may set; every field overrides the wrangler config. */

@@ -1,0 +1,26 @@
+import { spawn } from "node:child_process";
+import { defineCommand } from "citty";
+import { consola } from "consola";
+import { resolve } from "pathe";
+import { findLastBuild } from "../../presets/build/last-build";
+import { BuildError } from "../../presets/errors";
+
+export default defineCommand({
+  meta: { name: "preview", description: "Run the last build locally with its real runtime" },
+  args: {
+    root: { type: "string", description: "Project directory", default: "." },
+    outDir: { type: "string", description: "Output directory of the build to run" },
+  },
+  async run({ args }) {
+    const root = resolve(args.root);
+    const { manifest } = await findLastBuild(root, args.outDir);
+    const command = manifest.commands.preview;
+    if (command === undefined) {
+      throw new BuildError(`The ${manifest.preset} preset has no local preview${manifest.commands.deploy ? `; deploy it with: ${manifest.commands.deploy}` : ""}`);
+    }
+    consola.info(`${manifest.preset}: ${command}`);
+    const child = spawn(command, { cwd: root, shell: true, stdio: "inherit" });
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+    process.exitCode = await new Promise<number>((done) => child.on("exit", (code, signal) => done(code ?? (signal ? 1 : 0))));
+  },
+});

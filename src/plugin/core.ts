@@ -1,0 +1,66 @@
+import { readFile } from "node:fs/promises";
+import { resolvePreset } from "../presets/registry";
+import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "./config";
+import { ENTRY_ID, entrySource, WASM_ID, wasmSource } from "./entry";
+import { UnsupportedImportError } from "./errors";
+import { runtimeModule, sqlWasmPath } from "./package-paths";
+import { SQL_WASM_FILE, TARGETS, type RuntimeTarget, type TargetSpec } from "./targets";
+
+export interface DotdoPluginOptions {
+  /** Preset whose runtime the bundle targets (default `node`). */
+  preset?: string;
+  /** Project directory holding the wrangler config (default: the working directory). */
+  root?: string;
+  /** An already loaded project; skips reading the config again. */
+  project?: WorkerProject;
+}
+
+/** The name other plugins, namespaces and error messages see. */
+export const PLUGIN_NAME = "dotdo";
+
+/** The wasm import edge bundles keep, for the platform to compile at deploy time. */
+export const WASM_IMPORT = `./${SQL_WASM_FILE}?module`;
+
+/** Where an import goes: a module the plugin serves, a file on disk, or left to the runtime. */
+export type Resolution = { virtual: string } | { file: string } | { external: string } | null;
+
+/** What every bundler adapter shares: the target, the project, resolution and virtual modules. */
+export interface DotdoCore {
+  target: RuntimeTarget;
+  spec: TargetSpec;
+  project(): Promise<WorkerProject>;
+  resolve(id: string, importer: string | undefined): Resolution;
+  load(id: string): Promise<string>;
+  /** The sql.js wasm to write next to the bundle, or undefined when the target bundles none. */
+  wasmBytes(): Promise<Buffer> | undefined;
+}
+
+export function createDotdoCore(options: DotdoPluginOptions = {}): DotdoCore {
+  const target = resolvePreset(options.preset ?? "node").runtime;
+  const spec = TARGETS[target];
+  let project = options.project;
+
+  return {
+    target,
+    spec,
+    async project() {
+      project ??= await loadProject(options.root === undefined ? {} : { root: options.root });
+      if (target !== "cloudflare") assertRunnableOffCloudflare(project);
+      return project;
+    },
+    resolve(id, importer) {
+      if (id === ENTRY_ID || id === WASM_ID) return { virtual: id };
+      if (id === WASM_IMPORT) return { external: id };
+      if (!id.startsWith("cloudflare:")) return null;
+      if (target === "cloudflare") return { external: id };
+      if (id === "cloudflare:workers") return { file: runtimeModule("index") };
+      throw new UnsupportedImportError(id, importer);
+    },
+    async load(id) {
+      return id === ENTRY_ID ? entrySource(await this.project(), target) : wasmSource(target);
+    },
+    wasmBytes() {
+      return spec.wasm === "none" ? undefined : readFile(sqlWasmPath());
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { WorkerProject } from "./config";
+import { runtimeModule } from "./package-paths";
+import { SQL_WASM_FILE, TARGETS, type RuntimeTarget } from "./targets";
+
+/** Ids the plugin serves; the `\0` prefix keeps other plugins from touching them. */
+export const ENTRY_ID = "virtual:dotdo/entry";
+export const WASM_ID = "virtual:dotdo/sql-wasm";
+
+/** The virtual entry: the user's module wired into the target's platform entry. */
+export function entrySource(project: WorkerProject, target: RuntimeTarget): string {
+  const main = JSON.stringify(project.main);
+  if (target === "cloudflare") {
+    // workerd is the runtime: re-export the module so wrangler sees `default` and every DO class.
+    return `export * from ${main};\nexport { default } from ${main};\n`;
+  }
+  const start = [
+    `import * as userModule from ${main};`,
+    `import { createWorker } from ${JSON.stringify(runtimeModule("worker"))};`,
+    `import { sqlWasmModule } from ${JSON.stringify(WASM_ID)};`,
+    `const options = ${JSON.stringify(workerOptions(project))};`,
+    `const startWorker = async () => createWorker(userModule, { ...options, sqlWasm: await sqlWasmModule });`,
+  ];
+  return [...start, ...SERVE[target](), ""].join("\n");
+}
+
+/** The `createWorker` options that come from the project's config. */
+export function workerOptions(project: WorkerProject): Record<string, unknown> {
+  const options: Record<string, unknown> = {
+    durableObjects: Object.fromEntries(project.durableObjects.map((b) => [b.name, { className: b.className }])),
+    vars: project.vars,
+  };
+  if (project.evictAfterMs !== undefined) options.evictAfterMs = project.evictAfterMs;
+  return options;
+}
+
+const LISTEN = [
+  `const port = Number(process.env.PORT || 3000);`,
+  `const host = process.env.HOST || "0.0.0.0";`,
+];
+
+const SERVE: Record<Exclude<RuntimeTarget, "cloudflare">, () => string[]> = {
+  node: () => [
+    `import { serve } from ${JSON.stringify(runtimeModule("platform/node"))};`,
+    ...LISTEN,
+    `await serve(await startWorker(), { port, host });`,
+  ],
+  bun: () => [
+    `import { serve } from ${JSON.stringify(runtimeModule("platform/bun"))};`,
+    ...LISTEN,
+    `await serve(await startWorker(), { port, host });`,
+  ],
+  deno: () => [
+    `import { serve } from ${JSON.stringify(runtimeModule("platform/deno"))};`,
+    ...LISTEN,
+    `await serve(await startWorker(), { port, host });`,
+  ],
+  // Edge functions are request handlers: start the worker once, on the first request.
+  "vercel-edge": () => [
+    `let worker;`,
+    `export default async function handler(request) {`,
+    `  worker ??= startWorker();`,
+    `  return (await worker).fetch(request);`,
+    `}`,
+  ],
+};
+
+/** The wasm module source for targets that bundle sql.js, per their wasm mode. */
+export function wasmSource(target: RuntimeTarget): string {
+  switch (TARGETS[target].wasm) {
+    case "file":
+      return [
+        `import { readFile } from "node:fs/promises";`,
+        `export const sqlWasmModule = readFile(new URL("./${SQL_WASM_FILE}", import.meta.url)).then((bytes) => WebAssembly.compile(bytes));`,
+        "",
+      ].join("\n");
+    case "module-import":
+      return `import compiled from "./${SQL_WASM_FILE}?module";\nexport const sqlWasmModule = Promise.resolve(compiled);\n`;
+    case "none":
+      return `export const sqlWasmModule = undefined;\n`;
+  }
+}

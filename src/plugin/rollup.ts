@@ -1,0 +1,3 @@
+import { dotdo } from "./index";
+
+export default dotdo.rollup;

@@ -1,0 +1,38 @@
+/** The runtimes a build can target; a preset picks one. */
+export type RuntimeTarget = "cloudflare" | "node" | "bun" | "deno" | "vercel-edge";
+
+export const RUNTIME_TARGETS: readonly RuntimeTarget[] = ["cloudflare", "node", "bun", "deno", "vercel-edge"];
+
+/**
+ * How the sql.js wasm reaches the runtime:
+ * - `none`: workerd has SQLite natively, so no sql.js is bundled at all;
+ * - `file`: the wasm is written next to the bundle and read and compiled at start (Node, Bun, Deno);
+ * - `module-import`: a static `import … from "./sql-wasm.wasm?module"` that the platform compiles
+ *   at deploy time, because edge runtimes refuse to compile wasm from bytes.
+ */
+export type WasmMode = "none" | "file" | "module-import";
+
+export interface TargetSpec {
+  wasm: WasmMode;
+  platform: "node" | "neutral";
+  /** Package export conditions, most specific first. */
+  conditions: string[];
+  /** Imports the target's runtime provides. */
+  external: string[];
+  /** Code placed before the bundle. */
+  banner?: string;
+}
+
+// Node-style runtimes bundle CommonJS dependencies (sql.js) into ESM: give them `require`.
+const REQUIRE_SHIM = 'import { createRequire as __dotdoCreateRequire } from "node:module";\nconst require = __dotdoCreateRequire(import.meta.url);';
+
+export const TARGETS: Record<RuntimeTarget, TargetSpec> = {
+  cloudflare: { wasm: "none", platform: "neutral", conditions: ["workerd", "worker", "browser", "import", "default"], external: ["cloudflare:*", "node:*"] },
+  node: { wasm: "file", platform: "node", conditions: ["node", "import", "default"], external: [], banner: REQUIRE_SHIM },
+  bun: { wasm: "file", platform: "node", conditions: ["bun", "node", "import", "default"], external: ["bun", "bun:*"], banner: REQUIRE_SHIM },
+  deno: { wasm: "file", platform: "node", conditions: ["deno", "node", "import", "default"], external: [], banner: REQUIRE_SHIM },
+  "vercel-edge": { wasm: "module-import", platform: "neutral", conditions: ["edge-light", "worker", "browser", "import", "default"], external: ["*.wasm?module"] },
+};
+
+/** File name of the wasm written next to the bundle. */
+export const SQL_WASM_FILE = "sql-wasm.wasm";

@@ -1,0 +1,93 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "pathe";
+import { loadProject, type WorkerProject } from "../../plugin/config";
+import { dotdoPackage } from "../../plugin/package-paths";
+import type { PresetContext, ResolvedPreset } from "../define";
+import { BuildError } from "../errors";
+import { presetNames, resolvePreset } from "../registry";
+import { BUNDLE_FILE, bundle } from "./bundle";
+import { MANIFEST_FILE, type DotdoManifest } from "./manifest";
+import { prepareOutDir } from "./out-dir";
+
+export interface BuildOptions {
+  /** Preset name; otherwise `preset` from dotdo.config.ts. */
+  preset?: string;
+  /** Project directory (default: the working directory). */
+  root?: string;
+  /** Output directory, relative to `root` (default: the preset's, usually `.output`). */
+  outDir?: string;
+}
+
+export interface BuildResult {
+  project: WorkerProject;
+  preset: ResolvedPreset;
+  /** Absolute output directory. */
+  outDir: string;
+  manifest: DotdoManifest;
+  /** Every file written, relative to `outDir`. */
+  files: string[];
+}
+
+/** Used when wrangler config names no compatibility date: the newest one dotdo is tested against. */
+export const DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
+
+/** Builds the project for one preset: bundle, platform files and `dotdo.json` in the output directory. */
+export async function buildProject(options: BuildOptions = {}): Promise<BuildResult> {
+  const project = await loadProject(options.root === undefined ? {} : { root: options.root });
+  const presetName = options.preset ?? project.preset;
+  if (presetName === undefined) throw new BuildError(`No preset given: pass --preset=<name> (one of ${presetNames().join(", ")})`);
+  const preset = resolvePreset(presetName);
+  const outDir = resolve(project.root, options.outDir ?? project.outDir ?? preset.outDir);
+  await prepareOutDir(outDir, project.root);
+
+  const serverDir = join(outDir, preset.serverDir);
+  const exports = await bundle(project, preset, serverDir);
+  if (preset.runtime === "cloudflare") assertClassesExported(project, exports);
+
+  const ctx: PresetContext = {
+    project,
+    preset,
+    outDir,
+    outDirFromRoot: shortPath(project.root, outDir),
+    rootFromOutDir: relative(outDir, project.root),
+    dotdoVersion: dotdoPackage().version,
+    compatibilityDate: project.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
+  };
+  const files: string[] = [];
+  for (const [path, template] of Object.entries(preset.files)) {
+    const rendered = template(ctx);
+    await writeOutput(join(outDir, path), typeof rendered === "string" ? rendered : `${JSON.stringify(rendered, null, 2)}\n`);
+    files.push(path);
+  }
+  const manifest: DotdoManifest = {
+    preset: preset.name,
+    runtime: preset.runtime,
+    dotdo: ctx.dotdoVersion,
+    compatibilityDate: ctx.compatibilityDate,
+    entry: `${preset.serverDir}/${BUNDLE_FILE}`,
+    commands: Object.fromEntries(Object.entries(preset.commands).map(([name, command]) => [name, command(ctx)])),
+  };
+  await writeOutput(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { project, preset, outDir, manifest, files: [manifest.entry, ...files, MANIFEST_FILE] };
+}
+
+/** workerd instantiates classes by export name: a bound class must be exported by the entry. */
+function assertClassesExported(project: WorkerProject, exports: string[]): void {
+  if (!exports.includes("default")) throw new BuildError(`${relative(project.root, project.main)} has no default export; a Worker exports default { fetch }`);
+  for (const binding of project.durableObjects) {
+    if (binding.scriptName === undefined && !exports.includes(binding.className)) {
+      throw new BuildError(`${relative(project.root, project.main)} does not export class ${binding.className}, which the wrangler config binds as ${binding.name}`);
+    }
+  }
+}
+
+/** `to` relative to `from` when it lies inside it, otherwise absolute: for commands users paste. */
+function shortPath(from: string, to: string): string {
+  const path = relative(from, to);
+  return path.startsWith("..") ? to : path;
+}
+
+async function writeOutput(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+}

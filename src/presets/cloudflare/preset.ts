@@ -1,0 +1,13 @@
+import { definePreset } from "../define";
+import { wranglerJson } from "./templates/wrangler-json";
+
+export default definePreset({
+  name: "cloudflare",
+  description: "Cloudflare Workers: native Durable Objects with SQLite, plus an R2 binding for Iceberg export",
+  runtime: "cloudflare",
+  files: { "wrangler.json": wranglerJson },
+  commands: {
+    preview: (ctx) => `npx wrangler dev --config ${ctx.outDirFromRoot}/wrangler.json`,
+    deploy: (ctx) => `npx wrangler deploy --config ${ctx.outDirFromRoot}/wrangler.json`,
+  },
+});
