@@ -1,0 +1,45 @@
+import { SqliteError, SqlStorageError } from "../sqlite/errors";
+import { MAX_VALUE_BYTES } from "../sqlite/sqljs-database";
+import { utf8Length } from "../sqlite/sql-text";
+import type { SqliteDatabase, SqlParam } from "../sqlite/types";
+import { Cursor } from "./sql-cursor";
+import { checkUserStatement } from "./sql-policy";
+
+/** A value user code may bind; anything else is bound as its string form, like workerd. */
+export type SqlBinding = string | number | null | undefined | ArrayBuffer | ArrayBufferView;
+
+/** `ctx.storage.sql`: workerd's SqlStorage on one SQLite database. */
+export class SqlStorage {
+  readonly #db: SqliteDatabase;
+  readonly #tables: (name: string) => boolean;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#tables = (name) =>
+      this.#db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).length > 0;
+  }
+
+  exec(query: string, ...bindings: unknown[]): Cursor {
+    const params = bindings.map(toParam);
+    const result = this.#db.execute(`${query}`, params, (statement) => checkUserStatement(statement, this.#tables));
+    if (!result) throw new SqlStorageError("SQL_EMPTY", "SQL code did not contain a statement.");
+    return new Cursor(result);
+  }
+
+  get databaseSize(): number {
+    return this.#db.size;
+  }
+}
+
+function toParam(value: unknown): SqlParam {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
+  let param: SqlParam;
+  if (value instanceof ArrayBuffer) param = new Uint8Array(value);
+  else if (ArrayBuffer.isView(value)) param = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  else param = `${value as string}`;
+  const bytes = typeof param === "string" ? utf8Length(param) : param.byteLength;
+  if (bytes > MAX_VALUE_BYTES) throw new SqliteError("string or blob too big", "SQLITE_TOOBIG");
+  return param;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { newStorage, thrown } from "./helpers/storage";
+
+const TRANSACTION_MESSAGE =
+  "To execute a transaction, please use the state.storage.transaction() or state.storage.transactionSync() APIs instead of the SQL BEGIN TRANSACTION or SAVEPOINT statements. The JavaScript API is safer because it will automatically roll back on exceptions, and because it interacts correctly with Durable Objects' automatic atomic write coalescing.";
+
+describe("storage.sql", () => {
+  it("gives a cursor with workerd's methods over one shared position", async () => {
+    const { storage } = await newStorage();
+    const { sql } = storage;
+    sql.exec("CREATE TABLE t(a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')");
+    const cursor = sql.exec("SELECT a, b FROM t ORDER BY a");
+    expect(cursor.columnNames).toEqual(["a", "b"]);
+    expect(cursor.next()).toEqual({ done: false, value: { a: 1, b: "x" } });
+    expect(cursor.raw().toArray()).toEqual([[2, "y"], [3, "z"]]);
+    expect(cursor.next()).toEqual({ done: true });
+    expect(cursor.toArray()).toEqual([]);
+    expect([...sql.exec("SELECT a FROM t WHERE a > 1 ORDER BY a")]).toEqual([{ a: 2 }, { a: 3 }]);
+    expect(sql.exec("SELECT 1 AS a, 2 AS a").toArray()).toEqual([{ a: 2 }]);
+    expect(sql.exec("SELECT 1 AS a, 2 AS a").raw().toArray()).toEqual([[1, 2]]);
+    expect(sql.exec("SELECT count(*) AS n FROM t").one()).toEqual({ n: 3 });
+    expect((await thrown(() => sql.exec("SELECT * FROM t WHERE a = 9").one())).message).toBe(
+      "Expected exactly one result from SQL query, but got no results.",
+    );
+    expect((await thrown(() => sql.exec("SELECT * FROM t").one())).message).toBe(
+      "Expected exactly one result from SQL query, but got multiple results.",
+    );
+    const update = sql.exec("UPDATE t SET b = 'q'");
+    expect([update.rowsRead, update.rowsWritten]).toEqual([3, 3]);
+    expect(sql.databaseSize).toBeGreaterThan(0);
+  });
+
+  it("binds and returns values like workerd", async () => {
+    const { sql } = (await newStorage()).storage;
+    const row = sql.exec(
+      "SELECT ? AS t, ? AS bool, ? AS n, ? AS u, ? AS blob, ?/4 AS real, 9007199254740993 AS big",
+      "s",
+      true,
+      null,
+      undefined,
+      new Uint16Array([1]),
+      10,
+    ).one();
+    expect(row).toMatchObject({ t: "s", bool: "true", n: null, u: null, real: 2.5, big: 9007199254740992 });
+    expect(row.blob).toBeInstanceOf(ArrayBuffer);
+    expect((row.blob as ArrayBuffer).byteLength).toBe(2);
+    expect(await thrown(() => sql.exec("SELECT ?", 1n))).toMatchObject({ name: "TypeError", message: "Cannot convert a BigInt value to a number" });
+    expect((await thrown(() => sql.exec("SELECT ?", Symbol("s")))).name).toBe("TypeError");
+    expect((await thrown(() => sql.exec("SELECT ?", "a".repeat(2_200_001)))).message).toBe("string or blob too big: SQLITE_TOOBIG");
+  });
+
+  it("refuses transaction statements, empty SQL and the reserved tables like workerd", async () => {
+    const { storage } = await newStorage();
+    const { sql } = storage;
+    for (const statement of ["BEGIN", "begin transaction", "COMMIT", "ROLLBACK", "SAVEPOINT a", "RELEASE a", "END"]) {
+      expect(await thrown(() => sql.exec(statement))).toMatchObject({ name: "Error", message: TRANSACTION_MESSAGE });
+    }
+    expect((await thrown(() => sql.exec("  -- nothing"))).message).toBe("SQL code did not contain a statement.");
+    expect((await thrown(() => sql.exec("SELECT * FROM _cf_KV"))).message).toBe("no such table: _cf_KV: SQLITE_ERROR");
+    await storage.put("k", 1);
+    expect((await thrown(() => sql.exec("SELECT * FROM _cf_KV"))).message).toBe("access to _cf_KV.key is prohibited: SQLITE_AUTH");
+    expect((await thrown(() => sql.exec("CREATE TABLE _cf_mine(a)"))).message).toBe("not authorized: SQLITE_AUTH");
+    expect((await thrown(() => sql.exec("ATTACH DATABASE 'x' AS y"))).message).toBe("not authorized: SQLITE_AUTH");
+    expect((await thrown(() => sql.exec("PRAGMA journal_mode"))).message).toBe("not authorized: SQLITE_AUTH");
+    expect(sql.exec("PRAGMA foreign_keys").one()).toEqual({ foreign_keys: 1 });
+    // A reserved name inside a string literal is just data.
+    expect(sql.exec("SELECT '_cf_KV' AS s").one()).toEqual({ s: "_cf_KV" });
+  });
+
+  it("runs earlier statements even when a later one fails, as workerd does", async () => {
+    const { sql } = (await newStorage()).storage;
+    sql.exec("CREATE TABLE t(a)");
+    expect((await thrown(() => sql.exec("INSERT INTO t VALUES (1); SELEC; INSERT INTO t VALUES (2)"))).message).toBe(
+      'near "SELEC": syntax error at offset 0: SQLITE_ERROR',
+    );
+    expect(sql.exec("SELECT a FROM t").toArray()).toEqual([{ a: 1 }]);
+  });
+});
