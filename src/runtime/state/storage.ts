@@ -1,0 +1,195 @@
+import type { SqliteDatabase } from "../sqlite/types";
+import { AlarmStore, METADATA_TABLE } from "./alarm-store";
+import { KvStore, type ListOptions } from "./kv-store";
+import { SqlStorage } from "./sql-storage";
+
+export type { ListOptions } from "./kv-store";
+
+/** What storage needs from the object that owns it. */
+export interface StorageOwner {
+  /** Whether the object's class has an `alarm()` handler (setAlarm requires one). */
+  hasAlarmHandler(): boolean;
+  /** Called after the alarm time changes, with the new time or null. */
+  alarmChanged(time: number | null): void;
+}
+
+/** Options workerd accepts on KV calls; they change nothing here (there is no cache). */
+export interface StorageOptions {
+  allowConcurrency?: boolean;
+  allowUnconfirmed?: boolean;
+  noCache?: boolean;
+}
+
+/** `ctx.storage` for a SQLite-backed Durable Object. */
+export class DurableObjectStorage {
+  readonly sql: SqlStorage;
+  readonly #db: SqliteDatabase;
+  readonly #kv: KvStore;
+  readonly #alarm: AlarmStore;
+  readonly #owner: StorageOwner;
+  #savepoints = 0;
+
+  constructor(db: SqliteDatabase, owner: StorageOwner) {
+    this.#db = db;
+    this.sql = new SqlStorage(db);
+    this.#kv = new KvStore(db);
+    this.#alarm = new AlarmStore(db);
+    this.#owner = owner;
+  }
+
+  get(key: string, options?: StorageOptions): Promise<unknown>;
+  get(keys: string[], options?: StorageOptions): Promise<Map<string, unknown>>;
+  async get(keys: string | string[], _options?: StorageOptions): Promise<unknown> {
+    return Array.isArray(keys) ? this.#kv.getMany(keys.map(toKey)) : this.#kv.get(toKey(keys));
+  }
+
+  put(key: string, value: unknown, options?: StorageOptions): Promise<void>;
+  put(entries: Record<string, unknown>, options?: StorageOptions): Promise<void>;
+  async put(keyOrEntries: string | Record<string, unknown>, ...rest: unknown[]): Promise<void> {
+    const entries: [string, unknown][] =
+      typeof keyOrEntries === "object" && keyOrEntries !== null
+        ? Object.entries(keyOrEntries)
+        : [[toKey(keyOrEntries), rest[0]]];
+    if (entries.some(([, value]) => value === undefined)) throw new TypeError("put() called with undefined value.");
+    this.transactionSync(() => this.#kv.put(entries));
+  }
+
+  delete(key: string, options?: StorageOptions): Promise<boolean>;
+  delete(keys: string[], options?: StorageOptions): Promise<number>;
+  async delete(keys: string | string[], _options?: StorageOptions): Promise<boolean | number> {
+    if (Array.isArray(keys)) return this.#kv.delete(keys.map(toKey));
+    return this.#kv.delete([toKey(keys)]) > 0;
+  }
+
+  async list(options: ListOptions & StorageOptions = {}): Promise<Map<string, unknown>> {
+    if (options.start !== undefined && options.startAfter !== undefined) {
+      throw new TypeError("list() cannot be called with both start and startAfter values.");
+    }
+    if (options.limit !== undefined && !(options.limit > 0)) throw new TypeError("List limit must be positive.");
+    return this.#kv.list(options);
+  }
+
+  /** Deletes the whole database, SQL tables included, as workerd does for SQLite-backed objects. */
+  async deleteAll(_options?: StorageOptions): Promise<void> {
+    const objects = this.#db.query(
+      `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '${METADATA_TABLE}' ORDER BY rowid DESC`,
+    );
+    this.#withoutForeignKeys(() => {
+      for (const [type, name] of objects) {
+        this.#db.query(`DROP ${type === "view" ? "VIEW" : "TABLE"} IF EXISTS "${String(name).replaceAll('"', '""')}"`);
+      }
+    });
+  }
+
+  transactionSync<T>(fn: () => T): T {
+    const savepoint = this.#begin();
+    try {
+      const result = fn();
+      this.#db.query(`RELEASE ${savepoint}`);
+      return result;
+    } catch (error) {
+      this.#rollback(savepoint);
+      throw error;
+    }
+  }
+
+  async transaction<T>(fn: (txn: DurableObjectTransaction) => Promise<T>): Promise<T> {
+    const savepoint = this.#begin();
+    const txn = new DurableObjectTransaction(this);
+    try {
+      const result = await fn(txn);
+      if (txn.rolledBack) this.#rollback(savepoint);
+      else this.#db.query(`RELEASE ${savepoint}`);
+      return result;
+    } catch (error) {
+      this.#rollback(savepoint);
+      throw error;
+    }
+  }
+
+  /** Writes are applied synchronously in memory; durability is the persistence layer's job. */
+  async sync(): Promise<void> {}
+
+  async getAlarm(_options?: StorageOptions): Promise<number | null> {
+    return this.#alarm.get();
+  }
+
+  async setAlarm(scheduledTime: number | Date, _options?: StorageOptions): Promise<void> {
+    const time = alarmTime(scheduledTime);
+    if (!this.#owner.hasAlarmHandler()) {
+      throw new TypeError("Your Durable Object class must have an alarm() handler in order to call setAlarm()");
+    }
+    this.#alarm.set(time);
+    this.#owner.alarmChanged(time);
+  }
+
+  async deleteAlarm(_options?: StorageOptions): Promise<void> {
+    this.#alarm.delete();
+    this.#owner.alarmChanged(null);
+  }
+
+  #begin(): string {
+    const savepoint = `_cf_savepoint_${this.#savepoints++}`;
+    this.#db.query(`SAVEPOINT ${savepoint}`);
+    return savepoint;
+  }
+
+  #rollback(savepoint: string): void {
+    this.#db.query(`ROLLBACK TO ${savepoint}`);
+    this.#db.query(`RELEASE ${savepoint}`);
+    // The alarm may have been rolled back with everything else.
+    this.#owner.alarmChanged(this.#alarm.get());
+  }
+
+  #withoutForeignKeys(fn: () => void): void {
+    this.#db.query("PRAGMA foreign_keys = OFF");
+    try {
+      fn();
+    } finally {
+      this.#db.query("PRAGMA foreign_keys = ON");
+    }
+  }
+}
+
+/** The handle `transaction()` passes to its closure. */
+export class DurableObjectTransaction {
+  readonly #storage: DurableObjectStorage;
+  #rolledBack = false;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+  }
+
+  get rolledBack(): boolean {
+    return this.#rolledBack;
+  }
+
+  get: DurableObjectStorage["get"] = ((keys: string | string[]) => this.#storage.get(keys as string)) as DurableObjectStorage["get"];
+  put: DurableObjectStorage["put"] = ((key: string | Record<string, unknown>, value?: unknown) =>
+    typeof key === "string" ? this.#storage.put(key, value) : this.#storage.put(key)) as DurableObjectStorage["put"];
+  delete: DurableObjectStorage["delete"] = ((keys: string | string[]) =>
+    this.#storage.delete(keys as string)) as DurableObjectStorage["delete"];
+  list = (options?: ListOptions): Promise<Map<string, unknown>> => this.#storage.list(options);
+  deleteAll = (): Promise<void> => this.#storage.deleteAll();
+  getAlarm = (): Promise<number | null> => this.#storage.getAlarm();
+  setAlarm = (time: number | Date): Promise<void> => this.#storage.setAlarm(time);
+  deleteAlarm = (): Promise<void> => this.#storage.deleteAlarm();
+
+  /** Marks the transaction to be rolled back when its closure returns. */
+  rollback(): void {
+    this.#rolledBack = true;
+  }
+}
+
+function toKey(key: unknown): string {
+  return `${key as string}`;
+}
+
+function alarmTime(value: unknown): number {
+  const time = value instanceof Date ? value.getTime() : typeof value === "number" ? value : undefined;
+  if (time === undefined) {
+    throw new TypeError("Failed to execute 'setAlarm' on 'DurableObjectStorage': parameter 1 is not of type 'date'.");
+  }
+  if (!Number.isFinite(time)) throw new TypeError("The value cannot be converted because it is not a valid Date.");
+  return Math.floor(time);
+}
