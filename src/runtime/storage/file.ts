@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Dirent } from "node:fs";
-import { link, mkdir, open, readdir, rename, rmdir, stat, unlink } from "node:fs/promises";
+import type { BigIntStats, Dirent } from "node:fs";
+import { link, mkdir, open, readdir, rename, rmdir, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assertPrecondition, CREATE_ONLY } from "./conditions";
@@ -11,7 +11,16 @@ import { withFileLock } from "./file-lock";
 import { hasCode, ignoreCode } from "./fs-errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { assertValidRange, sliceRange } from "./range";
-import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
+import type {
+  ByteRange,
+  GetOptions,
+  ListOptions,
+  ListResult,
+  ObjectInfo,
+  ObjectStore,
+  PutOptions,
+  StoredObject,
+} from "./types";
 
 export interface FileStoreOptions {
   /** The folder holding the objects; relative paths resolve against the working directory. */
@@ -66,15 +75,11 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
   };
 
   const currentEtag = async (path: string): Promise<string | undefined> => {
-    const handle = await open(path, "r").catch((error: unknown) => {
-      if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return undefined;
-      throw error;
-    });
+    const handle = await openExisting(path);
     if (!handle) return undefined;
     try {
       const stats = await handle.stat({ bigint: true });
-      if (!stats.isFile()) return undefined;
-      return await etags.etagOf(path, stats, () => handle.readFile());
+      return stats.isFile() ? await etags.etagOf(path, stats, () => handle.readFile()) : undefined;
     } finally {
       await handle.close();
     }
@@ -110,10 +115,7 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
       guarded("get", key, async (): Promise<StoredObject | null> => {
         const path = pathOf(key);
         if (options?.range) assertValidRange(options.range);
-        const handle = await open(path, "r").catch((error: unknown) => {
-          if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return undefined;
-          throw error;
-        });
+        const handle = await openExisting(path);
         if (!handle) return null;
         // Everything is read through this one handle: a rename that lands meanwhile
         // replaces the name, not the file we hold open.
@@ -125,20 +127,7 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
           const readAll = async () => (whole ??= asBytes(await handle.readFile()));
           const etag = await etags.etagOf(path, stats, readAll);
           const range = options?.range;
-          let body: Uint8Array;
-          if (!range) body = await readAll();
-          else if (whole) body = sliceRange(whole, range);
-          else {
-            const start = Math.min(range.offset, size);
-            const length = Math.min(range.length ?? size, size - start);
-            body = new Uint8Array(length);
-            let read = 0;
-            while (read < length) {
-              const { bytesRead } = await handle.read(body, read, length - read, start + read);
-              if (bytesRead === 0) break;
-              read += bytesRead;
-            }
-          }
+          const body = !range ? await readAll() : whole ? sliceRange(whole, range) : await readRange(handle, size, range);
           return { key, size, etag, body };
         } finally {
           await handle.close();
@@ -151,16 +140,7 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
         const etag = await contentEtag(body);
         // The slow part (writing and flushing the bytes) happens before any lock is taken.
         const temp = join(tmpDir, randomUUID());
-        const handle = await open(temp, "wx");
-        let written;
-        try {
-          await handle.writeFile(body);
-          await handle.sync();
-          // Rename and link keep the inode and mtime, so this identifies the placed file.
-          written = await handle.stat({ bigint: true });
-        } finally {
-          await handle.close();
-        }
+        const written = await writeFlushed(temp, body);
         try {
           if (options?.ifNoneMatch === "*") {
             await place(key, temp, path, true);
@@ -217,6 +197,40 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
     const etag = await currentEtag(path);
     return etag === undefined ? null : { key, size: Number(stats.size), etag };
   }
+}
+
+/** An open handle on `path`, or `undefined` when there is no file by that name. */
+async function openExisting(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, "r");
+  } catch (error) {
+    if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return undefined;
+    throw error;
+  }
+}
+
+/** Writes and flushes a new file; its stats identify it after a rename or link. */
+async function writeFlushed(path: string, body: Uint8Array): Promise<BigIntStats> {
+  const handle = await open(path, "wx");
+  try {
+    await handle.writeFile(body);
+    await handle.sync();
+    return await handle.stat({ bigint: true });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `range` of a file of `size` bytes, cut short at the end like a slice. */
+async function readRange(handle: FileHandle, size: number, range: ByteRange): Promise<Uint8Array> {
+  const start = Math.min(range.offset, size);
+  const body = new Uint8Array(Math.min(range.length ?? size, size - start));
+  for (let read = 0; read < body.length; ) {
+    const { bytesRead } = await handle.read(body, read, body.length - read, start + read);
+    if (bytesRead === 0) return body.subarray(0, read);
+    read += bytesRead;
+  }
+  return body;
 }
 
 async function prepareRoot(root: string, tmpDir: string, lockDir: string): Promise<void> {
