@@ -1,7 +1,13 @@
 import { fork } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +39,8 @@ export interface S3TestServer {
  */
 export async function startS3(bucket = "dotdo-test"): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), "dotdo-s3-"));
-  const s3rver = fork(fileURLToPath(new URL("./s3rver-process.mjs", import.meta.url)), [JSON.stringify({ directory, bucket })], {
+  const script = fileURLToPath(new URL("./s3rver-process.mjs", import.meta.url));
+  const s3rver = fork(script, [JSON.stringify({ directory, bucket })], {
     execArgv: ["--openssl-legacy-provider"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -69,7 +76,9 @@ export async function startS3(bucket = "dotdo-test"): Promise<S3TestServer> {
       const etag = current.ok ? unquote(current.headers.get("etag")) : undefined;
       if (createOnly && etag !== undefined) return refuse(req, res, 412, "PreconditionFailed", "If-None-Match");
       if (ifMatch !== undefined && etag === undefined) return refuse(req, res, 404, "NoSuchKey", "If-Match");
-      if (ifMatch !== undefined && unquote(ifMatch) !== etag) return refuse(req, res, 412, "PreconditionFailed", "If-Match");
+      if (ifMatch !== undefined && unquote(ifMatch) !== etag) {
+        return refuse(req, res, 412, "PreconditionFailed", "If-Match");
+      }
     }
     await forward(req, res);
   }

@@ -16,7 +16,10 @@ describe("storeConfigFromEnv", () => {
 
   it("reads file: URLs and plain paths", () => {
     expect(storeConfigFromEnv({ DOTDO_STORAGE: "file:/srv/state" })).toEqual({ kind: "file", root: "/srv/state" });
-    expect(storeConfigFromEnv({ DOTDO_STORAGE: "file:///srv/my%20state" })).toEqual({ kind: "file", root: "/srv/my state" });
+    expect(storeConfigFromEnv({ DOTDO_STORAGE: "file:///srv/my%20state" })).toEqual({
+      kind: "file",
+      root: "/srv/my state",
+    });
     expect(storeConfigFromEnv({ DOTDO_STORAGE: "file:data" })).toEqual({ kind: "file", root: "data" });
     expect(storeConfigFromEnv({ DOTDO_STORAGE: "./data" })).toEqual({ kind: "file", root: "./data" });
     expect(storeConfigFromEnv({ DOTDO_STORAGE: "C:\\state" })).toEqual({ kind: "file", root: "C:\\state" });
@@ -65,7 +68,10 @@ describe("storeConfigFromEnv", () => {
       credentials: { accessKeyId: "r2id", secretAccessKey: "r2secret" },
     });
     // DOTDO_STORAGE names the bucket when both are set.
-    expect(storeConfigFromEnv({ ...r2, DOTDO_STORAGE: "s3://other/p" })).toMatchObject({ bucket: "other", prefix: "p" });
+    expect(storeConfigFromEnv({ ...r2, DOTDO_STORAGE: "s3://other/p" })).toMatchObject({
+      bucket: "other",
+      prefix: "p",
+    });
   });
 
   it("explains what is wrong with a bad configuration", () => {
@@ -104,6 +110,7 @@ describe("detectProvider", () => {
     expect(detectProvider("https://storage.googleapis.com")).toBe("gcs");
     expect(detectProvider("https://s3.eu-west-1.amazonaws.com")).toBe("aws");
     expect(detectProvider("http://127.0.0.1:9000")).toBe("other");
+    expect(detectProvider("https://mystorage.dev")).toBe("other");
   });
 });
 
@@ -114,6 +121,12 @@ describe("createStore", () => {
     expect(store.url).toBe(`file://${dir}`);
     await store.put("k", new TextEncoder().encode("v"), { ifNoneMatch: "*" });
     expect(await readFile(join(dir, "k"), "utf8")).toBe("v");
+  });
+
+  it("refuses an S3 endpoint that is not a URL", async () => {
+    await expect(createStore({ DOTDO_STORAGE: "s3://b", AWS_ENDPOINT_URL: "http://" })).rejects.toMatchObject({
+      code: "STORAGE_CONFIG_INVALID",
+    });
   });
 
   it("builds a store from a config object", async () => {

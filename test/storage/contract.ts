@@ -84,7 +84,11 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Obj
       const created = await store.put("lock", bytes("first"), { ifNoneMatch: "*" });
       const second = store.put("lock", bytes("second"), { ifNoneMatch: "*" });
       await expect(second).rejects.toBeInstanceOf(PreconditionFailedError);
-      await expect(second).rejects.toMatchObject({ code: "PRECONDITION_FAILED", key: "lock", condition: "If-None-Match: *" });
+      await expect(second).rejects.toMatchObject({
+        code: "PRECONDITION_FAILED",
+        key: "lock",
+        condition: "If-None-Match: *",
+      });
       expect(await store.head("lock")).toEqual({ key: "lock", size: 5, etag: created.etag });
       expect(text((await store.get("lock"))?.body)).toBe("first");
     });
@@ -104,7 +108,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Obj
     it("fails ifMatch on a missing key", async () => {
       const put = await store.put("gone", bytes("x"));
       await store.delete("gone");
-      await expect(store.put("gone", bytes("y"), { ifMatch: put.etag })).rejects.toBeInstanceOf(PreconditionFailedError);
+      const late = store.put("gone", bytes("y"), { ifMatch: put.etag });
+      await expect(late).rejects.toBeInstanceOf(PreconditionFailedError);
       expect(await store.head("gone")).toBeNull();
     });
 
@@ -151,7 +156,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Obj
     });
 
     it("refuses unsafe keys with a typed error", async () => {
-      for (const key of ["", "../escape", "a/../../b", "/absolute", "a\\b", "nul\0byte", "a//b", "a/./b", "trailing/"]) {
+      const unsafe = ["", "../escape", "a/../../b", "/absolute", "a\\b", "nul\0byte", "a//b", "a/./b", "trailing/"];
+      for (const key of unsafe) {
         await expect(store.put(key, bytes("x")), JSON.stringify(key)).rejects.toMatchObject({ code: "INVALID_KEY" });
         await expect(store.get(key), JSON.stringify(key)).rejects.toMatchObject({ code: "INVALID_KEY" });
       }

@@ -30,7 +30,9 @@ beforeAll(async () => {
 
 /** Starts one worker per task, releases them together once all are ready, and collects outcomes. */
 async function race<T extends Outcome>(tasks: Task[]): Promise<T[]> {
-  const children = tasks.map((task) => fork(workerScript, [JSON.stringify(task)], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+  const children = tasks.map((task) =>
+    fork(workerScript, [JSON.stringify(task)], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+  );
   try {
     await Promise.all(children.map((child) => nextMessage(child)));
     for (const child of children) child.send("go");

@@ -9,7 +9,11 @@ import { describeStoreContract } from "./contract";
 let mf: Miniflare;
 let bucket: R2BucketLike;
 beforeAll(async () => {
-  mf = new Miniflare({ modules: true, script: "export default { fetch() { return new Response('') } }", r2Buckets: ["B"] });
+  mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch() { return new Response('') } }",
+    r2Buckets: ["B"],
+  });
   bucket = await mf.getR2Bucket("B");
 });
 afterAll(async () => {

@@ -109,7 +109,8 @@ describe("s3 store", () => {
     const store = withPrefix(createS3Store(options(s3.endpoint, "gcs")), "gcs");
     const seen = s3.requests.length;
     await store.put("k", bytes("v"), { ifNoneMatch: "*" });
-    await expect(store.put("k", bytes("w"), { ifNoneMatch: "*" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    const again = store.put("k", bytes("w"), { ifNoneMatch: "*" });
+    await expect(again).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
     for (const request of s3.requests.slice(seen)) {
       expect(request.headers["x-goog-if-generation-match"]).toBe("0");
       expect(request.headers["if-none-match"]).toBeUndefined();

@@ -61,7 +61,8 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
     return join(root, ...key.split("/"));
   };
   const lockPathOf = (key: string) => join(lockDir, createHash("sha256").update(key).digest("hex"));
-  const withLock = <T>(key: string, fn: () => Promise<T>) => withFileLock(lockPathOf(key), { staleMs: staleLockMs }, fn);
+  const withLock = <T>(key: string, fn: () => Promise<T>) =>
+    withFileLock(lockPathOf(key), { staleMs: staleLockMs }, fn);
   const conflict = (key: string) =>
     new InvalidKeyError(key, "a file store cannot hold both a key and keys below it (`a` and `a/b`)");
 
@@ -127,7 +128,11 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
           const readAll = async () => (whole ??= asBytes(await handle.readFile()));
           const etag = await etags.etagOf(path, stats, readAll);
           const range = options?.range;
-          const body = !range ? await readAll() : whole ? sliceRange(whole, range) : await readRange(handle, size, range);
+          const body = !range
+            ? await readAll()
+            : whole
+              ? sliceRange(whole, range)
+              : await readRange(handle, size, range);
           return { key, size, etag, body };
         } finally {
           await handle.close();

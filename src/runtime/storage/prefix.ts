@@ -25,8 +25,9 @@ export function withPrefix(store: ObjectStore, prefix: string): ObjectStore {
         return outer(await store.put(inner(key), body, options));
       } catch (error) {
         // Name the key as the caller knows it.
-        if (error instanceof PreconditionFailedError) throw new PreconditionFailedError(key, error.condition, { cause: error });
-        throw error;
+        throw error instanceof PreconditionFailedError
+          ? new PreconditionFailedError(key, error.condition, { cause: error })
+          : error;
       }
     },
     delete: (key) => store.delete(inner(key)),

@@ -8,7 +8,7 @@ export function detectProvider(endpoint: string | undefined): S3Provider {
   if (!endpoint) return "aws";
   const host = new URL(endpoint).hostname;
   if (host.endsWith(".r2.cloudflarestorage.com")) return "r2";
-  if (host.endsWith("tigris.dev") || host.endsWith("storage.dev")) return "tigris";
+  if (host.endsWith(".tigris.dev") || host === "t3.storage.dev" || host.endsWith(".t3.storage.dev")) return "tigris";
   if (host === "storage.googleapis.com") return "gcs";
   if (host.endsWith("amazonaws.com")) return "aws";
   return "other";

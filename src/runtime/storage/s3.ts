@@ -7,7 +7,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { describeCondition } from "./conditions";
-import { PreconditionFailedError, StorageRequestError, storageFailure } from "./errors";
+import { PreconditionFailedError, StorageConfigError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { assertValidRange, emptyBody, sliceRange } from "./range";
 import { detectProvider, providerHeaders, type S3Provider } from "./s3-provider";
@@ -33,6 +33,10 @@ export interface S3StoreOptions {
 export function createS3Store(options: S3StoreOptions): ObjectStore {
   const { bucket, endpoint, conflictRetries = 2 } = options;
   const url = `s3://${bucket}`;
+  if (!bucket) throw new StorageConfigError("The S3 store needs a bucket");
+  if (endpoint !== undefined && !URL.canParse(endpoint)) {
+    throw new StorageConfigError(`S3 endpoint ${JSON.stringify(endpoint)} is not a URL`);
+  }
   const client = new S3Client({
     endpoint,
     region: options.region ?? "auto",
