@@ -3,7 +3,7 @@
  * Named types are each defined once and never referenced by name: some readers (icebird)
  * do not resolve named references.
  */
-import type { AvroSchema } from "./avro/datum";
+import type { AvroSchema } from "./avro/schema-codec";
 
 const optional = (name: string, id: number, type: AvroSchema) => ({ name, type: ["null", type], default: null, "field-id": id });
 

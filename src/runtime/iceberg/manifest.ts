@@ -1,5 +1,4 @@
 import { decodeContainer, encodeContainer, type AvroCodec } from "./avro/container";
-import { toAvscBuffer } from "./avro/datum";
 import { FieldReader } from "./avro/fields";
 import { assertLocation } from "./locations";
 import type { DataFile } from "./data-file";
@@ -95,10 +94,10 @@ export async function writeManifest(input: ManifestInput): Promise<WrittenManife
 
 function entryRecord(entry: ManifestEntry): Record<string, unknown> {
   const stats = [...entry.dataFile.columnStats];
-  const map = <T>(pick: (s: ColumnStats) => T | undefined, encode: (v: T) => unknown = (v) => v) => {
+  const map = (pick: (s: ColumnStats) => number | Uint8Array | undefined) => {
     const items = stats.flatMap(([key, s]) => {
       const value = pick(s);
-      return value === undefined ? [] : [{ key, value: encode(value) }];
+      return value === undefined ? [] : [{ key, value }];
     });
     return items.length === 0 ? null : items;
   };
@@ -118,8 +117,8 @@ function entryRecord(entry: ManifestEntry): Record<string, unknown> {
       value_counts: map((s) => s.valueCount),
       null_value_counts: map((s) => s.nullCount),
       nan_value_counts: map((s) => s.nanCount),
-      lower_bounds: map((s) => s.lowerBound, toAvscBuffer),
-      upper_bounds: map((s) => s.upperBound, toAvscBuffer),
+      lower_bounds: map((s) => s.lowerBound),
+      upper_bounds: map((s) => s.upperBound),
     },
   };
 }
@@ -175,7 +174,7 @@ function readDataFileRecord(r: FieldReader, path: string, i: number): DataFile {
   const format = r.string("file_format");
   if (format.toUpperCase() !== "PARQUET") throw new CorruptFileError(path, `manifest_entry[${i}] has file format ${format}`);
   const count = (v: unknown) => (typeof v === "number" ? v : undefined);
-  const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : undefined);
+  const bytes = (v: unknown) => (v instanceof Uint8Array ? v : undefined);
   const valueCounts = r.intMap("value_counts", count);
   const nullCounts = r.intMap("null_value_counts", count);
   const nanCounts = r.intMap("nan_value_counts", count);

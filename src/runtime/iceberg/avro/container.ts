@@ -1,25 +1,16 @@
 /**
- * Avro Object Container Files, framed here (see `datum.ts` for why not by avsc's file encoder).
- * Layout: magic `Obj\x01`, a metadata map, a 16-byte sync marker, then blocks of
- * (record count, byte size, records, sync marker).
+ * Avro Object Container Files: magic `Obj\x01`, a metadata map, a 16-byte sync marker, then
+ * blocks of (record count, byte size, records, sync marker).
  */
 import { CorruptFileError } from "../errors";
-import { datumCodec, toAvscBuffer, type AvroSchema } from "./datum";
+import { AvroReader, AvroWriter } from "./binary";
 import { deflateRaw, inflateRaw } from "./deflate";
+import { datumCodec, type AvroSchema } from "./schema-codec";
 
 export type AvroCodec = "null" | "deflate";
 
 const MAGIC = new Uint8Array([0x4f, 0x62, 0x6a, 0x01]);
-const header = datumCodec({
-  type: "record",
-  name: "org.apache.avro.file.Header",
-  fields: [
-    { name: "magic", type: { type: "fixed", name: "Magic", size: 4 } },
-    { name: "meta", type: { type: "map", values: "bytes" } },
-    { name: "sync", type: { type: "fixed", name: "Sync", size: 16 } },
-  ],
-});
-const long = datumCodec("long");
+const meta = datumCodec({ type: "map", values: "bytes" });
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -33,19 +24,24 @@ export interface ContainerInput {
 }
 
 export async function encodeContainer(input: ContainerInput): Promise<Uint8Array> {
-  const meta: Record<string, unknown> = {};
   const entries = { ...input.metadata, "avro.schema": JSON.stringify(input.schema), "avro.codec": input.codec };
-  for (const [key, value] of Object.entries(entries)) meta[key] = toAvscBuffer(utf8.encode(value));
   const sync = crypto.getRandomValues(new Uint8Array(16));
-  const head = header.encode({ magic: toAvscBuffer(MAGIC), meta, sync: toAvscBuffer(sync) });
   const datum = datumCodec(input.schema);
-  const raw = concat(input.records.map((record) => datum.encode(record)));
-  const body = input.codec === "deflate" ? await deflateRaw(raw) : raw;
-  const parts = [head];
+  const body = new AvroWriter();
+  for (const record of input.records) datum.write(body, record);
+  const raw = body.finish();
+  const block = input.codec === "deflate" ? await deflateRaw(raw) : raw;
+
+  const out = new AvroWriter();
+  out.raw(MAGIC);
+  meta.write(out, Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, utf8.encode(v)])));
+  out.raw(sync);
   if (input.records.length > 0) {
-    parts.push(long.encode(input.records.length), long.encode(body.length), body, sync);
+    out.long(input.records.length);
+    out.bytes(block);
+    out.raw(sync);
   }
-  return concat(parts);
+  return out.finish();
 }
 
 export interface DecodedContainer {
@@ -55,60 +51,36 @@ export interface DecodedContainer {
 
 /** Decodes every record with the writer's schema from the header; `path` names the file in errors. */
 export async function decodeContainer(bytes: Uint8Array, path: string): Promise<DecodedContainer> {
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new CorruptFileError(path, `not a readable Avro file: ${reason}`, cause === undefined ? undefined : { cause });
+  try {
+    return await decode(bytes, path);
+  } catch (error) {
+    if (error instanceof CorruptFileError) throw error;
+    throw new CorruptFileError(path, `not a readable Avro file: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function decode(bytes: Uint8Array, path: string): Promise<DecodedContainer> {
+  const fail = (reason: string): never => {
+    throw new CorruptFileError(path, `not a readable Avro file: ${reason}`);
   };
   if (bytes.length < 4 || !MAGIC.every((b, i) => bytes[i] === b)) fail("bad magic bytes");
-  const head = attempt(() => header.decode(bytes, 0), fail);
-  if (head.offset < 0) fail("header is truncated");
-  const { meta, sync } = head.value as { meta: Record<string, Uint8Array>; sync: Uint8Array };
-  const metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(meta)) metadata[key] = attempt(() => utf8Decoder.decode(value), fail);
+  const r = new AvroReader(bytes, 4);
+  const metadata: Record<string, string> = Object.create(null);
+  for (const [key, value] of Object.entries(meta.read(r) as Record<string, Uint8Array>)) metadata[key] = utf8Decoder.decode(value);
+  const sync = r.raw(16);
   const codec = metadata["avro.codec"] ?? "null";
   if (codec !== "null" && codec !== "deflate") fail(`unsupported codec "${codec}"`);
-  const schema = attempt(() => JSON.parse(metadata["avro.schema"] ?? "") as AvroSchema, fail);
-  const datum = attempt(() => datumCodec(schema), fail);
+  const datum = datumCodec(JSON.parse(metadata["avro.schema"] ?? "") as AvroSchema);
 
   const records: unknown[] = [];
-  let offset = head.offset;
-  while (offset < bytes.length) {
-    const count = attempt(() => long.decode(bytes, offset), fail);
-    const size = count.offset < 0 ? count : attempt(() => long.decode(bytes, count.offset), fail);
-    if (size.offset < 0) fail("block header is truncated");
-    if ((count.value as number) <= 0) fail("block has no records");
-    const blockStart = size.offset;
-    const blockEnd = blockStart + (size.value as number);
-    if ((size.value as number) < 0 || blockEnd + 16 > bytes.length) fail("block is truncated");
-    if (!sync.every((b, i) => bytes[blockEnd + i] === b)) fail("sync marker does not match");
-    const raw = bytes.subarray(blockStart, blockEnd);
-    const block = codec === "deflate" ? await inflateRaw(raw).catch((e: unknown) => fail("deflate data is damaged", e)) : raw;
-    let at = 0;
-    for (let i = 0; i < (count.value as number); i++) {
-      const next = attempt(() => datum.decode(block, at), fail);
-      if (next.offset < 0) fail("record is truncated");
-      records.push(next.value);
-      at = next.offset;
-    }
-    if (at !== block.length) fail("block size does not match its records");
-    offset = blockEnd + 16;
+  while (r.remaining > 0) {
+    const count = r.long();
+    if (count <= 0) fail("block has no records");
+    const raw = r.bytes();
+    if (!r.raw(16).every((b, i) => b === sync[i])) fail("sync marker does not match");
+    const block = new AvroReader(codec === "deflate" ? await inflateRaw(raw) : raw);
+    for (let i = 0; i < count; i++) records.push(datum.read(block));
+    if (block.remaining !== 0) fail("block size does not match its records");
   }
   return { metadata, records };
-}
-
-function attempt<T>(fn: () => T, fail: (reason: string, cause?: unknown) => never): T {
-  try {
-    return fn();
-  } catch (error) {
-    return fail((error as Error).message, error);
-  }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
