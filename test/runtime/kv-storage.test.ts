@@ -38,6 +38,8 @@ describe("storage KV API", () => {
   it("refuses undefined, uncloneable and oversized values with workerd's errors", async () => {
     const { storage } = await newStorage();
     expect(await thrown(() => storage.put("u", undefined))).toMatchObject({ name: "TypeError", message: "put() called with undefined value." });
+    await storage.put({ x: undefined });
+    expect((await storage.list()).has("x")).toBe(true);
     expect(await thrown(() => storage.put("f", Symbol("x")))).toMatchObject({ name: "DataCloneError", message: "Symbol(x) could not be cloned." });
     expect((await thrown(() => storage.put("big", new Uint8Array(3 * 1024 * 1024)))).message).toBe("string or blob too big: SQLITE_TOOBIG");
     // A failed batch writes nothing.

@@ -76,3 +76,16 @@ describe("storage.sql", () => {
     expect(sql.exec("SELECT a FROM t").toArray()).toEqual([{ a: 1 }]);
   });
 });
+
+describe("storage.sql edge cases from the conformance suite", () => {
+  it("treats a trailing empty statement as no statement and counts rows read so far", async () => {
+    const { sql } = (await newStorage()).storage;
+    expect((await thrown(() => sql.exec("SELECT 1 AS a;;  ; "))).message).toBe("SQL code did not contain a statement.");
+    expect(sql.exec("SELECT 1 AS a;  ").one()).toEqual({ a: 1 });
+    const cursor = sql.exec("SELECT 1 AS a UNION ALL SELECT 2 UNION ALL SELECT 3");
+    expect(cursor.rowsRead).toBe(1);
+    expect(cursor[Symbol.iterator]()).not.toBe(cursor);
+    cursor.toArray();
+    expect(cursor.rowsRead).toBe(3);
+  });
+});

@@ -59,6 +59,11 @@ export function hasStatement(sql: string): boolean {
   return tokenize(sql).some((token) => token.text !== ";" || token.kind !== "other");
 }
 
+/** True when `sql` holds a bare `;`: workerd reads that as an empty statement. */
+export function hasEmptyStatement(sql: string): boolean {
+  return tokenize(sql).some((token) => token.kind === "other" && token.text === ";");
+}
+
 /** Offset of the first token: SQLite error offsets count from there. */
 export function statementStart(sql: string): number {
   return tokenize(sql)[0]?.offset ?? 0;

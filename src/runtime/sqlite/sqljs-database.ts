@@ -1,6 +1,6 @@
 import type { Database, Statement } from "sql.js";
 import { SqliteError, SqlStorageError, sqliteCodeName } from "./errors";
-import { hasStatement, statementStart, utf8Length } from "./sql-text";
+import { hasEmptyStatement, hasStatement, statementStart, utf8Length } from "./sql-text";
 import type { SqlJsModule } from "./sqljs-loader";
 import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StatementResult } from "./types";
 
@@ -56,7 +56,8 @@ export class SqlJsDatabase implements SqliteDatabase {
       } catch (error) {
         throw this.#withOffset(error, remaining);
       }
-      if (next.done) return result;
+      // workerd treats a trailing empty statement (`SELECT 1;;`) as no statement at all.
+      if (next.done) return hasEmptyStatement(remaining) ? undefined : result;
       const statement = next.value;
       try {
         const text = statement.getSQL();

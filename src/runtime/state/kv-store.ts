@@ -29,11 +29,13 @@ export class KvStore {
   }
 
   get(key: string): unknown {
+    checkKey(key);
     const [row] = this.#read(`SELECT value FROM ${KV_TABLE} WHERE key = ?`, [key]);
     return row ? decodeValue(new Uint8Array(row[0] as ArrayBuffer)) : undefined;
   }
 
   getMany(keys: readonly string[]): Map<string, unknown> {
+    keys.forEach(checkKey);
     const rows = this.#read(
       `SELECT key, value FROM ${KV_TABLE} WHERE key IN (SELECT value FROM json_each(?)) ORDER BY key`,
       [JSON.stringify(keys)],
@@ -43,10 +45,9 @@ export class KvStore {
 
   put(entries: ReadonlyArray<readonly [string, unknown]>): void {
     const encoded = entries.map(([key, value]) => {
+      checkKey(key);
       const bytes = encodeValue(value);
-      if (bytes.byteLength > MAX_VALUE_BYTES || utf8Length(key) > MAX_VALUE_BYTES) {
-        throw new SqliteError("string or blob too big", "SQLITE_TOOBIG");
-      }
+      if (bytes.byteLength > MAX_VALUE_BYTES) throw tooBig();
       return [key, bytes] as const;
     });
     this.#db.query(`CREATE TABLE IF NOT EXISTS ${KV_TABLE} (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID`);
@@ -96,6 +97,15 @@ export class KvStore {
       throw error;
     }
   }
+}
+
+/** SQLite's length limit is the only key limit in workerd's SQLite-backed storage. */
+function checkKey(key: string): void {
+  if (utf8Length(key) > MAX_VALUE_BYTES) throw tooBig();
+}
+
+function tooBig(): SqliteError {
+  return new SqliteError("string or blob too big", "SQLITE_TOOBIG");
 }
 
 function toMap(rows: ReturnType<SqliteDatabase["query"]>): Map<string, unknown> {

@@ -9,8 +9,9 @@ export interface RawIterator extends IterableIterator<SqlValue[]> {
 }
 
 /**
- * The result of `sql.exec()`, shaped like workerd's `SqlStorageCursor`. Rows are read when
- * `exec` runs (workerd steps lazily); every method consumes from one shared position.
+ * The result of `sql.exec()`, shaped like workerd's `SqlStorageCursor`. Rows are all read
+ * when `exec` runs (workerd steps lazily, so rows written after `exec` but before reading
+ * show up there and not here); every method consumes from one shared position.
  */
 export class Cursor implements IterableIterator<SqlRow> {
   readonly #result: StatementResult;
@@ -53,16 +54,20 @@ export class Cursor implements IterableIterator<SqlRow> {
     return [...this.#result.columnNames];
   }
 
+  /** Like workerd, counts rows stepped so far: exec steps once, each row read steps again. */
   get rowsRead(): number {
-    return this.#result.rowsRead;
+    const { rows, rowsRead } = this.#result;
+    return rowsRead - rows.length + Math.min(rows.length, this.#position + 1);
   }
 
   get rowsWritten(): number {
     return this.#result.rowsWritten;
   }
 
+  /** A separate iterator object over the same position (workerd's is not the cursor itself). */
   [Symbol.iterator](): IterableIterator<SqlRow> {
-    return this;
+    const iterator: IterableIterator<SqlRow> = { next: () => this.next(), [Symbol.iterator]: () => iterator };
+    return iterator;
   }
 
   #take(): SqlValue[] | undefined {

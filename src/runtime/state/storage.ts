@@ -46,11 +46,10 @@ export class DurableObjectStorage {
   put(key: string, value: unknown, options?: StorageOptions): Promise<void>;
   put(entries: Record<string, unknown>, options?: StorageOptions): Promise<void>;
   async put(keyOrEntries: string | Record<string, unknown>, ...rest: unknown[]): Promise<void> {
-    const entries: [string, unknown][] =
-      typeof keyOrEntries === "object" && keyOrEntries !== null
-        ? Object.entries(keyOrEntries)
-        : [[toKey(keyOrEntries), rest[0]]];
-    if (entries.some(([, value]) => value === undefined)) throw new TypeError("put() called with undefined value.");
+    const many = typeof keyOrEntries === "object" && keyOrEntries !== null;
+    // Only the single-key form refuses undefined; in a batch it is stored (workerd does the same).
+    if (!many && rest[0] === undefined) throw new TypeError("put() called with undefined value.");
+    const entries: [string, unknown][] = many ? Object.entries(keyOrEntries) : [[toKey(keyOrEntries), rest[0]]];
     this.transactionSync(() => this.#kv.put(entries));
   }
 
