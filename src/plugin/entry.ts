@@ -1,6 +1,6 @@
 import type { WorkerProject } from "./config";
 import { runtimeModule } from "./package-paths";
-import { SQL_WASM_FILE, TARGETS, type RuntimeTarget } from "./targets";
+import { HEALTH_PATH, SQL_WASM_FILE, TARGETS, type RuntimeTarget } from "./targets";
 
 /** Ids the plugin serves; the `\0` prefix keeps other plugins from touching them. */
 export const ENTRY_ID = "virtual:dotdo/entry";
@@ -38,6 +38,12 @@ const LISTEN = [
   `const host = process.env.HOST || "0.0.0.0";`,
 ];
 
+// Bun and Deno serve web Requests natively; dotdo's Node entry answers the same health path.
+const HEALTH = [
+  `const health = ${JSON.stringify(HEALTH_PATH)};`,
+  `const handle = (worker) => (request) => new URL(request.url).pathname === health ? Response.json({ status: "ok" }) : worker.fetch(request);`,
+];
+
 const SERVE: Record<Exclude<RuntimeTarget, "cloudflare">, () => string[]> = {
   node: () => [
     `import { serve } from ${JSON.stringify(runtimeModule("platform/node"))};`,
@@ -45,14 +51,27 @@ const SERVE: Record<Exclude<RuntimeTarget, "cloudflare">, () => string[]> = {
     `await serve(await startWorker(), { port, host });`,
   ],
   bun: () => [
-    `import { serve } from ${JSON.stringify(runtimeModule("platform/bun"))};`,
     ...LISTEN,
-    `await serve(await startWorker(), { port, host });`,
+    ...HEALTH,
+    `const worker = await startWorker();`,
+    `const server = Bun.serve({ port, hostname: host, fetch: handle(worker) });`,
+    `console.log(\`dotdo listening on http://\${server.hostname}:\${server.port}\`);`,
+    `process.once("SIGTERM", async () => {`,
+    `  await server.stop();`,
+    `  await worker.dispose();`,
+    `  process.exit(0);`,
+    `});`,
   ],
   deno: () => [
-    `import { serve } from ${JSON.stringify(runtimeModule("platform/deno"))};`,
     ...LISTEN,
-    `await serve(await startWorker(), { port, host });`,
+    ...HEALTH,
+    `const worker = await startWorker();`,
+    `const server = Deno.serve({ port, hostname: host, onListen: ({ hostname, port }) => console.log(\`dotdo listening on http://\${hostname}:\${port}\`) }, handle(worker));`,
+    `Deno.addSignalListener("SIGTERM", async () => {`,
+    `  await server.shutdown();`,
+    `  await worker.dispose();`,
+    `  Deno.exit(0);`,
+    `});`,
   ],
   // Edge functions are request handlers: start the worker once, on the first request.
   "vercel-edge": () => [

@@ -36,3 +36,6 @@ export const TARGETS: Record<RuntimeTarget, TargetSpec> = {
 
 /** File name of the wasm written next to the bundle. */
 export const SQL_WASM_FILE = "sql-wasm.wasm";
+
+/** The health endpoint every server output answers (dotdo's Node entry, and the Bun and Deno glue). */
+export const HEALTH_PATH = "/__dotdo/health";

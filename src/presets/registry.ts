@@ -5,6 +5,7 @@ import cloudflare from "./cloudflare/preset";
 import deno from "./deno/preset";
 import docker from "./docker/preset";
 import fly from "./fly/preset";
+import k8s from "./k8s/preset";
 import node from "./node/preset";
 import railway from "./railway/preset";
 import render from "./render/preset";
@@ -12,7 +13,7 @@ import vercel from "./vercel/preset";
 import vercelEdge from "./vercel-edge/preset";
 
 /** Every preset, in the order `dotdo presets` lists them. */
-export const PRESETS: readonly PresetDefinition[] = [cloudflare, node, vercelEdge, vercel, bun, deno, docker, fly, render, railway];
+export const PRESETS: readonly PresetDefinition[] = [cloudflare, node, vercelEdge, vercel, bun, deno, docker, k8s, fly, render, railway];
 
 export function presetNames(): string[] {
   return PRESETS.map((preset) => preset.name);

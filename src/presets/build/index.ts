@@ -44,21 +44,10 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
   const exports = await bundle(project, preset, serverDir);
   if (preset.runtime === "cloudflare") assertClassesExported(project, exports);
 
-  const ctx: PresetContext = {
-    project,
-    preset,
-    outDir,
-    outDirFromRoot: shortPath(project.root, outDir),
-    rootFromOutDir: relative(outDir, project.root),
-    dotdoVersion: dotdoPackage().version,
-    compatibilityDate: project.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
-  };
-  const files: string[] = [];
-  for (const [path, template] of Object.entries(preset.files)) {
-    const rendered = template(ctx);
-    await writeOutput(join(outDir, path), typeof rendered === "string" ? rendered : `${JSON.stringify(rendered, null, 2)}\n`);
-    files.push(path);
-  }
+  const ctx = presetContext(project, preset, outDir);
+  const rendered = renderPresetFiles(ctx);
+  for (const [path, text] of Object.entries(rendered)) await writeOutput(join(outDir, path), text);
+  const files = Object.keys(rendered);
   const manifest: DotdoManifest = {
     preset: preset.name,
     runtime: preset.runtime,
@@ -69,6 +58,29 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
   };
   await writeOutput(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return { project, preset, outDir, manifest, files: [manifest.entry, ...files, MANIFEST_FILE] };
+}
+
+/** What templates see for this build. */
+export function presetContext(project: WorkerProject, preset: ResolvedPreset, outDir: string): PresetContext {
+  return {
+    project,
+    preset,
+    outDir,
+    outDirFromRoot: shortPath(project.root, outDir),
+    rootFromOutDir: relative(outDir, project.root),
+    dotdoVersion: dotdoPackage().version,
+    compatibilityDate: project.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
+  };
+}
+
+/** The preset's platform files as text, keyed by path inside the output directory. */
+export function renderPresetFiles(ctx: PresetContext): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(ctx.preset.files).map(([path, template]) => {
+      const rendered = template(ctx);
+      return [path, typeof rendered === "string" ? rendered : `${JSON.stringify(rendered, null, 2)}\n`];
+    }),
+  );
 }
 
 /** workerd instantiates classes by export name: a bound class must be exported by the entry. */

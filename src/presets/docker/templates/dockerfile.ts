@@ -1,5 +1,5 @@
 import type { PresetContext } from "../../define";
-import { HEALTH_PATH } from "../../node/health";
+import { HEALTH_PATH } from "../../../plugin/targets";
 
 /**
  * Two stages, built with the project root as context: the first installs the project and

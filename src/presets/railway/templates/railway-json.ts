@@ -1,5 +1,5 @@
 import type { PresetContext } from "../../define";
-import { HEALTH_PATH } from "../../node/health";
+import { HEALTH_PATH } from "../../../plugin/targets";
 
 export function railwayJson({ preset, outDirFromRoot }: PresetContext): object {
   return {

@@ -1,5 +1,5 @@
 import type { PresetContext } from "../../define";
-import { HEALTH_PATH } from "../../node/health";
+import { HEALTH_PATH } from "../../../plugin/targets";
 import { SECRET_ENV } from "../../node/secret-env";
 
 /** A Render Blueprint; Render reads it from the repository root, so copy it there. */

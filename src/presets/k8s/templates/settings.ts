@@ -1,0 +1,23 @@
+import type { PresetContext } from "../../define";
+import { HEALTH_PATH } from "../../../plugin/targets";
+
+/** What the Helm values and the kustomize manifests share, so the two stay the same deployment. */
+export function k8sSettings({ project }: PresetContext) {
+  return {
+    name: project.name,
+    image: `${project.name}:latest`,
+    port: 3000,
+    healthPath: HEALTH_PATH,
+    /** Replicas: the HPA range and the PDB floor. */
+    minReplicas: 2,
+    maxReplicas: 100,
+    /** Secret holding R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, JWT_TOKEN. */
+    secretName: `${project.name}-storage`,
+    storage: `s3://${project.name}-state/dotdo`,
+    /**
+     * nginx hashes the upstream on this value alone, so every request for one Durable Object
+     * reaches the pod that holds it live: clients send the object's id in this header.
+     */
+    hashBy: "$http_x_dotdo_object_id",
+  };
+}
