@@ -22,12 +22,12 @@ describe("SQLite ⇄ Iceberg rows", () => {
           const captured = new Map(
             tables.map((name) => {
               const layout = planLayout(source.port, name);
-              return [name, { layout, batch: readRows(source.port, name, layout) }];
+              return [name, { layout, rows: readRows(source.port, name, layout) }];
             }),
           );
           loadDatabase(target.port, { objects, sequences }, (name) => {
-            const { layout, batch } = captured.get(name)!;
-            writeRows(target.port, name, layout, batch, (text) => JSON.parse(text) as OtherCells);
+            const { layout, rows } = captured.get(name)!;
+            writeRows(target.port, name, layout, rows, (text) => JSON.parse(text) as OtherCells);
           });
           expect(dumpDatabase(target.port)).toEqual(dumpDatabase(source.port));
         } finally {

@@ -1,6 +1,6 @@
 import initSqlJs, { type Database, type SqlJsStatic } from "sql.js";
 import { sqlJsPort } from "../../src/runtime/persistence/sqljs-port";
-import type { SqlPort, SqlValue } from "../../src/runtime/persistence/sql-port";
+import type { PortValue, SqlPort } from "../../src/runtime/persistence/sql-port";
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -18,7 +18,7 @@ export async function openDatabase(): Promise<{ db: Database; port: SqlPort }> {
 export function dumpDatabase(port: SqlPort): unknown {
   const schema = port.query("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name");
   const tables = port.query("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
-  const rows: Record<string, SqlValue[][]> = {};
+  const rows: Record<string, PortValue[][]> = {};
   for (const [name, sql] of tables) {
     const quoted = `"${String(name).replaceAll('"', '""')}"`;
     const withoutRowid = /WITHOUT\s+ROWID/i.test(String(sql));

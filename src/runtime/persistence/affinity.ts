@@ -1,5 +1,7 @@
+import type { PrimitiveType } from "../iceberg/schema";
+
 /** The Iceberg primitive types a SQLite column is carried as. */
-export type FieldType = "long" | "double" | "string" | "binary";
+export type FieldType = Extract<PrimitiveType, "long" | "double" | "string" | "binary">;
 
 /**
  * The Iceberg type for a declared SQLite column type: SQLite's affinity rules

@@ -17,7 +17,7 @@ export interface DatabaseSchema {
  */
 export function loadDatabase(port: SqlPort, schema: DatabaseSchema, insertRows: (table: string) => void): void {
   if (port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
-  const foreignKeys = port.query("PRAGMA foreign_keys")[0]?.[0] === 1n;
+  const foreignKeys = Number(port.query("PRAGMA foreign_keys")[0]?.[0]) === 1;
   if (foreignKeys) port.exec("PRAGMA foreign_keys = OFF");
   port.exec("BEGIN");
   try {

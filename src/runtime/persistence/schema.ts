@@ -35,7 +35,7 @@ export function readSchema(port: SqlPort): SchemaObject[] {
 export function readColumns(port: SqlPort, table: string): ColumnInfo[] {
   return port
     .query(`PRAGMA table_xinfo(${quoteId(table)})`)
-    .filter((row) => row[6] === 0n)
+    .filter((row) => Number(row[6]) === 0)
     .map((row) => ({ name: String(row[1]), declaredType: String(row[2] ?? "") }));
 }
 
@@ -62,7 +62,7 @@ export function readSequences(port: SqlPort): Record<string, string> {
   const exists = port.query("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'");
   if (exists.length === 0) return {};
   const sequences: Record<string, string> = {};
-  for (const [name, seq] of port.query("SELECT name, seq FROM sqlite_sequence")) {
+  for (const [name, seq] of port.query("SELECT name, CAST(seq AS TEXT) FROM sqlite_sequence")) {
     sequences[String(name)] = String(seq);
   }
   return sequences;

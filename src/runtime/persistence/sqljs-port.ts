@@ -1,8 +1,8 @@
 import type { Database, Statement } from "sql.js";
-import type { SqlParam, SqlPort, SqlValue } from "./sql-port";
+import type { PortValue, SqlParam, SqlPort } from "./sql-port";
 
 // sql.js accepts `{ useBigInt }` on `get` (since 1.8); its published types omit it.
-type GetExact = (this: Statement, params: null, options: { useBigInt: true }) => SqlValue[];
+type GetExact = (this: Statement, params: null, options: { useBigInt: true }) => PortValue[];
 
 /** Adapts a sql.js `Database` to the port persistence uses. */
 export function sqlJsPort(db: Database): SqlPort {
@@ -12,7 +12,7 @@ export function sqlJsPort(db: Database): SqlPort {
       try {
         stmt.bind(params as SqlParam[]);
         const get = stmt.get as unknown as GetExact;
-        const rows: SqlValue[][] = [];
+        const rows: PortValue[][] = [];
         while (stmt.step()) rows.push(get.call(stmt, null, { useBigInt: true }));
         return rows;
       } finally {
@@ -29,6 +29,13 @@ export function sqlJsPort(db: Database): SqlPort {
     },
     exec(sql) {
       db.exec(sql);
+    },
+    onChange(listener) {
+      // sql.js has one hook slot and hands the rowid over as a double.
+      db.updateHook((_operation, _database, table, rowid) =>
+        listener(table, Number.isSafeInteger(rowid) ? BigInt(rowid) : null),
+      );
+      return () => db.updateHook(null);
     },
   };
 }

@@ -1,14 +1,7 @@
-import { fieldTypeFor, type FieldType } from "./affinity";
+import { buildSchema, type ColumnSpec, type Schema } from "../iceberg/schema";
+import { fieldTypeFor } from "./affinity";
 import { readColumns, rowidAlias } from "./schema";
 import type { SqlPort } from "./sql-port";
-
-/** One Iceberg field. Ids stay stable across checkpoints while name and type do. */
-export interface Field {
-  id: number;
-  name: string;
-  type: FieldType;
-  required: boolean;
-}
 
 /**
  * How one SQLite table maps to its Iceberg table: an optional rowid field, one typed field per
@@ -18,55 +11,38 @@ export interface Field {
 export interface TableLayout {
   /** Reaches the rowid in SQL; null for WITHOUT ROWID tables. */
   rowidAlias: string | null;
-  rowidField: Field | null;
-  columnFields: Field[];
-  otherField: Field;
-  schemaId: number;
-  lastFieldId: number;
+  /** Field names of the rowid (null without one) and of the companion. */
+  rowidField: string | null;
+  otherField: string;
+  /** Column fields are `schema.fields` minus those two, in column order. */
+  schema: Schema;
 }
 
 const ROWID_FIELD = "_dotdo_rowid";
 const OTHER_FIELD = "_dotdo_other";
 
-/** Fields in file order. */
-export function layoutFields(layout: TableLayout): Field[] {
-  return [...(layout.rowidField ? [layout.rowidField] : []), ...layout.columnFields, layout.otherField];
+/** The column fields (one per SQLite column) of a layout. */
+export function columnFields(layout: TableLayout): Schema["fields"] {
+  return layout.schema.fields.filter((f) => f.name !== layout.rowidField && f.name !== layout.otherField);
 }
 
-/** The layout of `table` now, keeping the ids and schema id of `previous` where unchanged. */
+/** The layout of `table` now, keeping field ids and schema id of `previous` where unchanged. */
 export function planLayout(port: SqlPort, table: string, previous?: TableLayout): TableLayout {
   const columns = readColumns(port, table);
   const alias = rowidAlias(port, table, columns);
-  const taken = new Set(columns.map((c) => c.name));
-  const reserved = (base: string) => {
+  const taken = new Set(columns.map((c) => c.name.toLowerCase()));
+  const reserve = (base: string) => {
     let name = base;
-    while (taken.has(name)) name += "_";
-    taken.add(name);
+    while (taken.has(name.toLowerCase())) name += "_";
+    taken.add(name.toLowerCase());
     return name;
   };
-  const known = new Map(previous ? layoutFields(previous).map((f) => [`${f.name}\u0000${f.type}`, f.id]) : []);
-  let lastFieldId = previous?.lastFieldId ?? 0;
-  const field = (name: string, type: FieldType, required: boolean): Field => ({
-    id: known.get(`${name}\u0000${type}`) ?? ++lastFieldId,
-    name,
-    type,
-    required,
-  });
-  const rowidField = alias === null ? null : field(reserved(ROWID_FIELD), "long", true);
-  const columnFields = columns.map((c) => field(c.name, fieldTypeFor(c.declaredType), false));
-  const otherField = field(reserved(OTHER_FIELD), "string", false);
-  const layout: TableLayout = {
-    rowidAlias: alias,
-    rowidField,
-    columnFields,
-    otherField,
-    schemaId: previous?.schemaId ?? 0,
-    lastFieldId,
-  };
-  if (previous && !sameFields(previous, layout)) layout.schemaId = previous.schemaId + 1;
-  return layout;
-}
-
-function sameFields(a: TableLayout, b: TableLayout): boolean {
-  return JSON.stringify(layoutFields(a)) === JSON.stringify(layoutFields(b)) && a.rowidAlias === b.rowidAlias;
+  const rowidField = alias === null ? null : reserve(ROWID_FIELD);
+  const otherField = reserve(OTHER_FIELD);
+  const specs: ColumnSpec[] = [
+    ...(rowidField === null ? [] : [{ name: rowidField, type: "long" as const, required: true }]),
+    ...columns.map((c) => ({ name: c.name, type: fieldTypeFor(c.declaredType) })),
+    { name: otherField, type: "string" },
+  ];
+  return { rowidAlias: alias, rowidField, otherField, schema: buildSchema(specs, previous?.schema) };
 }

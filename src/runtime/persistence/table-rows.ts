@@ -1,24 +1,30 @@
+import type { Row } from "../iceberg/values";
 import { quoteId } from "./schema";
-import type { SqlParam, SqlPort, SqlValue } from "./sql-port";
-import { layoutFields, type TableLayout } from "./table-layout";
+import type { PortValue, SqlParam, SqlPort, SqlValue } from "./sql-port";
+import { columnFields, type TableLayout } from "./table-layout";
 import { fitsField, tagValue, untagValue, type OtherCells } from "./value-tags";
 
-/** Rows of one table in Iceberg form: one array per field, in `layoutFields` order. */
-export interface RowBatch {
-  rowCount: number;
-  columns: SqlValue[][];
-}
-
-/** Rowids `[from, to)`; either bound may be open. */
+/** Rowids `[from, to)`; an absent bound is open. */
 export interface RowidRange {
   from?: bigint;
   to?: bigint;
 }
 
-/** Reads rows (in rowid order) into Iceberg fields, moving mismatched values to the companion. */
-export function readRows(port: SqlPort, table: string, layout: TableLayout, range: RowidRange = {}): RowBatch {
+/**
+ * Reads rows (in rowid order, at most `limit`) as Iceberg rows, moving values whose storage
+ * class does not match their field to the companion.
+ */
+export function readRows(port: SqlPort, table: string, layout: TableLayout, range: RowidRange = {}, limit?: number): Row[] {
   const alias = layout.rowidAlias;
-  const select = [...(alias ? [alias] : []), ...layout.columnFields.map((f) => quoteId(f.name))];
+  const fields = columnFields(layout);
+  // Each value comes with its storage class, and integers as text: exact on any engine.
+  const select = [
+    ...(alias ? [`CAST(${alias} AS TEXT)`] : []),
+    ...fields.flatMap((f) => {
+      const c = quoteId(f.name);
+      return [`typeof(${c})`, `CASE typeof(${c}) WHEN 'integer' THEN CAST(${c} AS TEXT) ELSE ${c} END`];
+    }),
+  ];
   const where: string[] = [];
   const params: SqlParam[] = [];
   if (alias && range.from !== undefined) {
@@ -32,31 +38,29 @@ export function readRows(port: SqlPort, table: string, layout: TableLayout, rang
   const sql =
     `SELECT ${select.join(", ")} FROM ${quoteId(table)}` +
     (where.length ? ` WHERE ${where.join(" AND ")}` : "") +
-    (alias ? ` ORDER BY ${alias}` : "");
-  const rows = port.query(sql, params);
-  const fieldCount = layoutFields(layout).length;
-  const columns: SqlValue[][] = Array.from({ length: fieldCount }, () => new Array<SqlValue>(rows.length));
+    (alias ? ` ORDER BY ${alias}` : "") +
+    (limit === undefined ? "" : ` LIMIT ${limit}`);
   const offset = alias ? 1 : 0;
-  const otherColumn = columns[fieldCount - 1]!;
-  rows.forEach((row, r) => {
-    if (alias) columns[0]![r] = row[0] ?? null;
+  return port.query(sql, params).map((values) => {
+    const row: Row = {};
+    if (layout.rowidField) row[layout.rowidField] = BigInt(values[0] as string);
     let other: OtherCells | null = null;
-    layout.columnFields.forEach((field, c) => {
-      const value = row[c + offset] ?? null;
+    fields.forEach((field, c) => {
+      const value = exactValue(values[offset + 2 * c] as string, values[offset + 2 * c + 1] ?? null);
       if (value === null || fitsField(value, field.type)) {
-        columns[c + offset]![r] = value;
+        row[field.name] = value;
       } else {
-        columns[c + offset]![r] = null;
+        row[field.name] = null;
         (other ??= {})[field.name] = tagValue(value);
       }
     });
-    otherColumn[r] = other === null ? null : JSON.stringify(other);
+    row[layout.otherField] = other === null ? null : JSON.stringify(other);
+    return row;
   });
-  return { rowCount: rows.length, columns };
 }
 
 /**
- * Inserts a batch. Each value is bound with its storage class tag and cast in SQL, so the
+ * Inserts rows. Each value is bound with its storage class tag and cast in SQL, so the
  * engine's own binding rules (e.g. large integers bound as doubles) cannot change it.
  * `parseOther` turns companion text into cells; it throws for damaged input.
  */
@@ -64,33 +68,45 @@ export function writeRows(
   port: SqlPort,
   table: string,
   layout: TableLayout,
-  batch: RowBatch,
+  rows: Iterable<Row>,
   parseOther: (text: string) => OtherCells,
 ): void {
   const alias = layout.rowidAlias;
-  const names = [...(alias ? [alias] : []), ...layout.columnFields.map((f) => quoteId(f.name))];
+  const fields = columnFields(layout);
+  const names = [...(alias ? [alias] : []), ...fields.map((f) => quoteId(f.name))];
   const values = names.map((_, i) => {
     const tag = `?${2 * i + 1}`;
     const value = `?${2 * i + 2}`;
     return `CASE ${tag} WHEN 'i' THEN CAST(${value} AS INTEGER) WHEN 'r' THEN CAST(${value} AS REAL) ELSE ${value} END`;
   });
   const sql = `INSERT INTO ${quoteId(table)} (${names.join(", ")}) VALUES (${values.join(", ")})`;
-  const offset = alias ? 1 : 0;
-  const otherColumn = batch.columns[batch.columns.length - 1]!;
   function* params(): Generator<SqlParam[]> {
-    for (let r = 0; r < batch.rowCount; r++) {
-      const otherText = otherColumn[r];
+    for (const row of rows) {
+      const otherText = row[layout.otherField];
       const other = typeof otherText === "string" ? parseOther(otherText) : null;
-      const row: SqlParam[] = [];
-      if (alias) bindValue(row, batch.columns[0]![r] ?? null);
-      layout.columnFields.forEach((field, c) => {
+      const bound: SqlParam[] = [];
+      if (layout.rowidField) bindValue(bound, row[layout.rowidField] as SqlValue);
+      for (const field of fields) {
         const tagged = other?.[field.name];
-        bindValue(row, tagged ? untagValue(tagged) : (batch.columns[c + offset]![r] ?? null));
-      });
-      yield row;
+        bindValue(bound, tagged ? untagValue(tagged) : ((row[field.name] ?? null) as SqlValue));
+      }
+      yield bound;
     }
   }
   port.runMany(sql, params());
+}
+
+function exactValue(storageClass: string, value: PortValue): SqlValue {
+  switch (storageClass) {
+    case "integer":
+      return BigInt(value as string);
+    case "blob":
+      return value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
+    case "null":
+      return null;
+    default:
+      return value as number | string;
+  }
 }
 
 function bindValue(row: SqlParam[], value: SqlValue): void {

@@ -1,5 +1,5 @@
 import { base64ToBytes, bytesToBase64 } from "./base64";
-import type { FieldType } from "./affinity";
+import type { PrimitiveType } from "../iceberg/schema";
 import type { SqlValue } from "./sql-port";
 
 /**
@@ -13,7 +13,7 @@ export type TaggedValue = ["i" | "r" | "t" | "b", string];
 export type OtherCells = Record<string, TaggedValue>;
 
 /** Whether `value` can sit in a field of `type` as is. */
-export function fitsField(value: SqlValue, type: FieldType): boolean {
+export function fitsField(value: SqlValue, type: PrimitiveType): boolean {
   switch (type) {
     case "long":
       return typeof value === "bigint";
@@ -23,6 +23,8 @@ export function fitsField(value: SqlValue, type: FieldType): boolean {
       return typeof value === "string";
     case "binary":
       return value instanceof Uint8Array;
+    case "boolean":
+      return false;
   }
 }
 

@@ -1,0 +1,288 @@
+import { dataFileOf, type DataFile } from "../iceberg/data-file";
+import { writeDataFile } from "../iceberg/data-file-write";
+import { writeManifest } from "../iceberg/manifest";
+import { writeManifestList, type ManifestFile } from "../iceberg/manifest-list";
+import { addSnapshot, createTableMetadata, newSnapshotId, nextSequenceNumber } from "../iceberg/metadata";
+import type { TableMetadata } from "../iceberg/metadata-types";
+import { sameFields, type Schema } from "../iceberg/schema";
+import type { Row } from "../iceberg/values";
+import { PreconditionFailedError } from "../storage/errors";
+import type { ObjectStore } from "../storage/types";
+import type { ChangeSet } from "./change-tracker";
+import { encodeCommit, layoutOf, type Commit, type CommitFile, type CommitTable } from "./commit";
+import { mapLimit } from "./concurrency";
+import { FencedError } from "./errors";
+import { checkpointFolder, commitKey, dataFileKey, LATEST_KEY, manifestKey, manifestListKey, tableSlug } from "./keys";
+import { readSchema, readSequences } from "./schema";
+import type { SqlPort } from "./sql-port";
+import { planLayout, type TableLayout } from "./table-layout";
+import { readRows } from "./table-rows";
+import { publishTableMetadata } from "./table-metadata";
+import { pruneHistory } from "./history";
+
+export interface CheckpointSettings {
+  store: ObjectStore;
+  port: SqlPort;
+  /** Fully qualified location of the object's root, for paths inside Iceberg files. */
+  location: string;
+  /** Rows per data file; a changed row rewrites only its file. */
+  chunkRows: number;
+  holder: string;
+  now: () => number;
+}
+
+/** A data file encoded from the database, not yet stored. */
+interface PendingFile {
+  record: Omit<CommitFile, "manifest">;
+  bytes: Uint8Array;
+  dataFile: DataFile;
+}
+
+interface TablePlan {
+  name: string;
+  /** The table as in the previous commit when nothing in it changed. */
+  unchanged?: CommitTable;
+  layout: TableLayout;
+  slug: string;
+  kept: CommitFile[];
+  added: PendingFile[];
+  metadata: TableMetadata;
+  snapshotId: number;
+  tableSequence: number;
+}
+
+/** Everything read from the database for one checkpoint; storing it needs no more reads. */
+export interface PreparedCheckpoint {
+  sequence: number;
+  folder: string;
+  timestampMs: number;
+  database: Commit["database"];
+  tables: TablePlan[];
+  previous: Commit | null;
+}
+
+/**
+ * Reads what changed since `previous` — synchronously, so no request can write in between and
+ * the checkpoint is one consistent state — and encodes it as Parquet.
+ */
+export function prepareCheckpoint(
+  settings: CheckpointSettings,
+  previous: Commit | null,
+  changes: ChangeSet,
+  retainFrom: number,
+): PreparedCheckpoint {
+  const { port } = settings;
+  const sequence = (previous?.sequence ?? 0) + 1;
+  const folder = checkpointFolder(sequence, crypto.randomUUID());
+  const timestampMs = settings.now();
+  const objects = readSchema(port);
+  const tables = objects
+    .filter((o) => o.type === "table")
+    .map((o) => planTable(settings, o.name, previous?.tables[o.name], changes, folder, timestampMs, retainFrom));
+  return { sequence, folder, timestampMs, database: { objects, sequences: readSequences(port) }, tables, previous };
+}
+
+function planTable(
+  settings: CheckpointSettings,
+  name: string,
+  previous: CommitTable | undefined,
+  changes: ChangeSet,
+  folder: string,
+  timestampMs: number,
+  retainFrom: number,
+): TablePlan {
+  const previousLayout = previous && layoutOf(previous);
+  const layout = planLayout(settings.port, name, previousLayout);
+  const sameLayout =
+    previousLayout !== undefined &&
+    previousLayout.rowidAlias === layout.rowidAlias &&
+    sameFields(previousLayout.schema.fields, layout.schema.fields);
+  const change = changes.everything ? "all" : changes.tables.get(name);
+  const slug = previous?.slug ?? tableSlug(name);
+  const metadata = previous
+    ? pruneHistory(previous.metadata, retainFrom)
+    : createTableMetadata({ location: `${settings.location}/tables/${slug}`, schema: layout.schema, timestampMs });
+  const plan = { name, layout, slug, metadata, snapshotId: newSnapshotId(), tableSequence: nextSequenceNumber(metadata) };
+  if (previous && sameLayout && change === undefined) {
+    return { ...plan, unchanged: { ...previous, metadata }, kept: previous.files, added: [] };
+  }
+
+  const partial =
+    previous && sameLayout && change !== "all" && change !== undefined && layout.rowidAlias !== null && previous.files.length > 0;
+  const rewrite = partial ? affectedFiles(previous.files, change) : null;
+  const kept = rewrite ? previous!.files.filter((_, i) => !rewrite.has(i)) : [];
+  const ranges = rewrite
+    ? [...rewrite].map((i) => ({ from: previous!.files[i]!.fromRowid, to: previous!.files[i + 1]?.fromRowid ?? null }))
+    : [{ from: null, to: null }];
+  const added: PendingFile[] = [];
+  for (const range of ranges) {
+    for (const chunk of readChunks(settings, name, layout, range.from, range.to)) {
+      const index = added.length;
+      const key = dataFileKey(folder, slug, index);
+      const written = writeDataFile(layout.schema, chunk.rows);
+      added.push({
+        record: {
+          key,
+          manifestKey: manifestKey(folder, slug, index),
+          rows: written.recordCount,
+          bytes: written.bytes.length,
+          fromRowid: chunk.fromRowid,
+        },
+        bytes: written.bytes,
+        dataFile: dataFileOf(`${settings.location}/${key}`, written),
+      });
+    }
+  }
+  return { ...plan, kept, added };
+}
+
+/** Splits the rows of `[from, to)` into files of at most `chunkRows` rows. */
+function* readChunks(
+  settings: CheckpointSettings,
+  table: string,
+  layout: TableLayout,
+  from: string | null,
+  to: string | null,
+): Generator<{ rows: Row[]; fromRowid: string | null }> {
+  if (layout.rowidField === null) {
+    yield { rows: readRows(settings.port, table, layout), fromRowid: null };
+    return;
+  }
+  const end = to === null ? undefined : BigInt(to);
+  let cursor = from === null ? undefined : BigInt(from);
+  let fromRowid = from;
+  for (;;) {
+    const rows = readRows(settings.port, table, layout, { from: cursor, to: end }, settings.chunkRows);
+    if (rows.length === 0) return;
+    yield { rows, fromRowid };
+    if (rows.length < settings.chunkRows) return;
+    cursor = (rows[rows.length - 1]![layout.rowidField] as bigint) + 1n;
+    fromRowid = cursor.toString();
+  }
+}
+
+/** Indexes of the files whose rowid ranges hold a changed rowid. */
+function affectedFiles(files: readonly CommitFile[], rowids: ReadonlySet<bigint>): Set<number> {
+  const starts = files.map((f) => (f.fromRowid === null ? null : BigInt(f.fromRowid)));
+  const affected = new Set<number>();
+  for (const rowid of rowids) {
+    let low = 0;
+    let high = starts.length - 1;
+    // The last file whose start is at or below `rowid`; the first file starts at the lowest.
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      const start = starts[mid];
+      if (start === null || start === undefined || start <= rowid) low = mid;
+      else high = mid - 1;
+    }
+    affected.add(low);
+  }
+  return affected;
+}
+
+/**
+ * Stores the files, then creates the commit object (create-only: losing that race, or
+ * failing `assertMayCommit`, is `FencedError`), then moves the `latest` hint and publishes
+ * the per-table Iceberg metadata of the tables this commit changed (all of them when
+ * `publishAll`, e.g. on the first commit after a restore).
+ */
+export async function publishCheckpoint(
+  settings: CheckpointSettings,
+  prepared: PreparedCheckpoint,
+  generation: number,
+  assertMayCommit: () => Promise<void>,
+  publishAll: boolean,
+): Promise<Commit> {
+  const { store, location } = settings;
+  const uploads: { key: string; bytes: Uint8Array }[] = [];
+  const tables: Record<string, CommitTable> = {};
+  for (const plan of prepared.tables) {
+    if (plan.unchanged) {
+      tables[plan.name] = plan.unchanged;
+      continue;
+    }
+    const schema: Schema = plan.layout.schema;
+    const added = await Promise.all(
+      plan.added.map(async (file): Promise<CommitFile> => {
+        const manifest = await writeManifest({
+          path: `${location}/${file.record.manifestKey}`,
+          schema,
+          snapshotId: plan.snapshotId,
+          sequenceNumber: plan.tableSequence,
+          added: [file.dataFile],
+        });
+        uploads.push({ key: file.record.key, bytes: file.bytes }, { key: file.record.manifestKey, bytes: manifest.bytes });
+        return { ...file.record, manifest: manifest.manifestFile };
+      }),
+    );
+    const files = [...plan.kept, ...added].sort(byFirstRowid);
+    if (files[0]) files[0] = { ...files[0], fromRowid: null };
+    const manifests: ManifestFile[] = files.map((f) => f.manifest);
+    const listKey = manifestListKey(prepared.folder, plan.slug);
+    const parent = plan.metadata["current-snapshot-id"];
+    uploads.push({
+      key: listKey,
+      bytes: await writeManifestList({
+        snapshotId: plan.snapshotId,
+        ...(parent === undefined ? {} : { parentSnapshotId: parent }),
+        sequenceNumber: plan.tableSequence,
+        manifests,
+      }),
+    });
+    const previousVersion = plan.tableSequence - 1;
+    const metadata = addSnapshot(plan.metadata, {
+      snapshotId: plan.snapshotId,
+      sequenceNumber: plan.tableSequence,
+      operation: parent === undefined ? "append" : "overwrite",
+      manifestList: `${location}/${listKey}`,
+      manifests,
+      schema,
+      timestampMs: prepared.timestampMs,
+      ...(previousVersion > 0 ? { previousMetadataLocation: `${location}/tables/${plan.slug}/metadata/v${previousVersion}.metadata.json` } : {}),
+    });
+    tables[plan.name] = {
+      slug: plan.slug,
+      rowidAlias: plan.layout.rowidAlias,
+      rowidField: plan.layout.rowidField,
+      otherField: plan.layout.otherField,
+      files,
+      manifestListKey: listKey,
+      metadata,
+    };
+  }
+  const commit: Commit = {
+    format: 1,
+    sequence: prepared.sequence,
+    parent: prepared.previous?.sequence ?? null,
+    folder: prepared.folder,
+    generation,
+    holder: settings.holder,
+    timestampMs: prepared.timestampMs,
+    database: prepared.database,
+    tables,
+  };
+  try {
+    await mapLimit(uploads, 8, (u) => store.put(u.key, u.bytes));
+    await assertMayCommit();
+    await store.put(commitKey(commit.sequence), encodeCommit(commit), { ifNoneMatch: "*" });
+  } catch (error) {
+    // Nothing references these files; leaving them would only waste space.
+    await Promise.allSettled(uploads.map((u) => store.delete(u.key)));
+    if (error instanceof PreconditionFailedError) {
+      throw new FencedError("FENCED", `another instance already committed checkpoint ${commit.sequence}`);
+    }
+    throw error;
+  }
+  await store.put(LATEST_KEY, new TextEncoder().encode(String(commit.sequence)));
+  const changed = publishAll ? Object.values(tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => tables[p.name]!);
+  await mapLimit(changed, 8, (table) => publishTableMetadata(store, table));
+  return commit;
+}
+
+function byFirstRowid(a: CommitFile, b: CommitFile): number {
+  if (a.fromRowid === null) return -1;
+  if (b.fromRowid === null) return 1;
+  const x = BigInt(a.fromRowid);
+  const y = BigInt(b.fromRowid);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

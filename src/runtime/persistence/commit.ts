@@ -1,0 +1,94 @@
+import type { ManifestFile } from "../iceberg/manifest-list";
+import { currentSchema } from "../iceberg/metadata";
+import type { TableMetadata } from "../iceberg/metadata-types";
+import { CorruptSnapshotError } from "./errors";
+import type { DatabaseSchema } from "./load-database";
+import type { TableLayout } from "./table-layout";
+
+/** One Parquet data file of a table and the one-entry manifest that lists it. */
+export interface CommitFile {
+  key: string;
+  manifestKey: string;
+  /** The manifest's record, reused as is in later manifest lists while the file is live. */
+  manifest: ManifestFile;
+  rows: number;
+  bytes: number;
+  /** First rowid this file covers (decimal), up to the next file's; null: from the lowest. */
+  fromRowid: string | null;
+}
+
+/**
+ * One SQLite table in a commit: how it maps to Iceberg, its live files, and its whole Iceberg
+ * table metadata (so `tables/{slug}/metadata/v{N}.metadata.json` can be written from the
+ * commit alone, at any time).
+ */
+export interface CommitTable {
+  slug: string;
+  rowidAlias: string | null;
+  rowidField: string | null;
+  otherField: string;
+  files: CommitFile[];
+  manifestListKey: string;
+  metadata: TableMetadata;
+}
+
+/**
+ * The object that makes a checkpoint visible: created once, create-only, under a key made of
+ * its sequence number alone, so two writers cannot both commit the same number.
+ */
+export interface Commit {
+  format: 1;
+  sequence: number;
+  parent: number | null;
+  folder: string;
+  generation: number;
+  holder: string;
+  timestampMs: number;
+  database: DatabaseSchema;
+  tables: Record<string, CommitTable>;
+}
+
+export function encodeCommit(commit: Commit): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(commit));
+}
+
+/** Parses and checks a commit; anything else is a `CorruptSnapshotError` naming `key`. */
+export function decodeCommit(bytes: Uint8Array, key: string, expectedSequence: number): Commit {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new CorruptSnapshotError(key, `not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const commit = value as Partial<Commit> | null;
+  if (
+    typeof commit !== "object" ||
+    commit === null ||
+    commit.format !== 1 ||
+    commit.sequence !== expectedSequence ||
+    typeof commit.folder !== "string" ||
+    typeof commit.generation !== "number" ||
+    typeof commit.timestampMs !== "number" ||
+    typeof commit.tables !== "object" ||
+    commit.tables === null ||
+    !Array.isArray(commit.database?.objects)
+  ) {
+    throw new CorruptSnapshotError(key, `not a dotdo commit for sequence ${expectedSequence}`);
+  }
+  for (const [name, table] of Object.entries(commit.tables)) {
+    if (!Array.isArray(table?.files) || typeof table.metadata !== "object" || typeof table.manifestListKey !== "string") {
+      throw new CorruptSnapshotError(key, `table ${JSON.stringify(name)} is malformed`);
+    }
+  }
+  return commit as Commit;
+}
+
+/** The layout a commit recorded for a table. */
+export function layoutOf(table: CommitTable): TableLayout {
+  return {
+    rowidAlias: table.rowidAlias,
+    rowidField: table.rowidField,
+    otherField: table.otherField,
+    schema: currentSchema(table.metadata),
+  };
+}

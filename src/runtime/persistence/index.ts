@@ -1,0 +1,11 @@
+// Checkpoints of an object's SQLite database as Iceberg V2 tables: restore, time travel, fencing.
+export { ObjectPersistence } from "./object-persistence";
+export type { CheckpointResult, PersistenceOptions, RestoreTarget } from "./object-persistence";
+export { CheckpointScheduler, DEFAULT_ICEBERG_CONFIG } from "./scheduler";
+export type { IcebergConfig } from "./scheduler";
+export { CorruptSnapshotError, FencedError, RestoreTargetNotEmptyError, SnapshotNotFoundError, UnsupportedSchemaError } from "./errors";
+export type { LeaseRecord } from "./lease";
+export type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
+export type { Commit } from "./commit";
+export type { PortValue, SqlParam, SqlPort } from "./sql-port";
+export { sqlJsPort } from "./sqljs-port";

@@ -1,0 +1,52 @@
+/**
+ * Store keys of one object's state, relative to the object's root (the store handed to
+ * persistence is already scoped to `{prefix}/{org}/{tenant}/do/{id}/`).
+ */
+
+export const LOCK_KEY = "lock";
+export const LATEST_KEY = "snapshots/latest";
+export const COMMITS_PREFIX = "snapshots/commits/";
+
+/** Zero-padded so listing order is numeric order. */
+export function commitKey(sequence: number): string {
+  return `${COMMITS_PREFIX}${String(sequence).padStart(12, "0")}.json`;
+}
+
+/** The sequence number of a commit key, or null for any other key. */
+export function sequenceOfCommitKey(key: string): number | null {
+  const match = /^snapshots\/commits\/(\d{12})\.json$/.exec(key);
+  return match ? Number(match[1]) : null;
+}
+
+/** Folder of the files one checkpoint writes; the uuid keeps a losing writer's files apart. */
+export function checkpointFolder(sequence: number, uuid: string): string {
+  return `snapshots/seq-${sequence}-${uuid}`;
+}
+
+/**
+ * A table name as one key segment that is also safe, unencoded, inside a URL: letters,
+ * digits, `_` and `-` stay; any other character becomes `~{hex code point}~`.
+ */
+export function tableSlug(table: string): string {
+  return [...table].map((ch) => (/[A-Za-z0-9_-]/.test(ch) ? ch : `~${ch.codePointAt(0)!.toString(16)}~`)).join("");
+}
+
+export function dataFileKey(folder: string, slug: string, index: number): string {
+  return `${folder}/data/${slug}-${index}.parquet`;
+}
+
+export function manifestKey(folder: string, slug: string, index: number): string {
+  return `${folder}/manifests/${slug}-${index}-m0.avro`;
+}
+
+export function manifestListKey(folder: string, slug: string): string {
+  return `${folder}/manifests/snap-${slug}.avro`;
+}
+
+export function tableMetadataKey(slug: string, version: number): string {
+  return `tables/${slug}/metadata/v${version}.metadata.json`;
+}
+
+export function versionHintKey(slug: string): string {
+  return `tables/${slug}/metadata/version-hint.text`;
+}

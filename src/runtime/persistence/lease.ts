@@ -1,0 +1,130 @@
+import { PreconditionFailedError } from "../storage/errors";
+import type { ObjectStore } from "../storage/types";
+import { CorruptSnapshotError, FencedError } from "./errors";
+import { LOCK_KEY } from "./keys";
+
+/** The lock object: who may commit, with which fencing number, until when. */
+export interface LeaseRecord {
+  holder: string;
+  generation: number;
+  expiresAt: number;
+}
+
+export interface LeaseOptions {
+  store: ObjectStore;
+  holder: string;
+  /** How long one grant lasts. */
+  ttlMs: number;
+  /** This holder stops trusting its lease this long before `expiresAt` (clock skew, pauses). */
+  marginMs: number;
+  now: () => number;
+}
+
+/**
+ * A lease in the style of Litestream's, kept only through conditional writes: taken create-only
+ * or, once expired, with If-Match; renewed with If-Match. Each new holder's generation is one
+ * higher and is recorded in every commit it makes.
+ */
+export class Lease {
+  #held: (LeaseRecord & { etag: string }) | null = null;
+
+  constructor(private readonly options: LeaseOptions) {}
+
+  /** The generation held now, or null. */
+  get generation(): number | null {
+    return this.#held?.generation ?? null;
+  }
+
+  /** Takes the lease, or throws `FencedError` (`LEASE_HELD`) while another holds it. */
+  async acquire(): Promise<LeaseRecord> {
+    const { store, holder, ttlMs, now } = this.options;
+    for (;;) {
+      const current = await store.get(LOCK_KEY);
+      const record = current ? parseLock(current.body) : null;
+      if (record && record.holder !== holder && now() < record.expiresAt) {
+        throw new FencedError(
+          "LEASE_HELD",
+          `lease held by ${record.holder} until ${new Date(record.expiresAt).toISOString()}`,
+          record.holder,
+          record.expiresAt,
+        );
+      }
+      const next = { holder, generation: (record?.generation ?? 0) + 1, expiresAt: now() + ttlMs };
+      try {
+        const info = await store.put(LOCK_KEY, encode(next), current ? { ifMatch: current.etag } : { ifNoneMatch: "*" });
+        this.#held = { ...next, etag: info.etag };
+        return next;
+      } catch (error) {
+        // Another instance moved first: look again.
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+  }
+
+  /** Extends the lease; `FencedError` (`FENCED`) when another took it meanwhile. */
+  async renew(): Promise<LeaseRecord> {
+    const held = this.#requireHeld();
+    const next = { holder: held.holder, generation: held.generation, expiresAt: this.options.now() + this.options.ttlMs };
+    try {
+      const info = await this.options.store.put(LOCK_KEY, encode(next), { ifMatch: held.etag });
+      this.#held = { ...next, etag: info.etag };
+      return next;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      this.#held = null;
+      throw new FencedError("FENCED", `lease generation ${held.generation} was taken over by another instance`);
+    }
+  }
+
+  /**
+   * Throws unless this instance may commit now: renews when less than half the lease is left,
+   * and when its own clock says the lease (less the margin) ran out, which is only safe through
+   * If-Match — the renewal fails if anyone took over.
+   */
+  async ensure(): Promise<LeaseRecord> {
+    const held = this.#requireHeld();
+    if (this.options.now() < held.expiresAt - this.options.ttlMs / 2) return held;
+    return this.renew();
+  }
+
+  /** Whether the lease still holds with margin, by this instance's clock alone. */
+  holdsWithMargin(): boolean {
+    return this.#held !== null && this.options.now() < this.#held.expiresAt - this.options.marginMs;
+  }
+
+  /** Gives the lease up at once (expiry now), keeping the generation count. */
+  async release(): Promise<void> {
+    const held = this.#held;
+    if (!held) return;
+    this.#held = null;
+    try {
+      await this.options.store.put(LOCK_KEY, encode({ holder: held.holder, generation: held.generation, expiresAt: 0 }), {
+        ifMatch: held.etag,
+      });
+    } catch (error) {
+      // Already taken over: nothing left to give up.
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
+  }
+
+  #requireHeld(): LeaseRecord & { etag: string } {
+    if (!this.#held) throw new FencedError("FENCED", "this instance holds no lease");
+    return this.#held;
+  }
+}
+
+function encode(record: LeaseRecord): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(record));
+}
+
+function parseLock(bytes: Uint8Array): LeaseRecord {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes)) as Partial<LeaseRecord>;
+    if (typeof value.holder === "string" && Number.isInteger(value.generation) && typeof value.expiresAt === "number") {
+      return value as LeaseRecord;
+    }
+  } catch {
+    // Reported below with the key.
+  }
+  throw new CorruptSnapshotError(LOCK_KEY, "not a lease record {holder, generation, expiresAt}");
+}

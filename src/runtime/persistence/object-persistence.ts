@@ -1,0 +1,205 @@
+import type { ObjectStore } from "../storage/types";
+import { ChangeTracker, type ChangeSet } from "./change-tracker";
+import { prepareCheckpoint, publishCheckpoint, type CheckpointSettings } from "./checkpoint";
+import type { Commit } from "./commit";
+import { FencedError, SnapshotNotFoundError } from "./errors";
+import { Lease, type LeaseRecord } from "./lease";
+import { listSequences, loadCommit, readCommit, readLatestCommit } from "./restore";
+import type { SqlPort } from "./sql-port";
+import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, type SnapshotInfo } from "./time-travel";
+
+export interface PersistenceOptions {
+  /** The object's own store, already scoped to its root. */
+  store: ObjectStore;
+  /** The object's database. */
+  port: SqlPort;
+  /** Names this instance in the lease; a random id by default. */
+  holder?: string;
+  leaseTtlMs?: number;
+  /** Stop trusting the lease this long before it runs out by this instance's clock. */
+  leaseMarginMs?: number;
+  /** Rows per Parquet data file. */
+  chunkRows?: number;
+  /** Fully qualified location of the store root for Iceberg paths; the store's url by default. */
+  location?: string;
+  now?: () => number;
+}
+
+/** Which commit to restore: the newest by default. */
+export interface RestoreTarget {
+  sequence?: number;
+  /** The newest commit made at or before this time. */
+  asOf?: Date | number;
+}
+
+export interface CheckpointResult {
+  sequence: number;
+  generation: number;
+  timestampMs: number;
+  /** Tables whose files this checkpoint wrote. */
+  tablesWritten: string[];
+}
+
+/**
+ * Persistence for one object: restore, checkpoints that never overlap, the fencing lease and
+ * time travel. The database is only read synchronously, inside one turn, per checkpoint.
+ */
+export class ObjectPersistence {
+  readonly #settings: CheckpointSettings;
+  readonly #lease: Lease;
+  readonly #tracker: ChangeTracker;
+  #head: Commit | null = null;
+  #published = false;
+  /** Oldest commit still stored, as far as this instance knows (see `pruneHistory`). */
+  #retainFrom: number | null = null;
+  #running: Promise<CheckpointResult | null> | null = null;
+  #queued: Promise<CheckpointResult | null> | null = null;
+
+  constructor(options: PersistenceOptions) {
+    const now = options.now ?? Date.now;
+    const holder = options.holder ?? crypto.randomUUID();
+    this.#settings = {
+      store: options.store,
+      port: options.port,
+      location: (options.location ?? options.store.url).replace(/\/+$/, ""),
+      chunkRows: options.chunkRows ?? 4096,
+      holder,
+      now,
+    };
+    const ttlMs = options.leaseTtlMs ?? 30_000;
+    this.#lease = new Lease({ store: options.store, holder, ttlMs, marginMs: options.leaseMarginMs ?? ttlMs / 6, now });
+    this.#tracker = new ChangeTracker(options.port);
+  }
+
+  /** The commit the database was restored from or last checkpointed to. */
+  get head(): Commit | null {
+    return this.#head;
+  }
+
+  get generation(): number | null {
+    return this.#lease.generation;
+  }
+
+  /** Takes the fencing lease; `FencedError` (`LEASE_HELD`) while another instance holds it. */
+  acquireLease(): Promise<LeaseRecord> {
+    return this.#lease.acquire();
+  }
+
+  releaseLease(): Promise<void> {
+    return this.#lease.release();
+  }
+
+  /**
+   * Loads a commit (the newest by default) into the database, which must be empty. Returns
+   * the commit, or null when the object was never checkpointed. A damaged snapshot throws
+   * `CorruptSnapshotError` and leaves the database empty.
+   */
+  async restore(target: RestoreTarget = {}): Promise<Commit | null> {
+    const { store, port } = this.#settings;
+    const commit = await this.#resolve(target);
+    if (commit) await loadCommit(store, port, commit);
+    this.#head = commit;
+    this.#published = false;
+    this.#tracker.rebase();
+    return commit;
+  }
+
+  /** Row changes not yet checkpointed. */
+  pendingChanges(): number {
+    return this.#tracker.pendingChanges();
+  }
+
+  /**
+   * Writes a checkpoint of everything changed, or returns null when nothing did. Never runs
+   * two at once: a call during a running checkpoint waits for it, then joins the one next.
+   */
+  checkpoint(): Promise<CheckpointResult | null> {
+    if (!this.#running) return this.#start();
+    this.#queued ??= this.#running
+      .catch(() => undefined)
+      .then(() => {
+        this.#queued = null;
+        return this.#start();
+      });
+    return this.#queued;
+  }
+
+  listSnapshots(): Promise<SnapshotInfo[]> {
+    return listSnapshots(this.#settings.store);
+  }
+
+  /** Deletes old commits by age and count (never the newest) and the files only they used. */
+  async expireSnapshots(policy: ExpirePolicy): Promise<ExpireResult> {
+    const result = await expireSnapshots(this.#settings.store, policy, this.#settings.now());
+    const newestExpired = result.expired.at(-1);
+    if (newestExpired !== undefined) this.#retainFrom = Math.max(this.#retainFrom ?? 0, newestExpired + 1);
+    return result;
+  }
+
+  close(): void {
+    this.#tracker.close();
+  }
+
+  #start(): Promise<CheckpointResult | null> {
+    const run = this.#run().finally(() => {
+      this.#running = null;
+    });
+    this.#running = run;
+    return run;
+  }
+
+  async #run(): Promise<CheckpointResult | null> {
+    if (this.#lease.generation === null) await this.#lease.acquire();
+    const lease = await this.#lease.ensure();
+    if (this.#head && this.pendingChanges() === 0 && this.#published) return null;
+    let changes: ChangeSet | undefined;
+    try {
+      this.#retainFrom ??= (await listSequences(this.#settings.store))[0] ?? 1;
+      changes = this.#tracker.take();
+      const prepared = prepareCheckpoint(this.#settings, this.#head, changes, this.#retainFrom);
+      const commit = await publishCheckpoint(this.#settings, prepared, lease.generation, () => this.#assertMayCommit(), !this.#published);
+      this.#head = commit;
+      this.#published = true;
+      return {
+        sequence: commit.sequence,
+        generation: commit.generation,
+        timestampMs: commit.timestampMs,
+        tablesWritten: prepared.tables.filter((t) => !t.unchanged).map((t) => t.name),
+      };
+    } catch (error) {
+      if (changes) this.#tracker.giveBack(changes);
+      throw error;
+    }
+  }
+
+  async #assertMayCommit(): Promise<void> {
+    await this.#lease.ensure();
+    if (!this.#lease.holdsWithMargin()) {
+      throw new FencedError("FENCED", "the lease ran out (by this instance's clock) before the commit");
+    }
+  }
+
+  async #resolve(target: RestoreTarget): Promise<Commit | null> {
+    const { store } = this.#settings;
+    if (target.sequence !== undefined) return readCommit(store, target.sequence);
+    if (target.asOf === undefined) return readLatestCommit(store);
+    const asOf = typeof target.asOf === "number" ? target.asOf : target.asOf.getTime();
+    // Commit times rise with sequence numbers: binary search over the listed commits.
+    const sequences = await listSequences(store);
+    let low = 0;
+    let high = sequences.length - 1;
+    let found: Commit | null = null;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const commit = await readCommit(store, sequences[mid]!);
+      if (commit.timestampMs <= asOf) {
+        found = commit;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    if (!found) throw new SnapshotNotFoundError(`no checkpoint was made at or before ${new Date(asOf).toISOString()}`);
+    return found;
+  }
+}

@@ -1,0 +1,134 @@
+import { CorruptFileError } from "../iceberg/errors";
+import { readDataFile } from "../iceberg/data-file-read";
+import { readManifestList } from "../iceberg/manifest-list";
+import type { Row } from "../iceberg/values";
+import type { ObjectStore } from "../storage/types";
+import { decodeCommit, layoutOf, type Commit, type CommitTable } from "./commit";
+import { mapLimit } from "./concurrency";
+import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
+import { COMMITS_PREFIX, commitKey, LATEST_KEY, sequenceOfCommitKey } from "./keys";
+import { loadDatabase } from "./load-database";
+import type { SqlPort } from "./sql-port";
+import { writeRows } from "./table-rows";
+import type { OtherCells } from "./value-tags";
+
+/** Commits probed past the `latest` hint in the same round trip (the hint may be stale). */
+const PROBE = 4;
+
+/**
+ * The newest commit, or null for an object never checkpointed. Round trip 1 reads the
+ * `latest` hint; round trip 2 fetches that commit and the next few in parallel, in case the
+ * hint lags behind (it is written after the commit). Without a usable hint, the commit keys
+ * are listed instead.
+ */
+export async function readLatestCommit(store: ObjectStore): Promise<Commit | null> {
+  const hint = await store.get(LATEST_KEY);
+  const hinted = hint ? Number(new TextDecoder().decode(hint.body)) : NaN;
+  const start = Number.isSafeInteger(hinted) && hinted > 0 ? hinted : await listLatestSequence(store);
+  if (start === null) return null;
+  let base = start;
+  let newest: { sequence: number; bytes: Uint8Array } | null = null;
+  for (;;) {
+    const sequences = Array.from({ length: PROBE + 1 }, (_, i) => base + i);
+    const found = await Promise.all(sequences.map((s) => store.get(commitKey(s))));
+    if (!found[0] && !newest) {
+      throw new CorruptSnapshotError(commitKey(base), "missing, though the latest hint names it");
+    }
+    let i = 0;
+    while (i < found.length && found[i]) {
+      newest = { sequence: sequences[i]!, bytes: found[i]!.body };
+      i++;
+    }
+    if (i < found.length) break;
+    base += found.length;
+  }
+  return decodeCommit(newest!.bytes, commitKey(newest!.sequence), newest!.sequence);
+}
+
+/** All committed sequence numbers, ascending. */
+export async function listSequences(store: ObjectStore): Promise<number[]> {
+  const sequences: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(COMMITS_PREFIX, cursor === undefined ? {} : { cursor });
+    for (const object of page.objects) {
+      const sequence = sequenceOfCommitKey(object.key);
+      if (sequence !== null) sequences.push(sequence);
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return sequences.sort((a, b) => a - b);
+}
+
+async function listLatestSequence(store: ObjectStore): Promise<number | null> {
+  return (await listSequences(store)).at(-1) ?? null;
+}
+
+/** One commit by sequence number. */
+export async function readCommit(store: ObjectStore, sequence: number): Promise<Commit> {
+  const key = commitKey(sequence);
+  const object = await store.get(key);
+  if (!object) throw new SnapshotNotFoundError(`no checkpoint ${sequence} (${key})`);
+  return decodeCommit(object.body, key, sequence);
+}
+
+/**
+ * Loads a commit into an empty database: round trip 3 fetches every data file and every
+ * table's manifest list in parallel; all are decoded and checked before the database is
+ * touched, so a damaged snapshot leaves it empty and names the damaged file.
+ */
+export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Commit): Promise<void> {
+  const tables = Object.entries(commit.tables);
+  for (const object of commit.database.objects) {
+    if (object.type === "table" && !commit.tables[object.name]) {
+      throw new CorruptSnapshotError(commitKey(commit.sequence), `table ${JSON.stringify(object.name)} has no files`);
+    }
+  }
+  const jobs = tables.flatMap(([name, table]) => [
+    { kind: "list" as const, name, table, key: table.manifestListKey },
+    ...table.files.map((file) => ({ kind: "data" as const, name, table, key: file.key, rows: file.rows })),
+  ]);
+  const decoded = new Map<string, { key: string; rows: Row[] }[]>();
+  await mapLimit(jobs, 16, async (job) => {
+    const object = await store.get(job.key);
+    if (!object) throw new CorruptSnapshotError(job.key, "missing");
+    try {
+      if (job.kind === "list") {
+        await checkManifestList(object.body, job.key, job.table);
+        return;
+      }
+      const rows = await readDataFile(object.body, layoutOf(job.table).schema, job.key);
+      if (rows.length !== job.rows) throw new CorruptSnapshotError(job.key, `holds ${rows.length} rows, the commit says ${job.rows}`);
+      const list = decoded.get(job.name) ?? [];
+      list.push({ key: job.key, rows });
+      decoded.set(job.name, list);
+    } catch (error) {
+      throw error instanceof CorruptFileError ? new CorruptSnapshotError(job.key, error.message, { cause: error }) : error;
+    }
+  });
+  loadDatabase(port, commit.database, (name) => {
+    const table = commit.tables[name]!;
+    const layout = layoutOf(table);
+    const order = new Map(table.files.map((f, i) => [f.key, i]));
+    const files = (decoded.get(name) ?? []).sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+    for (const file of files) writeRows(port, name, layout, file.rows, (text) => parseOther(text, file.key));
+  });
+}
+
+async function checkManifestList(bytes: Uint8Array, key: string, table: CommitTable): Promise<void> {
+  const listed = (await readManifestList(bytes, key)).map((m) => m.path).sort();
+  const expected = table.files.map((f) => f.manifest.path).sort();
+  if (listed.length !== expected.length || listed.some((path, i) => path !== expected[i])) {
+    throw new CorruptSnapshotError(key, "lists other manifests than the commit");
+  }
+}
+
+function parseOther(text: string, key: string): OtherCells {
+  try {
+    const cells = JSON.parse(text) as OtherCells;
+    if (typeof cells === "object" && cells !== null) return cells;
+  } catch {
+    // Reported below with the file.
+  }
+  throw new CorruptSnapshotError(key, `companion column holds ${JSON.stringify(text.slice(0, 40))}, not tagged values`);
+}

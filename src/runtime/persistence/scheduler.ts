@@ -1,0 +1,74 @@
+import type { CheckpointResult, ObjectPersistence } from "./object-persistence";
+
+/** The options `configureIceberg()` takes, as the product's docs name them. */
+export interface IcebergConfig {
+  autoCheckpoint: boolean;
+  checkpointIntervalMs: number;
+  /** A timed checkpoint runs only once at least this many rows changed. */
+  minChangesBeforeCheckpoint: number;
+}
+
+export const DEFAULT_ICEBERG_CONFIG: IcebergConfig = {
+  autoCheckpoint: true,
+  checkpointIntervalMs: 1_000,
+  minChangesBeforeCheckpoint: 1,
+};
+
+/**
+ * Takes checkpoints on a timer while `autoCheckpoint` is on. The timer does not keep a
+ * process alive; `flush()` is the final checkpoint on eviction or shutdown.
+ */
+export class CheckpointScheduler {
+  #config: IcebergConfig;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly persistence: ObjectPersistence,
+    config: Partial<IcebergConfig> = {},
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {
+    this.#config = { ...DEFAULT_ICEBERG_CONFIG, ...config };
+    this.#arm();
+  }
+
+  get config(): IcebergConfig {
+    return { ...this.#config };
+  }
+
+  configure(config: Partial<IcebergConfig>): void {
+    this.#config = { ...this.#config, ...config };
+    this.#arm();
+  }
+
+  /** A checkpoint now if anything changed (joins a running one). */
+  flush(): Promise<CheckpointResult | null> {
+    return this.persistence.checkpoint();
+  }
+
+  /** Stops the timer; a final `flush()` is the caller's to await. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
+
+  #arm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#stopped || !this.#config.autoCheckpoint) return;
+    this.#timer = setTimeout(() => void this.#tick(), this.#config.checkpointIntervalMs);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      if (this.persistence.pendingChanges() >= Math.max(1, this.#config.minChangesBeforeCheckpoint)) {
+        await this.persistence.checkpoint();
+      }
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      this.#arm();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { ObjectStore } from "../storage/types";
+import type { Commit } from "./commit";
+import { mapLimit } from "./concurrency";
+import { pruneHistory } from "./history";
+import { commitKey } from "./keys";
+import { listSequences, readCommit } from "./restore";
+import { publishTableMetadata } from "./table-metadata";
+
+export interface SnapshotInfo {
+  sequence: number;
+  parent: number | null;
+  timestampMs: number;
+  generation: number;
+  holder: string;
+  tables: { name: string; rows: number; bytes: number; files: number }[];
+}
+
+export interface ExpirePolicy {
+  /** Keep at least this many newest commits (at least 1: the newest is never expired). */
+  keepLast?: number;
+  /** Only expire commits older than this. */
+  maxAgeMs?: number;
+}
+
+export interface ExpireResult {
+  expired: number[];
+  deletedFiles: number;
+}
+
+/** Every commit still stored, oldest first. */
+export async function listSnapshots(store: ObjectStore): Promise<SnapshotInfo[]> {
+  const commits = await mapLimit(await listSequences(store), 8, (s) => readCommit(store, s));
+  return commits.map(describe);
+}
+
+function describe(commit: Commit): SnapshotInfo {
+  return {
+    sequence: commit.sequence,
+    parent: commit.parent,
+    timestampMs: commit.timestampMs,
+    generation: commit.generation,
+    holder: commit.holder,
+    tables: Object.entries(commit.tables).map(([name, t]) => ({
+      name,
+      rows: t.files.reduce((n, f) => n + f.rows, 0),
+      bytes: t.files.reduce((n, f) => n + f.bytes, 0),
+      files: t.files.length,
+    })),
+  };
+}
+
+/**
+ * Deletes commits outside `keepLast` and older than `maxAgeMs`, then the files that only
+ * they used. Each commit object goes before its files, so a crash leaves unreferenced files,
+ * never a commit with files missing. The newest commit's tables are republished without the
+ * expired Iceberg snapshots.
+ */
+export async function expireSnapshots(store: ObjectStore, policy: ExpirePolicy, now: number): Promise<ExpireResult> {
+  const commits = await mapLimit(await listSequences(store), 8, (s) => readCommit(store, s));
+  const keepLast = Math.max(1, policy.keepLast ?? 1);
+  const cutoff = policy.maxAgeMs === undefined ? Infinity : now - policy.maxAgeMs;
+  const expired = commits.filter((c, i) => i < commits.length - keepLast && c.timestampMs < cutoff);
+  if (expired.length === 0) return { expired: [], deletedFiles: 0 };
+  const retained = commits.filter((c) => !expired.includes(c));
+  const live = new Set(retained.flatMap(filesOf));
+  const doomed = new Set(expired.flatMap(filesOf).filter((key) => !live.has(key)));
+  for (const commit of expired) await store.delete(commitKey(commit.sequence));
+  await mapLimit([...doomed], 8, (key) => store.delete(key));
+  const retainFrom = retained[0]!.sequence;
+  const head = retained.at(-1)!;
+  await mapLimit(Object.values(head.tables), 8, (table) =>
+    publishTableMetadata(store, { ...table, metadata: pruneHistory(table.metadata, retainFrom) }),
+  );
+  return { expired: expired.map((c) => c.sequence), deletedFiles: doomed.size };
+}
+
+function filesOf(commit: Commit): string[] {
+  return Object.values(commit.tables).flatMap((t) => [t.manifestListKey, ...t.files.flatMap((f) => [f.key, f.manifestKey])]);
+}

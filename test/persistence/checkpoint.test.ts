@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
+import { createMemoryStore } from "../../src/runtime/storage/memory";
+import type { ObjectStore } from "../../src/runtime/storage/types";
+import { countRounds } from "./rounds";
+import { dumpDatabase, openDatabase } from "./sqlite";
+
+async function open(store: ObjectStore, options: { chunkRows?: number } = {}) {
+  const { db, port } = await openDatabase();
+  const persistence = new ObjectPersistence({ store, port, ...options });
+  return { db, port, persistence };
+}
+
+describe("checkpoint and restore", () => {
+  it("restores the newest commit in three sequential round trips, whatever the table count", async () => {
+    const memory = createMemoryStore();
+    const writer = await open(memory);
+    expect(await writer.persistence.restore()).toBeNull();
+    for (let t = 0; t < 6; t++) {
+      writer.port.exec(`CREATE TABLE t${t} (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t${t} (v) VALUES ('a'), ('b');`);
+    }
+    writer.port.exec("CREATE INDEX i0 ON t0 (v)");
+    expect((await writer.persistence.checkpoint())?.sequence).toBe(1);
+    writer.port.exec("INSERT INTO t3 (v) VALUES ('c')");
+    expect((await writer.persistence.checkpoint())?.sequence).toBe(2);
+
+    const counted = countRounds(memory);
+    const reader = await open(counted.store);
+    const commit = await reader.persistence.restore();
+    expect(commit?.sequence).toBe(2);
+    expect(counted.rounds()).toBe(3);
+    expect(dumpDatabase(reader.port)).toEqual(dumpDatabase(writer.port));
+  });
+
+  it("finds commits past a stale latest hint", async () => {
+    const memory = createMemoryStore();
+    const writer = await open(memory);
+    writer.port.exec("CREATE TABLE t (v)");
+    for (let i = 0; i < 7; i++) {
+      writer.port.exec(`INSERT INTO t VALUES (${i})`);
+      await writer.persistence.checkpoint();
+    }
+    await memory.put("snapshots/latest", new TextEncoder().encode("1"));
+    const reader = await open(memory);
+    expect((await reader.persistence.restore())?.sequence).toBe(7);
+    expect(dumpDatabase(reader.port)).toEqual(dumpDatabase(writer.port));
+  });
+
+  it("writes only the changed table, and only the data file holding the changed row", async () => {
+    const memory = createMemoryStore();
+    const writer = await open(memory, { chunkRows: 100 });
+    writer.port.exec("CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE small (k TEXT PRIMARY KEY, v) WITHOUT ROWID;");
+    writer.port.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO big SELECT i, 'row ' || i FROM n");
+    writer.port.exec("INSERT INTO small VALUES ('a', 1)");
+    const first = await writer.persistence.checkpoint();
+    expect(first?.tablesWritten.sort()).toEqual(["big", "small"]);
+    expect(writer.persistence.head?.tables.big?.files).toHaveLength(10);
+
+    writer.port.exec("UPDATE big SET v = 'changed' WHERE id = 555");
+    const second = await writer.persistence.checkpoint();
+    expect(second?.tablesWritten).toEqual(["big"]);
+    const head = writer.persistence.head!;
+    const written = head.tables.big!.files.filter((f) => f.key.startsWith(head.folder));
+    expect(written).toHaveLength(1);
+    expect(head.tables.small!.files[0]!.key.startsWith(head.folder)).toBe(false);
+
+    writer.port.exec("INSERT INTO big (v) VALUES ('new'); DELETE FROM big WHERE id <= 150;");
+    await writer.persistence.checkpoint();
+    expect(await writer.persistence.checkpoint()).toBeNull();
+
+    const reader = await open(memory);
+    await reader.persistence.restore();
+    expect(dumpDatabase(reader.port)).toEqual(dumpDatabase(writer.port));
+  });
+
+  it("runs one checkpoint at a time; a second request joins the next one", async () => {
+    const memory = createMemoryStore();
+    // Holds the first checkpoint's uploads until the test has asked for more checkpoints.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let uploading!: () => void;
+    const started = new Promise<void>((resolve) => (uploading = resolve));
+    const gated: ObjectStore = {
+      ...memory,
+      url: memory.url,
+      put: async (key, body, options) => {
+        if (key.startsWith("snapshots/seq-1-")) {
+          uploading();
+          await gate;
+        }
+        return memory.put(key, body, options);
+      },
+    };
+    const writer = await open(gated);
+    writer.port.exec("CREATE TABLE t (v); INSERT INTO t VALUES (1);");
+    const first = writer.persistence.checkpoint();
+    await started;
+    writer.port.exec("INSERT INTO t VALUES (2)");
+    const second = writer.persistence.checkpoint();
+    const third = writer.persistence.checkpoint();
+    expect(second).toBe(third);
+    release();
+    // Overlapping runs would both build on no commit and collide on sequence 1.
+    expect((await first)?.sequence).toBe(1);
+    expect((await second)?.sequence).toBe(2);
+    const reader = await open(memory);
+    await reader.persistence.restore();
+    expect(reader.port.query("SELECT v FROM t ORDER BY rowid")).toEqual([[1n], [2n]]);
+  });
+});

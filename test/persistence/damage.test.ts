@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { CorruptSnapshotError, SnapshotNotFoundError } from "../../src/runtime/persistence/errors";
+import { commitKey } from "../../src/runtime/persistence/keys";
+import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
+import { createMemoryStore } from "../../src/runtime/storage/memory";
+import type { ObjectStore } from "../../src/runtime/storage/types";
+import { openDatabase } from "./sqlite";
+
+async function open(store: ObjectStore) {
+  const { port } = await openDatabase();
+  return { port, persistence: new ObjectPersistence({ store, port }) };
+}
+
+/** Two commits: 1 holds t = [1], 2 holds t = [1, 2] and a second table. */
+async function twoCommits() {
+  const store = createMemoryStore();
+  const writer = await open(store);
+  writer.port.exec("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);");
+  await writer.persistence.checkpoint();
+  writer.port.exec("INSERT INTO t VALUES (2); CREATE TABLE u (w TEXT); INSERT INTO u VALUES ('x');");
+  await writer.persistence.checkpoint();
+  return { store, head: writer.persistence.head! };
+}
+
+async function restoreFails(store: ObjectStore, key: string) {
+  const reader = await open(store);
+  const error = await reader.persistence.restore().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(CorruptSnapshotError);
+  expect((error as CorruptSnapshotError).key).toBe(key);
+  expect((error as Error).message).toContain(key);
+  // Never started empty-but-usable: nothing was loaded.
+  expect(reader.port.query("SELECT count(*) FROM sqlite_master")).toEqual([[0n]]);
+  // An earlier snapshot, restored explicitly, still works.
+  const earlier = await open(store);
+  await earlier.persistence.restore({ sequence: 1 });
+  expect(earlier.port.query("SELECT v FROM t")).toEqual([[1n]]);
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe("damaged snapshots", () => {
+  it("names a missing data file", async () => {
+    const { store, head } = await twoCommits();
+    const key = head.tables.u!.files[0]!.key;
+    await store.delete(key);
+    await restoreFails(store, key);
+  });
+
+  it("names a corrupt Parquet file", async () => {
+    const { store, head } = await twoCommits();
+    const key = head.tables.u!.files[0]!.key;
+    await store.put(key, bytes("PAR1 garbage PAR1"));
+    await restoreFails(store, key);
+  });
+
+  it("names a corrupt Avro manifest list", async () => {
+    const { store, head } = await twoCommits();
+    const key = head.tables.u!.manifestListKey;
+    await store.put(key, bytes("Obj\u0001 not avro"));
+    await restoreFails(store, key);
+  });
+
+  it("names a commit that is not valid JSON", async () => {
+    const { store } = await twoCommits();
+    await store.put(commitKey(2), bytes("{ not json"));
+    await restoreFails(store, commitKey(2));
+  });
+
+  it("reports a sequence that was never committed", async () => {
+    const { store } = await twoCommits();
+    const reader = await open(store);
+    await expect(reader.persistence.restore({ sequence: 9 })).rejects.toBeInstanceOf(SnapshotNotFoundError);
+  });
+});
