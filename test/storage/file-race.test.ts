@@ -126,6 +126,9 @@ describe("file store across processes", () => {
     await once(dead, "exit");
     const lock = join(root, ".dotdo-store", "locks", createHash("sha256").update("k").digest("hex"));
     await writeFile(lock, JSON.stringify({ pid: dead.pid, host: hostname(), nonce: "gone" }));
+    // Older than the grace period for dead holders, far younger than the stale limit.
+    const recent = new Date(Date.now() - 5_000);
+    await utimes(lock, recent, recent);
     await store.put("k", new TextEncoder().encode("v"));
     expect((await store.get("k"))?.body).toEqual(new TextEncoder().encode("v"));
   });

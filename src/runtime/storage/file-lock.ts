@@ -8,6 +8,9 @@ export interface LockOptions {
   staleMs: number;
 }
 
+/** Locks are held for milliseconds; one this old whose process is gone was left behind. */
+const DEAD_HOLDER_GRACE_MS = 1_000;
+
 interface Holder {
   pid: number;
   host: string;
@@ -63,7 +66,10 @@ async function breakIfStale(path: string, options: LockOptions): Promise<void> {
     if (hasCode(error, "ENOENT")) return;
     throw error;
   }
-  if (ageMs < options.staleMs && !holderIsGone(content)) return;
+  // A dead holder's lock is broken sooner, but not at once: a process in another PID
+  // namespace (a container with the same host name) can look dead while it holds the lock.
+  const holderDied = ageMs >= Math.min(DEAD_HOLDER_GRACE_MS, options.staleMs) && holderIsGone(content);
+  if (ageMs < options.staleMs && !holderDied) return;
   // Re-read just before removing, so a lock re-taken since the first read survives.
   const again = await readFile(path, "utf8").catch(() => undefined);
   if (again === content) await unlink(path).catch(ignoreCode("ENOENT"));
