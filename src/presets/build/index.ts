@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "pathe";
-import { loadProject, type WorkerProject } from "../../plugin/config";
+import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "../../plugin/config";
 import { dotdoPackage } from "../../plugin/package-paths";
 import type { PresetContext, ResolvedPreset } from "../define";
 import { BuildError } from "../errors";
@@ -37,6 +37,7 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
   const presetName = options.preset ?? project.preset;
   if (presetName === undefined) throw new BuildError(`No preset given: pass --preset=<name> (one of ${presetNames().join(", ")})`);
   const preset = resolvePreset(presetName);
+  if (preset.runtime !== "cloudflare") assertRunnableOffCloudflare(project);
   const outDir = resolve(project.root, options.outDir ?? project.outDir ?? preset.outDir);
   await prepareOutDir(outDir, project.root);
 

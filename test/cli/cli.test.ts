@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { runCommand } from "citty";
+import { consola } from "consola";
+import { join, resolve } from "pathe";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/index";
+import { presetNames } from "../../src/presets/registry";
+
+const fixtureApp = resolve(import.meta.dirname, "../fixtures/app");
+const scratch = mkdtempSync(join(tmpdir(), "dotdo-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let lines: string[] = [];
+beforeEach(() => {
+  lines = [];
+  // consola is the CLI's only output channel: record what it would print.
+  consola.mockTypes((type) => (...args: unknown[]) => lines.push(`${type}: ${args.map(String).join(" ")}`));
+});
+afterEach(() => {
+  consola.restoreAll();
+  process.exitCode = 0;
+});
+
+async function dotdo(...rawArgs: string[]): Promise<{ output: string; exitCode: number }> {
+  process.exitCode = 0;
+  await runCommand(main, { rawArgs });
+  return { output: lines.join("\n"), exitCode: Number(process.exitCode ?? 0) };
+}
+
+function project(name: string, files: Record<string, string>): string {
+  const dir = join(scratch, name);
+  mkdirSync(join(dir, "src"), { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+describe("dotdo presets", () => {
+  it("lists every preset on one line each, with what it is for", async () => {
+    const { output, exitCode } = await dotdo("presets");
+    expect(exitCode).toBe(0);
+    const listed = output.split("\n").map((line) => line.replace(/^log: /, "").split(/\s+/)[0]);
+    expect(listed).toEqual(presetNames());
+    expect(presetNames()).toEqual(expect.arrayContaining(["cloudflare", "node", "vercel-edge", "vercel", "bun", "deno", "docker", "k8s", "fly", "render", "railway"]));
+    expect(output).toMatch(/^log: k8s +docker plus a Helm chart/m);
+  });
+});
+
+describe("dotdo build", () => {
+  it("refuses an unknown preset and lists the valid ones", async () => {
+    const { output, exitCode } = await dotdo("build", "--preset=lambda", "--root", fixtureApp, "--outDir", join(scratch, "never"));
+    expect(exitCode).toBe(1);
+    expect(output).toContain(`error: Unknown preset "lambda". Valid presets: ${presetNames().join(", ")} [UNKNOWN_PRESET]`);
+    expect(existsSync(join(scratch, "never"))).toBe(false);
+  });
+
+  it("asks for a preset when neither the flag nor dotdo.config.ts gives one", async () => {
+    const { output, exitCode } = await dotdo("build", "--root", fixtureApp);
+    expect(exitCode).toBe(1);
+    expect(output).toMatch(/No preset given: pass --preset=<name> \(one of cloudflare, node, /);
+  });
+
+  it("builds, writes dotdo.json and prints the next step", async () => {
+    const outDir = join(scratch, "cf-out");
+    const { output, exitCode } = await dotdo("build", "--preset", "cloudflare", "--root", fixtureApp, "--outDir", outDir);
+    expect(exitCode).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(outDir, "dotdo.json"), "utf8")) as Record<string, unknown>;
+    expect(manifest).toEqual({
+      preset: "cloudflare",
+      runtime: "cloudflare",
+      dotdo: JSON.parse(readFileSync(resolve(import.meta.dirname, "../../package.json"), "utf8")).version,
+      compatibilityDate: "2025-09-01",
+      entry: "server/index.mjs",
+      commands: { preview: `npx wrangler dev --config ${outDir}/wrangler.json`, deploy: `npx wrangler deploy --config ${outDir}/wrangler.json` },
+    });
+    expect(output).toContain("success: Built fixture-app for cloudflare");
+    expect(output).toContain(`info: Deploy:  npx wrangler deploy --config ${outDir}/wrangler.json`);
+  });
+
+  it("rebuilds over its own earlier output", async () => {
+    const outDir = join(scratch, "cf-out");
+    writeFileSync(join(outDir, "stale.txt"), "from an older build");
+    expect((await dotdo("build", "--preset=cloudflare", "--root", fixtureApp, "--outDir", outDir)).exitCode).toBe(0);
+    expect(existsSync(join(outDir, "stale.txt"))).toBe(false);
+  });
+
+  it("never overwrites a directory that is not a dotdo build", async () => {
+    const outDir = join(scratch, "precious");
+    mkdirSync(outDir);
+    writeFileSync(join(outDir, "keep.txt"), "user data");
+    const { output, exitCode } = await dotdo("build", "--preset=cloudflare", "--root", fixtureApp, "--outDir", outDir);
+    expect(exitCode).toBe(1);
+    expect(output).toContain("[OUTPUT_DIR_NOT_EMPTY]");
+    expect(readFileSync(join(outDir, "keep.txt"), "utf8")).toBe("user data");
+  });
+
+  it("refuses an output directory that would hold the project itself", async () => {
+    const { output, exitCode } = await dotdo("build", "--preset=cloudflare", "--root", fixtureApp, "--outDir", ".");
+    expect(exitCode).toBe(1);
+    expect(output).toContain("would contain the project itself");
+  });
+
+  it("names a bound class that the entry does not export", async () => {
+    const root = project("missing-class", {
+      "wrangler.json": JSON.stringify({ main: "src/index.js", durable_objects: { bindings: [{ name: "ROOM", class_name: "Room" }] } }),
+      "src/index.js": "export default { fetch: () => new Response('ok') };",
+    });
+    const { output, exitCode } = await dotdo("build", "--preset=cloudflare", "--root", root, "--outDir", join(root, ".output"));
+    expect(exitCode).toBe(1);
+    expect(output).toContain("src/index.js does not export class Room, which the wrangler config binds as ROOM [BUILD_FAILED]");
+  });
+
+  it("refuses a cross-script binding off Cloudflare, naming the field", async () => {
+    const root = project("cross-script", {
+      "wrangler.json": JSON.stringify({ main: "src/index.js", durable_objects: { bindings: [{ name: "ROOM", class_name: "Room", script_name: "rooms" }] } }),
+      "src/index.js": "export default { fetch: () => new Response('ok') };",
+    });
+    const { output, exitCode } = await dotdo("build", "--preset=node", "--root", root);
+    expect(exitCode).toBe(1);
+    expect(output).toContain('wrangler.json: "durable_objects.bindings[0].script_name" binds ROOM to class Room in another Worker');
+    expect(output).toContain("[CONFIG_UNSUPPORTED]");
+    expect(existsSync(join(root, ".output"))).toBe(false);
+  });
+
+  it("takes the preset and output directory from dotdo.config.ts", async () => {
+    const root = project("configured", {
+      "wrangler.json": JSON.stringify({ main: "src/index.js" }),
+      "dotdo.config.ts": 'export default { preset: "cloudflare", outDir: "dist-cf" };',
+      "src/index.js": "export default { fetch: () => new Response('ok') };",
+    });
+    expect((await dotdo("build", "--root", root)).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, "dist-cf/dotdo.json"), "utf8"))).toMatchObject({ preset: "cloudflare" });
+  });
+});
+
+describe("dotdo preview", () => {
+  it("says how to build first when there is no build", async () => {
+    const root = project("unbuilt", { "wrangler.json": "{}" });
+    const { output, exitCode } = await dotdo("preview", "--root", root);
+    expect(exitCode).toBe(1);
+    expect(output).toMatch(/No build found \(looked for .output\/dotdo\.json, .vercel\/output\/dotdo\.json in .*\); run dotdo build --preset=<name> first/);
+  });
+});
