@@ -64,7 +64,9 @@ export function createRandomDatabase(port: SqlPort, spec: RandomDatabase): void 
     for (const row of t.rows) {
       const [id, ...values] = row;
       const target = t.kind === "integer-key" || t.kind === "autoincrement" ? ["id", ...t.columns.map((c) => q(c.name))] : t.columns.map((c) => q(c.name));
-      const bound = t.kind === "integer-key" || t.kind === "autoincrement" ? [typeof id === "bigint" ? id : null, ...values] : values;
+      // sql.js's update hook throws for rowids beyond 2^53 (see docs/persistence.md), so keys stay inside.
+      const key = typeof id === "bigint" ? BigInt.asIntN(53, id) : null;
+      const bound = t.kind === "integer-key" || t.kind === "autoincrement" ? [key, ...values] : values;
       const exprs = bound.map((v) => (v === null ? "NULL" : typeof v === "bigint" ? "CAST(? AS INTEGER)" : typeof v === "number" ? "CAST(? AS REAL)" : "?"));
       const params = bound.filter((v) => v !== null).map((v) => (typeof v === "bigint" ? v.toString() : v)) as (string | number | Uint8Array)[];
       port.runMany(`INSERT OR IGNORE INTO ${q(t.name)} (${target.join(", ")}) VALUES (${exprs.join(", ")})`, [params]);
