@@ -1,0 +1,48 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { Miniflare } from "miniflare";
+import { join, resolve } from "pathe";
+import { build } from "vite";
+import { afterAll, describe, expect, it } from "vitest";
+
+const viteApp = resolve(import.meta.dirname, "../fixtures/vite-app");
+const scratch = mkdtempSync(join(tmpdir(), "dotdo-vite-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// The fixture's config imports the plugin from source without extensions, which Vite's
+// future native config loader would warn about; users import the built `dotdo/vite`.
+process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING = "true";
+
+/** Runs a real Vite build of the fixture's plain vite.config.ts for `preset`. */
+async function viteBuild(preset: string): Promise<string> {
+  const outDir = join(scratch, preset);
+  process.env.DOTDO_PRESET = preset;
+  try {
+    await build({ root: viteApp, configFile: join(viteApp, "vite.config.ts"), logLevel: "silent", build: { outDir, emptyOutDir: true } });
+  } finally {
+    delete process.env.DOTDO_PRESET;
+  }
+  return outDir;
+}
+
+describe("the plugin in a plain vite.config.ts", () => {
+  it("builds a Cloudflare Worker that workerd runs, with the DO class exported and cloudflare:workers left to workerd", async () => {
+    const outDir = await viteBuild("cloudflare");
+    expect(readdirSync(outDir)).toEqual(["index.mjs"]);
+    const mf = new Miniflare({
+      modules: true,
+      modulesRoot: outDir,
+      scriptPath: join(outDir, "index.mjs"),
+      compatibilityDate: "2025-09-01",
+      bindings: { SITE: "vite fixture" },
+      durableObjects: { VISITS: { className: "Visits", useSQLite: true } },
+    });
+    try {
+      const visit = async () => (await mf.dispatchFetch("http://vite.test/home")).json();
+      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 1 });
+      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 2 });
+    } finally {
+      await mf.dispose();
+    }
+  });
+});
