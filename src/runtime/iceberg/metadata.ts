@@ -40,13 +40,16 @@ export function createTableMetadata(options: NewTableOptions): TableMetadata {
   };
 }
 
-/** Largest snapshot id + 1: ids stay below 2^53 so JSON.parse readers keep them exact. */
-const SNAPSHOT_ID_LIMIT = 2 ** 53;
+/**
+ * Snapshot ids are drawn below 2^52: JS readers parse them with `JSON.parse` (exact below 2^53)
+ * and avsc refuses Avro longs above 2^53 - 2.
+ */
+const SNAPSHOT_ID_LIMIT = 2 ** 52;
 
-/** A random positive snapshot id below 2^53. */
+/** A random positive snapshot id below 2^52. */
 export function newSnapshotId(): number {
   const [hi, lo] = crypto.getRandomValues(new Uint32Array(2)) as unknown as [number, number];
-  return ((hi & 0x1fffff) * 2 ** 32 + lo) % (SNAPSHOT_ID_LIMIT - 1) + 1;
+  return ((hi & 0xfffff) * 2 ** 32 + lo) % (SNAPSHOT_ID_LIMIT - 1) + 1;
 }
 
 export function nextSequenceNumber(metadata: TableMetadata): number {
