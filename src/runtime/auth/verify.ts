@@ -151,7 +151,7 @@ function translate(error: unknown): Error {
     return new TokenExpiredError(`token expired (exp ${String(error.payload.exp)})`, { cause: error });
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === "nbf" || error.claim === "iat") {
+    if (error.claim === "nbf" && error.reason === "check_failed") {
       return new TokenNotYetValidError(`token is not valid yet: ${error.message}`, { cause: error });
     }
     return new TokenInvalidError(`token claim '${error.claim}' rejected: ${error.message}`, { cause: error });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
+import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from "jose";
 
 /**
  * A minimal token issuer for tests: real key pairs, a real JWKS served over HTTP on
@@ -13,12 +13,15 @@ export interface TestIssuer {
   jwksUri: string;
   /** Number of JWKS downloads served so far. */
   jwksFetches(): number;
-  /** A signed token with valid defaults; `claims` and `header` override them. */
-  sign(claims?: JWTPayload, header?: { alg?: string; kid?: string }): Promise<string>;
+  /**
+   * A signed token with valid defaults; `claims` and `header` override them. `alg: "RS256"`
+   * signs with the issuer's RSA key, anything else with its EC key.
+   */
+  sign(claims?: JWTPayload, header?: Record<string, unknown>): Promise<string>;
   /** Replaces the published key set with a new key (new `kid`) that `sign` uses from now on. */
   rotate(): Promise<void>;
-  publicJwk(): JWK;
-  privateKey(): CryptoKey;
+  /** The current EC (`ES256`) or RSA (`RS256`) public key as published. */
+  publicJwk(alg?: "ES256" | "RS256"): JWK;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     if (request.url === "/jwks") {
       fetches += 1;
       response.setHeader("content-type", "application/json");
-      response.end(JSON.stringify({ keys: [current.publicJwk] }));
+      response.end(JSON.stringify({ keys: [current.ES256.publicJwk, current.RS256.publicJwk] }));
     } else if (request.url === "/.well-known/openid-configuration") {
       response.setHeader("content-type", "application/json");
       response.end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks` }));
@@ -60,23 +63,27 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     jwksFetches: () => fetches,
     async sign(claims = {}, header = {}) {
       const now = Math.floor(Date.now() / 1000);
+      const key = header.alg === "RS256" ? current.RS256 : current.ES256;
       return new SignJWT({ iss: issuer, aud: AUDIENCE, iat: now, exp: now + 300, ...claims })
-        .setProtectedHeader({ alg: "ES256", kid: current.kid, ...header })
-        .sign(current.privateKey);
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, ...header })
+        .sign(key.privateKey);
     },
     async rotate() {
       generation += 1;
       current = await newKey(generation);
     },
-    publicJwk: () => current.publicJwk,
-    privateKey: () => current.privateKey,
+    publicJwk: (alg = "ES256") => current[alg].publicJwk,
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
 
 async function newKey(generation: number) {
-  const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
-  const kid = `key-${generation}`;
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" };
-  return { kid, privateKey, publicJwk };
+  return { ES256: await keyPair("ES256", generation), RS256: await keyPair("RS256", generation) };
+}
+
+async function keyPair(alg: "ES256" | "RS256", generation: number) {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = `${alg.toLowerCase()}-${generation}`;
+  const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg, use: "sig" };
+  return { alg, kid, privateKey, publicJwk };
 }
