@@ -1,6 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // Off Cloudflare, Worker code's `cloudflare:workers` is dotdo's runtime.
+    alias: { "cloudflare:workers": fileURLToPath(new URL("./src/runtime/index.ts", import.meta.url)) },
+  },
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "test/fixtures/**"],

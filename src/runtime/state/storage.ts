@@ -11,6 +11,8 @@ export interface StorageOwner {
   hasAlarmHandler(): boolean;
   /** Called after the alarm time changes, with the new time or null. */
   alarmChanged(time: number | null): void;
+  /** Called on every asynchronous storage call (the input gate closes for it). */
+  storageUsed?(): void;
 }
 
 /** Options workerd accepts on KV calls; they change nothing here (there is no cache). */
@@ -37,15 +39,17 @@ export class DurableObjectStorage {
     this.#owner = owner;
   }
 
-  get(key: string, options?: StorageOptions): Promise<unknown>;
-  get(keys: string[], options?: StorageOptions): Promise<Map<string, unknown>>;
+  get<T = unknown>(key: string, options?: StorageOptions): Promise<T | undefined>;
+  get<T = unknown>(keys: string[], options?: StorageOptions): Promise<Map<string, T>>;
   async get(keys: string | string[], _options?: StorageOptions): Promise<unknown> {
+    this.#owner.storageUsed?.();
     return Array.isArray(keys) ? this.#kv.getMany(keys.map(toKey)) : this.#kv.get(toKey(keys));
   }
 
-  put(key: string, value: unknown, options?: StorageOptions): Promise<void>;
-  put(entries: Record<string, unknown>, options?: StorageOptions): Promise<void>;
+  put<T>(key: string, value: T, options?: StorageOptions): Promise<void>;
+  put<T>(entries: Record<string, T>, options?: StorageOptions): Promise<void>;
   async put(keyOrEntries: string | Record<string, unknown>, ...rest: unknown[]): Promise<void> {
+    this.#owner.storageUsed?.();
     const many = typeof keyOrEntries === "object" && keyOrEntries !== null;
     // Only the single-key form refuses undefined; in a batch it is stored (workerd does the same).
     if (!many && rest[0] === undefined) throw new TypeError("put() called with undefined value.");
@@ -56,20 +60,23 @@ export class DurableObjectStorage {
   delete(key: string, options?: StorageOptions): Promise<boolean>;
   delete(keys: string[], options?: StorageOptions): Promise<number>;
   async delete(keys: string | string[], _options?: StorageOptions): Promise<boolean | number> {
+    this.#owner.storageUsed?.();
     if (Array.isArray(keys)) return this.#kv.delete(keys.map(toKey));
     return this.#kv.delete([toKey(keys)]) > 0;
   }
 
-  async list(options: ListOptions & StorageOptions = {}): Promise<Map<string, unknown>> {
+  async list<T = unknown>(options: ListOptions & StorageOptions = {}): Promise<Map<string, T>> {
+    this.#owner.storageUsed?.();
     if (options.start !== undefined && options.startAfter !== undefined) {
       throw new TypeError("list() cannot be called with both start and startAfter values.");
     }
     if (options.limit !== undefined && !(options.limit > 0)) throw new TypeError("List limit must be positive.");
-    return this.#kv.list(options);
+    return this.#kv.list(options) as Map<string, T>;
   }
 
   /** Deletes the whole database, SQL tables included, as workerd does for SQLite-backed objects. */
   async deleteAll(_options?: StorageOptions): Promise<void> {
+    this.#owner.storageUsed?.();
     const objects = this.#db.query(
       `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '${METADATA_TABLE}' ORDER BY rowid DESC`,
     );
@@ -110,10 +117,12 @@ export class DurableObjectStorage {
   async sync(): Promise<void> {}
 
   async getAlarm(_options?: StorageOptions): Promise<number | null> {
+    this.#owner.storageUsed?.();
     return this.#alarm.get();
   }
 
   async setAlarm(scheduledTime: number | Date, _options?: StorageOptions): Promise<void> {
+    this.#owner.storageUsed?.();
     const time = alarmTime(scheduledTime);
     if (!this.#owner.hasAlarmHandler()) {
       throw new TypeError("Your Durable Object class must have an alarm() handler in order to call setAlarm()");
@@ -123,6 +132,7 @@ export class DurableObjectStorage {
   }
 
   async deleteAlarm(_options?: StorageOptions): Promise<void> {
+    this.#owner.storageUsed?.();
     this.#alarm.delete();
     this.#owner.alarmChanged(null);
   }
@@ -168,7 +178,7 @@ export class DurableObjectTransaction {
     typeof key === "string" ? this.#storage.put(key, value) : this.#storage.put(key)) as DurableObjectStorage["put"];
   delete: DurableObjectStorage["delete"] = ((keys: string | string[]) =>
     this.#storage.delete(keys as string)) as DurableObjectStorage["delete"];
-  list = (options?: ListOptions): Promise<Map<string, unknown>> => this.#storage.list(options);
+  list = <T = unknown>(options?: ListOptions): Promise<Map<string, T>> => this.#storage.list<T>(options);
   deleteAll = (): Promise<void> => this.#storage.deleteAll();
   getAlarm = (): Promise<number | null> => this.#storage.getAlarm();
   setAlarm = (time: number | Date): Promise<void> => this.#storage.setAlarm(time);

@@ -1,0 +1,19 @@
+/**
+ * `dotdo/runtime`, and what `cloudflare:workers` resolves to off Cloudflare: the classes and
+ * types Worker code imports to define Durable Objects.
+ */
+export { DurableObject, RpcTarget, WorkerEntrypoint, type AlarmInvocationInfo, type ExecutionContext } from "./state/base-classes";
+export { DurableObjectState } from "./state/state";
+export { DurableObjectStorage, DurableObjectTransaction, type ListOptions } from "./state/storage";
+export { SqlStorage, type SqlBinding } from "./state/sql-storage";
+export { Cursor as SqlStorageCursor, type SqlRow } from "./state/sql-cursor";
+export { DurableObjectNamespace, type GetOptions } from "./namespace/namespace";
+export { DurableObjectId } from "./namespace/id";
+export type { DurableObjectStub } from "./namespace/stub";
+export type { SqlValue as SqlStorageValue } from "./sqlite/types";
+
+/**
+ * The `env` of the Worker most recently created in this process (`import { env } from
+ * "cloudflare:workers"`). Filled in by `createWorker`.
+ */
+export const env: Record<string, unknown> = {};

@@ -1,0 +1,24 @@
+import type { SqliteDatabase } from "../sqlite/types";
+
+/** Which object: the persistence layer keys its files by these. */
+export interface ObjectRef {
+  /** The namespace's key: the class name unless configured otherwise. */
+  readonly namespace: string;
+  /** The 64-hex id. */
+  readonly id: string;
+  /** The name, when the object was first reached through `idFromName`/`getByName`. */
+  readonly name?: string;
+}
+
+/**
+ * Hooks the persistence layer plugs in. Without them, an evicted object's database is kept
+ * as a SQLite image in memory, so eviction never loses state.
+ */
+export interface ObjectLifecycle {
+  /** The database image to open an object from; `undefined` for an object with no state yet. */
+  load?(ref: ObjectRef): Promise<Uint8Array | undefined>;
+  /** Called when an object's database is open, before its first event. */
+  opened?(ref: ObjectRef, db: SqliteDatabase): void | Promise<void>;
+  /** Called before an idle object is dropped and on dispose: the last chance to save it. */
+  beforeEvict?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
+}

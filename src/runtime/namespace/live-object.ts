@@ -1,0 +1,159 @@
+import type { SqliteDatabase } from "../sqlite/types";
+import { AlarmStore } from "../state/alarm-store";
+import { DurableObject, type AlarmInvocationInfo } from "../state/base-classes";
+import { DurableObjectState } from "../state/state";
+import type { DurableObjectId } from "./id";
+import { cloneForRpc, toRemoteError } from "./rpc";
+
+/** What a Durable Object class looks like from the outside. */
+export type DurableObjectClass = new (ctx: DurableObjectState, env: never) => object;
+
+/** What a live object needs from its namespace. */
+export interface LiveObjectHost {
+  readonly ctor: DurableObjectClass;
+  readonly env: object;
+  /** The alarm time changed (null: no alarm). `retryCount` > 0 for a retry after a failure. */
+  alarmChanged(id: DurableObjectId, time: number | null, retryCount?: number): void;
+  /** The object was reset; later stubs must get a fresh instance. */
+  reset(live: LiveObject): void;
+  /** An event started or finished (for idle eviction). */
+  activity(live: LiveObject): void;
+}
+
+interface Methods {
+  fetch?(request: Request): Response | Promise<Response>;
+  alarm?(info: AlarmInvocationInfo): unknown;
+}
+
+/** One live instance of a Durable Object: its state, its object, and event dispatch. */
+export class LiveObject {
+  readonly id: DurableObjectId;
+  readonly db: SqliteDatabase;
+  readonly state: DurableObjectState;
+  #object: (object & Methods) | undefined;
+  #broken: { error: unknown } | undefined;
+  #inflight = 0;
+  #retired = false;
+  readonly #host: LiveObjectHost;
+
+  constructor(id: DurableObjectId, db: SqliteDatabase, host: LiveObjectHost) {
+    this.id = id;
+    this.db = db;
+    this.#host = host;
+    this.state = new DurableObjectState(id, db, {
+      hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
+      alarmChanged: (time) => host.alarmChanged(id, time),
+      reset: (error) => this.reset(error),
+    });
+    try {
+      this.#object = new host.ctor(this.state, host.env as never) as object & Methods;
+    } catch (error) {
+      this.reset(error);
+    }
+  }
+
+  /** Set when the object was reset; every later event on this instance fails with it. */
+  get broken(): { error: unknown } | undefined {
+    return this.#broken;
+  }
+
+  /** No event running or waiting and no background work: safe to evict. */
+  get idle(): boolean {
+    return this.#inflight === 0 && this.state.gate.idle && this.state.pendingWork === 0;
+  }
+
+  /** Evicted: stubs holding this instance must look the object up again. */
+  get retired(): boolean {
+    return this.#retired;
+  }
+
+  retire(): void {
+    this.#retired = true;
+  }
+
+  reset(error: unknown): void {
+    if (this.#broken) return;
+    this.#broken = { error };
+    this.state.gate.break(error);
+    this.#host.reset(this);
+  }
+
+  fetch(request: Request): Promise<Response> {
+    return this.#event(async (object) => {
+      if (typeof object.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
+      return object.fetch(request);
+    });
+  }
+
+  /** Calls `method` with cloned arguments and returns a clone of its result. */
+  call(method: string, args: unknown[]): Promise<unknown> {
+    return this.#event(async (object) => {
+      const member = this.#member(object, method);
+      if (typeof member?.value !== "function") {
+        throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+      }
+      return cloneForRpc(await (member.value as (...a: unknown[]) => unknown).apply(object, args));
+    });
+  }
+
+  /** Reads a property through the prototype (getters and methods; never instance fields). */
+  property(name: string): Promise<unknown> {
+    return this.#event(async (object) => {
+      const member = this.#member(object, name);
+      if (!member) throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
+      return cloneForRpc(member.get ? member.get.call(object) : member.value);
+    });
+  }
+
+  /** Runs the alarm handler once; on failure stores and schedules the retry (if any is left). */
+  alarm(retryCount: number, retry: { baseDelayMs: number; maxRetries: number }): Promise<void> {
+    return this.#event(async (object) => {
+      const alarms = new AlarmStore(this.db);
+      const due = alarms.get();
+      if (due === null || due > Date.now()) return; // deleted or moved since the timer was set
+      alarms.delete(); // workerd's getAlarm() answers null inside the handler
+      try {
+        await object.alarm?.({ retryCount, isRetry: retryCount > 0 });
+      } catch {
+        if (alarms.get() !== null || retryCount >= retry.maxRetries) return;
+        const at = Date.now() + retry.baseDelayMs * 2 ** retryCount;
+        alarms.set(at);
+        this.#host.alarmChanged(this.id, at, retryCount + 1);
+      }
+    }, false);
+  }
+
+  async #event<T>(run: (object: object & Methods) => Promise<T>, remoteErrors = true): Promise<T> {
+    if (this.#broken) throw this.#broken.error;
+    this.#inflight++;
+    this.#host.activity(this);
+    try {
+      return await this.state.gate.deliver(async () => {
+        const object = this.#object;
+        if (!object) throw this.#broken?.error;
+        try {
+          return await run(object);
+        } catch (error) {
+          throw remoteErrors && !this.#broken ? toRemoteError(error) : error;
+        }
+      });
+    } finally {
+      this.#inflight--;
+      this.#host.activity(this);
+    }
+  }
+
+  #member(object: object, name: string): PropertyDescriptor | undefined {
+    if (!(object instanceof DurableObject)) {
+      throw new TypeError(
+        "The receiving Durable Object does not support RPC, because its class was not declared with `extends DurableObject`.",
+      );
+    }
+    for (let proto = Object.getPrototypeOf(object); proto && proto !== DurableObject.prototype; proto = Object.getPrototypeOf(proto)) {
+      if (name === "constructor") break;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+      if (descriptor) return descriptor;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,158 @@
+import type { SqliteDatabase, SqliteEngine } from "../sqlite/types";
+import { AlarmStore } from "../state/alarm-store";
+import type { DurableObjectId } from "./id";
+import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
+import { LiveObject, type DurableObjectClass, type LiveObjectHost } from "./live-object";
+
+export interface RegistryOptions {
+  namespace: string;
+  ctor: DurableObjectClass;
+  env: object;
+  engine: SqliteEngine;
+  lifecycle?: ObjectLifecycle;
+  /** Evict an object after this long without events; undefined: never. */
+  evictAfterMs?: number;
+  /** Alarm retries: first after `baseDelayMs`, doubling, at most `maxRetries` (workerd: 2 s, 6). */
+  alarmRetry: { baseDelayMs: number; maxRetries: number };
+}
+
+interface Entry {
+  readonly id: DurableObjectId;
+  readonly ref: ObjectRef;
+  db: SqliteDatabase;
+  live: LiveObject | undefined;
+  idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** Longest delay setTimeout takes; later alarms re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The live objects of one namespace in this process: one instance per id, created lazily,
+ * evicted when idle, and alarm timers that outlive eviction.
+ */
+export class ObjectRegistry implements LiveObjectHost {
+  readonly ctor: DurableObjectClass;
+  readonly env: object;
+  readonly #options: RegistryOptions;
+  readonly #entries = new Map<string, Promise<Entry>>();
+  readonly #evicting = new Map<string, Promise<void>>();
+  readonly #parked = new Map<string, Uint8Array>();
+  readonly #alarms = new Map<string, { id: DurableObjectId; timer: ReturnType<typeof setTimeout> }>();
+  #disposed = false;
+
+  constructor(options: RegistryOptions) {
+    this.#options = options;
+    this.ctor = options.ctor;
+    this.env = options.env;
+  }
+
+  /** The live instance for `id`, created (or re-created after a reset or eviction) on demand. */
+  async instance(id: DurableObjectId): Promise<LiveObject> {
+    if (this.#disposed) throw new Error("This worker has been disposed.");
+    const key = id.toString();
+    await this.#evicting.get(key);
+    let pending = this.#entries.get(key);
+    if (!pending) {
+      pending = this.#open(id);
+      this.#entries.set(key, pending);
+      pending.catch(() => this.#entries.delete(key));
+    }
+    const entry = await pending;
+    entry.live ??= new LiveObject(entry.id, entry.db, this);
+    return entry.live;
+  }
+
+  alarmChanged(id: DurableObjectId, time: number | null, retryCount = 0): void {
+    const key = id.toString();
+    const current = this.#alarms.get(key);
+    if (current) clearTimeout(current.timer);
+    this.#alarms.delete(key);
+    if (time === null || this.#disposed) return;
+    const arm = (): void => {
+      const wait = time - Date.now();
+      const timer = setTimeout(() => (wait > MAX_TIMER_MS ? arm() : void this.#fireAlarm(id, retryCount)), Math.min(Math.max(wait, 0), MAX_TIMER_MS));
+      this.#alarms.set(key, { id, timer });
+    };
+    arm();
+  }
+
+  reset(live: LiveObject): void {
+    void this.#entries.get(live.id.toString())?.then((entry) => {
+      if (entry.live === live) entry.live = undefined;
+    });
+  }
+
+  activity(live: LiveObject): void {
+    const { evictAfterMs } = this.#options;
+    if (evictAfterMs === undefined) return;
+    void this.#entries.get(live.id.toString())?.then((entry) => {
+      if (entry.idleTimer) clearTimeout(entry.idleTimer);
+      entry.idleTimer = setTimeout(() => void this.#evictIfIdle(entry), evictAfterMs);
+    });
+  }
+
+  /** Ids of the objects live in this process. */
+  get liveIds(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** Evicts `id` now if it is live and idle; resolves when done. */
+  async evict(id: string): Promise<void> {
+    const entry = await this.#entries.get(id);
+    if (entry) await this.#evictIfIdle(entry, true);
+  }
+
+  /** Stops alarms and evicts every object (running `beforeEvict`). */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    for (const { timer } of this.#alarms.values()) clearTimeout(timer);
+    this.#alarms.clear();
+    const entries = await Promise.allSettled(this.#entries.values());
+    await Promise.all(entries.map((result) => (result.status === "fulfilled" ? this.#evictIfIdle(result.value, true) : undefined)));
+  }
+
+  async #open(id: DurableObjectId): Promise<Entry> {
+    const ref: ObjectRef = { namespace: this.#options.namespace, id: id.toString(), ...(id.name === undefined ? {} : { name: id.name }) };
+    const { lifecycle, engine } = this.#options;
+    const image = lifecycle?.load ? await lifecycle.load(ref) : this.#parked.get(ref.id);
+    this.#parked.delete(ref.id);
+    const db = engine.open(image);
+    await lifecycle?.opened?.(ref, db);
+    const alarm = new AlarmStore(db).get();
+    if (alarm !== null && !this.#alarms.has(ref.id)) this.alarmChanged(id, alarm);
+    return { id, ref, db, live: undefined };
+  }
+
+  async #fireAlarm(id: DurableObjectId, retryCount: number): Promise<void> {
+    this.#alarms.delete(id.toString());
+    try {
+      const live = await this.instance(id);
+      await live.alarm(retryCount, this.#options.alarmRetry);
+    } catch {
+      // A reset or disposed object: its alarm stays stored and fires when it next opens.
+    }
+  }
+
+  async #evictIfIdle(entry: Entry, force = false): Promise<void> {
+    const key = entry.ref.id;
+    if (this.#evicting.has(key)) return this.#evicting.get(key);
+    if (entry.live && !entry.live.idle && !force) return;
+    const eviction = (async () => {
+      if (entry.idleTimer) clearTimeout(entry.idleTimer);
+      const { lifecycle } = this.#options;
+      if (lifecycle?.beforeEvict) await lifecycle.beforeEvict(entry.ref, entry.db);
+      else this.#parked.set(key, entry.db.export());
+      this.#entries.delete(key);
+      entry.live?.retire();
+      entry.live = undefined;
+      entry.db.close();
+    })();
+    this.#evicting.set(key, eviction);
+    try {
+      await eviction;
+    } finally {
+      this.#evicting.delete(key);
+    }
+  }
+}

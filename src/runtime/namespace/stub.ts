@@ -1,0 +1,68 @@
+import type { DurableObjectId } from "./id";
+import type { LiveObject } from "./live-object";
+import { cloneForRpc } from "./rpc";
+
+/** A stub's view of its target: `await stub.method(...)` becomes a promise of the result. */
+export type DurableObjectStub<T = unknown> = {
+  readonly id: DurableObjectId;
+  readonly name: string | undefined;
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+} & (T extends object
+  ? {
+      [K in Exclude<keyof T, "fetch" | "alarm" | "id" | "name">]: T[K] extends (...args: infer A) => infer R
+        ? (...args: A) => Promise<Awaited<R>>
+        : Promise<Awaited<T[K]>>;
+    }
+  : Record<string, (...args: unknown[]) => Promise<unknown>>);
+
+/**
+ * Makes a stub: `fetch`, `id`, `name`, and any other property as an RPC method that is also
+ * awaitable (to read a getter), as workerd's stubs are. A stub keeps the instance it first
+ * reached, so a reset instance keeps failing through it, as in workerd.
+ */
+export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId) => Promise<LiveObject>): DurableObjectStub<T> {
+  let current: LiveObject | undefined;
+  const target = async (): Promise<LiveObject> => {
+    if (!current || current.retired) current = await resolve(id);
+    return current;
+  };
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = toRequest(input, init);
+    return (await target()).fetch(request);
+  };
+  const members = new Map<string, unknown>();
+  return new Proxy({} as DurableObjectStub<T>, {
+    get(_, property) {
+      if (property === "id") return id;
+      if (property === "name") return id.name;
+      if (property === "fetch") return fetch;
+      if (typeof property !== "string" || property === "then") return undefined;
+      let member = members.get(property);
+      if (!member) {
+        member = rpcMember(property, target);
+        members.set(property, member);
+      }
+      return member;
+    },
+  });
+}
+
+function rpcMember(name: string, target: () => Promise<LiveObject>) {
+  const call = async (...args: unknown[]): Promise<unknown> => {
+    const cloned = cloneForRpc(args);
+    return (await target()).call(name, cloned);
+  };
+  // `await stub.someGetter` reads the property: the member is also a thenable.
+  return Object.assign(call, {
+    then<R1, R2>(onFulfilled?: (value: unknown) => R1 | PromiseLike<R1>, onRejected?: (reason: unknown) => R2 | PromiseLike<R2>) {
+      return target().then((live) => live.property(name)).then(onFulfilled, onRejected);
+    },
+  });
+}
+
+function toRequest(input: string | URL | Request, init?: RequestInit): Request {
+  if (input instanceof Request) return init ? new Request(input, init) : input;
+  const url = String(input);
+  if (!URL.canParse(url)) throw new TypeError(`Invalid URL: ${url}`);
+  return new Request(url, init);
+}

@@ -1,0 +1,42 @@
+import type { DurableObjectState } from "./state";
+
+/** What `alarm()` is called with. */
+export interface AlarmInvocationInfo {
+  readonly retryCount: number;
+  readonly isRetry: boolean;
+}
+
+/** Base class of Durable Objects, as in `cloudflare:workers`. */
+export abstract class DurableObject<Env = unknown> {
+  protected ctx: DurableObjectState;
+  protected env: Env;
+
+  fetch?(request: Request): Response | Promise<Response>;
+  alarm?(alarmInfo?: AlarmInvocationInfo): void | Promise<void>;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+
+/** The Worker's execution context (`ctx` of `fetch(request, env, ctx)`). */
+export interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+  readonly props: Record<string, unknown>;
+}
+
+/** Base class of class-based Worker entrypoints, as in `cloudflare:workers`. */
+export abstract class WorkerEntrypoint<Env = unknown> {
+  protected ctx: ExecutionContext;
+  protected env: Env;
+
+  constructor(ctx: ExecutionContext, env: Env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+
+/** Marker base class for objects meant to be passed by reference over RPC (not supported here: they are cloned). */
+export class RpcTarget {}

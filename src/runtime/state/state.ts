@@ -1,0 +1,64 @@
+import type { SqliteDatabase } from "../sqlite/types";
+import { InputGate } from "./input-gate";
+import { DurableObjectStorage, type StorageOwner } from "./storage";
+
+/** The id an object sees as `ctx.id`. */
+export interface DurableObjectIdLike {
+  toString(): string;
+  equals(other: DurableObjectIdLike): boolean;
+  readonly name?: string;
+}
+
+/** What the namespace tells the state about the object it belongs to. */
+export interface StateOwner extends StorageOwner {
+  /** `blockConcurrencyWhile`'s callback threw: workerd resets the object. */
+  reset(error: unknown): void;
+}
+
+/** `ctx` for a Durable Object: id, storage, the input gate and background work. */
+export class DurableObjectState {
+  readonly id: DurableObjectIdLike;
+  readonly storage: DurableObjectStorage;
+  /** The gate every event for this object passes through (used by the namespace). */
+  readonly gate = new InputGate();
+  readonly #owner: StateOwner;
+  readonly #pending = new Set<Promise<unknown>>();
+
+  constructor(id: DurableObjectIdLike, db: SqliteDatabase, owner: StateOwner) {
+    this.id = id;
+    this.#owner = owner;
+    const gate = this.gate;
+    this.storage = new DurableObjectStorage(db, {
+      hasAlarmHandler: () => owner.hasAlarmHandler(),
+      alarmChanged: (time) => owner.alarmChanged(time),
+      storageUsed: () => gate.storageUsed(),
+    });
+  }
+
+  /** Runs `fn` while no other event may start; if it throws, the object is reset. */
+  async blockConcurrencyWhile<T>(fn: () => T | Promise<T>): Promise<T> {
+    try {
+      return await this.gate.block(fn);
+    } catch (error) {
+      this.#owner.reset(error);
+      throw error;
+    }
+  }
+
+  /** Keeps the object alive (not evicted) until `promise` settles. */
+  waitUntil(promise: Promise<unknown>): void {
+    const tracked = Promise.resolve(promise).catch(() => undefined);
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  /** Background work still running (from `waitUntil`). */
+  get pendingWork(): number {
+    return this.#pending.size;
+  }
+
+  /** Resets the object, like workerd's `ctx.abort()`. */
+  abort(reason?: unknown): void {
+    this.#owner.reset(reason ?? new Error("Durable Object was aborted."));
+  }
+}

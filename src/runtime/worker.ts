@@ -1,0 +1,144 @@
+import { DotdoError } from "./errors";
+import type { ObjectLifecycle } from "./namespace/lifecycle";
+import { DurableObjectNamespace } from "./namespace/namespace";
+import { ObjectRegistry } from "./namespace/object-registry";
+import type { DurableObjectClass } from "./namespace/live-object";
+import { loadSqliteEngine } from "./sqlite/sqljs-engine";
+import type { SqlWasmSource } from "./sqlite/sqljs-loader";
+import type { ExecutionContext } from "./state/base-classes";
+import { env as sharedEnv } from "./index";
+
+type Env = Record<string, unknown>;
+
+/** The default export of a Worker module: an object of handlers, or a WorkerEntrypoint class. */
+export interface ExportedHandler {
+  fetch?(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
+  scheduled?(controller: ScheduledController, env: Env, ctx: ExecutionContext): unknown;
+}
+
+export interface ScheduledController {
+  readonly scheduledTime: number;
+  readonly cron: string;
+  noRetry(): void;
+}
+
+/**
+ * The user's module namespace object: the default export (an `ExportedHandler` object or a
+ * `WorkerEntrypoint` class) plus the exported DO classes. Checked when used.
+ */
+export type WorkerModule = { readonly [name: string]: unknown };
+
+type HandlerClass = new (ctx: ExecutionContext, env: Env) => ExportedHandler;
+
+export interface CreateWorkerOptions {
+  /** Bindings to Durable Object classes exported by the module (wrangler's `durable_objects`). */
+  durableObjects: Record<string, { className: string; /** Seeds ids; default: the class name. */ namespaceKey?: string }>;
+  /** Plain values for `env` (wrangler's `vars`). */
+  vars?: Record<string, unknown>;
+  /** Other `env` bindings, passed through as they are (e.g. an R2 bucket). */
+  bindings?: Record<string, unknown>;
+  /** Evict an object after this many ms without events; default: never. */
+  evictAfterMs?: number;
+  /** Persistence hooks; default: evicted objects are kept as images in memory. */
+  lifecycle?: ObjectLifecycle;
+  /** Alarm retries after a throwing handler; default workerd's: from 2000 ms, doubling, 6 times. */
+  alarmRetry?: { baseDelayMs?: number; maxRetries?: number };
+  /** The sql.js wasm: a compiled module where compiling bytes is forbidden; default: sql.js finds it. */
+  sqlWasm?: SqlWasmSource;
+}
+
+export interface Worker {
+  readonly env: Env;
+  fetch(request: Request): Promise<Response>;
+  scheduled(controller?: Partial<ScheduledController>): Promise<void>;
+  /** The live objects per Durable Object binding (for persistence and tests). */
+  readonly objects: Readonly<Record<string, ObjectRegistry>>;
+  /** Stops alarms, waits for background work and evicts every object (running `beforeEvict`). */
+  dispose(): Promise<void>;
+}
+
+/** The module or options do not describe a Worker this runtime can run. */
+export class WorkerConfigError extends DotdoError {
+  constructor(message: string) {
+    super("WORKER_CONFIG", message);
+  }
+}
+
+/** Runs a Worker module with Durable Objects in this process. */
+export async function createWorker(mod: WorkerModule, options: CreateWorkerOptions): Promise<Worker> {
+  const engine = await loadSqliteEngine(options.sqlWasm);
+  const env: Env = { ...options.vars, ...options.bindings };
+  const registries = new Map<string, ObjectRegistry>();
+  const objects: Record<string, ObjectRegistry> = {};
+  const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
+  for (const [binding, { className, namespaceKey = className }] of Object.entries(options.durableObjects)) {
+    const ctor = mod[className];
+    if (typeof ctor !== "function") {
+      throw new WorkerConfigError(`Durable Object binding ${binding} names class "${className}", which the Worker module does not export`);
+    }
+    // Two bindings to one class share its objects, as on Cloudflare.
+    let registry = registries.get(namespaceKey);
+    if (!registry) {
+      registry = new ObjectRegistry({
+        namespace: namespaceKey,
+        ctor: ctor as DurableObjectClass,
+        env,
+        engine,
+        alarmRetry,
+        ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
+        ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),
+      });
+      registries.set(namespaceKey, registry);
+    }
+    objects[binding] = registry;
+    env[binding] = new DurableObjectNamespace(namespaceKey, registry);
+  }
+  Object.assign(sharedEnv, env);
+
+  const background = new Set<Promise<unknown>>();
+  const context = (): ExecutionContext => ({
+    waitUntil(promise) {
+      const tracked = Promise.resolve(promise).catch((error: unknown) => console.error("waitUntil promise rejected:", error));
+      background.add(tracked);
+      void tracked.finally(() => background.delete(tracked));
+    },
+    passThroughOnException() {},
+    props: {},
+  });
+  const handler = (ctx: ExecutionContext): ExportedHandler => {
+    const exported = mod.default;
+    if (typeof exported === "function") return new (exported as HandlerClass)(ctx, env);
+    if (typeof exported !== "object" || exported === null) throw new WorkerConfigError("The Worker module has no default export");
+    return exported as ExportedHandler;
+  };
+
+  return {
+    env,
+    objects,
+    async fetch(request) {
+      const ctx = context();
+      const target = handler(ctx);
+      if (typeof target.fetch !== "function") throw new WorkerConfigError("The Worker's default export has no fetch() handler");
+      try {
+        return await (typeof mod.default === "function" ? (target.fetch as (r: Request) => Promise<Response>).call(target, request) : target.fetch(request, env, ctx));
+      } catch (error) {
+        // Cloudflare answers an uncaught exception with a 500 and logs it.
+        console.error(error);
+        return new Response("Internal Server Error", { status: 500 });
+      }
+    },
+    async scheduled(controller = {}) {
+      const ctx = context();
+      const target = handler(ctx);
+      if (typeof target.scheduled !== "function") throw new WorkerConfigError("The Worker's default export has no scheduled() handler");
+      const event: ScheduledController = { scheduledTime: Date.now(), cron: "", noRetry() {}, ...controller };
+      await (typeof mod.default === "function"
+        ? (target.scheduled as (c: ScheduledController) => unknown).call(target, event)
+        : target.scheduled(event, env, ctx));
+    },
+    async dispose() {
+      await Promise.allSettled(background);
+      await Promise.all([...registries.values()].map((registry) => registry.dispose()));
+    },
+  };
+}
