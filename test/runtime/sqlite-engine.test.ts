@@ -110,3 +110,14 @@ describe("sql.js engine", () => {
     copy.close();
   });
 });
+
+describe("sql.js engine limits", () => {
+  it("applies workerd's limits on parameters and value length", () => {
+    const db = engine.open();
+    const sql = `SELECT ${Array.from({ length: 101 }, () => "?").join(",")}`;
+    expect(error(() => db.execute(sql, Array(101).fill(1))).message).toBe("too many SQL variables at offset 207: SQLITE_ERROR");
+    expect(db.execute(`SELECT ${Array.from({ length: 100 }, () => "?").join(",")}`, Array(100).fill(1))?.rows).toHaveLength(1);
+    expect(error(() => db.execute("SELECT zeroblob(2200001)", [])).message).toBe("string or blob too big: SQLITE_TOOBIG");
+    expect(db.size).toBeGreaterThan(0);
+  });
+});

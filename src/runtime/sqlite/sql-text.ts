@@ -64,6 +64,19 @@ export function hasEmptyStatement(sql: string): boolean {
   return tokenize(sql).some((token) => token.kind === "other" && token.text === ";");
 }
 
+/** Offsets of the parameters (`?`, `?NNN`, `:name`, `@name`, `$name`) in `sql`, in order. */
+export function parameterOffsets(sql: string): number[] {
+  const tokens = tokenize(sql);
+  return tokens
+    .filter((token, i) => {
+      if (token.kind !== "other") return false;
+      if (token.text === "?") return true;
+      const next = tokens[i + 1];
+      return ":@$".includes(token.text) && next?.kind === "word" && next.offset === token.offset + 1;
+    })
+    .map((token) => token.offset);
+}
+
 /** Offset of the first token: SQLite error offsets count from there. */
 export function statementStart(sql: string): number {
   return tokenize(sql)[0]?.offset ?? 0;

@@ -1,6 +1,6 @@
 import type { Database, Statement } from "sql.js";
 import { SqliteError, SqlStorageError, sqliteCodeName } from "./errors";
-import { hasEmptyStatement, hasStatement, statementStart, utf8Length } from "./sql-text";
+import { hasEmptyStatement, hasStatement, parameterOffsets, statementStart, utf8Length } from "./sql-text";
 import type { SqlJsModule } from "./sqljs-loader";
 import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StatementResult } from "./types";
 
@@ -8,6 +8,8 @@ import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StatementResult } f
 const MAX_SQL_BYTES = 100_000;
 /** workerd's SQLITE_LIMIT_LENGTH for one string or BLOB. */
 export const MAX_VALUE_BYTES = 2_200_000;
+/** workerd's SQLITE_LIMIT_VARIABLE_NUMBER. */
+const MAX_PARAMETERS = 100;
 const SQLITE_RANGE = 25;
 
 /** sql.js hides the C statement pointer under a minified name; found once per process. */
@@ -117,7 +119,8 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   get size(): number {
     const [[pages, pageSize] = []] = this.query("SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()");
-    return Number(pages) * Number(pageSize);
+    // A database SQLite has not written yet still has its header page (workerd reports > 0).
+    return Math.max(Number(pages), 1) * Number(pageSize);
   }
 
   export(): Uint8Array {
@@ -135,7 +138,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     const writesBefore = this.#hookWrites;
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
-    while (statement.step()) rows.push(statement.get().map(toSqlValue));
+    while (statement.step()) rows.push(statement.get().map(checkedValue));
     return {
       columnNames: statement.getColumnNames(),
       rows,
@@ -147,6 +150,11 @@ export class SqlJsDatabase implements SqliteDatabase {
   #bind(statement: Statement, params: readonly SqlParam[], last: boolean): void {
     const pointer = this.#pointer(statement);
     const probe = (index: number) => this.#sql._sqlite3_bind_blob(pointer, index, 0, 0, 0) !== SQLITE_RANGE;
+    if (probe(MAX_PARAMETERS + 1)) {
+      const text = statement.getSQL();
+      const offset = (parameterOffsets(text)[MAX_PARAMETERS] ?? statementStart(text)) - statementStart(text);
+      throw new SqliteError(`too many SQL variables at offset ${offset}`, "SQLITE_ERROR");
+    }
     const takesMore = probe(params.length + 1);
     if (!last && (params.length > 0 || takesMore)) {
       throw new SqlStorageError(
@@ -234,8 +242,15 @@ export class SqlJsDatabase implements SqliteDatabase {
   }
 }
 
-function toSqlValue(value: number | string | Uint8Array | null): SqlValue {
+/** Converts a column value; values over workerd's length limit fail as they do there. */
+function checkedValue(value: number | string | Uint8Array | null): SqlValue {
+  if (typeof value === "string" && value.length > MAX_VALUE_BYTES / 3 && utf8Length(value) > MAX_VALUE_BYTES) throw tooBig();
   if (!(value instanceof Uint8Array)) return value;
+  if (value.byteLength > MAX_VALUE_BYTES) throw tooBig();
   const exact = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
   return (exact ? value.buffer : value.slice().buffer) as ArrayBuffer;
+}
+
+function tooBig(): SqliteError {
+  return new SqliteError("string or blob too big", "SQLITE_TOOBIG");
 }
