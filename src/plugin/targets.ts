@@ -23,14 +23,21 @@ export interface TargetSpec {
   banner?: string;
 }
 
-// Node-style runtimes bundle CommonJS dependencies (sql.js) into ESM: give them `require`.
-const REQUIRE_SHIM = 'import { createRequire as __dotdoCreateRequire } from "node:module";\nconst require = __dotdoCreateRequire(import.meta.url);';
+// Node-style runtimes bundle CommonJS dependencies (sql.js) into ESM: give them the CommonJS
+// module scope (`require`, `__filename`, `__dirname`) that ESM lacks.
+const COMMONJS_SCOPE = [
+  'import { createRequire as __dotdoCreateRequire } from "node:module";',
+  'import { fileURLToPath as __dotdoFileURLToPath } from "node:url";',
+  "const require = __dotdoCreateRequire(import.meta.url);",
+  "const __filename = __dotdoFileURLToPath(import.meta.url);",
+  'const __dirname = __dotdoFileURLToPath(new URL(".", import.meta.url));',
+].join("\n");
 
 export const TARGETS: Record<RuntimeTarget, TargetSpec> = {
   cloudflare: { wasm: "none", platform: "neutral", conditions: ["workerd", "worker", "browser", "import", "default"], external: ["cloudflare:*", "node:*"] },
-  node: { wasm: "file", platform: "node", conditions: ["node", "import", "default"], external: [], banner: REQUIRE_SHIM },
-  bun: { wasm: "file", platform: "node", conditions: ["bun", "node", "import", "default"], external: ["bun", "bun:*"], banner: REQUIRE_SHIM },
-  deno: { wasm: "file", platform: "node", conditions: ["deno", "node", "import", "default"], external: [], banner: REQUIRE_SHIM },
+  node: { wasm: "file", platform: "node", conditions: ["node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
+  bun: { wasm: "file", platform: "node", conditions: ["bun", "node", "import", "default"], external: ["bun", "bun:*"], banner: COMMONJS_SCOPE },
+  deno: { wasm: "file", platform: "node", conditions: ["deno", "node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
   "vercel-edge": { wasm: "module-import", platform: "neutral", conditions: ["edge-light", "worker", "browser", "import", "default"], external: ["*.wasm?module"] },
 };
 
