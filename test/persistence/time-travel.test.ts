@@ -53,9 +53,21 @@ describe("time travel and expiry", () => {
     expect(latest.port.query("SELECT v FROM t")).toEqual([[1n], [2n], [3n]]);
     await expect((await open(store)).persistence.restore({ sequence: 1 })).rejects.toBeInstanceOf(SnapshotNotFoundError);
 
+    // Going back in time on a live writer: the rollback becomes the newest commit.
+    await writer.persistence.releaseLease();
+    const live = await open(store);
+    await live.persistence.restore();
+    live.port.exec("INSERT INTO t VALUES (99)");
+    await live.persistence.restore({ sequence: 3, replace: true });
+    expect(live.port.query("SELECT v FROM t")).toEqual([[1n], [2n], [3n]]);
+    live.port.exec("INSERT INTO t VALUES (4)");
+    expect((await live.persistence.checkpoint())?.sequence).toBe(4);
+    await live.persistence.releaseLease();
+    await writer.persistence.restore({ replace: true });
+
     // The next checkpoint's Iceberg history no longer names expired snapshots.
-    writer.port.exec("INSERT INTO t VALUES (4)");
-    await writer.persistence.checkpoint();
+    writer.port.exec("INSERT INTO t VALUES (5)");
+    expect((await writer.persistence.checkpoint())?.sequence).toBe(5);
     const history = writer.persistence.head!.tables.t!.metadata.snapshots.map((s) => s["manifest-list"]);
     expect(history.every((location) => !/seq-[12]-/.test(location))).toBe(true);
   });

@@ -9,6 +9,19 @@ export interface ChangeSet {
   tables: Map<string, TableChanges>;
 }
 
+/** Where a checkpoint learns what changed; the runtime's engine or an update hook. */
+export interface ChangeSource {
+  /** Row changes since the last checkpoint (a schema change counts as one). */
+  pendingChanges(): number;
+  /** The changes to checkpoint now; counting starts afresh. */
+  take(): ChangeSet;
+  /** Puts back changes a failed checkpoint did not persist. */
+  giveBack(changes: ChangeSet): void;
+  /** Forgets all changes: the database now equals a commit (after a restore). */
+  rebase(): void;
+  close(): void;
+}
+
 /** Beyond this many changed rowids in one table, treat the whole table as changed. */
 const MAX_TRACKED_ROWIDS = 50_000;
 
@@ -18,7 +31,7 @@ const MAX_TRACKED_ROWIDS = 50_000;
  * (WITHOUT ROWID tables, the truncate optimisation, DDL), in which case everything counts as
  * changed — more work for one checkpoint, never a missed change.
  */
-export class ChangeTracker {
+export class ChangeTracker implements ChangeSource {
   readonly #port: SqlPort;
   readonly #unsubscribe: (() => void) | undefined;
   #tables = new Map<string, TableChanges>();
@@ -33,13 +46,11 @@ export class ChangeTracker {
     this.rebase();
   }
 
-  /** Row changes since the last checkpoint (a schema change counts as one). */
   pendingChanges(): number {
     const rows = Number(this.#totalChanges() - this.#baseTotal);
     return rows + (this.#schemaVersion() !== this.#baseSchema || this.#forceEverything ? 1 : 0);
   }
 
-  /** The changes to checkpoint now; the tracker starts counting afresh. */
   take(): ChangeSet {
     const total = this.#totalChanges();
     const missed =
@@ -52,7 +63,6 @@ export class ChangeTracker {
     return taken;
   }
 
-  /** Puts back changes a failed checkpoint did not persist. */
   giveBack(changes: ChangeSet): void {
     if (changes.everything) this.#forceEverything = true;
     for (const [table, rowids] of changes.tables) {
@@ -61,7 +71,6 @@ export class ChangeTracker {
     }
   }
 
-  /** Forgets all changes: the database now equals the last commit (after a restore). */
   rebase(): void {
     this.#tables = new Map();
     this.#hookEvents = 0;

@@ -51,7 +51,11 @@ interface TablePlan {
   tableSequence: number;
 }
 
-/** Everything read from the database for one checkpoint; storing it needs no more reads. */
+/**
+ * Everything read from the database for one checkpoint; storing it needs no more reads.
+ * `previous` is the commit the database was built from (its files are reused); the new
+ * commit's parent is `sequence - 1`, which differs after restoring an older commit.
+ */
 export interface PreparedCheckpoint {
   sequence: number;
   folder: string;
@@ -70,9 +74,9 @@ export function prepareCheckpoint(
   previous: Commit | null,
   changes: ChangeSet,
   retainFrom: number,
+  sequence: number,
 ): PreparedCheckpoint {
   const { port } = settings;
-  const sequence = (previous?.sequence ?? 0) + 1;
   const folder = checkpointFolder(sequence, crypto.randomUUID());
   const timestampMs = settings.now();
   const objects = readSchema(port);
@@ -253,7 +257,7 @@ export async function publishCheckpoint(
   const commit: Commit = {
     format: 1,
     sequence: prepared.sequence,
-    parent: prepared.previous?.sequence ?? null,
+    parent: prepared.sequence > 1 ? prepared.sequence - 1 : null,
     folder: prepared.folder,
     generation,
     holder: settings.holder,

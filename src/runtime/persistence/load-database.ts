@@ -1,5 +1,5 @@
 import { RestoreTargetNotEmptyError } from "./errors";
-import type { SchemaObject, SchemaObjectType } from "./schema";
+import { quoteId, type SchemaObject, type SchemaObjectType } from "./schema";
 import type { SqlPort } from "./sql-port";
 
 /** Everything about a database except table rows. */
@@ -10,17 +10,19 @@ export interface DatabaseSchema {
 }
 
 /**
- * Recreates a database in an empty one: tables, then rows (`insertRows` per table), the
- * AUTOINCREMENT counters, then indexes, views and triggers — triggers last so restoring rows
- * fires none. Foreign keys are off while loading because rows arrive table by table. One
- * transaction: a failure leaves the database empty.
+ * Recreates a database: tables, then rows (`insertRows` per table), the AUTOINCREMENT
+ * counters, then indexes, views and triggers — triggers last so restoring rows fires none.
+ * Foreign keys are off while loading because rows arrive table by table. The database must
+ * be empty unless `replace` is set, in which case its contents are dropped first. One
+ * transaction: on failure the database is as it was.
  */
-export function loadDatabase(port: SqlPort, schema: DatabaseSchema, insertRows: (table: string) => void): void {
-  if (port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
+export function loadDatabase(port: SqlPort, schema: DatabaseSchema, insertRows: (table: string) => void, replace = false): void {
+  if (!replace && port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
   const foreignKeys = Number(port.query("PRAGMA foreign_keys")[0]?.[0]) === 1;
   if (foreignKeys) port.exec("PRAGMA foreign_keys = OFF");
   port.exec("BEGIN");
   try {
+    if (replace) dropAll(port);
     createAll(port, schema.objects, "table");
     for (const object of schema.objects) if (object.type === "table") insertRows(object.name);
     const counters = Object.entries(schema.sequences);
@@ -39,6 +41,17 @@ export function loadDatabase(port: SqlPort, schema: DatabaseSchema, insertRows: 
   } finally {
     if (foreignKeys) port.exec("PRAGMA foreign_keys = ON");
   }
+}
+
+/** Drops every user object; SQLite's own tables (e.g. sqlite_sequence) are only emptied. */
+function dropAll(port: SqlPort): void {
+  const objects = port.query(
+    "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+  );
+  for (const [type, name] of objects) {
+    port.exec(`DROP ${String(type).toUpperCase()} IF EXISTS ${quoteId(String(name))}`);
+  }
+  if (port.query("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").length > 0) port.exec("DELETE FROM sqlite_sequence");
 }
 
 /**

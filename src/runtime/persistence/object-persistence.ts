@@ -1,5 +1,5 @@
 import type { ObjectStore } from "../storage/types";
-import { ChangeTracker, type ChangeSet } from "./change-tracker";
+import { ChangeTracker, type ChangeSet, type ChangeSource } from "./change-tracker";
 import { prepareCheckpoint, publishCheckpoint, type CheckpointSettings } from "./checkpoint";
 import type { Commit } from "./commit";
 import { FencedError, SnapshotNotFoundError } from "./errors";
@@ -13,6 +13,8 @@ export interface PersistenceOptions {
   store: ObjectStore;
   /** The object's database. */
   port: SqlPort;
+  /** How changes are found; by default an update hook on `port`. */
+  changes?: ChangeSource;
   /** Names this instance in the lease; a random id by default. */
   holder?: string;
   leaseTtlMs?: number;
@@ -30,6 +32,8 @@ export interface RestoreTarget {
   sequence?: number;
   /** The newest commit made at or before this time. */
   asOf?: Date | number;
+  /** Replace the database's current contents (time travel on a live object). */
+  replace?: boolean;
 }
 
 export interface CheckpointResult {
@@ -47,8 +51,10 @@ export interface CheckpointResult {
 export class ObjectPersistence {
   readonly #settings: CheckpointSettings;
   readonly #lease: Lease;
-  readonly #tracker: ChangeTracker;
+  readonly #tracker: ChangeSource;
   #head: Commit | null = null;
+  /** The newest sequence number known to be taken; the next checkpoint is one more. */
+  #latest = 0;
   #published = false;
   /** Oldest commit still stored, as far as this instance knows (see `pruneHistory`). */
   #retainFrom: number | null = null;
@@ -68,7 +74,7 @@ export class ObjectPersistence {
     };
     const ttlMs = options.leaseTtlMs ?? 30_000;
     this.#lease = new Lease({ store: options.store, holder, ttlMs, marginMs: options.leaseMarginMs ?? ttlMs / 6, now });
-    this.#tracker = new ChangeTracker(options.port);
+    this.#tracker = options.changes ?? new ChangeTracker(options.port);
   }
 
   /** The commit the database was restored from or last checkpointed to. */
@@ -90,14 +96,17 @@ export class ObjectPersistence {
   }
 
   /**
-   * Loads a commit (the newest by default) into the database, which must be empty. Returns
-   * the commit, or null when the object was never checkpointed. A damaged snapshot throws
-   * `CorruptSnapshotError` and leaves the database empty.
+   * Loads a commit (the newest by default) into the database, which must be empty unless
+   * `replace` is set. Returns the commit, or null when the object was never checkpointed. A
+   * damaged snapshot throws `CorruptSnapshotError` and leaves the database as it was.
    */
   async restore(target: RestoreTarget = {}): Promise<Commit | null> {
     const { store, port } = this.#settings;
+    const latest = target.sequence === undefined && target.asOf === undefined;
     const commit = await this.#resolve(target);
-    if (commit) await loadCommit(store, port, commit);
+    if (commit) await loadCommit(store, port, commit, target.replace ?? false);
+    // After going back in time the next checkpoint still follows the newest commit.
+    this.#latest = latest ? (commit?.sequence ?? 0) : Math.max(this.#latest, (await listSequences(store)).at(-1) ?? 0);
     this.#head = commit;
     this.#published = false;
     this.#tracker.rebase();
@@ -156,9 +165,10 @@ export class ObjectPersistence {
     try {
       this.#retainFrom ??= (await listSequences(this.#settings.store))[0] ?? 1;
       changes = this.#tracker.take();
-      const prepared = prepareCheckpoint(this.#settings, this.#head, changes, this.#retainFrom);
+      const prepared = prepareCheckpoint(this.#settings, this.#head, changes, this.#retainFrom, this.#latest + 1);
       const commit = await publishCheckpoint(this.#settings, prepared, lease.generation, () => this.#assertMayCommit(), !this.#published);
       this.#head = commit;
+      this.#latest = commit.sequence;
       this.#published = true;
       return {
         sequence: commit.sequence,

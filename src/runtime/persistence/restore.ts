@@ -73,11 +73,12 @@ export async function readCommit(store: ObjectStore, sequence: number): Promise<
 }
 
 /**
- * Loads a commit into an empty database: round trip 3 fetches every data file and every
- * table's manifest list in parallel; all are decoded and checked before the database is
- * touched, so a damaged snapshot leaves it empty and names the damaged file.
+ * Loads a commit into an empty database (or in place of its contents with `replace`): round
+ * trip 3 fetches every data file and every table's manifest list in parallel; all are decoded
+ * and checked before the database is touched, so a damaged snapshot leaves it as it was and
+ * names the damaged file.
  */
-export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Commit): Promise<void> {
+export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Commit, replace = false): Promise<void> {
   const tables = Object.entries(commit.tables);
   for (const object of commit.database.objects) {
     if (object.type === "table" && !commit.tables[object.name]) {
@@ -112,7 +113,7 @@ export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Comm
     const order = new Map(table.files.map((f, i) => [f.key, i]));
     const files = (decoded.get(name) ?? []).sort((a, b) => order.get(a.key)! - order.get(b.key)!);
     for (const file of files) writeRows(port, name, layout, file.rows, (text) => parseOther(text, file.key));
-  });
+  }, replace);
 }
 
 async function checkManifestList(bytes: Uint8Array, key: string, table: CommitTable): Promise<void> {
