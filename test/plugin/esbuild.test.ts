@@ -1,0 +1,59 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { build } from "esbuild";
+import { join } from "pathe";
+import { afterAll, describe, expect, it } from "vitest";
+import { dotdoEsbuild } from "../../src/plugin/esbuild";
+import { UnsupportedImportError } from "../../src/plugin/errors";
+
+const scratch = mkdtempSync(join(tmpdir(), "dotdo-esbuild-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let projects = 0;
+function project(source: string): string {
+  const root = join(scratch, `p${projects++}`);
+  mkdirSync(join(root, "src"), { recursive: true });
+  writeFileSync(join(root, "wrangler.json"), JSON.stringify({ main: "src/index.js", durable_objects: { bindings: [{ name: "ROOM", class_name: "Room" }] } }));
+  writeFileSync(join(root, "src/index.js"), source);
+  return root;
+}
+
+const WORKER = `import { DurableObject } from "cloudflare:workers";
+export class Room extends DurableObject {}
+export default { fetch: () => new Response("ok") };`;
+
+/** A user's own esbuild script: only the entry, the output directory and the plugin. */
+async function esbuild(root: string, preset: string): Promise<string> {
+  const outdir = join(root, "out");
+  await build({ absWorkingDir: root, entryPoints: ["virtual:dotdo/entry"], outdir, logLevel: "silent", plugins: [dotdoEsbuild({ preset, root })] });
+  return outdir;
+}
+
+describe("the esbuild plugin", () => {
+  it("off Cloudflare, bundles dotdo's runtime in place of cloudflare:workers and writes the wasm beside the bundle", async () => {
+    const outdir = await esbuild(project(WORKER), "bun");
+    expect(readdirSync(outdir).sort()).toEqual(["entry.js", "sql-wasm.wasm"]);
+    const bundle = readFileSync(join(outdir, "entry.js"), "utf8");
+    expect(bundle).not.toContain("cloudflare:workers");
+    expect(bundle).toContain("Bun.serve(");
+    expect(bundle).toMatch(/readFile\(new URL\("\.\/sql-wasm\.wasm", import\.meta\.url\)\)/);
+  });
+
+  it("for Cloudflare, leaves every cloudflare: module to workerd and writes no wasm", async () => {
+    const outdir = await esbuild(project(`import { connect } from "cloudflare:sockets";\n${WORKER}\nexport const open = connect;`), "cloudflare");
+    expect(readdirSync(outdir)).toEqual(["entry.js"]);
+    const bundle = readFileSync(join(outdir, "entry.js"), "utf8");
+    expect(bundle).toMatch(/from "cloudflare:sockets"/);
+    expect(bundle).toMatch(/from "cloudflare:workers"/);
+  });
+
+  it("off Cloudflare, refuses other cloudflare: modules with a typed error naming the importer", async () => {
+    const root = project(`import { connect } from "cloudflare:sockets";\n${WORKER}\nexport const open = connect;`);
+    const failure = await esbuild(root, "deno").then(
+      () => undefined,
+      (error: { errors?: { detail?: unknown }[] }) => error.errors?.[0]?.detail,
+    );
+    expect(failure).toBeInstanceOf(UnsupportedImportError);
+    expect(failure).toMatchObject({ code: "UNSUPPORTED_IMPORT", specifier: "cloudflare:sockets", importer: join(root, "src/index.js") });
+  });
+});
