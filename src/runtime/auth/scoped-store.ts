@@ -1,3 +1,4 @@
+import { PreconditionFailedError } from "../storage/errors";
 import type { ObjectStore } from "../storage/types";
 import type { Permission, StorageClaims } from "./claims";
 import { PathForbiddenError, PermissionDeniedError } from "./errors";
@@ -49,8 +50,13 @@ export function scopeStore(store: ObjectStore, scope: StorageScope): ObjectStore
     },
     async put(key, body, options) {
       allow("write", "put");
-      const info = await store.put(toInner(key), body, options);
-      return { ...info, key: toOuter(info.key) };
+      try {
+        const info = await store.put(toInner(key), body, options);
+        return { ...info, key: toOuter(info.key) };
+      } catch (error) {
+        // Name the key as the caller knows it: the scope's root is not the caller's business.
+        throw error instanceof PreconditionFailedError ? new PreconditionFailedError(key, error.condition, { cause: error }) : error;
+      }
     },
     async delete(key) {
       allow("write", "delete");

@@ -1,0 +1,25 @@
+import { DotdoError } from "../runtime/errors";
+
+/** The token grants a bucket other than the one this gateway serves. */
+export class BucketForbiddenError extends DotdoError {
+  constructor(granted: string, served: string) {
+    super("BUCKET_FORBIDDEN", `the token grants bucket ${JSON.stringify(granted)}, but this gateway serves ${JSON.stringify(served)}`);
+  }
+}
+
+/** A request body larger than the gateway accepts. */
+export class BodyTooLargeError extends DotdoError {
+  constructor(limit: number) {
+    super("BODY_TOO_LARGE", `request body exceeds ${limit} bytes`);
+  }
+}
+
+/** A request the gateway's protocol does not define (unknown path, method or header form). */
+export class BadRequestError extends DotdoError {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(status === 404 ? "NOT_FOUND" : status === 405 ? "METHOD_NOT_ALLOWED" : "BAD_REQUEST", message);
+    this.status = status;
+  }
+}

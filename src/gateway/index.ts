@@ -1,0 +1,3 @@
+export { createGatewayHandler, type GatewayHandler, type GatewayOptions } from "./handler";
+export { BadRequestError, BodyTooLargeError, BucketForbiddenError } from "./errors";
+export { statusFor } from "./status";
