@@ -108,6 +108,11 @@ describe("Parquet data files", () => {
     expect(bad({ id: 1n, name: new Uint8Array() })).toThrow(/column "name" of type string cannot hold a Uint8Array/);
   });
 
+  it("refuses two columns whose Parquet names would collide", () => {
+    const clash = buildSchema([{ name: "a b", type: "long" }, { name: "a_x20b", type: "long" }]);
+    expect(() => writeDataFile(clash, [])).toThrow(/clash once made Parquet-compatible: "a_x20b"/);
+  });
+
   it("property: any schema and values round-trip exactly and bounds bracket every value", async () => {
     await fc.assert(
       fc.asyncProperty(tableArb, async ({ schema: s, rows: input }) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   addSnapshot,
   buildSchema,
+  canReuseFiles,
   CorruptFileError,
   createTableMetadata,
   currentSchema,
@@ -136,6 +137,14 @@ describe("table metadata builder", () => {
     expect(v3.lastColumnId).toBe(4);
     expect(buildSchema([{ name: "b", type: "string" }, { name: "c", type: "double" }, { name: "a", type: "long" }], v2)).toEqual(v2);
     expect(() => buildSchema([{ name: "x", type: "long" }, { name: "x", type: "long" }])).toThrow(/duplicate column/);
+  });
+
+  it("says when old files cannot stay under a new schema", () => {
+    const v1 = buildSchema([{ name: "a", type: "long", required: true }, { name: "b", type: "string" }]);
+    expect(canReuseFiles(v1, buildSchema([{ name: "a", type: "long", required: true }, { name: "c", type: "double" }], v1))).toBe(true);
+    expect(canReuseFiles(v1, buildSchema([{ name: "a", type: "long" }], v1))).toBe(true);
+    expect(canReuseFiles(v1, buildSchema([{ name: "a", type: "long", required: true }, { name: "d", type: "long", required: true }], v1))).toBe(false);
+    expect(canReuseFiles(v1, buildSchema([{ name: "a", type: "string", required: true }], v1))).toBe(false);
   });
 });
 
