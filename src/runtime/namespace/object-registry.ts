@@ -92,6 +92,14 @@ export class ObjectRegistry implements LiveObjectHost {
     });
   }
 
+  /**
+   * Opens an object without sending it an event, so a stored alarm gets scheduled: the
+   * persistence layer calls this at start-up for objects it knows have alarms.
+   */
+  async wake(id: DurableObjectId): Promise<void> {
+    await this.instance(id);
+  }
+
   /** Ids of the objects live in this process. */
   get liveIds(): string[] {
     return [...this.#entries.keys()];

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { DurableObjectNamespace } from "../../src/runtime/index";
+import { createWorker, type CreateWorkerOptions, type Worker } from "../../src/runtime/worker";
+import * as objects from "./helpers/objects";
+import { until } from "./helpers/wait";
+
+const workers: Worker[] = [];
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.dispose()));
+});
+
+async function start(options: Partial<CreateWorkerOptions> = {}) {
+  const worker = await createWorker(objects, {
+    durableObjects: { ALARMED: { className: "Alarmed" } },
+    alarmRetry: { baseDelayMs: 10 },
+    ...options,
+  });
+  workers.push(worker);
+  return { worker, alarmed: worker.env.ALARMED as DurableObjectNamespace<objects.Alarmed> };
+}
+
+describe("alarms", () => {
+  it("fire at the stored time, with getAlarm() null inside the handler", async () => {
+    const { alarmed } = await start();
+    const stub = alarmed.getByName("once");
+    await stub.schedule(Date.now() + 30);
+    const runs = await until(async () => ((await stub.runs()).length ? stub.runs() : undefined));
+    expect(runs).toEqual([{ retryCount: 0, isRetry: false, alarmSeenInside: null }]);
+    expect(await stub.pending()).toBeNull();
+  });
+
+  it("retry a throwing handler with backoff, then stop after the last retry", async () => {
+    const { alarmed } = await start({ alarmRetry: { baseDelayMs: 5, maxRetries: 2 } });
+    const recovering = alarmed.getByName("recovers");
+    await recovering.schedule(Date.now(), 1);
+    const recovered = await until(async () => ((await recovering.runs()).length === 2 ? recovering.runs() : undefined));
+    expect(recovered.map((run) => [run.retryCount, run.isRetry])).toEqual([[0, false], [1, true]]);
+
+    const failing = alarmed.getByName("fails");
+    await failing.schedule(Date.now(), 10);
+    await until(async () => (await failing.runs()).length === 3);
+    // Give a fourth run the chance to (wrongly) happen, then check it did not.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await failing.runs()).map((run) => run.retryCount)).toEqual([0, 1, 2]);
+    expect(await failing.pending()).toBeNull();
+  });
+
+  it("survive eviction and a restart, because they are stored in the database", async () => {
+    const saved = new Map<string, Uint8Array>();
+    const lifecycle = {
+      load: async (ref: { id: string }) => saved.get(ref.id),
+      beforeEvict: async (ref: { id: string }, db: { export(): Uint8Array }) => void saved.set(ref.id, db.export()),
+    };
+    const first = await start({ lifecycle });
+    const stub = first.alarmed.getByName("restart");
+    await stub.schedule(Date.now() + 60_000);
+    await first.worker.dispose();
+
+    const second = await start({ lifecycle });
+    const id = second.alarmed.idFromName("restart");
+    expect(saved.has(id.toString())).toBe(true);
+    await second.worker.objects.ALARMED!.wake(id);
+    expect(await second.alarmed.get(id).pending()).toBeGreaterThan(Date.now());
+
+    // An evicted object (image kept in memory by default) still gets its alarm.
+    const third = await start();
+    const evicted = third.alarmed.getByName("evicted");
+    await evicted.schedule(Date.now() + 50);
+    await third.worker.objects.ALARMED!.evict(evicted.id.toString());
+    expect(third.worker.objects.ALARMED!.liveIds).toEqual([]);
+    await until(async () => (await evicted.runs()).length === 1);
+  });
+});

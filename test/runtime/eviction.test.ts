@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { DurableObjectNamespace } from "../../src/runtime/index";
+import type { ObjectRef } from "../../src/runtime/namespace/lifecycle";
+import type { SqliteDatabase } from "../../src/runtime/sqlite/types";
+import { createWorker, type CreateWorkerOptions, type Worker } from "../../src/runtime/worker";
+import * as objects from "./helpers/objects";
+import { until } from "./helpers/wait";
+
+const workers: Worker[] = [];
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.dispose()));
+});
+
+async function start(options: Partial<CreateWorkerOptions> = {}) {
+  const worker = await createWorker(objects, {
+    durableObjects: { NOTES: { className: "Notes" }, COUNTER: { className: "Counter" } },
+    ...options,
+  });
+  workers.push(worker);
+  return worker;
+}
+
+describe("idle eviction", () => {
+  it("evicts idle objects and brings them back with their state", async () => {
+    const worker = await start({ evictAfterMs: 20 });
+    const notes = (worker.env.NOTES as DurableObjectNamespace<objects.Notes>).getByName("kept");
+    const counter = (worker.env.COUNTER as DurableObjectNamespace<objects.Counter>).getByName("fresh");
+    expect(await notes.add("a")).toBe(1);
+    expect(await counter.bumpInstance()).toBe(101);
+    await until(() => worker.objects.NOTES!.liveIds.length === 0 && worker.objects.COUNTER!.liveIds.length === 0);
+    // The same stubs reach new instances: SQL state is back, in-memory fields start over.
+    expect(await notes.add("b")).toBe(2);
+    expect(await notes.all()).toEqual(["a", "b"]);
+    expect(await counter.bumpInstance()).toBe(101);
+  });
+
+  it("runs beforeEvict with the database before dropping an object, and on dispose", async () => {
+    const evicted: { ref: ObjectRef; tables: unknown }[] = [];
+    const beforeEvict = async (ref: ObjectRef, db: SqliteDatabase) => {
+      evicted.push({ ref, tables: db.query("SELECT name FROM sqlite_master WHERE type = 'table'") });
+    };
+    const worker = await start({ lifecycle: { beforeEvict } });
+    const ns = worker.env.NOTES as DurableObjectNamespace<objects.Notes>;
+    await ns.getByName("one").add("x");
+    await worker.objects.NOTES!.evict(ns.idFromName("one").toString());
+    expect(evicted).toEqual([{ ref: { namespace: "Notes", id: ns.idFromName("one").toString(), name: "one" }, tables: [["notes"]] }]);
+    await ns.getByName("two").add("y");
+    await worker.dispose();
+    expect(evicted.map(({ ref }) => ref.name)).toEqual(["one", "two"]);
+  });
+
+  it("keeps an object whose beforeEvict fails, so no state is lost", async () => {
+    let fail = true;
+    const worker = await start({
+      lifecycle: {
+        beforeEvict: async () => {
+          if (fail) throw new Error("store unavailable");
+        },
+      },
+    });
+    const ns = worker.env.NOTES as DurableObjectNamespace<objects.Notes>;
+    await ns.getByName("safe").add("x");
+    await expect(worker.objects.NOTES!.evict(ns.idFromName("safe").toString())).rejects.toThrow("store unavailable");
+    expect(await ns.getByName("safe").all()).toEqual(["x"]);
+    fail = false;
+  });
+});
