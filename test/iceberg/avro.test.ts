@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { avroMetadata, avroRead } from "icebird";
 import { describe, expect, it } from "vitest";
 import { encodeContainer } from "../../src/runtime/iceberg/avro/container";
-import { MANIFEST_ENTRY_SCHEMA } from "../../src/runtime/iceberg/manifest-schemas";
+import { MANIFEST_ENTRY_SCHEMA, MANIFEST_FILE_SCHEMA } from "../../src/runtime/iceberg/manifest-schemas";
 import { tableArb } from "./arbitraries";
 import {
   buildSchema,
@@ -180,6 +180,15 @@ describe("corrupt Avro", () => {
     const read = readManifestList(damage(await list()), path);
     await expect(read).rejects.toBeInstanceOf(CorruptFileError);
     await expect(read).rejects.toMatchObject({ code: "CORRUPT_SNAPSHOT_FILE", path });
+  });
+
+  it("a record missing a required field names the file and the field", async () => {
+    const schema = { ...MANIFEST_FILE_SCHEMA, fields: MANIFEST_FILE_SCHEMA.fields.filter((f) => f.name !== "manifest_length") };
+    const bytes = await encodeContainer({ schema, codec: "null", metadata: {}, records: [{
+      manifest_path: `${base}/m.avro`, partition_spec_id: 0, content: 0, sequence_number: 1, min_sequence_number: 1, added_snapshot_id: 1,
+      added_files_count: 1, existing_files_count: 0, deleted_files_count: 0, added_rows_count: 1, existing_rows_count: 0, deleted_rows_count: 0,
+    }] });
+    await expect(readManifestList(bytes, path)).rejects.toMatchObject({ path, field: "manifest_file[0].manifest_length" });
   });
 
   it("a manifest read with a manifest list's record names the manifest's path", async () => {

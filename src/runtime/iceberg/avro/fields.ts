@@ -9,7 +9,8 @@ export class FieldReader {
   ) {}
 
   private missing(name: string, expected: string): never {
-    throw new CorruptFileError(this.path, `${this.where}.${name} is missing or not ${expected}`);
+    const field = `${this.where}.${name}`;
+    throw new CorruptFileError(this.path, `${field} is missing or not ${expected}`, { field });
   }
 
   number(name: string): number {
