@@ -1,0 +1,68 @@
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { Readable } from "node:stream";
+import type { AddressInfo } from "node:net";
+import type { Worker } from "../worker";
+
+export interface ServeOptions {
+  /** Default: `PORT`, else 3000. 0 picks a free port. */
+  port?: number;
+  /** Default: `HOST`, else 0.0.0.0. */
+  host?: string;
+  /** On SIGTERM/SIGINT: stop accepting, `worker.dispose()` (checkpoints), exit. Default true. */
+  handleSignals?: boolean;
+}
+
+export interface Server {
+  readonly url: string;
+  /** Stops the server and disposes the worker. */
+  close(): Promise<void>;
+}
+
+/** The sql.js wasm bytes from the installed package, for `createWorker({ sqlWasm })`. */
+export async function readSqlWasm(): Promise<Uint8Array> {
+  return readFile(createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm"));
+}
+
+/** Serves a Worker on node:http, with `/__dotdo/health` and graceful shutdown. */
+export async function serve(worker: Pick<Worker, "fetch" | "dispose">, options: ServeOptions = {}): Promise<Server> {
+  const server = createServer((req, res) => void respond(worker, req, res));
+  const port = options.port ?? Number(process.env.PORT ?? 3000);
+  const host = options.host ?? process.env.HOST ?? "0.0.0.0";
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
+      await new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
+      await worker.dispose();
+    })());
+  const onSignal = () => void close().then(() => process.exit(0), (error: unknown) => (console.error(error), process.exit(1)));
+  if (options.handleSignals ?? true) process.once("SIGTERM", onSignal).once("SIGINT", onSignal);
+  const address = server.address() as AddressInfo;
+  return { url: `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`, close };
+}
+
+async function respond(worker: Pick<Worker, "fetch">, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+    if (url.pathname === "/__dotdo/health") return void res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
+    }
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const body = hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
+    const response = await worker.fetch(new Request(url, { method: req.method ?? "GET", headers, body, duplex: "half" } as RequestInit));
+    const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
+    if (response.headers.has("set-cookie")) outgoing["set-cookie"] = response.headers.getSetCookie();
+    res.writeHead(response.status, response.statusText, outgoing);
+    if (!response.body) return void res.end();
+    Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
+  } catch (error) {
+    console.error(error);
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  }
+}

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSqlWasm, serve, type Server } from "../../src/runtime/platform/node";
+import { createWorker } from "../../src/runtime/worker";
+import * as objects from "./helpers/objects";
+
+let server: Server;
+let disposed = false;
+beforeAll(async () => {
+  const worker = await createWorker(objects, {
+    durableObjects: { COUNTER: { className: "Counter" } },
+    sqlWasm: await readSqlWasm(),
+  });
+  const dispose = worker.dispose;
+  worker.dispose = async () => {
+    disposed = true;
+    await dispose();
+  };
+  server = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false });
+});
+afterAll(() => server.close());
+
+describe("node serve", () => {
+  it("answers real HTTP requests through the Worker", async () => {
+    const response = await fetch(`${server.url}/some/path`, { method: "POST", body: "ignored" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("worker /some/path COUNTER");
+  });
+
+  it("has a health endpoint", async () => {
+    const response = await fetch(`${server.url}/__dotdo/health`);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it("disposes the worker when closed", async () => {
+    await server.close();
+    expect(disposed).toBe(true);
+  });
+});
