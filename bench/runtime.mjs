@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+/**
+ * Runtime benchmark: the same DO class (bench/runtime.worker.ts) on workerd (miniflare) and
+ * on the dotdo shim, side by side, plus the memory of 1,000 idle shim instances.
+ *
+ *   node --expose-gc bench/runtime.mjs
+ *
+ * Per-operation cost is measured from outside the Worker: a request doing N operations
+ * minus a request doing 0 (same call path), divided by N; medians over several rounds.
+ * Timing inside workerd is not used: its clocks only advance on I/O.
+ */
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { spawnSync } from "node:child_process";
+import { mkdir, rm } from "node:fs/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const workerEntry = `${root}bench/runtime.worker.ts`;
+const cacheDir = `${root}node_modules/.cache/dotdo-bench`;
+const BINDINGS = { BENCH: "BenchObject" };
+
+/** Operation → iterations per timed request. */
+const OPS = {
+  "sql insert": 10000,
+  "sql select": 10000,
+  "kv get": 5000,
+  "kv put": 5000,
+  "stub fetch": 1000,
+  "rpc call": 2000,
+};
+const ROUNDS = 9;
+const IDLE_INSTANCES = 1000;
+const EVICT_AFTER_MS = 50;
+
+if (typeof globalThis.gc !== "function") {
+  console.error("Run with --expose-gc: node --expose-gc bench/runtime.mjs");
+  process.exit(1);
+}
+
+async function startWorkerd() {
+  const bundle = await build({
+    entryPoints: [workerEntry],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    external: ["cloudflare:*"],
+    write: false,
+    logLevel: "silent",
+  });
+  const mf = new Miniflare({
+    modules: true,
+    script: bundle.outputFiles[0].text,
+    compatibilityDate: "2025-09-01",
+    durableObjects: Object.fromEntries(
+      Object.entries(BINDINGS).map(([binding, className]) => [binding, { className, useSQLite: true }]),
+    ),
+  });
+  await mf.ready;
+  return {
+    label: "workerd",
+    fetch: async (url) => {
+      const response = await mf.dispatchFetch(url);
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`workerd answered ${response.status} for ${url}`);
+    },
+    dispose: () => mf.dispose(),
+  };
+}
+
+/** Bundles the shim and the Worker for Node: `cloudflare:workers` becomes dotdo's runtime. */
+async function loadShim() {
+  await mkdir(cacheDir, { recursive: true });
+  const outfile = `${cacheDir}/shim-${process.pid}.mjs`;
+  await build({
+    stdin: {
+      contents: `export { createWorker } from "./src/runtime/worker";\nexport * as worker from "./bench/runtime.worker";`,
+      resolveDir: root,
+      loader: "ts",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    packages: "external",
+    alias: { "cloudflare:workers": `${root}src/runtime/index.ts` },
+    outfile,
+    logLevel: "silent",
+  });
+  try {
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    await rm(outfile, { force: true });
+  }
+}
+
+async function startShim(shim) {
+  const worker = await shim.createWorker(shim.worker, {
+    durableObjects: Object.fromEntries(Object.entries(BINDINGS).map(([binding, className]) => [binding, { className }])),
+    evictAfterMs: 3_600_000,
+  });
+  return {
+    label: "shim",
+    fetch: async (url) => {
+      const response = await worker.fetch(new Request(url));
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`shim answered ${response.status} for ${url}`);
+    },
+    dispose: () => worker.dispose(),
+  };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+async function timed(fn) {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** Microseconds per operation. */
+async function measure(runtime, op, n) {
+  const url = (count) => `http://bench/op/${encodeURIComponent(op)}?n=${count}`;
+  await runtime.fetch(url(Math.ceil(n / 4))); // warm up code paths and tables
+  const empty = [];
+  const full = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    empty.push(await timed(() => runtime.fetch(url(0))));
+    full.push(await timed(() => runtime.fetch(url(n))));
+  }
+  return (Math.max(0, median(full) - median(empty)) * 1000) / n;
+}
+
+function memory() {
+  globalThis.gc();
+  globalThis.gc();
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers };
+}
+
+/**
+ * Memory of IDLE_INSTANCES objects that each did some work, beyond the baseline of a
+ * process with one live object. `evictAfterMs` undefined keeps them all live; a small value
+ * lets the shim evict idle ones (kept as images) while the others are being touched.
+ * Runs in a child process per mode: the shared wasm heap never shrinks, so modes measured
+ * one after the other in one process would hide each other's growth.
+ */
+async function idleMemory(shim, evictAfterMs) {
+  const worker = await shim.createWorker(shim.worker, {
+    durableObjects: Object.fromEntries(Object.entries(BINDINGS).map(([binding, className]) => [binding, { className }])),
+    ...(evictAfterMs === undefined ? {} : { evictAfterMs }),
+  });
+  const touch = async (i) => {
+    const response = await worker.fetch(new Request(`http://bench/op/touch?n=${i}`));
+    if (!response.ok) throw new Error(`touch ${i} answered ${response.status}`);
+  };
+  await touch(-1);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, (evictAfterMs ?? 0) * 3 + 100));
+  await settle();
+  const before = memory();
+  const start = performance.now();
+  for (let i = 0; i < IDLE_INSTANCES; i++) await touch(i);
+  const touchMs = performance.now() - start;
+  await settle();
+  const after = memory();
+  const live = Object.values(worker.objects).reduce((sum, registry) => sum + registry.liveIds.length, 0);
+  await worker.dispose();
+  return { live, touchMs, ...Object.fromEntries(Object.keys(before).map((k) => [k, after[k] - before[k]])) };
+}
+
+function memoryInChild(mode) {
+  const result = spawnSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--memory-probe", mode], {
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`memory probe ${mode} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const us = (value) => (value === undefined ? "—" : `${value.toFixed(1)} µs`);
+
+const probe = process.argv.indexOf("--memory-probe");
+if (probe !== -1) {
+  const mode = process.argv[probe + 1];
+  console.log(JSON.stringify(await idleMemory(await loadShim(), mode === "evicting" ? EVICT_AFTER_MS : undefined)));
+  process.exit(0);
+}
+
+const memoryModes = { live: memoryInChild("live"), evicting: memoryInChild("evicting") };
+const shim = await loadShim();
+const runtimes = [await startWorkerd(), await startShim(shim)];
+const rows = [];
+try {
+  for (const [op, n] of Object.entries(OPS)) {
+    const [workerd, dotdo] = [await measure(runtimes[0], op, n), await measure(runtimes[1], op, n)];
+    rows.push({ op, n, workerd, shim: dotdo, ratio: dotdo / workerd });
+  }
+} finally {
+  await Promise.all(runtimes.map((r) => r.dispose()));
+}
+
+console.log(`node ${process.version}, ${ROUNDS} rounds, medians; per operation (lower is better)\n`);
+console.log("| operation | N per request | workerd (miniflare) | dotdo shim | shim / workerd |");
+console.log("|---|---:|---:|---:|---:|");
+for (const row of rows) {
+  console.log(`| ${row.op} | ${row.n} | ${us(row.workerd)} | ${us(row.shim)} | ${row.ratio.toFixed(2)}× |`);
+}
+console.log(`\n${IDLE_INSTANCES} idle shim objects (each wrote one SQL row and one KV key), beyond the baseline after gc:\n`);
+console.log("| objects | touching all took | still live | rss | heapUsed | external (wasm heap) |");
+console.log("|---|---:|---:|---:|---:|---:|");
+const modeLabel = { live: "all kept live", evicting: `evicted after ${EVICT_AFTER_MS} ms idle` };
+for (const [mode, m] of Object.entries(memoryModes)) {
+  console.log(`| ${modeLabel[mode]} | ${Math.round(m.touchMs)} ms | ${m.live} | +${mb(m.rss)} | +${mb(m.heapUsed)} | +${mb(m.external)} |`);
+}

@@ -1,0 +1,47 @@
+/**
+ * What workerd cannot show: the shim's ids must be the same in every process and after
+ * every restart (the conformance suite only compares their format and determinism within
+ * one run, because workerd derives them from a per-namespace secret).
+ */
+import { describe, expect, it } from "vitest";
+import { createWorker } from "../../src/runtime/worker";
+import * as conformanceWorker from "./worker/index";
+import { DURABLE_OBJECTS } from "./worker/env";
+
+const options = {
+  durableObjects: Object.fromEntries(Object.entries(DURABLE_OBJECTS).map(([binding, className]) => [binding, { className }])),
+};
+
+describe("shim ids across restarts", () => {
+  it("idFromName gives the same id in two separate workers", async () => {
+    const first = await createWorker(conformanceWorker, options);
+    const second = await createWorker(conformanceWorker, options);
+    try {
+      const ids = [first, second].map((w) => (w.env as { RPC: DurableObjectNamespaceLike }).RPC.idFromName("alpha").toString());
+      expect(ids[0]).toMatch(/^[0-9a-f]{64}$/);
+      expect(ids[1]).toBe(ids[0]);
+      const otherNamespace = (first.env as { SQL: DurableObjectNamespaceLike }).SQL.idFromName("alpha").toString();
+      expect(otherNamespace).not.toBe(ids[0]);
+    } finally {
+      await Promise.all([first.dispose(), second.dispose()]);
+    }
+  });
+
+  it("an id string from one worker is accepted by another", async () => {
+    const first = await createWorker(conformanceWorker, options);
+    const second = await createWorker(conformanceWorker, options);
+    try {
+      const unique = (first.env as { RPC: DurableObjectNamespaceLike }).RPC.newUniqueId().toString();
+      const parsed = (second.env as { RPC: DurableObjectNamespaceLike }).RPC.idFromString(unique).toString();
+      expect(parsed).toBe(unique);
+    } finally {
+      await Promise.all([first.dispose(), second.dispose()]);
+    }
+  });
+});
+
+interface DurableObjectNamespaceLike {
+  idFromName(name: string): { toString(): string };
+  idFromString(id: string): { toString(): string };
+  newUniqueId(): { toString(): string };
+}

@@ -1,0 +1,105 @@
+import { DurableObject } from "cloudflare:workers";
+import { encode, type Encoded } from "./encode";
+
+export class CustomError extends Error {
+  override name = "CustomError";
+  code = "E_CUSTOM";
+}
+
+/** RPC targets: echo, mutation, throws, fetch; plus what the instance knows of itself. */
+export class RpcProbe extends DurableObject {
+  private calls = 0;
+
+  echo<T>(value: T): T {
+    return value;
+  }
+
+  /** Mutates its argument: the caller's copy must not change. */
+  mutate(value: { n: number; list: number[] }): { n: number; list: number[] } {
+    value.n += 1;
+    value.list.push(99);
+    return value;
+  }
+
+  async asyncEcho<T>(value: T): Promise<T> {
+    await this.ctx.storage.put("last", value);
+    return value;
+  }
+
+  count(): number {
+    this.calls += 1;
+    return this.calls;
+  }
+
+  throwError(kind: string): never {
+    switch (kind) {
+      case "TypeError":
+        throw new TypeError("bad type");
+      case "RangeError":
+        throw new RangeError("out of range");
+      case "custom":
+        throw new CustomError("custom failure");
+      case "string":
+        throw "a string";
+      default:
+        throw new Error("plain failure");
+    }
+  }
+
+  async rejectAsync(): Promise<never> {
+    await this.ctx.storage.get("anything");
+    throw new SyntaxError("async failure");
+  }
+
+  /** The error as the caller cannot see it: its extra properties. */
+  errorProperties(): Encoded {
+    const error = new CustomError("x");
+    return encode({ name: error.name, code: error.code });
+  }
+
+  returnsUncloneable(): unknown {
+    return { f: Symbol("nope") };
+  }
+
+  greeting(): unknown {
+    return (this.env as { GREETING?: unknown }).GREETING;
+  }
+
+  whoAmI(): Encoded {
+    const id = this.ctx.id;
+    return encode({ id: id.toString(), name: id.name ?? null });
+  }
+
+  set(value: unknown): void {
+    void this.ctx.storage.put("value", value);
+  }
+
+  async get(): Promise<unknown> {
+    return this.ctx.storage.get("value");
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/throw") throw new TypeError("fetch handler failed");
+    const body = await request.text();
+    return new Response(
+      JSON.stringify({
+        method: request.method,
+        url: request.url,
+        path: url.pathname,
+        search: url.search,
+        header: request.headers.get("x-probe"),
+        contentType: request.headers.get("content-type"),
+        body,
+      }),
+      { status: 201, statusText: "Made", headers: { "content-type": "application/json", "x-reply": "yes" } },
+    );
+  }
+}
+
+/** A class with no fetch handler. */
+export class NoFetchProbe extends DurableObject {
+  ping(): string {
+    return "pong";
+  }
+}

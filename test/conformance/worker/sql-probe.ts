@@ -1,0 +1,277 @@
+import { DurableObject } from "cloudflare:workers";
+import { encode, outcomeSync, type Encoded, type Outcome } from "./encode";
+
+/** One behaviour of `ctx.storage.sql` per method; every result is plain and comparable. */
+export class SqlProbe extends DurableObject {
+  /** Present so deleteAll() can be shown to clear a pending alarm (setAlarm needs a handler). */
+  override alarm(): void {}
+
+  /** Every SQLite storage class, read back as stored and as `typeof`. */
+  valueTypes(): Encoded {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS t (v)");
+    this.ctx.storage.sql.exec("DELETE FROM t");
+    const values: unknown[] = [
+      0,
+      -1,
+      2 ** 31,
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+      1.5,
+      -0.25,
+      1e300,
+      "text",
+      "",
+      "ünï😀",
+      new Uint8Array([0, 1, 254, 255]).buffer,
+      new ArrayBuffer(0),
+      null,
+    ];
+    for (const v of values) this.ctx.storage.sql.exec("INSERT INTO t (v) VALUES (?)", v);
+    const rows = this.ctx.storage.sql.exec("SELECT v, typeof(v) AS storage FROM t ORDER BY rowid").toArray();
+    return encode(rows);
+  }
+
+  /** Bindings JS has but SQLite does not: booleans, BigInt, typed arrays, undefined, objects. */
+  oddBindings(): Record<string, Outcome> {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS b (v)");
+    const bind = (v: unknown) =>
+      outcomeSync(() => this.ctx.storage.sql.exec("SELECT ? AS v, typeof(?) AS storage", v, v).one());
+    return {
+      true: bind(true),
+      false: bind(false),
+      bigint: bind(5n),
+      bigBigint: bind(2n ** 63n),
+      uint8array: bind(new Uint8Array([7, 8])),
+      undefined: bind(undefined),
+      object: bind({ a: 1 }),
+      date: bind(new Date(0)),
+      nan: bind(Number.NaN),
+      infinity: bind(Number.POSITIVE_INFINITY),
+    };
+  }
+
+  /** Integers at and beyond 2^53 as SQLite computes them, read back into JS. */
+  bigIntegers(): Record<string, Outcome> {
+    const read = (expr: string) => outcomeSync(() => this.ctx.storage.sql.exec(`SELECT ${expr} AS v`).one());
+    return {
+      maxSafe: read("9007199254740991"),
+      maxSafePlusOne: read("9007199254740992"),
+      maxSafePlusTwo: read("9007199254740993"),
+      int64Max: read("9223372036854775807"),
+      int64Min: read("-9223372036854775808"),
+      textOfBig: read("CAST(9007199254740993 AS TEXT)"),
+      bindUnsafeNumber: outcomeSync(() => this.ctx.storage.sql.exec("SELECT ? AS v", 2 ** 60).one()),
+    };
+  }
+
+  errors(): Record<string, Outcome> {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS uniq (k TEXT PRIMARY KEY, n INTEGER NOT NULL)");
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO uniq VALUES ('a', 1)");
+    const run = (query: string, ...bindings: unknown[]) =>
+      outcomeSync(() => this.ctx.storage.sql.exec(query, ...bindings).toArray());
+    return {
+      syntax: run("SELEC 1"),
+      unknownTable: run("SELECT * FROM nope"),
+      unknownColumn: run("SELECT nope FROM uniq"),
+      uniqueConstraint: run("INSERT INTO uniq VALUES ('a', 2)"),
+      notNull: run("INSERT INTO uniq VALUES ('b', NULL)"),
+      tooFewBindings: run("SELECT ?, ?", 1),
+      tooManyBindings: run("SELECT ?", 1, 2),
+      emptyQuery: run(""),
+      onlyComment: run("-- nothing"),
+      begin: run("BEGIN"),
+      beginTransaction: run("BEGIN TRANSACTION"),
+      commit: run("COMMIT"),
+      rollback: run("ROLLBACK"),
+      savepoint: run("SAVEPOINT sp"),
+      release: run("RELEASE sp"),
+      beginLowercase: run("begin"),
+      beginInMulti: run("SELECT 1; BEGIN; SELECT 2"),
+      attach: run("ATTACH DATABASE ':memory:' AS other"),
+      pragmaJournal: run("PRAGMA journal_mode"),
+      cfTable: run("CREATE TABLE _cf_mine (x)"),
+      readCfKv: run("SELECT * FROM _cf_KV"),
+    };
+  }
+
+  /** Several statements in one exec: which ones run and what the cursor shows. */
+  multiStatement(): Record<string, Outcome> {
+    this.ctx.storage.sql.exec("DROP TABLE IF EXISTS m");
+    const created = outcomeSync(() => {
+      const cursor = this.ctx.storage.sql.exec(
+        "CREATE TABLE m (x); INSERT INTO m VALUES (1); INSERT INTO m VALUES (2); SELECT x FROM m ORDER BY x",
+      );
+      return { rows: cursor.toArray(), columnNames: cursor.columnNames, rowsWritten: cursor.rowsWritten };
+    });
+    const lastNotSelect = outcomeSync(() => {
+      const cursor = this.ctx.storage.sql.exec("SELECT x FROM m; INSERT INTO m VALUES (3)");
+      return { rows: cursor.toArray(), columnNames: cursor.columnNames };
+    });
+    const bindingsAcross = outcomeSync(() => this.ctx.storage.sql.exec("SELECT ?; SELECT ?", 1, 2).toArray());
+    const failsHalfway = outcomeSync(() =>
+      this.ctx.storage.sql.exec("INSERT INTO m VALUES (10); INSERT INTO nope VALUES (1); INSERT INTO m VALUES (11)"),
+    );
+    const after = this.ctx.storage.sql.exec("SELECT x FROM m ORDER BY x").toArray();
+    const trailingSemicolons = outcomeSync(() => this.ctx.storage.sql.exec("SELECT 1 AS a;;  ; ").toArray());
+    return { created, lastNotSelect, bindingsAcross, failsHalfway, after: { ok: encode(after) }, trailingSemicolons };
+  }
+
+  cursor(): Record<string, Outcome | Encoded> {
+    this.ctx.storage.sql.exec("DROP TABLE IF EXISTS c");
+    this.ctx.storage.sql.exec("CREATE TABLE c (id INTEGER PRIMARY KEY, name TEXT)");
+    const insert = this.ctx.storage.sql.exec("INSERT INTO c (name) VALUES ('a'), ('b'), ('c')");
+    const insertInfo = { rowsRead: insert.rowsRead, rowsWritten: insert.rowsWritten, rows: insert.toArray() };
+    const select = this.ctx.storage.sql.exec("SELECT id, name FROM c ORDER BY id");
+    const beforeIteration = { columnNames: select.columnNames, rowsRead: select.rowsRead };
+    const first = select.next();
+    const rest = [...select];
+    const afterIteration = { rowsRead: select.rowsRead, rowsWritten: select.rowsWritten, next: select.next() };
+
+    const raw = this.ctx.storage.sql.exec("SELECT id, name FROM c ORDER BY id").raw();
+    const rawRows = [...raw];
+
+    const mixed = this.ctx.storage.sql.exec("SELECT id, name FROM c ORDER BY id");
+    const mixedFirst = mixed.next();
+    // workerd's raw() iterator has toArray(), although workers-types does not declare it.
+    const mixedRest = (mixed.raw() as unknown as { toArray(): unknown[] }).toArray();
+
+    const sameNames = this.ctx.storage.sql.exec("SELECT 1 AS x, 2 AS x").toArray();
+    const sameNamesRaw = [...this.ctx.storage.sql.exec("SELECT 1 AS x, 2 AS x").raw()];
+    const update = this.ctx.storage.sql.exec("UPDATE c SET name = name || '!' WHERE id >= 2");
+    const del = this.ctx.storage.sql.exec("DELETE FROM c WHERE id = 1");
+    const toArrayTwice = this.ctx.storage.sql.exec("SELECT id FROM c ORDER BY id");
+    const firstArray = toArrayTwice.toArray();
+
+    return {
+      insertInfo: encode(insertInfo),
+      beforeIteration: encode(beforeIteration),
+      first: encode(first),
+      rest: encode(rest),
+      afterIteration: encode(afterIteration),
+      rawRows: encode(rawRows),
+      rawColumnNames: encode(Reflect.get(raw, "columnNames")),
+      mixed: encode({ mixedFirst, mixedRest }),
+      sameNames: encode({ sameNames, sameNamesRaw }),
+      update: encode({ rowsRead: update.rowsRead, rowsWritten: update.rowsWritten }),
+      delete: encode({ rowsRead: del.rowsRead, rowsWritten: del.rowsWritten }),
+      toArrayTwice: encode({ firstArray, secondArray: toArrayTwice.toArray() }),
+      oneOfZero: outcomeSync(() => this.ctx.storage.sql.exec("SELECT id FROM c WHERE id = 99").one()),
+      oneOfOne: outcomeSync(() => this.ctx.storage.sql.exec("SELECT id, name FROM c WHERE id = 2").one()),
+      oneOfTwo: outcomeSync(() => this.ctx.storage.sql.exec("SELECT id FROM c").one()),
+      iteratorIsSelf: encode(select[Symbol.iterator]() === select),
+    };
+  }
+
+  /** Page-granular size: report only what both runtimes must agree on. */
+  databaseSize(): Encoded {
+    const before = this.ctx.storage.sql.databaseSize;
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS big (b BLOB)");
+    this.ctx.storage.sql.exec("INSERT INTO big VALUES (zeroblob(200000))");
+    const after = this.ctx.storage.sql.databaseSize;
+    return encode({
+      type: typeof before,
+      positive: before > 0,
+      grewBy200k: after - before >= 200_000,
+      pageMultiple: before % 4096 === 0 && after % 4096 === 0,
+    });
+  }
+
+  /**
+   * Statement and value size limits at workerd's boundaries (100,000-byte statements,
+   * 2,200,000-byte strings and BLOBs, 100 bound parameters). The long statement runs first:
+   * workerd's "statement too long" message borrows a stale offset from an earlier error.
+   */
+  limits(): Record<string, Outcome> {
+    const select = (statement: string, ...bindings: unknown[]) =>
+      outcomeSync(() => [...this.ctx.storage.sql.exec(statement, ...bindings).raw()].length);
+    const padded = (length: number) => `SELECT 1${" ".repeat(length - "SELECT 1".length)}`;
+    const params = (n: number) => select(`SELECT ${Array.from({ length: n }, () => "?").join(",")}`, ...Array(n).fill(1));
+    return {
+      statementOverLimit: select(padded(100_001)),
+      statementAtLimit: select(padded(100_000)),
+      params100: params(100),
+      params101: params(101),
+      stringAtLimit: select("SELECT length(?)", "x".repeat(2_200_000)),
+      stringOverLimit: select("SELECT length(?)", "x".repeat(2_200_001)),
+      blobAtLimit: select("SELECT length(?)", new ArrayBuffer(2_200_000)),
+      blobOverLimit: select("SELECT length(?)", new ArrayBuffer(2_200_001)),
+      computedOverLimit: select("SELECT zeroblob(2200001)"),
+    };
+  }
+
+  transactionSync(): Record<string, Outcome> {
+    this.ctx.storage.sql.exec("DROP TABLE IF EXISTS tx");
+    this.ctx.storage.sql.exec("CREATE TABLE tx (v INTEGER)");
+    const count = () => this.ctx.storage.sql.exec("SELECT count(*) AS n FROM tx").one().n;
+    const committed = outcomeSync(() =>
+      this.ctx.storage.transactionSync(() => {
+        this.ctx.storage.sql.exec("INSERT INTO tx VALUES (1)");
+        return "returned";
+      }),
+    );
+    const afterCommit = count();
+    const rolledBack = outcomeSync(() =>
+      this.ctx.storage.transactionSync(() => {
+        this.ctx.storage.sql.exec("INSERT INTO tx VALUES (2)");
+        throw new RangeError("undo");
+      }),
+    );
+    const afterRollback = count();
+    const nested = outcomeSync(() =>
+      this.ctx.storage.transactionSync(() => {
+        this.ctx.storage.sql.exec("INSERT INTO tx VALUES (3)");
+        try {
+          this.ctx.storage.transactionSync(() => {
+            this.ctx.storage.sql.exec("INSERT INTO tx VALUES (4)");
+            throw new Error("inner");
+          });
+        } catch {
+          // the inner rollback is what is measured below
+        }
+        return count();
+      }),
+    );
+    const afterNested = count();
+    const asyncCallback = outcomeSync(() => this.ctx.storage.transactionSync((async () => 1) as never));
+    return {
+      committed,
+      afterCommit: { ok: encode(afterCommit) },
+      rolledBack,
+      afterRollback: { ok: encode(afterRollback) },
+      nested,
+      afterNested: { ok: encode(afterNested) },
+      asyncCallback,
+    };
+  }
+
+  /** deleteAll also drops SQL tables on SQLite-backed objects. */
+  async deleteAll(): Promise<Encoded> {
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS gone (v)");
+    this.ctx.storage.sql.exec("INSERT INTO gone VALUES (1)");
+    await this.ctx.storage.put("k", "v");
+    await this.ctx.storage.setAlarm(Date.now() + 3_600_000);
+    const result = await this.ctx.storage.deleteAll();
+    const tables = this.ctx.storage.sql
+      .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'")
+      .toArray();
+    return encode({
+      result,
+      tables,
+      kv: await this.ctx.storage.get("k"),
+      alarmKept: (await this.ctx.storage.getAlarm()) !== null,
+    });
+  }
+
+  /** Tables a user can see in sqlite_master, before and after the KV API is used. */
+  async visibleTables(): Promise<Encoded> {
+    const names = () =>
+      this.ctx.storage.sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .toArray()
+        .map((r) => r.name);
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS mine (v)");
+    const sqlOnly = names();
+    await this.ctx.storage.put("k", 1);
+    return encode({ sqlOnly, afterKv: names() });
+  }
+}
