@@ -1,5 +1,5 @@
 import { scopeStore } from "../runtime/auth/scoped-store";
-import { TokenInvalidError } from "../runtime/auth/errors";
+import { PathForbiddenError, TokenInvalidError } from "../runtime/auth/errors";
 import type { TokenVerifier } from "../runtime/auth/verify";
 import { DotdoError } from "../runtime/errors";
 import { InvalidArgumentError, PreconditionFailedError } from "../runtime/storage/errors";
@@ -34,7 +34,7 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
 
   async function authorise(request: Request): Promise<ObjectStore> {
     const header = request.headers.get("authorization") ?? "";
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
     if (!match?.[1]) throw new TokenInvalidError("no bearer token in the Authorization header");
     const { storage } = await options.verifier.verifyStorage(match[1]);
     if (options.bucket !== undefined && storage.bucket !== options.bucket) {
@@ -99,9 +99,10 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
   };
 }
 
+/** A query parameter given at most once: two values would leave open which one is checked and which used. */
 function single(url: URL, name: string): string | undefined {
   const values = url.searchParams.getAll(name);
-  if (values.length > 1) throw new BadRequestError(400, `query parameter '${name}' given ${values.length} times`);
+  if (values.length > 1) throw new PathForbiddenError(`query parameter '${name}' given ${values.length} times`);
   return values[0];
 }
 
