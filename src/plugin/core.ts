@@ -36,7 +36,7 @@ export interface DotdoCore {
 }
 
 export function createDotdoCore(options: DotdoPluginOptions = {}): DotdoCore {
-  const target = resolvePreset(options.preset ?? "node").runtime;
+  const { runtime: target, entry } = resolvePreset(options.preset ?? "node");
   const spec = TARGETS[target];
   let project = options.project;
 
@@ -57,7 +57,7 @@ export function createDotdoCore(options: DotdoPluginOptions = {}): DotdoCore {
       throw new UnsupportedImportError(id, importer);
     },
     async load(id) {
-      return id === ENTRY_ID ? entrySource(await this.project(), target) : wasmSource(target);
+      return id === ENTRY_ID ? entrySource(await this.project(), target, entry) : wasmSource(target);
     },
     wasmBytes() {
       return spec.wasm === "none" ? undefined : readFile(sqlWasmPath());

@@ -1,13 +1,13 @@
 import type { WorkerProject } from "./config";
 import { runtimeModule } from "./package-paths";
-import { HEALTH_PATH, SQL_WASM_FILE, TARGETS, type RuntimeTarget } from "./targets";
+import { HEALTH_PATH, SQL_WASM_FILE, TARGETS, type EntryKind, type RuntimeTarget } from "./targets";
 
-/** Ids the plugin serves; the `\0` prefix keeps other plugins from touching them. */
+/** Ids of the virtual modules the plugin serves. */
 export const ENTRY_ID = "virtual:dotdo/entry";
 export const WASM_ID = "virtual:dotdo/sql-wasm";
 
 /** The virtual entry: the user's module wired into the target's platform entry. */
-export function entrySource(project: WorkerProject, target: RuntimeTarget): string {
+export function entrySource(project: WorkerProject, target: RuntimeTarget, kind: EntryKind): string {
   const main = JSON.stringify(project.main);
   if (target === "cloudflare") {
     // workerd is the runtime: re-export the module so wrangler sees `default` and every DO class.
@@ -20,6 +20,8 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget): stri
     `const options = ${JSON.stringify(workerOptions(project))};`,
     `const startWorker = async () => createWorker(userModule, { ...options, sqlWasm: await sqlWasmModule });`,
   ];
+  // Edge functions are always handlers: nothing listens on a port there.
+  if (kind === "handler" || target === "vercel-edge") return [...start, ...handlerLines(target), ""].join("\n");
   return [...start, ...SERVE[target](), ""].join("\n");
 }
 
@@ -44,7 +46,7 @@ const HEALTH = [
   `const handle = (worker) => (request) => new URL(request.url).pathname === health ? Response.json({ status: "ok" }) : worker.fetch(request);`,
 ];
 
-const SERVE: Record<Exclude<RuntimeTarget, "cloudflare">, () => string[]> = {
+const SERVE: Record<Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">, () => string[]> = {
   node: () => [
     `import { serve } from ${JSON.stringify(runtimeModule("platform/node"))};`,
     ...LISTEN,
@@ -73,15 +75,22 @@ const SERVE: Record<Exclude<RuntimeTarget, "cloudflare">, () => string[]> = {
     `  Deno.exit(0);`,
     `});`,
   ],
-  // Edge functions are request handlers: start the worker once, on the first request.
-  "vercel-edge": () => [
+};
+
+/**
+ * A handler starts the worker once, on the first request. Edge functions export the handler
+ * function itself; Node functions (Vercel's Node.js runtime) export web-standard `{ fetch }`.
+ */
+function handlerLines(target: RuntimeTarget): string[] {
+  return [
     `let worker;`,
-    `export default async function handler(request) {`,
+    `async function handler(request) {`,
     `  worker ??= startWorker();`,
     `  return (await worker).fetch(request);`,
     `}`,
-  ],
-};
+    target === "vercel-edge" ? `export default handler;` : `export default { fetch: handler };`,
+  ];
+}
 
 /** The wasm module source for targets that bundle sql.js, per their wasm mode. */
 export function wasmSource(target: RuntimeTarget): string {

@@ -1,6 +1,9 @@
 /** The runtimes a build can target; a preset picks one. */
 export type RuntimeTarget = "cloudflare" | "node" | "bun" | "deno" | "vercel-edge";
 
+/** A `server` listens on PORT itself; a `handler` exports the Worker for a platform that calls it. */
+export type EntryKind = "server" | "handler";
+
 export const RUNTIME_TARGETS: readonly RuntimeTarget[] = ["cloudflare", "node", "bun", "deno", "vercel-edge"];
 
 /**

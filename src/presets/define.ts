@@ -1,5 +1,5 @@
 import type { WorkerProject } from "../plugin/config";
-import type { RuntimeTarget } from "../plugin/targets";
+import type { EntryKind, RuntimeTarget } from "../plugin/targets";
 
 /** What a template sees when it renders one platform file. */
 export interface PresetContext {
@@ -28,6 +28,8 @@ export interface PresetDefinition {
   description: string;
   extends?: string;
   runtime?: RuntimeTarget;
+  /** A `server` listens on PORT; a `handler` exports the Worker for a platform that calls it (default `server`). */
+  entry?: EntryKind;
   /** Default output directory, relative to the project root. */
   outDir?: string;
   /** Where the bundle and the wasm go inside the output directory. */
@@ -42,6 +44,7 @@ export interface ResolvedPreset {
   name: string;
   description: string;
   runtime: RuntimeTarget;
+  entry: EntryKind;
   outDir: string;
   serverDir: string;
   files: Record<string, Template>;

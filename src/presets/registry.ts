@@ -42,6 +42,7 @@ export function resolvePreset(name: string): ResolvedPreset {
     name,
     description: chain[0]?.description ?? "",
     runtime,
+    entry: pick("entry") ?? "server",
     outDir: pick("outDir") ?? ".output",
     serverDir: pick("serverDir") ?? "server",
     files,

@@ -5,6 +5,7 @@ export default definePreset({
   name: "vercel-edge",
   description: "Vercel Edge Functions (Build Output API v3), sql.js wasm imported statically",
   runtime: "vercel-edge",
+  entry: "handler",
   outDir: ".vercel/output",
   serverDir: "functions/index.func",
   files: {
