@@ -95,6 +95,16 @@ export class ObjectPersistence {
     return this.#lease.release();
   }
 
+  /** The lease as held now, renewed if past half its time; `FencedError` if it was lost. */
+  ensureLease(): Promise<LeaseRecord> {
+    return this.#lease.ensure();
+  }
+
+  /** Renews the lease when it is past half its time, so an idle holder keeps it. */
+  async renewLease(): Promise<void> {
+    if (this.#lease.generation !== null) await this.#lease.ensure();
+  }
+
   /**
    * Loads a commit (the newest by default) into the database, which must be empty unless
    * `replace` is set. Returns the commit, or null when the object was never checkpointed. A

@@ -15,8 +15,9 @@ export const DEFAULT_ICEBERG_CONFIG: IcebergConfig = {
 };
 
 /**
- * Takes checkpoints on a timer while `autoCheckpoint` is on. The timer does not keep a
- * process alive; `flush()` is the final checkpoint on eviction or shutdown.
+ * Takes checkpoints on a timer while `autoCheckpoint` is on, and keeps the lease renewed
+ * meanwhile. The timer does not keep a process alive; `flush()` is the final checkpoint on
+ * eviction or shutdown.
  */
 export class CheckpointScheduler {
   #config: IcebergConfig;
@@ -52,6 +53,12 @@ export class CheckpointScheduler {
     clearTimeout(this.#timer);
   }
 
+  /** Starts the timer again after `stop()`. */
+  start(): void {
+    this.#stopped = false;
+    this.#arm();
+  }
+
   #arm(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -62,6 +69,7 @@ export class CheckpointScheduler {
 
   async #tick(): Promise<void> {
     try {
+      await this.persistence.renewLease();
       if (this.persistence.pendingChanges() >= Math.max(1, this.#config.minChangesBeforeCheckpoint)) {
         await this.persistence.checkpoint();
       }

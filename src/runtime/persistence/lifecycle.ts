@@ -1,0 +1,139 @@
+import type { ObjectLifecycle, ObjectRef } from "../namespace/lifecycle";
+import type { SqliteDatabase } from "../sqlite/types";
+import { withPrefix } from "../storage/prefix";
+import type { ObjectStore } from "../storage/types";
+import type { Commit } from "./commit";
+import { enginePort, EngineChanges } from "./engine-port";
+import { FencedError } from "./errors";
+import { ObjectPersistence, type CheckpointResult, type RestoreTarget } from "./object-persistence";
+import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
+import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
+
+export interface PersistenceLifecycleOptions {
+  /** The application's store; each object keeps its state under `do/{id}/` in it. */
+  store: ObjectStore;
+  /** Scheduler settings for every object; each object may change its own. */
+  iceberg?: Partial<IcebergConfig>;
+  /** Names this process in leases; random by default. */
+  holder?: string;
+  leaseTtlMs?: number;
+  chunkRows?: number;
+  /** Fully qualified location of the store's root for Iceberg paths; the store's url by default. */
+  location?: string;
+  /** Background checkpoint failures (e.g. `FencedError`) go here; they are not thrown anywhere else. */
+  onError?: (error: unknown, ref: ObjectRef) => void;
+}
+
+/** Proof of holding an object's lease: the fencing generation every commit records. */
+export interface FencingToken {
+  generation: number;
+  holder: string;
+  expiresAt: number;
+}
+
+/** What a Durable Object reaches through `configureIceberg()`, `saveToIceberg()`, …. */
+export interface IcebergHandle {
+  configureIceberg(config: Partial<IcebergConfig>): void;
+  saveToIceberg(): Promise<CheckpointResult | null>;
+  /** The newest commit by default; an older one replaces the live state (time travel). */
+  loadFromIceberg(target?: Omit<RestoreTarget, "replace">): Promise<Commit | null>;
+  acquireFencingToken(): Promise<FencingToken>;
+  releaseFencingToken(token: FencingToken): Promise<void>;
+  listSnapshots(): Promise<SnapshotInfo[]>;
+  expireSnapshots(policy: ExpirePolicy): Promise<ExpireResult>;
+}
+
+export interface PersistenceLifecycle extends ObjectLifecycle {
+  /** The persistence of an open object, by its database. */
+  handleFor(db: SqliteDatabase): IcebergHandle | undefined;
+  /** A final checkpoint of every open object (SIGTERM); failures go to `onError`. */
+  checkpointAll(): Promise<void>;
+}
+
+interface OpenObject {
+  ref: ObjectRef;
+  persistence: ObjectPersistence;
+  scheduler: CheckpointScheduler;
+  handle: IcebergHandle;
+}
+
+/**
+ * Plugs persistence into the runtime's object lifecycle: on open, take the lease and restore
+ * the newest commit; while open, checkpoint on the scheduler; before eviction (and on
+ * dispose), a final checkpoint, then give the lease up.
+ * On Node, SIGTERM should `dispose()` the worker (or call `checkpointAll()`): that is the
+ * final checkpoint of every open object.
+ */
+export function persistenceLifecycle(options: PersistenceLifecycleOptions): PersistenceLifecycle {
+  const open = new Map<SqliteDatabase, OpenObject>();
+  const report = (ref: ObjectRef) => (error: unknown) => options.onError?.(error, ref);
+
+  return {
+    async opened(ref, db) {
+      const persistence = new ObjectPersistence({
+        store: withPrefix(options.store, `do/${ref.id}`),
+        port: enginePort(db),
+        changes: new EngineChanges(db),
+        ...(options.holder === undefined ? {} : { holder: options.holder }),
+        ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+        ...(options.chunkRows === undefined ? {} : { chunkRows: options.chunkRows }),
+        ...(options.location === undefined ? {} : { location: `${options.location.replace(/\/+$/, "")}/do/${ref.id}` }),
+      });
+      await persistence.acquireLease();
+      try {
+        await persistence.restore();
+      } catch (error) {
+        await persistence.releaseLease();
+        throw error;
+      }
+      const scheduler = new CheckpointScheduler(persistence, options.iceberg, report(ref));
+      open.set(db, { ref, persistence, scheduler, handle: handleOf(persistence, scheduler) });
+    },
+
+    // A failed final checkpoint is thrown: the runtime then keeps the object, so its state
+    // stays in memory, and the scheduler carries on.
+    async beforeEvict(ref, db) {
+      const entry = open.get(db);
+      if (!entry) return;
+      entry.scheduler.stop();
+      try {
+        await entry.persistence.checkpoint();
+      } catch (error) {
+        entry.scheduler.start();
+        throw error;
+      }
+      open.delete(db);
+      entry.persistence.close();
+      await entry.persistence.releaseLease().catch(report(ref));
+    },
+
+    handleFor: (db) => open.get(db)?.handle,
+
+    async checkpointAll() {
+      await Promise.all(
+        [...open.values()].map((entry) => entry.scheduler.flush().then(() => undefined, report(entry.ref))),
+      );
+    },
+  };
+}
+
+function handleOf(persistence: ObjectPersistence, scheduler: CheckpointScheduler): IcebergHandle {
+  return {
+    configureIceberg: (config) => scheduler.configure(config),
+    saveToIceberg: () => persistence.checkpoint(),
+    loadFromIceberg: (target = {}) => persistence.restore({ ...target, replace: true }),
+    async acquireFencingToken() {
+      const lease = persistence.generation === null ? await persistence.acquireLease() : await persistence.ensureLease();
+      return { generation: lease.generation, holder: lease.holder, expiresAt: lease.expiresAt };
+    },
+    async releaseFencingToken(token) {
+      if (token.generation !== persistence.generation) {
+        throw new FencedError("FENCED", `fencing token generation ${token.generation} is not the one held (${persistence.generation ?? "none"})`);
+      }
+      await persistence.checkpoint();
+      await persistence.releaseLease();
+    },
+    listSnapshots: () => persistence.listSnapshots(),
+    expireSnapshots: (policy) => persistence.expireSnapshots(policy),
+  };
+}
