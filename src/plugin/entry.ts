@@ -43,7 +43,7 @@ const LISTEN = [
 // Bun and Deno serve web Requests natively; dotdo's Node entry answers the same health path.
 const HEALTH = [
   `const health = ${JSON.stringify(HEALTH_PATH)};`,
-  `const handle = (worker) => (request) => new URL(request.url).pathname === health ? Response.json({ status: "ok" }) : worker.fetch(request);`,
+  `const handle = (worker) => (request) => new URL(request.url).pathname === health ? Response.json({ ok: true }) : worker.fetch(request);`,
 ];
 
 const SERVE: Record<Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">, () => string[]> = {
