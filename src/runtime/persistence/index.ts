@@ -1,4 +1,6 @@
 // Checkpoints of an object's SQLite database as Iceberg V2 tables: restore, time travel, fencing.
+export { persistenceLifecycle } from "./lifecycle";
+export type { FencingToken, IcebergHandle, PersistenceLifecycle, PersistenceLifecycleOptions } from "./lifecycle";
 export { ObjectPersistence } from "./object-persistence";
 export type { CheckpointResult, PersistenceOptions, RestoreTarget } from "./object-persistence";
 export { CheckpointScheduler, DEFAULT_ICEBERG_CONFIG } from "./scheduler";
@@ -9,3 +11,6 @@ export type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
 export type { Commit } from "./commit";
 export type { PortValue, SqlParam, SqlPort } from "./sql-port";
 export { sqlJsPort } from "./sqljs-port";
+export { enginePort, EngineChanges } from "./engine-port";
+export { ChangeTracker } from "./change-tracker";
+export type { ChangeSet, ChangeSource } from "./change-tracker";
