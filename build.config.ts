@@ -19,6 +19,9 @@ export default defineBuildConfig({
   ],
   declaration: "node16",
   clean: true,
-  rollup: { emitCJS: false },
-  externals: ["cloudflare:workers"],
+  // Types from node_modules stay imports: inlining them would pull in every bundler's types
+  // that unplugin's declarations mention.
+  rollup: { emitCJS: false, dts: { respectExternal: false } },
+  // Bundlers the plugin is used with are the user's, not ours.
+  externals: ["cloudflare:workers", "vite", "rollup", "webpack", "esbuild"],
 });
