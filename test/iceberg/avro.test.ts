@@ -163,7 +163,7 @@ describe("manifest entries", () => {
 
 describe("corrupt Avro", () => {
   const path = "s3://bucket/t/metadata/snap-1.avro";
-  const list = async () => writeManifestList({ snapshotId: 1, sequenceNumber: 1, manifests: [
+  const list = async (codec: AvroCodec) => writeManifestList({ snapshotId: 1, sequenceNumber: 1, codec, manifests: [
     (await writeManifest({ path: `${base}/m.avro`, schema, snapshotId: 1, sequenceNumber: 1, added: [dataFile(2)] })).manifestFile,
   ] });
 
@@ -172,12 +172,14 @@ describe("corrupt Avro", () => {
     ["empty", () => new Uint8Array()],
     ["truncated", (good) => good.subarray(0, good.length - 20)],
     ["a damaged sync marker", (good) => { const b = good.slice(); b[b.length - 1] = (b[b.length - 1] as number) ^ 0xff; return b; }],
-    ["damaged deflate data", (good) => { const b = good.slice(); b.fill(0xff, b.length - 40, b.length - 20); return b; }],
+    ["damaged block data", (good) => { const b = good.slice(); b.fill(0xff, b.length - 40, b.length - 20); return b; }],
     ["a damaged header", (good) => { const b = good.slice(); b.fill(0x7f, 5, 60); return b; }],
   ];
 
-  it.each(cases)("%s: typed error naming the file", async (_, damage) => {
-    const read = readManifestList(damage(await list()), path);
+  const withCodecs = cases.flatMap(([name, damage]) => (["null", "deflate"] as const).map((codec) => [name, codec, damage] as const));
+
+  it.each(withCodecs)("%s (%s codec): typed error naming the file", async (_, codec, damage) => {
+    const read = readManifestList(damage(await list(codec)), path);
     await expect(read).rejects.toBeInstanceOf(CorruptFileError);
     await expect(read).rejects.toMatchObject({ code: "CORRUPT_SNAPSHOT_FILE", path });
   });

@@ -21,3 +21,10 @@ export class InvalidIcebergInputError extends DotdoError {
     super("INVALID_ICEBERG_INPUT", message, options);
   }
 }
+
+/** This runtime lacks what an Avro codec needs (Vercel Edge has no `CompressionStream`). */
+export class CodecUnavailableError extends DotdoError {
+  constructor(message: string) {
+    super("AVRO_CODEC_UNAVAILABLE", message);
+  }
+}

@@ -1,5 +1,5 @@
 // Iceberg V2 format: pure functions from in-memory data to file bytes and back. No storage I/O.
-export { CorruptFileError, InvalidIcebergInputError } from "./errors";
+export { CodecUnavailableError, CorruptFileError, InvalidIcebergInputError } from "./errors";
 export { buildSchema, canReuseFiles, schemaFromJson, schemaToJson, PRIMITIVE_TYPES } from "./schema";
 export type { ColumnSpec, PrimitiveType, Schema, SchemaField, SchemaJson } from "./schema";
 export type { IcebergValue, Row } from "./values";
@@ -15,6 +15,7 @@ export { EntryStatus, PARTITION_SPEC_ID, readManifest, writeManifest } from "./m
 export type { Manifest, ManifestEntry, ManifestInput, WrittenManifest } from "./manifest";
 export { readManifestList, writeManifestList } from "./manifest-list";
 export type { ManifestFile, ManifestListInput } from "./manifest-list";
+export { DEFAULT_CODEC } from "./avro/container";
 export type { AvroCodec } from "./avro/container";
 export {
   addSnapshot,

@@ -1,4 +1,4 @@
-import { decodeContainer, encodeContainer, type AvroCodec } from "./avro/container";
+import { decodeContainer, DEFAULT_CODEC, encodeContainer, type AvroCodec } from "./avro/container";
 import { FieldReader } from "./avro/fields";
 import { CorruptFileError } from "./errors";
 import { assertLocation } from "./locations";
@@ -36,7 +36,7 @@ export function writeManifestList(input: ManifestListInput): Promise<Uint8Array>
   for (const m of input.manifests) assertLocation(m.path, "manifest location");
   return encodeContainer({
     schema: MANIFEST_FILE_SCHEMA,
-    codec: input.codec ?? "deflate",
+    codec: input.codec ?? DEFAULT_CODEC,
     metadata: {
       "snapshot-id": String(input.snapshotId),
       ...(input.parentSnapshotId === undefined ? {} : { "parent-snapshot-id": String(input.parentSnapshotId) }),

@@ -1,4 +1,4 @@
-import { decodeContainer, encodeContainer, type AvroCodec } from "./avro/container";
+import { decodeContainer, DEFAULT_CODEC, encodeContainer, type AvroCodec } from "./avro/container";
 import { FieldReader } from "./avro/fields";
 import { assertLocation } from "./locations";
 import type { DataFile } from "./data-file";
@@ -59,7 +59,7 @@ export async function writeManifest(input: ManifestInput): Promise<WrittenManife
   const entries = [...added, ...existing, ...deleted];
   const bytes = await encodeContainer({
     schema: MANIFEST_ENTRY_SCHEMA,
-    codec: input.codec ?? "deflate",
+    codec: input.codec ?? DEFAULT_CODEC,
     metadata: {
       schema: JSON.stringify(schemaToJson(input.schema)),
       "schema-id": String(input.schema.schemaId),

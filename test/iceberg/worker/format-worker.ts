@@ -1,4 +1,5 @@
-// Runs the format layer inside workerd: writes a table's files, reads them back, returns both.
+// Runs the format layer inside a runtime under test: writes a table's files with the Avro codec
+// named in `?codec=`, reads them back, and returns both (or the error's code).
 import {
   addSnapshot,
   buildSchema,
@@ -8,6 +9,7 @@ import {
   readManifest,
   readManifestList,
   serializeTableMetadata,
+  type AvroCodec,
   writeDataFile,
   writeManifest,
   writeManifestList,
@@ -23,32 +25,41 @@ export const ROWS = [
 const toBase64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
 
 export default {
-  async fetch(): Promise<Response> {
-    const schema = buildSchema([
-      { name: "id", type: "long", required: true },
-      { name: "name", type: "string" },
-      { name: "blob", type: "binary" },
-      { name: "score", type: "double" },
-      { name: "ok", type: "boolean" },
-    ]);
-    const rows = ROWS.map((r) => ({ ...r, id: BigInt(r.id), blob: r.blob && new Uint8Array(r.blob) }));
-    const written = writeDataFile(schema, rows);
-    const { bytes: manifest, manifestFile } = await writeManifest({
-      path: `${base}/metadata/m.avro`, schema, snapshotId: 5, sequenceNumber: 1, added: [dataFileOf(`${base}/data/d.parquet`, written)],
-    });
-    const list = await writeManifestList({ snapshotId: 5, sequenceNumber: 1, manifests: [manifestFile] });
-    const metadata = addSnapshot(createTableMetadata({ location: base, schema }), {
-      snapshotId: 5, sequenceNumber: 1, operation: "append", manifestList: `${base}/metadata/snap-5.avro`, manifests: [manifestFile],
-    });
-    const [listed] = await readManifestList(list, "list");
-    const entries = listed === undefined ? [] : (await readManifest(manifest, listed)).entries;
-    const back = await readDataFile(written.bytes, schema, "d.parquet");
-    return Response.json({
-      files: { parquet: toBase64(written.bytes), manifest: toBase64(manifest), list: toBase64(list), metadata: serializeTableMetadata(metadata) },
-      readInWorkerd: {
-        rows: back.map((r) => ({ ...r, id: String(r["id"]), blob: r["blob"] instanceof Uint8Array ? [...r["blob"]] : null })),
-        entries: entries.map((e) => ({ path: e.dataFile.filePath, records: e.dataFile.recordCount })),
-      },
-    });
+  async fetch(request: Request): Promise<Response> {
+    const codec = (new URL(request.url).searchParams.get("codec") ?? "null") as AvroCodec;
+    try {
+      return Response.json(await roundTrip(codec));
+    } catch (error) {
+      return Response.json({ error: (error as { code?: string }).code ?? String(error) });
+    }
   },
 };
+
+async function roundTrip(codec: AvroCodec) {
+  const schema = buildSchema([
+    { name: "id", type: "long", required: true },
+    { name: "name", type: "string" },
+    { name: "blob", type: "binary" },
+    { name: "score", type: "double" },
+    { name: "ok", type: "boolean" },
+  ]);
+  const rows = ROWS.map((r) => ({ ...r, id: BigInt(r.id), blob: r.blob && new Uint8Array(r.blob) }));
+  const written = writeDataFile(schema, rows);
+  const { bytes: manifest, manifestFile } = await writeManifest({
+    path: `${base}/metadata/m.avro`, schema, snapshotId: 5, sequenceNumber: 1, added: [dataFileOf(`${base}/data/d.parquet`, written)], codec,
+  });
+  const list = await writeManifestList({ snapshotId: 5, sequenceNumber: 1, manifests: [manifestFile], codec });
+  const metadata = addSnapshot(createTableMetadata({ location: base, schema }), {
+    snapshotId: 5, sequenceNumber: 1, operation: "append", manifestList: `${base}/metadata/snap-5.avro`, manifests: [manifestFile],
+  });
+  const [listed] = await readManifestList(list, "list");
+  const entries = listed === undefined ? [] : (await readManifest(manifest, listed)).entries;
+  const back = await readDataFile(written.bytes, schema, "d.parquet");
+  return {
+    files: { parquet: toBase64(written.bytes), manifest: toBase64(manifest), list: toBase64(list), metadata: serializeTableMetadata(metadata) },
+    readBack: {
+      rows: back.map((r) => ({ ...r, id: String(r["id"]), blob: r["blob"] instanceof Uint8Array ? [...r["blob"]] : null })),
+      entries: entries.map((e) => ({ path: e.dataFile.filePath, records: e.dataFile.recordCount })),
+    },
+  };
+}

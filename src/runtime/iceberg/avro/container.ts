@@ -2,12 +2,18 @@
  * Avro Object Container Files: magic `Obj\x01`, a metadata map, a 16-byte sync marker, then
  * blocks of (record count, byte size, records, sync marker).
  */
-import { CorruptFileError } from "../errors";
+import { CodecUnavailableError, CorruptFileError } from "../errors";
 import { AvroReader, AvroWriter } from "./binary";
 import { deflateRaw, inflateRaw } from "./deflate";
 import { datumCodec, type AvroSchema } from "./schema-codec";
 
 export type AvroCodec = "null" | "deflate";
+
+/**
+ * dotdo writes `null` unless told otherwise: state may be restored on another platform, and
+ * Vercel Edge has no `DecompressionStream`. Manifests are small, so little is lost.
+ */
+export const DEFAULT_CODEC: AvroCodec = "null";
 
 const MAGIC = new Uint8Array([0x4f, 0x62, 0x6a, 0x01]);
 const meta = datumCodec({ type: "map", values: "bytes" });
@@ -54,7 +60,7 @@ export async function decodeContainer(bytes: Uint8Array, path: string): Promise<
   try {
     return await decode(bytes, path);
   } catch (error) {
-    if (error instanceof CorruptFileError) throw error;
+    if (error instanceof CorruptFileError || error instanceof CodecUnavailableError) throw error;
     throw new CorruptFileError(path, `not a readable Avro file: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,9 +1,13 @@
+import { CodecUnavailableError } from "../errors";
+
 /** Avro's `deflate` codec is raw DEFLATE (RFC 1951); the web-standard streams provide it. */
-export function deflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
+export async function deflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
+  if (typeof CompressionStream === "undefined") throw new CodecUnavailableError("this runtime has no CompressionStream: write Avro with the null codec");
   return pipe(bytes, new CompressionStream("deflate-raw"));
 }
 
-export function inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
+export async function inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
+  if (typeof DecompressionStream === "undefined") throw new CodecUnavailableError("this runtime has no DecompressionStream to read deflate Avro");
   return pipe(bytes, new DecompressionStream("deflate-raw"));
 }
 
