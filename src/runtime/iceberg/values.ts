@@ -34,7 +34,7 @@ export function checkValue(field: SchemaField, value: IcebergValue | undefined, 
     return;
   }
   if (!matchesType(field.type, value)) {
-    const shown = typeof value === "object" ? value.constructor.name : typeof value;
+    const shown = typeof value === "object" ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
     throw new InvalidIcebergInputError(
       `row ${rowIndex}: column "${field.name}" of type ${field.type} cannot hold a ${shown} value`,
     );
