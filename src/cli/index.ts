@@ -1,4 +1,5 @@
 import { defineCommand, runMain } from "citty";
+import { consola, LogLevels } from "consola";
 import { dotdoPackage } from "../plugin/package-paths";
 import { lazy } from "./lazy";
 
@@ -20,5 +21,7 @@ export const main = defineCommand({
 
 /** Runs the CLI with `rawArgs` (default: the process arguments). */
 export function runCli(rawArgs: string[] = process.argv.slice(2)): Promise<void> {
+  // consola goes quiet under NODE_ENV=test or CI test runners; a CLI's output is its interface.
+  consola.level = LogLevels.info;
   return runMain(main, { rawArgs });
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { runCommand } from "citty";
 import { consola } from "consola";
 import { join, resolve } from "pathe";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/index";
 import { presetNames } from "../../src/presets/registry";
 
@@ -16,9 +16,11 @@ beforeEach(() => {
   lines = [];
   // consola is the CLI's only output channel: record what it would print.
   consola.mockTypes((type) => (...args: unknown[]) => lines.push(`${type}: ${args.map(String).join(" ")}`));
+  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => lines.push(`stdout: ${args.map(String).join(" ")}`));
 });
 afterEach(() => {
   consola.restoreAll();
+  vi.restoreAllMocks();
   process.exitCode = 0;
 });
 
@@ -39,10 +41,10 @@ describe("dotdo presets", () => {
   it("lists every preset on one line each, with what it is for", async () => {
     const { output, exitCode } = await dotdo("presets");
     expect(exitCode).toBe(0);
-    const listed = output.split("\n").map((line) => line.replace(/^log: /, "").split(/\s+/)[0]);
+    const listed = output.split("\n").map((line) => line.replace(/^stdout: /, "").split(/\s+/)[0]);
     expect(listed).toEqual(presetNames());
     expect(presetNames()).toEqual(expect.arrayContaining(["cloudflare", "node", "vercel-edge", "vercel", "bun", "deno", "docker", "k8s", "fly", "render", "railway"]));
-    expect(output).toMatch(/^log: k8s +docker plus a Helm chart/m);
+    expect(output).toMatch(/^stdout: k8s +docker plus a Helm chart/m);
   });
 });
 
