@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableArb } from "./arbitraries";
-import { buildSchema, compatibleNameForTest, schemaToJson, writeDataFile, type IcebergValue, type Row, type Schema } from "./api";
+import { buildSchema, compatibleNameForTest, readDataFile, schemaToJson, writeDataFile, type IcebergValue, type Row, type Schema } from "./api";
 
 // DuckDB is an independent Parquet reader: what it sees is what Spark, Trino & co. will see.
 let dir: string;
@@ -95,6 +95,26 @@ describe("DuckDB read_parquet on dotdo data files", () => {
     );
     const [kv] = await query(`SELECT decode(value) AS v FROM parquet_kv_metadata('${file}') WHERE decode(key) = 'iceberg.schema'`);
     expect(JSON.parse(String(kv?.["v"]))).toEqual(schemaToJson(schema));
+  });
+
+  it("dotdo reads a Parquet file DuckDB wrote, by field id", async () => {
+    const file = join(dir, "from-duckdb.parquet");
+    await db.run(`COPY (SELECT * FROM (VALUES
+        ('Ada', 9223372036854775807::BIGINT, 'x'::BLOB, true, 1.5::DOUBLE),
+        (NULL, -5::BIGINT, NULL, NULL, NULL)) t(label, num, raw, flag, ratio))
+      TO '${file.replaceAll("'", "''")}' (FORMAT parquet, FIELD_IDS {label: 3, num: 1, raw: 4, flag: 5, ratio: 2})`);
+    const s = buildSchema([
+      { name: "id", type: "long" },
+      { name: "score", type: "double" },
+      { name: "name", type: "string" },
+      { name: "blob", type: "binary" },
+      { name: "ok", type: "boolean" },
+    ]);
+    const rows = await readDataFile(new Uint8Array(readFileSync(file)), s, file);
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { id: 2n ** 63n - 1n, score: 1.5, name: "Ada", blob: new TextEncoder().encode("x"), ok: true },
+      { id: -5n, score: null, name: null, blob: null, ok: null },
+    ]);
   });
 
   it("property: random schemas and values read back the same through DuckDB", async () => {
