@@ -1,3 +1,4 @@
 export { createGatewayHandler, type GatewayHandler, type GatewayOptions } from "./handler";
 export { BadRequestError, BodyTooLargeError, BucketForbiddenError } from "./errors";
 export { statusFor } from "./status";
+export { GatewayConfigError, gatewayAuthFromEnv } from "./settings";

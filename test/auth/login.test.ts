@@ -7,7 +7,7 @@ import loginCommand from "../../src/cli/commands/login";
 import logoutCommand from "../../src/cli/commands/logout";
 import tokenCommand from "../../src/cli/commands/token";
 import whoamiCommand from "../../src/cli/commands/whoami";
-import { normaliseIssuer } from "../../src/cli/auth/issuer";
+import { normaliseIssuer } from "../../src/runtime/auth";
 import { completeDeviceLogin, type UserStep } from "./helpers/browser";
 import { runCli, tempConfigHome } from "./helpers/cli";
 import { CLIENT_ID, RESOURCE, startTestProvider, type TestProvider } from "./helpers/provider";

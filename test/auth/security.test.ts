@@ -47,6 +47,7 @@ async function guardedOperation(verifier: TokenVerifier, store: ObjectStore, tok
 
 async function throwAll(verifier: TokenVerifier, selected: Attack[], label = ""): Promise<void> {
   const store = await seededStore();
+  const bodiesBefore = await fingerprint(store, { bodies: true });
   const before = await fingerprint(store);
   for (const attack of selected) {
     const outcome = await guardedOperation(verifier, store, attack.token, attack.operation).then(
@@ -61,6 +62,7 @@ async function throwAll(verifier: TokenVerifier, selected: Attack[], label = "")
       unchanged: true,
     });
   }
+  expect(await fingerprint(store, { bodies: true })).toBe(bodiesBefore);
 }
 
 describe("runtime guard under attack", () => {

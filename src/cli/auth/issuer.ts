@@ -1,10 +1,9 @@
+import { DEFAULT_ISSUER, normaliseIssuer } from "../../runtime/auth/issuer";
 import { LoginError } from "./errors";
 import { resolveAllSettings } from "./settings";
 
 type Env = Record<string, string | undefined>;
 
-/** The product's issuer when neither `WORKOS_AUTH_DOMAIN` nor `dotdo config auth.domain` says otherwise. */
-export const DEFAULT_ISSUER = "https://oauth.do";
 export const DEFAULT_CLIENT_ID = "dotdo-cli";
 /** `offline_access` asks for a refresh token, so `dotdo token` keeps working after expiry. */
 export const LOGIN_SCOPE = "openid profile email offline_access";
@@ -37,25 +36,6 @@ export async function resolveAuthSettings(env: Env = process.env): Promise<AuthS
     audience: resource ?? clientId,
     resource,
   };
-}
-
-/**
- * Accepts `auth.example.com` or a full URL. Plain http is refused except on loopback, where
- * tests and local development run their own issuer: tokens must not cross a network in clear.
- */
-export function normaliseIssuer(domain: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(domain) ? domain : `https://${domain}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new LoginError("ISSUER_INVALID", `auth domain ${JSON.stringify(domain)} is not a host name or URL`);
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new LoginError("ISSUER_INVALID", `auth domain ${domain} must use https (plain http is allowed on loopback only)`);
-  }
-  return url.href.replace(/\/+$/, "");
 }
 
 export async function discoverIssuer(issuer: string): Promise<IssuerMetadata> {

@@ -21,15 +21,19 @@ export class Tally {
   }
 }
 
-/** Every key and body in a store, as one string: equal fingerprints mean nothing was written. */
-export async function fingerprint(store: ObjectStore): Promise<string> {
+/**
+ * Every key, size and etag in a store (and with `bodies`, every body), as one string: equal
+ * fingerprints mean nothing was written. Etags are content hashes on every backend, so the
+ * cheap form already changes with any body; suites still compare bodies once at the end.
+ */
+export async function fingerprint(store: ObjectStore, options: { bodies?: boolean } = {}): Promise<string> {
   const parts: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.list("", cursor === undefined ? {} : { cursor });
     for (const info of page.objects) {
-      const object = await store.get(info.key);
-      parts.push(`${info.key}=${info.etag}:${Buffer.from(object?.body ?? []).toString("base64")}`);
+      const body = options.bodies ? Buffer.from((await store.get(info.key))?.body ?? []).toString("base64") : "";
+      parts.push(`${info.key}=${info.size}:${info.etag}:${body}`);
     }
     cursor = page.cursor;
   } while (cursor !== undefined);
