@@ -132,3 +132,18 @@ describe("alarms in storage", () => {
     });
   });
 });
+
+describe("storage.kv (synchronous)", () => {
+  it("shares data with the async API and stores undefined", async () => {
+    const { storage } = await newStorage();
+    storage.kv.put("s1", new Map([["m", 1n]]));
+    expect(await storage.get("s1")).toEqual(new Map([["m", 1n]]));
+    await storage.put("a1", "from async");
+    expect(storage.kv.get("a1")).toBe("from async");
+    storage.kv.put("u", undefined);
+    expect(storage.kv.list({ prefix: "u" }).next().value).toEqual(["u", undefined]);
+    expect([...storage.kv.list({ prefix: "", reverse: true, limit: 2 })].map(([key]) => key)).toEqual(["u", "s1"]);
+    expect(storage.kv.delete("s1")).toBe(true);
+    expect(storage.kv.get("s1")).toBeUndefined();
+  });
+});

@@ -110,7 +110,8 @@ export class LiveObject {
     return this.#event(async (object) => {
       const alarms = new AlarmStore(this.db);
       const due = alarms.get();
-      if (due === null || due > Date.now()) return; // deleted or moved since the timer was set
+      if (due === null) return; // deleted since the timer was set
+      if (due > Date.now()) return this.#host.alarmChanged(this.id, due, retryCount); // moved later
       alarms.delete(); // workerd's getAlarm() answers null inside the handler
       try {
         await object.alarm?.({ retryCount, isRetry: retryCount > 0 });

@@ -70,8 +70,9 @@ export class ObjectRegistry implements LiveObjectHost {
     this.#alarms.delete(key);
     if (time === null || this.#disposed) return;
     const arm = (): void => {
-      const wait = time - Date.now();
-      const timer = setTimeout(() => (wait > MAX_TIMER_MS ? arm() : void this.#fireAlarm(id, retryCount)), Math.min(Math.max(wait, 0), MAX_TIMER_MS));
+      const wait = Math.min(Math.max(time - Date.now(), 0), MAX_TIMER_MS);
+      // Timers may fire a little early (or be clamped for far alarms): re-arm until due.
+      const timer = setTimeout(() => (Date.now() < time ? arm() : void this.#fireAlarm(id, retryCount)), wait);
       this.#alarms.set(key, { id, timer });
     };
     arm();

@@ -66,6 +66,10 @@ export class KvStore {
   }
 
   list(options: ListOptions): Map<string, unknown> {
+    if (options.start !== undefined && options.startAfter !== undefined) {
+      throw new TypeError("list() cannot be called with both start and startAfter values.");
+    }
+    if (options.limit !== undefined && !(options.limit > 0)) throw new TypeError("List limit must be positive.");
     const where: string[] = [];
     const params: (string | Uint8Array)[] = [];
     const bound = (clause: string, value: string | Uint8Array) => {

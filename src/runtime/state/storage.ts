@@ -25,6 +25,8 @@ export interface StorageOptions {
 /** `ctx.storage` for a SQLite-backed Durable Object. */
 export class DurableObjectStorage {
   readonly sql: SqlStorage;
+  /** The synchronous KV API of SQLite-backed objects, on the same data as the async one. */
+  readonly kv: SyncKvStorage;
   readonly #db: SqliteDatabase;
   readonly #kv: KvStore;
   readonly #alarm: AlarmStore;
@@ -35,6 +37,7 @@ export class DurableObjectStorage {
     this.#db = db;
     this.sql = new SqlStorage(db);
     this.#kv = new KvStore(db);
+    this.kv = new SyncKvStorage(this.#kv);
     this.#alarm = new AlarmStore(db);
     this.#owner = owner;
   }
@@ -54,7 +57,9 @@ export class DurableObjectStorage {
     // Only the single-key form refuses undefined; in a batch it is stored (workerd does the same).
     if (!many && rest[0] === undefined) throw new TypeError("put() called with undefined value.");
     const entries: [string, unknown][] = many ? Object.entries(keyOrEntries) : [[toKey(keyOrEntries), rest[0]]];
-    this.transactionSync(() => this.#kv.put(entries));
+    // One row is atomic on its own; a batch is all-or-nothing.
+    if (entries.length === 1) this.#kv.put(entries);
+    else this.transactionSync(() => this.#kv.put(entries));
   }
 
   delete(key: string, options?: StorageOptions): Promise<boolean>;
@@ -67,10 +72,6 @@ export class DurableObjectStorage {
 
   async list<T = unknown>(options: ListOptions & StorageOptions = {}): Promise<Map<string, T>> {
     this.#owner.storageUsed?.();
-    if (options.start !== undefined && options.startAfter !== undefined) {
-      throw new TypeError("list() cannot be called with both start and startAfter values.");
-    }
-    if (options.limit !== undefined && !(options.limit > 0)) throw new TypeError("List limit must be positive.");
     return this.#kv.list(options) as Map<string, T>;
   }
 
@@ -157,6 +158,32 @@ export class DurableObjectStorage {
     } finally {
       this.#db.query("PRAGMA foreign_keys = ON");
     }
+  }
+}
+
+/** `ctx.storage.kv`: synchronous get/put/delete/list, as workerd offers SQLite-backed objects. */
+export class SyncKvStorage {
+  readonly #kv: KvStore;
+
+  constructor(kv: KvStore) {
+    this.#kv = kv;
+  }
+
+  get<T = unknown>(key: string): T | undefined {
+    return this.#kv.get(toKey(key)) as T | undefined;
+  }
+
+  /** Unlike the async `put`, an undefined value is stored (workerd does the same). */
+  put<T>(key: string, value: T): void {
+    this.#kv.put([[toKey(key), value]]);
+  }
+
+  delete(key: string): boolean {
+    return this.#kv.delete([toKey(key)]) > 0;
+  }
+
+  list<T = unknown>(options: ListOptions = {}): IterableIterator<[string, T]> {
+    return (this.#kv.list(options) as Map<string, T>).entries();
   }
 }
 
