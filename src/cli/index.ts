@@ -16,6 +16,7 @@ export const main = defineCommand({
     token: lazy(() => import("./commands/token")),
     whoami: lazy(() => import("./commands/whoami")),
     config: lazy(() => import("./commands/config")),
+    gateway: lazy(() => import("./commands/gateway")),
   },
 });
 

@@ -2,3 +2,4 @@ export { createGatewayHandler, type GatewayHandler, type GatewayOptions } from "
 export { BadRequestError, BodyTooLargeError, BucketForbiddenError } from "./errors";
 export { statusFor } from "./status";
 export { GatewayConfigError, gatewayAuthFromEnv } from "./settings";
+export { startNodeGateway, type StartedGateway, type StartGatewayOptions } from "./start";

@@ -90,6 +90,19 @@ export async function unsetSetting(key: string, env: Env = process.env): Promise
   return true;
 }
 
+/**
+ * The effective settings as the environment variables they stand for (`R2_ENDPOINT`, …), for
+ * code that reads its configuration from an environment.
+ */
+export async function settingsAsEnv(env: Env = process.env): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const setting of await resolveAllSettings(env)) {
+    const name = (SETTINGS[setting.key] as SettingSpec).env;
+    if (name !== undefined && setting.value !== undefined) result[name] = setting.value;
+  }
+  return result;
+}
+
 /** A secret shown so that its owner can recognise it and nobody can use it. */
 export function maskSecret(value: string): string {
   return value.length >= 12 ? `${value.slice(0, 4)}${"*".repeat(8)}` : "*".repeat(8);
