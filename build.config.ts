@@ -8,6 +8,8 @@ export default defineBuildConfig({
     "src/runtime/index",
     "src/runtime/worker",
     "src/runtime/platform/node",
+    "src/runtime/storage/index",
+    "src/runtime/persistence/index",
     "src/cli/index",
     "src/plugin/index",
     "src/plugin/vite",

@@ -18,7 +18,7 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget, kind:
     `import { createWorker } from ${JSON.stringify(runtimeModule("worker"))};`,
     `import { sqlWasmModule } from ${JSON.stringify(WASM_ID)};`,
     `const options = ${JSON.stringify(workerOptions(project))};`,
-    `const startWorker = async () => createWorker(userModule, { ...options, sqlWasm: await sqlWasmModule });`,
+    ...(TARGETS[target].persistence ? PERSISTENT_START : MEMORY_START),
   ];
   // Edge functions are always handlers: nothing listens on a port there.
   if (kind === "handler" || target === "vercel-edge") return [...start, ...handlerLines(target), ""].join("\n");
@@ -34,6 +34,18 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
   if (project.evictAfterMs !== undefined) options.evictAfterMs = project.evictAfterMs;
   return options;
 }
+
+const MEMORY_START = [`const startWorker = async () => createWorker(userModule, { ...options, sqlWasm: await sqlWasmModule });`];
+
+// Objects are restored from, and checkpointed to, the store DOTDO_STORAGE names (default .dotdo/).
+const PERSISTENT_START = [
+  `import { createStore } from ${JSON.stringify(runtimeModule("storage/index"))};`,
+  `import { persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
+  `const startWorker = async () => {`,
+  `  const lifecycle = persistenceLifecycle({ store: await createStore(process.env), onError: (error) => console.error("dotdo checkpoint failed:", error) });`,
+  `  return createWorker(userModule, { ...options, sqlWasm: await sqlWasmModule, lifecycle });`,
+  `};`,
+];
 
 const LISTEN = [
   `const port = Number(process.env.PORT || 3000);`,

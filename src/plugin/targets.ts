@@ -17,6 +17,12 @@ export type WasmMode = "none" | "file" | "module-import";
 
 export interface TargetSpec {
   wasm: WasmMode;
+  /**
+   * Whether the entry keeps objects in the store `DOTDO_STORAGE` names (Iceberg checkpoints,
+   * restore on open, a final checkpoint on SIGTERM). Edge bundles cannot carry the file and S3
+   * backends yet, so their objects live in memory only.
+   */
+  persistence: boolean;
   platform: "node" | "neutral";
   /** Package export conditions, most specific first. */
   conditions: string[];
@@ -37,11 +43,11 @@ const COMMONJS_SCOPE = [
 ].join("\n");
 
 export const TARGETS: Record<RuntimeTarget, TargetSpec> = {
-  cloudflare: { wasm: "none", platform: "neutral", conditions: ["workerd", "worker", "browser", "import", "default"], external: ["cloudflare:*", "node:*"] },
-  node: { wasm: "file", platform: "node", conditions: ["node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
-  bun: { wasm: "file", platform: "node", conditions: ["bun", "node", "import", "default"], external: ["bun", "bun:*"], banner: COMMONJS_SCOPE },
-  deno: { wasm: "file", platform: "node", conditions: ["deno", "node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
-  "vercel-edge": { wasm: "module-import", platform: "neutral", conditions: ["edge-light", "worker", "browser", "import", "default"], external: ["*.wasm?module"] },
+  cloudflare: { wasm: "none", persistence: false, platform: "neutral", conditions: ["workerd", "worker", "browser", "import", "default"], external: ["cloudflare:*", "node:*"] },
+  node: { wasm: "file", persistence: true, platform: "node", conditions: ["node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
+  bun: { wasm: "file", persistence: true, platform: "node", conditions: ["bun", "node", "import", "default"], external: ["bun", "bun:*"], banner: COMMONJS_SCOPE },
+  deno: { wasm: "file", persistence: true, platform: "node", conditions: ["deno", "node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
+  "vercel-edge": { wasm: "module-import", persistence: false, platform: "neutral", conditions: ["edge-light", "worker", "browser", "import", "default"], external: ["*.wasm?module"] },
 };
 
 /** File name of the wasm written next to the bundle. */

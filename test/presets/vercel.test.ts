@@ -25,7 +25,7 @@ describe("vercel preset (Node.js runtime), its function called as Vercel's launc
   it("writes a Node.js function in the Build Output API v3 layout, with its wasm beside it", () => {
     expect(JSON.parse(output.read("config.json"))).toMatchObject({ version: 3 });
     expect(JSON.parse(output.read(`${FUNCTION_DIR}/.vc-config.json`))).toMatchObject({ runtime: "nodejs22.x", handler: "index.mjs", launcherType: "Nodejs" });
-    expect(readdirSync(join(output.copy, FUNCTION_DIR)).sort()).toEqual([".vc-config.json", "index.mjs", "sql-wasm.wasm"]);
+    expect(readdirSync(join(output.copy, FUNCTION_DIR)).sort()).toEqual([".vc-config.json", "chunks", "index.mjs", "sql-wasm.wasm"]);
   });
 
   it("exports the Worker as web-standard { fetch } and listens on no port itself", () => {

@@ -15,6 +15,9 @@ export function bundleOptions(project: WorkerProject, preset: ResolvedPreset, se
     entryPoints: { index: ENTRY_ID },
     outdir: serverDir,
     outExtension: { ".js": ".mjs" },
+    // Storage backends are imported on demand: only the one DOTDO_STORAGE names is loaded.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     target: "es2022",
     metafile: true,
     logLevel: "silent",

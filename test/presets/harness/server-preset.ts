@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { behaviourSuite } from "./behaviour";
@@ -19,11 +19,14 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
   describe(`${preset} preset, run as a process from a copy of its output`, () => {
     let output: BuiltOutput;
     let server: RunningServer;
+    const start = () => {
+      const { command: bin, args } = command(join("server", "index.mjs"));
+      return startServer(bin, args, output.copy, { DOTDO_STORAGE: `file:${join(output.copy, "state")}` });
+    };
 
     beforeAll(async () => {
       output = await buildFixture(preset);
-      const { command: bin, args } = command(join("server", "index.mjs"));
-      server = await startServer(bin, args, output.copy, { DOTDO_STORAGE: `file:${join(output.copy, "state")}` });
+      server = await start();
     });
 
     afterAll(async () => {
@@ -31,9 +34,8 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
       output?.remove();
     });
 
-    it("ships the bundle and the sql.js wasm side by side, nothing else in server/", () => {
-      expect(existsSync(join(output.copy, "server/index.mjs"))).toBe(true);
-      expect(existsSync(join(output.copy, "server/sql-wasm.wasm"))).toBe(true);
+    it("ships the bundle, its chunks and the sql.js wasm side by side", () => {
+      expect(readdirSync(join(output.copy, "server")).sort()).toEqual(["chunks", "index.mjs", "sql-wasm.wasm"]);
       expect(output.manifest).toMatchObject({ preset, entry: "server/index.mjs" });
     });
 
@@ -44,7 +46,14 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
 
     behaviourSuite(preset, () => (path, init) => fetch(`${server.url}${path}`, init));
 
-    it("shuts down cleanly on SIGTERM", async () => {
+    it("checkpoints on SIGTERM, exits 0, and a restarted server restores its objects from DOTDO_STORAGE", async () => {
+      const post = (path: string) => fetch(`${server.url}${path}`, { method: "POST" }).then((r) => r.json());
+      expect(await post("/counter/restart-proof?by=42")).toEqual({ value: 42 });
+      expect(await server.stop(), server.output()).toBe(0);
+      server = await start();
+      expect(await post("/counter/restart-proof?by=1")).toEqual({ value: 43 });
+      const notes = (await fetch(`${server.url}/notes/shelf`).then((r) => r.json())) as { key: string; dateKept: boolean }[];
+      expect(notes.map((note) => [note.key, note.dateKept])).toEqual([["a-first", true], ["b-second", true], ["c-third", true]]);
       expect(await server.stop(), server.output()).toBe(0);
     });
   });
