@@ -103,6 +103,14 @@ describe("stubs", () => {
     expect(await thrown(() => stub.echo(Symbol("s")))).toMatchObject({ name: "DataCloneError", message: "Symbol(s) could not be cloned." });
   });
 
+  it("passes functions and RpcTargets by reference", async () => {
+    const stub = counters.getByName("references");
+    expect(await stub.callBack((x) => x * 10)).toBe(20);
+    expect(await stub.callBack(async (x) => x + 1)).toBe(3);
+    const tally = await stub.makeTally();
+    expect([await tally.add(1), await tally.add(2)]).toEqual([1, 3]);
+  });
+
   it("fetches through the stub", async () => {
     const stub = counters.getByName("fetch");
     const response = await stub.fetch("http://do/path", { method: "POST", body: "hello" });

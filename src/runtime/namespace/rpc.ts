@@ -1,4 +1,5 @@
 /** RPC values and errors with workerd's rules: cloned values, and errors rebuilt on the caller's side. */
+import { RpcTarget } from "../state/base-classes";
 
 const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
@@ -6,29 +7,93 @@ const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
 
 /**
  * Clones an RPC argument or result. Like workerd, instances of user classes are refused
- * (structured clone alone would turn them into plain objects).
+ * (structured clone alone would turn them into plain objects), while functions and
+ * `RpcTarget`s cross by reference: the receiver gets a stub whose calls come back here.
  */
 export function cloneForRpc<T>(value: T): T {
-  refuseClassInstances(value, new Set());
-  return structuredClone(value);
+  return scan(value, new Set()) ? (cloneWithReferences(value, new Map()) as T) : structuredClone(value);
 }
 
-function refuseClassInstances(value: unknown, seen: Set<object>): void {
-  if (typeof value !== "object" || value === null || seen.has(value)) return;
+/** Refuses class instances; true when `value` holds functions or RpcTargets. */
+function scan(value: unknown, seen: Set<object>): boolean {
+  if (typeof value === "function" || value instanceof RpcTarget) return true;
+  if (typeof value !== "object" || value === null || seen.has(value)) return false;
   seen.add(value);
+  let references = false;
   if (Array.isArray(value) || value instanceof Set) {
-    for (const item of value) refuseClassInstances(item, seen);
+    for (const item of value) references = scan(item, seen) || references;
   } else if (value instanceof Map) {
-    for (const [key, item] of value) {
-      refuseClassInstances(key, seen);
-      refuseClassInstances(item, seen);
-    }
+    for (const [key, item] of value) references = scan(key, seen) || scan(item, seen) || references;
   } else if (isPlainObject(value)) {
-    for (const item of Object.values(value)) refuseClassInstances(item, seen);
+    for (const item of Object.values(value)) references = scan(item, seen) || references;
   } else if (!isBuiltIn(value)) {
     const type = (value as { constructor?: { name?: string } }).constructor?.name ?? "Object";
     throw new DOMException(`Could not serialize object of type "${type}". This type does not support serialization.`, "DataCloneError");
   }
+  return references;
+}
+
+function cloneWithReferences(value: unknown, copies: Map<object, unknown>): unknown {
+  if (typeof value === "function") return functionStub(value as (...args: unknown[]) => unknown);
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof RpcTarget) return targetStub(value);
+  const known = copies.get(value);
+  if (known !== undefined) return known;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    copies.set(value, copy);
+    for (const item of value) copy.push(cloneWithReferences(item, copies));
+    return copy;
+  }
+  if (value instanceof Map) {
+    const copy = new Map();
+    copies.set(value, copy);
+    for (const [key, item] of value) copy.set(cloneWithReferences(key, copies), cloneWithReferences(item, copies));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set();
+    copies.set(value, copy);
+    for (const item of value) copy.add(cloneWithReferences(item, copies));
+    return copy;
+  }
+  if (isPlainObject(value)) {
+    const copy: Record<string, unknown> = {};
+    copies.set(value, copy);
+    for (const [key, item] of Object.entries(value)) copy[key] = cloneWithReferences(item, copies);
+    return copy;
+  }
+  const copy = structuredClone(value);
+  copies.set(value, copy);
+  return copy;
+}
+
+/** A function passed over RPC: calling it calls the original, with cloned values both ways. */
+function functionStub(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => Promise<unknown> {
+  return async (...args) => {
+    try {
+      return cloneForRpc(await fn(...cloneForRpc(args)));
+    } catch (error) {
+      throw toRemoteError(error);
+    }
+  };
+}
+
+/** An RpcTarget passed over RPC: its prototype methods, called by reference. */
+function targetStub(target: RpcTarget): object {
+  return new Proxy(
+    {},
+    {
+      get(_, property) {
+        if (typeof property !== "string" || property === "then") return undefined;
+        const method = (target as Record<string, unknown>)[property];
+        if (typeof method !== "function" || Object.hasOwn(target, property)) {
+          return () => Promise.reject(toRemoteError(new TypeError(`The RPC receiver does not implement the method "${property}".`)));
+        }
+        return functionStub((method as (...args: unknown[]) => unknown).bind(target));
+      },
+    },
+  );
 }
 
 function isPlainObject(value: object): boolean {

@@ -1,4 +1,14 @@
-import { DurableObject, type AlarmInvocationInfo, type DurableObjectState } from "../../../src/runtime/index";
+import { DurableObject, RpcTarget, type AlarmInvocationInfo, type DurableObjectState } from "../../../src/runtime/index";
+
+/** Returned by reference over RPC: calls on the caller's side reach this very object. */
+export class Tally extends RpcTarget {
+  #n = 0;
+
+  add(by: number): number {
+    this.#n += by;
+    return this.#n;
+  }
+}
 
 /** A counter with storage, RPC, errors and a getter: the shapes the tests poke at. */
 export class Counter extends DurableObject<Record<string, unknown>> {
@@ -37,6 +47,14 @@ export class Counter extends DurableObject<Record<string, unknown>> {
       override name = "CustomError";
     }
     throw new CustomError("custom failure");
+  }
+
+  async callBack(fn: (x: number) => number | Promise<number>): Promise<number> {
+    return fn(2);
+  }
+
+  makeTally(): Tally {
+    return new Tally();
   }
 
   get answer(): number {
