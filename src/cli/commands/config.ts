@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { consola } from "consola";
+import { printData } from "../auth/output";
 import { displayValue, resolveAllSettings, resolveSetting, setSetting, SETTING_KEYS, unsetSetting } from "../auth/settings";
 
 const keyArg = {
@@ -27,7 +28,7 @@ const get = defineCommand({
       process.exitCode = 1;
       return;
     }
-    consola.log(displayValue(setting));
+    printData(displayValue(setting) ?? "");
   },
 });
 
@@ -35,7 +36,7 @@ const list = defineCommand({
   meta: { name: "list", description: "Show every key, its value (secrets masked) and where it comes from" },
   async run() {
     for (const setting of await resolveAllSettings()) {
-      consola.log(`${setting.key} = ${displayValue(setting) ?? "(unset)"}${setting.value === undefined ? "" : `  [${setting.source}]`}`);
+      printData(`${setting.key} = ${displayValue(setting) ?? "(unset)"}${setting.value === undefined ? "" : `  [${setting.source}]`}`);
     }
   },
 });

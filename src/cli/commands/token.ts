@@ -1,10 +1,10 @@
 import { defineCommand } from "citty";
-import { consola } from "consola";
+import { printData } from "../auth/output";
 import { currentAccessToken } from "../auth/session";
 
 export default defineCommand({
   meta: { name: "token", description: "Print a valid access token (JWT), refreshing it if needed; e.g. JWT_TOKEN=$(dotdo token)" },
   async run() {
-    consola.log(await currentAccessToken());
+    printData(await currentAccessToken());
   },
 });

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { consola } from "consola";
+import { printData } from "../auth/output";
 import { describeIdentity } from "../auth/describe";
 import { whoami } from "../auth/session";
 
@@ -9,10 +10,10 @@ export default defineCommand({
   async run({ args }) {
     const identity = await whoami();
     if (args.json) {
-      consola.log(JSON.stringify({ issuer: identity.issuer, claims: identity.payload, storage: identity.storage ?? null }, null, 2));
+      printData(JSON.stringify({ issuer: identity.issuer, claims: identity.payload, storage: identity.storage ?? null }, null, 2));
       return;
     }
-    consola.log(describeIdentity(identity));
+    printData(describeIdentity(identity));
     if (identity.storageProblem) consola.warn(`No usable storage grant: ${identity.storageProblem}`);
   },
 });

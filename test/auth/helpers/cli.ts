@@ -3,11 +3,12 @@ import { consola, LogLevels, type ConsolaReporter } from "consola";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { vi } from "vitest";
 
 export interface CliRun {
   /** Every message the command reported, as `type: text`. */
   lines: string[];
-  /** Messages of type `log`: the command's data output. */
+  /** What the command wrote to stdout as data, one entry per write. */
   output: string[];
   exitCode: number;
   error?: unknown;
@@ -15,7 +16,7 @@ export interface CliRun {
 
 /**
  * Runs a command module in-process, as citty would from the CLI index, and captures what it
- * reports through consola (the CLI's only output channel).
+ * reports through consola and the data it writes to stdout.
  */
 export async function runCli(command: CommandDef<any>, rawArgs: string[], onLine?: (line: string) => void): Promise<CliRun> {
   const lines: string[] = [];
@@ -24,7 +25,6 @@ export async function runCli(command: CommandDef<any>, rawArgs: string[], onLine
     log(entry) {
       const text = entry.args.map(String).join(" ");
       lines.push(`${entry.type}: ${text}`);
-      if (entry.type === "log") output.push(text);
       onLine?.(text);
     },
   };
@@ -32,12 +32,17 @@ export async function runCli(command: CommandDef<any>, rawArgs: string[], onLine
   consola.setReporters([reporter]);
   consola.level = LogLevels.debug;
   process.exitCode = 0;
+  const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    output.push(String(chunk).replace(/\n$/, ""));
+    return true;
+  });
   let error: unknown;
   try {
     await runCommand(command, { rawArgs });
   } catch (caught) {
     error = caught;
   } finally {
+    write.mockRestore();
     consola.setReporters(saved.reporters);
     consola.level = saved.level;
   }
