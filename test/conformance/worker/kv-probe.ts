@@ -153,6 +153,51 @@ export class KvProbe extends DurableObject {
     return results;
   }
 
+  /** put() stores a copy, and every get() hands out a new one. */
+  async copies(): Promise<Encoded> {
+    const value = { n: 1, list: [1] };
+    await this.ctx.storage.put("copy", value);
+    value.n = 2;
+    value.list.push(2);
+    const first = await this.ctx.storage.get<typeof value>("copy");
+    if (first) first.n = 3;
+    const second = await this.ctx.storage.get<typeof value>("copy");
+    return encode({ stored: second, sameObject: first === second });
+  }
+
+  /** The synchronous KV API of SQLite-backed objects, and its view of the asynchronous one. */
+  async syncKv(): Promise<Record<string, Outcome>> {
+    const kv = this.ctx.storage.kv;
+    return {
+      putGet: await outcome(() => {
+        kv.put("s1", new Map([["m", 1n]]));
+        return kv.get("s1");
+      }),
+      missing: await outcome(() => kv.get("nope")),
+      seenByAsync: await outcome(() => this.ctx.storage.get("s1")),
+      asyncSeenBySync: await outcome(async () => {
+        await this.ctx.storage.put("a1", "from async");
+        return kv.get("a1");
+      }),
+      list: await outcome(() => {
+        kv.put("s2", 2);
+        kv.put("s3", 3);
+        return [...kv.list({ prefix: "s", reverse: true, limit: 2 })];
+      }),
+      deleteExisting: await outcome(() => kv.delete("s2")),
+      deleteMissing: await outcome(() => kv.delete("s2")),
+      putUndefined: await outcome(() => kv.put("u", undefined)),
+      uncloneable: await outcome(() => kv.put("f", Symbol("x"))),
+      rolledBack: await outcome(() =>
+        this.ctx.storage.transactionSync(() => {
+          kv.put("tx", 1);
+          throw new Error("undo sync kv");
+        }),
+      ),
+      afterRollback: await outcome(() => kv.get("tx")),
+    };
+  }
+
   async uncloneable(): Promise<Record<string, Outcome>> {
     const put = (value: unknown) => outcome(() => this.ctx.storage.put("bad", value));
     return {

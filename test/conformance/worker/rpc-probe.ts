@@ -1,9 +1,19 @@
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, RpcTarget } from "cloudflare:workers";
 import { encode, type Encoded } from "./encode";
 
 export class CustomError extends Error {
   override name = "CustomError";
   code = "E_CUSTOM";
+}
+
+/** Passed back by reference: the caller calls its methods over RPC. */
+export class Counter extends RpcTarget {
+  private n = 0;
+
+  increment(): number {
+    this.n += 1;
+    return this.n;
+  }
 }
 
 /** RPC targets: echo, mutation, throws, fetch; plus what the instance knows of itself. */
@@ -24,6 +34,15 @@ export class RpcProbe extends DurableObject {
   async asyncEcho<T>(value: T): Promise<T> {
     await this.ctx.storage.put("last", value);
     return value;
+  }
+
+  /** Calls a function the caller passed (workerd sends it as a stub). */
+  async callBack(fn: (x: number) => number | Promise<number>): Promise<number> {
+    return await fn(2);
+  }
+
+  makeCounter(): Counter {
+    return new Counter();
   }
 
   count(): number {

@@ -70,9 +70,12 @@ export const scenarios: Record<string, Scenario> = {
   "sql value types": (env) => env.SQL.getByName("types").valueTypes(),
   "sql odd bindings": (env) => env.SQL.getByName("bindings").oddBindings(),
   "sql integers beyond 2^53": (env) => env.SQL.getByName("bigint").bigIntegers(),
+  "sql column affinity": (env) => env.SQL.getByName("affinity").columnAffinity(),
+  "sql parameter styles": (env) => env.SQL.getByName("params").parameterStyles(),
   "sql errors": (env) => env.SQL.getByName("errors").errors(),
   "sql multi-statement exec": (env) => env.SQL.getByName("multi").multiStatement(),
   "sql cursor methods": (env) => env.SQL.getByName("cursor").cursor(),
+  "sql RETURNING": (env) => env.SQL.getByName("returning").returning(),
   "sql databaseSize grows": (env) => env.SQL.getByName("size").databaseSize(),
   "sql limits": (env) => env.SQL.getByName("limits").limits(),
   "sql transactionSync": (env) => env.SQL.getByName("txsync").transactionSync(),
@@ -83,6 +86,8 @@ export const scenarios: Record<string, Scenario> = {
   "kv batches and the 128-key limit": (env) => env.KV.getByName("batch").batches(),
   "kv list options and key order": (env) => env.KV.getByName("list").listing(),
   "kv structured-clone round trips": (env) => env.KV.getByName("clone").roundTrips(),
+  "kv values are copies": (env) => env.KV.getByName("copies").copies(),
+  "kv synchronous API (storage.kv)": (env) => env.KV.getByName("sync").syncKv(),
   "kv uncloneable values": (env) => env.KV.getByName("uncloneable").uncloneable(),
   "kv key and value size limits": (env) => env.KV.getByName("sizes").sizeLimits(),
   "kv deleteAll": (env) => env.KV.getByName("deleteall").deleteAll(),
@@ -135,6 +140,17 @@ export const scenarios: Record<string, Scenario> = {
       symbolArg: await rpcError(() => stub.echo(Symbol("s") as never)),
       weakMapArg: await rpcError(() => stub.echo(new WeakMap() as never)),
       symbolResult: await rpcError(() => stub.returnsUncloneable() as Promise<unknown>),
+    };
+  },
+  "rpc functions and RpcTargets cross by reference": async (env) => {
+    const stub = env.RPC.getByName("references");
+    return {
+      callback: await rpcError(() => stub.callBack((x) => x * 10)),
+      asyncCallback: await rpcError(() => stub.callBack(async (x) => x + 1)),
+      counter: await rpcError(async () => {
+        const counter = await stub.makeCounter();
+        return [await counter.increment(), await counter.increment()];
+      }),
     };
   },
   "rpc thrown errors": async (env) => {

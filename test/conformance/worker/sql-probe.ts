@@ -31,6 +31,40 @@ export class SqlProbe extends DurableObject {
     return encode(rows);
   }
 
+  /** Declared column types convert bound JS values (numbers arrive as REAL); STRICT refuses. */
+  columnAffinity(): Record<string, Outcome> {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE aff (i INTEGER, r REAL, t TEXT, b BLOB, n NUMERIC, a ANY)");
+    sql.exec("INSERT INTO aff VALUES (?, ?, ?, ?, ?, ?)", 1, 2, 3, 4, 5, 6);
+    sql.exec("INSERT INTO aff VALUES (?, ?, ?, ?, ?, ?)", 1.5, "2", "3", "4", "5.0", "6");
+    sql.exec("CREATE TABLE st (i INTEGER) STRICT");
+    return {
+      rows: outcomeSync(() =>
+        sql
+          .exec(
+            "SELECT i, typeof(i) AS ti, r, typeof(r) AS tr, t, typeof(t) AS tt, b, typeof(b) AS tb, n, typeof(n) AS tn, a, typeof(a) AS ta FROM aff ORDER BY rowid",
+          )
+          .toArray(),
+      ),
+      strictReal: outcomeSync(() => sql.exec("INSERT INTO st VALUES (?)", 1.5).rowsWritten),
+      strictWhole: outcomeSync(() => {
+        sql.exec("INSERT INTO st VALUES (?)", 2);
+        return sql.exec("SELECT i, typeof(i) AS t FROM st").toArray();
+      }),
+    };
+  }
+
+  parameterStyles(): Record<string, Outcome> {
+    const sql = this.ctx.storage.sql;
+    return {
+      numbered: outcomeSync(() => sql.exec("SELECT ?1 AS a, ?1 AS b", 5).toArray()),
+      numberedGap: outcomeSync(() => sql.exec("SELECT ?2 AS a", 5, 6).toArray()),
+      named: outcomeSync(() => sql.exec("SELECT :x AS a", 5).toArray()),
+      dollarAndNumbered: outcomeSync(() => sql.exec("SELECT $x AS a, ?2 AS b", 5, 6).toArray()),
+      atSign: outcomeSync(() => sql.exec("SELECT @x AS a, @x AS b", 7).toArray()),
+    };
+  }
+
   /** Bindings JS has but SQLite does not: booleans, BigInt, typed arrays, undefined, objects. */
   oddBindings(): Record<string, Outcome> {
     this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS b (v)");
@@ -42,6 +76,8 @@ export class SqlProbe extends DurableObject {
       bigint: bind(5n),
       bigBigint: bind(2n ** 63n),
       uint8array: bind(new Uint8Array([7, 8])),
+      subarray: bind(new Uint8Array([1, 2, 3, 4]).subarray(1, 3)),
+      dataView: bind(new DataView(new Uint8Array([5, 6]).buffer)),
       undefined: bind(undefined),
       object: bind({ a: 1 }),
       date: bind(new Date(0)),
@@ -160,6 +196,23 @@ export class SqlProbe extends DurableObject {
       oneOfTwo: outcomeSync(() => this.ctx.storage.sql.exec("SELECT id FROM c").one()),
       iteratorIsSelf: encode(select[Symbol.iterator]() === select),
     };
+  }
+
+  /** INSERT ... RETURNING: rows come back, and the counters count what SQLite did. */
+  returning(): Encoded {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE r (id INTEGER PRIMARY KEY, name TEXT)");
+    sql.exec("INSERT INTO r (name) VALUES ('a'), ('b'), ('c')");
+    const cursor = sql.exec("INSERT INTO r (name) VALUES ('d'), ('e') RETURNING id, name");
+    const inserted = {
+      columnNames: cursor.columnNames,
+      rows: cursor.toArray(),
+      rowsRead: cursor.rowsRead,
+      rowsWritten: cursor.rowsWritten,
+    };
+    const updated = sql.exec("UPDATE r SET name = upper(name) WHERE id > 3 RETURNING name");
+    const updatedInfo = { rows: updated.toArray(), rowsRead: updated.rowsRead, rowsWritten: updated.rowsWritten };
+    return encode({ inserted, updated: updatedInfo });
   }
 
   /** Page-granular size: report only what both runtimes must agree on. */
