@@ -32,6 +32,8 @@ export class SqlJsDatabase implements SqliteDatabase {
   #spanStart: { total: number; attributed: number; schema: number };
   #baseSchema: number;
   #writeCount = 0;
+  /** workerd-style write coalescing: an implicit transaction, committed after the current task. */
+  #implicit: { begin: Statement; commit: Statement; open: boolean } | undefined;
 
   constructor(sql: SqlJsModule, image?: Uint8Array) {
     this.#sql = sql;
@@ -48,6 +50,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     });
     // The rollback journal in memory instead of a MEMFS file: writes are several times faster.
     this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
+    this.#implicit = { begin: this.#db.prepare("BEGIN"), commit: this.#db.prepare("COMMIT"), open: false };
     this.#baseSchema = this.#schemaVersion();
     this.#spanStart = { total: this.#totalChanges(), attributed: 0, schema: this.#baseSchema };
   }
@@ -170,11 +173,32 @@ export class SqlJsDatabase implements SqliteDatabase {
   }
 
   export(): Uint8Array {
+    this.commit();
     return this.#db.export();
   }
 
+  /** Commits the implicit transaction now (it otherwise commits after the current task). */
+  commit(): void {
+    const implicit = this.#implicit;
+    if (!implicit?.open) return;
+    implicit.open = false;
+    try {
+      implicit.commit.step();
+    } catch (error) {
+      // SQLite may already have rolled the transaction back (e.g. after SQLITE_FULL).
+      if (!(error instanceof SqliteError && /no transaction is active/.test(error.message))) throw error;
+    } finally {
+      implicit.commit.reset();
+    }
+  }
+
   close(): void {
+    this.commit();
+    const implicit = this.#implicit;
+    this.#implicit = undefined;
     for (const statement of [...this.#cache.values(), ...this.#prepared.values()]) statement.free();
+    implicit?.begin.free();
+    implicit?.commit.free();
     this.#cache.clear();
     this.#prepared.clear();
     this.#db.close();
@@ -182,6 +206,7 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   #run(statement: Statement, params: readonly SqlParam[], last: boolean): StatementResult {
     this.#bind(statement, params, last);
+    this.#beginImplicit();
     const writesBefore = this.#hookWrites;
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
@@ -218,6 +243,17 @@ export class SqlJsDatabase implements SqliteDatabase {
     params.forEach((param, index) => {
       if (typeof param === "number") this.#sql._sqlite3_bind_double(pointer, index + 1, param);
     });
+  }
+
+  #beginImplicit(): void {
+    const implicit = this.#implicit;
+    if (!implicit || implicit.open) return;
+    implicit.begin.step();
+    implicit.begin.reset();
+    implicit.open = true;
+    setTimeout(() => {
+      if (this.#implicit === implicit) this.commit();
+    }, 0);
   }
 
   #pointer(statement: Statement): number {

@@ -49,7 +49,12 @@ export interface SqliteDatabase {
   takeChanges(): ChangeSet;
   /** Bytes in use: page count times page size. */
   readonly size: number;
-  /** The whole database as a SQLite file image. */
+  /**
+   * Writes are coalesced like workerd's: statements run in an implicit transaction that
+   * commits after the current task. This commits it now.
+   */
+  commit(): void;
+  /** The whole database as a SQLite file image (commits first). */
   export(): Uint8Array;
   close(): void;
 }

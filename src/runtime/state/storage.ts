@@ -152,12 +152,10 @@ export class DurableObjectStorage {
   }
 
   #withoutForeignKeys(fn: () => void): void {
-    this.#db.query("PRAGMA foreign_keys = OFF");
-    try {
-      fn();
-    } finally {
-      this.#db.query("PRAGMA foreign_keys = ON");
-    }
+    // Inside the implicit transaction `foreign_keys` cannot change; deferring the checks to
+    // commit works, and by then the referencing tables are gone too.
+    this.#db.query("PRAGMA defer_foreign_keys = ON");
+    fn();
   }
 }
 
