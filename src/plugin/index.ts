@@ -49,6 +49,8 @@ export const dotdo: UnpluginInstance<DotdoPluginOptions | undefined, false> = cr
           },
           build: {
             ssr: true,
+            // The sql.js wasm is an asset the server reads at start: SSR builds drop assets by default.
+            ssrEmitAssets: true,
             target: "es2022",
             rollupOptions: {
               input: config.build?.rollupOptions?.input ?? ENTRY_ID,

@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Miniflare } from "miniflare";
 import { join, resolve } from "pathe";
 import { build } from "vite";
 import { afterAll, describe, expect, it } from "vitest";
+import { startServer } from "../presets/harness/process";
 
 const viteApp = resolve(import.meta.dirname, "../fixtures/vite-app");
 const scratch = mkdtempSync(join(tmpdir(), "dotdo-vite-"));
@@ -43,6 +44,21 @@ describe("the plugin in a plain vite.config.ts", () => {
       expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 2 });
     } finally {
       await mf.dispose();
+    }
+  });
+
+  it("builds a Node server that runs from a copy of the output, with the wasm emitted beside it", async () => {
+    const outDir = await viteBuild("node");
+    expect(readdirSync(outDir)).toEqual(expect.arrayContaining(["index.mjs", "sql-wasm.wasm"]));
+    const copy = join(scratch, "node-copy");
+    cpSync(outDir, copy, { recursive: true });
+    const server = await startServer(process.execPath, ["index.mjs"], copy, { DOTDO_STORAGE: `file:${join(copy, "state")}` });
+    try {
+      const visit = async () => (await fetch(`${server.url}/home`)).json();
+      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 1 });
+      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 2 });
+    } finally {
+      expect(await server.stop()).toBe(0);
     }
   });
 });
