@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { posix } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scopeStore, tenantRoot, type StorageScope } from "../../src/runtime/auth";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
@@ -100,6 +102,28 @@ describe("scopeStore", () => {
     await expect(writeOnly.get("do/obj1/lock")).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     await expect(writeOnly.head("do/obj1/lock")).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
     expect(text((await inner.get("apps/prod/acme/a/do/obj1/lock"))!.body)).toBe("x");
+  });
+
+  it("never touches a key outside the scope, whatever key it is given", async () => {
+    const inner = createMemoryStore();
+    const touched: string[] = [];
+    const recording: ObjectStore = { ...inner, put: (key, ...rest) => (touched.push(key), inner.put(key, ...rest)) };
+    const store = scopeStore(recording, tenantA);
+    const root = "apps/prod/acme/a/";
+    const segment = fc.oneof(fc.constantFrom("do", "obj1", "..", ".", "", "%2e%2e", "\\", "\uFF0E\uFF0E", "b"), fc.string({ maxLength: 4 }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 5 }).map((parts) => parts.join("/")), async (key) => {
+        await store.put(key, bytes("x")).catch((error: { code?: string }) => {
+          expect(error.code).toBe("PATH_FORBIDDEN");
+        });
+      }),
+      { numRuns: 2000 },
+    );
+    for (const key of touched) {
+      expect(key.startsWith(`${root}do/`)).toBe(true);
+      expect(posix.normalize(key)).toBe(key);
+    }
+    expect(touched.length).toBeGreaterThan(0);
   });
 
   it("validates the scope itself", () => {
