@@ -107,4 +107,21 @@ describe("checkpoint and restore", () => {
     await reader.persistence.restore();
     expect(reader.port.query("SELECT v FROM t ORDER BY rowid")).toEqual([[1n], [2n]]);
   });
+
+  it("restores tables with foreign keys into a database that enforces them, and keeps enforcing", async () => {
+    const memory = createMemoryStore();
+    const writer = await open(memory);
+    writer.port.exec(`PRAGMA foreign_keys = ON;
+      CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent (id) ON DELETE CASCADE);
+      CREATE TABLE parent (id INTEGER PRIMARY KEY);
+      INSERT INTO parent VALUES (1), (2); INSERT INTO child VALUES (10, 1), (20, 2);`);
+    await writer.persistence.checkpoint();
+    const reader = await open(memory);
+    reader.port.exec("PRAGMA foreign_keys = ON");
+    await reader.persistence.restore();
+    expect(dumpDatabase(reader.port)).toEqual(dumpDatabase(writer.port));
+    expect(reader.port.query("PRAGMA foreign_keys")).toEqual([[1n]]);
+    reader.port.exec("DELETE FROM parent WHERE id = 1");
+    expect(reader.port.query("SELECT id FROM child")).toEqual([[20n]]);
+  });
 });

@@ -71,4 +71,21 @@ describe("time travel and expiry", () => {
     const history = writer.persistence.head!.tables.t!.metadata.snapshots.map((s) => s["manifest-list"]);
     expect(history.every((location) => !/seq-[12]-/.test(location))).toBe(true);
   });
+
+  it("enforces a retention policy every so many checkpoints, keeping the files still in use", async () => {
+    const store = createMemoryStore();
+    const { port } = await openDatabase();
+    const persistence = new ObjectPersistence({ store, port, retention: { keepLast: 2, everyCheckpoints: 3 } });
+    port.exec("CREATE TABLE t (v INTEGER); CREATE TABLE still (s TEXT); INSERT INTO still VALUES ('from commit 1');");
+    for (let v = 1; v <= 6; v++) {
+      port.exec(`INSERT INTO t VALUES (${v})`);
+      await persistence.checkpoint();
+      if (v === 3) expect((await persistence.listSnapshots()).map((s) => s.sequence)).toEqual([2, 3]);
+    }
+    expect((await persistence.listSnapshots()).map((s) => s.sequence)).toEqual([5, 6]);
+    const reader = await open(store);
+    await reader.persistence.restore();
+    expect(reader.port.query("SELECT v FROM t")).toEqual([[1n], [2n], [3n], [4n], [5n], [6n]]);
+    expect(reader.port.query("SELECT s FROM still")).toEqual([["from commit 1"]]);
+  });
 });

@@ -1,8 +1,8 @@
 // Checkpoints of an object's SQLite database as Iceberg V2 tables: restore, time travel, fencing.
-export { persistenceLifecycle } from "./lifecycle";
+export { DEFAULT_RETENTION, persistenceLifecycle } from "./lifecycle";
 export type { FencingToken, IcebergHandle, PersistenceLifecycle, PersistenceLifecycleOptions } from "./lifecycle";
 export { ObjectPersistence } from "./object-persistence";
-export type { CheckpointResult, PersistenceOptions, RestoreTarget } from "./object-persistence";
+export type { CheckpointResult, PersistenceOptions, RestoreTarget, RetentionPolicy } from "./object-persistence";
 export { CheckpointScheduler, DEFAULT_ICEBERG_CONFIG } from "./scheduler";
 export type { IcebergConfig } from "./scheduler";
 export { CorruptSnapshotError, FencedError, RestoreTargetNotEmptyError, SnapshotNotFoundError, UnsupportedSchemaError } from "./errors";

@@ -5,7 +5,7 @@ import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { enginePort, EngineChanges } from "./engine-port";
 import { FencedError } from "./errors";
-import { ObjectPersistence, type CheckpointResult, type RestoreTarget } from "./object-persistence";
+import { ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
 
@@ -20,9 +20,14 @@ export interface PersistenceLifecycleOptions {
   chunkRows?: number;
   /** Fully qualified location of the store's root for Iceberg paths; the store's url by default. */
   location?: string;
+  /** Commits kept per object, enforced every so many checkpoints; `false` keeps all. */
+  retention?: RetentionPolicy | false;
   /** Background checkpoint failures (e.g. `FencedError`) go here; they are not thrown anywhere else. */
   onError?: (error: unknown, ref: ObjectRef) => void;
 }
+
+/** Time travel reaches the last 100 checkpoints unless configured otherwise. */
+export const DEFAULT_RETENTION: RetentionPolicy = { keepLast: 100, everyCheckpoints: 50 };
 
 /** Proof of holding an object's lease: the fencing generation every commit records. */
 export interface FencingToken {
@@ -78,6 +83,8 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
         ...(options.chunkRows === undefined ? {} : { chunkRows: options.chunkRows }),
         ...(options.location === undefined ? {} : { location: `${options.location.replace(/\/+$/, "")}/do/${ref.id}` }),
+        ...(options.retention === false ? {} : { retention: options.retention ?? DEFAULT_RETENTION }),
+        onError: report(ref),
       });
       await persistence.acquireLease();
       try {

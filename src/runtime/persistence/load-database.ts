@@ -12,16 +12,20 @@ export interface DatabaseSchema {
 /**
  * Recreates a database: tables, then rows (`insertRows` per table), the AUTOINCREMENT
  * counters, then indexes, views and triggers — triggers last so restoring rows fires none.
- * Foreign keys are off while loading because rows arrive table by table. The database must
- * be empty unless `replace` is set, in which case its contents are dropped first. One
- * transaction: on failure the database is as it was.
+ * The database must be empty unless `replace` is set, in which case its contents are dropped
+ * first. One savepoint (which also nests in an engine's implicit transaction): on failure the
+ * database is as it was. Rows arrive table by table, so foreign keys are off while loading —
+ * or, where the engine keeps a transaction open and the pragma cannot change, deferred.
  */
 export function loadDatabase(port: SqlPort, schema: DatabaseSchema, insertRows: (table: string) => void, replace = false): void {
   if (!replace && port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
-  const foreignKeys = Number(port.query("PRAGMA foreign_keys")[0]?.[0]) === 1;
-  if (foreignKeys) port.exec("PRAGMA foreign_keys = OFF");
-  port.exec("BEGIN");
+  const foreignKeys = () => Number(port.query("PRAGMA foreign_keys")[0]?.[0]) === 1;
+  const enforced = foreignKeys();
+  if (enforced) port.exec("PRAGMA foreign_keys = OFF");
+  const switchedOff = enforced && !foreignKeys();
+  port.exec("SAVEPOINT dotdo_restore");
   try {
+    if (enforced && !switchedOff) port.exec("PRAGMA defer_foreign_keys = ON");
     if (replace) dropAll(port);
     createAll(port, schema.objects, "table");
     for (const object of schema.objects) if (object.type === "table") insertRows(object.name);
@@ -34,12 +38,12 @@ export function loadDatabase(port: SqlPort, schema: DatabaseSchema, insertRows: 
       );
     }
     for (const type of ["index", "view", "trigger"] as const) createAll(port, schema.objects, type);
-    port.exec("COMMIT");
+    port.exec("RELEASE dotdo_restore");
   } catch (error) {
-    port.exec("ROLLBACK");
+    port.exec("ROLLBACK TO dotdo_restore; RELEASE dotdo_restore");
     throw error;
   } finally {
-    if (foreignKeys) port.exec("PRAGMA foreign_keys = ON");
+    if (switchedOff) port.exec("PRAGMA foreign_keys = ON");
   }
 }
 

@@ -2,10 +2,12 @@ import type { ObjectStore } from "../storage/types";
 import { ChangeTracker, type ChangeSet, type ChangeSource } from "./change-tracker";
 import { prepareCheckpoint, publishCheckpoint, type CheckpointSettings } from "./checkpoint";
 import type { Commit } from "./commit";
+import { mapLimit } from "./concurrency";
 import { FencedError, SnapshotNotFoundError } from "./errors";
 import { Lease, type LeaseRecord } from "./lease";
 import { listSequences, loadCommit, readCommit, readLatestCommit } from "./restore";
 import type { SqlPort } from "./sql-port";
+import { publishTableMetadata } from "./table-metadata";
 import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, type SnapshotInfo } from "./time-travel";
 
 export interface PersistenceOptions {
@@ -24,7 +26,15 @@ export interface PersistenceOptions {
   chunkRows?: number;
   /** Fully qualified location of the store root for Iceberg paths; the store's url by default. */
   location?: string;
+  /** Expire old commits after every `everyCheckpoints` checkpoints; off when absent. */
+  retention?: RetentionPolicy;
+  /** Failures of work that follows a successful checkpoint (retention) go here. */
+  onError?: (error: unknown) => void;
   now?: () => number;
+}
+
+export interface RetentionPolicy extends ExpirePolicy {
+  everyCheckpoints: number;
 }
 
 /** Which commit to restore: the newest by default. */
@@ -55,11 +65,17 @@ export class ObjectPersistence {
   #head: Commit | null = null;
   /** The newest sequence number known to be taken; the next checkpoint is one more. */
   #latest = 0;
+  /** The state is an older commit than the newest (time travel): the next checkpoint commits it. */
+  #behind = false;
   #published = false;
   /** Oldest commit still stored, as far as this instance knows (see `pruneHistory`). */
   #retainFrom: number | null = null;
-  #running: Promise<CheckpointResult | null> | null = null;
+  /** Checkpoints, restores and expiry run one at a time, in order. */
+  #chain: Promise<unknown> = Promise.resolve();
+  /** A checkpoint waiting its turn, which later requests join. */
   #queued: Promise<CheckpointResult | null> | null = null;
+  readonly #retention: RetentionPolicy | undefined;
+  readonly #onError: (error: unknown) => void;
 
   constructor(options: PersistenceOptions) {
     const now = options.now ?? Date.now;
@@ -68,13 +84,15 @@ export class ObjectPersistence {
       store: options.store,
       port: options.port,
       location: (options.location ?? options.store.url).replace(/\/+$/, ""),
-      chunkRows: options.chunkRows ?? 4096,
+      chunkRows: options.chunkRows ?? 2048,
       holder,
       now,
     };
     const ttlMs = options.leaseTtlMs ?? 30_000;
     this.#lease = new Lease({ store: options.store, holder, ttlMs, marginMs: options.leaseMarginMs ?? ttlMs / 6, now });
     this.#tracker = options.changes ?? new ChangeTracker(options.port);
+    this.#retention = options.retention;
+    this.#onError = options.onError ?? (() => undefined);
   }
 
   /** The commit the database was restored from or last checkpointed to. */
@@ -110,7 +128,11 @@ export class ObjectPersistence {
    * `replace` is set. Returns the commit, or null when the object was never checkpointed. A
    * damaged snapshot throws `CorruptSnapshotError` and leaves the database as it was.
    */
-  async restore(target: RestoreTarget = {}): Promise<Commit | null> {
+  restore(target: RestoreTarget = {}): Promise<Commit | null> {
+    return this.#exclusive(() => this.#restore(target));
+  }
+
+  async #restore(target: RestoreTarget): Promise<Commit | null> {
     const { store, port } = this.#settings;
     const latest = target.sequence === undefined && target.asOf === undefined;
     const commit = await this.#resolve(target);
@@ -118,14 +140,15 @@ export class ObjectPersistence {
     // After going back in time the next checkpoint still follows the newest commit.
     this.#latest = latest ? (commit?.sequence ?? 0) : Math.max(this.#latest, (await listSequences(store)).at(-1) ?? 0);
     this.#head = commit;
+    this.#behind = commit !== null && commit.sequence < this.#latest;
     this.#published = false;
     this.#tracker.rebase();
     return commit;
   }
 
-  /** Row changes not yet checkpointed. */
+  /** Row changes not yet checkpointed (going back in time counts as one). */
   pendingChanges(): number {
-    return this.#tracker.pendingChanges();
+    return this.#tracker.pendingChanges() + (this.#behind ? 1 : 0);
   }
 
   /**
@@ -133,13 +156,10 @@ export class ObjectPersistence {
    * two at once: a call during a running checkpoint waits for it, then joins the one next.
    */
   checkpoint(): Promise<CheckpointResult | null> {
-    if (!this.#running) return this.#start();
-    this.#queued ??= this.#running
-      .catch(() => undefined)
-      .then(() => {
-        this.#queued = null;
-        return this.#start();
-      });
+    this.#queued ??= this.#exclusive(() => {
+      this.#queued = null;
+      return this.#run();
+    });
     return this.#queued;
   }
 
@@ -147,8 +167,17 @@ export class ObjectPersistence {
     return listSnapshots(this.#settings.store);
   }
 
-  /** Deletes old commits by age and count (never the newest) and the files only they used. */
-  async expireSnapshots(policy: ExpirePolicy): Promise<ExpireResult> {
+  /**
+   * Deletes old commits by age and count (never the newest) and the files only they used.
+   * Needs the lease, and never runs during a checkpoint, which could reuse those files.
+   */
+  expireSnapshots(policy: ExpirePolicy): Promise<ExpireResult> {
+    return this.#exclusive(() => this.#expire(policy));
+  }
+
+  async #expire(policy: ExpirePolicy): Promise<ExpireResult> {
+    if (this.#lease.generation === null) await this.#lease.acquire();
+    await this.#lease.ensure();
     const result = await expireSnapshots(this.#settings.store, policy, this.#settings.now());
     const newestExpired = result.expired.at(-1);
     if (newestExpired !== undefined) this.#retainFrom = Math.max(this.#retainFrom ?? 0, newestExpired + 1);
@@ -159,18 +188,21 @@ export class ObjectPersistence {
     this.#tracker.close();
   }
 
-  #start(): Promise<CheckpointResult | null> {
-    const run = this.#run().finally(() => {
-      this.#running = null;
-    });
-    this.#running = run;
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(task, task);
+    this.#chain = run.catch(() => undefined);
     return run;
   }
 
   async #run(): Promise<CheckpointResult | null> {
     if (this.#lease.generation === null) await this.#lease.acquire();
     const lease = await this.#lease.ensure();
-    if (this.#head && this.pendingChanges() === 0 && this.#published) return null;
+    if (this.pendingChanges() === 0) {
+      // Nothing to commit; a restored state's tables are still published once, for engines.
+      if (this.#head && !this.#published) await mapLimit(Object.values(this.#head.tables), 8, (t) => publishTableMetadata(this.#settings.store, t));
+      this.#published = true;
+      return null;
+    }
     let changes: ChangeSet | undefined;
     try {
       this.#retainFrom ??= (await listSequences(this.#settings.store))[0] ?? 1;
@@ -179,7 +211,12 @@ export class ObjectPersistence {
       const commit = await publishCheckpoint(this.#settings, prepared, lease.generation, () => this.#assertMayCommit(), !this.#published);
       this.#head = commit;
       this.#latest = commit.sequence;
+      this.#behind = false;
       this.#published = true;
+      const retention = this.#retention;
+      if (retention && commit.sequence % retention.everyCheckpoints === 0) {
+        await this.#expire(retention).catch(this.#onError);
+      }
       return {
         sequence: commit.sequence,
         generation: commit.generation,

@@ -15,10 +15,11 @@ export interface SnapshotInfo {
   tables: { name: string; rows: number; bytes: number; files: number }[];
 }
 
+/** Limits on what is kept; a commit beyond either is expired. The newest is always kept. */
 export interface ExpirePolicy {
-  /** Keep at least this many newest commits (at least 1: the newest is never expired). */
+  /** Keep at most this many newest commits. */
   keepLast?: number;
-  /** Only expire commits older than this. */
+  /** Keep no commit older than this. */
   maxAgeMs?: number;
 }
 
@@ -50,16 +51,17 @@ function describe(commit: Commit): SnapshotInfo {
 }
 
 /**
- * Deletes commits outside `keepLast` and older than `maxAgeMs`, then the files that only
- * they used. Each commit object goes before its files, so a crash leaves unreferenced files,
+ * Deletes commits beyond `keepLast` or older than `maxAgeMs` (never the newest), then the
+ * files that only they used. Each commit object goes before its files, so a crash leaves unreferenced files,
  * never a commit with files missing. The newest commit's tables are republished without the
  * expired Iceberg snapshots.
  */
 export async function expireSnapshots(store: ObjectStore, policy: ExpirePolicy, now: number): Promise<ExpireResult> {
   const commits = await mapLimit(await listSequences(store), 8, (s) => readCommit(store, s));
-  const keepLast = Math.max(1, policy.keepLast ?? 1);
-  const cutoff = policy.maxAgeMs === undefined ? Infinity : now - policy.maxAgeMs;
-  const expired = commits.filter((c, i) => i < commits.length - keepLast && c.timestampMs < cutoff);
+  const keepLast = Math.max(1, policy.keepLast ?? Infinity);
+  const cutoff = policy.maxAgeMs === undefined ? -Infinity : now - policy.maxAgeMs;
+  const newest = commits.length - 1;
+  const expired = commits.filter((c, i) => i < newest && (i < commits.length - keepLast || c.timestampMs < cutoff));
   if (expired.length === 0) return { expired: [], deletedFiles: 0 };
   const retained = commits.filter((c) => !expired.includes(c));
   const live = new Set(retained.flatMap(filesOf));
