@@ -26,6 +26,13 @@ export class KeysUnavailableError extends DotdoError {
   }
 }
 
+/** The verifier was configured in a way that would weaken it (or cannot work at all). */
+export class VerifierConfigError extends DotdoError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("AUTH_CONFIG_INVALID", message, options);
+  }
+}
+
 /** A verified token lacks a storage claim dotdo needs. */
 export class ClaimsMissingError extends DotdoError {
   constructor(message: string) {

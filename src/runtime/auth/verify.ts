@@ -17,6 +17,7 @@ import {
   TokenExpiredError,
   TokenInvalidError,
   TokenNotYetValidError,
+  VerifierConfigError,
 } from "./errors";
 import { readStorageClaims, type StorageClaims } from "./claims";
 
@@ -60,8 +61,14 @@ export interface TokenVerifier {
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)];
-  if (algorithms.some((alg) => alg === "none" || alg.startsWith("HS"))) {
-    throw new TokenInvalidError(`refusing verifier configuration: algorithms must be asymmetric, got ${algorithms.join(", ")}`);
+  const refused = algorithms.filter((alg) => !DEFAULT_ALGORITHMS.includes(alg));
+  if (algorithms.length === 0 || refused.length > 0) {
+    throw new VerifierConfigError(`algorithms must be a non-empty choice of ${DEFAULT_ALGORITHMS.join(", ")}; refused: ${refused.join(", ") || "(none given)"}`);
+  }
+  const audience = [options.audience].flat();
+  // An empty audience list would make jose skip the check altogether.
+  if (!options.issuer || audience.length === 0 || audience.some((aud) => !aud)) {
+    throw new VerifierConfigError("a token verifier needs a non-empty issuer and audience");
   }
   let keyResolver: Promise<JWTVerifyGetKey> | undefined;
   const resolveKeys = () => {
@@ -78,7 +85,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     try {
       const verifyOptions = {
         issuer: options.issuer,
-        audience: [options.audience].flat(),
+        audience,
         algorithms,
         clockTolerance: options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
         requiredClaims: ["exp"],
@@ -118,9 +125,13 @@ async function keyFrom(options: TokenVerifierOptions): Promise<JWTVerifyGetKey> 
   return async () => key;
 }
 
-function importConfiguredJwk(jwk: JWK): Promise<CryptoKey | Uint8Array> {
-  if (typeof jwk.alg !== "string") throw new TokenInvalidError("a configured JWK must name its 'alg'");
-  return importJWK(jwk, jwk.alg);
+async function importConfiguredJwk(jwk: JWK): Promise<CryptoKey | Uint8Array> {
+  if (typeof jwk.alg !== "string") throw new VerifierConfigError("a configured JWK must name its 'alg'");
+  try {
+    return await importJWK(jwk, jwk.alg);
+  } catch (error) {
+    throw new VerifierConfigError(`the configured JWK cannot be imported: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function isJwk(key: CryptoKey | JWK): key is JWK {
