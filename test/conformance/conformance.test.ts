@@ -1,31 +1,48 @@
 /**
  * The proof that the shim behaves like workerd: every scenario of the conformance Worker
- * runs on workerd (miniflare, SQLite-backed objects) and on the shim, and the shim's result
- * must equal workerd's. Pinned expectations check a few results on both runtimes, so that
- * both being wrong the same way is caught too.
+ * runs on workerd (miniflare, SQLite-backed objects) and on the shim — in Node (this
+ * process), Bun and Deno — and each shim result must equal workerd's. Pinned expectations
+ * check a few results on every runtime, so that both being wrong the same way is caught too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONFORMANCE_WORKER, runScenario, startShim, startWorkerd, type RunningWorker } from "./runtimes";
 import { PINNED } from "./pinned";
+import { CONFORMANCE_WORKER, runOnPlatform, runScenario, startShim, startWorkerd, type RunningWorker } from "./runtimes";
 import { scenarios } from "./worker/scenarios";
 
 const NAMES = Object.keys(scenarios);
 
-/** Scenarios the shim is known to fail; each is listed in docs/compat.md under "Known gaps". */
-const KNOWN_GAPS = new Set<string>([]);
+type Runtime = "workerd" | "node" | "bun" | "deno";
+const SHIM_RUNTIMES = ["node", "bun", "deno"] as const;
 
-type Runtime = "workerd" | "shim";
-const workers = new Map<Runtime, Promise<RunningWorker>>();
+/**
+ * Scenarios the shim is known to fail, per runtime; each is listed in docs/compat.md under
+ * "Known gaps" with its reason. Marked `it.fails`, so fixing one turns the test red until
+ * it is taken off this list.
+ */
+const KNOWN_GAPS: Record<Runtime, ReadonlySet<string>> = {
+  workerd: new Set(),
+  node: new Set(),
+  bun: new Set(),
+  deno: new Set(),
+};
+
+const workers: Promise<RunningWorker>[] = [];
 const results = new Map<string, Promise<unknown>>();
 
-/** Starts every scenario at once on a runtime: the whole suite costs about its slowest scenario. */
-function startAll(runtime: Runtime, worker: Promise<RunningWorker>): void {
-  workers.set(runtime, worker);
-  for (const name of NAMES) {
-    const result = worker.then((w) => runScenario(w, name));
-    result.catch(() => {}); // reported by the test that awaits it
-    results.set(`${runtime}:${name}`, result);
-  }
+function remember(runtime: Runtime, name: string, result: Promise<unknown>): void {
+  result.catch(() => {}); // reported by the test that awaits it
+  results.set(`${runtime}:${name}`, result);
+}
+
+/** Starts every scenario at once: the whole suite costs about its slowest scenario. */
+function startInProcess(runtime: Runtime, start: Promise<RunningWorker>): void {
+  workers.push(start);
+  for (const name of NAMES) remember(runtime, name, start.then((w) => runScenario(w, name)));
+}
+
+function startOnPlatform(runtime: "bun" | "deno"): void {
+  const all = runOnPlatform(runtime);
+  for (const name of NAMES) remember(runtime, name, all.then((r) => r[name]));
 }
 
 function resultOf(runtime: Runtime, name: string): Promise<unknown> {
@@ -35,28 +52,30 @@ function resultOf(runtime: Runtime, name: string): Promise<unknown> {
 }
 
 beforeAll(() => {
-  startAll("workerd", startWorkerd(CONFORMANCE_WORKER));
-  startAll("shim", startShim(CONFORMANCE_WORKER));
+  startInProcess("workerd", startWorkerd(CONFORMANCE_WORKER));
+  startInProcess("node", startShim(CONFORMANCE_WORKER));
+  startOnPlatform("bun");
+  startOnPlatform("deno");
 });
 
 afterAll(async () => {
-  await Promise.allSettled([...results.values()]);
-  await Promise.allSettled([...workers.values()].map(async (w) => (await w).dispose()));
+  await Promise.allSettled(results.values());
+  await Promise.allSettled(workers.map(async (w) => (await w).dispose()));
 });
 
-describe("shim matches workerd", () => {
+describe.each(SHIM_RUNTIMES)("shim on %s matches workerd", (runtime) => {
   for (const name of NAMES) {
-    const test = KNOWN_GAPS.has(name) ? it.fails : it;
+    const test = KNOWN_GAPS[runtime].has(name) ? it.fails : it;
     test(name, async () => {
-      const [workerd, shim] = await Promise.all([resultOf("workerd", name), resultOf("shim", name)]);
+      const [workerd, shim] = await Promise.all([resultOf("workerd", name), resultOf(runtime, name)]);
       expect(shim).toEqual(workerd);
     });
   }
 });
 
-describe.each(["workerd", "shim"] as const)("pinned expectations on %s", (runtime) => {
+describe.each(["workerd", ...SHIM_RUNTIMES] as const)("pinned expectations on %s", (runtime) => {
   for (const [name, check] of Object.entries(PINNED)) {
-    const test = runtime === "shim" && KNOWN_GAPS.has(name) ? it.fails : it;
+    const test = KNOWN_GAPS[runtime].has(name) ? it.fails : it;
     test(name, async () => {
       check(await resultOf(runtime, name));
     });

@@ -1,17 +1,18 @@
 /**
- * Starts the conformance Worker on each runtime behind one interface, so a test (or the
- * benchmark) can send the same request to workerd and to the shim.
+ * Starts the conformance Worker on each runtime behind one interface, so a test can send the
+ * same request to workerd and to the shim; and runs the whole suite on the shim inside Bun
+ * and Deno, which are separate processes.
  */
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { spawn } from "node:child_process";
+import { mkdir, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { RunningWorker } from "./run-scenario";
 import { DURABLE_OBJECTS, VARS } from "./worker/env";
 
-export interface RunningWorker {
-  readonly label: "workerd" | "shim";
-  fetch(request: Request): Promise<Response>;
-  dispose(): Promise<void>;
-}
+export { runScenario, type RunningWorker } from "./run-scenario";
 
 export type DurableObjectBindings = Record<string, string>;
 
@@ -85,7 +86,7 @@ export async function startShim(source: WorkerSource): Promise<RunningWorker> {
     vars: source.vars,
   });
   return {
-    label: "shim",
+    label: "shim on node",
     fetch: (request) => worker.fetch(request),
     dispose: async () => {
       await worker.dispose();
@@ -93,9 +94,57 @@ export async function startShim(source: WorkerSource): Promise<RunningWorker> {
   };
 }
 
-/** Runs one named scenario of the conformance Worker and returns its decoded JSON. */
-export async function runScenario(worker: RunningWorker, name: string): Promise<unknown> {
-  const response = await worker.fetch(new Request(`http://conformance.test/scenario/${encodeURIComponent(name)}`));
-  if (!response.ok) throw new Error(`${worker.label}: scenario "${name}" answered ${response.status}: ${await response.text()}`);
-  return response.json();
+export type Platform = "bun" | "deno";
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const PLATFORM_COMMANDS: Record<Platform, (script: string) => string[]> = {
+  bun: (script) => [`${repoRoot}node_modules/.bin/bun`, "run", script],
+  deno: (script) => [`${repoRoot}node_modules/.bin/deno`, "run", "--no-lock", "--allow-read", "--allow-env", script],
+};
+
+/**
+ * Runs every scenario on the shim inside Bun or Deno: bundles `platform-runner.ts` with
+ * `cloudflare:workers` as dotdo's runtime (packages stay imports, resolved from node_modules,
+ * so the bundle is written there), runs it, and returns `{ [scenario]: result }`.
+ */
+export async function runOnPlatform(platform: Platform): Promise<Record<string, unknown>> {
+  const dir = `${repoRoot}node_modules/.cache/dotdo-conformance`;
+  const script = `${dir}/${platform}-${process.pid}.mjs`;
+  await mkdir(dir, { recursive: true });
+  await build({
+    entryPoints: [fileURLToPath(new URL("./platform-runner.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    packages: "external",
+    external: ["node:*"],
+    alias: { "cloudflare:workers": `${repoRoot}src/runtime/index.ts` },
+    define: { SQL_WASM_PATH: JSON.stringify(createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm")) },
+    outfile: script,
+    logLevel: "silent",
+  });
+  try {
+    const [command, ...args] = PLATFORM_COMMANDS[platform](script);
+    const stdout = await run(command!, args);
+    return JSON.parse(stdout) as Record<string, unknown>;
+  } finally {
+    await rm(script, { force: true });
+  }
+}
+
+/** Runs a command to completion (bounded), answering its stdout; fails with its stderr. */
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], timeout: 50_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${command} exited with ${code ?? signal}: ${stderr.slice(-2000)}`));
+    });
+  });
 }
