@@ -19,8 +19,10 @@ export default defineCommand({
       throw new BuildError(`The ${manifest.preset} preset has no local preview${manifest.commands.deploy ? `; deploy it with: ${manifest.commands.deploy}` : ""}`);
     }
     consola.info(`${manifest.preset}: ${command}`);
-    const child = spawn(command, { cwd: root, shell: true, stdio: "inherit" });
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+    // `exec` replaces the shell with the server, and its own process group lets a signal reach
+    // whatever the server starts (npx, wrangler), so it exits with the server's own status.
+    const child = spawn(`exec ${command}`, { cwd: root, shell: true, stdio: "inherit", detached: true });
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.pid && process.kill(-child.pid, signal));
     process.exitCode = await new Promise<number>((done) => child.on("exit", (code, signal) => done(code ?? (signal ? 1 : 0))));
   },
 });
