@@ -39,6 +39,11 @@ export interface CreateWorkerOptions {
   bindings?: Record<string, unknown>;
   /** Evict an object after this many ms without events; default: never. */
   evictAfterMs?: number;
+  /**
+   * Close an idle object's SQLite connection after this many ms, keeping the instance (and
+   * its fields); the database reopens from its image on next use. Default: never.
+   */
+  suspendAfterMs?: number;
   /** Persistence hooks; default: evicted objects are kept as images in memory. */
   lifecycle?: ObjectLifecycle;
   /** Alarm retries after a throwing handler; default workerd's: from 2000 ms, doubling, 6 times. */
@@ -87,6 +92,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         alarmRetry,
         ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
         ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),
+        ...(options.suspendAfterMs === undefined ? {} : { suspendAfterMs: options.suspendAfterMs }),
       });
       registries.set(namespaceKey, registry);
     }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DurableObjectNamespace } from "../../src/runtime/index";
 import type { ObjectRef } from "../../src/runtime/namespace/lifecycle";
+import { SuspendableDatabase } from "../../src/runtime/sqlite/suspendable-database";
 import type { SqliteDatabase } from "../../src/runtime/sqlite/types";
 import { createWorker, type CreateWorkerOptions, type Worker } from "../../src/runtime/worker";
 import * as objects from "./helpers/objects";
@@ -19,6 +20,28 @@ async function start(options: Partial<CreateWorkerOptions> = {}) {
   workers.push(worker);
   return worker;
 }
+
+describe("idle database suspension", () => {
+  it("closes an idle object's connection and reopens it on use, keeping fields and changes", async () => {
+    const opened: SqliteDatabase[] = [];
+    const worker = await start({ suspendAfterMs: 10, lifecycle: { opened: (_ref, db) => void opened.push(db) } });
+    const notes = (worker.env.NOTES as DurableObjectNamespace<objects.Notes>).getByName("sleepy");
+    const counter = (worker.env.COUNTER as DurableObjectNamespace<objects.Counter>).getByName("sleepy");
+    await notes.add("a");
+    expect(await counter.bumpInstance()).toBe(101);
+    const db = opened[0] as SuspendableDatabase;
+    expect(db).toBeInstanceOf(SuspendableDatabase);
+    const writesBefore = db.writeCount;
+    await until(() => opened.every((handle) => (handle as SuspendableDatabase).suspended));
+    expect(db.writeCount).toBe(writesBefore);
+    expect(await notes.add("b")).toBe(2);
+    expect(db.suspended).toBe(false);
+    expect(db.writeCount).toBeGreaterThan(writesBefore);
+    expect([...db.takeChanges().tables].sort()).toEqual(["notes"]);
+    // Same instance: its in-memory field carried on.
+    expect(await counter.bumpInstance()).toBe(102);
+  });
+});
 
 describe("idle eviction", () => {
   it("evicts idle objects and brings them back with their state", async () => {

@@ -1,4 +1,5 @@
-import type { SqliteDatabase, SqliteEngine } from "../sqlite/types";
+import { SuspendableDatabase } from "../sqlite/suspendable-database";
+import type { SqliteEngine } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import type { DurableObjectId } from "./id";
 import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
@@ -12,6 +13,8 @@ export interface RegistryOptions {
   lifecycle?: ObjectLifecycle;
   /** Evict an object after this long without events; undefined: never. */
   evictAfterMs?: number;
+  /** Close an idle object's SQLite connection (keeping the instance) after this long; undefined: never. */
+  suspendAfterMs?: number;
   /** Alarm retries: first after `baseDelayMs`, doubling, at most `maxRetries` (workerd: 2 s, 6). */
   alarmRetry: { baseDelayMs: number; maxRetries: number };
 }
@@ -19,9 +22,10 @@ export interface RegistryOptions {
 interface Entry {
   readonly id: DurableObjectId;
   readonly ref: ObjectRef;
-  db: SqliteDatabase;
+  db: SuspendableDatabase;
   live: LiveObject | undefined;
   idleTimer?: ReturnType<typeof setTimeout>;
+  suspendTimer?: ReturnType<typeof setTimeout>;
 }
 
 /** Longest delay setTimeout takes; later alarms re-arm. */
@@ -85,11 +89,17 @@ export class ObjectRegistry implements LiveObjectHost {
   }
 
   activity(live: LiveObject): void {
-    const { evictAfterMs } = this.#options;
-    if (evictAfterMs === undefined) return;
+    const { evictAfterMs, suspendAfterMs } = this.#options;
+    if (evictAfterMs === undefined && suspendAfterMs === undefined) return;
     void this.#entries.get(live.id.toString())?.then((entry) => {
-      if (entry.idleTimer) clearTimeout(entry.idleTimer);
-      entry.idleTimer = setTimeout(() => void this.#evictIfIdle(entry), evictAfterMs);
+      clearTimeout(entry.idleTimer);
+      clearTimeout(entry.suspendTimer);
+      if (evictAfterMs !== undefined) entry.idleTimer = setTimeout(() => void this.#evictIfIdle(entry), evictAfterMs);
+      if (suspendAfterMs !== undefined) {
+        entry.suspendTimer = setTimeout(() => {
+          if (entry.live?.idle !== false && !this.#evicting.has(entry.ref.id)) entry.db.suspend();
+        }, suspendAfterMs);
+      }
     });
   }
 
@@ -126,7 +136,7 @@ export class ObjectRegistry implements LiveObjectHost {
     const { lifecycle, engine } = this.#options;
     const image = lifecycle?.load ? await lifecycle.load(ref) : this.#parked.get(ref.id);
     this.#parked.delete(ref.id);
-    const db = engine.open(image);
+    const db = new SuspendableDatabase((bytes) => engine.open(bytes), image);
     await lifecycle?.opened?.(ref, db);
     const alarm = new AlarmStore(db).get();
     if (alarm !== null && !this.#alarms.has(ref.id)) this.alarmChanged(id, alarm);
@@ -148,7 +158,8 @@ export class ObjectRegistry implements LiveObjectHost {
     if (this.#evicting.has(key)) return this.#evicting.get(key);
     if (entry.live && !entry.live.idle && !force) return;
     const eviction = (async () => {
-      if (entry.idleTimer) clearTimeout(entry.idleTimer);
+      clearTimeout(entry.idleTimer);
+      clearTimeout(entry.suspendTimer);
       const { lifecycle } = this.#options;
       if (lifecycle?.beforeEvict) await lifecycle.beforeEvict(entry.ref, entry.db);
       else this.#parked.set(key, entry.db.export());

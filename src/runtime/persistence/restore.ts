@@ -8,6 +8,7 @@ import { mapLimit } from "./concurrency";
 import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import { COMMITS_PREFIX, commitKey, LATEST_KEY, sequenceOfCommitKey } from "./keys";
 import { loadDatabase } from "./load-database";
+import { selfConvertingColumns } from "./schema";
 import type { SqlPort } from "./sql-port";
 import { writeRows } from "./table-rows";
 import type { OtherCells } from "./value-tags";
@@ -112,7 +113,8 @@ export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Comm
     const layout = layoutOf(table);
     const order = new Map(table.files.map((f, i) => [f.key, i]));
     const files = (decoded.get(name) ?? []).sort((a, b) => order.get(a.key)! - order.get(b.key)!);
-    for (const file of files) writeRows(port, name, layout, file.rows, (text) => parseOther(text, file.key));
+    const selfConverting = selfConvertingColumns(port, name);
+    for (const file of files) writeRows(port, name, layout, file.rows, (text) => parseOther(text, file.key), selfConverting);
   }, replace);
 }
 

@@ -1,3 +1,4 @@
+import { affinityOf } from "./affinity";
 import { UnsupportedSchemaError } from "./errors";
 import type { SqlPort } from "./sql-port";
 
@@ -71,4 +72,18 @@ export function readSequences(port: SqlPort): Record<string, string> {
 /** SQL identifier quoting, doubling embedded quotes. */
 export function quoteId(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Columns whose affinity turns a value bound as text, number or bytes back into the storage
+ * class it was read as (integers bound as decimal text included), so restore can bind them
+ * without casts. Not BLOB affinity, and not `ANY` in a STRICT table: those store as bound.
+ */
+export function selfConvertingColumns(port: SqlPort, table: string): Set<string> {
+  const strict = Number(port.query(`SELECT strict FROM pragma_table_list WHERE name = ? AND schema = 'main'`, [table])[0]?.[0]) === 1;
+  return new Set(
+    readColumns(port, table)
+      .filter((c) => affinityOf(c.declaredType) !== "BLOB" && !(strict && c.declaredType.toUpperCase() === "ANY"))
+      .map((c) => c.name),
+  );
 }

@@ -60,9 +60,10 @@ export function readRows(port: SqlPort, table: string, layout: TableLayout, rang
 }
 
 /**
- * Inserts rows. Each value is bound with its storage class tag and cast in SQL, so the
- * engine's own binding rules (e.g. large integers bound as doubles) cannot change it.
- * `parseOther` turns companion text into cells; it throws for damaged input.
+ * Inserts rows so each value keeps its storage class whatever the engine's binding rules
+ * (e.g. every number bound as REAL): integers are bound as decimal text, and columns whose
+ * affinity would not turn that back (`selfConverting` lacks them) get a storage class tag and
+ * a cast in SQL. `parseOther` turns companion text into cells; it throws for damaged input.
  */
 export function writeRows(
   port: SqlPort,
@@ -70,26 +71,35 @@ export function writeRows(
   layout: TableLayout,
   rows: Iterable<Row>,
   parseOther: (text: string) => OtherCells,
+  selfConverting: ReadonlySet<string>,
 ): void {
   const alias = layout.rowidAlias;
   const fields = columnFields(layout);
+  const tagged = fields.map((f) => !selfConverting.has(f.name));
   const names = [...(alias ? [alias] : []), ...fields.map((f) => quoteId(f.name))];
-  const values = names.map((_, i) => {
-    const tag = `?${2 * i + 1}`;
-    const value = `?${2 * i + 2}`;
-    return `CASE ${tag} WHEN 'i' THEN CAST(${value} AS INTEGER) WHEN 'r' THEN CAST(${value} AS REAL) ELSE ${value} END`;
-  });
+  let next = 1;
+  const values = [
+    ...(alias ? [`CAST(?${next++} AS INTEGER)`] : []),
+    ...tagged.map((withTag) => {
+      if (!withTag) return `?${next++}`;
+      const tag = `?${next++}`;
+      const value = `?${next++}`;
+      return `CASE ${tag} WHEN 'i' THEN CAST(${value} AS INTEGER) WHEN 'r' THEN CAST(${value} AS REAL) ELSE ${value} END`;
+    }),
+  ];
   const sql = `INSERT INTO ${quoteId(table)} (${names.join(", ")}) VALUES (${values.join(", ")})`;
   function* params(): Generator<SqlParam[]> {
     for (const row of rows) {
       const otherText = row[layout.otherField];
       const other = typeof otherText === "string" ? parseOther(otherText) : null;
       const bound: SqlParam[] = [];
-      if (layout.rowidField) bindValue(bound, row[layout.rowidField] as SqlValue);
-      for (const field of fields) {
-        const tagged = other?.[field.name];
-        bindValue(bound, tagged ? untagValue(tagged) : ((row[field.name] ?? null) as SqlValue));
-      }
+      if (layout.rowidField) bound.push(String(row[layout.rowidField]));
+      fields.forEach((field, i) => {
+        const cell = other?.[field.name];
+        const value = cell ? untagValue(cell) : ((row[field.name] ?? null) as SqlValue);
+        if (tagged[i]) bindTagged(bound, value);
+        else bound.push(typeof value === "bigint" ? value.toString() : value);
+      });
       yield bound;
     }
   }
@@ -109,7 +119,7 @@ function exactValue(storageClass: string, value: PortValue): SqlValue {
   }
 }
 
-function bindValue(row: SqlParam[], value: SqlValue): void {
+function bindTagged(row: SqlParam[], value: SqlValue): void {
   if (value === null) row.push(null, null);
   else if (typeof value === "bigint") row.push("i", value.toString());
   else if (typeof value === "number") row.push("r", value);

@@ -1,0 +1,96 @@
+import type { ChangeSet, SqliteDatabase, SqlParam, SqlValue, StatementResult } from "./types";
+
+/**
+ * A database that can give back its SQLite connection while idle (each connection holds about
+ * 150 KB of wasm heap) and reopen it from its image on next use. The handle stays valid
+ * throughout, and the change tracking carries across suspensions.
+ */
+export class SuspendableDatabase implements SqliteDatabase {
+  readonly #open: (image?: Uint8Array) => SqliteDatabase;
+  #db: SqliteDatabase | undefined;
+  #image: Uint8Array | undefined;
+  #carried: { tables: Set<string>; unattributed: boolean; schemaChanged: boolean; writes: number } = emptyCarry();
+  #writeBase = 0;
+
+  constructor(open: (image?: Uint8Array) => SqliteDatabase, image?: Uint8Array) {
+    this.#open = open;
+    this.#db = open(image);
+  }
+
+  /** Whether the connection is currently given back. */
+  get suspended(): boolean {
+    return this.#db === undefined;
+  }
+
+  /** Closes the connection, keeping the database as an image until the next use. */
+  suspend(): void {
+    const db = this.#db;
+    if (!db) return;
+    this.#carry(db.takeChanges());
+    this.#writeBase += db.writeCount;
+    this.#image = db.export();
+    db.close();
+    this.#db = undefined;
+  }
+
+  execute(sql: string, params: readonly SqlParam[], inspect?: (statement: string) => void): StatementResult | undefined {
+    return this.#live().execute(sql, params, inspect);
+  }
+
+  query(sql: string, params?: readonly SqlParam[]): SqlValue[][] {
+    return this.#live().query(sql, params);
+  }
+
+  noteWrite(table: string, rows: number): void {
+    this.#live().noteWrite(table, rows);
+  }
+
+  get writeCount(): number {
+    return this.#writeBase + (this.#db?.writeCount ?? 0);
+  }
+
+  takeChanges(): ChangeSet {
+    if (this.#db) this.#carry(this.#db.takeChanges());
+    const changes = this.#carried;
+    this.#carried = emptyCarry();
+    return changes;
+  }
+
+  get size(): number {
+    return this.#live().size;
+  }
+
+  commit(): void {
+    this.#db?.commit();
+  }
+
+  export(): Uint8Array {
+    return this.#db ? this.#db.export() : this.#image!.slice();
+  }
+
+  close(): void {
+    this.#db?.close();
+    this.#db = undefined;
+    this.#image = undefined;
+  }
+
+  #live(): SqliteDatabase {
+    if (!this.#db) {
+      if (!this.#image) throw new Error("Database is closed");
+      this.#db = this.#open(this.#image);
+      this.#image = undefined;
+    }
+    return this.#db;
+  }
+
+  #carry(changes: ChangeSet): void {
+    for (const table of changes.tables) this.#carried.tables.add(table);
+    this.#carried.unattributed ||= changes.unattributed;
+    this.#carried.schemaChanged ||= changes.schemaChanged;
+    this.#carried.writes += changes.writes;
+  }
+}
+
+function emptyCarry() {
+  return { tables: new Set<string>(), unattributed: false, schemaChanged: false, writes: 0 };
+}
