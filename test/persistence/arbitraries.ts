@@ -9,7 +9,7 @@ export interface RandomDatabase {
 
 interface RandomTable {
   name: string;
-  kind: "rowid" | "integer-key" | "autoincrement" | "without-rowid";
+  kind: "rowid" | "integer-key" | "autoincrement" | "without-rowid" | "strict";
   columns: { name: string; type: string }[];
   rows: SqlValue[][];
 }
@@ -31,7 +31,7 @@ const sqlValue: fc.Arbitrary<SqlValue> = fc.oneof(
 const table = (name: string): fc.Arbitrary<RandomTable> =>
   fc
     .record({
-      kind: fc.constantFrom("rowid", "integer-key", "autoincrement", "without-rowid") as fc.Arbitrary<RandomTable["kind"]>,
+      kind: fc.constantFrom("rowid", "integer-key", "autoincrement", "without-rowid", "strict") as fc.Arbitrary<RandomTable["kind"]>,
       columns: fc.uniqueArray(
         fc.record({ name: fc.constantFrom(...names), type: fc.constantFrom(...declaredTypes) }),
         { minLength: 1, maxLength: 4, selector: (c) => c.name.toLowerCase() },
@@ -52,14 +52,22 @@ export const randomDatabase: fc.Arbitrary<RandomDatabase> = fc.record({
 
 const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** STRICT tables take only these type names; the rest become ANY (stored as bound). */
+function strictType(type: string): string {
+  if (type.includes("INT")) return "INTEGER";
+  if (type === "TEXT" || type.startsWith("VARCHAR")) return "TEXT";
+  if (type === "REAL" || type === "DOUBLE") return "REAL";
+  return type === "BLOB" ? "BLOB" : "ANY";
+}
+
 /** Builds the database the way user code would, through SQL. */
 export function createRandomDatabase(port: SqlPort, spec: RandomDatabase): void {
   for (const t of spec.tables) {
-    const cols = t.columns.map((c) => `${q(c.name)} ${c.type}`);
+    const cols = t.columns.map((c) => `${q(c.name)} ${t.kind === "strict" ? strictType(c.type) : c.type}`);
     const key =
       t.kind === "integer-key" ? ["id INTEGER PRIMARY KEY"] : t.kind === "autoincrement" ? ["id INTEGER PRIMARY KEY AUTOINCREMENT"] : [];
     const pk = t.kind === "without-rowid" ? `, PRIMARY KEY (${q(t.columns[0]!.name)})` : "";
-    const suffix = t.kind === "without-rowid" ? " WITHOUT ROWID" : "";
+    const suffix = t.kind === "without-rowid" ? " WITHOUT ROWID" : t.kind === "strict" ? " STRICT" : "";
     port.exec(`CREATE TABLE ${q(t.name)} (${[...key, ...cols].join(", ")}${pk})${suffix}`);
     for (const row of t.rows) {
       const [id, ...values] = row;
@@ -69,7 +77,12 @@ export function createRandomDatabase(port: SqlPort, spec: RandomDatabase): void 
       const bound = t.kind === "integer-key" || t.kind === "autoincrement" ? [key, ...values] : values;
       const exprs = bound.map((v) => (v === null ? "NULL" : typeof v === "bigint" ? "CAST(? AS INTEGER)" : typeof v === "number" ? "CAST(? AS REAL)" : "?"));
       const params = bound.filter((v) => v !== null).map((v) => (typeof v === "bigint" ? v.toString() : v)) as (string | number | Uint8Array)[];
-      port.runMany(`INSERT OR IGNORE INTO ${q(t.name)} (${target.join(", ")}) VALUES (${exprs.join(", ")})`, [params]);
+      try {
+        port.runMany(`INSERT OR IGNORE INTO ${q(t.name)} (${target.join(", ")}) VALUES (${exprs.join(", ")})`, [params]);
+      } catch (error) {
+        // STRICT tables refuse values of the wrong type outright, as users would see too.
+        if (t.kind !== "strict") throw error;
+      }
     }
     if (t.kind === "rowid" && t.rows.length > 2) port.exec(`DELETE FROM ${q(t.name)} WHERE _rowid_ % 3 = 0`);
   }

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadDatabase } from "../../src/runtime/persistence/load-database";
-import { readSchema, readSequences } from "../../src/runtime/persistence/schema";
+import { readSchema, readSequences, selfConvertingColumns } from "../../src/runtime/persistence/schema";
 import { planLayout } from "../../src/runtime/persistence/table-layout";
 import { readRows, writeRows } from "../../src/runtime/persistence/table-rows";
 import type { OtherCells } from "../../src/runtime/persistence/value-tags";
@@ -27,7 +27,7 @@ describe("SQLite ⇄ Iceberg rows", () => {
           );
           loadDatabase(target.port, { objects, sequences }, (name) => {
             const { layout, rows } = captured.get(name)!;
-            writeRows(target.port, name, layout, rows, (text) => JSON.parse(text) as OtherCells);
+            writeRows(target.port, name, layout, rows, (text) => JSON.parse(text) as OtherCells, selfConvertingColumns(target.port, name));
           });
           expect(dumpDatabase(target.port)).toEqual(dumpDatabase(source.port));
         } finally {
