@@ -10,6 +10,9 @@ import { env as sharedEnv } from "./index";
 
 type Env = Record<string, unknown>;
 
+/** Like Cloudflare, which hibernates objects idle for about 10 s. */
+const DEFAULT_SUSPEND_AFTER_MS = 10_000;
+
 /** The default export of a Worker module: an object of handlers, or a WorkerEntrypoint class. */
 export interface ExportedHandler {
   fetch?(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
@@ -41,7 +44,8 @@ export interface CreateWorkerOptions {
   evictAfterMs?: number;
   /**
    * Close an idle object's SQLite connection after this many ms, keeping the instance (and
-   * its fields); the database reopens from its image on next use. Default: never.
+   * its fields); the database reopens from its image on next use. Each open connection
+   * costs ~150 KB of wasm heap. Default: 10,000 ms.
    */
   suspendAfterMs?: number;
   /** Persistence hooks; default: evicted objects are kept as images in memory. */
@@ -92,7 +96,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         alarmRetry,
         ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
         ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),
-        ...(options.suspendAfterMs === undefined ? {} : { suspendAfterMs: options.suspendAfterMs }),
+        suspendAfterMs: options.suspendAfterMs ?? DEFAULT_SUSPEND_AFTER_MS,
       });
       registries.set(namespaceKey, registry);
     }

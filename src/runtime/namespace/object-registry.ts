@@ -94,9 +94,9 @@ export class ObjectRegistry implements LiveObjectHost {
     void this.#entries.get(live.id.toString())?.then((entry) => {
       clearTimeout(entry.idleTimer);
       clearTimeout(entry.suspendTimer);
-      if (evictAfterMs !== undefined) entry.idleTimer = setTimeout(() => void this.#evictIfIdle(entry), evictAfterMs);
+      if (evictAfterMs !== undefined) entry.idleTimer = background(() => void this.#evictIfIdle(entry), evictAfterMs);
       if (suspendAfterMs !== undefined) {
-        entry.suspendTimer = setTimeout(() => {
+        entry.suspendTimer = background(() => {
           if (entry.live?.idle !== false && !this.#evicting.has(entry.ref.id)) entry.db.suspend();
         }, suspendAfterMs);
       }
@@ -175,4 +175,11 @@ export class ObjectRegistry implements LiveObjectHost {
       this.#evicting.delete(key);
     }
   }
+}
+
+/** A housekeeping timer that does not keep the process alive (where timers can be unref'd). */
+function background(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(fn, ms);
+  (timer as { unref?(): void }).unref?.();
+  return timer;
 }
