@@ -7,6 +7,7 @@ import loginCommand from "../../src/cli/commands/login";
 import logoutCommand from "../../src/cli/commands/logout";
 import tokenCommand from "../../src/cli/commands/token";
 import whoamiCommand from "../../src/cli/commands/whoami";
+import { currentAccessToken } from "../../src/cli/auth/session";
 import { normaliseIssuer } from "../../src/runtime/auth";
 import { completeDeviceLogin, type UserStep } from "./helpers/browser";
 import { runCli, tempConfigHome } from "./helpers/cli";
@@ -95,6 +96,16 @@ describe("dotdo login", () => {
     expect(after.expiresAt as number).toBeGreaterThan(Date.now());
     expect((await stat(sessionFile)).mode & 0o777).toBe(0o600);
     expect((await runCli(whoamiCommand, ["--json"])).error).toBeUndefined();
+  });
+
+  it("refreshes once when several callers find the token expired at the same time", async () => {
+    await writeFile(sessionFile, JSON.stringify({ ...(await readSession()), expiresAt: Date.now() - 1000 }));
+    const refreshes = idp.tokenRequests["grant.success:refresh_token"] ?? 0;
+    const tokens = await Promise.all([currentAccessToken(), currentAccessToken(), currentAccessToken()]);
+    expect(new Set(tokens).size).toBe(1);
+    expect(idp.tokenRequests["grant.success:refresh_token"]).toBe(refreshes + 1);
+    expect(idp.tokenRequests["grant.error:refresh_token"]).toBeUndefined();
+    expect(tokens[0]).toBe((await readSession()).accessToken);
   });
 
   it("refuses a stored session that belongs to another issuer", async () => {

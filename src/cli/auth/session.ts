@@ -3,7 +3,8 @@ import { ClaimsInvalidError, ClaimsMissingError, createTokenVerifier, readStorag
 import { LoginError, NotLoggedInError } from "./errors";
 import { discoverIssuer, LOGIN_SCOPE, resolveAuthSettings, type AuthSettings, type IssuerMetadata } from "./issuer";
 import { pollDeviceToken, refreshTokens, requestDeviceAuthorization, revokeToken, type TokenResponse } from "./oauth";
-import { deleteSession, loadSession, saveSession, type Session } from "./session-store";
+import { withFileLock } from "../../runtime/storage/file-lock";
+import { deleteSession, loadSession, saveSession, sessionPath, type Session } from "./session-store";
 
 type Env = Record<string, string | undefined>;
 
@@ -57,14 +58,29 @@ export async function login(options: { env?: Env; onPrompt: (prompt: LoginPrompt
 /** A valid access token for the configured issuer, refreshed (and stored) when it expires. */
 export async function currentAccessToken(env: Env = process.env): Promise<string> {
   const settings = await resolveAuthSettings(env);
+  const session = await usableSession(settings, env);
+  if (!expiring(session)) return session.accessToken;
+  // Issuers rotate refresh tokens and may revoke the whole grant when one is used twice, so
+  // two processes must not refresh at once: the second one finds the first one's result.
+  return withFileLock(`${sessionPath(env)}.lock`, { staleMs: 30_000 }, async () => {
+    const current = await usableSession(settings, env);
+    return expiring(current) ? (await refreshSession(settings, current, env)).accessToken : current.accessToken;
+  });
+}
+
+async function usableSession(settings: AuthSettings, env: Env): Promise<Session> {
   const session = await loadSession(env);
   if (!session) throw new NotLoggedInError("Not logged in");
   if (session.issuer !== settings.issuer || session.clientId !== settings.clientId) {
     throw new NotLoggedInError(`Logged in to ${session.issuer} as client ${session.clientId}, but ${settings.issuer} with client ${settings.clientId} is configured`);
   }
-  if (session.expiresAt === undefined || session.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return session.accessToken;
-  if (!session.refreshToken) throw new NotLoggedInError("The session expired and has no refresh token");
+  return session;
+}
 
+const expiring = (session: Session) => session.expiresAt !== undefined && session.expiresAt - EXPIRY_MARGIN_MS <= Date.now();
+
+async function refreshSession(settings: AuthSettings, session: Session, env: Env): Promise<Session> {
+  if (!session.refreshToken) throw new NotLoggedInError("The session expired and has no refresh token");
   const issuer = await discoverIssuer(settings.issuer);
   let tokens: TokenResponse;
   try {
@@ -78,7 +94,7 @@ export async function currentAccessToken(env: Env = process.env): Promise<string
   // Issuers that do not rotate refresh tokens omit it from the response: keep the old one.
   const next = sessionFrom(settings, { refresh_token: session.refreshToken, ...tokens });
   await saveSession(next, env);
-  return next.accessToken;
+  return next;
 }
 
 /** The current token, verified against the issuer's published keys. */
