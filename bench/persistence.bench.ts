@@ -58,7 +58,7 @@ export async function measure(store: ObjectStore, rows: number): Promise<Figures
   const persistence = new ObjectPersistence({ store: writer.store, port: sqlJsPort(source), holder: "bench" });
 
   let t = performance.now();
-  await persistence.checkpoint();
+  if (!(await persistence.checkpoint())) throw new Error("the first checkpoint wrote nothing");
   const checkpointMs = performance.now() - t;
   const checkpointBytes = writer.meter.written;
 

@@ -124,4 +124,16 @@ describe("checkpoint and restore", () => {
     reader.port.exec("DELETE FROM parent WHERE id = 1");
     expect(reader.port.query("SELECT id FROM child")).toEqual([[20n]]);
   });
+
+  it("checkpoints a database that held data before persistence was attached", async () => {
+    const memory = createMemoryStore();
+    const { port } = await openDatabase();
+    port.exec("CREATE TABLE t (v); INSERT INTO t VALUES ('before');");
+    const persistence = new ObjectPersistence({ store: memory, port });
+    expect((await persistence.checkpoint())?.tablesWritten).toEqual(["t"]);
+    expect(await persistence.checkpoint()).toBeNull();
+    const reader = await open(memory);
+    await reader.persistence.restore();
+    expect(reader.port.query("SELECT v FROM t")).toEqual([["before"]]);
+  });
 });

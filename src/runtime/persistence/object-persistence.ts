@@ -67,6 +67,8 @@ export class ObjectPersistence {
   #latest = 0;
   /** The state is an older commit than the newest (time travel): the next checkpoint commits it. */
   #behind = false;
+  /** Neither restored nor checkpointed yet: whatever the database holds is unsaved. */
+  #unsaved = true;
   #published = false;
   /** Oldest commit still stored, as far as this instance knows (see `pruneHistory`). */
   #retainFrom: number | null = null;
@@ -141,14 +143,15 @@ export class ObjectPersistence {
     this.#latest = latest ? (commit?.sequence ?? 0) : Math.max(this.#latest, (await listSequences(store)).at(-1) ?? 0);
     this.#head = commit;
     this.#behind = commit !== null && commit.sequence < this.#latest;
+    this.#unsaved = false;
     this.#published = false;
     this.#tracker.rebase();
     return commit;
   }
 
-  /** Row changes not yet checkpointed (going back in time counts as one). */
+  /** Row changes not yet checkpointed (an unsaved or rolled-back state counts as one). */
   pendingChanges(): number {
-    return this.#tracker.pendingChanges() + (this.#behind ? 1 : 0);
+    return this.#tracker.pendingChanges() + (this.#behind || this.#unsaved ? 1 : 0);
   }
 
   /**
@@ -212,6 +215,7 @@ export class ObjectPersistence {
       this.#head = commit;
       this.#latest = commit.sequence;
       this.#behind = false;
+      this.#unsaved = false;
       this.#published = true;
       const retention = this.#retention;
       if (retention && commit.sequence % retention.everyCheckpoints === 0) {
