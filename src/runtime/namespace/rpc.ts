@@ -1,5 +1,6 @@
 /** RPC values and errors with workerd's rules: cloned values, and errors rebuilt on the caller's side. */
 import { RpcTarget } from "../state/base-classes";
+import { encodeValue } from "../state/value-codec";
 
 const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
@@ -11,7 +12,17 @@ const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
  * `RpcTarget`s cross by reference: the receiver gets a stub whose calls come back here.
  */
 export function cloneForRpc<T>(value: T): T {
-  return scan(value, new Set()) ? (cloneWithReferences(value, new Map()) as T) : structuredClone(value);
+  return scan(value, new Set()) ? (cloneWithReferences(value, new Map()) as T) : clone(value);
+}
+
+/** structuredClone, with V8's DataCloneError wording on every runtime (Bun words it otherwise). */
+function clone<T>(value: T): T {
+  try {
+    return structuredClone(value);
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "DataCloneError") encodeValue(value);
+    throw error;
+  }
 }
 
 /** Refuses class instances; true when `value` holds functions or RpcTargets. */
@@ -63,7 +74,7 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>): unkn
     for (const [key, item] of Object.entries(value)) copy[key] = cloneWithReferences(item, copies);
     return copy;
   }
-  const copy = structuredClone(value);
+  const copy = clone(value);
   copies.set(value, copy);
   return copy;
 }

@@ -260,18 +260,16 @@ function isPlainClonable(value: object): boolean {
   return typeof value !== "function" && Object.prototype.toString.call(value) === "[object Object]";
 }
 
-/** Throws the platform's own DataCloneError where it has one, so messages match structuredClone. */
+/** Throws V8's DataCloneError (as workerd does), worded the same on every runtime. */
 function notCloneable(value: unknown): never {
-  structuredClone(value);
-  throw new DOMException(`${describe(value)} could not be cloned.`, "DataCloneError");
+  throw dataCloneError(value);
 }
 
-function describe(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
+export function dataCloneError(value: unknown): DOMException {
+  let shown: string;
+  if (typeof value === "function" || typeof value === "symbol") shown = String(value);
+  else shown = `#<${(value as { constructor?: { name?: string } } | null)?.constructor?.name ?? "Object"}>`;
+  return new DOMException(`${shown} could not be cloned.`, "DataCloneError");
 }
 
 function readValue(r: Reader, objects: unknown[]): unknown {
