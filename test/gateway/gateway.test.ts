@@ -5,7 +5,8 @@ import { createTokenVerifier } from "../../src/runtime/auth";
 import { createFileStore } from "../../src/runtime/storage/file";
 import { createGatewayStore } from "../../src/runtime/storage/gateway";
 import { withPrefix } from "../../src/runtime/storage/prefix";
-import { createGatewayHandler } from "../../src/gateway";
+import { createGatewayHandler, gatewayAuthFromEnv } from "../../src/gateway";
+import { createMemoryStore } from "../../src/runtime/storage/memory";
 import { serveGateway, type NodeGateway } from "../../src/gateway/node";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { describeStoreContract } from "../storage/contract";
@@ -76,5 +77,43 @@ describe("storage gateway", () => {
     await store.put("do/obj2/a", bytes("1"));
     await store.get("do/obj2/a");
     expect(calls).toBe(2);
+  });
+});
+
+describe("gateway handler edge cases", () => {
+  const request = (url: string, init: RequestInit = {}) => new Request(`http://gateway.test${url}`, init);
+
+  it("answers 503 KEYS_UNAVAILABLE, not 401, when the issuer's keys cannot be fetched", async () => {
+    const handler = createGatewayHandler({
+      store: createMemoryStore(),
+      verifier: createTokenVerifier({ issuer: "http://127.0.0.1:9", audience: idp.audience }),
+    });
+    const response = await handler(request("/v1/object?key=do/x/lock", { headers: { authorization: `Bearer ${await idp.sign(tenantClaims("a"))}` } }));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: "KEYS_UNAVAILABLE" } });
+  });
+
+  it("refuses bodies over the limit with 413 and stores nothing", async () => {
+    const store = createMemoryStore();
+    const handler = createGatewayHandler({ store, verifier: createTokenVerifier({ issuer: idp.issuer, audience: idp.audience }), maxBodyBytes: 8 });
+    const response = await handler(
+      request("/v1/object?key=do/x/big", { method: "PUT", body: "123456789", headers: { authorization: `Bearer ${await idp.sign(tenantClaims("a"))}` } }),
+    );
+    expect(response.status).toBe(413);
+    expect((await store.list("")).objects).toEqual([]);
+  });
+
+  it("answers 404 for unknown endpoints and 405 for unknown methods", async () => {
+    const handler = createGatewayHandler({ store: createMemoryStore(), verifier: createTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+    expect((await handler(request("/v1/objects"))).status).toBe(404);
+    expect((await handler(request("/v1/object?key=do/x/y", { method: "POST" }))).status).toBe(405);
+  });
+
+  it("reads its token rules from the environment, refusing to start without an audience", () => {
+    expect(() => gatewayAuthFromEnv({ WORKOS_AUTH_DOMAIN: idp.issuer })).toThrow(expect.objectContaining({ code: "GATEWAY_CONFIG_INVALID" }));
+    expect(() => gatewayAuthFromEnv({ WORKOS_AUTH_DOMAIN: "http://auth.example.com", DOTDO_GATEWAY_AUDIENCE: "x" })).toThrow(
+      expect.objectContaining({ code: "ISSUER_INVALID" }),
+    );
+    expect(gatewayAuthFromEnv({ DOTDO_GATEWAY_AUDIENCE: "x", R2_BUCKET: "b" }).bucket).toBe("b");
   });
 });
