@@ -19,7 +19,7 @@ export interface DotdoPluginOptions {
 export const PLUGIN_NAME = "dotdo";
 
 /** The wasm import edge bundles keep, for the platform to compile at deploy time. */
-export const WASM_IMPORT = `./${SQL_WASM_FILE}?module`;
+const WASM_IMPORT = `./${SQL_WASM_FILE}?module`;
 
 /** Where an import goes: a module the plugin serves, a file on disk, or left to the runtime. */
 export type Resolution = { virtual: string } | { file: string } | { external: string } | null;

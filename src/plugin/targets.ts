@@ -4,8 +4,6 @@ export type RuntimeTarget = "cloudflare" | "node" | "bun" | "deno" | "vercel-edg
 /** A `server` listens on PORT itself; a `handler` exports the Worker for a platform that calls it. */
 export type EntryKind = "server" | "handler";
 
-export const RUNTIME_TARGETS: readonly RuntimeTarget[] = ["cloudflare", "node", "bun", "deno", "vercel-edge"];
-
 /**
  * How the sql.js wasm reaches the runtime:
  * - `none`: workerd has SQLite natively, so no sql.js is bundled at all;

@@ -5,7 +5,7 @@ import { basename, relative, resolve } from "pathe";
 import { ConfigNotFoundError, InvalidConfigError } from "./errors";
 import { parseWranglerText, WRANGLER_FILES } from "./parse";
 import type { DotdoConfig, WorkerProject } from "./types";
-import { fieldChecker, validateWrangler } from "./validate";
+import { FieldChecker, validateWrangler } from "./validate";
 
 export interface LoadProjectOptions {
   /** Project directory (default: the working directory). */
@@ -73,7 +73,7 @@ export async function loadDotdoConfig(root: string, overrides: DotdoConfig = {})
 }
 
 function checkDotdoConfig(raw: Record<string, unknown>, file: string): DotdoConfig {
-  const check = fieldChecker(file);
+  const check = new FieldChecker(file);
   const config: DotdoConfig = {};
   for (const key of ["wrangler", "main", "preset", "outDir"] as const) {
     const value = check.optionalString(raw[key], key);

@@ -35,11 +35,6 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
   };
 }
 
-/** Checks `dotdo.config.ts` values of the shared kinds (dates, vars) with the same messages. */
-export function fieldChecker(file: string): FieldChecker {
-  return new FieldChecker(file);
-}
-
 function durableObjectBinding(check: FieldChecker, raw: unknown, at: string): DurableObjectBinding {
   const entry = check.table(raw, at);
   const binding: DurableObjectBinding = {
@@ -82,7 +77,8 @@ function r2Bucket(check: FieldChecker, raw: unknown, at: string): R2BucketBindin
   return bucketName === undefined ? binding : { ...binding, bucketName };
 }
 
-class FieldChecker {
+/** Checks values field by field; every error names the file and the field at fault. */
+export class FieldChecker {
   constructor(private readonly file: string) {}
 
   fail(field: string, problem: string): never {
@@ -154,5 +150,3 @@ class FieldChecker {
     this.fail(field, "must be a JSON value (string, number, boolean, null, array or object)");
   }
 }
-
-export type { FieldChecker };
