@@ -45,6 +45,17 @@ export const PINNED: Record<string, Check> = {
       beginInMulti: hint,
     });
   },
+  "sql column affinity": (response) => {
+    // JS numbers bind as REAL: a TEXT column stores 3 as '3.0', a BLOB column keeps a REAL.
+    expect(resultOf(response)).toMatchObject({
+      rows: { ok: [{ i: 1, ti: "integer", t: "3.0", tt: "text", b: 4, tb: "real" }, { i: 1.5, ti: "real" }] },
+    });
+  },
+  "sql RETURNING": (response) => {
+    expect(resultOf(response)).toMatchObject({
+      inserted: { columnNames: ["id", "name"], rows: [{ id: 4, name: "d" }, { id: 5, name: "e" }], rowsWritten: 2 },
+    });
+  },
   "sql cursor methods": (response) => {
     expect(resultOf(response)).toMatchObject({
       rawRows: [[1, "a"], [2, "b"], [3, "c"]],
@@ -76,6 +87,14 @@ export const PINNED: Record<string, Check> = {
       afterFailures: { ok: { type: "undefined" } },
     });
   },
+  "kv synchronous API (storage.kv)": (response) => {
+    expect(resultOf(response)).toMatchObject({
+      putGet: { ok: { type: "Map", entries: [["m", { type: "BigInt", value: "1" }]] } },
+      seenByAsync: { ok: { type: "Map" } },
+      asyncSeenBySync: { ok: "from async" },
+      afterRollback: { ok: { type: "undefined" } },
+    });
+  },
   "input gate keeps read-modify-write atomic": (response) => {
     expect(resultOf(response)).toEqual({ sorted: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], final: 11 });
   },
@@ -88,6 +107,9 @@ export const PINNED: Record<string, Check> = {
         ],
       },
     });
+  },
+  "rpc functions and RpcTargets cross by reference": (response) => {
+    expect(resultOf(response)).toMatchObject({ callback: { ok: 20 }, counter: { ok: [1, 2] } });
   },
   "rpc thrown errors": (response) => {
     expect(resultOf(response)).toMatchObject({

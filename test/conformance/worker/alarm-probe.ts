@@ -25,11 +25,16 @@ export class AlarmProbe extends DurableObject {
     await this.ctx.storage.put("runs", runs);
     const failures = (await this.ctx.storage.get<number>("failures")) ?? 0;
     if (runs.length <= failures) throw new Error(`alarm failure ${runs.length}`);
+    const reschedules = (await this.ctx.storage.get<number>("reschedules")) ?? 0;
+    if (runs.length <= reschedules) await this.ctx.storage.setAlarm(Date.now() + 10);
   }
 
-  /** Arms the alarm `delayMs` from now, failing its first `failures` runs. */
-  async arm(delayMs: number, failures = 0): Promise<Encoded> {
-    await this.ctx.storage.put("failures", failures);
+  /**
+   * Arms the alarm `delayMs` from now, failing its first `failures` runs; after a successful
+   * run the handler sets the alarm again until it has run `reschedules` + 1 times.
+   */
+  async arm(delayMs: number, failures = 0, reschedules = 0): Promise<Encoded> {
+    await this.ctx.storage.put({ failures, reschedules });
     await this.ctx.storage.delete("runs");
     const at = Date.now() + delayMs;
     await this.ctx.storage.setAlarm(at);

@@ -2,7 +2,7 @@ import type { DurableObjectNamespace } from "cloudflare:workers";
 import type { AlarmProbe, NoAlarmProbe } from "./alarm-probe";
 import type { ConcurrencyProbe } from "./concurrency-probe";
 import type { KvProbe } from "./kv-probe";
-import type { NoFetchProbe, RpcProbe } from "./rpc-probe";
+import type { FailingConstructorProbe, NoFetchProbe, RpcProbe } from "./rpc-probe";
 import type { SqlProbe } from "./sql-probe";
 
 /** Bindings of the conformance Worker; the same names are configured on both runtimes. */
@@ -13,6 +13,7 @@ export interface Env {
   NO_ALARM: DurableObjectNamespace<NoAlarmProbe>;
   RPC: DurableObjectNamespace<RpcProbe>;
   NO_FETCH: DurableObjectNamespace<NoFetchProbe>;
+  FAILING: DurableObjectNamespace<FailingConstructorProbe>;
   CONCURRENCY: DurableObjectNamespace<ConcurrencyProbe>;
   GREETING: string;
 }
@@ -25,6 +26,7 @@ export const DURABLE_OBJECTS = {
   NO_ALARM: "NoAlarmProbe",
   RPC: "RpcProbe",
   NO_FETCH: "NoFetchProbe",
+  FAILING: "FailingConstructorProbe",
   CONCURRENCY: "ConcurrencyProbe",
 } as const satisfies Record<Exclude<keyof Env, "GREETING">, string>;
 

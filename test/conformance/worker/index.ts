@@ -9,7 +9,7 @@ import { scenarios } from "./scenarios";
 export { SqlProbe } from "./sql-probe";
 export { KvProbe } from "./kv-probe";
 export { AlarmProbe, NoAlarmProbe } from "./alarm-probe";
-export { RpcProbe, NoFetchProbe } from "./rpc-probe";
+export { RpcProbe, NoFetchProbe, FailingConstructorProbe } from "./rpc-probe";
 export { ConcurrencyProbe } from "./concurrency-probe";
 
 export default {

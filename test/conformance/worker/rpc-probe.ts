@@ -1,9 +1,19 @@
-import { DurableObject, RpcTarget } from "cloudflare:workers";
+import { DurableObject, RpcTarget, type DurableObjectState } from "cloudflare:workers";
 import { encode, type Encoded } from "./encode";
 
 export class CustomError extends Error {
   override name = "CustomError";
   code = "E_CUSTOM";
+}
+
+function chunked(parts: string[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    start(controller) {
+      for (const part of parts) controller.enqueue(encoder.encode(part));
+      controller.close();
+    },
+  });
 }
 
 /** Passed back by reference: the caller calls its methods over RPC. */
@@ -80,6 +90,21 @@ export class RpcProbe extends DurableObject {
     return { f: Symbol("nope") };
   }
 
+  /** Prototype getters are reachable over RPC (`await stub.label`); instance fields are not. */
+  get label(): string {
+    return "label value";
+  }
+
+  readonly field = "field value";
+
+  response(): Response {
+    return new Response("body over rpc", { status: 202, headers: { "x-kind": "rpc" } });
+  }
+
+  stream(): ReadableStream<Uint8Array> {
+    return chunked(["chunk 1, ", "chunk 2"]);
+  }
+
   greeting(): unknown {
     return (this.env as { GREETING?: unknown }).GREETING;
   }
@@ -100,6 +125,7 @@ export class RpcProbe extends DurableObject {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/throw") throw new TypeError("fetch handler failed");
+    if (url.pathname === "/stream") return new Response(chunked(["streamed ", "body"]), { headers: { "x-streamed": "yes" } });
     const body = await request.text();
     return new Response(
       JSON.stringify({
@@ -113,6 +139,25 @@ export class RpcProbe extends DurableObject {
       }),
       { status: 201, statusText: "Made", headers: { "content-type": "application/json", "x-reply": "yes" } },
     );
+  }
+}
+
+const constructionAttempts = new Map<string, number>();
+
+/** Its constructor throws on the first attempt per id. */
+export class FailingConstructorProbe extends DurableObject {
+  private readonly attempt: number;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    const key = ctx.id.toString();
+    this.attempt = (constructionAttempts.get(key) ?? 0) + 1;
+    constructionAttempts.set(key, this.attempt);
+    if (this.attempt === 1) throw new RangeError("constructor failed");
+  }
+
+  ping(): string {
+    return `pong from attempt ${this.attempt}`;
   }
 }
 

@@ -113,6 +113,11 @@ export const scenarios: Record<string, Scenario> = {
     const state = await until(() => stub.state(), (s) => s.runs.length >= 2 && !s.pending, 20_000);
     return { armed, state };
   },
+  "alarm set again from its handler": async (env) => {
+    const stub = env.ALARM.getByName("reschedules");
+    await stub.arm(0, 0, 2);
+    return until(() => stub.state(), (s) => s.runs.length >= 3 && !s.pending, 10_000);
+  },
   "alarm deleted before it fires": async (env) => {
     const stub = env.ALARM.getByName("deleted");
     await stub.arm(1_000);
@@ -151,6 +156,31 @@ export const scenarios: Record<string, Scenario> = {
         const counter = await stub.makeCounter();
         return [await counter.increment(), await counter.increment()];
       }),
+    };
+  },
+  "rpc property getters and fields": async (env) => {
+    const stub = env.RPC.getByName("properties");
+    return {
+      getter: await rpcError(async () => stub.label),
+      field: await rpcError(async () => stub.field),
+    };
+  },
+  "rpc Response and ReadableStream results": async (env) => {
+    const stub = env.RPC.getByName("bodies");
+    return {
+      response: await rpcError(async () => {
+        const response = await stub.response();
+        return { status: response.status, kind: response.headers.get("x-kind"), body: await response.text() };
+      }),
+      stream: await rpcError(async () => new Response(await stub.stream()).text()),
+    };
+  },
+  "constructor that throws": async (env) => {
+    const stub = env.FAILING.getByName("x");
+    return {
+      first: await rpcError(() => stub.ping()),
+      sameStubAgain: await rpcError(() => stub.ping()),
+      newStub: await rpcError(() => env.FAILING.getByName("x").ping()),
     };
   },
   "rpc thrown errors": async (env) => {
@@ -200,6 +230,10 @@ export const scenarios: Record<string, Scenario> = {
       body: await response.json(),
       getBody: await get.json(),
     };
+  },
+  "stub fetch streams its body": async (env) => {
+    const response = await env.RPC.getByName("fetch-stream").fetch("http://do/stream");
+    return { streamed: response.headers.get("x-streamed"), body: await response.text() };
   },
   "stub fetch errors": async (env) => {
     const throwing = env.RPC.getByName("fetch-throws");
