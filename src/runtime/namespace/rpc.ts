@@ -27,7 +27,7 @@ function clone<T>(value: T): T {
 
 /** Refuses class instances; true when `value` holds functions or RpcTargets. */
 function scan(value: unknown, seen: Set<object>): boolean {
-  if (typeof value === "function" || value instanceof RpcTarget) return true;
+  if (typeof value === "function" || value instanceof RpcTarget || isTransferred(value)) return true;
   if (typeof value !== "object" || value === null || seen.has(value)) return false;
   seen.add(value);
   let references = false;
@@ -48,6 +48,7 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>): unkn
   if (typeof value === "function") return functionStub(value as (...args: unknown[]) => unknown);
   if (typeof value !== "object" || value === null) return value;
   if (value instanceof RpcTarget) return targetStub(value);
+  if (isTransferred(value)) return value;
   const known = copies.get(value);
   if (known !== undefined) return known;
   if (Array.isArray(value)) {
@@ -104,6 +105,14 @@ function targetStub(target: RpcTarget): object {
         return functionStub((method as (...args: unknown[]) => unknown).bind(target));
       },
     },
+  );
+}
+
+/** Bodies and streams move to the receiver, as workerd transfers them over RPC. */
+function isTransferred(value: unknown): boolean {
+  return (
+    value instanceof Request || value instanceof Response || value instanceof ReadableStream ||
+    value instanceof WritableStream
   );
 }
 

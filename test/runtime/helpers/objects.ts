@@ -57,6 +57,10 @@ export class Counter extends DurableObject<Record<string, unknown>> {
     return new Tally();
   }
 
+  makeResponse(): Response {
+    return new Response("body over rpc", { status: 202 });
+  }
+
   get answer(): number {
     return 42;
   }
