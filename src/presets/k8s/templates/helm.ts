@@ -19,7 +19,7 @@ function values(ctx: PresetContext): string {
   return `image:
   repository: ${s.name}
   tag: latest
-  pullPolicy: IfNotPresent
+  pullPolicy: ${s.pullPolicy}
 
 port: ${s.port}
 storage: ${s.storage}

@@ -32,6 +32,7 @@ function deployment(ctx: PresetContext): object {
             {
               name: "app",
               image: s.image,
+              imagePullPolicy: s.pullPolicy,
               ports: [{ name: "http", containerPort: s.port }],
               env: [
                 { name: "PORT", value: String(s.port) },
@@ -42,7 +43,7 @@ function deployment(ctx: PresetContext): object {
               readinessProbe: probe,
               livenessProbe: { ...probe, initialDelaySeconds: 10 },
               resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ["ALL"] } },
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
             },
           ],
         },

@@ -6,6 +6,8 @@ export function k8sSettings({ project }: PresetContext) {
   return {
     name: project.name,
     image: `${project.name}:latest`,
+    // Kubernetes pulls `:latest` on every start by default, which fails for an image built locally.
+    pullPolicy: "IfNotPresent",
     port: 3000,
     healthPath: HEALTH_PATH,
     /** Replicas: the HPA range and the PDB floor. */
