@@ -27,6 +27,9 @@ describe("storage.sql", () => {
     );
     const update = sql.exec("UPDATE t SET b = 'q'");
     expect([update.rowsRead, update.rowsWritten]).toEqual([3, 3]);
+    const returning = sql.exec("INSERT INTO t VALUES (4, 'w'), (5, 'v') RETURNING a");
+    returning.toArray();
+    expect([returning.rowsRead, returning.rowsWritten]).toEqual([4, 2]); // workerd's figures
     expect(sql.databaseSize).toBeGreaterThan(0);
   });
 

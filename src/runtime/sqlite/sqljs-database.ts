@@ -211,11 +211,15 @@ export class SqlJsDatabase implements SqliteDatabase {
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
     while (statement.step()) rows.push(statement.get().map(checkedValue));
+    const rowsWritten = this.#hookWrites - writesBefore;
+    // An approximation of workerd's count (SQLite's rows read, which sql.js cannot report):
+    // rows returned plus rows updated or deleted; RETURNING reads everything twice there.
+    const rowsRead = rows.length + (this.#hookReads - readsBefore);
     return {
       columnNames: statement.getColumnNames(),
       rows,
-      rowsRead: rows.length + (this.#hookReads - readsBefore),
-      rowsWritten: this.#hookWrites - writesBefore,
+      rowsRead: rowsWritten > 0 && rows.length > 0 ? rowsRead * 2 : rowsRead,
+      rowsWritten,
     };
   }
 
