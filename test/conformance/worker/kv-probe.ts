@@ -99,6 +99,23 @@ export class KvProbe extends DurableObject {
     };
   }
 
+  /** Prefixes holding LIKE / GLOB wildcards and escapes match literally. */
+  async wildcardPrefixes(): Promise<Record<string, Outcome>> {
+    const keys = ["a%b", "a%", "a_b", "axb", "ab", "a*b", "a?b", "a[b", "a\\b", "a\\", "a'b", 'a"b'];
+    await this.ctx.storage.put(Object.fromEntries(keys.map((k) => [k, 1])));
+    const list = (prefix: string) => outcome(async () => keysOf(await this.ctx.storage.list({ prefix })));
+    return {
+      percent: await list("a%"),
+      underscore: await list("a_"),
+      star: await list("a*"),
+      question: await list("a?"),
+      bracket: await list("a["),
+      backslash: await list("a\\"),
+      quote: await list("a'"),
+      doubleQuote: await list('a"'),
+    };
+  }
+
   /** Values go in and come back through structured clone. */
   async roundTrips(): Promise<Record<string, Outcome>> {
     const cyclic: Record<string, unknown> = { name: "loop" };

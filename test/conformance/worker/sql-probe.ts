@@ -198,6 +198,24 @@ export class SqlProbe extends DurableObject {
     };
   }
 
+  /** Two live cursors over the same query text, and writes while a cursor is open. */
+  interleavedCursors(): Encoded {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE ic (id INTEGER PRIMARY KEY, v TEXT)");
+    sql.exec("INSERT INTO ic (v) VALUES ('a'), ('b'), ('c')");
+    const query = "SELECT id, v FROM ic WHERE id <= 3 ORDER BY id";
+    const first = sql.exec(query);
+    const second = sql.exec(query);
+    const steps = [first.next(), second.next(), second.next(), first.next()];
+    sql.exec("UPDATE ic SET v = 'changed' WHERE id = 3");
+    return encode({
+      steps,
+      firstRest: [...first],
+      secondRest: [...second],
+      counters: { first: first.rowsRead, second: second.rowsRead },
+    });
+  }
+
   /** INSERT ... RETURNING: rows come back, and the counters count what SQLite did. */
   returning(): Encoded {
     const sql = this.ctx.storage.sql;
