@@ -143,3 +143,46 @@ describe("dotdo preview", () => {
     expect(output).toMatch(/No build found \(looked for .output\/dotdo\.json, .vercel\/output\/dotdo\.json in .*\); run dotdo build --preset=<name> first/);
   });
 });
+
+describe("the rest of the wrangler config", () => {
+  const files = {
+    "wrangler.jsonc": JSON.stringify({
+      name: "full-config",
+      main: "src/index.js",
+      rules: [{ type: "Text", globs: ["**/*.txt"] }],
+      define: { __BUILD__: '"nightly-7"' },
+      alias: { "greeting-lib": "./src/greeting.js" },
+      triggers: { crons: ["0 * * * *"] },
+      kv_namespaces: [{ binding: "CACHE", id: "abc123" }],
+      routes: [{ pattern: "example.com/*", zone_name: "example.com" }],
+    }),
+    "src/greeting.js": "export const greeting = 'aliased';",
+    "src/index.js": "import { greeting } from 'greeting-lib';\nexport default { fetch: () => new Response(`${greeting} ${__BUILD__}`) };",
+  };
+
+  it("keeps what wrangler needs on Cloudflare and applies define and alias in the bundle", async () => {
+    const root = project("full-config-cf", files);
+    expect((await dotdo("build", "--preset=cloudflare", "--root", root)).exitCode).toBe(0);
+    const wrangler = JSON.parse(readFileSync(join(root, ".output/wrangler.json"), "utf8")) as Record<string, unknown>;
+    expect(wrangler).toMatchObject({
+      kv_namespaces: [{ binding: "CACHE", id: "abc123" }],
+      triggers: { crons: ["0 * * * *"] },
+      routes: [{ pattern: "example.com/*", zone_name: "example.com" }],
+      main: "server/index.mjs",
+    });
+    expect(Object.keys(wrangler)).not.toEqual(expect.arrayContaining(["rules"]));
+    expect(wrangler).not.toHaveProperty("define");
+    expect(wrangler).not.toHaveProperty("alias");
+    const bundle = readFileSync(join(root, ".output/server/index.mjs"), "utf8");
+    expect(bundle).toContain('"aliased"');
+    expect(bundle).toContain('"nightly-7"');
+  });
+
+  it("warns off Cloudflare about bindings and crons only Cloudflare runs", async () => {
+    const root = project("full-config-node", files);
+    const { output, exitCode } = await dotdo("build", "--preset=node", "--root", root);
+    expect(exitCode).toBe(0);
+    expect(output).toContain('warn: wrangler.jsonc: "kv_namespaces[0]" binds CACHE, which only Cloudflare provides; env.CACHE is undefined on node');
+    expect(output).toContain('warn: wrangler.jsonc: "triggers.crons" does not run on node');
+  });
+});

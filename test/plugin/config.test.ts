@@ -85,6 +85,34 @@ describe("reading the wrangler config", () => {
     });
   });
 
+  it("reads cron triggers, define, alias, and the bindings only Cloudflare provides", async () => {
+    const root = project({
+      "wrangler.json": JSON.stringify({
+        main: "src/index.js",
+        triggers: { crons: ["*/5 * * * *"] },
+        define: { __BUILD__: '"nightly"' },
+        alias: { "my-lib": "./src/lib.js", other: "some-package" },
+        kv_namespaces: [{ binding: "CACHE", id: "abc" }],
+        queues: { producers: [{ binding: "JOBS", queue: "jobs" }] },
+        send_email: [{ name: "MAILER" }],
+        ai: { binding: "AI" },
+      }),
+    });
+    const app = await loadProject({ root });
+    expect(app).toMatchObject({
+      crons: ["*/5 * * * *"],
+      define: { __BUILD__: '"nightly"' },
+      alias: { "my-lib": join(root, "src/lib.js"), other: "some-package" },
+      cloudflareOnlyBindings: [
+        { field: "kv_namespaces[0]", name: "CACHE" },
+        { field: "send_email[0]", name: "MAILER" },
+        { field: "queues.producers[0]", name: "JOBS" },
+        { field: "ai", name: "AI" },
+      ],
+    });
+    expect(app.wrangler).toMatchObject({ kv_namespaces: [{ binding: "CACHE", id: "abc" }] });
+  });
+
   it("prefers wrangler.jsonc over wrangler.json over wrangler.toml, as wrangler does", async () => {
     const root = project({
       "wrangler.toml": 'name = "from-toml"\nmain = "src/index.js"',
@@ -135,6 +163,9 @@ describe("bad or missing config", () => {
     ['{ "main": "src/index.js", "migrations": [{ "tag": "v1", "new_sqlite_classes": "A" }] }', "migrations[0].new_sqlite_classes"],
     ['{ "main": "src/index.js", "r2_buckets": [{ "bucket_name": "b" }] }', "r2_buckets[0].binding"],
     ['{ "main": 42 }', "main"],
+    ['{ "main": "src/index.js", "define": { "X": 1 } }', "define.X"],
+    ['{ "main": "src/index.js", "triggers": { "crons": "* * * * *" } }', "triggers.crons"],
+    ['{ "main": "src/index.js", "kv_namespaces": [{ "id": "abc" }] }', "kv_namespaces[0].binding"],
     ["[]", undefined],
   ])("rejects %s naming the field", async (text, field) => {
     const error = await failure(loadProject({ root: project({ "wrangler.json": text }) }));

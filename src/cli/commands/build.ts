@@ -20,6 +20,7 @@ export default defineCommand({
     const { manifest } = result;
     consola.success(`Built ${result.project.name} for ${manifest.preset} in ${relative(process.cwd(), result.outDir) || "."}`);
     for (const file of result.files) consola.log(`  ${file}`);
+    for (const warning of result.warnings) consola.warn(warning);
     if (manifest.commands.preview) consola.info(`Preview: ${manifest.commands.preview}  (or: npx dotdo preview)`);
     if (manifest.commands.deploy) consola.info(`Deploy:  ${manifest.commands.deploy}`);
   },

@@ -40,6 +40,11 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
     migrations: wrangler.migrations,
     vars: { ...wrangler.vars, ...dotdo.config.vars },
     r2Buckets: wrangler.r2Buckets,
+    crons: wrangler.crons,
+    define: wrangler.define,
+    alias: Object.fromEntries(Object.entries(wrangler.alias).map(([from, to]) => [from, to.startsWith(".") ? resolve(root, to) : to])),
+    cloudflareOnlyBindings: wrangler.cloudflareOnlyBindings,
+    wrangler: wrangler.raw,
   };
   const compatibilityDate = dotdo.config.compatibilityDate ?? wrangler.compatibilityDate;
   if (compatibilityDate !== undefined) project.compatibilityDate = compatibilityDate;

@@ -27,6 +27,14 @@ export interface R2BucketBinding {
 /** A JSON value as wrangler allows in `vars`. */
 export type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
 
+/** A binding in the wrangler config that only Cloudflare provides (KV, D1, queues, …). */
+export interface CloudflareOnlyBinding {
+  /** Where it is in the wrangler config, e.g. `kv_namespaces[0]`. */
+  field: string;
+  /** Its name on `env`. */
+  name: string;
+}
+
 /** The user's Worker project as read from its wrangler config (and `dotdo.config.ts`). */
 export interface WorkerProject {
   /** Absolute project directory. */
@@ -43,6 +51,16 @@ export interface WorkerProject {
   migrations: MigrationStep[];
   vars: Record<string, VarValue>;
   r2Buckets: R2BucketBinding[];
+  /** Cron triggers (`triggers.crons`). */
+  crons: string[];
+  /** Bundler replacements (`define`), identifier → expression text. */
+  define: Record<string, string>;
+  /** Module aliases (`alias`), specifier → replacement, relative paths resolved against the root. */
+  alias: Record<string, string>;
+  /** Bindings dotdo's runtime does not provide off Cloudflare. */
+  cloudflareOnlyBindings: CloudflareOnlyBinding[];
+  /** The whole parsed wrangler config, for outputs that hand it back to wrangler. */
+  wrangler: Record<string, unknown>;
   /** Idle time in ms before a live object is evicted off Cloudflare (`dotdo.config.ts`). */
   evictAfterMs?: number;
   /** Absolute path of the `dotdo.config.*` file that was applied, if any. */

@@ -1,5 +1,5 @@
 import { InvalidConfigError } from "./errors";
-import type { DurableObjectBinding, MigrationStep, R2BucketBinding, VarValue } from "./types";
+import type { CloudflareOnlyBinding, DurableObjectBinding, MigrationStep, R2BucketBinding, VarValue } from "./types";
 
 /** The wrangler fields dotdo reads, checked but not yet resolved against the file system. */
 export interface WranglerFields {
@@ -11,7 +11,30 @@ export interface WranglerFields {
   migrations: MigrationStep[];
   vars: Record<string, VarValue>;
   r2Buckets: R2BucketBinding[];
+  crons: string[];
+  define: Record<string, string>;
+  alias: Record<string, string>;
+  cloudflareOnlyBindings: CloudflareOnlyBinding[];
+  raw: Record<string, unknown>;
 }
+
+/** Binding lists only Cloudflare provides, with the key naming each entry's `env` name. */
+const CLOUDFLARE_ONLY_LISTS: Record<string, "binding" | "name"> = {
+  kv_namespaces: "binding",
+  d1_databases: "binding",
+  services: "binding",
+  hyperdrive: "binding",
+  vectorize: "binding",
+  analytics_engine_datasets: "binding",
+  dispatch_namespaces: "binding",
+  mtls_certificates: "binding",
+  workflows: "binding",
+  send_email: "name",
+  "queues.producers": "binding",
+};
+
+/** Single bindings only Cloudflare provides. */
+const CLOUDFLARE_ONLY_OBJECTS = ["ai", "browser", "images", "version_metadata", "assets"];
 
 type Table = Record<string, unknown>;
 
@@ -32,7 +55,29 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
     migrations: check.optionalArray(top.migrations, "migrations").map((entry, i) => migrationStep(check, entry, `migrations[${i}]`)),
     vars: check.vars(top.vars, "vars"),
     r2Buckets: check.optionalArray(top.r2_buckets, "r2_buckets").map((entry, i) => r2Bucket(check, entry, `r2_buckets[${i}]`)),
+    crons: check.stringList(check.optionalTable(top.triggers, "triggers")?.crons, "triggers.crons") ?? [],
+    define: check.stringTable(top.define, "define"),
+    alias: check.stringTable(top.alias, "alias"),
+    cloudflareOnlyBindings: cloudflareOnlyBindings(check, top),
+    raw: top,
   };
+}
+
+function cloudflareOnlyBindings(check: FieldChecker, top: Table): CloudflareOnlyBinding[] {
+  const found: CloudflareOnlyBinding[] = [];
+  for (const [path, nameKey] of Object.entries(CLOUDFLARE_ONLY_LISTS)) {
+    const [key, sub] = path.split(".") as [string, string | undefined];
+    const list = sub === undefined ? top[key] : check.optionalTable(top[key], key)?.[sub];
+    check.optionalArray(list, path).forEach((entry, i) => {
+      const field = `${path}[${i}]`;
+      found.push({ field, name: check.string(check.table(entry, field)[nameKey], `${field}.${nameKey}`) });
+    });
+  }
+  for (const key of CLOUDFLARE_ONLY_OBJECTS) {
+    const entry = check.optionalTable(top[key], key);
+    if (entry?.binding !== undefined) found.push({ field: key, name: check.string(entry.binding, `${key}.binding`) });
+  }
+  return found;
 }
 
 function durableObjectBinding(check: FieldChecker, raw: unknown, at: string): DurableObjectBinding {
@@ -127,6 +172,12 @@ export class FieldChecker {
   stringList(value: unknown, field: string): string[] | undefined {
     if (value === undefined) return undefined;
     return this.optionalArray(value, field).map((item, i) => this.string(item, `${field}[${i}]`));
+  }
+
+  stringTable(value: unknown, field: string): Record<string, string> {
+    const table = this.optionalTable(value, field) ?? {};
+    for (const [key, item] of Object.entries(table)) this.string(item, `${field}.${key}`);
+    return table as Record<string, string>;
   }
 
   optionalNumber(value: unknown, field: string): number | undefined {

@@ -22,6 +22,8 @@ export function bundleOptions(project: WorkerProject, preset: ResolvedPreset, se
     metafile: true,
     logLevel: "silent",
     legalComments: "none",
+    define: project.define,
+    alias: project.alias,
     plugins: [dotdoEsbuild({ preset: preset.name, project })],
   };
 }

@@ -26,6 +26,8 @@ export interface BuildResult {
   manifest: DotdoManifest;
   /** Every file written, relative to `outDir`. */
   files: string[];
+  /** What the output will not do that the project asks for (e.g. KV bindings off Cloudflare). */
+  warnings: string[];
 }
 
 /** Used when wrangler config names no compatibility date: the newest one dotdo is tested against. */
@@ -58,7 +60,7 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
     commands: Object.fromEntries(Object.entries(preset.commands).map(([name, command]) => [name, command(ctx)])),
   };
   await writeOutput(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { project, preset, outDir, manifest, files: [manifest.entry, ...files, MANIFEST_FILE] };
+  return { project, preset, outDir, manifest, files: [manifest.entry, ...files, MANIFEST_FILE], warnings: offCloudflareWarnings(project, preset) };
 }
 
 /** What templates see for this build. */
@@ -82,6 +84,19 @@ export function renderPresetFiles(ctx: PresetContext): Record<string, string> {
       return [path, typeof rendered === "string" ? rendered : `${JSON.stringify(rendered, null, 2)}\n`];
     }),
   );
+}
+
+/** Parts of the project that only Cloudflare runs: built anyway, but said out loud. */
+export function offCloudflareWarnings(project: WorkerProject, preset: ResolvedPreset): string[] {
+  if (preset.runtime === "cloudflare") return [];
+  const file = relative(project.root, project.configFile);
+  const warnings = project.cloudflareOnlyBindings.map(
+    ({ field, name }) => `${file}: "${field}" binds ${name}, which only Cloudflare provides; env.${name} is undefined on ${preset.name}`,
+  );
+  if (project.crons.length > 0) {
+    warnings.push(`${file}: "triggers.crons" does not run on ${preset.name}; have the platform's scheduler call the Worker instead`);
+  }
+  return warnings;
 }
 
 /** workerd instantiates classes by export name: a bound class must be exported by the entry. */

@@ -4,13 +4,20 @@ import { migrationsWithSqliteClasses } from "./migrations";
 /** Binding through which the Worker can export object state as Iceberg tables to R2. */
 export const ICEBERG_BUCKET_BINDING = "DOTDO_ICEBERG";
 
-/** The deployable wrangler config: the bundle as-is, every DO binding, the full migration history. */
+/** Settings about finding and bundling modules: dotdo has bundled already, so they do not apply. */
+const BUNDLING_KEYS = ["main", "build", "rules", "find_additional_modules", "base_dir", "preserve_file_names", "tsconfig", "minify", "alias", "define", "no_bundle", "node_compat"];
+
+/**
+ * The deployable wrangler config: the user's own config (KV, D1, queues, triggers, routes… kept
+ * as written) with dotdo's bundle as `main`, every DO binding, the full migration history.
+ */
 export function wranglerJson({ project, preset, compatibilityDate }: PresetContext): object {
   const r2Buckets = project.r2Buckets.map((b) => (b.bucketName === undefined ? { binding: b.binding } : { binding: b.binding, bucket_name: b.bucketName }));
   if (!r2Buckets.some((b) => b.binding === ICEBERG_BUCKET_BINDING)) {
     r2Buckets.push({ binding: ICEBERG_BUCKET_BINDING, bucket_name: `${project.name}-iceberg` });
   }
   return {
+    ...withoutBundlingKeys(project.wrangler),
     name: project.name,
     main: `${preset.serverDir}/index.mjs`,
     compatibility_date: compatibilityDate,
@@ -24,4 +31,8 @@ export function wranglerJson({ project, preset, compatibilityDate }: PresetConte
     vars: project.vars,
     r2_buckets: r2Buckets,
   };
+}
+
+function withoutBundlingKeys(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !BUNDLING_KEYS.includes(key)));
 }
