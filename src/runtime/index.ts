@@ -2,7 +2,7 @@
  * `dotdo/runtime`, and what `cloudflare:workers` resolves to off Cloudflare: the classes and
  * types Worker code imports to define Durable Objects.
  */
-export { DurableObject, RpcTarget, WorkerEntrypoint, type AlarmInvocationInfo, type ExecutionContext } from "./state/base-classes";
+export { DurableObject, RpcTarget, WorkerEntrypoint, type AlarmInvocationInfo, type ExecutionContext, type ScheduledController } from "./state/base-classes";
 export { DurableObjectState } from "./state/state";
 export { DurableObjectStorage, DurableObjectTransaction, type ListOptions } from "./state/storage";
 export { SqlStorage, type SqlBinding } from "./state/sql-storage";

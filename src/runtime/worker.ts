@@ -5,7 +5,9 @@ import { ObjectRegistry } from "./namespace/object-registry";
 import type { DurableObjectClass } from "./namespace/live-object";
 import { loadSqliteEngine } from "./sqlite/sqljs-engine";
 import type { SqlWasmSource } from "./sqlite/sqljs-loader";
-import type { ExecutionContext } from "./state/base-classes";
+import type { ExecutionContext, ScheduledController } from "./state/base-classes";
+
+export type { ScheduledController } from "./state/base-classes";
 import { env as sharedEnv } from "./index";
 
 type Env = Record<string, unknown>;
@@ -17,12 +19,6 @@ const DEFAULT_SUSPEND_AFTER_MS = 10_000;
 export interface ExportedHandler {
   fetch?(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
   scheduled?(controller: ScheduledController, env: Env, ctx: ExecutionContext): unknown;
-}
-
-export interface ScheduledController {
-  readonly scheduledTime: number;
-  readonly cron: string;
-  noRetry(): void;
 }
 
 /**

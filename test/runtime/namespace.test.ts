@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DurableObjectNamespace } from "../../src/runtime/index";
+import { WorkerEntrypoint, type DurableObjectNamespace } from "../../src/runtime/index";
 import { hmacSha256, sha256 } from "../../src/runtime/namespace/sha256";
 import { createWorker, type Worker } from "../../src/runtime/worker";
 import * as objects from "./helpers/objects";
@@ -143,6 +143,40 @@ describe("createWorker", () => {
   it("serves the module's fetch with env (vars and namespaces)", async () => {
     const response = await worker.fetch(new Request("http://w/hello"));
     expect(await response.text()).toBe("worker /hello COUNTER,GREETING,NOTES,SAME_COUNTER");
+  });
+
+  it("runs a WorkerEntrypoint default export, with fetch and scheduled", async () => {
+    const seen: string[] = [];
+    class Entry extends WorkerEntrypoint<Record<string, unknown>> {
+      override async fetch(request: Request): Promise<Response> {
+        return new Response(`${new URL(request.url).pathname} ${String(this.env.GREETING)}`);
+      }
+      override async scheduled(controller: { cron: string }): Promise<void> {
+        seen.push(controller.cron);
+      }
+    }
+    const entry = await createWorker({ default: Entry }, { durableObjects: {}, vars: { GREETING: "hey" } });
+    expect(await (await entry.fetch(new Request("http://w/a"))).text()).toBe("/a hey");
+    await entry.scheduled({ cron: "*/5 * * * *" });
+    expect(seen).toEqual(["*/5 * * * *"]);
+    await entry.dispose();
+  });
+
+  it("answers 500 for an uncaught exception in the Worker's fetch, as Cloudflare does", async () => {
+    const failing = await createWorker(
+      { default: { fetch: () => Promise.reject(new Error("boom")) } },
+      { durableObjects: {} },
+    );
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (error: unknown) => void errors.push(error);
+    try {
+      expect((await failing.fetch(new Request("http://w/"))).status).toBe(500);
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toHaveLength(1);
+    await failing.dispose();
   });
 
   it("refuses a binding to a class the module does not export", async () => {

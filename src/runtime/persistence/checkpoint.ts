@@ -2,9 +2,8 @@ import { dataFileOf, type DataFile } from "../iceberg/data-file";
 import { writeDataFile } from "../iceberg/data-file-write";
 import { writeManifest } from "../iceberg/manifest";
 import { writeManifestList, type ManifestFile } from "../iceberg/manifest-list";
-import { addSnapshot, createTableMetadata, newSnapshotId, nextSequenceNumber } from "../iceberg/metadata";
-import type { TableMetadata } from "../iceberg/metadata-types";
-import { sameFields, type Schema } from "../iceberg/schema";
+import { newSnapshotId } from "../iceberg/metadata";
+import { sameFields, schemaToJson } from "../iceberg/schema";
 import type { Row } from "../iceberg/values";
 import { PreconditionFailedError } from "../storage/errors";
 import type { ObjectStore } from "../storage/types";
@@ -17,8 +16,7 @@ import { readSchema, readSequences } from "./schema";
 import type { SqlPort } from "./sql-port";
 import { planLayout, type TableLayout } from "./table-layout";
 import { readRows } from "./table-rows";
-import { publishTableMetadata } from "./table-metadata";
-import { pruneHistory } from "./history";
+import type { TableHistory } from "./table-history";
 
 export interface CheckpointSettings {
   store: ObjectStore;
@@ -46,7 +44,7 @@ interface TablePlan {
   slug: string;
   kept: CommitFile[];
   added: PendingFile[];
-  metadata: TableMetadata;
+  uuid: string;
   snapshotId: number;
   tableSequence: number;
 }
@@ -73,7 +71,6 @@ export function prepareCheckpoint(
   settings: CheckpointSettings,
   previous: Commit | null,
   changes: ChangeSet,
-  retainFrom: number,
   sequence: number,
 ): PreparedCheckpoint {
   const { port } = settings;
@@ -82,7 +79,7 @@ export function prepareCheckpoint(
   const objects = readSchema(port);
   const tables = objects
     .filter((o) => o.type === "table")
-    .map((o) => planTable(settings, o.name, previous?.tables[o.name], changes, folder, timestampMs, retainFrom));
+    .map((o) => planTable(settings, o.name, previous?.tables[o.name], changes, folder));
   return { sequence, folder, timestampMs, database: { objects, sequences: readSequences(port) }, tables, previous };
 }
 
@@ -92,8 +89,6 @@ function planTable(
   previous: CommitTable | undefined,
   changes: ChangeSet,
   folder: string,
-  timestampMs: number,
-  retainFrom: number,
 ): TablePlan {
   const previousLayout = previous && layoutOf(previous);
   const layout = planLayout(settings.port, name, previousLayout);
@@ -103,13 +98,15 @@ function planTable(
     sameFields(previousLayout.schema.fields, layout.schema.fields);
   const change = changes.everything ? "all" : changes.tables.get(name);
   const slug = previous?.slug ?? tableSlug(name);
-  const metadata = previous
-    ? pruneHistory(previous.metadata, retainFrom)
-    : createTableMetadata({ location: `${settings.location}/tables/${slug}`, schema: layout.schema, timestampMs });
-  const plan = { name, layout, slug, metadata, snapshotId: newSnapshotId(), tableSequence: nextSequenceNumber(metadata) };
-  if (previous && sameLayout && change === undefined) {
-    return { ...plan, unchanged: { ...previous, metadata }, kept: previous.files, added: [] };
-  }
+  const plan = {
+    name,
+    layout,
+    slug,
+    uuid: previous?.uuid ?? crypto.randomUUID(),
+    snapshotId: newSnapshotId(),
+    tableSequence: (previous?.sequenceNumber ?? 0) + 1,
+  };
+  if (previous && sameLayout && change === undefined) return { ...plan, unchanged: previous, kept: previous.files, added: [] };
 
   const partial =
     previous && sameLayout && change !== "all" && change !== undefined && layout.rowidAlias !== null && previous.files.length > 0;
@@ -195,6 +192,7 @@ export async function publishCheckpoint(
   prepared: PreparedCheckpoint,
   generation: number,
   assertMayCommit: () => Promise<void>,
+  history: TableHistory,
   publishAll: boolean,
 ): Promise<Commit> {
   const { store, location } = settings;
@@ -205,7 +203,7 @@ export async function publishCheckpoint(
       tables[plan.name] = plan.unchanged;
       continue;
     }
-    const schema: Schema = plan.layout.schema;
+    const schema = plan.layout.schema;
     const added = await Promise.all(
       plan.added.map(async (file): Promise<CommitFile> => {
         const manifest = await writeManifest({
@@ -223,7 +221,7 @@ export async function publishCheckpoint(
     if (files[0]) files[0] = { ...files[0], fromRowid: null };
     const manifests: ManifestFile[] = files.map((f) => f.manifest);
     const listKey = manifestListKey(prepared.folder, plan.slug);
-    const parent = plan.metadata["current-snapshot-id"];
+    const parent = prepared.previous?.tables[plan.name]?.snapshotId;
     uploads.push({
       key: listKey,
       bytes: await writeManifestList({
@@ -233,25 +231,19 @@ export async function publishCheckpoint(
         manifests,
       }),
     });
-    const previousVersion = plan.tableSequence - 1;
-    const metadata = addSnapshot(plan.metadata, {
-      snapshotId: plan.snapshotId,
-      sequenceNumber: plan.tableSequence,
-      operation: parent === undefined ? "append" : "overwrite",
-      manifestList: `${location}/${listKey}`,
-      manifests,
-      schema,
-      timestampMs: prepared.timestampMs,
-      ...(previousVersion > 0 ? { previousMetadataLocation: `${location}/tables/${plan.slug}/metadata/v${previousVersion}.metadata.json` } : {}),
-    });
     tables[plan.name] = {
       slug: plan.slug,
+      uuid: plan.uuid,
       rowidAlias: plan.layout.rowidAlias,
       rowidField: plan.layout.rowidField,
       otherField: plan.layout.otherField,
+      schema: schemaToJson(schema),
+      lastColumnId: schema.lastColumnId,
       files,
       manifestListKey: listKey,
-      metadata,
+      snapshotId: plan.snapshotId,
+      sequenceNumber: plan.tableSequence,
+      timestampMs: prepared.timestampMs,
     };
   }
   const commit: Commit = {
@@ -279,7 +271,7 @@ export async function publishCheckpoint(
   }
   await store.put(LATEST_KEY, new TextEncoder().encode(String(commit.sequence)));
   const changed = publishAll ? Object.values(tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => tables[p.name]!);
-  await mapLimit(changed, 8, (table) => publishTableMetadata(store, table));
+  await mapLimit(changed, 8, (table) => history.publish(table));
   return commit;
 }
 

@@ -1,6 +1,5 @@
 import type { ManifestFile } from "../iceberg/manifest-list";
-import { currentSchema } from "../iceberg/metadata";
-import type { TableMetadata } from "../iceberg/metadata-types";
+import { schemaFromJson, type SchemaJson } from "../iceberg/schema";
 import { CorruptSnapshotError } from "./errors";
 import type { DatabaseSchema } from "./load-database";
 import type { TableLayout } from "./table-layout";
@@ -18,18 +17,25 @@ export interface CommitFile {
 }
 
 /**
- * One SQLite table in a commit: how it maps to Iceberg, its live files, and its whole Iceberg
- * table metadata (so `tables/{slug}/metadata/v{N}.metadata.json` can be written from the
- * commit alone, at any time).
+ * One SQLite table in a commit: how it maps to Iceberg, its live files, and its current
+ * Iceberg snapshot. The history of snapshots lives in the published table metadata only, so
+ * a commit's size does not grow with history.
  */
 export interface CommitTable {
   slug: string;
+  /** Iceberg `table-uuid`, stable for the table's life. */
+  uuid: string;
   rowidAlias: string | null;
   rowidField: string | null;
   otherField: string;
+  schema: SchemaJson;
+  lastColumnId: number;
   files: CommitFile[];
   manifestListKey: string;
-  metadata: TableMetadata;
+  /** The table's current Iceberg snapshot: id, sequence number (per table) and time. */
+  snapshotId: number;
+  sequenceNumber: number;
+  timestampMs: number;
 }
 
 /**
@@ -76,7 +82,13 @@ export function decodeCommit(bytes: Uint8Array, key: string, expectedSequence: n
     throw new CorruptSnapshotError(key, `not a dotdo commit for sequence ${expectedSequence}`);
   }
   for (const [name, table] of Object.entries(commit.tables)) {
-    if (!Array.isArray(table?.files) || typeof table.metadata !== "object" || typeof table.manifestListKey !== "string") {
+    if (
+      !Array.isArray(table?.files) ||
+      typeof table.schema !== "object" ||
+      typeof table.manifestListKey !== "string" ||
+      !Number.isSafeInteger(table.snapshotId) ||
+      !Number.isSafeInteger(table.sequenceNumber)
+    ) {
       throw new CorruptSnapshotError(key, `table ${JSON.stringify(name)} is malformed`);
     }
   }
@@ -89,6 +101,6 @@ export function layoutOf(table: CommitTable): TableLayout {
     rowidAlias: table.rowidAlias,
     rowidField: table.rowidField,
     otherField: table.otherField,
-    schema: currentSchema(table.metadata),
+    schema: schemaFromJson(table.schema, table.lastColumnId),
   };
 }

@@ -27,10 +27,20 @@ export interface ExecutionContext {
   readonly props: Record<string, unknown>;
 }
 
+/** What a cron trigger passes to `scheduled()`. */
+export interface ScheduledController {
+  readonly scheduledTime: number;
+  readonly cron: string;
+  noRetry(): void;
+}
+
 /** Base class of class-based Worker entrypoints, as in `cloudflare:workers`. */
 export abstract class WorkerEntrypoint<Env = unknown> {
   protected ctx: ExecutionContext;
   protected env: Env;
+
+  fetch?(request: Request): Response | Promise<Response>;
+  scheduled?(controller: ScheduledController): void | Promise<void>;
 
   constructor(ctx: ExecutionContext, env: Env) {
     this.ctx = ctx;

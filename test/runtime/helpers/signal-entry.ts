@@ -1,0 +1,21 @@
+// Bundled by node-signals.test.ts into a standalone script: serves the counter fixture and,
+// on shutdown, records that every object went through beforeEvict.
+import { writeFileSync } from "node:fs";
+import * as counter from "../../fixtures/counter/src/index";
+import { readSqlWasm, serve } from "../../../src/runtime/platform/node";
+import { createWorker } from "../../../src/runtime/worker";
+
+const evicted: string[] = [];
+const worker = await createWorker(counter, {
+  durableObjects: { COUNTER: { className: "Counter" } },
+  vars: { GREETING: "hello" },
+  sqlWasm: await readSqlWasm(),
+  lifecycle: {
+    beforeEvict: async (ref, db) => {
+      evicted.push(`${ref.name}:${String(db.query("SELECT count(*) FROM hits")[0]?.[0])}`);
+      writeFileSync(process.env.EVICTED_FILE!, JSON.stringify(evicted));
+    },
+  },
+});
+const server = await serve(worker, { port: 0, host: "127.0.0.1" });
+console.log(server.url);
