@@ -1,5 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { parse } from "jsonc-parser";
+import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve, type Server } from "../../src/runtime/platform/node";
 import { createWorker } from "../../src/runtime/worker";
@@ -13,8 +16,9 @@ interface WranglerConfig {
 
 const root = new URL("../fixtures/counter/", import.meta.url);
 let server: Server;
+let config: WranglerConfig;
 beforeAll(async () => {
-  const config = parse(await readFile(new URL("wrangler.jsonc", root), "utf8")) as WranglerConfig;
+  config = parse(await readFile(new URL("wrangler.jsonc", root), "utf8")) as WranglerConfig;
   const mod = (await import(/* @vite-ignore */ new URL(config.main, root).href)) as Record<string, unknown>;
   const worker = await createWorker(mod, {
     durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name }])),
@@ -39,5 +43,35 @@ describe("the counter fixture, served by createWorker + serve", () => {
     await get("/reset/c?ms=20");
     await until(async () => (await get("/info/c")).count === 0);
     expect(await get("/hit/c?visitor=dee")).toEqual({ count: 1, previous: null });
+  });
+});
+
+describe("the counter fixture is an ordinary Cloudflare project", () => {
+  it("answers the same on workerd (miniflare)", async () => {
+    const bundle = await build({
+      entryPoints: [fileURLToPath(new URL(config.main, root))],
+      bundle: true,
+      format: "esm",
+      write: false,
+      external: ["cloudflare:workers"],
+      logLevel: "silent",
+    });
+    const mf = new Miniflare({
+      modules: true,
+      script: bundle.outputFiles[0]!.text,
+      compatibilityDate: "2025-09-01",
+      bindings: config.vars as Record<string, string>,
+      durableObjects: Object.fromEntries(
+        config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }]),
+      ),
+    });
+    try {
+      const onWorkerd = async (path: string) => (await mf.dispatchFetch(`http://fixture${path}`)).json();
+      expect(await onWorkerd("/hit/w?visitor=ann")).toEqual({ count: 1, previous: null });
+      expect(await onWorkerd("/hit/w?visitor=bob")).toEqual({ count: 2, previous: "ann" });
+      expect(await onWorkerd("/info/w")).toEqual({ greeting: "hello", count: 2, path: "/info/w" });
+    } finally {
+      await mf.dispose();
+    }
   });
 });
