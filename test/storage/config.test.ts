@@ -89,6 +89,16 @@ describe("storeConfigFromEnv", () => {
     }
   });
 
+  it("uses a storage gateway when the app holds only a JWT", () => {
+    const gateway = { kind: "gateway", url: "https://gw.example", token: "t.o.k" };
+    expect(storeConfigFromEnv({ JWT_TOKEN: "t.o.k", DOTDO_GATEWAY_URL: "https://gw.example" })).toEqual(gateway);
+    expect(storeConfigFromEnv({ JWT_TOKEN: "t.o.k", DOTDO_STORAGE: "https://gw.example" })).toEqual(gateway);
+    expect(() => storeConfigFromEnv({ JWT_TOKEN: "t.o.k" })).toThrow(/set DOTDO_GATEWAY_URL/);
+    expect(() => storeConfigFromEnv({ DOTDO_STORAGE: "https://gw.example" })).toThrow(/set JWT_TOKEN/);
+    // Bucket credentials, when present, win over the gateway.
+    expect(storeConfigFromEnv({ JWT_TOKEN: "t", R2_BUCKET: "b", R2_ENDPOINT: "https://r2.example" }).kind).toBe("s3");
+  });
+
   it("reads single-instance mode", () => {
     expect(singleInstanceFromEnv({})).toBe(false);
     expect(singleInstanceFromEnv({ DOTDO_SINGLE_INSTANCE: "1" })).toBe(true);

@@ -1,4 +1,5 @@
 import { StorageConfigError } from "./errors";
+import type { GatewayStoreOptions } from "./gateway";
 import type { R2BucketLike } from "./r2";
 import type { S3StoreOptions } from "./s3";
 import { S3_PROVIDERS, type S3Provider } from "./s3-provider";
@@ -8,7 +9,8 @@ export type StoreConfig =
   | { kind: "memory"; name?: string }
   | { kind: "file"; root: string; staleLockMs?: number }
   | ({ kind: "s3"; prefix?: string } & S3StoreOptions)
-  | { kind: "r2"; bucket: R2BucketLike; name?: string; prefix?: string };
+  | { kind: "r2"; bucket: R2BucketLike; name?: string; prefix?: string }
+  | ({ kind: "gateway" } & GatewayStoreOptions);
 
 /** Environment variables (or a Worker's `env`); non-string values are ignored. */
 export type StorageEnv = Readonly<Record<string, unknown>>;
@@ -18,8 +20,10 @@ export const DEFAULT_FILE_ROOT = ".dotdo";
 
 /**
  * Reads the store's configuration from the environment:
- * - `DOTDO_STORAGE`: `file:/abs/path`, `file:///abs/path`, a plain path, `s3://bucket/prefix`
- *   or `memory:`; unset means `R2_BUCKET` if that is set, else the folder `.dotdo`.
+ * - `DOTDO_STORAGE`: `file:/abs/path`, `file:///abs/path`, a plain path, `s3://bucket/prefix`,
+ *   `memory:`, or the `https://` URL of a dotdo storage gateway; unset means `R2_BUCKET` if
+ *   that is set, else a gateway if `JWT_TOKEN` is set, else the folder `.dotdo`.
+ * - Gateway: `JWT_TOKEN` is the bearer token; its URL is `DOTDO_STORAGE` or `DOTDO_GATEWAY_URL`.
  * - S3: `R2_ENDPOINT` / `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`; `R2_ACCESS_KEY_ID` +
  *   `R2_SECRET_ACCESS_KEY` or `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY`
  *   (+ `AWS_SESSION_TOKEN`), else the SDK's default chain; `AWS_REGION` (default `auto`);
@@ -29,7 +33,16 @@ export function storeConfigFromEnv(env: StorageEnv): StoreConfig {
   const storage = text(env, "DOTDO_STORAGE");
   if (storage === undefined) {
     const bucket = text(env, "R2_BUCKET");
-    if (bucket === undefined) return { kind: "file", root: DEFAULT_FILE_ROOT };
+    if (bucket === undefined) {
+      if (text(env, "JWT_TOKEN") === undefined) return { kind: "file", root: DEFAULT_FILE_ROOT };
+      const url = text(env, "DOTDO_GATEWAY_URL");
+      if (url === undefined) {
+        throw new StorageConfigError(
+          "JWT_TOKEN is set but no storage gateway is named: set DOTDO_GATEWAY_URL (or DOTDO_STORAGE) to its https:// URL",
+        );
+      }
+      return gatewayConfig(env, url);
+    }
     if (text(env, "R2_ENDPOINT") === undefined) {
       throw new StorageConfigError("R2_BUCKET is set but R2_ENDPOINT is not: R2 needs its account endpoint");
     }
@@ -42,10 +55,11 @@ export function storeConfigFromEnv(env: StorageEnv): StoreConfig {
     return s3Config(env, bucket, rest.join("/") || undefined);
   }
   if (storage.startsWith("file:")) return { kind: "file", root: filePath(storage) };
+  if (/^https?:\/\//.test(storage)) return gatewayConfig(env, storage);
   // A scheme of two or more letters (one letter is a Windows drive).
   if (/^[a-z][a-z0-9+.-]+:/i.test(storage)) {
     throw new StorageConfigError(
-      `DOTDO_STORAGE=${storage}: unknown scheme (use file:/path, a plain path, s3://bucket/prefix or memory:)`,
+      `DOTDO_STORAGE=${storage}: unknown scheme (use file:/path, a plain path, s3://bucket/prefix, memory: or a gateway's https:// URL)`,
     );
   }
   return { kind: "file", root: storage };
@@ -74,6 +88,14 @@ function s3Config(env: StorageEnv, bucket: string, prefix: string | undefined): 
     credentials: credentials(env),
     provider: provider as S3Provider | undefined,
   };
+}
+
+function gatewayConfig(env: StorageEnv, url: string): StoreConfig {
+  const token = text(env, "JWT_TOKEN");
+  if (token === undefined) {
+    throw new StorageConfigError(`The storage gateway ${url} needs a token: set JWT_TOKEN (dotdo token prints one)`);
+  }
+  return { kind: "gateway", url, token };
 }
 
 function credentials(env: StorageEnv): S3StoreOptions["credentials"] {

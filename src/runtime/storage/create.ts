@@ -1,4 +1,5 @@
 import { singleInstanceFromEnv, storeConfigFromEnv, type StorageEnv, type StoreConfig } from "./config";
+import { createGatewayStore } from "./gateway";
 import { guardPreconditions } from "./guard";
 import { createMemoryStore } from "./memory";
 import { withPrefix } from "./prefix";
@@ -22,10 +23,12 @@ export async function createStore(
   const fromEnv = !isStoreConfig(source);
   const config = fromEnv ? storeConfigFromEnv(source) : source;
   const singleInstance = options.singleInstance ?? (fromEnv && singleInstanceFromEnv(source));
+  // The gateway checks its own backend, and a probe key would fall outside the token's scope.
+  if (config.kind === "gateway") return createGatewayStore(config);
   return guardPreconditions(await open(config), { singleInstance });
 }
 
-async function open(config: StoreConfig): Promise<ObjectStore> {
+async function open(config: Exclude<StoreConfig, { kind: "gateway" }>): Promise<ObjectStore> {
   switch (config.kind) {
     case "memory":
       return createMemoryStore(config.name);
@@ -43,5 +46,5 @@ async function open(config: StoreConfig): Promise<ObjectStore> {
 }
 
 function isStoreConfig(source: StoreConfig | StorageEnv): source is StoreConfig {
-  return ["memory", "file", "s3", "r2"].includes(source.kind as string);
+  return ["memory", "file", "s3", "r2", "gateway"].includes(source.kind as string);
 }

@@ -14,6 +14,7 @@ export {
   type StoreConfig,
 } from "./config";
 export { guardPreconditions, probePreconditions, PROBE_PREFIX, type GuardOptions } from "./guard";
+export { createGatewayStore, type GatewayStoreOptions } from "./gateway";
 export { createMemoryStore } from "./memory";
 export { withPrefix } from "./prefix";
 export { createR2Store, type R2BucketLike, type R2ObjectBodyLike, type R2ObjectLike } from "./r2";
