@@ -115,7 +115,8 @@ export class LiveObject {
       alarms.delete(); // workerd's getAlarm() answers null inside the handler
       try {
         await object.alarm?.({ retryCount, isRetry: retryCount > 0 });
-      } catch {
+      } catch (error) {
+        console.error(`dotdo: alarm handler of Durable Object ${this.id} threw (retry ${retryCount}):`, error);
         if (alarms.get() !== null || retryCount >= retry.maxRetries) return;
         const at = Date.now() + retry.baseDelayMs * 2 ** retryCount;
         alarms.set(at);

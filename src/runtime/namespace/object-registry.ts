@@ -94,10 +94,15 @@ export class ObjectRegistry implements LiveObjectHost {
     void this.#entries.get(live.id.toString())?.then((entry) => {
       clearTimeout(entry.idleTimer);
       clearTimeout(entry.suspendTimer);
-      if (evictAfterMs !== undefined) entry.idleTimer = background(() => void this.#evictIfIdle(entry), evictAfterMs);
+      if (evictAfterMs !== undefined) entry.idleTimer = background(() => this.#evictWhenIdle(entry, evictAfterMs), evictAfterMs);
       if (suspendAfterMs !== undefined) {
         entry.suspendTimer = background(() => {
-          if (entry.live?.idle !== false && !this.#evicting.has(entry.ref.id)) entry.db.suspend();
+          if (entry.live?.idle === false || this.#evicting.has(entry.ref.id)) return;
+          try {
+            entry.db.suspend();
+          } catch (error) {
+            console.error(`dotdo: could not suspend Durable Object ${entry.ref.id}'s database:`, error);
+          }
         }, suspendAfterMs);
       }
     });
@@ -151,6 +156,14 @@ export class ObjectRegistry implements LiveObjectHost {
     } catch {
       // A reset or disposed object: its alarm stays stored and fires when it next opens.
     }
+  }
+
+  /** Idle eviction: a failing `beforeEvict` keeps the object and is tried again later. */
+  #evictWhenIdle(entry: Entry, retryAfterMs: number): void {
+    this.#evictIfIdle(entry).catch((error: unknown) => {
+      console.error(`dotdo: could not evict Durable Object ${entry.ref.id}; keeping it:`, error);
+      if (this.#entries.has(entry.ref.id)) entry.idleTimer = background(() => this.#evictWhenIdle(entry, retryAfterMs), retryAfterMs);
+    });
   }
 
   async #evictIfIdle(entry: Entry, force = false): Promise<void> {

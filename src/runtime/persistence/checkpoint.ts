@@ -51,8 +51,6 @@ interface TablePlan {
 
 /**
  * Everything read from the database for one checkpoint; storing it needs no more reads.
- * `previous` is the commit the database was built from (its files are reused); the new
- * commit's parent is `sequence - 1`, which differs after restoring an older commit.
  */
 export interface PreparedCheckpoint {
   sequence: number;
@@ -60,33 +58,40 @@ export interface PreparedCheckpoint {
   timestampMs: number;
   database: Commit["database"];
   tables: TablePlan[];
-  previous: Commit | null;
+  /** The newest commit: the tables' Iceberg snapshots continue from its. */
+  newest: Commit | null;
 }
 
 /**
- * Reads what changed since `previous` — synchronously, so no request can write in between and
- * the checkpoint is one consistent state — and encodes it as Parquet.
+ * Reads what changed since `previous` — the commit the database was built from, whose files
+ * are reused — synchronously, so no request can write in between and the checkpoint is one
+ * consistent state, and encodes it as Parquet. `newest` is the newest commit; it differs
+ * from `previous` after going back in time, and then every table gets a new snapshot.
  */
 export function prepareCheckpoint(
   settings: CheckpointSettings,
   previous: Commit | null,
+  newest: Commit | null,
   changes: ChangeSet,
-  sequence: number,
 ): PreparedCheckpoint {
   const { port } = settings;
+  const sequence = (newest?.sequence ?? 0) + 1;
   const folder = checkpointFolder(sequence, crypto.randomUUID());
   const timestampMs = settings.now();
   const objects = readSchema(port);
+  const behind = previous?.sequence !== newest?.sequence;
   const tables = objects
     .filter((o) => o.type === "table")
-    .map((o) => planTable(settings, o.name, previous?.tables[o.name], changes, folder));
-  return { sequence, folder, timestampMs, database: { objects, sequences: readSequences(port) }, tables, previous };
+    .map((o) => planTable(settings, o.name, previous?.tables[o.name], newest?.tables[o.name], behind, changes, folder));
+  return { sequence, folder, timestampMs, database: { objects, sequences: readSequences(port) }, tables, newest };
 }
 
 function planTable(
   settings: CheckpointSettings,
   name: string,
   previous: CommitTable | undefined,
+  newest: CommitTable | undefined,
+  behind: boolean,
   changes: ChangeSet,
   folder: string,
 ): TablePlan {
@@ -102,15 +107,16 @@ function planTable(
     name,
     layout,
     slug,
-    uuid: previous?.uuid ?? crypto.randomUUID(),
+    uuid: newest?.uuid ?? previous?.uuid ?? crypto.randomUUID(),
     snapshotId: newSnapshotId(),
-    tableSequence: (previous?.sequenceNumber ?? 0) + 1,
+    tableSequence: Math.max(previous?.sequenceNumber ?? 0, newest?.sequenceNumber ?? 0) + 1,
   };
-  if (previous && sameLayout && change === undefined) return { ...plan, unchanged: previous, kept: previous.files, added: [] };
+  const untouched = previous && sameLayout && change === undefined;
+  if (untouched && !behind) return { ...plan, unchanged: previous, kept: previous.files, added: [] };
 
   const partial =
     previous && sameLayout && change !== "all" && change !== undefined && layout.rowidAlias !== null && previous.files.length > 0;
-  const rewrite = partial ? affectedFiles(previous.files, change) : null;
+  const rewrite = untouched ? new Set<number>() : partial ? affectedFiles(previous.files, change) : null;
   const kept = rewrite ? previous!.files.filter((_, i) => !rewrite.has(i)) : [];
   const ranges = rewrite
     ? [...rewrite].map((i) => ({ from: previous!.files[i]!.fromRowid, to: previous!.files[i + 1]?.fromRowid ?? null }))
@@ -221,7 +227,7 @@ export async function publishCheckpoint(
     if (files[0]) files[0] = { ...files[0], fromRowid: null };
     const manifests: ManifestFile[] = files.map((f) => f.manifest);
     const listKey = manifestListKey(prepared.folder, plan.slug);
-    const parent = prepared.previous?.tables[plan.name]?.snapshotId;
+    const parent = prepared.newest?.tables[plan.name]?.snapshotId;
     uploads.push({
       key: listKey,
       bytes: await writeManifestList({

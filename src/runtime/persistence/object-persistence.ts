@@ -7,7 +7,7 @@ import { FencedError, SnapshotNotFoundError } from "./errors";
 import { Lease, type LeaseRecord } from "./lease";
 import { listSequences, loadCommit, readCommit, readLatestCommit } from "./restore";
 import type { SqlPort } from "./sql-port";
-import { publishTableMetadata } from "./table-metadata";
+import { TableHistory } from "./table-history";
 import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, type SnapshotInfo } from "./time-travel";
 
 export interface PersistenceOptions {
@@ -63,15 +63,14 @@ export class ObjectPersistence {
   readonly #lease: Lease;
   readonly #tracker: ChangeSource;
   #head: Commit | null = null;
-  /** The newest sequence number known to be taken; the next checkpoint is one more. */
-  #latest = 0;
+  /** The newest commit; the next checkpoint follows it (it differs from head after time travel). */
+  #newest: Commit | null = null;
+  readonly #history: TableHistory;
   /** The state is an older commit than the newest (time travel): the next checkpoint commits it. */
   #behind = false;
   /** Neither restored nor checkpointed yet: whatever the database holds is unsaved. */
   #unsaved = true;
   #published = false;
-  /** Oldest commit still stored, as far as this instance knows (see `pruneHistory`). */
-  #retainFrom: number | null = null;
   /** Checkpoints, restores and expiry run one at a time, in order. */
   #chain: Promise<unknown> = Promise.resolve();
   /** A checkpoint waiting its turn, which later requests join. */
@@ -93,6 +92,7 @@ export class ObjectPersistence {
     const ttlMs = options.leaseTtlMs ?? 30_000;
     this.#lease = new Lease({ store: options.store, holder, ttlMs, marginMs: options.leaseMarginMs ?? ttlMs / 6, now });
     this.#tracker = options.changes ?? new ChangeTracker(options.port);
+    this.#history = new TableHistory(options.store, this.#settings.location);
     this.#retention = options.retention;
     this.#onError = options.onError ?? (() => undefined);
   }
@@ -140,9 +140,9 @@ export class ObjectPersistence {
     const commit = await this.#resolve(target);
     if (commit) await loadCommit(store, port, commit, target.replace ?? false);
     // After going back in time the next checkpoint still follows the newest commit.
-    this.#latest = latest ? (commit?.sequence ?? 0) : Math.max(this.#latest, (await listSequences(store)).at(-1) ?? 0);
+    this.#newest = latest ? commit : await readLatestCommit(store);
     this.#head = commit;
-    this.#behind = commit !== null && commit.sequence < this.#latest;
+    this.#behind = commit !== null && commit.sequence !== this.#newest?.sequence;
     this.#unsaved = false;
     this.#published = false;
     this.#tracker.rebase();
@@ -181,10 +181,7 @@ export class ObjectPersistence {
   async #expire(policy: ExpirePolicy): Promise<ExpireResult> {
     if (this.#lease.generation === null) await this.#lease.acquire();
     await this.#lease.ensure();
-    const result = await expireSnapshots(this.#settings.store, policy, this.#settings.now());
-    const newestExpired = result.expired.at(-1);
-    if (newestExpired !== undefined) this.#retainFrom = Math.max(this.#retainFrom ?? 0, newestExpired + 1);
-    return result;
+    return expireSnapshots(this.#settings.store, policy, this.#settings.now(), this.#history);
   }
 
   close(): void {
@@ -202,18 +199,24 @@ export class ObjectPersistence {
     const lease = await this.#lease.ensure();
     if (this.pendingChanges() === 0) {
       // Nothing to commit; a restored state's tables are still published once, for engines.
-      if (this.#head && !this.#published) await mapLimit(Object.values(this.#head.tables), 8, (t) => publishTableMetadata(this.#settings.store, t));
+      if (this.#head && !this.#published) await mapLimit(Object.values(this.#head.tables), 8, (t) => this.#history.publish(t));
       this.#published = true;
       return null;
     }
     let changes: ChangeSet | undefined;
     try {
-      this.#retainFrom ??= (await listSequences(this.#settings.store))[0] ?? 1;
       changes = this.#tracker.take();
-      const prepared = prepareCheckpoint(this.#settings, this.#head, changes, this.#retainFrom, this.#latest + 1);
-      const commit = await publishCheckpoint(this.#settings, prepared, lease.generation, () => this.#assertMayCommit(), !this.#published);
+      const prepared = prepareCheckpoint(this.#settings, this.#head, this.#newest, changes);
+      const commit = await publishCheckpoint(
+        this.#settings,
+        prepared,
+        lease.generation,
+        () => this.#assertMayCommit(),
+        this.#history,
+        !this.#published,
+      );
       this.#head = commit;
-      this.#latest = commit.sequence;
+      this.#newest = commit;
       this.#behind = false;
       this.#unsaved = false;
       this.#published = true;

@@ -1,10 +1,9 @@
 import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
-import { pruneHistory } from "./history";
 import { commitKey } from "./keys";
 import { listSequences, readCommit } from "./restore";
-import { publishTableMetadata } from "./table-metadata";
+import type { TableHistory } from "./table-history";
 
 export interface SnapshotInfo {
   sequence: number;
@@ -56,7 +55,7 @@ function describe(commit: Commit): SnapshotInfo {
  * never a commit with files missing. The newest commit's tables are republished without the
  * expired Iceberg snapshots.
  */
-export async function expireSnapshots(store: ObjectStore, policy: ExpirePolicy, now: number): Promise<ExpireResult> {
+export async function expireSnapshots(store: ObjectStore, policy: ExpirePolicy, now: number, history: TableHistory): Promise<ExpireResult> {
   const commits = await mapLimit(await listSequences(store), 8, (s) => readCommit(store, s));
   const keepLast = Math.max(1, policy.keepLast ?? Infinity);
   const cutoff = policy.maxAgeMs === undefined ? -Infinity : now - policy.maxAgeMs;
@@ -68,11 +67,8 @@ export async function expireSnapshots(store: ObjectStore, policy: ExpirePolicy, 
   const doomed = new Set(expired.flatMap(filesOf).filter((key) => !live.has(key)));
   for (const commit of expired) await store.delete(commitKey(commit.sequence));
   await mapLimit([...doomed], 8, (key) => store.delete(key));
-  const retainFrom = retained[0]!.sequence;
-  const head = retained.at(-1)!;
-  await mapLimit(Object.values(head.tables), 8, (table) =>
-    publishTableMetadata(store, { ...table, metadata: pruneHistory(table.metadata, retainFrom) }),
-  );
+  history.retainFrom(retained[0]!.sequence);
+  await mapLimit(Object.values(retained.at(-1)!.tables), 8, (table) => history.prune(table));
   return { expired: expired.map((c) => c.sequence), deletedFiles: doomed.size };
 }
 
