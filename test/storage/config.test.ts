@@ -95,6 +95,9 @@ describe("storeConfigFromEnv", () => {
     expect(storeConfigFromEnv({ JWT_TOKEN: "t.o.k", DOTDO_STORAGE: "https://gw.example" })).toEqual(gateway);
     expect(() => storeConfigFromEnv({ JWT_TOKEN: "t.o.k" })).toThrow(/set DOTDO_GATEWAY_URL/);
     expect(() => storeConfigFromEnv({ DOTDO_STORAGE: "https://gw.example" })).toThrow(/set JWT_TOKEN/);
+    // A bearer token never crosses a network in clear.
+    expect(() => storeConfigFromEnv({ JWT_TOKEN: "t", DOTDO_GATEWAY_URL: "http://gw.example" })).toThrow(/must use https/);
+    expect(storeConfigFromEnv({ JWT_TOKEN: "t", DOTDO_GATEWAY_URL: "http://127.0.0.1:8787" }).kind).toBe("gateway");
     // Bucket credentials, when present, win over the gateway.
     expect(storeConfigFromEnv({ JWT_TOKEN: "t", R2_BUCKET: "b", R2_ENDPOINT: "https://r2.example" }).kind).toBe("s3");
   });

@@ -1,4 +1,5 @@
 import { DotdoError } from "../errors";
+import { isSecureEndpoint } from "../secure-url";
 
 /** The product's issuer when neither `WORKOS_AUTH_DOMAIN` nor `dotdo config auth.domain` says otherwise. */
 export const DEFAULT_ISSUER = "https://oauth.do";
@@ -23,8 +24,7 @@ export function normaliseIssuer(domain: string): string {
   } catch {
     throw new IssuerInvalidError(`auth domain ${JSON.stringify(domain)} is not a host name or URL`);
   }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+  if (!isSecureEndpoint(url)) {
     throw new IssuerInvalidError(`auth domain ${domain} must use https (plain http is allowed on loopback only)`);
   }
   return url.href.replace(/\/+$/, "");

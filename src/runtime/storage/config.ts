@@ -1,3 +1,4 @@
+import { isSecureEndpoint } from "../secure-url";
 import { StorageConfigError } from "./errors";
 import type { GatewayStoreOptions } from "./gateway";
 import type { R2BucketLike } from "./r2";
@@ -94,6 +95,9 @@ function gatewayConfig(env: StorageEnv, url: string): StoreConfig {
   const token = text(env, "JWT_TOKEN");
   if (token === undefined) {
     throw new StorageConfigError(`The storage gateway ${url} needs a token: set JWT_TOKEN (dotdo token prints one)`);
+  }
+  if (!URL.canParse(url) || !isSecureEndpoint(new URL(url))) {
+    throw new StorageConfigError(`The storage gateway URL ${url} must use https (plain http is allowed on loopback only)`);
   }
   return { kind: "gateway", url, token };
 }
