@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenVerifier } from "../../src/runtime/auth";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { createFileStore } from "../../src/runtime/storage/file";
-import { createGatewayStore } from "../../src/runtime/storage/gateway";
+import { createStore } from "../../src/runtime/storage/create";
 import { withPrefix } from "../../src/runtime/storage/prefix";
 import { createGatewayHandler } from "../../src/gateway";
 import { serveGateway, type NodeGateway } from "../../src/gateway/node";
@@ -35,10 +35,10 @@ afterAll(async () => {
   await idp?.close();
 });
 
-/** What an app instance builds from `JWT_TOKEN` alone: the gateway store, scoped to one object. */
+/** What an app instance builds from its environment: a JWT and the gateway's address, no bucket credentials. */
 async function appInstance(tenant: string, objectId: string) {
-  const env = { JWT_TOKEN: await idp.sign(tenantClaims(tenant)) };
-  const store = withPrefix(createGatewayStore({ url: gateway.url, token: env.JWT_TOKEN }), `do/${objectId}`);
+  const env = { JWT_TOKEN: await idp.sign(tenantClaims(tenant)), DOTDO_GATEWAY_URL: gateway.url };
+  const store = withPrefix(await createStore(env), `do/${objectId}`);
   const { port } = await openDatabase();
   return { port, persistence: new ObjectPersistence({ store, port }) };
 }
