@@ -50,12 +50,15 @@ describe("storage KV API", () => {
   it("deleteAll removes SQL tables and KV data but keeps the alarm", async () => {
     const { storage } = await newStorage();
     storage.sql.exec("CREATE TABLE p(id INTEGER PRIMARY KEY); CREATE TABLE c(pid REFERENCES p(id)); INSERT INTO p VALUES (1); INSERT INTO c VALUES (1)");
+    storage.sql.exec("CREATE TABLE auto(id INTEGER PRIMARY KEY AUTOINCREMENT, v); INSERT INTO auto (v) VALUES (1), (2)");
     await storage.put("k", 1);
     await storage.setAlarm(Date.now() + 60_000);
     await storage.deleteAll();
-    expect(storage.sql.exec("SELECT name FROM sqlite_master WHERE name NOT LIKE '_cf_%'").toArray()).toEqual([]);
+    expect(storage.sql.exec("SELECT name FROM sqlite_master WHERE name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'").toArray()).toEqual([]);
     expect(await storage.get("k")).toBeUndefined();
     expect(await storage.getAlarm()).not.toBeNull();
+    storage.sql.exec("CREATE TABLE auto(id INTEGER PRIMARY KEY AUTOINCREMENT, v)");
+    expect(storage.sql.exec("INSERT INTO auto (v) VALUES (1) RETURNING id").one()).toEqual({ id: 1 });
   });
 });
 

@@ -100,6 +100,11 @@ describe("sql.js engine", () => {
     expect([...db.takeChanges().tables]).toEqual(["w"]);
   });
 
+  it("refuses an image that is not a SQLite database with a typed error", () => {
+    const bad = new TextEncoder().encode("not a database at all, but long enough to have a header".repeat(20));
+    expect(error(() => engine.open(bad))).toMatchObject({ code: "SQLITE_NOTADB", message: "file is not a database: SQLITE_NOTADB" });
+  });
+
   it("exports and reopens the database image", () => {
     const db = engine.open();
     db.execute("CREATE TABLE t(a); INSERT INTO t VALUES ('kept')", []);

@@ -65,21 +65,22 @@ export interface PreparedCheckpoint {
 /**
  * Reads what changed since `previous` — the commit the database was built from, whose files
  * are reused — synchronously, so no request can write in between and the checkpoint is one
- * consistent state, and encodes it as Parquet. `newest` is the newest commit; it differs
- * from `previous` after going back in time, and then every table gets a new snapshot.
+ * consistent state, and encodes it as Parquet. The checkpoint becomes `sequence`. `newest`
+ * is the commit before it (null if damaged); it differs from `previous` after going back in
+ * time, and then every table gets a new snapshot.
  */
 export function prepareCheckpoint(
   settings: CheckpointSettings,
   previous: Commit | null,
   newest: Commit | null,
+  sequence: number,
   changes: ChangeSet,
 ): PreparedCheckpoint {
   const { port } = settings;
-  const sequence = (newest?.sequence ?? 0) + 1;
   const folder = checkpointFolder(sequence, crypto.randomUUID());
   const timestampMs = settings.now();
   const objects = readSchema(port);
-  const behind = previous?.sequence !== newest?.sequence;
+  const behind = (previous?.sequence ?? 0) !== sequence - 1;
   const tables = objects
     .filter((o) => o.type === "table")
     .map((o) => planTable(settings, o.name, previous?.tables[o.name], newest?.tables[o.name], behind, changes, folder));

@@ -3,7 +3,7 @@ import { ChangeTracker, type ChangeSet, type ChangeSource } from "./change-track
 import { prepareCheckpoint, publishCheckpoint, type CheckpointSettings } from "./checkpoint";
 import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
-import { FencedError, SnapshotNotFoundError } from "./errors";
+import { CorruptSnapshotError, FencedError, SnapshotNotFoundError } from "./errors";
 import { Lease, type LeaseRecord } from "./lease";
 import { listSequences, loadCommit, readCommit, readLatestCommit } from "./restore";
 import type { SqlPort } from "./sql-port";
@@ -63,8 +63,9 @@ export class ObjectPersistence {
   readonly #lease: Lease;
   readonly #tracker: ChangeSource;
   #head: Commit | null = null;
-  /** The newest commit; the next checkpoint follows it (it differs from head after time travel). */
+  /** The newest commit, when known: the next checkpoint follows it (not head after time travel). */
   #newest: Commit | null = null;
+  #newestSequence = 0;
   readonly #history: TableHistory;
   /** The state is an older commit than the newest (time travel): the next checkpoint commits it. */
   #behind = false;
@@ -139,10 +140,12 @@ export class ObjectPersistence {
     const latest = target.sequence === undefined && target.asOf === undefined;
     const commit = await this.#resolve(target);
     if (commit) await loadCommit(store, port, commit, target.replace ?? false);
-    // After going back in time the next checkpoint still follows the newest commit.
-    this.#newest = latest ? commit : await readLatestCommit(store);
+    // After going back in time the next checkpoint still follows the newest commit, which is
+    // only read then: it may be the damaged one this restore goes around.
+    this.#newestSequence = latest ? (commit?.sequence ?? 0) : ((await listSequences(store)).at(-1) ?? 0);
+    this.#newest = latest ? commit : null;
     this.#head = commit;
-    this.#behind = commit !== null && commit.sequence !== this.#newest?.sequence;
+    this.#behind = commit !== null && commit.sequence !== this.#newestSequence;
     this.#unsaved = false;
     this.#published = false;
     this.#tracker.rebase();
@@ -205,8 +208,9 @@ export class ObjectPersistence {
     }
     let changes: ChangeSet | undefined;
     try {
+      if (this.#behind && !this.#newest) this.#newest = await this.#readNewest();
       changes = this.#tracker.take();
-      const prepared = prepareCheckpoint(this.#settings, this.#head, this.#newest, changes);
+      const prepared = prepareCheckpoint(this.#settings, this.#head, this.#newest, this.#newestSequence + 1, changes);
       const commit = await publishCheckpoint(
         this.#settings,
         prepared,
@@ -217,6 +221,7 @@ export class ObjectPersistence {
       );
       this.#head = commit;
       this.#newest = commit;
+      this.#newestSequence = commit.sequence;
       this.#behind = false;
       this.#unsaved = false;
       this.#published = true;
@@ -232,6 +237,16 @@ export class ObjectPersistence {
       };
     } catch (error) {
       if (changes) this.#tracker.giveBack(changes);
+      throw error;
+    }
+  }
+
+  /** The newest commit, or null when it is damaged or gone: the next commit supersedes it. */
+  async #readNewest(): Promise<Commit | null> {
+    try {
+      return await readCommit(this.#settings.store, this.#newestSequence);
+    } catch (error) {
+      if (error instanceof CorruptSnapshotError || error instanceof SnapshotNotFoundError) return null;
       throw error;
     }
   }

@@ -48,10 +48,15 @@ export class SqlJsDatabase implements SqliteDatabase {
       if (operation !== "insert") this.#hookReads++;
       this.#tables.add(table);
     });
-    // The rollback journal in memory instead of a MEMFS file: writes are several times faster.
-    this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
+    try {
+      // The rollback journal in memory instead of a MEMFS file: writes are several times faster.
+      this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
+      this.#baseSchema = this.#schemaVersion(); // reads the schema: a bad image fails here
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.#implicit = { begin: this.#db.prepare("BEGIN"), commit: this.#db.prepare("COMMIT"), open: false };
-    this.#baseSchema = this.#schemaVersion();
     this.#spanStart = { total: this.#totalChanges(), attributed: 0, schema: this.#baseSchema };
   }
 

@@ -86,6 +86,10 @@ export class DurableObjectStorage {
         this.#db.query(`DROP ${type === "view" ? "VIEW" : "TABLE"} IF EXISTS "${String(name).replaceAll('"', '""')}"`);
       }
     });
+    // AUTOINCREMENT counters start over, as in a fresh database.
+    if (this.#db.query("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").length) {
+      this.#db.query("DELETE FROM sqlite_sequence");
+    }
   }
 
   transactionSync<T>(fn: () => T): T {
