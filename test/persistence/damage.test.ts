@@ -19,6 +19,7 @@ async function twoCommits() {
   await writer.persistence.checkpoint();
   writer.port.exec("INSERT INTO t VALUES (2); CREATE TABLE u (w TEXT); INSERT INTO u VALUES ('x');");
   await writer.persistence.checkpoint();
+  await writer.persistence.releaseLease();
   return { store, head: writer.persistence.head! };
 }
 
@@ -60,10 +61,19 @@ describe("damaged snapshots", () => {
     await restoreFails(store, key);
   });
 
-  it("names a commit that is not valid JSON", async () => {
+  it("names a commit that is not valid JSON, and recovers by committing past it from an earlier one", async () => {
     const { store } = await twoCommits();
     await store.put(commitKey(2), bytes("{ not json"));
     await restoreFails(store, commitKey(2));
+
+    const recovering = await open(store);
+    await recovering.persistence.restore({ sequence: 1 });
+    recovering.port.exec("INSERT INTO t VALUES (3)");
+    expect((await recovering.persistence.checkpoint())?.sequence).toBe(3);
+    await recovering.persistence.releaseLease();
+    const reader = await open(store);
+    await reader.persistence.restore();
+    expect(reader.port.query("SELECT v FROM t")).toEqual([[1n], [3n]]);
   });
 
   it("reports a sequence that was never committed", async () => {
