@@ -126,3 +126,15 @@ describe("sql.js engine limits", () => {
     expect(db.size).toBeGreaterThan(0);
   });
 });
+
+describe("sql.js engine statement caches", () => {
+  it("stay bounded under ever-new SQL text and keep answering", () => {
+    const db = engine.open();
+    for (let i = 0; i < 300; i++) {
+      expect(db.query(`SELECT ${i} AS v`)).toEqual([[i]]);
+      expect(db.execute(`SELECT ${i} AS v`, [])?.rows).toEqual([[i]]);
+    }
+    expect(db.execute("SELECT 0 AS v", [])?.rows).toEqual([[0]]);
+    db.close();
+  });
+});

@@ -11,7 +11,7 @@ export const MAX_VALUE_BYTES = 2_200_000;
 /** workerd's SQLITE_LIMIT_VARIABLE_NUMBER. */
 const MAX_PARAMETERS = 100;
 const SQLITE_RANGE = 25;
-/** How many user statements stay prepared per database. */
+/** How many statements stay prepared per database (runtime's and user's, each). */
 const PREPARED_LIMIT = 100;
 
 /** sql.js hides the C statement pointer under a minified name; found once per process. */
@@ -21,7 +21,7 @@ let pointerKey: string | undefined;
 export class SqlJsDatabase implements SqliteDatabase {
   readonly #sql: SqlJsModule;
   readonly #db: Database;
-  /** The runtime's own statements, prepared once. */
+  /** The runtime's own statements by SQL text, least recently used first. */
   readonly #cache = new Map<string, Statement>();
   /** User statements by SQL text, least recently used first. */
   readonly #prepared = new Map<string, Statement>();
@@ -121,19 +121,19 @@ export class SqlJsDatabase implements SqliteDatabase {
     } catch {
       return; // e.g. a DROP TABLE whose table is now gone: nothing to keep
     }
+    evictOldest(this.#prepared, PREPARED_LIMIT);
     this.#prepared.set(sql, statement);
-    if (this.#prepared.size <= PREPARED_LIMIT) return;
-    const [oldest, evicted] = this.#prepared.entries().next().value as [string, Statement];
-    this.#prepared.delete(oldest);
-    evicted.free();
   }
 
   query(sql: string, params: readonly SqlParam[] = []): SqlValue[][] {
     let statement = this.#cache.get(sql);
-    if (!statement) {
+    if (statement) {
+      this.#cache.delete(sql);
+    } else {
       statement = this.#db.prepare(sql);
-      this.#cache.set(sql, statement);
+      evictOldest(this.#cache, PREPARED_LIMIT);
     }
+    this.#cache.set(sql, statement);
     try {
       return this.#run(statement, params, true).rows;
     } catch (error) {
@@ -341,6 +341,14 @@ function checkedValue(value: number | string | Uint8Array | null): SqlValue {
   if (value.byteLength > MAX_VALUE_BYTES) throw tooBig();
   const exact = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
   return (exact ? value.buffer : value.slice().buffer) as ArrayBuffer;
+}
+
+/** Makes room for one more in an LRU map of prepared statements. */
+function evictOldest(statements: Map<string, Statement>, limit: number): void {
+  if (statements.size < limit) return;
+  const [sql, statement] = statements.entries().next().value as [string, Statement];
+  statements.delete(sql);
+  statement.free();
 }
 
 function tooBig(): SqliteError {

@@ -31,7 +31,8 @@ export class DurableObjectStorage {
   readonly #kv: KvStore;
   readonly #alarm: AlarmStore;
   readonly #owner: StorageOwner;
-  #savepoints = 0;
+  /** Open savepoints: names are reused by depth, so their statements stay prepared. */
+  #depth = 0;
 
   constructor(db: SqliteDatabase, owner: StorageOwner) {
     this.#db = db;
@@ -96,7 +97,7 @@ export class DurableObjectStorage {
     const savepoint = this.#begin();
     try {
       const result = fn();
-      this.#db.query(`RELEASE ${savepoint}`);
+      this.#release(savepoint);
       return result;
     } catch (error) {
       this.#rollback(savepoint);
@@ -110,7 +111,7 @@ export class DurableObjectStorage {
     try {
       const result = await fn(txn);
       if (txn.rolledBack) this.#rollback(savepoint);
-      else this.#db.query(`RELEASE ${savepoint}`);
+      else this.#release(savepoint);
       return result;
     } catch (error) {
       this.#rollback(savepoint);
@@ -143,12 +144,19 @@ export class DurableObjectStorage {
   }
 
   #begin(): string {
-    const savepoint = `_cf_savepoint_${this.#savepoints++}`;
+    const savepoint = `_cf_savepoint_${this.#depth}`;
     this.#db.query(`SAVEPOINT ${savepoint}`);
+    this.#depth++;
     return savepoint;
   }
 
+  #release(savepoint: string): void {
+    this.#depth--;
+    this.#db.query(`RELEASE ${savepoint}`);
+  }
+
   #rollback(savepoint: string): void {
+    this.#depth--;
     this.#db.query(`ROLLBACK TO ${savepoint}`);
     this.#db.query(`RELEASE ${savepoint}`);
     // The alarm may have been rolled back with everything else.
