@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * SQLite engines the runtime could sit on, measured bare (no shim): per-statement cost of an
- * INSERT and a point SELECT, and the memory of 1,000 small databases held open.
+ * INSERT and a point SELECT, and the memory of 1,000 small databases held open. Inserts run
+ * inside one transaction, as the shim coalesces an object's writes (autocommit per statement
+ * costs sql.js far more: every commit rewrites its in-memory journal).
  *
  *   node --expose-gc bench/runtime.engines.mjs
  *
@@ -23,6 +25,16 @@ const perStatement = (fn) => {
   return ((performance.now() - start) * 1000) / STATEMENTS;
 };
 
+/** Runs `fn` inside BEGIN / COMMIT on a database with an `exec(sql)` method. */
+const inTransaction = (exec, fn) => {
+  exec("BEGIN");
+  try {
+    return fn();
+  } finally {
+    exec("COMMIT");
+  }
+};
+
 const collect = () => (globalThis.Bun ? globalThis.Bun.gc(true) : globalThis.gc());
 
 /** Memory held by DATABASES open databases with the schema above, beyond the moment before. */
@@ -41,13 +53,16 @@ async function sqljs() {
   const SQL = await initSqlJs();
   const db = new SQL.Database();
   db.run("CREATE TABLE rows (id INTEGER PRIMARY KEY, v TEXT)");
-  const uncachedInsert = perStatement((i) => {
-    const statement = db.prepare("INSERT INTO rows (v) VALUES (?)");
-    statement.run([`value ${i}`]);
-    statement.free();
-  });
+  const exec = (sql) => db.run(sql);
+  const uncachedInsert = inTransaction(exec, () =>
+    perStatement((i) => {
+      const statement = db.prepare("INSERT INTO rows (v) VALUES (?)");
+      statement.run([`value ${i}`]);
+      statement.free();
+    }),
+  );
   const insert = db.prepare("INSERT INTO rows (v) VALUES (?)");
-  const cachedInsert = perStatement((i) => insert.run([`value ${i}`]));
+  const cachedInsert = inTransaction(exec, () => perStatement((i) => insert.run([`value ${i}`])));
   const select = db.prepare("SELECT v FROM rows WHERE id = ?");
   const cachedSelect = perStatement(() => {
     select.bind([1]);
@@ -66,9 +81,12 @@ async function nodeSqlite() {
   const { DatabaseSync } = await import("node:sqlite");
   const db = new DatabaseSync(":memory:");
   db.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, v TEXT)");
-  const uncachedInsert = perStatement((i) => db.prepare("INSERT INTO rows (v) VALUES (?)").run(`value ${i}`));
+  const exec = (sql) => db.exec(sql);
+  const uncachedInsert = inTransaction(exec, () =>
+    perStatement((i) => db.prepare("INSERT INTO rows (v) VALUES (?)").run(`value ${i}`)),
+  );
   const insert = db.prepare("INSERT INTO rows (v) VALUES (?)");
-  const cachedInsert = perStatement((i) => insert.run(`value ${i}`));
+  const cachedInsert = inTransaction(exec, () => perStatement((i) => insert.run(`value ${i}`)));
   const select = db.prepare("SELECT v FROM rows WHERE id = ?");
   const cachedSelect = perStatement(() => select.all(1));
   const memory = memoryOf(() => {
@@ -83,9 +101,12 @@ async function bunSqlite() {
   const { Database } = await import("bun:sqlite");
   const db = new Database(":memory:");
   db.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, v TEXT)");
-  const uncachedInsert = perStatement((i) => db.prepare("INSERT INTO rows (v) VALUES (?)").run(`value ${i}`));
+  const exec = (sql) => db.exec(sql);
+  const uncachedInsert = inTransaction(exec, () =>
+    perStatement((i) => db.prepare("INSERT INTO rows (v) VALUES (?)").run(`value ${i}`)),
+  );
   const insert = db.prepare("INSERT INTO rows (v) VALUES (?)");
-  const cachedInsert = perStatement((i) => insert.run(`value ${i}`));
+  const cachedInsert = inTransaction(exec, () => perStatement((i) => insert.run(`value ${i}`)));
   const select = db.prepare("SELECT v FROM rows WHERE id = ?");
   const cachedSelect = perStatement(() => select.all(1));
   const memory = memoryOf(() => {
