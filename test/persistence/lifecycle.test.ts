@@ -14,9 +14,9 @@ afterEach(async () => {
   await Promise.allSettled(workers.splice(0).map((worker) => worker.dispose()));
 });
 
-async function start(store: ObjectStore, holder: string, iceberg = {}) {
+async function start(store: ObjectStore, holder: string, iceberg = {}, leaseWaitMs = 0) {
   const errors: unknown[] = [];
-  const lifecycle = persistenceLifecycle({ store, holder, iceberg, onError: (error) => errors.push(error) });
+  const lifecycle = persistenceLifecycle({ store, holder, iceberg, leaseWaitMs, onError: (error) => errors.push(error) });
   const worker = await createWorker(objects, { durableObjects: { LEDGER: { className: "Ledger" } }, lifecycle });
   workers.push(worker);
   const ns = worker.env.LEDGER as DurableObjectNamespace<objects.Ledger>;
@@ -78,6 +78,16 @@ describe("persistence in the runtime's object lifecycle", () => {
     const error = await two.worker.objects.LEDGER!.instance(two.ns.idFromName("shared")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FencedError);
     expect((error as FencedError).code).toBe("LEASE_HELD");
+  });
+
+  it("opening waits for a lease being released (a rolling deploy) instead of failing", async () => {
+    const store = createMemoryStore();
+    const old = await start(store, "old");
+    await old.ns.getByName("moving").add("before deploy", 1);
+    const next = await start(store, "new", {}, 30_000);
+    const opening = next.ns.getByName("moving").entries();
+    await old.worker.dispose();
+    expect(await opening).toEqual([{ id: 1, note: "before deploy", amount: 1 }]);
   });
 
   it("checkpoints on its own once enough rows changed", async () => {

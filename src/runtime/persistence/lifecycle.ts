@@ -5,7 +5,7 @@ import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { enginePort, EngineChanges } from "./engine-port";
 import { FencedError } from "./errors";
-import { ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
+import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
 
@@ -17,6 +17,12 @@ export interface PersistenceLifecycleOptions {
   /** Names this process in leases; random by default. */
   holder?: string;
   leaseTtlMs?: number;
+  /**
+   * How long opening an object waits for another holder's lease to be released or to expire
+   * (a rolling deploy, a restart after a crash) before failing with `LEASE_HELD`.
+   * Default: the lease ttl plus a second.
+   */
+  leaseWaitMs?: number;
   chunkRows?: number;
   /** Fully qualified location of the store's root for Iceberg paths; the store's url by default. */
   location?: string;
@@ -86,7 +92,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         ...(options.retention === false ? {} : { retention: options.retention ?? DEFAULT_RETENTION }),
         onError: report(ref),
       });
-      await persistence.acquireLease();
+      await acquireWaiting(persistence, options.leaseWaitMs ?? (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) + 1_000);
       try {
         await persistence.restore();
       } catch (error) {
@@ -122,6 +128,21 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       );
     },
   };
+}
+
+/** Polls for the lease until `waitMs` has passed; a release is noticed within a second. */
+async function acquireWaiting(persistence: ObjectPersistence, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await persistence.acquireLease();
+      return;
+    } catch (error) {
+      const left = deadline - Date.now();
+      if (!(error instanceof FencedError) || error.code !== "LEASE_HELD" || left <= 0) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, left, Math.max(0, (error.expiresAt ?? 0) - Date.now()) + 10)));
+    }
+  }
 }
 
 function handleOf(persistence: ObjectPersistence, scheduler: CheckpointScheduler): IcebergHandle {

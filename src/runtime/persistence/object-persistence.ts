@@ -10,6 +10,8 @@ import type { SqlPort } from "./sql-port";
 import { TableHistory } from "./table-history";
 import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, type SnapshotInfo } from "./time-travel";
 
+export const DEFAULT_LEASE_TTL_MS = 30_000;
+
 export interface PersistenceOptions {
   /** The object's own store, already scoped to its root. */
   store: ObjectStore;
@@ -90,7 +92,7 @@ export class ObjectPersistence {
       holder,
       now,
     };
-    const ttlMs = options.leaseTtlMs ?? 30_000;
+    const ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
     this.#lease = new Lease({ store: options.store, holder, ttlMs, marginMs: options.leaseMarginMs ?? ttlMs / 6, now });
     this.#tracker = options.changes ?? new ChangeTracker(options.port);
     this.#history = new TableHistory(options.store, this.#settings.location);
