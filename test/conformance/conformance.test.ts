@@ -6,7 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PINNED } from "./pinned";
-import { CONFORMANCE_WORKER, runOnPlatform, runScenario, startShim, startWorkerd, type RunningWorker } from "./runtimes";
+import {
+  CONFORMANCE_WORKER,
+  ID_NAMES,
+  idsOf,
+  runOnPlatform,
+  runScenario,
+  startShim,
+  startWorkerd,
+  type PlatformRun,
+  type RunningWorker,
+  type ShimWorker,
+} from "./runtimes";
 import { scenarios } from "./worker/scenarios";
 
 const NAMES = Object.keys(scenarios);
@@ -28,6 +39,8 @@ const KNOWN_GAPS: Record<Runtime, ReadonlySet<string>> = {
 
 const workers: Promise<RunningWorker>[] = [];
 const results = new Map<string, Promise<unknown>>();
+let nodeShim: Promise<ShimWorker>;
+const platformRuns = new Map<"bun" | "deno", Promise<PlatformRun>>();
 
 function remember(runtime: Runtime, name: string, result: Promise<unknown>): void {
   result.catch(() => {}); // reported by the test that awaits it
@@ -41,8 +54,9 @@ function startInProcess(runtime: Runtime, start: Promise<RunningWorker>): void {
 }
 
 function startOnPlatform(runtime: "bun" | "deno"): void {
-  const all = runOnPlatform(runtime);
-  for (const name of NAMES) remember(runtime, name, all.then((r) => r[name]));
+  const run = runOnPlatform(runtime);
+  platformRuns.set(runtime, run);
+  for (const name of NAMES) remember(runtime, name, run.then((r) => r.scenarios[name]));
 }
 
 function resultOf(runtime: Runtime, name: string): Promise<unknown> {
@@ -53,7 +67,8 @@ function resultOf(runtime: Runtime, name: string): Promise<unknown> {
 
 beforeAll(() => {
   startInProcess("workerd", startWorkerd(CONFORMANCE_WORKER));
-  startInProcess("node", startShim(CONFORMANCE_WORKER));
+  nodeShim = startShim(CONFORMANCE_WORKER);
+  startInProcess("node", nodeShim);
   startOnPlatform("bun");
   startOnPlatform("deno");
 });
@@ -80,4 +95,14 @@ describe.each(["workerd", ...SHIM_RUNTIMES] as const)("pinned expectations on %s
       check(await resultOf(runtime, name));
     });
   }
+});
+
+describe.each(["bun", "deno"] as const)("shim ids on %s", (runtime) => {
+  it("are the ids Node derives from the same names", async () => {
+    const run = platformRuns.get(runtime);
+    if (!run) throw new Error(`no ${runtime} run`);
+    const expected = idsOf((await nodeShim).env, ID_NAMES);
+    expect(Object.values(expected).every((id) => /^[0-9a-f]{64}$/.test(id))).toBe(true);
+    expect((await run).ids).toEqual(expected);
+  });
 });

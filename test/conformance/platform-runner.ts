@@ -1,11 +1,12 @@
 /**
  * Entry bundled for Bun and Deno: runs every conformance scenario on the shim in that
- * runtime and prints `{ [scenario]: result }` as JSON. The sql.js wasm path is fixed at
+ * runtime and prints a `PlatformRun` as JSON: the results, and the ids some names map to
+ * (which must be the same on every platform). The sql.js wasm path is fixed at
  * bundle time (`SQL_WASM_PATH`), read with the runtime's own `node:fs`.
  */
 import { readFile } from "node:fs/promises";
 import { createWorker } from "../../src/runtime/worker";
-import { runScenario } from "./run-scenario";
+import { ID_NAMES, idsOf, runScenario, type PlatformRun } from "./run-scenario";
 import * as conformanceWorker from "./worker/index";
 import { DURABLE_OBJECTS, VARS } from "./worker/env";
 import { scenarios } from "./worker/scenarios";
@@ -21,5 +22,9 @@ const names = Object.keys(scenarios);
 const results = await Promise.all(
   names.map((name) => runScenario({ label: "platform", fetch: (r) => worker.fetch(r) }, name).catch((e: unknown) => ({ harnessError: String(e) }))),
 );
+const run: PlatformRun = {
+  scenarios: Object.fromEntries(names.map((name, i) => [name, results[i]])),
+  ids: idsOf(worker.env, ID_NAMES),
+};
 await worker.dispose();
-console.log(JSON.stringify(Object.fromEntries(names.map((name, i) => [name, results[i]]))));
+console.log(JSON.stringify(run));

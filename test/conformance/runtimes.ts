@@ -9,10 +9,11 @@ import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { RunningWorker } from "./run-scenario";
+import { createWorker } from "../../src/runtime/worker";
+import type { PlatformRun, RunningWorker } from "./run-scenario";
 import { DURABLE_OBJECTS, VARS } from "./worker/env";
 
-export { runScenario, type RunningWorker } from "./run-scenario";
+export { ID_NAMES, idsOf, runScenario, type PlatformRun, type RunningWorker } from "./run-scenario";
 
 export type DurableObjectBindings = Record<string, string>;
 
@@ -76,8 +77,12 @@ export async function startWorkerd(source: WorkerSource): Promise<RunningWorker>
   };
 }
 
-export async function startShim(source: WorkerSource): Promise<RunningWorker> {
-  const { createWorker } = await import("../../src/runtime/worker");
+/** The shim in this process also shows its `env`, for checks that need the bindings. */
+export interface ShimWorker extends RunningWorker {
+  readonly env: Record<string, unknown>;
+}
+
+export async function startShim(source: WorkerSource): Promise<ShimWorker> {
   const mod = (await import(/* @vite-ignore */ source.entry)) as Parameters<typeof createWorker>[0];
   const worker = await createWorker(mod, {
     durableObjects: Object.fromEntries(
@@ -87,6 +92,7 @@ export async function startShim(source: WorkerSource): Promise<RunningWorker> {
   });
   return {
     label: "shim on node",
+    env: worker.env,
     fetch: (request) => worker.fetch(request),
     dispose: async () => {
       await worker.dispose();
@@ -105,9 +111,9 @@ const PLATFORM_COMMANDS: Record<Platform, (script: string) => string[]> = {
 /**
  * Runs every scenario on the shim inside Bun or Deno: bundles `platform-runner.ts` with
  * `cloudflare:workers` as dotdo's runtime (packages stay imports, resolved from node_modules,
- * so the bundle is written there), runs it, and returns `{ [scenario]: result }`.
+ * so the bundle is written there), runs it, and returns what it printed.
  */
-export async function runOnPlatform(platform: Platform): Promise<Record<string, unknown>> {
+export async function runOnPlatform(platform: Platform): Promise<PlatformRun> {
   const dir = `${repoRoot}node_modules/.cache/dotdo-conformance`;
   const script = `${dir}/${platform}-${process.pid}.mjs`;
   await mkdir(dir, { recursive: true });
@@ -127,7 +133,7 @@ export async function runOnPlatform(platform: Platform): Promise<Record<string, 
   try {
     const [command, ...args] = PLATFORM_COMMANDS[platform](script);
     const stdout = await run(command!, args);
-    return JSON.parse(stdout) as Record<string, unknown>;
+    return JSON.parse(stdout) as PlatformRun;
   } finally {
     await rm(script, { force: true });
   }

@@ -4,7 +4,8 @@
  * one run, because workerd derives them from a per-namespace secret).
  */
 import { describe, expect, it } from "vitest";
-import { createWorker } from "../../src/runtime/worker";
+import { DurableObjectNamespace } from "../../src/runtime/index";
+import { createWorker, type Worker } from "../../src/runtime/worker";
 import * as conformanceWorker from "./worker/index";
 import { DURABLE_OBJECTS } from "./worker/env";
 
@@ -17,10 +18,10 @@ describe("shim ids across restarts", () => {
     const first = await createWorker(conformanceWorker, options);
     const second = await createWorker(conformanceWorker, options);
     try {
-      const ids = [first, second].map((w) => (w.env as { RPC: DurableObjectNamespaceLike }).RPC.idFromName("alpha").toString());
+      const ids = [first, second].map((w) => namespace(w, "RPC").idFromName("alpha").toString());
       expect(ids[0]).toMatch(/^[0-9a-f]{64}$/);
       expect(ids[1]).toBe(ids[0]);
-      const otherNamespace = (first.env as { SQL: DurableObjectNamespaceLike }).SQL.idFromName("alpha").toString();
+      const otherNamespace = namespace(first, "SQL").idFromName("alpha").toString();
       expect(otherNamespace).not.toBe(ids[0]);
     } finally {
       await Promise.all([first.dispose(), second.dispose()]);
@@ -31,8 +32,8 @@ describe("shim ids across restarts", () => {
     const first = await createWorker(conformanceWorker, options);
     const second = await createWorker(conformanceWorker, options);
     try {
-      const unique = (first.env as { RPC: DurableObjectNamespaceLike }).RPC.newUniqueId().toString();
-      const parsed = (second.env as { RPC: DurableObjectNamespaceLike }).RPC.idFromString(unique).toString();
+      const unique = namespace(first, "RPC").newUniqueId().toString();
+      const parsed = namespace(second, "RPC").idFromString(unique).toString();
       expect(parsed).toBe(unique);
     } finally {
       await Promise.all([first.dispose(), second.dispose()]);
@@ -40,8 +41,8 @@ describe("shim ids across restarts", () => {
   });
 });
 
-interface DurableObjectNamespaceLike {
-  idFromName(name: string): { toString(): string };
-  idFromString(id: string): { toString(): string };
-  newUniqueId(): { toString(): string };
+function namespace(worker: Worker, binding: keyof typeof DURABLE_OBJECTS): DurableObjectNamespace {
+  const value = worker.env[binding];
+  if (!(value instanceof DurableObjectNamespace)) throw new Error(`env.${binding} is not a Durable Object namespace`);
+  return value;
 }
