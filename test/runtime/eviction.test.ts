@@ -72,6 +72,30 @@ describe("idle eviction", () => {
     expect(evicted.map(({ ref }) => ref.name)).toEqual(["one", "two"]);
   });
 
+  it("holds calls that arrive during beforeEvict until the object is reopened from what was saved", async () => {
+    const saved = new Map<string, Uint8Array>();
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const worker = await start({
+      lifecycle: {
+        load: async (ref) => saved.get(ref.id),
+        beforeEvict: async (ref, db) => {
+          saved.set(ref.id, db.export());
+          await blocked;
+        },
+      },
+    });
+    const ns = worker.env.NOTES as DurableObjectNamespace<objects.Notes>;
+    const stub = ns.getByName("busy");
+    await stub.add("before");
+    const eviction = worker.objects.NOTES!.evict(stub.id.toString());
+    const during = stub.add("during");
+    release();
+    await eviction;
+    expect(await during).toBe(2);
+    expect(await stub.all()).toEqual(["before", "during"]);
+  });
+
   it("keeps an object whose beforeEvict fails, so no state is lost", async () => {
     let fail = true;
     const worker = await start({
@@ -83,7 +107,9 @@ describe("idle eviction", () => {
     });
     const ns = worker.env.NOTES as DurableObjectNamespace<objects.Notes>;
     await ns.getByName("safe").add("x");
+    const stub = ns.getByName("safe");
     await expect(worker.objects.NOTES!.evict(ns.idFromName("safe").toString())).rejects.toThrow("store unavailable");
+    expect(await stub.all()).toEqual(["x"]);
     expect(await ns.getByName("safe").all()).toEqual(["x"]);
     fail = false;
   });

@@ -67,8 +67,9 @@ export class LiveObject {
     return this.#retired;
   }
 
-  retire(): void {
-    this.#retired = true;
+  /** Set while the object is being evicted (cleared again if the eviction fails). */
+  retire(retired: boolean): void {
+    this.#retired = retired;
   }
 
   reset(error: unknown): void {

@@ -55,7 +55,8 @@ export class ObjectRegistry implements LiveObjectHost {
   async instance(id: DurableObjectId): Promise<LiveObject> {
     if (this.#disposed) throw new Error("This worker has been disposed.");
     const key = id.toString();
-    await this.#evicting.get(key);
+    // A failed eviction keeps the object: carry on with it.
+    await this.#evicting.get(key)?.catch(() => undefined);
     let pending = this.#entries.get(key);
     if (!pending) {
       pending = this.#open(id);
@@ -121,10 +122,10 @@ export class ObjectRegistry implements LiveObjectHost {
     return [...this.#entries.keys()];
   }
 
-  /** Evicts `id` now if it is live and idle; resolves when done. */
+  /** Evicts `id` now if it is live and idle (busy objects stay); resolves when done. */
   async evict(id: string): Promise<void> {
     const entry = await this.#entries.get(id);
-    if (entry) await this.#evictIfIdle(entry, true);
+    if (entry) await this.#evictIfIdle(entry);
   }
 
   /** Stops alarms and evicts every object (running `beforeEvict`). */
@@ -151,7 +152,8 @@ export class ObjectRegistry implements LiveObjectHost {
   async #fireAlarm(id: DurableObjectId, retryCount: number): Promise<void> {
     this.#alarms.delete(id.toString());
     try {
-      const live = await this.instance(id);
+      let live = await this.instance(id);
+      while (live.retired) live = await this.instance(id); // being evicted: wait, reopen
       await live.alarm(retryCount, this.#options.alarmRetry);
     } catch {
       // A reset or disposed object: its alarm stays stored and fires when it next opens.
@@ -170,14 +172,22 @@ export class ObjectRegistry implements LiveObjectHost {
     const key = entry.ref.id;
     if (this.#evicting.has(key)) return this.#evicting.get(key);
     if (entry.live && !entry.live.idle && !force) return;
+    // Stubs holding the instance must wait for the eviction and reopen the object, so no
+    // write lands after `beforeEvict` has saved the database.
+    const live = entry.live;
+    live?.retire(true);
     const eviction = (async () => {
       clearTimeout(entry.idleTimer);
       clearTimeout(entry.suspendTimer);
       const { lifecycle } = this.#options;
-      if (lifecycle?.beforeEvict) await lifecycle.beforeEvict(entry.ref, entry.db);
-      else this.#parked.set(key, entry.db.export());
+      try {
+        if (lifecycle?.beforeEvict) await lifecycle.beforeEvict(entry.ref, entry.db);
+        else this.#parked.set(key, entry.db.export());
+      } catch (error) {
+        live?.retire(false);
+        throw error;
+      }
       this.#entries.delete(key);
-      entry.live?.retire();
       entry.live = undefined;
       entry.db.close();
     })();

@@ -22,13 +22,19 @@ export type DurableObjectStub<T = unknown> = {
  */
 export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId) => Promise<LiveObject>): DurableObjectStub<T> {
   let current: LiveObject | undefined;
-  const target = async (): Promise<LiveObject> => {
-    if (!current || current.retired) current = await resolve(id);
-    return current;
+  // Runs `event` on the live instance. The retired check and the event's start happen in one
+  // synchronous step, so an eviction either sees the event (and waits) or the event sees the
+  // eviction (and reopens the object).
+  const target: Target = async (event) => {
+    for (;;) {
+      if (current && !current.retired) return event(current);
+      current = await resolve(id);
+      if (current.retired) await Promise.resolve(); // its eviction is finishing: look again
+    }
   };
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = toRequest(input, init);
-    return (await target()).fetch(request);
+    return target((live) => live.fetch(request));
   };
   const members = new Map<string, unknown>();
   return new Proxy({} as DurableObjectStub<T>, {
@@ -47,15 +53,17 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
   });
 }
 
-function rpcMember(name: string, target: () => Promise<LiveObject>) {
+type Target = <T>(event: (live: LiveObject) => Promise<T>) => Promise<T>;
+
+function rpcMember(name: string, target: Target) {
   const call = async (...args: unknown[]): Promise<unknown> => {
     const cloned = cloneForRpc(args);
-    return (await target()).call(name, cloned);
+    return target((live) => live.call(name, cloned));
   };
   // `await stub.someGetter` reads the property: the member is also a thenable.
   return Object.assign(call, {
     then<R1, R2>(onFulfilled?: (value: unknown) => R1 | PromiseLike<R1>, onRejected?: (reason: unknown) => R2 | PromiseLike<R2>) {
-      return target().then((live) => live.property(name)).then(onFulfilled, onRejected);
+      return target((live) => live.property(name)).then(onFulfilled, onRejected);
     },
   });
 }
