@@ -24,7 +24,7 @@ beforeAll(async () => {
     durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name }])),
     vars: config.vars,
   });
-  server = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false });
+  server = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false, log: false });
 });
 afterAll(() => server.close());
 

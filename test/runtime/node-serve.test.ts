@@ -15,7 +15,7 @@ beforeAll(async () => {
     disposed = true;
     await dispose();
   };
-  server = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false });
+  server = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false, log: false });
 });
 afterAll(() => server.close());
 

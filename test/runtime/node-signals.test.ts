@@ -36,7 +36,7 @@ it("shuts down gracefully on SIGTERM: stops serving, evicts every object through
   });
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()));
+      child.stdout.once("data", (chunk: Buffer) => resolve(/dotdo listening on (\S+)/.exec(chunk.toString())?.[1] ?? ""));
       child.once("exit", (code) => reject(new Error(`server exited early with ${code}`)));
     });
     expect(await (await fetch(`${url}/hit/x`)).json()).toEqual({ count: 1, previous: null });

@@ -1,6 +1,7 @@
 import type { ObjectStore } from "../storage/types";
 import { ChangeTracker, type ChangeSet, type ChangeSource } from "./change-tracker";
-import { prepareCheckpoint, publishCheckpoint, type CheckpointSettings } from "./checkpoint";
+import { prepareCheckpoint, type CheckpointSettings } from "./prepare-checkpoint";
+import { publishCheckpoint } from "./publish-checkpoint";
 import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
 import { CorruptSnapshotError, FencedError, SnapshotNotFoundError } from "./errors";
@@ -145,7 +146,7 @@ export class ObjectPersistence {
     // After going back in time the next checkpoint still follows the newest commit, which is
     // only read then: it may be the damaged one this restore goes around.
     this.#newestSequence = latest ? (commit?.sequence ?? 0) : ((await listSequences(store)).at(-1) ?? 0);
-    this.#newest = latest ? commit : null;
+    this.#newest = commit !== null && commit.sequence === this.#newestSequence ? commit : null;
     this.#head = commit;
     this.#behind = commit !== null && commit.sequence !== this.#newestSequence;
     this.#unsaved = false;

@@ -12,6 +12,8 @@ export interface ServeOptions {
   host?: string;
   /** On SIGTERM/SIGINT: stop accepting, `worker.dispose()` (checkpoints), exit. Default true. */
   handleSignals?: boolean;
+  /** Print the listening URL. Default true. */
+  log?: boolean;
 }
 
 export interface Server {
@@ -41,7 +43,9 @@ export async function serve(worker: Pick<Worker, "fetch" | "dispose">, options: 
   const onSignal = () => void close().then(() => process.exit(0), (error: unknown) => (console.error(error), process.exit(1)));
   if (options.handleSignals ?? true) process.once("SIGTERM", onSignal).once("SIGINT", onSignal);
   const address = server.address() as AddressInfo;
-  return { url: `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`, close };
+  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  if (options.log ?? true) console.log(`dotdo listening on ${url}`);
+  return { url, close };
 }
 
 async function respond(worker: Pick<Worker, "fetch">, req: IncomingMessage, res: ServerResponse): Promise<void> {

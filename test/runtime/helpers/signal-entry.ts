@@ -17,5 +17,4 @@ const worker = await createWorker(counter, {
     },
   },
 });
-const server = await serve(worker, { port: 0, host: "127.0.0.1" });
-console.log(server.url);
+await serve(worker, { port: 0, host: "127.0.0.1" });

@@ -1,22 +1,16 @@
 import { dataFileOf, type DataFile } from "../iceberg/data-file";
 import { writeDataFile } from "../iceberg/data-file-write";
-import { writeManifest } from "../iceberg/manifest";
-import { writeManifestList, type ManifestFile } from "../iceberg/manifest-list";
 import { newSnapshotId } from "../iceberg/metadata";
-import { sameFields, schemaToJson } from "../iceberg/schema";
+import { sameFields } from "../iceberg/schema";
 import type { Row } from "../iceberg/values";
-import { PreconditionFailedError } from "../storage/errors";
 import type { ObjectStore } from "../storage/types";
 import type { ChangeSet } from "./change-tracker";
-import { encodeCommit, layoutOf, type Commit, type CommitFile, type CommitTable } from "./commit";
-import { mapLimit } from "./concurrency";
-import { FencedError } from "./errors";
-import { checkpointFolder, commitKey, dataFileKey, LATEST_KEY, manifestKey, manifestListKey, tableSlug } from "./keys";
+import { layoutOf, type Commit, type CommitFile, type CommitTable } from "./commit";
+import { checkpointFolder, dataFileKey, manifestKey, tableSlug } from "./keys";
 import { readSchema, readSequences } from "./schema";
 import type { SqlPort } from "./sql-port";
 import { planLayout, type TableLayout } from "./table-layout";
 import { readRows } from "./table-rows";
-import type { TableHistory } from "./table-history";
 
 export interface CheckpointSettings {
   store: ObjectStore;
@@ -30,13 +24,13 @@ export interface CheckpointSettings {
 }
 
 /** A data file encoded from the database, not yet stored. */
-interface PendingFile {
+export interface PendingFile {
   record: Omit<CommitFile, "manifest">;
   bytes: Uint8Array;
   dataFile: DataFile;
 }
 
-interface TablePlan {
+export interface TablePlan {
   name: string;
   /** The table as in the previous commit when nothing in it changed. */
   unchanged?: CommitTable;
@@ -186,106 +180,4 @@ function affectedFiles(files: readonly CommitFile[], rowids: ReadonlySet<bigint>
     affected.add(low);
   }
   return affected;
-}
-
-/**
- * Stores the files, then creates the commit object (create-only: losing that race, or
- * failing `assertMayCommit`, is `FencedError`), then moves the `latest` hint and publishes
- * the per-table Iceberg metadata of the tables this commit changed (all of them when
- * `publishAll`, e.g. on the first commit after a restore).
- */
-export async function publishCheckpoint(
-  settings: CheckpointSettings,
-  prepared: PreparedCheckpoint,
-  generation: number,
-  assertMayCommit: () => Promise<void>,
-  history: TableHistory,
-  publishAll: boolean,
-): Promise<Commit> {
-  const { store, location } = settings;
-  const uploads: { key: string; bytes: Uint8Array }[] = [];
-  const tables: Record<string, CommitTable> = {};
-  for (const plan of prepared.tables) {
-    if (plan.unchanged) {
-      tables[plan.name] = plan.unchanged;
-      continue;
-    }
-    const schema = plan.layout.schema;
-    const added = await Promise.all(
-      plan.added.map(async (file): Promise<CommitFile> => {
-        const manifest = await writeManifest({
-          path: `${location}/${file.record.manifestKey}`,
-          schema,
-          snapshotId: plan.snapshotId,
-          sequenceNumber: plan.tableSequence,
-          added: [file.dataFile],
-        });
-        uploads.push({ key: file.record.key, bytes: file.bytes }, { key: file.record.manifestKey, bytes: manifest.bytes });
-        return { ...file.record, manifest: manifest.manifestFile };
-      }),
-    );
-    const files = [...plan.kept, ...added].sort(byFirstRowid);
-    if (files[0]) files[0] = { ...files[0], fromRowid: null };
-    const manifests: ManifestFile[] = files.map((f) => f.manifest);
-    const listKey = manifestListKey(prepared.folder, plan.slug);
-    const parent = prepared.newest?.tables[plan.name]?.snapshotId;
-    uploads.push({
-      key: listKey,
-      bytes: await writeManifestList({
-        snapshotId: plan.snapshotId,
-        ...(parent === undefined ? {} : { parentSnapshotId: parent }),
-        sequenceNumber: plan.tableSequence,
-        manifests,
-      }),
-    });
-    tables[plan.name] = {
-      slug: plan.slug,
-      uuid: plan.uuid,
-      rowidAlias: plan.layout.rowidAlias,
-      rowidField: plan.layout.rowidField,
-      otherField: plan.layout.otherField,
-      schema: schemaToJson(schema),
-      lastColumnId: schema.lastColumnId,
-      files,
-      manifestListKey: listKey,
-      snapshotId: plan.snapshotId,
-      sequenceNumber: plan.tableSequence,
-      timestampMs: prepared.timestampMs,
-    };
-  }
-  const commit: Commit = {
-    format: 1,
-    sequence: prepared.sequence,
-    parent: prepared.sequence > 1 ? prepared.sequence - 1 : null,
-    folder: prepared.folder,
-    generation,
-    holder: settings.holder,
-    timestampMs: prepared.timestampMs,
-    database: prepared.database,
-    tables,
-  };
-  try {
-    await mapLimit(uploads, 8, (u) => store.put(u.key, u.bytes));
-    await assertMayCommit();
-    await store.put(commitKey(commit.sequence), encodeCommit(commit), { ifNoneMatch: "*" });
-  } catch (error) {
-    // Nothing references these files; leaving them would only waste space.
-    await Promise.allSettled(uploads.map((u) => store.delete(u.key)));
-    if (error instanceof PreconditionFailedError) {
-      throw new FencedError("FENCED", `another instance already committed checkpoint ${commit.sequence}`);
-    }
-    throw error;
-  }
-  await store.put(LATEST_KEY, new TextEncoder().encode(String(commit.sequence)));
-  const changed = publishAll ? Object.values(tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => tables[p.name]!);
-  await mapLimit(changed, 8, (table) => history.publish(table));
-  return commit;
-}
-
-function byFirstRowid(a: CommitFile, b: CommitFile): number {
-  if (a.fromRowid === null) return -1;
-  if (b.fromRowid === null) return 1;
-  const x = BigInt(a.fromRowid);
-  const y = BigInt(b.fromRowid);
-  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -1,0 +1,112 @@
+import { writeManifest } from "../iceberg/manifest";
+import { writeManifestList, type ManifestFile } from "../iceberg/manifest-list";
+import { schemaToJson } from "../iceberg/schema";
+import { PreconditionFailedError } from "../storage/errors";
+import { encodeCommit, type Commit, type CommitFile, type CommitTable } from "./commit";
+import { mapLimit } from "./concurrency";
+import { FencedError } from "./errors";
+import { commitKey, LATEST_KEY, manifestListKey } from "./keys";
+import type { CheckpointSettings, PreparedCheckpoint } from "./prepare-checkpoint";
+import type { TableHistory } from "./table-history";
+
+/**
+ * Stores the files, then creates the commit object (create-only: losing that race, or
+ * failing `assertMayCommit`, is `FencedError`), then moves the `latest` hint and publishes
+ * the per-table Iceberg metadata of the tables this commit changed (all of them when
+ * `publishAll`, e.g. on the first commit after a restore).
+ */
+export async function publishCheckpoint(
+  settings: CheckpointSettings,
+  prepared: PreparedCheckpoint,
+  generation: number,
+  assertMayCommit: () => Promise<void>,
+  history: TableHistory,
+  publishAll: boolean,
+): Promise<Commit> {
+  const { store, location } = settings;
+  const uploads: { key: string; bytes: Uint8Array }[] = [];
+  const tables: Record<string, CommitTable> = {};
+  for (const plan of prepared.tables) {
+    if (plan.unchanged) {
+      tables[plan.name] = plan.unchanged;
+      continue;
+    }
+    const schema = plan.layout.schema;
+    const added = await Promise.all(
+      plan.added.map(async (file): Promise<CommitFile> => {
+        const manifest = await writeManifest({
+          path: `${location}/${file.record.manifestKey}`,
+          schema,
+          snapshotId: plan.snapshotId,
+          sequenceNumber: plan.tableSequence,
+          added: [file.dataFile],
+        });
+        uploads.push({ key: file.record.key, bytes: file.bytes }, { key: file.record.manifestKey, bytes: manifest.bytes });
+        return { ...file.record, manifest: manifest.manifestFile };
+      }),
+    );
+    const files = [...plan.kept, ...added].sort(byFirstRowid);
+    if (files[0]) files[0] = { ...files[0], fromRowid: null };
+    const manifests: ManifestFile[] = files.map((f) => f.manifest);
+    const listKey = manifestListKey(prepared.folder, plan.slug);
+    const parent = prepared.newest?.tables[plan.name]?.snapshotId;
+    uploads.push({
+      key: listKey,
+      bytes: await writeManifestList({
+        snapshotId: plan.snapshotId,
+        ...(parent === undefined ? {} : { parentSnapshotId: parent }),
+        sequenceNumber: plan.tableSequence,
+        manifests,
+      }),
+    });
+    tables[plan.name] = {
+      slug: plan.slug,
+      uuid: plan.uuid,
+      rowidAlias: plan.layout.rowidAlias,
+      rowidField: plan.layout.rowidField,
+      otherField: plan.layout.otherField,
+      schema: schemaToJson(schema),
+      lastColumnId: schema.lastColumnId,
+      files,
+      manifestListKey: listKey,
+      snapshotId: plan.snapshotId,
+      sequenceNumber: plan.tableSequence,
+      timestampMs: prepared.timestampMs,
+    };
+  }
+  const commit: Commit = {
+    format: 1,
+    sequence: prepared.sequence,
+    parent: prepared.sequence > 1 ? prepared.sequence - 1 : null,
+    folder: prepared.folder,
+    generation,
+    holder: settings.holder,
+    timestampMs: prepared.timestampMs,
+    database: prepared.database,
+    tables,
+  };
+  try {
+    await mapLimit(uploads, 8, (u) => store.put(u.key, u.bytes));
+    await assertMayCommit();
+    await store.put(commitKey(commit.sequence), encodeCommit(commit), { ifNoneMatch: "*" });
+  } catch (error) {
+    // Nothing references these files; leaving them would only waste space.
+    await Promise.allSettled(uploads.map((u) => store.delete(u.key)));
+    if (error instanceof PreconditionFailedError) {
+      throw new FencedError("FENCED", `another instance already committed checkpoint ${commit.sequence}`);
+    }
+    throw error;
+  }
+  await store.put(LATEST_KEY, new TextEncoder().encode(String(commit.sequence)));
+  const changed = publishAll ? Object.values(tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => tables[p.name]!);
+  await mapLimit(changed, 8, (table) => history.publish(table));
+  return commit;
+}
+
+function byFirstRowid(a: CommitFile, b: CommitFile): number {
+  if (a.fromRowid === null) return -1;
+  if (b.fromRowid === null) return 1;
+  const x = BigInt(a.fromRowid);
+  const y = BigInt(b.fromRowid);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
