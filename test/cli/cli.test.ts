@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { runCommand } from "citty";
 import { consola } from "consola";
@@ -84,6 +84,20 @@ describe("dotdo build", () => {
     writeFileSync(join(outDir, "stale.txt"), "from an older build");
     expect((await dotdo("build", "--preset=cloudflare", "--root", fixtureApp, "--outDir", outDir)).exitCode).toBe(0);
     expect(existsSync(join(outDir, "stale.txt"))).toBe(false);
+  });
+
+  it("keeps the previous build when a new one fails", async () => {
+    const root = project("failing-rebuild", {
+      "wrangler.json": JSON.stringify({ main: "src/index.js" }),
+      "src/index.js": "export default { fetch: () => new Response('first') };",
+    });
+    expect((await dotdo("build", "--preset=cloudflare", "--root", root)).exitCode).toBe(0);
+    writeFileSync(join(root, "src/index.js"), "export default { fetch: () => new Response('second' };");
+    const { output, exitCode } = await dotdo("build", "--preset=cloudflare", "--root", root);
+    expect(exitCode).toBe(1);
+    expect(output).toMatch(/Bundling .*src\/index\.js for cloudflare failed:\n  src\/index\.js:1:\d+: Expected "\)" but found "}" \[BUILD_FAILED\]/);
+    expect(readFileSync(join(root, ".output/server/index.mjs"), "utf8")).toContain("first");
+    expect(readdirSync(root)).not.toContainEqual(expect.stringMatching(/staging/));
   });
 
   it("never overwrites a directory that is not a dotdo build", async () => {

@@ -7,7 +7,7 @@ import { BuildError } from "../errors";
 import { presetNames, resolvePreset } from "../registry";
 import { BUNDLE_FILE, bundle } from "./bundle";
 import { MANIFEST_FILE, type DotdoManifest } from "./manifest";
-import { prepareOutDir } from "./out-dir";
+import { assertReplaceable, replaceOutDir } from "./out-dir";
 
 export interface BuildOptions {
   /** Preset name; otherwise `preset` from dotdo.config.ts. */
@@ -41,26 +41,27 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
   const preset = resolvePreset(presetName);
   if (preset.runtime !== "cloudflare") assertRunnableOffCloudflare(project);
   const outDir = resolve(project.root, options.outDir ?? project.outDir ?? preset.outDir);
-  await prepareOutDir(outDir, project.root);
+  assertReplaceable(outDir, project.root);
 
-  const serverDir = join(outDir, preset.serverDir);
-  const exports = await bundle(project, preset, serverDir);
-  if (preset.runtime === "cloudflare") assertClassesExported(project, exports);
-
+  // Templates see the final output directory; files are written to a staging copy of it.
   const ctx = presetContext(project, preset, outDir);
-  const rendered = renderPresetFiles(ctx);
-  for (const [path, text] of Object.entries(rendered)) await writeOutput(join(outDir, path), text);
-  const files = Object.keys(rendered);
-  const manifest: DotdoManifest = {
-    preset: preset.name,
-    runtime: preset.runtime,
-    dotdo: ctx.dotdoVersion,
-    compatibilityDate: ctx.compatibilityDate,
-    entry: `${preset.serverDir}/${BUNDLE_FILE}`,
-    commands: Object.fromEntries(Object.entries(preset.commands).map(([name, command]) => [name, command(ctx)])),
-  };
-  await writeOutput(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { project, preset, outDir, manifest, files: [manifest.entry, ...files, MANIFEST_FILE], warnings: offCloudflareWarnings(project, preset) };
+  const { manifest, files } = await replaceOutDir(outDir, async (staging) => {
+    const exports = await bundle(project, preset, join(staging, preset.serverDir));
+    if (preset.runtime === "cloudflare") assertClassesExported(project, exports);
+    const rendered = renderPresetFiles(ctx);
+    for (const [path, text] of Object.entries(rendered)) await writeOutput(join(staging, path), text);
+    const manifest: DotdoManifest = {
+      preset: preset.name,
+      runtime: preset.runtime,
+      dotdo: ctx.dotdoVersion,
+      compatibilityDate: ctx.compatibilityDate,
+      entry: `${preset.serverDir}/${BUNDLE_FILE}`,
+      commands: Object.fromEntries(Object.entries(preset.commands).map(([name, command]) => [name, command(ctx)])),
+    };
+    await writeOutput(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    return { manifest, files: [manifest.entry, ...Object.keys(rendered), MANIFEST_FILE] };
+  });
+  return { project, preset, outDir, manifest, files, warnings: offCloudflareWarnings(project, preset) };
 }
 
 /** What templates see for this build. */
