@@ -1,7 +1,7 @@
 /**
  * The proof that the shim behaves like workerd: every scenario of the conformance Worker
  * runs on workerd (miniflare, SQLite-backed objects) and on the shim — in Node (this
- * process), Bun and Deno — and each shim result must equal workerd's. Pinned expectations
+ * process), Bun, Deno and edge-runtime — and each shim result must equal workerd's. Pinned expectations
  * check a few results on every runtime, so that both being wrong the same way is caught too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import {
   runScenario,
   startShim,
   startWorkerd,
+  type Platform,
   type PlatformRun,
   type RunningWorker,
   type ShimWorker,
@@ -22,8 +23,9 @@ import { scenarios } from "./worker/scenarios";
 
 const NAMES = Object.keys(scenarios);
 
-type Runtime = "workerd" | "node" | "bun" | "deno";
-const SHIM_RUNTIMES = ["node", "bun", "deno"] as const;
+type Runtime = "workerd" | "node" | Platform;
+const PLATFORMS = ["bun", "deno", "edge"] as const satisfies readonly Platform[];
+const SHIM_RUNTIMES = ["node", ...PLATFORMS] as const;
 
 /**
  * Scenarios the shim is known to fail, per runtime; each is listed in docs/compat.md under
@@ -35,12 +37,13 @@ const KNOWN_GAPS: Record<Runtime, ReadonlySet<string>> = {
   node: new Set(),
   bun: new Set(),
   deno: new Set(),
+  edge: new Set(),
 };
 
 const workers: Promise<RunningWorker>[] = [];
 const results = new Map<string, Promise<unknown>>();
 let nodeShim: Promise<ShimWorker>;
-const platformRuns = new Map<"bun" | "deno", Promise<PlatformRun>>();
+const platformRuns = new Map<Platform, Promise<PlatformRun>>();
 
 function remember(runtime: Runtime, name: string, result: Promise<unknown>): void {
   result.catch(() => {}); // reported by the test that awaits it
@@ -53,7 +56,7 @@ function startInProcess(runtime: Runtime, start: Promise<RunningWorker>): void {
   for (const name of NAMES) remember(runtime, name, start.then((w) => runScenario(w, name)));
 }
 
-function startOnPlatform(runtime: "bun" | "deno"): void {
+function startOnPlatform(runtime: Platform): void {
   const run = runOnPlatform(runtime);
   platformRuns.set(runtime, run);
   for (const name of NAMES) remember(runtime, name, run.then((r) => r.scenarios[name]));
@@ -69,8 +72,7 @@ beforeAll(() => {
   startInProcess("workerd", startWorkerd(CONFORMANCE_WORKER));
   nodeShim = startShim(CONFORMANCE_WORKER);
   startInProcess("node", nodeShim);
-  startOnPlatform("bun");
-  startOnPlatform("deno");
+  for (const platform of PLATFORMS) startOnPlatform(platform);
 });
 
 afterAll(async () => {
@@ -97,7 +99,7 @@ describe.each(["workerd", ...SHIM_RUNTIMES] as const)("pinned expectations on %s
   }
 });
 
-describe.each(["bun", "deno"] as const)("shim ids on %s", (runtime) => {
+describe.each(PLATFORMS)("shim ids on %s", (runtime) => {
   it("are the ids Node derives from the same names", async () => {
     const run = platformRuns.get(runtime);
     if (!run) throw new Error(`no ${runtime} run`);

@@ -1,12 +1,13 @@
 /**
  * Starts the conformance Worker on each runtime behind one interface, so a test can send the
  * same request to workerd and to the shim; and runs the whole suite on the shim inside Bun
- * and Deno, which are separate processes.
+ * and Deno (separate processes) and edge-runtime (Vercel Edge's local emulator).
  */
+import { EdgeRuntime } from "edge-runtime";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { spawn } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { createWorker } from "../../src/runtime/worker";
@@ -100,10 +101,16 @@ export async function startShim(source: WorkerSource): Promise<ShimWorker> {
   };
 }
 
-export type Platform = "bun" | "deno";
+export type Platform = "bun" | "deno" | "edge";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const PLATFORM_COMMANDS: Record<Platform, (script: string) => string[]> = {
+const sqlWasmPath = createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
+
+/** Runs the whole suite on the shim in another runtime. */
+export function runOnPlatform(platform: Platform): Promise<PlatformRun> {
+  return platform === "edge" ? runOnEdge() : runInProcess(platform);
+}
+const PLATFORM_COMMANDS: Record<"bun" | "deno", (script: string) => string[]> = {
   bun: (script) => [`${repoRoot}node_modules/.bin/bun`, "run", script],
   deno: (script) => [`${repoRoot}node_modules/.bin/deno`, "run", "--no-lock", "--allow-read", "--allow-env", script],
 };
@@ -113,7 +120,7 @@ const PLATFORM_COMMANDS: Record<Platform, (script: string) => string[]> = {
  * `cloudflare:workers` as dotdo's runtime (packages stay imports, resolved from node_modules,
  * so the bundle is written there), runs it, and returns what it printed.
  */
-export async function runOnPlatform(platform: Platform): Promise<PlatformRun> {
+async function runInProcess(platform: "bun" | "deno"): Promise<PlatformRun> {
   const dir = `${repoRoot}node_modules/.cache/dotdo-conformance`;
   const script = `${dir}/${platform}-${process.pid}.mjs`;
   await mkdir(dir, { recursive: true });
@@ -126,7 +133,7 @@ export async function runOnPlatform(platform: Platform): Promise<PlatformRun> {
     packages: "external",
     external: ["node:*"],
     alias: { "cloudflare:workers": `${repoRoot}src/runtime/index.ts` },
-    define: { SQL_WASM_PATH: JSON.stringify(createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm")) },
+    define: { SQL_WASM_PATH: JSON.stringify(sqlWasmPath) },
     outfile: script,
     logLevel: "silent",
   });
@@ -137,6 +144,34 @@ export async function runOnPlatform(platform: Platform): Promise<PlatformRun> {
   } finally {
     await rm(script, { force: true });
   }
+}
+
+/**
+ * edge-runtime evaluates scripts, not modules: `platform-suite.ts` is bundled whole (sql.js
+ * by its browser build) as a script, and given the wasm bytes through its context.
+ */
+async function runOnEdge(): Promise<PlatformRun> {
+  const bundle = await build({
+    entryPoints: [fileURLToPath(new URL("./platform-suite.ts", import.meta.url))],
+    bundle: true,
+    format: "iife",
+    globalName: "ConformanceSuite",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    alias: { "cloudflare:workers": `${repoRoot}src/runtime/index.ts` },
+    write: false,
+    logLevel: "silent",
+  });
+  const script = bundle.outputFiles[0]?.text;
+  if (!script) throw new Error("esbuild produced no edge bundle");
+  const edge = new EdgeRuntime();
+  edge.evaluate(script);
+  edge.context.__sqlWasm = new Uint8Array(await readFile(sqlWasmPath));
+  // JSON across the boundary: values made in the VM's realm would not compare as plain here.
+  const json = await edge.evaluate<Promise<string>>("ConformanceSuite.runSuite(globalThis.__sqlWasm).then(JSON.stringify)");
+  return JSON.parse(json) as PlatformRun;
 }
 
 /** Runs a command to completion (bounded), answering its stdout; fails with its stderr. */

@@ -18,8 +18,15 @@ export interface CapturedError {
 /** Outcome of an operation that may throw: scenarios report either side, never crash. */
 export type Outcome = { ok: Encoded } | { threw: CapturedError };
 
+/** Errors by shape, not `instanceof`: an error may come from another realm (see `tagOf`). */
+export function isErrorLike(value: unknown): value is Error {
+  if (typeof value !== "object" || value === null) return false;
+  const { name, message } = value as { name?: unknown; message?: unknown };
+  return typeof name === "string" && typeof message === "string";
+}
+
 export function captureError(error: unknown): CapturedError {
-  if (error instanceof Error) return { name: error.name, message: error.message };
+  if (isErrorLike(error)) return { name: error.name, message: error.message };
   return { name: typeof error, message: String(error) };
 }
 
@@ -37,6 +44,21 @@ export function outcomeSync(fn: () => unknown): Outcome {
   } catch (error) {
     return { threw: captureError(error) };
   }
+}
+
+/**
+ * The built-in type of an object by its internal tag, not `instanceof`: values can come
+ * from another realm (edge-runtime's structuredClone runs in the host's), and must encode
+ * the same as this realm's.
+ */
+function tagOf(object: object): string {
+  return Object.prototype.toString.call(object).slice(8, -1);
+}
+
+function isPlain(object: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(object);
+  if (proto === null) return true;
+  return Object.getPrototypeOf(proto) === null && (proto as { constructor?: { name?: string } }).constructor?.name === "Object";
 }
 
 function bytesOf(view: ArrayBufferView): number[] {
@@ -66,23 +88,26 @@ export function encode(value: unknown, seen: Map<object, string> = new Map(), pa
   if (earlier !== undefined) return { type: "Circular", path: earlier };
   seen.set(object, path);
 
-  if (object instanceof ArrayBuffer) return { type: "ArrayBuffer", bytes: bytesOf(new Uint8Array(object)) };
-  if (ArrayBuffer.isView(object)) return { type: object.constructor.name, bytes: bytesOf(object) };
-  if (object instanceof Date) return { type: "Date", value: object.getTime() };
-  if (object instanceof RegExp) return { type: "RegExp", source: object.source, flags: object.flags };
-  if (object instanceof Error) return { type: "Error", ...captureError(object) };
-  if (object instanceof Map) {
+  const tag = tagOf(object);
+  if (tag === "ArrayBuffer") return { type: "ArrayBuffer", bytes: bytesOf(new Uint8Array(object as ArrayBuffer)) };
+  if (ArrayBuffer.isView(object)) return { type: tag, bytes: bytesOf(object) };
+  if (tag === "Date") return { type: "Date", value: (object as Date).getTime() };
+  if (tag === "RegExp") return { type: "RegExp", source: (object as RegExp).source, flags: (object as RegExp).flags };
+  if (tag === "Error") return { type: "Error", ...captureError(object) };
+  if (tag === "Map") {
     return {
       type: "Map",
-      entries: [...object].map(([k, v], i) => [encode(k, seen, `${path}.k${i}`), encode(v, seen, `${path}.v${i}`)]),
+      entries: [...(object as Map<unknown, unknown>)].map(([k, v], i) => [
+        encode(k, seen, `${path}.k${i}`),
+        encode(v, seen, `${path}.v${i}`),
+      ]),
     };
   }
-  if (object instanceof Set) {
-    return { type: "Set", values: [...object].map((v, i) => encode(v, seen, `${path}[${i}]`)) };
+  if (tag === "Set") {
+    return { type: "Set", values: [...(object as Set<unknown>)].map((v, i) => encode(v, seen, `${path}[${i}]`)) };
   }
   if (Array.isArray(object)) return object.map((v, i) => encode(v, seen, `${path}[${i}]`));
   const entries = Object.entries(object).map(([k, v]) => [k, encode(v, seen, `${path}.${k}`)] as const);
-  const plain = Object.getPrototypeOf(object) === Object.prototype || Object.getPrototypeOf(object) === null;
-  if (plain) return Object.fromEntries(entries);
+  if (isPlain(object)) return Object.fromEntries(entries);
   return { type: "object", constructor: object.constructor?.name ?? "?", entries: Object.fromEntries(entries) };
 }

@@ -1,4 +1,4 @@
-import { encode, outcome, type Encoded } from "./encode";
+import { encode, isErrorLike, outcome, type Encoded } from "./encode";
 import type { Env } from "./env";
 
 type Scenario = (env: Env) => Promise<unknown>;
@@ -22,13 +22,12 @@ async function rpcError(fn: () => Promise<unknown>): Promise<Encoded> {
   try {
     return { ok: encode(await fn()) };
   } catch (error) {
-    if (!(error instanceof Error)) return { threwNonError: encode(error) };
+    if (!isErrorLike(error)) return { threwNonError: encode(error) };
     const e = error as Error & { code?: unknown; remote?: unknown };
     return {
       threw: {
         name: e.name,
         message: e.message,
-        isError: true,
         constructor: e.constructor.name,
         code: encode(e.code),
         remote: encode(e.remote),
