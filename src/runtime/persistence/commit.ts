@@ -1,15 +1,21 @@
+import { PARTITION_SPEC_ID } from "../iceberg/manifest";
 import type { ManifestFile } from "../iceberg/manifest-list";
 import { schemaFromJson, type SchemaJson } from "../iceberg/schema";
 import { CorruptSnapshotError } from "./errors";
 import type { DatabaseSchema } from "./load-database";
 import type { TableLayout } from "./table-layout";
 
-/** One Parquet data file of a table and the one-entry manifest that lists it. */
+/**
+ * One Parquet data file of a table and the one-entry manifest that lists it, which later
+ * manifest lists reuse as is while the file is live (see `manifestFileOf`).
+ */
 export interface CommitFile {
   key: string;
   manifestKey: string;
-  /** The manifest's record, reused as is in later manifest lists while the file is live. */
-  manifest: ManifestFile;
+  manifestLength: number;
+  /** The Iceberg snapshot that added the file, and its sequence number. */
+  snapshotId: number;
+  sequenceNumber: number;
   rows: number;
   bytes: number;
   /** First rowid this file covers (decimal), up to the next file's; null: from the lowest. */
@@ -93,6 +99,25 @@ export function decodeCommit(bytes: Uint8Array, key: string, expectedSequence: n
     }
   }
   return commit as Commit;
+}
+
+/** The manifest list record of a file's manifest: one added data file, unpartitioned. */
+export function manifestFileOf(location: string, file: CommitFile): ManifestFile {
+  return {
+    path: `${location}/${file.manifestKey}`,
+    length: file.manifestLength,
+    partitionSpecId: PARTITION_SPEC_ID,
+    content: 0,
+    sequenceNumber: file.sequenceNumber,
+    minSequenceNumber: file.sequenceNumber,
+    addedSnapshotId: file.snapshotId,
+    addedFilesCount: 1,
+    existingFilesCount: 0,
+    deletedFilesCount: 0,
+    addedRowsCount: file.rows,
+    existingRowsCount: 0,
+    deletedRowsCount: 0,
+  };
 }
 
 /** The layout a commit recorded for a table. */

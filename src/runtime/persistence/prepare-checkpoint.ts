@@ -25,7 +25,7 @@ export interface CheckpointSettings {
 
 /** A data file encoded from the database, not yet stored. */
 export interface PendingFile {
-  record: Omit<CommitFile, "manifest">;
+  record: Omit<CommitFile, "manifestLength" | "snapshotId" | "sequenceNumber">;
   bytes: Uint8Array;
   dataFile: DataFile;
 }

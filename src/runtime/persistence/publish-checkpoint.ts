@@ -2,7 +2,7 @@ import { writeManifest } from "../iceberg/manifest";
 import { writeManifestList, type ManifestFile } from "../iceberg/manifest-list";
 import { schemaToJson } from "../iceberg/schema";
 import { PreconditionFailedError } from "../storage/errors";
-import { encodeCommit, type Commit, type CommitFile, type CommitTable } from "./commit";
+import { encodeCommit, manifestFileOf, type Commit, type CommitFile, type CommitTable } from "./commit";
 import { mapLimit } from "./concurrency";
 import { FencedError } from "./errors";
 import { commitKey, LATEST_KEY, manifestListKey } from "./keys";
@@ -42,12 +42,12 @@ export async function publishCheckpoint(
           added: [file.dataFile],
         });
         uploads.push({ key: file.record.key, bytes: file.bytes }, { key: file.record.manifestKey, bytes: manifest.bytes });
-        return { ...file.record, manifest: manifest.manifestFile };
+        return { ...file.record, manifestLength: manifest.bytes.length, snapshotId: plan.snapshotId, sequenceNumber: plan.tableSequence };
       }),
     );
     const files = [...plan.kept, ...added].sort(byFirstRowid);
     if (files[0]) files[0] = { ...files[0], fromRowid: null };
-    const manifests: ManifestFile[] = files.map((f) => f.manifest);
+    const manifests: ManifestFile[] = files.map((f) => manifestFileOf(location, f));
     const listKey = manifestListKey(prepared.folder, plan.slug);
     const parent = prepared.newest?.tables[plan.name]?.snapshotId;
     uploads.push({

@@ -5,7 +5,7 @@ import type { TableMetadata } from "../iceberg/metadata-types";
 import { schemaFromJson } from "../iceberg/schema";
 import { versionHintText } from "../iceberg/version-hint";
 import type { ObjectStore } from "../storage/types";
-import type { CommitTable } from "./commit";
+import { manifestFileOf, type CommitTable } from "./commit";
 import { tableMetadataKey, versionHintKey } from "./keys";
 
 /**
@@ -72,7 +72,7 @@ export class TableHistory {
       sequenceNumber: table.sequenceNumber,
       operation: base["current-snapshot-id"] === undefined ? "append" : "overwrite",
       manifestList: `${this.#location}/${table.manifestListKey}`,
-      manifests: table.files.map((f) => f.manifest),
+      manifests: table.files.map((f) => manifestFileOf(this.#location, f)),
       schema: schemaFromJson(table.schema, table.lastColumnId),
       timestampMs: table.timestampMs,
       ...(continues && previousVersion > 0

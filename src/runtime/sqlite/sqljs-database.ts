@@ -16,6 +16,11 @@ const PREPARED_LIMIT = 100;
 
 /** sql.js hides the C statement pointer under a minified name; found once per process. */
 let pointerKey: string | undefined;
+/**
+ * sql.js registers JS callbacks by compiling a small wasm module, which workerd and Vercel
+ * Edge forbid; there the update hook is unavailable (found once per process).
+ */
+let updateHookWorks: boolean | undefined;
 
 /** One SQLite database on the shared sql.js module. */
 export class SqlJsDatabase implements SqliteDatabase {
@@ -25,6 +30,9 @@ export class SqlJsDatabase implements SqliteDatabase {
   readonly #cache = new Map<string, Statement>();
   /** User statements by SQL text, least recently used first. */
   readonly #prepared = new Map<string, Statement>();
+  #changes: Statement | undefined;
+  /** Whether SQLite's update hook reports writes here (see `updateHookWorks`). */
+  readonly #hooked: boolean;
   #hookWrites = 0;
   #hookReads = 0;
   #noted = 0;
@@ -43,11 +51,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       if (rc === 0) return null;
       throw new SqliteError(this.#errmsg(), sqliteCodeName(rc));
     };
-    this.#db.updateHook((operation, _database, table) => {
-      this.#hookWrites++;
-      if (operation !== "insert") this.#hookReads++;
-      this.#tables.add(table);
-    });
+    this.#hooked = this.#tryUpdateHook();
     try {
       // The rollback journal in memory instead of a MEMFS file: writes are several times faster.
       this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
@@ -204,6 +208,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     for (const statement of [...this.#cache.values(), ...this.#prepared.values()]) statement.free();
     implicit?.begin.free();
     implicit?.commit.free();
+    this.#changes?.free();
     this.#cache.clear();
     this.#prepared.clear();
     this.#db.close();
@@ -212,11 +217,11 @@ export class SqlJsDatabase implements SqliteDatabase {
   #run(statement: Statement, params: readonly SqlParam[], last: boolean): StatementResult {
     this.#bind(statement, params, last);
     this.#beginImplicit();
-    const writesBefore = this.#hookWrites;
+    const writesBefore = this.#hooked ? this.#hookWrites : this.#totalChanges();
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
     while (statement.step()) rows.push(statement.get().map(checkedValue));
-    const rowsWritten = this.#hookWrites - writesBefore;
+    const rowsWritten = (this.#hooked ? this.#hookWrites : this.#totalChanges()) - writesBefore;
     // An approximation of workerd's count (SQLite's rows read, which sql.js cannot report):
     // rows returned plus rows updated or deleted; RETURNING reads everything twice there.
     const rowsRead = rows.length + (this.#hookReads - readsBefore);
@@ -252,6 +257,23 @@ export class SqlJsDatabase implements SqliteDatabase {
     params.forEach((param, index) => {
       if (typeof param === "number") this.#sql._sqlite3_bind_double(pointer, index + 1, param);
     });
+  }
+
+  #tryUpdateHook(): boolean {
+    if (updateHookWorks === false) return false;
+    try {
+      this.#db.updateHook((operation, _database, table) => {
+        this.#hookWrites++;
+        if (operation !== "insert") this.#hookReads++;
+        this.#tables.add(table);
+      });
+      updateHookWorks = true;
+    } catch {
+      // Without the hook, every write counts as unattributed (all tables changed) and
+      // rowsWritten comes from SQLite's change counter.
+      updateHookWorks = false;
+    }
+    return updateHookWorks;
   }
 
   #beginImplicit(): void {
@@ -325,8 +347,15 @@ export class SqlJsDatabase implements SqliteDatabase {
     });
   }
 
+  /** Stepped directly (not through `#run`, which may call this). */
   #totalChanges(): number {
-    return Number(this.query("SELECT total_changes()")[0]?.[0] ?? 0);
+    this.#changes ??= this.#db.prepare("SELECT total_changes()");
+    try {
+      this.#changes.step();
+      return Number(this.#changes.get()[0]);
+    } finally {
+      this.#changes.reset();
+    }
   }
 
   #schemaVersion(): number {
