@@ -72,6 +72,9 @@ function expectDeploymentRequirements(manifests: Manifest[]): void {
 
   const hpa = kinds.HorizontalPodAutoscaler!;
   expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 100, scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name } });
+  // A CPU utilization target is measured against the container's CPU request, which must exist.
+  expect(hpa.spec.metrics).toEqual([expect.objectContaining({ type: "Resource", resource: expect.objectContaining({ name: "cpu" }) })]);
+  expect(container.resources.requests.cpu).toBeDefined();
 
   const pdb = kinds.PodDisruptionBudget!;
   expect(pod.metadata.labels).toMatchObject(pdb.spec.selector.matchLabels);
