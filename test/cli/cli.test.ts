@@ -138,6 +138,22 @@ describe("dotdo build", () => {
     expect(existsSync(join(root, ".output"))).toBe(false);
   });
 
+  it("bundles a TypeScript entry", async () => {
+    const root = project("typescript", {
+      "wrangler.json": JSON.stringify({ main: "src/index.ts", durable_objects: { bindings: [{ name: "ROOM", class_name: "Room" }] } }),
+      "src/index.ts": [
+        'import { DurableObject } from "cloudflare:workers";',
+        "interface Env { ROOM: unknown }",
+        "export class Room extends DurableObject<Env> { private readonly label: string = 'typed'; }",
+        "export default { fetch: (_request: Request, _env: Env): Response => new Response('ok') } satisfies Record<string, unknown>;",
+      ].join("\n"),
+    });
+    expect((await dotdo("build", "--preset=cloudflare", "--root", root)).exitCode).toBe(0);
+    const bundle = readFileSync(join(root, ".output/server/index.mjs"), "utf8");
+    expect(bundle).toMatch(/label = "typed"/);
+    expect(bundle).not.toMatch(/interface Env|satisfies/);
+  });
+
   it("takes the preset and output directory from dotdo.config.ts", async () => {
     const root = project("configured", {
       "wrangler.json": JSON.stringify({ main: "src/index.js" }),
