@@ -120,10 +120,9 @@ export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Comm
 
 /** The manifest list must name exactly the commit's manifests (wherever the store is mounted). */
 async function checkManifestList(bytes: Uint8Array, key: string, table: CommitTable): Promise<void> {
-  const listed = (await readManifestList(bytes, key)).map((m) => m.path);
-  const expected = new Set(table.files.map((f) => f.manifestKey));
-  const matched = listed.filter((path) => [...expected].some((k) => path.endsWith(`/${k}`)));
-  if (listed.length !== expected.size || matched.length !== listed.length) {
+  const listed = (await readManifestList(bytes, key)).map((m) => m.path.slice(m.path.lastIndexOf("/snapshots/") + 1)).sort();
+  const expected = table.files.map((f) => f.manifestKey).sort();
+  if (listed.length !== expected.length || listed.some((k, i) => k !== expected[i])) {
     throw new CorruptSnapshotError(key, "lists other manifests than the commit");
   }
 }
