@@ -6,9 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { behaviourSuite } from "./harness/behaviour";
 import { buildFixture, type BuiltOutput } from "./harness/outputs";
 
-// Known red until the runtime stops using sql.js's updateHook: sql.js registers the hook through
-// Emscripten's addFunction, which compiles a tiny wasm module from bytes. workerd refuses that
-// too (checked with miniflare), so SQL-backed objects cannot open on Vercel Edge or workerd yet.
 const FUNCTION_DIR = "functions/index.func";
 
 let output: BuiltOutput;
