@@ -109,13 +109,15 @@ function planTable(
   const untouched = previous && sameLayout && change === undefined;
   if (untouched && !behind) return { ...plan, unchanged: previous, kept: previous.files, added: [] };
 
-  const partial =
-    previous && sameLayout && change !== "all" && change !== undefined && layout.rowidAlias !== null && previous.files.length > 0;
-  const rewrite = untouched ? new Set<number>() : partial ? affectedFiles(previous.files, change) : null;
-  const kept = rewrite ? previous!.files.filter((_, i) => !rewrite.has(i)) : [];
-  const ranges = rewrite
-    ? [...rewrite].map((i) => ({ from: previous!.files[i]!.fromRowid, to: previous!.files[i + 1]?.fromRowid ?? null }))
-    : [{ from: null, to: null }];
+  // Rewrite whole unless only some rowids changed in a table laid out as before.
+  let kept: CommitFile[] = [];
+  let ranges: { from: string | null; to: string | null }[] = [{ from: null, to: null }];
+  const someRows = change instanceof Set && layout.rowidAlias !== null;
+  if (previous && sameLayout && previous.files.length > 0 && (untouched || someRows)) {
+    const rewrite = change instanceof Set ? affectedFiles(previous.files, change) : new Set<number>();
+    kept = previous.files.filter((_, i) => !rewrite.has(i));
+    ranges = [...rewrite].map((i) => ({ from: previous.files[i]!.fromRowid, to: previous.files[i + 1]?.fromRowid ?? null }));
+  }
   const added: PendingFile[] = [];
   for (const range of ranges) {
     for (const chunk of readChunks(settings, name, layout, range.from, range.to)) {
