@@ -25,6 +25,7 @@ export function resolvePreset(name: string): ResolvedPreset {
   for (let next: string | undefined = name; next !== undefined; next = chain.at(-1)?.extends) {
     const preset = PRESETS.find((candidate) => candidate.name === next);
     if (!preset) throw new UnknownPresetError(next, presetNames());
+    if (chain.includes(preset)) throw new Error(`preset ${name} extends itself: ${[...chain, preset].map((p) => p.name).join(" → ")}`);
     chain.push(preset);
   }
   const base = [...chain].reverse();
