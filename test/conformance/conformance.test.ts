@@ -23,9 +23,14 @@ import { scenarios } from "./worker/scenarios";
 
 const NAMES = Object.keys(scenarios);
 
-type Runtime = "workerd" | "node" | Platform;
+type Runtime = "workerd" | "node" | "node, suspending" | Platform;
 const PLATFORMS = ["bun", "deno", "edge"] as const satisfies readonly Platform[];
-const SHIM_RUNTIMES = ["node", ...PLATFORMS] as const;
+/**
+ * "node, suspending" closes every object's SQLite connection as soon as it is idle
+ * (`suspendAfterMs: 0`) and reopens it from its image on the next event: suspension must
+ * never show.
+ */
+const SHIM_RUNTIMES = ["node", "node, suspending", ...PLATFORMS] as const;
 
 /**
  * Scenarios the shim is known to fail, per runtime; each is listed in docs/compat.md under
@@ -35,6 +40,7 @@ const SHIM_RUNTIMES = ["node", ...PLATFORMS] as const;
 const KNOWN_GAPS: Record<Runtime, ReadonlySet<string>> = {
   workerd: new Set(),
   node: new Set(),
+  "node, suspending": new Set(),
   bun: new Set(),
   deno: new Set(),
   edge: new Set(),
@@ -72,6 +78,7 @@ beforeAll(() => {
   startInProcess("workerd", startWorkerd(CONFORMANCE_WORKER));
   nodeShim = startShim(CONFORMANCE_WORKER);
   startInProcess("node", nodeShim);
+  startInProcess("node, suspending", startShim(CONFORMANCE_WORKER, { suspendAfterMs: 0 }));
   for (const platform of PLATFORMS) startOnPlatform(platform);
 });
 

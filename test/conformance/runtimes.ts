@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { createWorker } from "../../src/runtime/worker";
+import { createWorker, type CreateWorkerOptions, type WorkerModule } from "../../src/runtime/worker";
 import type { PlatformRun, RunningWorker } from "./run-scenario";
 import { DURABLE_OBJECTS, VARS } from "./worker/env";
 
@@ -83,16 +83,19 @@ export interface ShimWorker extends RunningWorker {
   readonly env: Record<string, unknown>;
 }
 
-export async function startShim(source: WorkerSource): Promise<ShimWorker> {
-  const mod = (await import(/* @vite-ignore */ source.entry)) as Parameters<typeof createWorker>[0];
+type ShimTuning = Pick<CreateWorkerOptions, "suspendAfterMs" | "evictAfterMs">;
+
+export async function startShim(source: WorkerSource, tuning: ShimTuning = {}): Promise<ShimWorker> {
+  const mod = (await import(/* @vite-ignore */ source.entry)) as WorkerModule;
   const worker = await createWorker(mod, {
     durableObjects: Object.fromEntries(
       Object.entries(source.durableObjects).map(([binding, className]) => [binding, { className }]),
     ),
     vars: source.vars,
+    ...tuning,
   });
   return {
-    label: "shim on node",
+    label: `shim on node ${JSON.stringify(tuning)}`,
     env: worker.env,
     fetch: (request) => worker.fetch(request),
     dispose: async () => {

@@ -142,22 +142,56 @@ export class RpcProbe extends DurableObject {
   }
 }
 
-const constructionAttempts = new Map<string, number>();
+/**
+ * Construction attempts per object, kept in module state per `env`: two shim Workers in one
+ * process share this module but not their env.
+ */
+const constructionAttempts = new WeakMap<object, Map<string, number>>();
 
-/** Its constructor throws on the first attempt per id. */
+/**
+ * Its constructor writes to storage, then — for the object named "fails once" — throws on
+ * the first attempt. Its methods fail after writing.
+ */
 export class FailingConstructorProbe extends DurableObject {
   private readonly attempt: number;
+  private readonly storedByFailedAttempt: unknown;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
+  constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env as never);
-    const key = ctx.id.toString();
-    this.attempt = (constructionAttempts.get(key) ?? 0) + 1;
-    constructionAttempts.set(key, this.attempt);
-    if (this.attempt === 1) throw new RangeError("constructor failed");
+    const attempts = constructionAttempts.get(env) ?? new Map<string, number>();
+    constructionAttempts.set(env, attempts);
+    this.attempt = (attempts.get(ctx.id.toString()) ?? 0) + 1;
+    attempts.set(ctx.id.toString(), this.attempt);
+    this.storedByFailedAttempt = ctx.storage.kv.get("written before throwing");
+    ctx.storage.kv.put("written before throwing", this.attempt);
+    if (ctx.id.name === "fails once" && this.attempt === 1) throw new RangeError("constructor failed");
   }
 
-  ping(): string {
-    return `pong from attempt ${this.attempt}`;
+  ping(): Encoded {
+    return encode({ attempt: this.attempt, storedByFailedAttempt: this.storedByFailedAttempt });
+  }
+
+  /** Writes, then fails the call: does the write stay? */
+  async writeThenThrow(): Promise<never> {
+    await this.ctx.storage.put("written by a failed call", true);
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS failed_call (v)");
+    throw new Error("call failed after writing");
+  }
+
+  /** Writes inside a block that throws (which resets the object): does the write stay? */
+  async writeThenThrowInBlock(): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(async () => {
+      await this.ctx.storage.put("written by a failed block", true);
+      throw new Error("block failed after writing");
+    });
+  }
+
+  async stored(): Promise<Encoded> {
+    return encode({
+      call: await this.ctx.storage.get("written by a failed call"),
+      callTable: this.ctx.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'failed_call'").one().n,
+      block: await this.ctx.storage.get("written by a failed block"),
+    });
   }
 }
 

@@ -177,12 +177,19 @@ export const scenarios: Record<string, Scenario> = {
     };
   },
   "constructor that throws": async (env) => {
-    const stub = env.FAILING.getByName("x");
+    const stub = env.FAILING.getByName("fails once");
     return {
       first: await rpcError(() => stub.ping()),
       sameStubAgain: await rpcError(() => stub.ping()),
-      newStub: await rpcError(() => env.FAILING.getByName("x").ping()),
+      newStub: await rpcError(() => env.FAILING.getByName("fails once").ping()),
     };
+  },
+  "writes of failed calls": async (env) => {
+    const failed = await rpcError(() => env.FAILING.getByName("writes").writeThenThrow());
+    const afterCall = await rpcError(() => env.FAILING.getByName("writes").stored());
+    const failedBlock = await rpcError(() => env.FAILING.getByName("writes").writeThenThrowInBlock());
+    const afterBlock = await rpcError(() => env.FAILING.getByName("writes").stored());
+    return { failed, afterCall, failedBlock, afterBlock };
   },
   "rpc thrown errors": async (env) => {
     const stub = env.RPC.getByName("errors");
