@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DurableObjectNamespace } from "../../src/runtime/index";
 import { FencedError } from "../../src/runtime/persistence/errors";
+import { icebergHandleOf, PersistenceOffError } from "../../src/runtime/persistence/iceberg-handles";
 import { persistenceLifecycle, type PersistenceLifecycle } from "../../src/runtime/persistence/lifecycle";
 import { readLatestCommit } from "../../src/runtime/persistence/restore";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
@@ -68,6 +69,12 @@ describe("persistence in the runtime's object lifecycle", () => {
     await expect(iceberg.releaseFencingToken({ ...token, generation: 7 })).rejects.toBeInstanceOf(FencedError);
     await iceberg.releaseFencingToken(token);
     expect((await iceberg.listSnapshots()).map((s) => s.sequence)).toEqual([1, 2, 3]);
+
+    // The same handle is found by the object's database alone, until the object is evicted.
+    const live = await worker.objects.LEDGER!.instance(ns.idFromName("books"));
+    expect(icebergHandleOf(live.db)).toBe(iceberg);
+    await worker.objects.LEDGER!.evict(ns.idFromName("books").toString());
+    expect(() => icebergHandleOf(live.db)).toThrow(PersistenceOffError);
   });
 
   it("a second process cannot open an object whose lease is held: it gets LEASE_HELD", async () => {

@@ -5,6 +5,7 @@ import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { enginePort, EngineChanges } from "./engine-port";
 import { FencedError } from "./errors";
+import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
 import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
@@ -100,7 +101,9 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         throw error;
       }
       const scheduler = new CheckpointScheduler(persistence, options.iceberg, report(ref));
-      open.set(db, { ref, persistence, scheduler, handle: handleOf(persistence, scheduler) });
+      const handle = handleOf(persistence, scheduler);
+      open.set(db, { ref, persistence, scheduler, handle });
+      attachIcebergHandle(db, handle);
     },
 
     // A failed final checkpoint is thrown: the runtime then keeps the object, so its state
@@ -116,6 +119,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         throw error;
       }
       open.delete(db);
+      detachIcebergHandle(db);
       entry.persistence.close();
       await entry.persistence.releaseLease().catch(report(ref));
     },
