@@ -15,8 +15,8 @@ export const DEFAULT_ICEBERG_CONFIG: IcebergConfig = {
 };
 
 /**
- * Takes checkpoints on a timer while `autoCheckpoint` is on, and keeps the lease renewed
- * meanwhile. The timer does not keep a process alive; `flush()` is the final checkpoint on
+ * Keeps the lease renewed on a timer and, while `autoCheckpoint` is on, takes checkpoints
+ * on it. The timer does not keep a process alive; `flush()` is the final checkpoint on
  * eviction or shutdown.
  */
 export class CheckpointScheduler {
@@ -62,7 +62,7 @@ export class CheckpointScheduler {
   #arm(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#stopped || !this.#config.autoCheckpoint) return;
+    if (this.#stopped) return;
     this.#timer = setTimeout(() => void this.#tick(), this.#config.checkpointIntervalMs);
     (this.#timer as { unref?: () => void }).unref?.();
   }
@@ -70,7 +70,8 @@ export class CheckpointScheduler {
   async #tick(): Promise<void> {
     try {
       await this.persistence.renewLease();
-      if (this.persistence.pendingChanges() >= Math.max(1, this.#config.minChangesBeforeCheckpoint)) {
+      const { autoCheckpoint, minChangesBeforeCheckpoint } = this.#config;
+      if (autoCheckpoint && this.persistence.pendingChanges() >= Math.max(1, minChangesBeforeCheckpoint)) {
         await this.persistence.checkpoint();
       }
     } catch (error) {
