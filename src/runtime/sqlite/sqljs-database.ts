@@ -109,7 +109,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     this.#prepared.delete(sql);
     this.#prepared.set(sql, statement);
     try {
-      inspect?.(statement.getSQL());
+      inspect?.(sql); // a lone statement: its text is the whole of `sql`
       return this.#run(statement, params, true);
     } catch (error) {
       throw this.#detailed(error);

@@ -20,8 +20,9 @@ const TRANSACTION_MESSAGE =
  * Refuses what workerd refuses in user SQL: transaction control, ATTACH, most pragmas,
  * VACUUM, and any use of the runtime's reserved `_cf_` tables. `tableExists` tells a
  * reserved table that exists (access refused) from one that does not (SQLite's own error).
+ * Returns true when the statement passed on its text alone (the verdict can be remembered).
  */
-export function checkUserStatement(statement: string, tableExists: (name: string) => boolean): void {
+export function checkUserStatement(statement: string, tableExists: (name: string) => boolean): boolean {
   const tokens = tokenize(statement);
   const first = tokens[0]?.kind === "word" ? tokens[0].text.toUpperCase() : "";
   if (TRANSACTION_WORDS.has(first)) throw new SqlStorageError("SQL_TRANSACTION", TRANSACTION_MESSAGE);
@@ -32,13 +33,16 @@ export function checkUserStatement(statement: string, tableExists: (name: string
     const name = tokens[nameAt]?.text.toLowerCase() ?? "";
     if (!ALLOWED_PRAGMAS.has(name)) throw notAuthorized();
   }
+  let textOnly = true;
   for (const token of tokens) {
     if ((token.kind !== "word" && token.kind !== "quoted") || !token.text.toLowerCase().startsWith(RESERVED_PREFIX)) continue;
     if (first === "CREATE" || first === "DROP" || first === "ALTER") throw notAuthorized();
     if (tableExists(token.text)) {
       throw new SqliteError(`access to ${token.text}.key is prohibited`, "SQLITE_AUTH");
     }
+    textOnly = false;
   }
+  return textOnly;
 }
 
 function notAuthorized(): SqliteError {
