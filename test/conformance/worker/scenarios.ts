@@ -70,6 +70,7 @@ export const scenarios: Record<string, Scenario> = {
   "sql odd bindings": (env) => env.SQL.getByName("bindings").oddBindings(),
   "sql integers beyond 2^53": (env) => env.SQL.getByName("bigint").bigIntegers(),
   "sql column affinity": (env) => env.SQL.getByName("affinity").columnAffinity(),
+  "sql features and extensions": (env) => env.SQL.getByName("features").features(),
   "sql parameter styles": (env) => env.SQL.getByName("params").parameterStyles(),
   "sql errors": (env) => env.SQL.getByName("errors").errors(),
   "sql multi-statement exec": (env) => env.SQL.getByName("multi").multiStatement(),

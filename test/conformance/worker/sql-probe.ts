@@ -54,6 +54,48 @@ export class SqlProbe extends DurableObject {
     };
   }
 
+  /** SQLite features and extensions Worker code relies on. */
+  features(): Record<string, Outcome> {
+    const sql = this.ctx.storage.sql;
+    const run = (query: string, ...bindings: unknown[]) => outcomeSync(() => sql.exec(query, ...bindings).toArray());
+    return {
+      json: run(`SELECT json_extract('{"a":[1,{"b":2}]}', '$.a[1].b') AS v, json_array(1, 'x') AS arr`),
+      jsonb: run(`SELECT json(jsonb('{"k":true}')) AS v`),
+      fts5: outcomeSync(() => {
+        sql.exec("CREATE VIRTUAL TABLE docs USING fts5(body)");
+        sql.exec("INSERT INTO docs (body) VALUES ('durable objects everywhere'), ('iceberg tables')");
+        return sql.exec("SELECT body FROM docs WHERE docs MATCH 'durable'").toArray();
+      }),
+      fts3: run("CREATE VIRTUAL TABLE old USING fts3(body)"),
+      rtree: run("CREATE VIRTUAL TABLE boxes USING rtree(id, x0, x1)"),
+      math: run("SELECT sqrt(16) AS root, pow(2, 10) AS p, floor(2.7) AS f, pi() > 3.14 AS pi"),
+      window: run("SELECT v, sum(v) OVER (ORDER BY v) AS running FROM (SELECT 1 AS v UNION ALL SELECT 2 UNION ALL SELECT 3)"),
+      cte: run("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4) SELECT group_concat(i) AS s FROM n"),
+      upsert: outcomeSync(() => {
+        sql.exec("CREATE TABLE up (k TEXT PRIMARY KEY, n INTEGER)");
+        sql.exec("INSERT INTO up VALUES ('a', 1) ON CONFLICT (k) DO UPDATE SET n = n + 1");
+        sql.exec("INSERT INTO up VALUES ('a', 1) ON CONFLICT (k) DO UPDATE SET n = n + 1");
+        return sql.exec("SELECT * FROM up").toArray();
+      }),
+      generated: outcomeSync(() => {
+        sql.exec("CREATE TABLE gen (a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2) STORED)");
+        sql.exec("INSERT INTO gen (a) VALUES (21)");
+        return sql.exec("SELECT a, b FROM gen").toArray();
+      }),
+      versionFormat: outcomeSync(() => /^3\.\d+\.\d+$/.test(String(sql.exec("SELECT sqlite_version() AS v").one().v))),
+      foreignKeys: outcomeSync(() => {
+        sql.exec("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
+        sql.exec("CREATE TABLE child (pid INTEGER REFERENCES parent (id))");
+        return sql.exec("INSERT INTO child VALUES (42)").rowsWritten;
+      }),
+      pragmaTableInfo: run("PRAGMA table_info(up)"),
+      pragmaForeignKeys: run("PRAGMA foreign_keys"),
+      likeCaseSensitivity: run("SELECT 'A' LIKE 'a' AS v"),
+      randomBlob: outcomeSync(() => sql.exec("SELECT length(randomblob(8)) AS n").one().n),
+      dateFunctions: run("SELECT date('2024-02-28', '+1 day') AS d, strftime('%Y', '2001-01-01') AS y"),
+    };
+  }
+
   parameterStyles(): Record<string, Outcome> {
     const sql = this.ctx.storage.sql;
     return {
