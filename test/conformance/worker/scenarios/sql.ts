@@ -1,0 +1,23 @@
+import type { Scenario } from "./helpers";
+
+/** `ctx.storage.sql`: values, errors, cursors, limits, transactions. */
+export const sqlScenarios: Record<string, Scenario> = {
+  "sql value types": (env) => env.SQL.getByName("types").valueTypes(),
+  "sql odd bindings": (env) => env.SQL.getByName("bindings").oddBindings(),
+  "sql integers beyond 2^53": (env) => env.SQL.getByName("bigint").bigIntegers(),
+  "sql column affinity": (env) => env.SQL.getByName("affinity").columnAffinity(),
+  "sql features and extensions": (env) => env.SQL.getByName("features").features(),
+  "sql full-text search (FTS5)": (env) => env.SQL.getByName("fts5").fullTextSearch(),
+  "sql refused modules and functions": (env) => env.SQL.getByName("refused").refusedFeatures(),
+  "sql parameter styles": (env) => env.SQL.getByName("params").parameterStyles(),
+  "sql errors": (env) => env.SQL.getByName("errors").errors(),
+  "sql multi-statement exec": (env) => env.SQL.getByName("multi").multiStatement(),
+  "sql cursor methods": (env) => env.SQL.getByName("cursor").cursor(),
+  "sql interleaved cursors": (env) => env.SQL.getByName("interleaved").interleavedCursors(),
+  "sql RETURNING": (env) => env.SQL.getByName("returning").returning(),
+  "sql databaseSize grows": (env) => env.SQL.getByName("size").databaseSize(),
+  "sql limits": (env) => env.SQL.getByName("limits").limits(),
+  "sql transactionSync": (env) => env.SQL.getByName("txsync").transactionSync(),
+  "sql deleteAll drops tables and KV, keeps the alarm": (env) => env.SQL.getByName("deleteall").deleteAll(),
+  "sql visible tables": (env) => env.SQL.getByName("tables").visibleTables(),
+};
