@@ -136,4 +136,37 @@ describe("checkpoint and restore", () => {
     await reader.persistence.restore();
     expect(reader.port.query("SELECT v FROM t")).toEqual([["before"]]);
   });
+
+  it("a commit whose answer was lost still counts, and a failed hint update does not undo a commit", async () => {
+    const memory = createMemoryStore();
+    const failures = { commitAnswer: true, latest: true };
+    const flaky: ObjectStore = {
+      ...memory,
+      url: memory.url,
+      put: async (key, body, options) => {
+        // Stands in for a network failure: no store here drops answers on its own.
+        if (key.startsWith("snapshots/commits/") && failures.commitAnswer) {
+          failures.commitAnswer = false;
+          await memory.put(key, body, options);
+          throw new Error("socket hang up");
+        }
+        if (key === "snapshots/latest" && failures.latest) {
+          failures.latest = false;
+          throw new Error("socket hang up");
+        }
+        return memory.put(key, body, options);
+      },
+    };
+    const errors: unknown[] = [];
+    const { port } = await openDatabase();
+    const persistence = new ObjectPersistence({ store: flaky, port, onError: (e) => errors.push(e) });
+    port.exec("CREATE TABLE t (v); INSERT INTO t VALUES (1);");
+    expect((await persistence.checkpoint())?.sequence).toBe(1);
+    expect(errors).toHaveLength(1);
+    port.exec("INSERT INTO t VALUES (2)");
+    expect((await persistence.checkpoint())?.sequence).toBe(2);
+    const reader = await open(memory);
+    await reader.persistence.restore();
+    expect(reader.port.query("SELECT v FROM t")).toEqual([[1n], [2n]]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { ObjectStore } from "../storage/types";
 import { ChangeTracker, type ChangeSet, type ChangeSource } from "./change-tracker";
-import { prepareCheckpoint, type CheckpointSettings } from "./prepare-checkpoint";
-import { publishCheckpoint } from "./publish-checkpoint";
+import { prepareCheckpoint, type CheckpointSettings, type PreparedCheckpoint } from "./prepare-checkpoint";
+import { announceCheckpoint, commitCheckpoint } from "./publish-checkpoint";
 import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
 import { CorruptSnapshotError, FencedError, SnapshotNotFoundError } from "./errors";
@@ -214,24 +214,13 @@ export class ObjectPersistence {
       if (this.#behind && !this.#newest) this.#newest = await this.#readNewest();
       changes = this.#tracker.take();
       const prepared = prepareCheckpoint(this.#settings, this.#head, this.#newest, this.#newestSequence + 1, changes);
-      const commit = await publishCheckpoint(
-        this.#settings,
-        prepared,
-        lease.generation,
-        () => this.#assertMayCommit(),
-        this.#history,
-        !this.#published,
-      );
+      const commit = await commitCheckpoint(this.#settings, prepared, lease.generation, () => this.#assertMayCommit());
       this.#head = commit;
       this.#newest = commit;
       this.#newestSequence = commit.sequence;
       this.#behind = false;
       this.#unsaved = false;
-      this.#published = true;
-      const retention = this.#retention;
-      if (retention && commit.sequence % retention.everyCheckpoints === 0) {
-        await this.#expire(retention).catch(this.#onError);
-      }
+      await this.#afterCommit(commit, prepared);
       return {
         sequence: commit.sequence,
         generation: commit.generation,
@@ -241,6 +230,21 @@ export class ObjectPersistence {
     } catch (error) {
       if (changes) this.#tracker.giveBack(changes);
       throw error;
+    }
+  }
+
+  /** The commit is durable: the hint, engines' metadata and retention may fail without undoing it. */
+  async #afterCommit(commit: Commit, prepared: PreparedCheckpoint): Promise<void> {
+    try {
+      await announceCheckpoint(this.#settings.store, commit, prepared, this.#history, !this.#published);
+      this.#published = true;
+    } catch (error) {
+      this.#published = false;
+      this.#onError(error);
+    }
+    const retention = this.#retention;
+    if (retention && commit.sequence % retention.everyCheckpoints === 0) {
+      await this.#expire(retention).catch(this.#onError);
     }
   }
 

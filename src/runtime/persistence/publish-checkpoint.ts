@@ -2,7 +2,8 @@ import { writeManifest } from "../iceberg/manifest";
 import { writeManifestList, type ManifestFile } from "../iceberg/manifest-list";
 import { schemaToJson } from "../iceberg/schema";
 import { PreconditionFailedError } from "../storage/errors";
-import { encodeCommit, manifestFileOf, type Commit, type CommitFile, type CommitTable } from "./commit";
+import type { ObjectStore } from "../storage/types";
+import { decodeCommit, encodeCommit, manifestFileOf, type Commit, type CommitFile, type CommitTable } from "./commit";
 import { mapLimit } from "./concurrency";
 import { FencedError } from "./errors";
 import { commitKey, LATEST_KEY, manifestListKey } from "./keys";
@@ -10,18 +11,15 @@ import type { CheckpointSettings, PreparedCheckpoint } from "./prepare-checkpoin
 import type { TableHistory } from "./table-history";
 
 /**
- * Stores the files, then creates the commit object (create-only: losing that race, or
- * failing `assertMayCommit`, is `FencedError`), then moves the `latest` hint and publishes
- * the per-table Iceberg metadata of the tables this commit changed (all of them when
- * `publishAll`, e.g. on the first commit after a restore).
+ * Stores the files, then creates the commit object: create-only, so losing that race (or
+ * failing `assertMayCommit`) is `FencedError` and leaves no trace. Once this resolves the
+ * checkpoint is durable, whatever happens to `announceCheckpoint`.
  */
-export async function publishCheckpoint(
+export async function commitCheckpoint(
   settings: CheckpointSettings,
   prepared: PreparedCheckpoint,
   generation: number,
   assertMayCommit: () => Promise<void>,
-  history: TableHistory,
-  publishAll: boolean,
 ): Promise<Commit> {
   const { store, location } = settings;
   const uploads: { key: string; bytes: Uint8Array }[] = [];
@@ -88,7 +86,7 @@ export async function publishCheckpoint(
   try {
     await mapLimit(uploads, 8, (u) => store.put(u.key, u.bytes));
     await assertMayCommit();
-    await store.put(commitKey(commit.sequence), encodeCommit(commit), { ifNoneMatch: "*" });
+    await putCommit(store, commit);
   } catch (error) {
     // Nothing references these files; leaving them would only waste space.
     await Promise.allSettled(uploads.map((u) => store.delete(u.key)));
@@ -97,10 +95,45 @@ export async function publishCheckpoint(
     }
     throw error;
   }
-  await store.put(LATEST_KEY, new TextEncoder().encode(String(commit.sequence)));
-  const changed = publishAll ? Object.values(tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => tables[p.name]!);
-  await mapLimit(changed, 8, (table) => history.publish(table));
   return commit;
+}
+
+/**
+ * Creates the commit object. When the answer is lost (a network error), the store decides:
+ * the commit is ours if it names our folder.
+ */
+async function putCommit(store: ObjectStore, commit: Commit): Promise<void> {
+  const key = commitKey(commit.sequence);
+  try {
+    await store.put(key, encodeCommit(commit), { ifNoneMatch: "*" });
+  } catch (error) {
+    if (error instanceof PreconditionFailedError || !(await holdsOurCommit(store, key, commit))) throw error;
+  }
+}
+
+async function holdsOurCommit(store: ObjectStore, key: string, commit: Commit): Promise<boolean> {
+  try {
+    const stored = await store.get(key);
+    return stored !== null && decodeCommit(stored.body, key, commit.sequence).folder === commit.folder;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After a commit: moves the `latest` hint and publishes the Iceberg metadata of the tables
+ * the commit changed (all of them when `publishAll`, e.g. the first commit after a restore).
+ */
+export async function announceCheckpoint(
+  store: ObjectStore,
+  commit: Commit,
+  prepared: PreparedCheckpoint,
+  history: TableHistory,
+  publishAll: boolean,
+): Promise<void> {
+  await store.put(LATEST_KEY, new TextEncoder().encode(String(commit.sequence)));
+  const tables = publishAll ? Object.values(commit.tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => commit.tables[p.name]!);
+  await mapLimit(tables, 8, (table) => history.publish(table));
 }
 
 function byFirstRowid(a: CommitFile, b: CommitFile): number {
