@@ -103,7 +103,6 @@ async function loadShim() {
 async function startShim(shim) {
   const worker = await shim.createWorker(shim.worker, {
     durableObjects: Object.fromEntries(Object.entries(BINDINGS).map(([binding, className]) => [binding, { className }])),
-    evictAfterMs: 3_600_000,
   });
   return {
     label: "shim",

@@ -14,6 +14,8 @@ export interface Env {
   RPC: DurableObjectNamespace<RpcProbe>;
   NO_FETCH: DurableObjectNamespace<NoFetchProbe>;
   FAILING: DurableObjectNamespace<FailingConstructorProbe>;
+  /** Untyped stubs: the class takes no RPC. */
+  LEGACY: DurableObjectNamespace;
   CONCURRENCY: DurableObjectNamespace<ConcurrencyProbe>;
   GREETING: string;
 }
@@ -27,6 +29,7 @@ export const DURABLE_OBJECTS = {
   RPC: "RpcProbe",
   NO_FETCH: "NoFetchProbe",
   FAILING: "FailingConstructorProbe",
+  LEGACY: "LegacyProbe",
   CONCURRENCY: "ConcurrencyProbe",
 } as const satisfies Record<Exclude<keyof Env, "GREETING">, string>;
 

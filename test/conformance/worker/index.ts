@@ -11,6 +11,7 @@ export { KvProbe } from "./kv-probe";
 export { AlarmProbe, NoAlarmProbe } from "./alarm-probe";
 export { RpcProbe, NoFetchProbe, FailingConstructorProbe } from "./rpc-probe";
 export { ConcurrencyProbe } from "./concurrency-probe";
+export { LegacyProbe } from "./legacy-probe";
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {

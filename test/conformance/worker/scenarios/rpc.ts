@@ -147,6 +147,12 @@ export const rpcScenarios: Record<string, Scenario> = {
     const response = await env.RPC.getByName("fetch-stream").fetch("http://do/stream");
     return { streamed: response.headers.get("x-streamed"), body: await response.text() };
   },
+  "class without extends DurableObject": async (env) => {
+    const stub = env.LEGACY.getByName("legacy");
+    const visit = async () => (await stub.fetch("http://do/")).json();
+    const rpc = stub as unknown as { ping(): Promise<string> };
+    return { first: await visit(), second: await visit(), rpc: await rpcError(() => rpc.ping()) };
+  },
   "stub fetch errors": async (env) => {
     const throwing = env.RPC.getByName("fetch-throws");
     const noHandler = env.NO_FETCH.getByName("x");
