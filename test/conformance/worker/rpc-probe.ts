@@ -1,4 +1,4 @@
-import { DurableObject, RpcTarget, type DurableObjectState } from "cloudflare:workers";
+import { DurableObject, RpcTarget, env as importedEnv, type DurableObjectState } from "cloudflare:workers";
 import { encode, type Encoded } from "./encode";
 
 export class CustomError extends Error {
@@ -107,6 +107,11 @@ export class RpcProbe extends DurableObject {
 
   greeting(): unknown {
     return (this.env as { GREETING?: unknown }).GREETING;
+  }
+
+  /** The env as `import { env } from "cloudflare:workers"` sees it. */
+  importedGreeting(): unknown {
+    return (importedEnv as { GREETING?: unknown }).GREETING;
   }
 
   whoAmI(): Encoded {

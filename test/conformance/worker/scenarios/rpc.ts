@@ -1,3 +1,4 @@
+import { env as importedEnv } from "cloudflare:workers";
 import { encode, type Encoded } from "../encode";
 import { rpcError, type Scenario } from "./helpers";
 
@@ -169,5 +170,7 @@ export const rpcScenarios: Record<string, Scenario> = {
   "vars reach the Worker and the object": async (env) => ({
     worker: env.GREETING,
     object: await env.RPC.getByName("vars").greeting(),
+    importedInWorker: (importedEnv as { GREETING?: unknown }).GREETING,
+    importedInObject: await env.RPC.getByName("vars").importedGreeting(),
   }),
 };
