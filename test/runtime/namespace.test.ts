@@ -11,7 +11,12 @@ let worker: Worker;
 let counters: DurableObjectNamespace<objects.Counter>;
 beforeAll(async () => {
   worker = await createWorker(objects, {
-    durableObjects: { COUNTER: { className: "Counter" }, NOTES: { className: "Notes" }, SAME_COUNTER: { className: "Counter" } },
+    durableObjects: {
+      COUNTER: { className: "Counter" },
+      NOTES: { className: "Notes" },
+      SAME_COUNTER: { className: "Counter" },
+      FRAGILE: { className: "Fragile" },
+    },
     vars: { GREETING: "hi" },
   });
   counters = worker.env.COUNTER as DurableObjectNamespace<objects.Counter>;
@@ -139,10 +144,25 @@ describe("stubs", () => {
   });
 });
 
+describe("resets", () => {
+  it("discard the writes of a failed constructor or block, keep those of a failed call", async () => {
+    const fragile = worker.env.FRAGILE as DurableObjectNamespace<objects.Fragile>;
+    const failing = fragile.getByName("throws in constructor");
+    expect(await thrown(() => failing.seenByConstructor())).toMatchObject({ name: "RangeError", message: "constructor failed" });
+    expect(await thrown(() => failing.seenByConstructor())).toMatchObject({ message: "constructor failed" });
+    expect(await fragile.getByName("throws in constructor").seenByConstructor()).toBeUndefined();
+
+    const writer = fragile.getByName("writes");
+    expect((await thrown(() => writer.failAfterWrite())).message).toBe("call failed");
+    expect((await thrown(() => writer.failInBlock())).message).toBe("block failed");
+    expect(await fragile.getByName("writes").written()).toEqual([true, undefined]);
+  });
+});
+
 describe("createWorker", () => {
   it("serves the module's fetch with env (vars and namespaces)", async () => {
     const response = await worker.fetch(new Request("http://w/hello"));
-    expect(await response.text()).toBe("worker /hello COUNTER,GREETING,NOTES,SAME_COUNTER");
+    expect(await response.text()).toBe("worker /hello COUNTER,FRAGILE,GREETING,NOTES,SAME_COUNTER");
   });
 
   it("runs a WorkerEntrypoint default export, with fetch and scheduled", async () => {

@@ -92,3 +92,26 @@ describe("storage.sql edge cases from the conformance suite", () => {
     expect(cursor.rowsRead).toBe(3);
   });
 });
+
+describe("storage.sql refusals observed on workerd", () => {
+  it("refuses functions, modules, TEMP objects and pragmas as workerd does", async () => {
+    const { sql } = (await newStorage()).storage;
+    expect((await thrown(() => sql.exec("SELECT sqlite_version() AS v"))).message).toBe(
+      "not authorized to use function: sqlite_version at offset 7: SQLITE_ERROR",
+    );
+    expect((await thrown(() => sql.exec("SELECT median(1)"))).message).toBe("no such function: median at offset 7: SQLITE_ERROR");
+    expect((await thrown(() => sql.exec("SELECT load_extension('x')"))).message).toBe("not authorized: SQLITE_ERROR");
+    for (const statement of [
+      "CREATE VIRTUAL TABLE v USING fts4(a)",
+      "CREATE TEMP TABLE t(a)",
+      "SELECT * FROM pragma_journal_mode",
+      "PRAGMA user_version",
+    ]) {
+      expect((await thrown(() => sql.exec(statement))).message).toBe("not authorized: SQLITE_AUTH");
+    }
+    // Names that merely look like those functions are fine.
+    sql.exec("CREATE TABLE median(reverse INTEGER); INSERT INTO median (reverse) VALUES (1)");
+    expect(sql.exec("PRAGMA table_info(median)").toArray()).toHaveLength(1);
+    expect(sql.exec("SELECT * FROM pragma_table_list WHERE name = 'median'").toArray()).toHaveLength(1);
+  });
+});

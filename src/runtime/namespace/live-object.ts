@@ -75,6 +75,9 @@ export class LiveObject {
   reset(error: unknown): void {
     if (this.#broken) return;
     this.#broken = { error };
+    // Like workerd: writes not committed yet are lost with the instance (the alarm too).
+    this.db.rollback();
+    this.#host.alarmChanged(this.id, new AlarmStore(this.db).get());
     this.state.gate.break(error);
     this.#host.reset(this);
   }

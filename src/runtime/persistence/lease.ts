@@ -15,8 +15,6 @@ export interface LeaseOptions {
   holder: string;
   /** How long one grant lasts. */
   ttlMs: number;
-  /** This holder stops trusting its lease this long before `expiresAt` (clock skew, pauses). */
-  marginMs: number;
   now: () => number;
 }
 
@@ -71,25 +69,23 @@ export class Lease {
       return next;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
+      // Our own earlier renewal may have landed with its answer lost: then the lock is still ours.
+      const current = await this.options.store.get(LOCK_KEY);
+      const record = current ? parseLock(current.body) : null;
+      if (current && record && record.holder === held.holder && record.generation === held.generation) {
+        this.#held = { ...record, etag: current.etag };
+        return this.renew();
+      }
       this.#held = null;
       throw new FencedError("FENCED", `lease generation ${held.generation} was taken over by another instance`);
     }
   }
 
-  /**
-   * Throws unless this instance may commit now: renews when less than half the lease is left,
-   * and when its own clock says the lease (less the margin) ran out, which is only safe through
-   * If-Match — the renewal fails if anyone took over.
-   */
+  /** The lease, renewed when less than half of it is left (by this instance's clock). */
   async ensure(): Promise<LeaseRecord> {
     const held = this.#requireHeld();
     if (this.options.now() < held.expiresAt - this.options.ttlMs / 2) return held;
     return this.renew();
-  }
-
-  /** Whether the lease still holds with margin, by this instance's clock alone. */
-  holdsWithMargin(): boolean {
-    return this.#held !== null && this.options.now() < this.#held.expiresAt - this.options.marginMs;
   }
 
   /** Gives the lease up at once (expiry now), keeping the generation count. */

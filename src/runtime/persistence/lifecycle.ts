@@ -107,7 +107,8 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
     },
 
     // A failed final checkpoint is thrown: the runtime then keeps the object, so its state
-    // stays in memory, and the scheduler carries on.
+    // stays in memory, and the scheduler carries on. Except when fenced: another instance
+    // owns the object, this state can never be committed, so it goes (and is reported).
     async beforeEvict(ref, db) {
       const entry = open.get(db);
       if (!entry) return;
@@ -115,8 +116,11 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       try {
         await entry.persistence.checkpoint();
       } catch (error) {
-        entry.scheduler.start();
-        throw error;
+        if (!(error instanceof FencedError)) {
+          entry.scheduler.start();
+          throw error;
+        }
+        report(ref)(error);
       }
       open.delete(db);
       detachIcebergHandle(db);

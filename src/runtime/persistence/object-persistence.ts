@@ -4,7 +4,7 @@ import { prepareCheckpoint, type CheckpointSettings, type PreparedCheckpoint } f
 import { announceCheckpoint, commitCheckpoint } from "./publish-checkpoint";
 import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
-import { CorruptSnapshotError, FencedError, SnapshotNotFoundError } from "./errors";
+import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import { Lease, type LeaseRecord } from "./lease";
 import { listSequences, loadCommit, readCommit, readLatestCommit } from "./restore";
 import type { SqlPort } from "./sql-port";
@@ -23,8 +23,6 @@ export interface PersistenceOptions {
   /** Names this instance in the lease; a random id by default. */
   holder?: string;
   leaseTtlMs?: number;
-  /** Stop trusting the lease this long before it runs out by this instance's clock. */
-  leaseMarginMs?: number;
   /** Rows per Parquet data file. */
   chunkRows?: number;
   /** Fully qualified location of the store root for Iceberg paths; the store's url by default. */
@@ -94,7 +92,7 @@ export class ObjectPersistence {
       now,
     };
     const ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
-    this.#lease = new Lease({ store: options.store, holder, ttlMs, marginMs: options.leaseMarginMs ?? ttlMs / 6, now });
+    this.#lease = new Lease({ store: options.store, holder, ttlMs, now });
     this.#tracker = options.changes ?? new ChangeTracker(options.port);
     this.#history = new TableHistory(options.store, this.#settings.location);
     this.#retention = options.retention;
@@ -258,11 +256,13 @@ export class ObjectPersistence {
     }
   }
 
+  /**
+   * Right before a commit the lease is renewed with If-Match, whatever this instance's clock
+   * says: that fails (`FENCED`) if anyone took the lease over, and gives the commit a fresh
+   * lease to happen under. A lease that lapsed unnoticed by others is thereby safely resumed.
+   */
   async #assertMayCommit(): Promise<void> {
-    await this.#lease.ensure();
-    if (!this.#lease.holdsWithMargin()) {
-      throw new FencedError("FENCED", "the lease ran out (by this instance's clock) before the commit");
-    }
+    await this.#lease.renew();
   }
 
   async #resolve(target: RestoreTarget): Promise<Commit | null> {

@@ -1,3 +1,4 @@
+import { FencedError } from "./errors";
 import type { CheckpointResult, ObjectPersistence } from "./object-persistence";
 
 /** The options `configureIceberg()` takes, as the product's docs name them. */
@@ -76,6 +77,8 @@ export class CheckpointScheduler {
       }
     } catch (error) {
       this.onError(error);
+      // Fenced: another instance owns the object now, so nothing here can succeed any more.
+      if (error instanceof FencedError) this.#stopped = true;
     } finally {
       this.#arm();
     }

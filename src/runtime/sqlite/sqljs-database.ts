@@ -41,7 +41,7 @@ export class SqlJsDatabase implements SqliteDatabase {
   #baseSchema: number;
   #writeCount = 0;
   /** workerd-style write coalescing: an implicit transaction, committed after the current task. */
-  #implicit: { begin: Statement; commit: Statement; open: boolean } | undefined;
+  #implicit: { begin: Statement; commit: Statement; rollback: Statement; open: boolean } | undefined;
 
   constructor(sql: SqlJsModule, image?: Uint8Array) {
     this.#sql = sql;
@@ -60,7 +60,12 @@ export class SqlJsDatabase implements SqliteDatabase {
       this.#db.close();
       throw error;
     }
-    this.#implicit = { begin: this.#db.prepare("BEGIN"), commit: this.#db.prepare("COMMIT"), open: false };
+    this.#implicit = {
+      begin: this.#db.prepare("BEGIN"),
+      commit: this.#db.prepare("COMMIT"),
+      rollback: this.#db.prepare("ROLLBACK"),
+      open: false,
+    };
     this.#spanStart = { total: this.#totalChanges(), attributed: 0, schema: this.#baseSchema };
   }
 
@@ -78,6 +83,8 @@ export class SqlJsDatabase implements SqliteDatabase {
         try {
           next = statements.next();
         } catch (error) {
+          // workerd's authorizer runs while preparing: its refusal wins over a prepare error.
+          inspect?.(remaining);
           throw this.#withOffset(error, remaining);
         }
         // workerd treats a trailing empty statement (`SELECT 1;;`) as no statement at all.
@@ -188,16 +195,25 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   /** Commits the implicit transaction now (it otherwise commits after the current task). */
   commit(): void {
+    this.#endImplicit("commit");
+  }
+
+  rollback(): void {
+    this.#endImplicit("rollback");
+  }
+
+  #endImplicit(end: "commit" | "rollback"): void {
     const implicit = this.#implicit;
     if (!implicit?.open) return;
     implicit.open = false;
+    const statement = implicit[end];
     try {
-      implicit.commit.step();
+      statement.step();
     } catch (error) {
       // SQLite may already have rolled the transaction back (e.g. after SQLITE_FULL).
       if (!(error instanceof SqliteError && /no transaction is active/.test(error.message))) throw error;
     } finally {
-      implicit.commit.reset();
+      statement.reset();
     }
   }
 
@@ -208,6 +224,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     for (const statement of [...this.#cache.values(), ...this.#prepared.values()]) statement.free();
     implicit?.begin.free();
     implicit?.commit.free();
+    implicit?.rollback.free();
     this.#changes?.free();
     this.#cache.clear();
     this.#prepared.clear();

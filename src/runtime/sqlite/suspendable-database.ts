@@ -64,6 +64,10 @@ export class SuspendableDatabase implements SqliteDatabase {
     this.#db?.commit();
   }
 
+  rollback(): void {
+    this.#db?.rollback();
+  }
+
   export(): Uint8Array {
     return this.#db ? this.#db.export() : this.#image!.slice();
   }

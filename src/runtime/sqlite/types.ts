@@ -54,6 +54,8 @@ export interface SqliteDatabase {
    * commits after the current task. This commits it now.
    */
   commit(): void;
+  /** Discards the writes not committed yet (workerd drops them when an object is reset). */
+  rollback(): void;
   /** The whole database as a SQLite file image (commits first). */
   export(): Uint8Array;
   close(): void;

@@ -1,48 +1,85 @@
 import { SqliteError, SqlStorageError } from "../sqlite/errors";
-import { tokenize } from "../sqlite/sql-text";
+import { tokenize, type SqlToken } from "../sqlite/sql-text";
 
 /** Tables whose names start with this belong to the runtime, as in workerd. */
 export const RESERVED_PREFIX = "_cf_";
 
 const TRANSACTION_WORDS = new Set(["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]);
 
-// The pragmas workerd lets user SQL run; everything else is "not authorized".
+// The pragmas workerd lets user SQL run (also as `pragma_*` table functions); others are refused.
 const ALLOWED_PRAGMAS = new Set([
-  "data_version", "defer_foreign_keys", "foreign_keys", "foreign_key_check", "foreign_key_list",
-  "index_info", "index_list", "index_xinfo", "legacy_alter_table", "optimize", "quick_check",
-  "table_info", "table_list", "table_xinfo",
+  "case_sensitive_like", "data_version", "defer_foreign_keys", "foreign_keys", "foreign_key_check",
+  "foreign_key_list", "index_info", "index_list", "index_xinfo", "legacy_alter_table", "optimize",
+  "quick_check", "recursive_triggers", "reverse_unordered_selects", "table_info", "table_list",
+  "table_xinfo",
 ]);
+
+// Functions workerd refuses to run, and functions sql.js has that workerd's SQLite lacks.
+const REFUSED_FUNCTIONS = new Set(["sqlite_compileoption_get", "sqlite_compileoption_used", "sqlite_source_id", "sqlite_version"]);
+const MISSING_FUNCTIONS = new Set([
+  "atn2", "charindex", "cot", "coth", "difference", "fts3_tokenizer", "if", "json_array_insert",
+  "jsonb_array_insert", "leftstr", "lower_quartile", "matchinfo", "median", "mode", "offsets",
+  "optimize", "padc", "padl", "padr", "proper", "replicate", "reverse", "rightstr", "square",
+  "stdev", "strfilter", "unistr", "unistr_quote", "upper_quartile", "variance",
+]);
+
+// Words before a name that make `name(` a table, index or CTE rather than a function call.
+const NOT_A_CALL_AFTER = new Set(["TABLE", "INTO", "REFERENCES", "ON", "INDEX", "EXISTS", "VIEW", "TRIGGER", "WITH", "RECURSIVE", "USING", "PRAGMA", "."]);
+
+/** The only virtual table module workerd allows. */
+const ALLOWED_MODULE = "fts5";
 
 const TRANSACTION_MESSAGE =
   "To execute a transaction, please use the state.storage.transaction() or state.storage.transactionSync() APIs instead of the SQL BEGIN TRANSACTION or SAVEPOINT statements. The JavaScript API is safer because it will automatically roll back on exceptions, and because it interacts correctly with Durable Objects' automatic atomic write coalescing.";
 
 /**
- * Refuses what workerd refuses in user SQL: transaction control, ATTACH, most pragmas,
- * VACUUM, and any use of the runtime's reserved `_cf_` tables. `tableExists` tells a
- * reserved table that exists (access refused) from one that does not (SQLite's own error).
- * Returns true when the statement passed on its text alone (the verdict can be remembered).
+ * Refuses what workerd refuses in user SQL, with its messages: transaction control, ATTACH,
+ * TEMP objects, most pragmas, VACUUM, virtual tables other than FTS5, a few functions (and
+ * the functions sql.js has but workerd lacks), and any use of the runtime's reserved `_cf_`
+ * tables. `tableExists` tells a reserved table that exists (access refused) from one that
+ * does not (SQLite's own error). Returns true when the statement passed on its text alone
+ * (the verdict can be remembered).
  */
 export function checkUserStatement(statement: string, tableExists: (name: string) => boolean): boolean {
   const tokens = tokenize(statement);
-  const first = tokens[0]?.kind === "word" ? tokens[0].text.toUpperCase() : "";
+  const upper = (i: number) => (tokens[i]?.kind === "word" ? tokens[i]!.text.toUpperCase() : (tokens[i]?.text ?? ""));
+  const first = upper(0);
+  const start = tokens[0]?.offset ?? 0;
   if (TRANSACTION_WORDS.has(first)) throw new SqlStorageError("SQL_TRANSACTION", TRANSACTION_MESSAGE);
   if (first === "ATTACH" || first === "DETACH") throw notAuthorized();
   if (first === "VACUUM") throw new SqliteError("cannot VACUUM from within a transaction", "SQLITE_ERROR");
+  if (first === "CREATE" && (upper(1) === "TEMP" || upper(1) === "TEMPORARY")) throw notAuthorized();
+  if (first === "CREATE" && upper(1) === "VIRTUAL") {
+    const using = tokens.findIndex((token, i) => i > 2 && upper(i) === "USING");
+    if (tokens[using + 1]?.text.toLowerCase() !== ALLOWED_MODULE) throw notAuthorized();
+  }
   if (first === "PRAGMA") {
-    const nameAt = tokens[2]?.text === "." ? 3 : 1;
-    const name = tokens[nameAt]?.text.toLowerCase() ?? "";
+    const name = tokens[upper(2) === "." ? 3 : 1]?.text.toLowerCase() ?? "";
     if (!ALLOWED_PRAGMAS.has(name)) throw notAuthorized();
   }
   let textOnly = true;
-  for (const token of tokens) {
-    if ((token.kind !== "word" && token.kind !== "quoted") || !token.text.toLowerCase().startsWith(RESERVED_PREFIX)) continue;
+  tokens.forEach((token, i) => {
+    if (token.kind !== "word" && token.kind !== "quoted") return;
+    const name = token.text.toLowerCase();
+    if (name.startsWith("pragma_") && !ALLOWED_PRAGMAS.has(name.slice("pragma_".length))) throw notAuthorized();
+    if (isCall(tokens, i, upper)) checkFunction(name, token, start);
+    if (!name.startsWith(RESERVED_PREFIX)) return;
     if (first === "CREATE" || first === "DROP" || first === "ALTER") throw notAuthorized();
-    if (tableExists(token.text)) {
-      throw new SqliteError(`access to ${token.text}.key is prohibited`, "SQLITE_AUTH");
-    }
+    if (tableExists(token.text)) throw new SqliteError(`access to ${token.text}.key is prohibited`, "SQLITE_AUTH");
     textOnly = false;
-  }
+  });
   return textOnly;
+}
+
+function isCall(tokens: SqlToken[], i: number, upper: (i: number) => string): boolean {
+  return tokens[i]!.kind === "word" && tokens[i + 1]?.text === "(" && !NOT_A_CALL_AFTER.has(upper(i - 1));
+}
+
+function checkFunction(name: string, token: SqlToken, start: number): void {
+  const offset = token.offset - start;
+  if (name === "load_extension") throw new SqliteError("not authorized", "SQLITE_ERROR");
+  if (REFUSED_FUNCTIONS.has(name)) throw new SqliteError(`not authorized to use function: ${name} at offset ${offset}`, "SQLITE_ERROR");
+  if (MISSING_FUNCTIONS.has(name)) throw new SqliteError(`no such function: ${name} at offset ${offset}`, "SQLITE_ERROR");
 }
 
 function notAuthorized(): SqliteError {

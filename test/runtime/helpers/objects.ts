@@ -96,6 +96,42 @@ export class Alarmed extends DurableObject {
   }
 }
 
+/** Writes, then fails in the ways that reset an object (or not). */
+export class Fragile extends DurableObject {
+  readonly #before: unknown;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env);
+    this.#before = ctx.storage.kv.get("constructor wrote");
+    ctx.storage.kv.put("constructor wrote", true);
+    if (ctx.id.name === "throws in constructor" && !constructed.has(ctx.id.toString())) {
+      constructed.add(ctx.id.toString());
+      throw new RangeError("constructor failed");
+    }
+  }
+
+  seenByConstructor(): unknown {
+    return this.#before;
+  }
+
+  async failAfterWrite(): Promise<never> {
+    await this.ctx.storage.put("call wrote", true);
+    throw new Error("call failed");
+  }
+
+  async failInBlock(): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(async () => {
+      await this.ctx.storage.put("block wrote", true);
+      throw new Error("block failed");
+    });
+  }
+
+  async written(): Promise<unknown[]> {
+    return [await this.ctx.storage.get("call wrote"), await this.ctx.storage.get("block wrote")];
+  }
+}
+const constructed = new Set<string>();
+
 /** Keeps rows in SQL; used to see state survive eviction. */
 export class Notes extends DurableObject {
   add(text: string): number {
