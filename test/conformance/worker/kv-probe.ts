@@ -170,6 +170,22 @@ export class KvProbe extends DurableObject {
     return results;
   }
 
+  /** Writes need no await: a read right after sees them (workerd's write coalescing). */
+  async unawaitedWrites(): Promise<Record<string, Outcome>> {
+    const storage = this.ctx.storage;
+    void storage.put("later", "written without await");
+    const seenByGet = await outcome(() => storage.get("later"));
+    void storage.put({ many1: 1, many2: 2 });
+    const seenByList = await outcome(async () => keysOf(await storage.list({ prefix: "many" })));
+    void storage.delete("later");
+    const afterDelete = await outcome(() => storage.get("later"));
+    storage.sql.exec("CREATE TABLE IF NOT EXISTS mixed (v)");
+    void storage.put("k", "v");
+    storage.sql.exec("INSERT INTO mixed VALUES ('sql')");
+    const order = await outcome(async () => [await storage.get("k"), storage.sql.exec("SELECT v FROM mixed").one().v]);
+    return { seenByGet, seenByList, afterDelete, order };
+  }
+
   /** put() stores a copy, and every get() hands out a new one. */
   async copies(): Promise<Encoded> {
     const value = { n: 1, list: [1] };

@@ -7,6 +7,7 @@ export const kvScenarios: Record<string, Scenario> = {
   "kv list options and key order": (env) => env.KV.getByName("list").listing(),
   "kv list prefixes with wildcard characters": (env) => env.KV.getByName("wildcards").wildcardPrefixes(),
   "kv structured-clone round trips": (env) => env.KV.getByName("clone").roundTrips(),
+  "kv writes without await": (env) => env.KV.getByName("unawaited").unawaitedWrites(),
   "kv values are copies": (env) => env.KV.getByName("copies").copies(),
   "kv synchronous API (storage.kv)": (env) => env.KV.getByName("sync").syncKv(),
   "kv uncloneable values": (env) => env.KV.getByName("uncloneable").uncloneable(),
