@@ -10,7 +10,7 @@ const clock = { now: 1_000_000 };
 
 async function instance(store: ObjectStore, holder: string) {
   const { port } = await openDatabase();
-  const persistence = new ObjectPersistence({ store, port, holder, leaseTtlMs: 10_000, leaseMarginMs: 2_000, now: () => clock.now });
+  const persistence = new ObjectPersistence({ store, port, holder, leaseTtlMs: 10_000, now: () => clock.now });
   return { port, persistence };
 }
 
@@ -53,16 +53,23 @@ describe("lease and fencing", () => {
     expect(reader.port.query("SELECT v FROM t ORDER BY rowid")).toEqual([["from a"], ["from b"]]);
   });
 
-  it("refuses to commit once its own clock says the lease ran out, even if no one took over", async () => {
+  it("renews with If-Match right before each commit: a lapsed lease nobody took is resumed, a taken one fences", async () => {
     const store = createMemoryStore();
     const a = await instance(store, "a");
     await a.persistence.acquireLease();
     a.port.exec("CREATE TABLE t (v)");
     await a.persistence.checkpoint();
-    // Within the margin: renewal by If-Match still succeeds, because nobody moved the lock.
-    clock.now += 9_000;
+    // Long past expiry by a's own clock, but the lock never moved: the renewal proves it.
+    clock.now += 60_000;
     a.port.exec("INSERT INTO t VALUES (1)");
     expect((await a.persistence.checkpoint())?.sequence).toBe(2);
+
+    // Still valid by a's clock, yet another instance moved the lock (raw write standing in
+    // for a takeover a's clock did not see coming): the renewal fails and nothing commits.
+    await store.put("lock", new TextEncoder().encode(JSON.stringify({ holder: "b", generation: 2, expiresAt: clock.now + 10_000 })));
+    a.port.exec("INSERT INTO t VALUES (2)");
+    expect((await fenced(a.persistence.checkpoint())).code).toBe("FENCED");
+    expect((await a.persistence.listSnapshots()).map((s) => s.sequence)).toEqual([1, 2]);
   });
 
   it("a writer that lost the race for a sequence number gets FENCED and overwrites nothing", async () => {

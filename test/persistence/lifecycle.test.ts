@@ -97,6 +97,19 @@ describe("persistence in the runtime's object lifecycle", () => {
     expect(await opening).toEqual([{ id: 1, note: "before deploy", amount: 1 }]);
   });
 
+  it("an object whose lease was taken over is evicted with a FENCED report, its state not written", async () => {
+    const store = createMemoryStore();
+    const { worker, ns, errors } = await start(store, "victim", { autoCheckpoint: false });
+    await ns.getByName("contested").add("mine", 1);
+    // Another instance takes the lease over (as after this one's lease expired unnoticed).
+    const lock = `do/${ns.idFromName("contested").toString()}/lock`;
+    await store.put(lock, new TextEncoder().encode(JSON.stringify({ holder: "thief", generation: 2, expiresAt: Date.now() + 60_000 })));
+    await worker.dispose();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "FENCED" });
+    expect(await readLatestCommit(withPrefix(store, `do/${ns.idFromName("contested").toString()}`))).toBeNull();
+  });
+
   it("checkpoints on its own once enough rows changed", async () => {
     const store = createMemoryStore();
     const { ns } = await start(store, "auto", { checkpointIntervalMs: 10, minChangesBeforeCheckpoint: 2 });

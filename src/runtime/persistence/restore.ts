@@ -4,7 +4,6 @@ import { readManifestList } from "../iceberg/manifest-list";
 import type { Row } from "../iceberg/values";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, layoutOf, type Commit, type CommitTable } from "./commit";
-import { mapLimit } from "./concurrency";
 import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import { COMMITS_PREFIX, commitKey, LATEST_KEY, sequenceOfCommitKey } from "./keys";
 import { loadDatabase } from "./load-database";
@@ -91,7 +90,8 @@ export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Comm
     ...table.files.map((file) => ({ kind: "data" as const, name, table, key: file.key, rows: file.rows })),
   ]);
   const decoded = new Map<string, { key: string; rows: Row[] }[]>();
-  await mapLimit(jobs, 16, async (job) => {
+  // All in one wave, whatever the file count: the third round trip is the last one.
+  await Promise.all(jobs.map(async (job) => {
     const object = await store.get(job.key);
     if (!object) throw new CorruptSnapshotError(job.key, "missing");
     try {
@@ -107,7 +107,7 @@ export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Comm
     } catch (error) {
       throw error instanceof CorruptFileError ? new CorruptSnapshotError(job.key, error.message, { cause: error }) : error;
     }
-  });
+  }));
   loadDatabase(port, commit.database, (name) => {
     const table = commit.tables[name]!;
     const layout = layoutOf(table);
