@@ -1,3 +1,4 @@
+import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeValue, encodeValue, ValueDecodeError } from "../../src/runtime/state/value-codec";
@@ -63,6 +64,15 @@ describe("KV value encoding", () => {
       constructor(readonly x: number) {}
     }
     expect(roundTrip(new Point(2))).toStrictEqual({ x: 2 });
+  });
+
+  it("encodes values from another realm the same (edge-runtime runs code in a VM context)", () => {
+    const foreign = runInNewContext("({ d: new Date(1), m: new Map([[1, new Set([2])]]), b: new Uint8Array([3]).buffer, o: { a: [1] } })");
+    const decoded = roundTrip(foreign) as { d: Date; m: Map<number, Set<number>>; b: ArrayBuffer; o: unknown };
+    expect(decoded.d).toEqual(new Date(1));
+    expect(decoded.m).toEqual(new Map([[1, new Set([2])]]));
+    expect([...new Uint8Array(decoded.b)]).toEqual([3]);
+    expect(decoded.o).toEqual({ a: [1] });
   });
 
   it("throws DataCloneError like structuredClone for what cannot be cloned", () => {

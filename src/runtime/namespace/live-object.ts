@@ -152,7 +152,7 @@ export class LiveObject {
   #member(object: object, name: string): PropertyDescriptor | undefined {
     if (!(object instanceof DurableObject)) {
       throw new TypeError(
-        "The receiving Durable Object does not support RPC, because its class was not declared with `extends DurableObject`.",
+        'The receiving Durable Object does not support RPC, because its class was not declared with `extends DurableObject`. In order to enable RPC, make sure your class extends the special class `DurableObject`, which can be imported from the module "cloudflare:workers".',
       );
     }
     for (let proto = Object.getPrototypeOf(object); proto && proto !== DurableObject.prototype; proto = Object.getPrototypeOf(proto)) {

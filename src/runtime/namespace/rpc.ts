@@ -116,9 +116,15 @@ function isTransferred(value: unknown): boolean {
   );
 }
 
+/** A plain object of this realm or another (edge-runtime runs code in a VM context). */
 function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === null || proto === Object.prototype) return true;
+  return (
+    Object.getPrototypeOf(proto) === null &&
+    Object.prototype.toString.call(value) === "[object Object]" &&
+    (proto as { constructor?: { name?: string } }).constructor?.name === "Object"
+  );
 }
 
 function isBuiltIn(value: object): boolean {

@@ -72,7 +72,8 @@ export function prepareCheckpoint(
 ): PreparedCheckpoint {
   const { port } = settings;
   const folder = checkpointFolder(sequence, crypto.randomUUID());
-  const timestampMs = settings.now();
+  // Commit times never go backwards, even across holders with skewed clocks: `asOf` relies on it.
+  const timestampMs = Math.max(settings.now(), newest?.timestampMs ?? 0);
   const objects = readSchema(port);
   const behind = (previous?.sequence ?? 0) !== sequence - 1;
   const tables = objects

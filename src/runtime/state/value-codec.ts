@@ -180,6 +180,9 @@ function writeObject(w: Writer, value: object, seen: Map<object, number>): void 
     return w.varint(ref);
   }
   seen.set(value, seen.size);
+  // Types are told by their internal tag, not `instanceof`, so values from another realm
+  // (edge-runtime runs code in a VM context) encode the same.
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
   if (Array.isArray(value)) {
     w.byte(Tag.Array);
     w.varint(value.length);
@@ -187,62 +190,65 @@ function writeObject(w: Writer, value: object, seen: Map<object, number>): void 
       if (i in value) writeValue(w, value[i], seen);
       else w.byte(Tag.Hole);
     }
-  } else if (value instanceof Date) {
+  } else if (tag === "Date") {
     w.byte(Tag.Date);
-    w.float(value.getTime());
-  } else if (value instanceof RegExp) {
+    w.float((value as Date).getTime());
+  } else if (tag === "RegExp") {
     w.byte(Tag.RegExp);
-    w.string(value.source);
-    w.string(value.flags);
-  } else if (value instanceof ArrayBuffer) {
+    w.string((value as RegExp).source);
+    w.string((value as RegExp).flags);
+  } else if (tag === "ArrayBuffer") {
     w.byte(Tag.ArrayBuffer);
-    w.raw(new Uint8Array(value));
-  } else if (value instanceof DataView) {
+    w.raw(new Uint8Array(value as ArrayBuffer));
+  } else if (tag === "DataView") {
+    const view = value as DataView;
     w.byte(Tag.DataView);
-    writeObject(w, value.buffer, seen);
-    w.varint(value.byteOffset);
-    w.varint(value.byteLength);
+    writeObject(w, view.buffer, seen);
+    w.varint(view.byteOffset);
+    w.varint(view.byteLength);
   } else if (ArrayBuffer.isView(value)) {
-    const kind = TYPED_ARRAYS.indexOf(value.constructor.name as (typeof TYPED_ARRAYS)[number]);
-    if (kind === -1 || !(value.buffer instanceof ArrayBuffer)) return notCloneable(value);
+    const kind = TYPED_ARRAYS.indexOf(tag as (typeof TYPED_ARRAYS)[number]);
+    if (kind === -1 || Object.prototype.toString.call(value.buffer) !== "[object ArrayBuffer]") return notCloneable(value);
     w.byte(Tag.TypedArray);
     w.byte(kind);
     writeObject(w, value.buffer, seen);
     w.varint(value.byteOffset);
     w.varint((value as TypedArrayLike).length);
-  } else if (value instanceof Map) {
+  } else if (tag === "Map") {
+    const map = value as Map<unknown, unknown>;
     w.byte(Tag.Map);
-    w.varint(value.size);
-    for (const [key, entry] of value) {
+    w.varint(map.size);
+    for (const [key, entry] of map) {
       writeValue(w, key, seen);
       writeValue(w, entry, seen);
     }
-  } else if (value instanceof Set) {
+  } else if (tag === "Set") {
+    const set = value as Set<unknown>;
     w.byte(Tag.Set);
-    w.varint(value.size);
-    for (const entry of value) writeValue(w, entry, seen);
-  } else if (value instanceof Error) {
+    w.varint(set.size);
+    for (const entry of set) writeValue(w, entry, seen);
+  } else if (tag === "Error") {
+    const error = value as Error;
     w.byte(Tag.Error);
-    const name = typeof value.name === "string" && value.name in ERROR_TYPES ? value.name : "Error";
-    w.string(name);
-    w.string(String(value.message));
-    w.byte(typeof value.stack === "string" ? 1 : 0);
-    if (typeof value.stack === "string") w.string(value.stack);
-    w.byte("cause" in value ? 1 : 0);
-    if ("cause" in value) writeValue(w, value.cause, seen);
-  } else if (value instanceof Boolean) {
+    w.string(typeof error.name === "string" && error.name in ERROR_TYPES ? error.name : "Error");
+    w.string(String(error.message));
+    w.byte(typeof error.stack === "string" ? 1 : 0);
+    if (typeof error.stack === "string") w.string(error.stack);
+    w.byte("cause" in error ? 1 : 0);
+    if ("cause" in error) writeValue(w, error.cause, seen);
+  } else if (tag === "Boolean") {
     w.byte(Tag.BooleanObject);
-    w.byte(value.valueOf() ? 1 : 0);
-  } else if (value instanceof Number) {
+    w.byte((value as { valueOf(): boolean }).valueOf() ? 1 : 0);
+  } else if (tag === "Number") {
     w.byte(Tag.NumberObject);
-    w.float(value.valueOf());
-  } else if (value instanceof String) {
+    w.float((value as { valueOf(): number }).valueOf());
+  } else if (tag === "String") {
     w.byte(Tag.StringObject);
-    w.string(value.valueOf());
-  } else if (Object.prototype.toString.call(value) === "[object BigInt]") {
+    w.string((value as { valueOf(): string }).valueOf());
+  } else if (tag === "BigInt") {
     w.byte(Tag.BigIntObject);
     w.string((value as { valueOf(): bigint }).valueOf().toString(16));
-  } else if (isPlainClonable(value)) {
+  } else if (tag === "Object" && typeof value !== "function") {
     // Like structured clone: own enumerable string keys; class instances become plain objects.
     const keys = Object.keys(value);
     w.byte(Tag.Object);
@@ -254,10 +260,6 @@ function writeObject(w: Writer, value: object, seen: Map<object, number>): void 
   } else {
     notCloneable(value);
   }
-}
-
-function isPlainClonable(value: object): boolean {
-  return typeof value !== "function" && Object.prototype.toString.call(value) === "[object Object]";
 }
 
 /** Throws V8's DataCloneError (as workerd does), worded the same on every runtime. */
