@@ -1,4 +1,10 @@
-import { DurableObject, RpcTarget, env as importedEnv, type DurableObjectState } from "cloudflare:workers";
+import {
+  DurableObject,
+  RpcTarget,
+  env as importedEnv,
+  type DurableObjectNamespace,
+  type DurableObjectState,
+} from "cloudflare:workers";
 import { encode, type Encoded } from "./encode";
 
 export class CustomError extends Error {
@@ -49,6 +55,24 @@ export class RpcProbe extends DurableObject {
   /** Calls a function the caller passed (workerd sends it as a stub). */
   async callBack(fn: (x: number) => number | Promise<number>): Promise<number> {
     return await fn(2);
+  }
+
+  /** Calls another object (or this one again) of the same namespace. */
+  async relay(name: string, value: unknown): Promise<unknown> {
+    return this.peers().getByName(name).echo(value);
+  }
+
+  async relayThrow(name: string): Promise<unknown> {
+    return this.peers().getByName(name).throwError("RangeError");
+  }
+
+  /** Calls a stub the caller passed as an argument. */
+  async callPassedStub(stub: { whoAmI(): Promise<Encoded> }): Promise<Encoded> {
+    return stub.whoAmI();
+  }
+
+  private peers(): DurableObjectNamespace<RpcProbe> {
+    return (this.env as { RPC: DurableObjectNamespace<RpcProbe> }).RPC;
   }
 
   makeCounter(): Counter {

@@ -96,6 +96,19 @@ export const rpcScenarios: Record<string, Scenario> = {
     const afterBlock = await rpcError(() => env.FAILING.getByName("writes").stored());
     return { failed, afterCall, failedBlock, afterBlock };
   },
+  "rpc between objects": async (env) => {
+    const a = env.RPC.getByName("relay a");
+    const passed = env.RPC.getByName("passed");
+    return {
+      relay: await rpcError(() => a.relay("relay b", new Map([[1, 2n]]))),
+      relayThrow: await rpcError(() => a.relayThrow("relay b")),
+      reentrant: await rpcError(() => a.relay("relay a", "back to itself")),
+      passedStub: await rpcError(async () => {
+        const seen = (await a.callPassedStub(passed)) as { id: string; name: unknown };
+        return { sameId: seen.id === passed.id.toString(), name: seen.name };
+      }),
+    };
+  },
   "rpc thrown errors": async (env) => {
     const stub = env.RPC.getByName("errors");
     return {
