@@ -11,7 +11,6 @@ export type { LeaseRecord } from "./lease";
 export type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
 export type { Commit } from "./commit";
 export type { PortValue, SqlParam, SqlPort } from "./sql-port";
-export { sqlJsPort } from "./sqljs-port";
 export { enginePort, EngineChanges } from "./engine-port";
 export { ChangeTracker } from "./change-tracker";
 export type { ChangeSet, ChangeSource } from "./change-tracker";
