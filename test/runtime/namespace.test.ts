@@ -114,6 +114,8 @@ describe("stubs", () => {
     expect(await stub.callBack(async (x) => x + 1)).toBe(3);
     const tally = await stub.makeTally();
     expect([await tally.add(1), await tally.add(2)]).toEqual([1, 3]);
+    const other = counters.getByName("other");
+    expect(await stub.askOther(other)).toEqual({ id: other.id.toString(), name: "other" });
     const response = await stub.makeResponse();
     expect([response.status, await response.text()]).toEqual([202, "body over rpc"]);
   });

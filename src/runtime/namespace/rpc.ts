@@ -1,6 +1,7 @@
 /** RPC values and errors with workerd's rules: cloned values, and errors rebuilt on the caller's side. */
 import { RpcTarget } from "../state/base-classes";
 import { encodeValue } from "../state/value-codec";
+import { DurableObjectId } from "./id";
 
 const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
@@ -108,11 +109,18 @@ function targetStub(target: RpcTarget): object {
   );
 }
 
-/** Bodies and streams move to the receiver, as workerd transfers them over RPC. */
+/** Stubs of Durable Objects: passed over RPC as they are (they are references already). */
+export const stubs = new WeakSet<object>();
+
+/**
+ * Passed as they are: bodies and streams move to the receiver, as workerd transfers them;
+ * stubs and ids are references.
+ */
 function isTransferred(value: unknown): boolean {
   return (
     value instanceof Request || value instanceof Response || value instanceof ReadableStream ||
-    value instanceof WritableStream
+    value instanceof WritableStream || value instanceof DurableObjectId ||
+    (typeof value === "object" && value !== null && stubs.has(value))
   );
 }
 

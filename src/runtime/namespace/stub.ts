@@ -1,6 +1,6 @@
 import type { DurableObjectId } from "./id";
 import type { LiveObject } from "./live-object";
-import { cloneForRpc } from "./rpc";
+import { cloneForRpc, stubs } from "./rpc";
 
 /** A stub's view of its target: `await stub.method(...)` becomes a promise of the result. */
 export type DurableObjectStub<T = unknown> = {
@@ -37,7 +37,7 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
     return target((live) => live.fetch(request));
   };
   const members = new Map<string, unknown>();
-  return new Proxy({} as DurableObjectStub<T>, {
+  const stub = new Proxy({} as DurableObjectStub<T>, {
     get(_, property) {
       if (property === "id") return id;
       if (property === "name") return id.name;
@@ -51,6 +51,8 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
       return member;
     },
   });
+  stubs.add(stub);
+  return stub;
 }
 
 type Target = <T>(event: (live: LiveObject) => Promise<T>) => Promise<T>;

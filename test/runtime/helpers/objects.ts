@@ -57,6 +57,10 @@ export class Counter extends DurableObject<Record<string, unknown>> {
     return new Tally();
   }
 
+  async askOther(other: { whoAmI(): Promise<{ id: string; name: string | undefined }> }): Promise<{ id: string; name: string | undefined }> {
+    return other.whoAmI();
+  }
+
   makeResponse(): Response {
     return new Response("body over rpc", { status: 202 });
   }
