@@ -215,8 +215,16 @@ export class FailingConstructorProbe extends DurableObject {
     });
   }
 
+  /** Writes, then aborts the object: the call fails and the object is reset. */
+  async abortAfterWriting(): Promise<string> {
+    await this.ctx.storage.put("written before abort", true);
+    this.ctx.abort("aborted on purpose");
+    return "after abort";
+  }
+
   async stored(): Promise<Encoded> {
     return encode({
+      abort: await this.ctx.storage.get("written before abort"),
       call: await this.ctx.storage.get("written by a failed call"),
       callTable: this.ctx.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'failed_call'").one().n,
       block: await this.ctx.storage.get("written by a failed block"),

@@ -38,6 +38,14 @@ export const idScenarios: Record<string, Scenario> = {
       roundTrip: env.RPC.idFromString(first.toString()).equals(first),
     });
   },
+  "stub options are accepted": async (env) => {
+    const id = env.RPC.idFromName("hinted");
+    return {
+      getWithHint: await outcome(() => env.RPC.get(id, { locationHint: "wnam" }).count()),
+      getByNameWithHint: await outcome(() => env.RPC.getByName("hinted", { locationHint: "weur" }).count()),
+      unknownHint: await outcome(() => env.RPC.get(id, { locationHint: "nowhere" as never }).count()),
+    };
+  },
   "ids from bad strings": async (env) => {
     const valid = env.RPC.idFromName("valid").toString();
     const parse = (s: unknown) => outcome(() => env.RPC.idFromString(s as string).toString() === valid);

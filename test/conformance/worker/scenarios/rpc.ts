@@ -89,6 +89,16 @@ export const rpcScenarios: Record<string, Scenario> = {
       newStub: await rpcError(() => env.FAILING.getByName("fails once").ping()),
     };
   },
+  "ctx.abort resets the object": async (env) => {
+    const stub = env.FAILING.getByName("aborts");
+    return {
+      before: await rpcError(() => stub.ping()),
+      abort: await rpcError(() => stub.abortAfterWriting()),
+      sameStub: await rpcError(() => stub.ping()),
+      newStub: await rpcError(() => env.FAILING.getByName("aborts").ping()),
+      stored: await rpcError(() => env.FAILING.getByName("aborts").stored()),
+    };
+  },
   "writes of failed calls": async (env) => {
     const failed = await rpcError(() => env.FAILING.getByName("writes").writeThenThrow());
     const afterCall = await rpcError(() => env.FAILING.getByName("writes").stored());
