@@ -112,6 +112,26 @@ describe("transactions", () => {
   });
 });
 
+describe("transactions across the implicit commit", () => {
+  it("keeps an async transaction whole when a commit comes due while it awaits", async () => {
+    const { storage } = await newStorage();
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    await storage.transaction(async (txn) => {
+      await txn.put("a", 1);
+      await pause(); // the implicit commit's timer fires here
+      await txn.put("b", 2);
+    });
+    await expect(
+      storage.transaction(async (txn) => {
+        await txn.put("c", 3);
+        await pause();
+        throw new Error("undo c");
+      }),
+    ).rejects.toThrow("undo c");
+    expect(Object.fromEntries(await storage.list())).toEqual({ a: 1, b: 2 });
+  });
+});
+
 describe("alarms in storage", () => {
   it("stores the alarm in the database and validates like workerd", async () => {
     const { storage, alarms, db } = await newStorage();

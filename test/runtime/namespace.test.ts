@@ -161,6 +161,19 @@ describe("resets", () => {
   });
 });
 
+describe("ctx.abort", () => {
+  it("fails the running call and the same stub's later calls, like workerd", async () => {
+    const fragile = worker.env.FRAGILE as DurableObjectNamespace<objects.Fragile>;
+    const stub = fragile.getByName("aborts");
+    expect(await stub.written()).toEqual([undefined, undefined]);
+    const failure = await thrown(() => stub.abortNow());
+    expect(failure.constructor).toBe(Error);
+    expect(failure.message).toBe("RangeError: aborted on purpose");
+    expect((await thrown(() => stub.written())).message).toBe("RangeError: aborted on purpose");
+    expect(await fragile.getByName("aborts").seenByConstructor()).toBe(true);
+  });
+});
+
 describe("createWorker", () => {
   it("serves the module's fetch with env (vars and namespaces)", async () => {
     const response = await worker.fetch(new Request("http://w/hello"));

@@ -137,14 +137,20 @@ export class LiveObject {
       return await this.state.gate.deliver(async () => {
         const object = this.#object;
         if (!object) throw this.#broken?.error;
+        let result: T;
         try {
-          return await run(object);
+          result = await run(object);
         } catch (error) {
           throw remoteErrors && !this.#broken ? toRemoteError(error) : error;
         }
+        // Reset while it ran (e.g. `ctx.abort()`): the event fails with the reset's error.
+        if (this.#broken) throw this.#broken.error;
+        return result;
       });
     } finally {
       this.#inflight--;
+      // workerd commits at the end of each turn; an event's end is the closest point here.
+      if (!this.#broken && !this.#retired) this.db.commit();
       this.#host.activity(this);
     }
   }

@@ -42,6 +42,9 @@ export class SqlJsDatabase implements SqliteDatabase {
   #writeCount = 0;
   /** workerd-style write coalescing: an implicit transaction, committed after the current task. */
   #implicit: { begin: Statement; commit: Statement; rollback: Statement; open: boolean } | undefined;
+  /** Open savepoints (names are reused by depth, so their statements stay prepared). */
+  #savepoints = 0;
+  #commitWhenClosed = false;
 
   constructor(sql: SqlJsModule, image?: Uint8Array) {
     this.#sql = sql;
@@ -195,10 +198,30 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   /** Commits the implicit transaction now (it otherwise commits after the current task). */
   commit(): void {
-    this.#endImplicit("commit");
+    if (this.#savepoints > 0) this.#commitWhenClosed = true;
+    else this.#endImplicit("commit");
+  }
+
+  savepoint(): string {
+    const name = `_cf_savepoint_${this.#savepoints}`;
+    this.query(`SAVEPOINT ${name}`);
+    this.#savepoints++;
+    return name;
+  }
+
+  endSavepoint(name: string, commit: boolean): void {
+    this.#savepoints--;
+    if (!commit) this.query(`ROLLBACK TO ${name}`);
+    this.query(`RELEASE ${name}`);
+    if (this.#savepoints === 0 && this.#commitWhenClosed) {
+      this.#commitWhenClosed = false;
+      this.#endImplicit("commit");
+    }
   }
 
   rollback(): void {
+    this.#savepoints = 0;
+    this.#commitWhenClosed = false;
     this.#endImplicit("rollback");
   }
 

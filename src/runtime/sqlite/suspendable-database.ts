@@ -68,6 +68,14 @@ export class SuspendableDatabase implements SqliteDatabase {
     this.#db?.rollback();
   }
 
+  savepoint(): string {
+    return this.#live().savepoint();
+  }
+
+  endSavepoint(name: string, commit: boolean): void {
+    this.#live().endSavepoint(name, commit);
+  }
+
   export(): Uint8Array {
     return this.#db ? this.#db.export() : this.#image!.slice();
   }

@@ -56,6 +56,13 @@ export interface SqliteDatabase {
   commit(): void;
   /** Discards the writes not committed yet (workerd drops them when an object is reset). */
   rollback(): void;
+  /**
+   * Opens a savepoint (nested transactions); returns its name. While any is open, commits
+   * wait, so an asynchronous transaction is never cut in two.
+   */
+  savepoint(): string;
+  /** Keeps the savepoint's writes (`commit: true`) or undoes them, and closes it. */
+  endSavepoint(name: string, commit: boolean): void;
   /** The whole database as a SQLite file image (commits first). */
   export(): Uint8Array;
   close(): void;

@@ -57,8 +57,13 @@ export class DurableObjectState {
     return this.#pending.size;
   }
 
-  /** Resets the object, like workerd's `ctx.abort()`. */
-  abort(reason?: unknown): void {
-    this.#owner.reset(reason ?? new Error("Durable Object was aborted."));
+  /**
+   * Resets the object, like workerd's `ctx.abort()`: the running event and every later one
+   * through the same stub fail with `Error(String(reason))`; writes not committed are lost.
+   */
+  abort(reason?: unknown): never {
+    const error = new Error(reason === undefined ? "Durable Object was aborted." : String(reason));
+    this.#owner.reset(error);
+    throw error;
   }
 }

@@ -31,8 +31,6 @@ export class DurableObjectStorage {
   readonly #kv: KvStore;
   readonly #alarm: AlarmStore;
   readonly #owner: StorageOwner;
-  /** Open savepoints: names are reused by depth, so their statements stay prepared. */
-  #depth = 0;
 
   constructor(db: SqliteDatabase, owner: StorageOwner) {
     this.#db = db;
@@ -144,21 +142,15 @@ export class DurableObjectStorage {
   }
 
   #begin(): string {
-    const savepoint = `_cf_savepoint_${this.#depth}`;
-    this.#db.query(`SAVEPOINT ${savepoint}`);
-    this.#depth++;
-    return savepoint;
+    return this.#db.savepoint();
   }
 
   #release(savepoint: string): void {
-    this.#depth--;
-    this.#db.query(`RELEASE ${savepoint}`);
+    this.#db.endSavepoint(savepoint, true);
   }
 
   #rollback(savepoint: string): void {
-    this.#depth--;
-    this.#db.query(`ROLLBACK TO ${savepoint}`);
-    this.#db.query(`RELEASE ${savepoint}`);
+    this.#db.endSavepoint(savepoint, false);
     // The alarm may have been rolled back with everything else.
     this.#owner.alarmChanged(this.#alarm.get());
   }

@@ -130,6 +130,10 @@ export class Fragile extends DurableObject {
     });
   }
 
+  abortNow(): string {
+    this.ctx.abort(new RangeError("aborted on purpose"));
+  }
+
   async written(): Promise<unknown[]> {
     return [await this.ctx.storage.get("call wrote"), await this.ctx.storage.get("block wrote")];
   }
