@@ -1,6 +1,6 @@
 /** RPC values and errors with workerd's rules: cloned values, and errors rebuilt on the caller's side. */
 import { RpcTarget } from "../state/base-classes";
-import { encodeValue } from "../state/value-codec";
+import { domException, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "./id";
 
 const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
@@ -21,7 +21,8 @@ function clone<T>(value: T): T {
   try {
     return structuredClone(value);
   } catch (error) {
-    if (error instanceof DOMException && error.name === "DataCloneError") encodeValue(value);
+    // By name: edge-runtime's structuredClone throws another realm's DOMException.
+    if ((error as { name?: unknown } | null)?.name === "DataCloneError") encodeValue(value);
     throw error;
   }
 }
@@ -40,7 +41,7 @@ function scan(value: unknown, seen: Set<object>): boolean {
     for (const item of Object.values(value)) references = scan(item, seen) || references;
   } else if (!isBuiltIn(value)) {
     const type = (value as { constructor?: { name?: string } }).constructor?.name ?? "Object";
-    throw new DOMException(`Could not serialize object of type "${type}". This type does not support serialization.`, "DataCloneError");
+    throw domException(`Could not serialize object of type "${type}". This type does not support serialization.`, "DataCloneError");
   }
   return references;
 }
@@ -143,6 +144,10 @@ function isBuiltIn(value: object): boolean {
   );
 }
 
+function isDomException(error: unknown): error is DOMException {
+  return error instanceof DOMException || Object.prototype.toString.call(error) === "[object DOMException]";
+}
+
 /** Marks an error as having come from the other side of an RPC call, as workerd does. */
 export type RemoteError = Error & { remote: true };
 
@@ -152,8 +157,8 @@ export type RemoteError = Error & { remote: true };
  */
 export function toRemoteError(error: unknown): RemoteError {
   let rebuilt: Error;
-  if (error instanceof DOMException) {
-    rebuilt = new DOMException(error.message, error.name);
+  if (isDomException(error)) {
+    rebuilt = domException(error.message, error.name);
   } else if (error instanceof Error) {
     const Ctor = CLONEABLE_ERRORS[error.name];
     rebuilt = Ctor ? new Ctor(error.message) : new Error(`${error.name}: ${error.message}`);

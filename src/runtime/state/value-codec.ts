@@ -271,7 +271,14 @@ export function dataCloneError(value: unknown): DOMException {
   let shown: string;
   if (typeof value === "function" || typeof value === "symbol") shown = String(value);
   else shown = `#<${(value as { constructor?: { name?: string } } | null)?.constructor?.name ?? "Object"}>`;
-  return new DOMException(`${shown} could not be cloned.`, "DataCloneError");
+  return domException(`${shown} could not be cloned.`, "DataCloneError");
+}
+
+/** A DOMException with its legacy `code` (edge-runtime's polyfill leaves it out). */
+export function domException(message: string, name: string): DOMException {
+  const error = new DOMException(message, name);
+  if (name === "DataCloneError" && error.code !== 25) Object.defineProperty(error, "code", { value: 25 });
+  return error;
 }
 
 function readValue(r: Reader, objects: unknown[]): unknown {
