@@ -152,13 +152,8 @@ describe("cold start on S3", () => {
     }
   });
 
-  it("takes at most 3 sequential round trips with 4 user tables", () => {
+  it("takes at most 3 sequential round trips with 4 user tables and with 40", () => {
     expect(small.rounds).toBeLessThanOrEqual(3);
-  });
-
-  // Known bug, reported to the persistence owner: restore.ts fetches at most 16 files at a time,
-  // so round trips grow with the table count (8 here). Drop `.fails` once it is fixed.
-  it.fails("takes at most 3 sequential round trips with 40 user tables", () => {
     expect(large.rounds).toBeLessThanOrEqual(3);
   });
 });
