@@ -96,6 +96,20 @@ describe("idle eviction", () => {
     expect(await stub.all()).toEqual(["before", "during"]);
   });
 
+  it("lets a running event finish before dispose evicts its object", async () => {
+    const saved: string[][] = [];
+    const worker = await start({
+      lifecycle: { beforeEvict: async (_ref, db) => void saved.push(db.query("SELECT text FROM notes").map(([text]) => String(text))) },
+    });
+    const notes = (worker.env.NOTES as DurableObjectNamespace<objects.Notes>).getByName("slow");
+    await notes.add("first");
+    const slow = notes.addLater("second", 30);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await worker.dispose();
+    expect(await slow).toBe(2);
+    expect(saved).toEqual([["first", "second"]]);
+  });
+
   it("keeps an object whose beforeEvict fails, so no state is lost", async () => {
     let fail = true;
     const worker = await start({

@@ -33,6 +33,7 @@ export class LiveObject {
   #object: (object & Methods) | undefined;
   #broken: { error: unknown } | undefined;
   #inflight = 0;
+  #settled: (() => void)[] = [];
   #retired = false;
   readonly #host: LiveObjectHost;
 
@@ -65,6 +66,12 @@ export class LiveObject {
   /** Evicted: stubs holding this instance must look the object up again. */
   get retired(): boolean {
     return this.#retired;
+  }
+
+  /** Resolves once no event is running (background `waitUntil` work is not awaited). */
+  settled(): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settled.push(resolve));
   }
 
   /** Set while the object is being evicted (cleared again if the eviction fails). */
@@ -149,6 +156,7 @@ export class LiveObject {
       });
     } finally {
       this.#inflight--;
+      if (this.#inflight === 0) for (const resolve of this.#settled.splice(0)) resolve();
       // workerd commits at the end of each turn; an event's end is the closest point here.
       if (!this.#broken && !this.#retired) this.db.commit();
       this.#host.activity(this);

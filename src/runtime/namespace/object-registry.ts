@@ -28,6 +28,9 @@ interface Entry {
   suspendTimer?: ReturnType<typeof setTimeout>;
 }
 
+/** How long `dispose()` lets running events finish before evicting anyway. */
+const DISPOSE_GRACE_MS = 10_000;
+
 /** Longest delay setTimeout takes; later alarms re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -128,13 +131,22 @@ export class ObjectRegistry implements LiveObjectHost {
     if (entry) await this.#evictIfIdle(entry);
   }
 
-  /** Stops alarms and evicts every object (running `beforeEvict`). */
-  async dispose(): Promise<void> {
+  /**
+   * Stops alarms and evicts every object (running `beforeEvict`), after letting running
+   * events finish for up to `graceMs`.
+   */
+  async dispose(graceMs = DISPOSE_GRACE_MS): Promise<void> {
     this.#disposed = true;
     for (const { timer } of this.#alarms.values()) clearTimeout(timer);
     this.#alarms.clear();
-    const entries = await Promise.allSettled(this.#entries.values());
-    await Promise.all(entries.map((result) => (result.status === "fulfilled" ? this.#evictIfIdle(result.value, true) : undefined)));
+    const entries = (await Promise.allSettled(this.#entries.values())).flatMap((result) =>
+      result.status === "fulfilled" ? [result.value] : [],
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(entries.map((entry) => entry.live?.settled())), grace]);
+    clearTimeout(timer);
+    await Promise.all(entries.map((entry) => this.#evictIfIdle(entry, true)));
   }
 
   async #open(id: DurableObjectId): Promise<Entry> {

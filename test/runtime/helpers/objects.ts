@@ -148,6 +148,11 @@ export class Notes extends DurableObject {
     return this.ctx.storage.sql.exec("SELECT count(*) AS n FROM notes").one().n as number;
   }
 
+  async addLater(text: string, ms: number): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return this.add(text);
+  }
+
   all(): string[] {
     return this.ctx.storage.sql.exec("SELECT text FROM notes").toArray().map((row) => row.text as string);
   }
