@@ -350,7 +350,8 @@ export class SqlJsDatabase implements SqliteDatabase {
   #withOffset(error: unknown, statementText: string): unknown {
     if (!(error instanceof SqliteError)) return error;
     const message = error.message.slice(0, -(error.code.length + 2));
-    const token = /^near "(.*)": syntax error$/s.exec(message)?.[1] ?? /^no such column: (.*)$/s.exec(message)?.[1];
+    const token =
+      /^near "(.*)": syntax error$/s.exec(message)?.[1] ?? /^no such (?:column|function): (.*)$/s.exec(message)?.[1];
     if (token === undefined) return error;
     const start = statementStart(statementText);
     const at = statementText.indexOf(token, start);

@@ -47,13 +47,18 @@ interface WasmGlobal {
 
 type SqlJsConfig = NonNullable<Parameters<typeof initSqlJs>[0]>;
 
+// SQLite's own functions only, as workerd has: sql.js's legacy extension functions (median,
+// reverse, …) are off, and with them its deprecation warnings.
+const BASE_CONFIG = { useOldExtensionFunctions: false };
+
 function moduleConfig(source: SqlWasmSource | undefined): SqlJsConfig {
-  if (source === undefined) return {};
-  if (source instanceof Uint8Array) return { wasmBinary: source } as unknown as SqlJsConfig;
-  if (source instanceof ArrayBuffer) return { wasmBinary: new Uint8Array(source) } as unknown as SqlJsConfig;
+  if (source === undefined) return BASE_CONFIG as SqlJsConfig;
+  if (source instanceof Uint8Array) return { ...BASE_CONFIG, wasmBinary: source } as unknown as SqlJsConfig;
+  if (source instanceof ArrayBuffer) return { ...BASE_CONFIG, wasmBinary: new Uint8Array(source) } as unknown as SqlJsConfig;
   // Instantiating a compiled module is allowed where compiling bytes is not (workerd).
   const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
   const config = {
+    ...BASE_CONFIG,
     instantiateWasm(imports: unknown, receive: (instance: unknown, module: WebAssembly.Module) => void) {
       const module = source as WebAssembly.Module;
       void wasm.instantiate(module, imports).then((instance) => receive(instance, module));

@@ -14,13 +14,11 @@ const ALLOWED_PRAGMAS = new Set([
   "table_xinfo",
 ]);
 
-// Functions workerd refuses to run, and functions sql.js has that workerd's SQLite lacks.
+// Functions workerd refuses to run, and SQLite functions newer than workerd's SQLite.
 const REFUSED_FUNCTIONS = new Set(["sqlite_compileoption_get", "sqlite_compileoption_used", "sqlite_source_id", "sqlite_version"]);
 const MISSING_FUNCTIONS = new Set([
-  "atn2", "charindex", "cot", "coth", "difference", "fts3_tokenizer", "if", "json_array_insert",
-  "jsonb_array_insert", "leftstr", "lower_quartile", "matchinfo", "median", "mode", "offsets",
-  "optimize", "padc", "padl", "padr", "proper", "replicate", "reverse", "rightstr", "square",
-  "stdev", "strfilter", "unistr", "unistr_quote", "upper_quartile", "variance",
+  "fts3_tokenizer", "if", "json_array_insert", "jsonb_array_insert", "matchinfo", "offsets", "optimize",
+  "unistr", "unistr_quote",
 ]);
 
 // Words before a name that make `name(` a table, index or CTE rather than a function call.
@@ -35,7 +33,7 @@ const TRANSACTION_MESSAGE =
 /**
  * Refuses what workerd refuses in user SQL, with its messages: transaction control, ATTACH,
  * TEMP objects, most pragmas, VACUUM, virtual tables other than FTS5, a few functions (and
- * the functions sql.js has but workerd lacks), and any use of the runtime's reserved `_cf_`
+ * the SQLite functions newer than workerd's), and any use of the runtime's reserved `_cf_`
  * tables. `tableExists` tells a reserved table that exists (access refused) from one that
  * does not (SQLite's own error). Returns true when the statement passed on its text alone
  * (the verdict can be remembered).
