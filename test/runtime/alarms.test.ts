@@ -21,12 +21,16 @@ async function start(options: Partial<CreateWorkerOptions> = {}) {
 
 describe("alarms", () => {
   it("fire at the stored time, with getAlarm() null inside the handler", async () => {
-    const { alarmed } = await start();
+    const reported: (number | null)[] = [];
+    const { alarmed } = await start({ lifecycle: { alarmChanged: (_ref, time) => void reported.push(time) } });
     const stub = alarmed.getByName("once");
-    await stub.schedule(Date.now() + 30);
+    const at = Date.now() + 30;
+    await stub.schedule(at);
     const runs = await until(async () => ((await stub.runs()).length ? stub.runs() : undefined));
     expect(runs).toEqual([{ retryCount: 0, isRetry: false, alarmSeenInside: null }]);
     expect(await stub.pending()).toBeNull();
+    // The host hears of the alarm when set and when it is done.
+    expect(reported).toEqual([at, null]);
   });
 
   it("retry a throwing handler with backoff, then stop after the last retry", async () => {
@@ -47,9 +51,12 @@ describe("alarms", () => {
 
   it("survive eviction and a restart, because they are stored in the database", async () => {
     const saved = new Map<string, Uint8Array>();
+    const pendingAlarms = new Map<string, number>();
     const lifecycle = {
       load: async (ref: { id: string }) => saved.get(ref.id),
       beforeEvict: async (ref: { id: string }, db: { export(): Uint8Array }) => void saved.set(ref.id, db.export()),
+      alarmChanged: (ref: { id: string }, time: number | null) =>
+        void (time === null ? pendingAlarms.delete(ref.id) : pendingAlarms.set(ref.id, time)),
     };
     const first = await start({ lifecycle });
     const stub = first.alarmed.getByName("restart");
@@ -59,7 +66,9 @@ describe("alarms", () => {
     const second = await start({ lifecycle });
     const id = second.alarmed.idFromName("restart");
     expect(saved.has(id.toString())).toBe(true);
-    await second.worker.objects.ALARMED!.wake(id);
+    // What a store would do at start-up: wake every object its alarm index lists.
+    expect([...pendingAlarms.keys()]).toEqual([id.toString()]);
+    for (const pending of pendingAlarms.keys()) await second.worker.objects.ALARMED!.wake(pending);
     expect(await second.alarmed.get(id).pending()).toBeGreaterThan(Date.now());
 
     // An evicted object (image kept in memory by default) still gets its alarm.

@@ -21,4 +21,9 @@ export interface ObjectLifecycle {
   opened?(ref: ObjectRef, db: SqliteDatabase): void | Promise<void>;
   /** Called before an idle object is dropped and on dispose: the last chance to save it. */
   beforeEvict?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
+  /**
+   * The object's alarm was set (a time) or cleared (null). A store can keep an index of
+   * pending alarms from this, and `wake(id)` those objects after a restart.
+   */
+  alarmChanged?(ref: ObjectRef, time: number | null): void;
 }

@@ -128,11 +128,14 @@ export class LiveObject {
         await object.alarm?.({ retryCount, isRetry: retryCount > 0 });
       } catch (error) {
         console.error(`dotdo: alarm handler of Durable Object ${this.id} threw (retry ${retryCount}):`, error);
-        if (alarms.get() !== null || retryCount >= retry.maxRetries) return;
-        const at = Date.now() + retry.baseDelayMs * 2 ** retryCount;
-        alarms.set(at);
-        this.#host.alarmChanged(this.id, at, retryCount + 1);
+        if (alarms.get() === null && retryCount < retry.maxRetries) {
+          const at = Date.now() + retry.baseDelayMs * 2 ** retryCount;
+          alarms.set(at);
+          return this.#host.alarmChanged(this.id, at, retryCount + 1);
+        }
       }
+      // Done (or out of retries) with no new alarm set: tell the host it is gone.
+      if (alarms.get() === null) this.#host.alarmChanged(this.id, null);
     }, false);
   }
 

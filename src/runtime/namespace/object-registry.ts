@@ -1,7 +1,7 @@
 import { SuspendableDatabase } from "../sqlite/suspendable-database";
 import type { SqliteEngine } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
-import type { DurableObjectId } from "./id";
+import { DurableObjectId } from "./id";
 import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
 import { LiveObject, type DurableObjectClass, type LiveObjectHost } from "./live-object";
 
@@ -73,6 +73,7 @@ export class ObjectRegistry implements LiveObjectHost {
 
   alarmChanged(id: DurableObjectId, time: number | null, retryCount = 0): void {
     const key = id.toString();
+    this.#options.lifecycle?.alarmChanged?.(this.#ref(id), time);
     const current = this.#alarms.get(key);
     if (current) clearTimeout(current.timer);
     this.#alarms.delete(key);
@@ -116,8 +117,8 @@ export class ObjectRegistry implements LiveObjectHost {
    * Opens an object without sending it an event, so a stored alarm gets scheduled: the
    * persistence layer calls this at start-up for objects it knows have alarms.
    */
-  async wake(id: DurableObjectId): Promise<void> {
-    await this.instance(id);
+  async wake(id: DurableObjectId | string): Promise<void> {
+    await this.instance(typeof id === "string" ? new DurableObjectId(id) : id);
   }
 
   /** Ids of the objects live in this process. */
@@ -149,8 +150,12 @@ export class ObjectRegistry implements LiveObjectHost {
     await Promise.all(entries.map((entry) => this.#evictIfIdle(entry, true)));
   }
 
+  #ref(id: DurableObjectId): ObjectRef {
+    return { namespace: this.#options.namespace, id: id.toString(), ...(id.name === undefined ? {} : { name: id.name }) };
+  }
+
   async #open(id: DurableObjectId): Promise<Entry> {
-    const ref: ObjectRef = { namespace: this.#options.namespace, id: id.toString(), ...(id.name === undefined ? {} : { name: id.name }) };
+    const ref = this.#ref(id);
     const { lifecycle, engine } = this.#options;
     const image = lifecycle?.load ? await lifecycle.load(ref) : this.#parked.get(ref.id);
     this.#parked.delete(ref.id);
