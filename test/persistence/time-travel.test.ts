@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SnapshotNotFoundError } from "../../src/runtime/persistence/errors";
+import { loadSnapshot, objectStore, rollBack } from "../../src/runtime/persistence/object-admin";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
 import type { ObjectStore } from "../../src/runtime/storage/types";
@@ -91,5 +92,25 @@ describe("time travel and expiry", () => {
     await reader.persistence.restore();
     expect(reader.port.query("SELECT v FROM t")).toEqual([[1n], [2n], [3n], [4n], [5n], [6n]]);
     expect(reader.port.query("SELECT s FROM still")).toEqual([["from commit 1"]]);
+  });
+
+  it("rolls an object back from outside a Worker, and loads any snapshot for export", async () => {
+    const store = createMemoryStore();
+    const { port } = await openDatabase();
+    const writer = new ObjectPersistence({ store: objectStore(store, "abc"), port });
+    port.exec("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);");
+    await writer.checkpoint();
+    port.exec("INSERT INTO t VALUES (2)");
+    await writer.checkpoint();
+    await expect(rollBack(store, "abc", (await openDatabase()).port, { sequence: 1 })).rejects.toMatchObject({ code: "LEASE_HELD" });
+    await writer.releaseLease();
+
+    expect(await rollBack(store, "abc", (await openDatabase()).port, { sequence: 1 })).toMatchObject({ sequence: 3 });
+    const exported = await openDatabase();
+    expect((await loadSnapshot(store, "abc", exported.port))?.sequence).toBe(3);
+    expect(exported.port.query("SELECT v FROM t")).toEqual([[1n]]);
+    const older = await openDatabase();
+    await loadSnapshot(store, "abc", older.port, { sequence: 2 });
+    expect(older.port.query("SELECT v FROM t")).toEqual([[1n], [2n]]);
   });
 });

@@ -1,11 +1,11 @@
 import type { ObjectLifecycle, ObjectRef } from "../namespace/lifecycle";
 import type { SqliteDatabase } from "../sqlite/types";
-import { withPrefix } from "../storage/prefix";
 import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { enginePort, EngineChanges } from "./engine-port";
 import { FencedError } from "./errors";
 import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
+import { objectStore } from "./object-admin";
 import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
@@ -83,7 +83,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
   return {
     async opened(ref, db) {
       const persistence = new ObjectPersistence({
-        store: withPrefix(options.store, `do/${ref.id}`),
+        store: objectStore(options.store, ref.id),
         port: enginePort(db),
         changes: new EngineChanges(db),
         ...(options.holder === undefined ? {} : { holder: options.holder }),
