@@ -53,11 +53,6 @@ export class LiveObject {
     }
   }
 
-  /** Set when the object was reset; every later event on this instance fails with it. */
-  get broken(): { error: unknown } | undefined {
-    return this.#broken;
-  }
-
   /** No event running or waiting and no background work: safe to evict. */
   get idle(): boolean {
     return this.#inflight === 0 && this.state.gate.idle && this.state.pendingWork === 0;

@@ -5,7 +5,7 @@ import type { SqliteDatabase } from "../sqlite/types";
 import { decodeValue, encodeValue } from "./value-codec";
 
 /** The hidden table the KV API lives in, with workerd's name and layout. */
-export const KV_TABLE = "_cf_KV";
+const KV_TABLE = "_cf_KV";
 
 export interface ListOptions {
   start?: string;

@@ -2,7 +2,7 @@ import { SqliteError, SqlStorageError } from "../sqlite/errors";
 import { tokenize, type SqlToken } from "../sqlite/sql-text";
 
 /** Tables whose names start with this belong to the runtime, as in workerd. */
-export const RESERVED_PREFIX = "_cf_";
+const RESERVED_PREFIX = "_cf_";
 
 const TRANSACTION_WORDS = new Set(["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]);
 

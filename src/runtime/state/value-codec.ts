@@ -267,7 +267,7 @@ function notCloneable(value: unknown): never {
   throw dataCloneError(value);
 }
 
-export function dataCloneError(value: unknown): DOMException {
+function dataCloneError(value: unknown): DOMException {
   let shown: string;
   if (typeof value === "function" || typeof value === "symbol") shown = String(value);
   else shown = `#<${(value as { constructor?: { name?: string } } | null)?.constructor?.name ?? "Object"}>`;
