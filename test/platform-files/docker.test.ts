@@ -1,9 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "pathe";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../presets/harness/process";
+import { runDotdoStep } from "./helpers/cli";
 import { expectServerDockerfile, type ServerImage } from "./helpers/expect-dockerfile";
 import { buildInProject, type BuiltProject } from "./helpers/project";
 import { findTool, runTool } from "./helpers/tools";
@@ -41,6 +42,13 @@ describe("docker preset: Dockerfile", () => {
       expect(await server.stop(), server.output()).toBe(0);
     }
     expect(probe().status).toBe(1);
+  });
+
+  it("has a build stage whose dotdo step, run through dotdo's CLI, writes the server directory the final stage copies", async () => {
+    const out = join(scratch, "out");
+    const run = built.text("Dockerfile").match(/^RUN (npx dotdo build .*)$/m)?.[1] ?? "";
+    await runDotdoStep(run, built.root, { "/out": out });
+    expect(readdirSync(join(out, "server")).sort()).toEqual(readdirSync(built.path("server")).sort());
   });
 
   it("keeps node_modules, outputs and local state out of the build context", () => {

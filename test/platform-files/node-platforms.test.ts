@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEALTH_PATH } from "../../src/plugin/targets";
 import { SECRET_ENV } from "../../src/presets/node/secret-env";
 import { startServer } from "../presets/harness/process";
+import { runDotdoStep } from "./helpers/cli";
 import { expectServerDockerfile } from "./helpers/expect-dockerfile";
 import { buildInProject, type BuiltProject } from "./helpers/project";
 
@@ -78,8 +79,9 @@ describe("render preset", () => {
     for (const key of SECRET_ENV) expect(env[key], key).toEqual({ sync: false });
   });
 
-  it("has a start command that, run from the project root after the build, serves the health path", async () => {
+  it("has a build command (its dotdo step run through dotdo's CLI) and a start command that, run from the project root, serve the health path", async () => {
     const [service] = built.render!.yaml("render.yaml").services;
+    await runDotdoStep(service.buildCommand, built.render!.root);
     await expectStartCommandServesHealth(built.render!, service.startCommand, service.healthCheckPath);
   });
 });
@@ -94,8 +96,9 @@ describe("railway preset", () => {
     expect(railway.deploy.healthcheckTimeout).toBeGreaterThan(0);
   });
 
-  it("has a start command that, run from the project root after the build, serves the health path", async () => {
-    const { deploy } = built.railway!.json("railway.json");
+  it("has a build command (run through dotdo's CLI) and a start command that, run from the project root, serve the health path", async () => {
+    const { build, deploy } = built.railway!.json("railway.json");
+    await runDotdoStep(build.buildCommand, built.railway!.root);
     await expectStartCommandServesHealth(built.railway!, deploy.startCommand, deploy.healthcheckPath);
   });
 });
