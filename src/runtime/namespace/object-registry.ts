@@ -1,3 +1,4 @@
+import { DotdoError } from "../errors";
 import { SuspendableDatabase } from "../sqlite/suspendable-database";
 import type { SqliteEngine } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
@@ -28,6 +29,13 @@ interface Entry {
   suspendTimer?: ReturnType<typeof setTimeout>;
 }
 
+/** An object was reached after its worker was disposed. */
+export class WorkerDisposedError extends DotdoError {
+  constructor() {
+    super("WORKER_DISPOSED", "This worker has been disposed");
+  }
+}
+
 /** How long `dispose()` lets running events finish before evicting anyway. */
 const DISPOSE_GRACE_MS = 10_000;
 
@@ -56,7 +64,7 @@ export class ObjectRegistry implements LiveObjectHost {
 
   /** The live instance for `id`, created (or re-created after a reset or eviction) on demand. */
   async instance(id: DurableObjectId): Promise<LiveObject> {
-    if (this.#disposed) throw new Error("This worker has been disposed.");
+    if (this.#disposed) throw new WorkerDisposedError();
     const key = id.toString();
     // A failed eviction keeps the object: carry on with it.
     await this.#evicting.get(key)?.catch(() => undefined);

@@ -32,3 +32,17 @@ export class SqliteError extends DotdoError {
 export class SqlStorageError extends DotdoError {
   override name = "Error";
 }
+
+/** The database was used after `close()`. */
+export class DatabaseClosedError extends DotdoError {
+  constructor() {
+    super("DATABASE_CLOSED", "The database is closed");
+  }
+}
+
+/** The sql.js build does not look like the one this adapter was written for. */
+export class UnsupportedEngineError extends DotdoError {
+  constructor(message: string) {
+    super("UNSUPPORTED_ENGINE", message);
+  }
+}

@@ -1,5 +1,5 @@
 import type { Database, Statement } from "sql.js";
-import { SqliteError, SqlStorageError, sqliteCodeName } from "./errors";
+import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
 import { hasEmptyStatement, hasStatement, parameterOffsets, statementStart, utf8Length } from "./sql-text";
 import type { SqlJsModule } from "./sqljs-loader";
 import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StatementResult } from "./types";
@@ -335,7 +335,7 @@ export class SqlJsDatabase implements SqliteDatabase {
         const value = fields[key];
         return typeof value === "number" && value > 4096 && this.#sql.UTF8ToString(this.#sql._sqlite3_sql(value)) === text;
       });
-      if (pointerKey === undefined) throw new Error("sql.js statement layout not recognised");
+      if (pointerKey === undefined) throw new UnsupportedEngineError("sql.js statement layout not recognised: cannot bind numbers as REAL");
     }
     return fields[pointerKey] as number;
   }

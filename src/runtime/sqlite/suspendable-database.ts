@@ -1,3 +1,4 @@
+import { DatabaseClosedError } from "./errors";
 import type { ChangeSet, SqliteDatabase, SqlParam, SqlValue, StatementResult } from "./types";
 
 /**
@@ -88,7 +89,7 @@ export class SuspendableDatabase implements SqliteDatabase {
 
   #live(): SqliteDatabase {
     if (!this.#db) {
-      if (!this.#image) throw new Error("Database is closed");
+      if (!this.#image) throw new DatabaseClosedError();
       this.#db = this.#open(this.#image);
       this.#image = undefined;
     }
