@@ -108,6 +108,8 @@ describe("idle eviction", () => {
     await worker.dispose();
     expect(await slow).toBe(2);
     expect(saved).toEqual([["first", "second"]]);
+    // Nothing reopens after dispose.
+    await expect(notes.all()).rejects.toMatchObject({ code: "WORKER_DISPOSED" });
   });
 
   it("keeps an object whose beforeEvict fails, so no state is lost", async () => {
