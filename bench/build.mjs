@@ -156,7 +156,10 @@ async function seedStore() {
   const child = spawn(process.execPath, ["server/index.mjs"], { cwd: outDir("hello", "node"), env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DOTDO_STORAGE: `file:${store}` }, stdio: "ignore" });
   const exited = new Promise((done) => child.once("exit", done));
   for (let ready = false, started = performance.now(); !ready; ) {
-    if (child.exitCode !== null || performance.now() - started > 30_000) throw new Error("the node output did not become healthy for seeding");
+    if (child.exitCode !== null || performance.now() - started > 30_000) {
+      child.kill("SIGKILL");
+      throw new Error("the node output did not become healthy for seeding");
+    }
     ready = await fetch(`http://127.0.0.1:${port}/__dotdo/health`).then((r) => r.ok, () => new Promise((done) => setTimeout(() => done(false), 20)));
   }
   for (let i = 0; i < SEEDED_VISITS; i++) await fetch(`http://127.0.0.1:${port}/bench`, { method: "POST" });
