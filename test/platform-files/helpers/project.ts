@@ -26,7 +26,10 @@ export async function buildInProject(preset: string, fixture = "app"): Promise<B
   const scratch = mkdtempSync(join(tmpdir(), `dotdo-files-${preset}-`));
   const root = join(scratch, "project");
   cpSync(join(FIXTURES, fixture), root, { recursive: true, filter: (source) => !/[\\/]\.(output|vercel|wrangler|dotdo)$/.test(source) });
-  const build = await buildProject({ root, preset });
+  const build = await buildProject({ root, preset }).catch((error: unknown) => {
+    rmSync(scratch, { recursive: true, force: true });
+    throw error;
+  });
   const path = (file: string) => join(build.outDir, file);
   const text = (file: string) => readFileSync(path(file), "utf8");
   return {
