@@ -40,6 +40,11 @@ describe("idle database suspension", () => {
     expect([...db.takeChanges().tables].sort()).toEqual(["notes"]);
     // Same instance: its in-memory field carried on.
     expect(await counter.bumpInstance()).toBe(102);
+    // Reopened outside any event (as a checkpoint reading tables would): suspended again later.
+    await until(() => db.suspended);
+    db.query("SELECT count(*) FROM notes");
+    expect(db.suspended).toBe(false);
+    await until(() => db.suspended);
   });
 });
 

@@ -106,19 +106,28 @@ export class ObjectRegistry implements LiveObjectHost {
     if (evictAfterMs === undefined && suspendAfterMs === undefined) return;
     void this.#entries.get(live.id.toString())?.then((entry) => {
       clearTimeout(entry.idleTimer);
-      clearTimeout(entry.suspendTimer);
       if (evictAfterMs !== undefined) entry.idleTimer = background(() => this.#evictWhenIdle(entry, evictAfterMs), evictAfterMs);
-      if (suspendAfterMs !== undefined) {
-        entry.suspendTimer = background(() => {
-          if (entry.live?.idle === false || this.#evicting.has(entry.ref.id)) return;
-          try {
-            entry.db.suspend();
-          } catch (error) {
-            console.error(`dotdo: could not suspend Durable Object ${entry.ref.id}'s database:`, error);
-          }
-        }, suspendAfterMs);
-      }
+      if (suspendAfterMs !== undefined) this.#armSuspend(entry, suspendAfterMs);
     });
+  }
+
+  /**
+   * Suspends the connection once the object has been idle this long, and keeps checking:
+   * something other than an event (a checkpoint reading the tables) may reopen it.
+   */
+  #armSuspend(entry: Entry, afterMs: number): void {
+    clearTimeout(entry.suspendTimer);
+    entry.suspendTimer = background(() => {
+      if (this.#evicting.has(entry.ref.id) || !this.#entries.has(entry.ref.id)) return;
+      if (entry.live?.idle !== false && !entry.db.suspended) {
+        try {
+          entry.db.suspend();
+        } catch (error) {
+          console.error(`dotdo: could not suspend Durable Object ${entry.ref.id}'s database:`, error);
+        }
+      }
+      this.#armSuspend(entry, afterMs);
+    }, afterMs);
   }
 
   /**
