@@ -6,6 +6,7 @@ import { HEALTH_PATH } from "../../src/plugin/targets";
 import { SECRET_ENV } from "../../src/presets/node/secret-env";
 import { renderChart, UnsupportedTemplateError } from "./helpers/helm-subset";
 import { byKind, parseManifests, validateManifest, type Manifest } from "./helpers/kubernetes";
+import { unknownFieldErrors } from "./helpers/kubernetes-fields";
 import { buildInProject, type BuiltProject } from "./helpers/project";
 import { findTool, runTool } from "./helpers/tools";
 
@@ -150,6 +151,16 @@ describe("k8s preset: Helm chart (rendered without helm)", () => {
     expect(() => renderChart({ "templates/a.yaml": "{{ range .Values.list }}{{ . }}{{ end }}" }, chart, { list: [1] })).toThrow(UnsupportedTemplateError);
     expect(() => renderChart({ "templates/a.yaml": "{{ .Values.missing }}" }, chart, {})).toThrow(/no value at \.Values\.missing/);
     expect(parseYaml(renderChart({ "templates/a.yaml": "a:\n  {{- if .Values.on }}\n  b: {{ .Values.v | quote }}\n  {{- end }}" }, chart, { on: true, v: "$x" })["templates/a.yaml"]!)).toEqual({ a: { b: "$x" } });
+  });
+});
+
+describe("k8s preset: every manifest's fields", () => {
+  it("has no field the Kubernetes API does not define (TypeScript's excess-property check on kubernetes-models' types), and the check finds a misspelt one", () => {
+    const kubectlOutput = kubectl.available ? parseManifests(runTool("kubectl", ["kustomize", built.path("kustomize")]).stdout, "kubectl kustomize") : [];
+    const misspelt = structuredClone(byKind(kustomizeFiles).Deployment!);
+    misspelt.spec.template.spec.terminationGracePeriodSecond = 30;
+    const manifests = [...kustomizeFiles, ...kubectlOutput, ...helmDefault, ...helmAll];
+    expect(unknownFieldErrors([...manifests, misspelt])).toEqual([expect.stringMatching(/^Deployment: .*'"terminationGracePeriodSecond"' does not exist in type 'IPodSpec'/s)]);
   });
 });
 
