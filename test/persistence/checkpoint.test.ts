@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { enginePort, EngineChanges } from "../../src/runtime/persistence/engine-port";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
+import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
 import type { ObjectStore } from "../../src/runtime/storage/types";
 import { countRounds } from "./rounds";
@@ -168,5 +170,24 @@ describe("checkpoint and restore", () => {
     const reader = await open(memory);
     await reader.persistence.restore();
     expect(reader.port.query("SELECT v FROM t")).toEqual([[1n], [2n]]);
+  });
+
+  it("with the runtime engine's per-table changes, rewrites only the data file whose rows changed", async () => {
+    const memory = createMemoryStore();
+    const db = (await loadSqliteEngine()).open();
+    const persistence = new ObjectPersistence({ store: memory, port: enginePort(db), changes: new EngineChanges(db), chunkRows: 100 });
+    db.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT)", []);
+    db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO big SELECT i, 'row ' || i FROM n", []);
+    await persistence.checkpoint();
+    db.execute("UPDATE big SET v = 'changed' WHERE id = 555", []);
+    expect((await persistence.checkpoint())?.tablesWritten).toEqual(["big"]);
+    const head = persistence.head!;
+    expect(head.tables.big!.files.filter((f) => f.key.startsWith(head.folder))).toHaveLength(1);
+    db.close();
+
+    const reader = await open(memory);
+    await reader.persistence.restore();
+    expect(reader.port.query("SELECT count(*), max(v) FROM big")).toEqual([[1000n, "row 999"]]);
+    expect(reader.port.query("SELECT v FROM big WHERE id = 555")).toEqual([["changed"]]);
   });
 });

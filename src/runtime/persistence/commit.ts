@@ -20,6 +20,8 @@ export interface CommitFile {
   bytes: number;
   /** First rowid this file covers (decimal), up to the next file's; null: from the lowest. */
   fromRowid: string | null;
+  /** Of the file's rows (see fingerprint.ts): tells an unchanged range without writing it. */
+  fingerprint: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import { readSchema, readSequences } from "./schema";
 import type { SqlPort } from "./sql-port";
 import { planLayout, type TableLayout } from "./table-layout";
 import { readRows } from "./table-rows";
+import { Fingerprint } from "./fingerprint";
 
 export interface CheckpointSettings {
   store: ObjectStore;
@@ -110,35 +111,88 @@ function planTable(
   const untouched = previous && sameLayout && change === undefined;
   if (untouched && !behind) return { ...plan, unchanged: previous, kept: previous.files, added: [] };
 
-  // Rewrite whole unless only some rowids changed in a table laid out as before.
+  // Which rowid ranges to read again. Rowids from a hook name their files; "something
+  // changed" checks every file's range against its fingerprint; otherwise the table is new
+  // or re-laid out and is written whole.
+  let ranges: Range[] = [{ from: null, to: null }];
   let kept: CommitFile[] = [];
-  let ranges: { from: string | null; to: string | null }[] = [{ from: null, to: null }];
-  const someRows = change instanceof Set && layout.rowidAlias !== null;
-  if (previous && sameLayout && previous.files.length > 0 && (untouched || someRows)) {
-    const rewrite = change instanceof Set ? affectedFiles(previous.files, change) : new Set<number>();
-    kept = previous.files.filter((_, i) => !rewrite.has(i));
-    ranges = [...rewrite].map((i) => ({ from: previous.files[i]!.fromRowid, to: previous.files[i + 1]?.fromRowid ?? null }));
-  }
-  const added: PendingFile[] = [];
-  for (const range of ranges) {
-    for (const chunk of readChunks(settings, name, layout, range.from, range.to)) {
-      const index = added.length;
-      const key = dataFileKey(folder, slug, index);
-      const written = writeDataFile(layout.schema, chunk.rows);
-      added.push({
-        record: {
-          key,
-          manifestKey: manifestKey(folder, slug, index),
-          rows: written.recordCount,
-          bytes: written.bytes.length,
-          fromRowid: chunk.fromRowid,
-        },
-        bytes: written.bytes,
-        dataFile: dataFileOf(`${settings.location}/${key}`, written),
-      });
+  if (previous && sameLayout && previous.files.length > 0 && layout.rowidAlias !== null) {
+    const files = previous.files;
+    const rangeOf = (i: number): Range => ({ from: files[i]!.fromRowid, to: files[i + 1]?.fromRowid ?? null });
+    if (change instanceof Set) {
+      const rewrite = affectedFiles(files, change);
+      kept = files.filter((_, i) => !rewrite.has(i));
+      ranges = [...rewrite].map(rangeOf);
+    } else if (change === "all") {
+      ranges = files.map((file, i) => ({ ...rangeOf(i), expect: file }));
+    } else {
+      kept = files;
+      ranges = [];
     }
+  } else if (untouched) {
+    kept = previous.files;
+    ranges = [];
+  } else if (previous && sameLayout && previous.files.length === 1) {
+    // A WITHOUT ROWID table is one file: checked whole against its fingerprint.
+    ranges = [{ from: null, to: null, expect: previous.files[0]! }];
+  }
+  const fields = layout.schema.fields.map((f) => f.name);
+  const added: PendingFile[] = [];
+  const write = (chunk: Chunk) => {
+    const index = added.length;
+    const key = dataFileKey(folder, slug, index);
+    const written = writeDataFile(layout.schema, chunk.rows);
+    added.push({
+      record: {
+        key,
+        manifestKey: manifestKey(folder, slug, index),
+        rows: written.recordCount,
+        bytes: written.bytes.length,
+        fromRowid: chunk.fromRowid,
+        fingerprint: new Fingerprint().addRows(chunk.rows, fields).digest(),
+      },
+      bytes: written.bytes,
+      dataFile: dataFileOf(`${settings.location}/${key}`, written),
+    });
+  };
+  for (const range of ranges) {
+    const chunks = readChunks(settings, name, layout, range.from, range.to);
+    if (range.expect && unchangedRange(chunks, range.expect, fields, write)) kept.push(range.expect);
+    for (const chunk of chunks) write(chunk);
   }
   return { ...plan, kept, added };
+}
+
+interface Range {
+  from: string | null;
+  to: string | null;
+  /** The file that held this range: kept if the rows are still the same. */
+  expect?: CommitFile;
+}
+
+interface Chunk {
+  rows: Row[];
+  fromRowid: string | null;
+}
+
+/**
+ * Reads a range's chunks until it is clear whether its rows still match `expect` (same count
+ * and fingerprint). If they do, nothing is written; if not, the chunks read so far go to
+ * `write` and the caller writes the rest.
+ */
+function unchangedRange(chunks: Iterator<Chunk>, expect: CommitFile, fields: readonly string[], write: (chunk: Chunk) => void): boolean {
+  const held: Chunk[] = [];
+  const fingerprint = new Fingerprint();
+  let count = 0;
+  for (let next = chunks.next(); !next.done; next = chunks.next()) {
+    held.push(next.value);
+    count += next.value.rows.length;
+    if (count > expect.rows) break;
+    fingerprint.addRows(next.value.rows, fields);
+  }
+  if (count === expect.rows && fingerprint.digest() === expect.fingerprint) return true;
+  held.forEach(write);
+  return false;
 }
 
 /** Splits the rows of `[from, to)` into files of at most `chunkRows` rows. */
@@ -148,7 +202,7 @@ function* readChunks(
   layout: TableLayout,
   from: string | null,
   to: string | null,
-): Generator<{ rows: Row[]; fromRowid: string | null }> {
+): Generator<Chunk, void, undefined> {
   if (layout.rowidField === null) {
     yield { rows: readRows(settings.port, table, layout), fromRowid: null };
     return;
