@@ -269,6 +269,34 @@ export class SqlProbe extends DurableObject {
     });
   }
 
+  /** rowsRead / rowsWritten for the kinds of statement that count differently. */
+  rowCounters(): Record<string, Outcome> {
+    const sql = this.ctx.storage.sql;
+    const counters = (query: string, ...bindings: unknown[]) =>
+      outcomeSync(() => {
+        const cursor = sql.exec(query, ...bindings);
+        const rows = cursor.toArray().length;
+        return { rows, rowsRead: cursor.rowsRead, rowsWritten: cursor.rowsWritten };
+      });
+    return {
+      create: counters("CREATE TABLE rc (id INTEGER PRIMARY KEY, k TEXT, n INTEGER)"),
+      insertSelect: counters(
+        "INSERT INTO rc (k, n) SELECT 'k' || value, value FROM json_each('[1,2,3,4,5,6,7,8,9,10]')",
+      ),
+      countAll: counters("SELECT count(*) AS c FROM rc"),
+      pointLookup: counters("SELECT * FROM rc WHERE id = ?", 3),
+      scanWithFilter: counters("SELECT * FROM rc WHERE n > 7"),
+      createIndex: counters("CREATE INDEX rc_k ON rc (k)"),
+      indexLookup: counters("SELECT * FROM rc WHERE k = 'k4'"),
+      join: counters("SELECT a.id FROM rc a JOIN rc b ON a.id = b.id WHERE a.n <= 2"),
+      updateSome: counters("UPDATE rc SET n = n + 100 WHERE n <= 3"),
+      updateIndexed: counters("UPDATE rc SET k = k || '!' WHERE id = 5"),
+      deleteSome: counters("DELETE FROM rc WHERE n > 8 AND n < 100"),
+      deleteAll: counters("DELETE FROM rc"),
+      dropTable: counters("DROP TABLE rc"),
+    };
+  }
+
   /** INSERT ... RETURNING: rows come back, and the counters count what SQLite did. */
   returning(): Encoded {
     const sql = this.ctx.storage.sql;

@@ -14,6 +14,7 @@ export const sqlScenarios: Record<string, Scenario> = {
   "sql multi-statement exec": (env) => env.SQL.getByName("multi").multiStatement(),
   "sql cursor methods": (env) => env.SQL.getByName("cursor").cursor(),
   "sql interleaved cursors": (env) => env.SQL.getByName("interleaved").interleavedCursors(),
+  "sql rowsRead and rowsWritten": (env) => env.SQL.getByName("counters").rowCounters(),
   "sql RETURNING": (env) => env.SQL.getByName("returning").returning(),
   "sql databaseSize grows": (env) => env.SQL.getByName("size").databaseSize(),
   "sql limits": (env) => env.SQL.getByName("limits").limits(),
