@@ -76,6 +76,20 @@ describe("damaged snapshots", () => {
     expect(reader.port.query("SELECT v FROM t")).toEqual([[1n], [3n]]);
   });
 
+  it("a hint naming a commit that is gone falls back to listing; with no commits at all it is damage", async () => {
+    const { store } = await twoCommits();
+    await store.put("snapshots/latest", bytes("1"));
+    await store.delete(commitKey(1));
+    const reader = await open(store);
+    expect((await reader.persistence.restore())?.sequence).toBe(2);
+
+    const empty = createMemoryStore();
+    await empty.put("snapshots/latest", bytes("5"));
+    const error = await (await open(empty)).persistence.restore().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptSnapshotError);
+    expect((error as CorruptSnapshotError).key).toBe(commitKey(5));
+  });
+
   it("reports a sequence that was never committed", async () => {
     const { store } = await twoCommits();
     const reader = await open(store);

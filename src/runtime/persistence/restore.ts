@@ -18,13 +18,14 @@ const PROBE = 4;
 /**
  * The newest commit, or null for an object never checkpointed. Round trip 1 reads the
  * `latest` hint; round trip 2 fetches that commit and the next few in parallel, in case the
- * hint lags behind (it is written after the commit). Without a usable hint, the commit keys
- * are listed instead.
+ * hint lags behind (it is written after the commit). Without a usable hint, or with one
+ * naming a commit that is gone (expired while the hint lagged), the commit keys are listed.
  */
 export async function readLatestCommit(store: ObjectStore): Promise<Commit | null> {
   const hint = await store.get(LATEST_KEY);
   const hinted = hint ? Number(new TextDecoder().decode(hint.body)) : NaN;
-  const start = Number.isSafeInteger(hinted) && hinted > 0 ? hinted : await listLatestSequence(store);
+  let listed = !(Number.isSafeInteger(hinted) && hinted > 0);
+  const start = listed ? await listLatestSequence(store) : hinted;
   if (start === null) return null;
   let base = start;
   let newest: { sequence: number; bytes: Uint8Array } | null = null;
@@ -32,7 +33,12 @@ export async function readLatestCommit(store: ObjectStore): Promise<Commit | nul
     const sequences = Array.from({ length: PROBE + 1 }, (_, i) => base + i);
     const found = await Promise.all(sequences.map((s) => store.get(commitKey(s))));
     if (!found[0] && !newest) {
-      throw new CorruptSnapshotError(commitKey(base), "missing, though the latest hint names it");
+      const fallback = listed ? null : await listLatestSequence(store);
+      // A hint (or listing) naming commits that do not exist is damage: never start empty.
+      if (fallback === null) throw new CorruptSnapshotError(commitKey(base), `missing, though ${listed ? "listed" : "the latest hint names it"}`);
+      listed = true;
+      base = fallback;
+      continue;
     }
     let i = 0;
     while (i < found.length && found[i]) {
