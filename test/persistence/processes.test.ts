@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { createFileStore } from "../../src/runtime/storage/file";
-import { buildWriter, startWriter, type Writer } from "./child-process";
+import { buildWriter, removeWriter, startWriter, type Writer } from "./child-process";
 import { openDatabase } from "./sqlite";
 
 const dirs: string[] = [];
@@ -38,6 +38,7 @@ beforeAll(buildWriter);
 afterAll(async () => {
   await Promise.all(running.map(kill));
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  removeWriter();
 });
 
 describe("separate processes on the file store", () => {
