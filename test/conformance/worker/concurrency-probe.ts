@@ -1,4 +1,4 @@
-import { DurableObject, type DurableObjectState } from "cloudflare:workers";
+import { DurableObject, type DurableObjectNamespace, type DurableObjectState } from "cloudflare:workers";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,6 +46,25 @@ export class ConcurrencyProbe extends DurableObject {
       this.log.push("block:end");
       return arrived;
     });
+  }
+
+  /** Waits on another object's call; meanwhile calls to this object may run. */
+  async waitThroughPeer(peer: string, timeoutMs: number): Promise<boolean> {
+    this.log.push("peer wait:start");
+    const arrived = await this.peers().getByName(peer).waitForNote(timeoutMs);
+    this.log.push("peer wait:end");
+    return arrived;
+  }
+
+  /** Notes the tag here, then on the peer (which ends the peer's wait). */
+  async noteThroughPeer(peer: string, tag: string): Promise<string[]> {
+    this.log.push(tag);
+    await this.peers().getByName(peer).note(tag);
+    return [...this.log];
+  }
+
+  private peers(): DurableObjectNamespace<ConcurrencyProbe> {
+    return (this.env as { CONCURRENCY: DurableObjectNamespace<ConcurrencyProbe> }).CONCURRENCY;
   }
 
   async blockReturns(): Promise<{ v: number }> {

@@ -12,6 +12,15 @@ export const concurrencyScenarios: Record<string, Scenario> = {
     const [arrived, log] = await Promise.all([stub.waitForNote(5_000), stub.note("during wait")]);
     return { arrived, log, final: await stub.history() };
   },
+  "calls interleave while a method awaits another object": async (env) => {
+    const stub = env.CONCURRENCY.getByName("through peer");
+    await Promise.all([stub.history(), env.CONCURRENCY.getByName("the peer").history()]);
+    const [arrived, log] = await Promise.all([
+      stub.waitThroughPeer("the peer", 5_000),
+      stub.noteThroughPeer("the peer", "during peer wait"),
+    ]);
+    return { arrived, log, final: await stub.history() };
+  },
   "blockConcurrencyWhile in a method holds other calls": async (env) => {
     const stub = env.CONCURRENCY.getByName("block");
     await stub.history();
