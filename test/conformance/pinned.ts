@@ -133,6 +133,25 @@ export const PINNED: Record<string, Check> = {
   "blockConcurrencyWhile in a method holds other calls": (response) => {
     expect(resultOf(response)).toMatchObject({ arrived: false });
   },
+  "calls interleave while a method awaits another object": (response) => {
+    expect(resultOf(response)).toMatchObject({ arrived: true });
+  },
+  "writes of failed calls": (response) => {
+    // A failed call keeps its writes; a failed blockConcurrencyWhile (an object reset) does not.
+    expect(resultOf(response)).toMatchObject({ afterBlock: { ok: { call: true, block: { type: "undefined" } } } });
+  },
+  "constructor that throws": (response) => {
+    expect(resultOf(response)).toMatchObject({
+      first: threw("RangeError", "constructor failed"),
+      newStub: { ok: { attempt: 2, storedByFailedAttempt: { type: "undefined" } } },
+    });
+  },
+  "ctx.abort resets the object": (response) => {
+    expect(resultOf(response)).toMatchObject({
+      abort: threw("Error", "aborted on purpose"),
+      stored: { ok: { abort: { type: "undefined" } } },
+    });
+  },
   "calls interleave while a method awaits": (response) => {
     expect(resultOf(response)).toMatchObject({ arrived: true });
   },
