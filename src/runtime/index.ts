@@ -11,6 +11,7 @@ export { DurableObjectNamespace, type GetOptions } from "./namespace/namespace";
 export { DurableObjectId } from "./namespace/id";
 export type { DurableObjectStub } from "./namespace/stub";
 export type { SqlValue as SqlStorageValue } from "./sqlite/types";
+export { WebSocketPair, WebSocketRequestResponsePair, type WebSocket } from "./state/websocket";
 
 /**
  * The `env` of the Worker most recently created in this process (`import { env } from

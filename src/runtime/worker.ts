@@ -6,6 +6,7 @@ import type { DurableObjectClass } from "./namespace/live-object";
 import { loadSqliteEngine } from "./sqlite/sqljs-engine";
 import type { SqlWasmSource } from "./sqlite/sqljs-loader";
 import type { ExecutionContext, ScheduledController } from "./state/base-classes";
+import { installWebSocketGlobals } from "./state/websocket-globals";
 
 export type { ScheduledController } from "./state/base-classes";
 import { env as sharedEnv } from "./index";
@@ -72,6 +73,7 @@ export class WorkerConfigError extends DotdoError {
 /** Runs a Worker module with Durable Objects in this process. */
 export async function createWorker(mod: WorkerModule, options: CreateWorkerOptions): Promise<Worker> {
   const engine = await loadSqliteEngine(options.sqlWasm);
+  installWebSocketGlobals();
   const env: Env = { ...options.vars, ...options.bindings };
   const registries = new Map<string, ObjectRegistry>();
   const objects: Record<string, ObjectRegistry> = {};

@@ -2,6 +2,7 @@ import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { DurableObject, type AlarmInvocationInfo } from "../state/base-classes";
 import { DurableObjectState } from "../state/state";
+import type { WebSocket, WebSocketData } from "../state/websocket";
 import type { DurableObjectId } from "./id";
 import { cloneForRpc, toRemoteError } from "./rpc";
 
@@ -23,6 +24,9 @@ export interface LiveObjectHost {
 interface Methods {
   fetch?(request: Request): Response | Promise<Response>;
   alarm?(info: AlarmInvocationInfo): unknown;
+  webSocketMessage?(socket: WebSocket, message: WebSocketData): unknown;
+  webSocketClose?(socket: WebSocket, code: number, reason: string, wasClean: boolean): unknown;
+  webSocketError?(socket: WebSocket, error: unknown): unknown;
 }
 
 /** One live instance of a Durable Object: its state, its object, and event dispatch. */
@@ -45,6 +49,9 @@ export class LiveObject {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
+      webSocketMessage: (socket, data) => this.#socketEvent(socket, (object) => object.webSocketMessage?.(socket, data)),
+      webSocketClose: (socket, code, reason, wasClean) =>
+        this.#socketEvent(socket, (object) => object.webSocketClose?.(socket, code, reason, wasClean)),
     });
     try {
       this.#object = new host.ctor(this.state, host.env as never) as object & Methods;
@@ -55,7 +62,9 @@ export class LiveObject {
 
   /** No event running or waiting and no background work: safe to evict. */
   get idle(): boolean {
-    return this.#inflight === 0 && this.state.gate.idle && this.state.pendingWork === 0;
+    // Sockets stay connected to this instance: it is not evicted while any is open (its
+    // database connection is still suspended when idle).
+    return this.#inflight === 0 && this.state.gate.idle && this.state.pendingWork === 0 && this.state.openWebSockets === 0;
   }
 
   /** Evicted: stubs holding this instance must look the object up again. */
@@ -132,6 +141,17 @@ export class LiveObject {
       // Done (or out of retries) with no new alarm set: tell the host it is gone.
       if (alarms.get() === null) this.#host.alarmChanged(this.id, null);
     }, false);
+  }
+
+  /** A hibernatable socket's message or close, delivered as an event; a throw goes to `webSocketError`. */
+  #socketEvent(socket: WebSocket, run: (object: object & Methods) => unknown): void {
+    this.#event(async (object) => {
+      try {
+        await run(object);
+      } catch (error) {
+        await object.webSocketError?.(socket, error);
+      }
+    }, false).catch((error: unknown) => console.error(`dotdo: WebSocket event of Durable Object ${this.id} failed:`, error));
   }
 
   async #event<T>(run: (object: object & Methods) => Promise<T>, remoteErrors = true): Promise<T> {

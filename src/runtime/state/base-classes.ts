@@ -1,4 +1,5 @@
 import type { DurableObjectState } from "./state";
+import type { WebSocket, WebSocketData } from "./websocket";
 
 /** What `alarm()` is called with. */
 export interface AlarmInvocationInfo {
@@ -13,6 +14,9 @@ export abstract class DurableObject<Env = unknown> {
 
   fetch?(request: Request): Response | Promise<Response>;
   alarm?(alarmInfo?: AlarmInvocationInfo): void | Promise<void>;
+  webSocketMessage?(ws: WebSocket, message: WebSocketData): void | Promise<void>;
+  webSocketClose?(ws: WebSocket, code: number, reason: string, wasClean: boolean): void | Promise<void>;
+  webSocketError?(ws: WebSocket, error: unknown): void | Promise<void>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     this.ctx = ctx;

@@ -1,6 +1,8 @@
 import type { SqliteDatabase } from "../sqlite/types";
 import { InputGate } from "./input-gate";
+import { Hibernation } from "./hibernation";
 import { DurableObjectStorage, type StorageOwner } from "./storage";
+import type { WebSocket, WebSocketData, WebSocketRequestResponsePair } from "./websocket";
 
 /** The id an object sees as `ctx.id`. */
 export interface DurableObjectIdLike {
@@ -13,6 +15,10 @@ export interface DurableObjectIdLike {
 export interface StateOwner extends StorageOwner {
   /** `blockConcurrencyWhile`'s callback threw: workerd resets the object. */
   reset(error: unknown): void;
+  /** A hibernatable socket received a message (deliver `webSocketMessage` as an event). */
+  webSocketMessage(socket: WebSocket, data: WebSocketData): void;
+  /** A hibernatable socket closed (deliver `webSocketClose` as an event). */
+  webSocketClose(socket: WebSocket, code: number, reason: string, wasClean: boolean): void;
 }
 
 /** `ctx` for a Durable Object: id, storage, the input gate and background work. */
@@ -23,10 +29,15 @@ export class DurableObjectState {
   readonly gate = new InputGate();
   readonly #owner: StateOwner;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #hibernation: Hibernation;
 
   constructor(id: DurableObjectIdLike, db: SqliteDatabase, owner: StateOwner) {
     this.id = id;
     this.#owner = owner;
+    this.#hibernation = new Hibernation({
+      message: (socket, data) => owner.webSocketMessage(socket, data),
+      close: (socket, code, reason, wasClean) => owner.webSocketClose(socket, code, reason, wasClean),
+    });
     const gate = this.gate;
     this.storage = new DurableObjectStorage(db, {
       hasAlarmHandler: () => owner.hasAlarmHandler(),
@@ -50,6 +61,44 @@ export class DurableObjectState {
     const tracked = Promise.resolve(promise).catch(() => undefined);
     this.#pending.add(tracked);
     void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  /** Takes a socket into the hibernation API: its traffic goes to `webSocketMessage`/`webSocketClose`. */
+  acceptWebSocket(socket: WebSocket, tags?: string[]): void {
+    this.#hibernation.accept(socket, tags);
+  }
+
+  getWebSockets(tag?: string): WebSocket[] {
+    return this.#hibernation.sockets(tag);
+  }
+
+  getTags(socket: WebSocket): string[] {
+    return this.#hibernation.tags(socket);
+  }
+
+  setWebSocketAutoResponse(pair?: WebSocketRequestResponsePair): void {
+    this.#hibernation.setAutoResponse(pair);
+  }
+
+  getWebSocketAutoResponse(): WebSocketRequestResponsePair | null {
+    return this.#hibernation.autoResponse;
+  }
+
+  getWebSocketAutoResponseTimestamp(socket: WebSocket): Date | null {
+    return this.#hibernation.autoResponseTimestamp(socket);
+  }
+
+  setHibernatableWebSocketEventTimeout(ms?: number): void {
+    this.#hibernation.eventTimeout = ms ?? null;
+  }
+
+  getHibernatableWebSocketEventTimeout(): number | null {
+    return this.#hibernation.eventTimeout;
+  }
+
+  /** Hibernatable sockets still open (the object is not evicted while there are any). */
+  get openWebSockets(): number {
+    return this.#hibernation.open;
   }
 
   /** Background work still running (from `waitUntil`). */

@@ -1,0 +1,166 @@
+/**
+ * Cloudflare's WebSocket API in-process: `WebSocketPair` gives two linked ends; one goes back
+ * to the client in `new Response(null, { status: 101, webSocket })`, the object keeps the
+ * other (`accept()` + listeners, or `ctx.acceptWebSocket()` for the hibernation API).
+ */
+
+export type WebSocketData = string | ArrayBuffer;
+
+/** A `message` event. */
+export class WebSocketMessageEvent extends Event {
+  readonly data: WebSocketData;
+  constructor(data: WebSocketData) {
+    super("message");
+    this.data = data;
+  }
+}
+
+/** A `close` event. */
+export class WebSocketCloseEvent extends Event {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  constructor(code: number, reason: string, wasClean: boolean) {
+    super("close");
+    this.code = code;
+    this.reason = reason;
+    this.wasClean = wasClean;
+  }
+}
+
+/** Who receives a hibernatable socket's traffic instead of its listeners. */
+export interface HibernationReceiver {
+  message(socket: WebSocket, data: WebSocketData): void;
+  close(socket: WebSocket, code: number, reason: string, wasClean: boolean): void;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+type Delivery = { kind: "message"; data: WebSocketData } | { kind: "close"; code: number; reason: string };
+
+/** One end of a `WebSocketPair`, with workerd's API and messages. */
+export class WebSocket extends EventTarget {
+  static readonly READY_STATE_CONNECTING = CONNECTING;
+  static readonly READY_STATE_OPEN = OPEN;
+  static readonly READY_STATE_CLOSING = CLOSING;
+  static readonly READY_STATE_CLOSED = CLOSED;
+  readonly CONNECTING = CONNECTING;
+  readonly OPEN = OPEN;
+  readonly CLOSING = CLOSING;
+  readonly CLOSED = CLOSED;
+  readonly url: string | null = null;
+  readonly protocol: string | null = null;
+  readonly extensions: string | null = null;
+  binaryType = "arraybuffer";
+  #peer: WebSocket | undefined;
+  #readyState = OPEN;
+  #accepted = false;
+  #hibernation: HibernationReceiver | undefined;
+  #pending: Delivery[] = [];
+  #attachment: unknown;
+
+  /** @internal Links two ends; used by `WebSocketPair`. */
+  static link(a: WebSocket, b: WebSocket): void {
+    a.#peer = b;
+    b.#peer = a;
+  }
+
+  get readyState(): number {
+    return this.#readyState;
+  }
+
+  /** Starts delivering events to this end's listeners. */
+  accept(): void {
+    if (this.#hibernation) throw new TypeError("Can't accept() WebSocket after enabling hibernation.");
+    this.#start();
+  }
+
+  /** @internal Hands this end's traffic to the hibernation API (`ctx.acceptWebSocket`). */
+  hibernate(receiver: HibernationReceiver): void {
+    if (this.#accepted) throw new TypeError("Can't call acceptWebSocket() on a WebSocket that was already accepted.");
+    this.#hibernation = receiver;
+    this.#start();
+  }
+
+  send(message: string | ArrayBuffer | ArrayBufferView): void {
+    if (!this.#accepted) {
+      throw new TypeError("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
+    }
+    if (this.#readyState !== OPEN) throw new TypeError("Can't call WebSocket send() after close().");
+    const data = typeof message === "string" ? message : copyBytes(message);
+    if (this.#peer) this.#peer.#deliver({ kind: "message", data });
+  }
+
+  close(code = 1000, reason = ""): void {
+    if (this.#readyState >= CLOSING) return;
+    this.#readyState = CLOSING;
+    if (this.#peer) this.#peer.#deliver({ kind: "close", code, reason });
+  }
+
+  serializeAttachment(value: unknown): void {
+    this.#attachment = structuredClone(value);
+  }
+
+  deserializeAttachment(): unknown {
+    return this.#attachment === undefined ? null : structuredClone(this.#attachment);
+  }
+
+  #start(): void {
+    this.#accepted = true;
+    for (const delivery of this.#pending.splice(0)) this.#dispatch(delivery);
+  }
+
+  #deliver(delivery: Delivery): void {
+    if (this.#accepted) this.#dispatch(delivery);
+    else this.#pending.push(delivery);
+  }
+
+  #dispatch(delivery: Delivery): void {
+    if (delivery.kind === "message") {
+      if (this.#hibernation) this.#hibernation.message(this, delivery.data);
+      else this.dispatchEvent(new WebSocketMessageEvent(delivery.data));
+      return;
+    }
+    // The peer closed: this end is closed too, and the close is echoed back once.
+    const echo = this.#readyState === OPEN;
+    this.#readyState = CLOSED;
+    const peer = this.#peer;
+    if (peer && echo) peer.#deliver({ kind: "close", code: delivery.code, reason: delivery.reason });
+    else if (peer) peer.#readyState = CLOSED;
+    if (this.#hibernation) this.#hibernation.close(this, delivery.code, delivery.reason, true);
+    else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, true));
+  }
+}
+
+/** `new WebSocketPair()`: `{ 0: client, 1: server }`. */
+export class WebSocketPair {
+  readonly 0: WebSocket;
+  readonly 1: WebSocket;
+
+  constructor() {
+    const client = new WebSocket();
+    const server = new WebSocket();
+    WebSocket.link(client, server);
+    this[0] = client;
+    this[1] = server;
+  }
+}
+
+/** A request/response pair for `ctx.setWebSocketAutoResponse`. */
+export class WebSocketRequestResponsePair {
+  readonly request: string;
+  readonly response: string;
+
+  constructor(request: string, response: string) {
+    this.request = request;
+    this.response = response;
+  }
+}
+
+function copyBytes(view: ArrayBuffer | ArrayBufferView): ArrayBuffer {
+  if (view instanceof ArrayBuffer) return view.slice(0);
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer;
+}

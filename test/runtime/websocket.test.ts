@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DurableObjectNamespace, WebSocket } from "../../src/runtime/index";
+import { createWorker, type Worker } from "../../src/runtime/worker";
+import * as room from "./helpers/room";
+import { until } from "./helpers/wait";
+
+let worker: Worker;
+beforeAll(async () => {
+  worker = await createWorker(room, { durableObjects: { ROOM: { className: "Room" } } });
+});
+afterAll(() => worker.dispose());
+
+/** Opens a socket to the room in-process and records what it receives. */
+async function join(tag?: string) {
+  const response = await worker.fetch(new Request(`http://room/${tag ? `?tag=${tag}` : ""}`, { headers: { upgrade: "websocket" } }));
+  expect(response.status).toBe(101);
+  const socket = (response as Response & { webSocket: WebSocket | null }).webSocket!;
+  const received: string[] = [];
+  socket.addEventListener("message", (event) => received.push(String((event as unknown as { data: string }).data)));
+  socket.accept();
+  return { socket, received };
+}
+
+describe("WebSocket hibernation API (in-process)", () => {
+  it("delivers messages to webSocketMessage and lets the object answer and broadcast", async () => {
+    const alice = await join();
+    const bob = await join();
+    const watcher = await join("watchers");
+    alice.socket.send("hello");
+    await until(() => alice.received.length === 1 && bob.received.length === 1);
+    expect([alice.received, bob.received, watcher.received]).toEqual([["echo:hello"], ["echo:hello"], []]);
+    watcher.socket.send("who");
+    await until(() => watcher.received.length === 1);
+    expect(JSON.parse(watcher.received[0]!)).toEqual({ attachment: { tag: "watchers" }, tags: ["watchers"] });
+    const stub = (worker.env.ROOM as DurableObjectNamespace<room.Room>).getByName("lobby");
+    expect((await stub.report()).slice(0, 1)).toEqual(["hello"]);
+  });
+
+  it("sends handler failures to webSocketError and closes to webSocketClose", async () => {
+    const carol = await join();
+    carol.socket.send("boom");
+    await until(() => carol.received.includes("error:handler failed"));
+    const stub = (worker.env.ROOM as DurableObjectNamespace<room.Room>).getByName("lobby");
+    const before = (await stub.report())[2] as number;
+    carol.socket.close(4000, "bye");
+    await until(async () => JSON.stringify((await stub.report())[1]) === JSON.stringify([4000, "bye"]));
+    expect((await stub.report())[2]).toBe(before - 1);
+  });
+
+  it("answers the auto-response without waking the object, and refuses what workerd refuses", async () => {
+    const stub = (worker.env.ROOM as DurableObjectNamespace<room.Room>).getByName("lobby");
+    await stub.enableAutoResponse();
+    const dave = await join("auto");
+    const lastBefore = (await stub.report())[0];
+    dave.socket.send("ping");
+    await until(() => dave.received.length === 1);
+    expect(dave.received).toEqual(["pong"]);
+    expect((await stub.report())[0]).toBe(lastBefore);
+    expect(await stub.autoResponded()).toContain(true);
+
+    const { WebSocketPair } = globalThis as unknown as { WebSocketPair: new () => Record<0 | 1, WebSocket> };
+    const pair = new WebSocketPair();
+    expect(() => pair[1].send("x")).toThrow(
+      "You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.",
+    );
+  });
+});
