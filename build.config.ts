@@ -8,6 +8,8 @@ export default defineBuildConfig({
     "src/runtime/index",
     "src/runtime/worker",
     "src/runtime/platform/node",
+    "src/runtime/platform/bun",
+    "src/runtime/platform/deno",
     "src/runtime/storage/index",
     "src/runtime/persistence/index",
     "src/cli/index",

@@ -1,6 +1,6 @@
 import type { WorkerProject } from "./config";
 import { runtimeModule } from "./package-paths";
-import { HEALTH_PATH, SQL_WASM_FILE, TARGETS, type EntryKind, type RuntimeTarget } from "./targets";
+import { SQL_WASM_FILE, TARGETS, type EntryKind, type RuntimeTarget } from "./targets";
 
 /** Ids of the virtual modules the plugin serves. */
 export const ENTRY_ID = "virtual:dotdo/entry";
@@ -22,7 +22,7 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget, kind:
   ];
   // Edge functions are always handlers: nothing listens on a port there.
   if (kind === "handler" || target === "vercel-edge") return [...start, ...handlerLines(target), ""].join("\n");
-  return [...start, ...SERVE[target](), ""].join("\n");
+  return [...start, ...serveLines(target), ""].join("\n");
 }
 
 /** The `createWorker` options that come from the project's config. */
@@ -47,47 +47,13 @@ const PERSISTENT_START = [
   `};`,
 ];
 
-const LISTEN = [
-  `const port = Number(process.env.PORT || 3000);`,
-  `const host = process.env.HOST || "0.0.0.0";`,
-];
-
-// Bun and Deno serve web Requests natively; dotdo's Node entry answers the same health path.
-const HEALTH = [
-  `const health = ${JSON.stringify(HEALTH_PATH)};`,
-  `const handle = (worker) => (request) => new URL(request.url).pathname === health ? Response.json({ ok: true }) : worker.fetch(request);`,
-];
-
-const SERVE: Record<Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">, () => string[]> = {
-  node: () => [
-    `import { serve } from ${JSON.stringify(runtimeModule("platform/node"))};`,
-    ...LISTEN,
-    `await serve(await startWorker(), { port, host });`,
-  ],
-  bun: () => [
-    ...LISTEN,
-    ...HEALTH,
-    `const worker = await startWorker();`,
-    `const server = Bun.serve({ port, hostname: host, fetch: handle(worker) });`,
-    `console.log(\`dotdo listening on http://\${server.hostname}:\${server.port}\`);`,
-    `process.once("SIGTERM", async () => {`,
-    `  await server.stop();`,
-    `  await worker.dispose();`,
-    `  process.exit(0);`,
-    `});`,
-  ],
-  deno: () => [
-    ...LISTEN,
-    ...HEALTH,
-    `const worker = await startWorker();`,
-    `const server = Deno.serve({ port, hostname: host, onListen: ({ hostname, port }) => console.log(\`dotdo listening on http://\${hostname}:\${port}\`) }, handle(worker));`,
-    `Deno.addSignalListener("SIGTERM", async () => {`,
-    `  await server.shutdown();`,
-    `  await worker.dispose();`,
-    `  Deno.exit(0);`,
-    `});`,
-  ],
-};
+/** Server targets start the worker and hand it to their thin platform entry in the runtime. */
+function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">): string[] {
+  return [
+    `import { serve } from ${JSON.stringify(runtimeModule(`platform/${platform}`))};`,
+    `await serve(await startWorker());`,
+  ];
+}
 
 /**
  * A handler starts the worker once, on the first request. Edge functions export the handler

@@ -51,5 +51,5 @@ export const TARGETS: Record<RuntimeTarget, TargetSpec> = {
 /** File name of the wasm written next to the bundle. */
 export const SQL_WASM_FILE = "sql-wasm.wasm";
 
-/** The health endpoint every server output answers (dotdo's Node entry, and the Bun and Deno glue). */
-export const HEALTH_PATH = "/__dotdo/health";
+/** The endpoints every server output answers itself (see the runtime's platform entries). */
+export { HEALTH_PATH, METRICS_PATH } from "../runtime/platform/routes";

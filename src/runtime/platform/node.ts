@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { Readable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Worker } from "../worker";
+import { platformHandler } from "./routes";
 
 export interface ServeOptions {
   /** Default: `PORT`, else 3000. 0 picks a free port. */
@@ -27,9 +28,10 @@ export async function readSqlWasm(): Promise<Uint8Array> {
   return readFile(createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm"));
 }
 
-/** Serves a Worker on node:http, with `/__dotdo/health` and graceful shutdown. */
-export async function serve(worker: Pick<Worker, "fetch" | "dispose">, options: ServeOptions = {}): Promise<Server> {
-  const server = createServer((req, res) => void respond(worker, req, res));
+/** Serves a Worker on node:http, with dotdo's health and metrics endpoints and graceful shutdown. */
+export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, options: ServeOptions = {}): Promise<Server> {
+  const handle = platformHandler(worker);
+  const server = createServer((req, res) => void respond(handle, req, res));
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const host = options.host ?? process.env.HOST ?? "0.0.0.0";
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
@@ -48,17 +50,16 @@ export async function serve(worker: Pick<Worker, "fetch" | "dispose">, options: 
   return { url, close };
 }
 
-async function respond(worker: Pick<Worker, "fetch">, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-    if (url.pathname === "/__dotdo/health") return void res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
     }
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
     const body = hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
-    const response = await worker.fetch(new Request(url, { method: req.method ?? "GET", headers, body, duplex: "half" } as RequestInit));
+    const response = await handle(new Request(url, { method: req.method ?? "GET", headers, body, duplex: "half" } as RequestInit));
     const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
     if (response.headers.has("set-cookie")) outgoing["set-cookie"] = response.headers.getSetCookie();
     res.writeHead(response.status, response.statusText, outgoing);

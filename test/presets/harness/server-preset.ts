@@ -46,6 +46,14 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
 
     behaviourSuite(preset, () => (path, init) => fetch(`${server.url}${path}`, init));
 
+    it("serves Prometheus metrics: the Worker's requests and the live objects per binding", async () => {
+      const response = await fetch(`${server.url}/__dotdo/metrics`);
+      expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await response.text();
+      expect(Number(/^dotdo_requests_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+      expect(Number(/^dotdo_objects_live\{binding="COUNTER"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    });
+
     it("checkpoints on SIGTERM, exits 0, and a restarted server restores its objects from DOTDO_STORAGE", async () => {
       const post = (path: string) => fetch(`${server.url}${path}`, { method: "POST" }).then((r) => r.json());
       expect(await post("/counter/restart-proof?by=42")).toEqual({ value: 42 });

@@ -48,9 +48,9 @@ ingress:
   hashBy: "${s.hashBy}"
 
 serviceMonitor:
-  # Needs the Prometheus Operator CRDs and a metrics endpoint at this path.
+  # Needs the Prometheus Operator CRDs; the server answers Prometheus text at this path.
   enabled: false
-  path: /__dotdo/metrics
+  path: ${s.metricsPath}
   interval: 30s
 `;
 }

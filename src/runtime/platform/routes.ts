@@ -1,0 +1,40 @@
+import type { Worker } from "../worker";
+
+/** Answered by every server entry itself: load balancers and orchestrators probe it. */
+export const HEALTH_PATH = "/__dotdo/health";
+/** Prometheus text format; the k8s preset's ServiceMonitor scrapes it. */
+export const METRICS_PATH = "/__dotdo/metrics";
+
+export type PlatformWorker = Pick<Worker, "fetch" | "objects">;
+
+/**
+ * The Worker's fetch with dotdo's own endpoints in front, for server entries (Node, Bun,
+ * Deno). Web-standard, so each entry stays a thin adapter to its runtime's server.
+ */
+export function platformHandler(worker: PlatformWorker): (request: Request) => Promise<Response> {
+  let requests = 0;
+  return async (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname === HEALTH_PATH) return Response.json({ ok: true });
+    if (pathname === METRICS_PATH) {
+      return new Response(metrics(worker, requests), { headers: { "content-type": "text/plain; version=0.0.4" } });
+    }
+    requests++;
+    return worker.fetch(request);
+  };
+}
+
+function metrics(worker: PlatformWorker, requests: number): string {
+  const live = Object.entries(worker.objects).map(
+    ([binding, registry]) => `dotdo_objects_live{binding=${JSON.stringify(binding)}} ${registry.liveIds.length}`,
+  );
+  return [
+    "# HELP dotdo_requests_total Requests passed to the Worker since start.",
+    "# TYPE dotdo_requests_total counter",
+    `dotdo_requests_total ${requests}`,
+    "# HELP dotdo_objects_live Durable Objects live in this process, per binding.",
+    "# TYPE dotdo_objects_live gauge",
+    ...live,
+    "",
+  ].join("\n");
+}
