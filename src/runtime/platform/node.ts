@@ -1,9 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
-import { Readable } from "node:stream";
+import { Readable, type Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Worker } from "../worker";
+import { toWebRequest } from "./node-request";
+import { upgrade } from "./node-websocket";
 import { platformHandler } from "./routes";
 
 export interface ServeOptions {
@@ -28,10 +30,14 @@ export async function readSqlWasm(): Promise<Uint8Array> {
   return readFile(createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm"));
 }
 
-/** Serves a Worker on node:http, with dotdo's health and metrics endpoints and graceful shutdown. */
+/**
+ * Serves a Worker on node:http, with dotdo's health and metrics endpoints, WebSocket upgrades
+ * and graceful shutdown.
+ */
 export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, options: ServeOptions = {}): Promise<Server> {
   const handle = platformHandler(worker);
   const server = createServer((req, res) => void respond(handle, req, res));
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex) => void upgrade(handle, req, socket));
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const host = options.host ?? process.env.HOST ?? "0.0.0.0";
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
@@ -52,14 +58,10 @@ export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose"
 
 async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
+    const response = await handle(toWebRequest(req));
+    if (response.status === 101) {
+      throw new TypeError('Worker tried to return a WebSocket in a response to a request which did not contain the header "Upgrade: websocket".');
     }
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const body = hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
-    const response = await handle(new Request(url, { method: req.method ?? "GET", headers, body, duplex: "half" } as RequestInit));
     const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
     if (response.headers.has("set-cookie")) outgoing["set-cookie"] = response.headers.getSetCookie();
     res.writeHead(response.status, response.statusText, outgoing);
