@@ -144,6 +144,17 @@ describe("icebird reads every table of the checkpoint over HTTP", () => {
     const old = await readWithIcebird(slug, before, "v1.metadata.json");
     expect(old).toEqual(asIcebirdSeesBlobs(before.rows, old));
   });
+
+  it("an empty table is an Iceberg table whose snapshot lists no data files", async () => {
+    // audit was empty at checkpoint 1. icebird's icebergRead refuses a snapshot without data
+    // files ("No data manifest files found"), so its manifests are read instead.
+    expect(atCheckpoint[0]!.audit!.rows).toEqual([]);
+    const options = { tableUrl: tableUrl((await icebergTables()).get("audit")!), metadataFileName: "v1.metadata.json" };
+    const metadata = await icebergMetadata(options);
+    const current = metadata.snapshots?.find((snapshot) => snapshot["snapshot-id"] === metadata["current-snapshot-id"]);
+    expect(current?.summary).toMatchObject({ "total-records": "0", "total-data-files": "0" });
+    expect((await icebergManifests(metadata)).flatMap((m) => m.entries)).toEqual([]);
+  });
 });
 
 describe("DuckDB reads the data files the Iceberg manifests name", () => {
