@@ -49,9 +49,9 @@ export class LiveObject {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
-      webSocketMessage: (socket, data) => this.#socketEvent(socket, (object) => object.webSocketMessage?.(socket, data)),
+      webSocketMessage: (socket, data) => void this.#socketEvent((object) => object.webSocketMessage?.(socket, data)),
       webSocketClose: (socket, code, reason, wasClean) =>
-        this.#socketEvent(socket, (object) => object.webSocketClose?.(socket, code, reason, wasClean)),
+        this.#socketEvent((object) => object.webSocketClose?.(socket, code, reason, wasClean)),
     });
     try {
       this.#object = new host.ctor(this.state, host.env as never) as object & Methods;
@@ -143,15 +143,14 @@ export class LiveObject {
     }, false);
   }
 
-  /** A hibernatable socket's message or close, delivered as an event; a throw goes to `webSocketError`. */
-  #socketEvent(socket: WebSocket, run: (object: object & Methods) => unknown): void {
-    this.#event(async (object) => {
-      try {
-        await run(object);
-      } catch (error) {
-        await object.webSocketError?.(socket, error);
-      }
-    }, false).catch((error: unknown) => console.error(`dotdo: WebSocket event of Durable Object ${this.id} failed:`, error));
+  /**
+   * A hibernatable socket's message or close, delivered as an event. A throwing handler is
+   * logged (workerd does not pass it to `webSocketError`, which is for socket failures).
+   */
+  #socketEvent(run: (object: object & Methods) => unknown): Promise<void> {
+    return this.#event(async (object) => void (await run(object)), false).catch((error: unknown) =>
+      console.error(`dotdo: WebSocket handler of Durable Object ${this.id} threw:`, error),
+    );
   }
 
   async #event<T>(run: (object: object & Methods) => Promise<T>, remoteErrors = true): Promise<T> {

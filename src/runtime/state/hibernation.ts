@@ -3,7 +3,8 @@ import { WebSocketRequestResponsePair, type WebSocket, type WebSocketData } from
 /** Where hibernatable sockets' messages and closes go (the object's handlers, as events). */
 export interface HibernationHandlers {
   message(socket: WebSocket, data: WebSocketData): void;
-  close(socket: WebSocket, code: number, reason: string, wasClean: boolean): void;
+  /** Settles when the object's close handler has run. */
+  close(socket: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void>;
 }
 
 const MAX_TAGS = 10;
@@ -24,10 +25,9 @@ export class Hibernation {
     if (tags.length > MAX_TAGS) throw new Error(`a Hibernatable WebSocket cannot have more than ${MAX_TAGS} tags`);
     socket.hibernate({
       message: (from, data) => this.#message(from, data),
-      close: (from, code, reason, wasClean) => {
-        this.#tags.delete(from);
-        this.#handlers.close(from, code, reason, wasClean);
-      },
+      // Listed by getWebSockets() until its close handler has run, as in workerd.
+      close: (from, code, reason, wasClean) =>
+        void this.#handlers.close(from, code, reason, wasClean).finally(() => this.#tags.delete(from)),
     });
     this.#tags.set(socket, [...tags]);
   }

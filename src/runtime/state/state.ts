@@ -17,8 +17,8 @@ export interface StateOwner extends StorageOwner {
   reset(error: unknown): void;
   /** A hibernatable socket received a message (deliver `webSocketMessage` as an event). */
   webSocketMessage(socket: WebSocket, data: WebSocketData): void;
-  /** A hibernatable socket closed (deliver `webSocketClose` as an event). */
-  webSocketClose(socket: WebSocket, code: number, reason: string, wasClean: boolean): void;
+  /** A hibernatable socket closed (deliver `webSocketClose` as an event; settles after it). */
+  webSocketClose(socket: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void>;
 }
 
 /** `ctx` for a Durable Object: id, storage, the input gate and background work. */

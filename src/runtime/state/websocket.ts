@@ -61,6 +61,8 @@ export class WebSocket extends EventTarget {
   #hibernation: HibernationReceiver | undefined;
   #pending: Delivery[] = [];
   #attachment: unknown;
+  #closeSent = false;
+  #closeReceived = false;
 
   /** @internal Links two ends; used by `WebSocketPair`. */
   static link(a: WebSocket, b: WebSocket): void {
@@ -89,14 +91,16 @@ export class WebSocket extends EventTarget {
     if (!this.#accepted) {
       throw new TypeError("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
     }
-    if (this.#readyState !== OPEN) throw new TypeError("Can't call WebSocket send() after close().");
+    if (this.#closeSent) throw new TypeError("Can't call WebSocket send() after close().");
     const data = typeof message === "string" ? message : copyBytes(message);
     if (this.#peer) this.#peer.#deliver({ kind: "message", data });
   }
 
+  /** Sends a close; the end is CLOSED once closes went both ways (no automatic reply, as in workerd). */
   close(code = 1000, reason = ""): void {
-    if (this.#readyState >= CLOSING) return;
-    this.#readyState = CLOSING;
+    if (this.#closeSent) return;
+    this.#closeSent = true;
+    this.#readyState = this.#closeReceived ? CLOSED : CLOSING;
     if (this.#peer) this.#peer.#deliver({ kind: "close", code, reason });
   }
 
@@ -124,12 +128,9 @@ export class WebSocket extends EventTarget {
       else this.dispatchEvent(new WebSocketMessageEvent(delivery.data));
       return;
     }
-    // The peer closed: this end is closed too, and the close is echoed back once.
-    const echo = this.#readyState === OPEN;
-    this.#readyState = CLOSED;
-    const peer = this.#peer;
-    if (peer && echo) peer.#deliver({ kind: "close", code: delivery.code, reason: delivery.reason });
-    else if (peer) peer.#readyState = CLOSED;
+    // The peer closed: CLOSING until this end answers with its own close().
+    this.#closeReceived = true;
+    this.#readyState = this.#closeSent ? CLOSED : CLOSING;
     if (this.#hibernation) this.#hibernation.close(this, delivery.code, delivery.reason, true);
     else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, true));
   }

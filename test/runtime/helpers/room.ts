@@ -24,12 +24,9 @@ export class Room extends DurableObject {
     for (const other of this.ctx.getWebSockets("everyone")) other.send(`echo:${String(message)}`);
   }
 
-  override async webSocketClose(_ws: WebSocket, code: number, reason: string): Promise<void> {
-    await this.ctx.storage.put("closed", [code, reason]);
-  }
-
-  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    ws.send(`error:${(error as Error).message}`);
+  override async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
+    await this.ctx.storage.put("closed", [code, reason, wasClean, ws.readyState, this.ctx.getWebSockets().length]);
+    ws.close(code, reason); // complete the closing handshake (workerd does not reply by itself)
   }
 
   enableAutoResponse(): void {
