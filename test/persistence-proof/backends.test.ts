@@ -63,11 +63,22 @@ async function start(store: ObjectStore, holder: string) {
   return { worker, lifecycle, shop: ns.get(id), live, id: id.toString() };
 }
 
+/** Data files written by checkpoint `sequence`, as [table slug, key]. */
+async function dataFilesWritten(store: ObjectStore, objectId: string, sequence: number): Promise<[string, string][]> {
+  const { objects: files } = await store.list(`do/${objectId}/snapshots/seq-${sequence}-`);
+  return files.flatMap((f) => {
+    const slug = /\/data\/(.+)-\d+\.parquet$/.exec(f.key)?.[1];
+    return slug === undefined ? [] : [[slug, f.key] as [string, string]];
+  });
+}
+
 /** Table slugs with a data file in the checkpoint folder of `sequence`. */
 async function tablesWithDataFiles(store: ObjectStore, objectId: string, sequence: number): Promise<string[]> {
-  const { objects: files } = await store.list(`do/${objectId}/snapshots/seq-${sequence}-`);
-  const slugs = files.map((f) => /\/data\/(.+)-\d+\.parquet$/.exec(f.key)?.[1]).filter((s): s is string => s !== undefined);
-  return [...new Set(slugs)].sort();
+  return [...new Set((await dataFilesWritten(store, objectId, sequence)).map(([slug]) => slug))].sort();
+}
+
+async function dataFilesOf(store: ObjectStore, objectId: string, sequence: number, slug: string): Promise<string[]> {
+  return (await dataFilesWritten(store, objectId, sequence)).filter(([s]) => s === slug).map(([, key]) => key);
 }
 
 describe.each(Object.keys(backends))("checkpoint → restore on %s", (backend) => {
@@ -75,6 +86,7 @@ describe.each(Object.keys(backends))("checkpoint → restore on %s", (backend) =
     const store = await backends[backend]!();
     const first = await start(store, "first");
     await first.shop.build();
+    await first.shop.addProducts(5_000); // three data files of at most 2,048 rows
     const kv = { "user:1": { name: "Ada", roles: ["admin"], since: new Date(0) }, counter: 7, big: 2n ** 70n, raw: new Uint8Array([0, 1, 255]) };
     await first.shop.remember(kv);
     const alarm = Date.now() + 3_600_000;
@@ -82,6 +94,7 @@ describe.each(Object.keys(backends))("checkpoint → restore on %s", (backend) =
     const handle = first.lifecycle.handleFor((await first.live()).db)!;
 
     const full = await handle.saveToIceberg();
+    const atFull = dumpDatabase((await first.live()).db);
     expect([...full!.tablesWritten].sort()).toEqual(["_cf_KV", "_cf_METADATA", "audit", "order lines", "products", "settings"]);
     // Every table with rows has a data file (audit is still empty; sqlite_sequence is in the commit).
     expect(await tablesWithDataFiles(store, first.id, full!.sequence)).toEqual(["_cf_KV", "_cf_METADATA", "order~20~lines", "products", "settings"]);
@@ -92,6 +105,9 @@ describe.each(Object.keys(backends))("checkpoint → restore on %s", (backend) =
     const incremental = await handle.saveToIceberg();
     expect([...incremental!.tablesWritten].sort()).toEqual(["_cf_KV", "audit", "products"]);
     expect(await tablesWithDataFiles(store, first.id, incremental!.sequence)).toEqual(["_cf_KV", "audit", "products"]);
+    // Of products' three files only the one holding the changed row is written again.
+    expect(await dataFilesOf(store, first.id, incremental!.sequence, "products")).toHaveLength(1);
+    expect(await dataFilesOf(store, first.id, full!.sequence, "products")).toHaveLength(3);
     const expected = dumpDatabase((await first.live()).db);
     expect(expected.rows["audit"]).toHaveLength(1);
     await first.worker.dispose();
@@ -100,10 +116,16 @@ describe.each(Object.keys(backends))("checkpoint → restore on %s", (backend) =
     expect(dumpDatabase((await second.live()).db)).toEqual(expected);
     expect(await second.shop.alarmAt()).toBe(alarm);
     expect(Object.fromEntries(await second.shop.recall(Object.keys(kv)))).toEqual({ ...kv, counter: 8 });
-    expect(await second.shop.inStock()).toEqual([{ id: 1, name: "Tea ☕" }, { id: 2, name: "Coffee" }]);
+    const inStock = await second.shop.inStock();
+    expect(inStock.slice(0, 3)).toEqual([{ id: 1, name: "Tea ☕" }, { id: 2, name: "Coffee" }, { id: 100, name: "product 1" }]);
+    expect(inStock).toHaveLength(5_002);
     // The restored trigger still fires (it was created after the rows, so it did not on restore).
     await second.shop.reprice();
     expect(dumpDatabase((await second.live()).db).rows["audit"]).toHaveLength(2);
+
+    // Time travel on the restored object: back to the full checkpoint, exactly.
+    await second.lifecycle.handleFor((await second.live()).db)!.loadFromIceberg({ sequence: full!.sequence });
+    expect(dumpDatabase((await second.live()).db)).toEqual(atFull);
   });
 });
 

@@ -37,6 +37,14 @@ export class Shop extends DurableObject {
     this.ctx.storage.sql.exec("UPDATE products SET price = 4.25 WHERE id = 1");
   }
 
+  /** Plain products with ids from 100 on, so the table spans several data files. */
+  addProducts(count: number): void {
+    this.ctx.storage.sql.exec(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${Math.floor(count)})
+       INSERT INTO products (id, name, price, stock) SELECT 99 + i, 'product ' || i, i * 0.5, i FROM n`,
+    );
+  }
+
   /** More tables, each with a few rows, for the round-trip count. */
   addTables(count: number): void {
     for (let i = 0; i < count; i++) {
