@@ -12,6 +12,7 @@
  * S3 is s3rver on 127.0.0.1 behind the test proxy that enforces conditional writes
  * (test/helpers/s3.ts), both outside the measuring process, reached through createStore as an
  * app would: no network latency, so S3's times here are a lower bound.
+ * Needs Node ≥ 22.18 (or 23.6): it imports that TypeScript helper directly (type stripping).
  */
 import { build } from "esbuild";
 import { fork } from "node:child_process";
