@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// Taken before createWorker installs the WebSocket globals.
+const PlatformResponse = globalThis.Response;
 import type { DurableObjectNamespace, WebSocket } from "../../src/runtime/index";
 import { createWorker, type Worker } from "../../src/runtime/worker";
 import * as room from "./helpers/room";
@@ -20,6 +23,16 @@ async function join(tag?: string) {
   socket.accept();
   return { socket, received };
 }
+
+describe("WebSocket globals", () => {
+  it("keep every response instanceof Response, and 101 only with a webSocket", () => {
+    expect(globalThis.Response).not.toBe(PlatformResponse);
+    expect(new PlatformResponse("x")).toBeInstanceOf(Response);
+    expect(Response.json({ a: 1 })).toBeInstanceOf(Response);
+    expect(new Response("x")).toBeInstanceOf(PlatformResponse);
+    expect(() => new Response(null, { status: 101 })).toThrow(RangeError);
+  });
+});
 
 describe("WebSocket hibernation API (in-process)", () => {
   it("delivers messages to webSocketMessage and lets the object answer and broadcast", async () => {

@@ -28,6 +28,11 @@ function upgradeResponse(Base: typeof Response): typeof Response {
     get webSocket(): WebSocket | null {
       return sockets.get(this) ?? null;
     }
+
+    // Responses the platform makes itself (fetch(), Response.json()) stay `instanceof Response`.
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      return value instanceof Base;
+    }
   }
   // Accessors over the platform's own (declared as fields in the lib types, hence here).
   Object.defineProperties(UpgradeResponse.prototype, {
