@@ -82,7 +82,7 @@ async function dataFilesOf(store: ObjectStore, objectId: string, sequence: numbe
 }
 
 describe.each(Object.keys(backends))("checkpoint → restore on %s", (backend) => {
-  it("a fresh engine gets every table, index, trigger, view, KV entry and the alarm back exactly", async () => {
+  it("after a full and an incremental checkpoint, a fresh engine gets every table, index, trigger, view, KV entry and the alarm back exactly, and can travel back", async () => {
     const store = await backends[backend]!();
     const first = await start(store, "first");
     await first.shop.build();
