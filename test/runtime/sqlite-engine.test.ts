@@ -138,3 +138,25 @@ describe("sql.js engine statement caches", () => {
     db.close();
   });
 });
+
+describe("sql.js engine rowids", () => {
+  it("accepts rowids beyond 2^53, as workerd does, and still tracks the table", () => {
+    const db = engine.open();
+    db.execute("CREATE TABLE big(x)", []);
+    db.takeChanges();
+    db.execute("INSERT INTO big(rowid, x) VALUES (1152921504606846976, 'a')", []);
+    expect(db.execute("SELECT CAST(rowid AS TEXT) AS id, x FROM big", [])?.rows).toEqual([["1152921504606846976", "a"]]);
+    expect([...db.takeChanges().tables]).toEqual(["big"]);
+    db.close();
+  });
+
+  it("reports an open savepoint as a transaction in progress", () => {
+    const db = engine.open();
+    expect(db.inTransaction).toBe(false);
+    const savepoint = db.savepoint();
+    expect(db.inTransaction).toBe(true);
+    db.endSavepoint(savepoint, true);
+    expect(db.inTransaction).toBe(false);
+    db.close();
+  });
+});

@@ -11,6 +11,7 @@ export const MAX_VALUE_BYTES = 2_200_000;
 /** workerd's SQLITE_LIMIT_VARIABLE_NUMBER. */
 const MAX_PARAMETERS = 100;
 const SQLITE_RANGE = 25;
+const SQLITE_INSERT = 18;
 /** How many statements stay prepared per database (runtime's and user's, each). */
 const PREPARED_LIMIT = 100;
 
@@ -33,6 +34,8 @@ export class SqlJsDatabase implements SqliteDatabase {
   #changes: Statement | undefined;
   /** Whether SQLite's update hook reports writes here (see `updateHookWorks`). */
   readonly #hooked: boolean;
+  /** The hook's function-table slot, released on close. */
+  readonly #hook: number | undefined;
   #hookWrites = 0;
   #hookReads = 0;
   #noted = 0;
@@ -54,7 +57,8 @@ export class SqlJsDatabase implements SqliteDatabase {
       if (rc === 0) return null;
       throw new SqliteError(this.#errmsg(), sqliteCodeName(rc));
     };
-    this.#hooked = this.#tryUpdateHook();
+    this.#hook = this.#tryUpdateHook();
+    this.#hooked = this.#hook !== undefined;
     try {
       // The rollback journal in memory instead of a MEMFS file: writes are several times faster.
       this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
@@ -202,6 +206,10 @@ export class SqlJsDatabase implements SqliteDatabase {
     else this.#endImplicit("commit");
   }
 
+  get inTransaction(): boolean {
+    return this.#savepoints > 0;
+  }
+
   savepoint(): string {
     const name = `_cf_savepoint_${this.#savepoints}`;
     this.query(`SAVEPOINT ${name}`);
@@ -249,6 +257,10 @@ export class SqlJsDatabase implements SqliteDatabase {
     implicit?.commit.free();
     implicit?.rollback.free();
     this.#changes?.free();
+    if (this.#hook !== undefined) {
+      this.#sql._sqlite3_update_hook(this.#handle, 0, 0);
+      this.#sql.removeFunction(this.#hook);
+    }
     this.#cache.clear();
     this.#prepared.clear();
     this.#db.close();
@@ -299,21 +311,32 @@ export class SqlJsDatabase implements SqliteDatabase {
     });
   }
 
-  #tryUpdateHook(): boolean {
-    if (updateHookWorks === false) return false;
+  /**
+   * Registers SQLite's update hook directly: sql.js's own wrapper throws (inside SQLite) for
+   * rowids beyond 2^53, which workerd accepts. Our callback never looks at the rowid.
+   */
+  #tryUpdateHook(): number | undefined {
+    if (updateHookWorks === false) return undefined;
     try {
-      this.#db.updateHook((operation, _database, table) => {
+      const pointer = this.#sql.addFunction((_context: number, operation: number, _database: number, table: number) => {
         this.#hookWrites++;
-        if (operation !== "insert") this.#hookReads++;
-        this.#tables.add(table);
-      });
+        if (operation !== SQLITE_INSERT) this.#hookReads++;
+        this.#tables.add(this.#sql.UTF8ToString(table));
+      }, "viiiij");
+      this.#sql._sqlite3_update_hook(this.#handle, pointer, 0);
       updateHookWorks = true;
+      return pointer;
     } catch {
       // Without the hook, every write counts as unattributed (all tables changed) and
       // rowsWritten comes from SQLite's change counter.
       updateHookWorks = false;
+      return undefined;
     }
-    return updateHookWorks;
+  }
+
+  /** The C `sqlite3*` (sql.js keeps it as `db`, a name its minified build preserves). */
+  get #handle(): number {
+    return (this.#db as unknown as { db: number }).db;
   }
 
   #beginImplicit(): void {
@@ -341,9 +364,7 @@ export class SqlJsDatabase implements SqliteDatabase {
   }
 
   #errmsg(): string {
-    // `db` keeps its name in sql.js's minified build: it is part of the public surface.
-    const handle = (this.#db as unknown as { db: number }).db;
-    return this.#sql.UTF8ToString(this.#sql._sqlite3_errmsg(handle));
+    return this.#sql.UTF8ToString(this.#sql._sqlite3_errmsg(this.#handle));
   }
 
   /** workerd adds SQLite's error offset for errors that point at a token. */

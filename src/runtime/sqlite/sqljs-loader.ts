@@ -10,6 +10,9 @@ export interface SqlJsModule extends SqlJsStatic {
   _sqlite3_bind_blob(stmt: number, index: number, ptr: number, bytes: number, destructor: number): number;
   _sqlite3_sql(stmt: number): number;
   _sqlite3_errmsg(db: number): number;
+  _sqlite3_update_hook(db: number, callback: number, context: number): number;
+  addFunction(fn: (...args: never[]) => void, signature: string): number;
+  removeFunction(pointer: number): void;
   UTF8ToString(ptr: number): string;
 }
 

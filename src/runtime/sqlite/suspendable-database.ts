@@ -69,6 +69,10 @@ export class SuspendableDatabase implements SqliteDatabase {
     this.#db?.rollback();
   }
 
+  get inTransaction(): boolean {
+    return this.#db?.inTransaction ?? false;
+  }
+
   savepoint(): string {
     return this.#live().savepoint();
   }

@@ -63,6 +63,8 @@ export interface SqliteDatabase {
   savepoint(): string;
   /** Keeps the savepoint's writes (`commit: true`) or undoes them, and closes it. */
   endSavepoint(name: string, commit: boolean): void;
+  /** A savepoint is open (a `transaction()` may still roll back what it wrote). */
+  readonly inTransaction: boolean;
   /** The whole database as a SQLite file image (commits first). */
   export(): Uint8Array;
   close(): void;
