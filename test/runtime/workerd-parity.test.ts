@@ -1,0 +1,41 @@
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createWorker, type Worker } from "../../src/runtime/worker";
+import * as probe from "./helpers/parity-worker";
+
+// Cases that came up after the conformance suite was written; the same Worker on both.
+let mf: Miniflare;
+let shim: Worker;
+beforeAll(async () => {
+  const bundle = await build({
+    entryPoints: [fileURLToPath(new URL("./helpers/parity-worker.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    write: false,
+    external: ["cloudflare:workers"],
+    logLevel: "silent",
+  });
+  mf = new Miniflare({
+    modules: true,
+    script: bundle.outputFiles[0]!.text,
+    compatibilityDate: "2025-09-01",
+    durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
+  });
+  shim = await createWorker(probe, { durableObjects: { PROBE: { className: "Probe" } } });
+});
+afterAll(async () => {
+  await mf.dispose();
+  await shim.dispose();
+});
+
+it("stores rowids beyond 2^53 like workerd", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/rowids")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/rowids"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  expect(onShim).toEqual([
+    { id: "9007199254740993", asNumber: 9007199254740992, x: "b" },
+    { id: "1152921504606846976", asNumber: 1152921504606846976, x: "a" },
+  ]);
+});
