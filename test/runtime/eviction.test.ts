@@ -37,7 +37,10 @@ describe("idle database suspension", () => {
     expect(await notes.add("b")).toBe(2);
     expect(db.suspended).toBe(false);
     expect(db.writeCount).toBeGreaterThan(writesBefore);
-    expect([...db.takeChanges().tables].sort()).toEqual(["notes"]);
+    const changes = db.takeChanges();
+    expect([...changes.tables].sort()).toEqual(["notes"]);
+    // Rows written before and after the suspension are both known.
+    expect(changes.rowids.get("notes")).toEqual(new Set([1n, 2n]));
     // Same instance: its in-memory field carried on.
     expect(await counter.bumpInstance()).toBe(102);
     // Reopened outside any event (as a checkpoint reading tables would): suspended again later.

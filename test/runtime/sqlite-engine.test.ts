@@ -90,6 +90,7 @@ describe("sql.js engine", () => {
     db.execute("INSERT INTO a VALUES (1), (2)", []);
     changes = db.takeChanges();
     expect([...changes.tables]).toEqual(["a"]);
+    expect(changes.rowids).toEqual(new Map([["a", new Set([1n, 2n])]]));
     expect(changes).toMatchObject({ unattributed: false, schemaChanged: false, writes: 2 });
     const before = db.writeCount;
     db.execute("CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID; INSERT INTO w VALUES (1, 2)", []);
@@ -97,7 +98,10 @@ describe("sql.js engine", () => {
     // WITHOUT ROWID tables escape the update hook: the change set says so.
     expect(db.takeChanges()).toMatchObject({ unattributed: true, schemaChanged: true });
     db.noteWrite("w", 1);
-    expect([...db.takeChanges().tables]).toEqual(["w"]);
+    const noted = db.takeChanges();
+    expect([...noted.tables]).toEqual(["w"]);
+    // Written by the runtime itself: no rowids, the table is read whole.
+    expect(noted.rowids.has("w")).toBe(false);
   });
 
   it("refuses an image that is not a SQLite database with a typed error", () => {
@@ -146,7 +150,9 @@ describe("sql.js engine rowids", () => {
     db.takeChanges();
     db.execute("INSERT INTO big(rowid, x) VALUES (1152921504606846976, 'a')", []);
     expect(db.execute("SELECT CAST(rowid AS TEXT) AS id, x FROM big", [])?.rows).toEqual([["1152921504606846976", "a"]]);
-    expect([...db.takeChanges().tables]).toEqual(["big"]);
+    const changes = db.takeChanges();
+    expect([...changes.tables]).toEqual(["big"]);
+    expect(changes.rowids.get("big")).toEqual(new Set([1152921504606846976n]));
     db.close();
   });
 

@@ -12,6 +12,8 @@ export const MAX_VALUE_BYTES = 2_200_000;
 const MAX_PARAMETERS = 100;
 const SQLITE_RANGE = 25;
 const SQLITE_INSERT = 18;
+/** Rowids remembered per table and checkpoint span; beyond this the table is read whole. */
+const MAX_TRACKED_ROWIDS = 10_000;
 /** How many statements stay prepared per database (runtime's and user's, each). */
 const PREPARED_LIMIT = 100;
 
@@ -40,6 +42,9 @@ export class SqlJsDatabase implements SqliteDatabase {
   #hookReads = 0;
   #noted = 0;
   #tables = new Set<string>();
+  /** Changed rowids per table; a table whose count passed the limit is dropped (read whole). */
+  #rowids = new Map<string, Set<bigint>>();
+  #untracked = new Set<string>();
   #spanStart: { total: number; attributed: number; schema: number };
   #baseSchema: number;
   #writeCount = 0;
@@ -165,6 +170,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     if (rows <= 0) return;
     this.#noted += rows;
     this.#tables.add(table);
+    this.#untrack(table);
   }
 
   get writeCount(): number {
@@ -180,11 +186,14 @@ export class SqlJsDatabase implements SqliteDatabase {
     const attributed = this.#hookWrites + this.#noted;
     const changes: ChangeSet = {
       tables: this.#tables,
+      rowids: this.#rowids,
       unattributed: total - this.#spanStart.total > attributed - this.#spanStart.attributed,
       schemaChanged: schema !== this.#spanStart.schema,
       writes: Math.max(total - this.#spanStart.total, attributed - this.#spanStart.attributed),
     };
     this.#tables = new Set();
+    this.#rowids = new Map();
+    this.#untracked = new Set();
     this.#spanStart = { total, attributed, schema };
     return changes;
   }
@@ -318,10 +327,10 @@ export class SqlJsDatabase implements SqliteDatabase {
   #tryUpdateHook(): number | undefined {
     if (updateHookWorks === false) return undefined;
     try {
-      const pointer = this.#sql.addFunction((_context: number, operation: number, _database: number, table: number) => {
+      const pointer = this.#sql.addFunction((_context: number, operation: number, _database: number, table: number, rowid: bigint) => {
         this.#hookWrites++;
         if (operation !== SQLITE_INSERT) this.#hookReads++;
-        this.#tables.add(this.#sql.UTF8ToString(table));
+        this.#noteRow(this.#sql.UTF8ToString(table), rowid);
       }, "viiiij");
       this.#sql._sqlite3_update_hook(this.#handle, pointer, 0);
       updateHookWorks = true;
@@ -332,6 +341,20 @@ export class SqlJsDatabase implements SqliteDatabase {
       updateHookWorks = false;
       return undefined;
     }
+  }
+
+  #noteRow(table: string, rowid: bigint): void {
+    this.#tables.add(table);
+    if (this.#untracked.has(table)) return;
+    let rowids = this.#rowids.get(table);
+    if (!rowids) this.#rowids.set(table, (rowids = new Set()));
+    rowids.add(BigInt(rowid));
+    if (rowids.size > MAX_TRACKED_ROWIDS) this.#untrack(table);
+  }
+
+  #untrack(table: string): void {
+    this.#untracked.add(table);
+    this.#rowids.delete(table);
   }
 
   /** The C `sqlite3*` (sql.js keeps it as `db`, a name its minified build preserves). */

@@ -10,7 +10,7 @@ export class SuspendableDatabase implements SqliteDatabase {
   readonly #open: (image?: Uint8Array) => SqliteDatabase;
   #db: SqliteDatabase | undefined;
   #image: Uint8Array | undefined;
-  #carried: { tables: Set<string>; unattributed: boolean; schemaChanged: boolean; writes: number } = emptyCarry();
+  #carried = emptyCarry();
   #writeBase = 0;
 
   constructor(open: (image?: Uint8Array) => SqliteDatabase, image?: Uint8Array) {
@@ -101,7 +101,17 @@ export class SuspendableDatabase implements SqliteDatabase {
   }
 
   #carry(changes: ChangeSet): void {
-    for (const table of changes.tables) this.#carried.tables.add(table);
+    for (const table of changes.tables) {
+      const known = changes.rowids.get(table);
+      const carried = this.#carried.rowids.get(table);
+      // Known only if known in every span that touched the table.
+      if (known && (carried || !this.#carried.tables.has(table))) {
+        this.#carried.rowids.set(table, new Set([...(carried ?? []), ...known]));
+      } else {
+        this.#carried.rowids.delete(table);
+      }
+      this.#carried.tables.add(table);
+    }
     this.#carried.unattributed ||= changes.unattributed;
     this.#carried.schemaChanged ||= changes.schemaChanged;
     this.#carried.writes += changes.writes;
@@ -109,5 +119,11 @@ export class SuspendableDatabase implements SqliteDatabase {
 }
 
 function emptyCarry() {
-  return { tables: new Set<string>(), unattributed: false, schemaChanged: false, writes: 0 };
+  return {
+    tables: new Set<string>(),
+    rowids: new Map<string, Set<bigint>>(),
+    unattributed: false,
+    schemaChanged: false,
+    writes: 0,
+  };
 }

@@ -17,6 +17,12 @@ export interface ChangeSet {
   /** Tables whose rows changed (from SQLite's update hook and from the KV layer). */
   readonly tables: ReadonlySet<string>;
   /**
+   * For tables in `tables` whose changed rows are known: the rowids inserted, updated or
+   * deleted. A changed table missing here changed in ways not tracked by rowid (the KV and
+   * alarm tables, or more rows than are tracked): read it whole.
+   */
+  readonly rowids: ReadonlyMap<string, ReadonlySet<bigint>>;
+  /**
    * Rows changed that no hook could attribute to a table (WITHOUT ROWID tables, the
    * DELETE-without-WHERE truncate optimisation): treat every table as changed.
    */
