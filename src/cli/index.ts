@@ -17,6 +17,7 @@ export const main = defineCommand({
     whoami: lazy(() => import("./commands/whoami")),
     config: lazy(() => import("./commands/config")),
     gateway: lazy(() => import("./commands/gateway")),
+    snapshot: lazy(() => import("./commands/snapshot")),
   },
 });
 
