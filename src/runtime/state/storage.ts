@@ -80,7 +80,7 @@ export class DurableObjectStorage {
     const objects = this.#db.query(
       `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '${METADATA_TABLE}' ORDER BY rowid DESC`,
     );
-    this.#withoutForeignKeys(() => {
+    this.#withDeferredForeignKeys(() => {
       for (const [type, name] of objects) {
         this.#db.query(`DROP ${type === "view" ? "VIEW" : "TABLE"} IF EXISTS "${String(name).replaceAll('"', '""')}"`);
       }
@@ -155,7 +155,7 @@ export class DurableObjectStorage {
     this.#owner.alarmChanged(this.#alarm.get());
   }
 
-  #withoutForeignKeys(fn: () => void): void {
+  #withDeferredForeignKeys(fn: () => void): void {
     // Inside the implicit transaction `foreign_keys` cannot change; deferring the checks to
     // commit works, and by then the referencing tables are gone too.
     this.#db.query("PRAGMA defer_foreign_keys = ON");
