@@ -92,3 +92,27 @@ describe("WebSocket hibernation API (in-process)", () => {
     );
   });
 });
+
+describe("WebSocket hibernation with eviction", () => {
+  it("keeps sockets open while the instance is evicted, and reopens the object for the next message", async () => {
+    const hibernating = await createWorker(room, { durableObjects: { ROOM: { className: "Room" } }, evictAfterMs: 20 });
+    try {
+      const response = await hibernating.fetch(new Request("http://room/", { headers: { upgrade: "websocket" } }));
+      const socket = (response as Response & { webSocket: WebSocket | null }).webSocket!;
+      const received: string[] = [];
+      socket.addEventListener("message", (event) => received.push(String((event as unknown as { data: string }).data)));
+      socket.accept();
+      socket.send("before");
+      await until(() => received.length === 1);
+      await until(() => hibernating.objects.ROOM!.liveIds.length === 0);
+      socket.send("after");
+      await until(() => received.length === 2);
+      expect(received).toEqual(["echo:before", "echo:after"]);
+      socket.send("who");
+      await until(() => received.length === 3);
+      expect(JSON.parse(received[2]!)).toEqual({ attachment: { tag: "everyone" }, tags: ["everyone"] });
+    } finally {
+      await hibernating.dispose();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { DurableObject, type AlarmInvocationInfo } from "../state/base-classes";
 import { DurableObjectState } from "../state/state";
+import type { Hibernation } from "../state/hibernation";
 import type { WebSocket, WebSocketData } from "../state/websocket";
 import type { DurableObjectId } from "./id";
 import { cloneForRpc, toRemoteError } from "./rpc";
@@ -19,6 +20,8 @@ export interface LiveObjectHost {
   reset(live: LiveObject): void;
   /** An event started or finished (for idle eviction). */
   activity(live: LiveObject): void;
+  /** The object's hibernatable sockets, which outlive its instances. */
+  hibernation(id: DurableObjectId): Hibernation;
 }
 
 interface Methods {
@@ -49,10 +52,7 @@ export class LiveObject {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
-      webSocketMessage: (socket, data) => void this.#socketEvent((object) => object.webSocketMessage?.(socket, data)),
-      webSocketClose: (socket, code, reason, wasClean) =>
-        this.#socketEvent((object) => object.webSocketClose?.(socket, code, reason, wasClean)),
-    });
+    }, host.hibernation(id));
     try {
       this.#object = new host.ctor(this.state, host.env as never) as object & Methods;
     } catch (error) {
@@ -62,9 +62,8 @@ export class LiveObject {
 
   /** No event running or waiting and no background work: safe to evict. */
   get idle(): boolean {
-    // Sockets stay connected to this instance: it is not evicted while any is open (its
-    // database connection is still suspended when idle).
-    return this.#inflight === 0 && this.state.gate.idle && this.state.pendingWork === 0 && this.state.openWebSockets === 0;
+    // Open hibernatable sockets do not count: they outlive the instance, as in workerd.
+    return this.#inflight === 0 && this.state.gate.idle && this.state.pendingWork === 0;
   }
 
   /** Evicted: stubs holding this instance must look the object up again. */
@@ -143,10 +142,17 @@ export class LiveObject {
     }, false);
   }
 
-  /**
-   * A hibernatable socket's message or close, delivered as an event. A throwing handler is
-   * logged (workerd does not pass it to `webSocketError`, which is for socket failures).
-   */
+  /** Delivers a hibernatable socket's message to `webSocketMessage`, as an event. */
+  socketMessage(socket: WebSocket, data: WebSocketData): Promise<void> {
+    return this.#socketEvent((object) => object.webSocketMessage?.(socket, data));
+  }
+
+  /** Delivers a hibernatable socket's close to `webSocketClose`, as an event. */
+  socketClose(socket: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
+    return this.#socketEvent((object) => object.webSocketClose?.(socket, code, reason, wasClean));
+  }
+
+  /** A throwing handler is logged (workerd does not pass it to `webSocketError`, which is for socket failures). */
   #socketEvent(run: (object: object & Methods) => unknown): Promise<void> {
     return this.#event(async (object) => void (await run(object)), false).catch((error: unknown) =>
       console.error(`dotdo: WebSocket handler of Durable Object ${this.id} threw:`, error),

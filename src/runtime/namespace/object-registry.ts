@@ -2,6 +2,7 @@ import { DotdoError } from "../errors";
 import { SuspendableDatabase } from "../sqlite/suspendable-database";
 import type { SqliteEngine } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
+import { Hibernation } from "../state/hibernation";
 import { DurableObjectId } from "./id";
 import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
 import { LiveObject, type DurableObjectClass, type LiveObjectHost } from "./live-object";
@@ -54,6 +55,8 @@ export class ObjectRegistry implements LiveObjectHost {
   readonly #evicting = new Map<string, Promise<void>>();
   readonly #parked = new Map<string, Uint8Array>();
   readonly #alarms = new Map<string, { id: DurableObjectId; timer: ReturnType<typeof setTimeout> }>();
+  /** Per object: its hibernatable sockets, kept while instances come and go. */
+  readonly #hibernations = new Map<string, Hibernation>();
   #disposed = false;
 
   constructor(options: RegistryOptions) {
@@ -93,6 +96,31 @@ export class ObjectRegistry implements LiveObjectHost {
       this.#alarms.set(key, { id, timer });
     };
     arm();
+  }
+
+  hibernation(id: DurableObjectId): Hibernation {
+    const key = id.toString();
+    let hibernation = this.#hibernations.get(key);
+    if (!hibernation) {
+      hibernation = new Hibernation({
+        // The instance may have been evicted meanwhile: the event reopens the object.
+        message: (socket, data) => void this.#withLive(id, (live) => live.socketMessage(socket, data)),
+        close: (socket, code, reason, wasClean) => this.#withLive(id, (live) => live.socketClose(socket, code, reason, wasClean)),
+      });
+      this.#hibernations.set(key, hibernation);
+    }
+    return hibernation;
+  }
+
+  async #withLive(id: DurableObjectId, run: (live: LiveObject) => Promise<void>): Promise<void> {
+    if (this.#disposed) return; // sockets closing at shutdown: nothing left to tell
+    try {
+      let live = await this.instance(id);
+      while (live.retired) live = await this.instance(id); // being evicted: wait, reopen
+      await run(live);
+    } catch (error) {
+      console.error(`dotdo: could not deliver a WebSocket event to Durable Object ${id}:`, error);
+    }
   }
 
   reset(live: LiveObject): void {
@@ -160,6 +188,11 @@ export class ObjectRegistry implements LiveObjectHost {
     const entries = (await Promise.allSettled(this.#entries.values())).flatMap((result) =>
       result.status === "fulfilled" ? [result.value] : [],
     );
+    // Sockets are told the object is going away (their close handlers no longer run).
+    for (const hibernation of this.#hibernations.values()) {
+      for (const socket of hibernation.sockets()) socket.close(1001, "Durable Object is shutting down");
+    }
+    this.#hibernations.clear();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.all(entries.map((entry) => entry.live?.settled())), grace]);
@@ -222,6 +255,7 @@ export class ObjectRegistry implements LiveObjectHost {
         throw error;
       }
       this.#entries.delete(key);
+      if (this.#hibernations.get(key)?.open === 0) this.#hibernations.delete(key);
       entry.live = undefined;
       entry.db.close();
     })();

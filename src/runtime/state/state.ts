@@ -1,8 +1,8 @@
 import type { SqliteDatabase } from "../sqlite/types";
 import { InputGate } from "./input-gate";
-import { Hibernation } from "./hibernation";
+import type { Hibernation } from "./hibernation";
 import { DurableObjectStorage, type StorageOwner } from "./storage";
-import type { WebSocket, WebSocketData, WebSocketRequestResponsePair } from "./websocket";
+import type { WebSocket, WebSocketRequestResponsePair } from "./websocket";
 
 /** The id an object sees as `ctx.id`. */
 export interface DurableObjectIdLike {
@@ -15,10 +15,6 @@ export interface DurableObjectIdLike {
 export interface StateOwner extends StorageOwner {
   /** `blockConcurrencyWhile`'s callback threw: workerd resets the object. */
   reset(error: unknown): void;
-  /** A hibernatable socket received a message (deliver `webSocketMessage` as an event). */
-  webSocketMessage(socket: WebSocket, data: WebSocketData): void;
-  /** A hibernatable socket closed (deliver `webSocketClose` as an event; settles after it). */
-  webSocketClose(socket: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void>;
 }
 
 /** `ctx` for a Durable Object: id, storage, the input gate and background work. */
@@ -31,13 +27,11 @@ export class DurableObjectState {
   readonly #pending = new Set<Promise<unknown>>();
   readonly #hibernation: Hibernation;
 
-  constructor(id: DurableObjectIdLike, db: SqliteDatabase, owner: StateOwner) {
+  /** `hibernation` outlives this state: the object's sockets stay open across evictions. */
+  constructor(id: DurableObjectIdLike, db: SqliteDatabase, owner: StateOwner, hibernation: Hibernation) {
     this.id = id;
     this.#owner = owner;
-    this.#hibernation = new Hibernation({
-      message: (socket, data) => owner.webSocketMessage(socket, data),
-      close: (socket, code, reason, wasClean) => owner.webSocketClose(socket, code, reason, wasClean),
-    });
+    this.#hibernation = hibernation;
     const gate = this.gate;
     this.storage = new DurableObjectStorage(db, {
       hasAlarmHandler: () => owner.hasAlarmHandler(),
@@ -94,11 +88,6 @@ export class DurableObjectState {
 
   getHibernatableWebSocketEventTimeout(): number | null {
     return this.#hibernation.eventTimeout;
-  }
-
-  /** Hibernatable sockets still open (the object is not evicted while there are any). */
-  get openWebSockets(): number {
-    return this.#hibernation.open;
   }
 
   /** Background work still running (from `waitUntil`). */
