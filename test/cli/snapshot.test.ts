@@ -221,6 +221,11 @@ describe("dotdo snapshot export | import", () => {
     expect(await dumpOf(target, "other")).toEqual(await dumpOf(source, "other"));
     expect((await dumpOf(target, "other") as { rows: Record<string, unknown[]> }).rows[longTable]).toHaveLength(2);
 
+    // A second import meets every key: conflicts are summed up per object.
+    const twice = await dotdo("snapshot", "import", archive, "--storage", target);
+    expect(twice.exitCode).toBe(1);
+    expect(twice.output).toMatch(new RegExp(`^error: \\d+ key\\(s\\) already exist in file://.+, import never overwrites: do/${acmeId}/ \\(\\d+ keys\\), do/other/ \\(\\d+ keys\\) \\[IMPORT_CONFLICT\\]$`));
+
     // Restorable in the imported store, and a fresh worker there serves the state.
     expect((await dotdo("snapshot", "restore", acmeId, "--seq", "2", "--storage", target)).exitCode).toBe(0);
     expect(await entriesSeenFresh(target)).toEqual([rent, salary]);

@@ -60,15 +60,25 @@ export class ArchiveError extends DotdoError {
   }
 }
 
-/** Import would overwrite keys that already exist in the store; nothing was written. */
+/** Import would overwrite keys that already exist in the store. */
 export class ImportConflictError extends DotdoError {
   constructor(
     readonly keys: string[],
     storeUrl: string,
   ) {
-    const shown = keys.slice(0, 5).join(", ") + (keys.length > 5 ? ` and ${keys.length - 5} more` : "");
-    super("IMPORT_CONFLICT", `${keys.length} key(s) already exist in ${storeUrl}, import never overwrites: ${shown}`);
+    super("IMPORT_CONFLICT", `${keys.length} key(s) already exist in ${storeUrl}, import never overwrites: ${summarize(keys)}`);
   }
+}
+
+/** Conflicting keys by object: one key is named as is, more as the object's folder and a count. */
+function summarize(keys: string[]): string {
+  const byObject = new Map<string, string[]>();
+  for (const key of keys) {
+    const folder = /^do\/[^/]+\//.exec(key)?.[0] ?? key;
+    byObject.set(folder, [...(byObject.get(folder) ?? []), key]);
+  }
+  const parts = [...byObject].map(([folder, inFolder]) => (inFolder.length === 1 ? inFolder[0]! : `${folder} (${inFolder.length} keys)`));
+  return parts.slice(0, 5).join(", ") + (parts.length > 5 ? ` and ${parts.length - 5} more objects` : "");
 }
 
 /** The export's output file exists; it is never replaced. */
