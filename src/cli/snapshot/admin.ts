@@ -22,12 +22,14 @@ export interface LeaseWaitOptions {
 const HOLDER = `dotdo-cli@${hostname()}:${process.pid}`;
 
 /** Every stored checkpoint of the object, oldest first (`NoSnapshotsError` when there is none). */
-export async function listObjectSnapshots(store: ObjectStore, id: string): Promise<SnapshotInfo[]> {
-  return inObject(store, id, async (scoped) => {
-    const snapshots = await withEmptyDatabase((port) => new ObjectPersistence({ store: scoped, port }).listSnapshots());
-    if (snapshots.length === 0) throw new NoSnapshotsError(id, store.url);
-    return snapshots;
-  });
+export function listObjectSnapshots(store: ObjectStore, id: string): Promise<SnapshotInfo[]> {
+  return inObject(store, id, (scoped) => storedSnapshots(store, scoped, id));
+}
+
+async function storedSnapshots(store: ObjectStore, scoped: ObjectStore, id: string): Promise<SnapshotInfo[]> {
+  const snapshots = await withEmptyDatabase((port) => new ObjectPersistence({ store: scoped, port }).listSnapshots());
+  if (snapshots.length === 0) throw new NoSnapshotsError(id, store.url);
+  return snapshots;
 }
 
 /**
@@ -41,8 +43,8 @@ export async function restoreObject(
   target: { sequence: number } | { asOf: number },
   options: LeaseWaitOptions = {},
 ): Promise<{ from: SnapshotInfo; committed: CheckpointResult | null }> {
-  const snapshots = await listObjectSnapshots(store, id);
-  return inObject(store, id, async () => {
+  return inObject(store, id, async (scoped) => {
+    const snapshots = await storedSnapshots(store, scoped, id);
     const from = "sequence" in target ? snapshots.find((s) => s.sequence === target.sequence) : snapshots.filter((s) => s.timestampMs <= target.asOf).at(-1);
     if (!from) throw new SnapshotNotFoundError(`${describeTarget(target)}; stored: ${describeRange(snapshots)}`);
     const committed = await withLeaseWait(options, async () => withEmptyDatabase((port) => rollBack(store, id, port, { sequence: from.sequence }, { holder: HOLDER })));
@@ -63,8 +65,8 @@ function describeRange(snapshots: SnapshotInfo[]): string {
 
 /** Deletes checkpoints beyond the policy (never the newest) and the files only they used. */
 export async function expireObject(store: ObjectStore, id: string, policy: ExpirePolicy, options: LeaseWaitOptions = {}): Promise<ExpireResult> {
-  await listObjectSnapshots(store, id);
   return inObject(store, id, async (scoped) => {
+    await storedSnapshots(store, scoped, id);
     return withEmptyDatabase(async (port) => {
       const persistence = new ObjectPersistence({ store: scoped, port, holder: HOLDER });
       await withLeaseWait(options, () => persistence.acquireLease());
