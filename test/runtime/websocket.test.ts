@@ -116,3 +116,26 @@ describe("WebSocket hibernation with eviction", () => {
     }
   });
 });
+
+describe("WebSocket with accept() and listeners", () => {
+  it("keeps its object from eviction while the socket is open", async () => {
+    const worker = await createWorker(room, { durableObjects: { LISTENER: { className: "Listener" } }, evictAfterMs: 10 });
+    try {
+      const stub = (worker.env.LISTENER as DurableObjectNamespace).getByName("l");
+      const socket = (await stub.fetch("http://listener/") as Response & { webSocket: WebSocket | null }).webSocket!;
+      const received: string[] = [];
+      socket.addEventListener("message", (event) => received.push(String((event as unknown as { data: string }).data)));
+      socket.accept();
+      socket.send("a");
+      await new Promise((resolve) => setTimeout(resolve, 50)); // well past evictAfterMs
+      expect(worker.objects.LISTENER!.liveIds).toHaveLength(1);
+      socket.send("b");
+      await until(() => received.length === 2);
+      expect(received).toEqual(["1", "2"]); // the same instance counted both
+      socket.close();
+      await until(() => worker.objects.LISTENER!.liveIds.length === 0);
+    } finally {
+      await worker.dispose();
+    }
+  });
+});

@@ -40,6 +40,8 @@ export class LiveObject {
   #object: (object & Methods) | undefined;
   #broken: { error: unknown } | undefined;
   #inflight = 0;
+  /** Open sockets handled with listeners in this instance. */
+  #pinned = 0;
   #settled: (() => void)[] = [];
   #retired = false;
   readonly #host: LiveObjectHost;
@@ -63,7 +65,7 @@ export class LiveObject {
   /** No event running or waiting and no background work: safe to evict. */
   get idle(): boolean {
     // Open hibernatable sockets do not count: they outlive the instance, as in workerd.
-    return this.#inflight === 0 && this.state.gate.idle && this.state.pendingWork === 0;
+    return this.#inflight === 0 && this.#pinned === 0 && this.state.gate.idle && this.state.pendingWork === 0;
   }
 
   /** Evicted: stubs holding this instance must look the object up again. */
@@ -95,7 +97,22 @@ export class LiveObject {
   fetch(request: Request): Promise<Response> {
     return this.#event(async (object) => {
       if (typeof object.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
-      return object.fetch(request);
+      const response = await object.fetch(request);
+      this.#pinWhileOpen((response as Response & { webSocket?: WebSocket | null }).webSocket?.peer);
+      return response;
+    });
+  }
+
+  /**
+   * A socket the object handles with listeners (`accept()`) lives in this instance: keep it
+   * from eviction until the client closes. Hibernatable sockets outlive instances instead.
+   */
+  #pinWhileOpen(socket: WebSocket | undefined): void {
+    if (!socket || socket.hibernatable) return;
+    this.#pinned++;
+    socket.onPeerClosed(() => {
+      this.#pinned--;
+      this.#host.activity(this);
     });
   }
 

@@ -63,6 +63,7 @@ export class WebSocket extends EventTarget {
   #attachment: unknown;
   #closeSent = false;
   #closeReceived = false;
+  #whenClosed: (() => void)[] = [];
 
   /** @internal Links two ends; used by `WebSocketPair`. */
   static link(a: WebSocket, b: WebSocket): void {
@@ -72,6 +73,22 @@ export class WebSocket extends EventTarget {
 
   get readyState(): number {
     return this.#readyState;
+  }
+
+  /** @internal The other end of the pair. */
+  get peer(): WebSocket | undefined {
+    return this.#peer;
+  }
+
+  /** @internal Whether this end's traffic goes to the hibernation API. */
+  get hibernatable(): boolean {
+    return this.#hibernation !== undefined;
+  }
+
+  /** @internal Calls `fn` once the peer has closed (nothing more can arrive), at once if it has. */
+  onPeerClosed(fn: () => void): void {
+    if (this.#closeReceived) fn();
+    else this.#whenClosed.push(fn);
   }
 
   /** Starts delivering events to this end's listeners. */
@@ -100,7 +117,7 @@ export class WebSocket extends EventTarget {
   close(code = 1000, reason = ""): void {
     if (this.#closeSent) return;
     this.#closeSent = true;
-    this.#readyState = this.#closeReceived ? CLOSED : CLOSING;
+    this.#setState(this.#closeReceived ? CLOSED : CLOSING);
     if (this.#peer) this.#peer.#deliver({ kind: "close", code, reason });
   }
 
@@ -110,6 +127,11 @@ export class WebSocket extends EventTarget {
 
   deserializeAttachment(): unknown {
     return this.#attachment === undefined ? null : structuredClone(this.#attachment);
+  }
+
+  #setState(state: number): void {
+    this.#readyState = state;
+    if (this.#closeReceived) for (const fn of this.#whenClosed.splice(0)) fn();
   }
 
   #start(): void {
@@ -130,7 +152,7 @@ export class WebSocket extends EventTarget {
     }
     // The peer closed: CLOSING until this end answers with its own close().
     this.#closeReceived = true;
-    this.#readyState = this.#closeSent ? CLOSED : CLOSING;
+    this.#setState(this.#closeSent ? CLOSED : CLOSING);
     if (this.#hibernation) this.#hibernation.close(this, delivery.code, delivery.reason, true);
     else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, true));
   }

@@ -47,3 +47,15 @@ export default {
     return env.ROOM.getByName("lobby").fetch(request);
   },
 };
+
+/** Handles its socket with accept() and listeners: the instance must stay while it is open. */
+export class Listener extends DurableObject {
+  #messages = 0;
+
+  override async fetch(): Promise<Response> {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    server.accept();
+    server.addEventListener("message", () => server.send(String(++this.#messages)));
+    return new Response(null, { status: 101, webSocket: client } as ResponseInit);
+  }
+}
