@@ -317,7 +317,9 @@ describe("bad input", () => {
     [["expire", acmeId, "--older-than", "7 days"], 'error: --older-than "7 days" is not a duration', "[SNAPSHOT_ARGUMENT_INVALID]"],
     [["expire", acmeId, "--keep", "0"], 'error: --keep "0" is not a positive integer', "[SNAPSHOT_ARGUMENT_INVALID]"],
     [["export", acmeId, "--all", "--output", "x.tar.gz"], "error: give an object or --all, not both", "[SNAPSHOT_ARGUMENT_INVALID]"],
+    [["export", "--output", "/nonexistent/x.tar.gz"], "error: --output /nonexistent/x.tar.gz: its folder does not exist", "[SNAPSHOT_ARGUMENT_INVALID]"],
     [["import", "/nonexistent.tar.gz"], "error: /nonexistent.tar.gz: no such file", "[ARCHIVE_INVALID]"],
+    [["import", scratch], `error: ${scratch}: not a gzipped tar: EISDIR`, "[ARCHIVE_INVALID]"],
   ])("snapshot %j → one typed error line", async (args, message, code) => {
     const { output, exitCode } = await dotdo("snapshot", ...args, "--storage", folder);
     expect(exitCode).toBe(1);

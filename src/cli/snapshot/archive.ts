@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
@@ -7,7 +8,7 @@ import { DotdoError } from "../../runtime/errors";
 import { PreconditionFailedError } from "../../runtime/storage/errors";
 import type { ObjectStore } from "../../runtime/storage/types";
 import { compareArchiveKeys, archiveRank, splitObjectKey } from "./archive-order";
-import { ArchiveError, ImportConflictError, NoObjectsError, OutputExistsError } from "./errors";
+import { ArchiveError, ImportConflictError, NoObjectsError, OutputExistsError, SnapshotArgumentError } from "./errors";
 import { existingObject, listKeys, OBJECTS_PREFIX } from "./objects";
 import { readTar, TAR_END, tarHeader, tarPadding, TarFormatError } from "./tar";
 
@@ -36,6 +37,7 @@ export interface ImportResult {
  */
 export async function exportObjects(store: ObjectStore, output: string, ids?: string[]): Promise<ExportResult> {
   if (existsSync(output)) throw new OutputExistsError(output);
+  if (!existsSync(dirname(resolve(output)))) throw new SnapshotArgumentError(`--output ${output}: its folder does not exist`);
   const keys = (await exportedKeys(store, ids)).sort(compareArchiveKeys);
   const result: ExportResult = { objects: new Set(keys.map((key) => splitObjectKey(key)?.id)).size, files: 0, bytes: 0, vanished: [] };
   const mtime = Date.now() / 1000;
@@ -123,7 +125,11 @@ export async function importObjects(store: ObjectStore, archive: string): Promis
 /** The archive's entries, each checked to be an object file (`do/{id}/…`). */
 async function* entries(archive: string): AsyncGenerator<{ name: string; body: Uint8Array }> {
   if (!existsSync(archive)) throw new ArchiveError(archive, "no such file");
-  const gunzip = createReadStream(archive).pipe(createGunzip());
+  const file = createReadStream(archive);
+  const gunzip = createGunzip();
+  // `pipe` does not pass a read error (EISDIR, EACCES) on: the entries would wait forever.
+  file.on("error", (error) => gunzip.destroy(error));
+  file.pipe(gunzip);
   try {
     for await (const entry of readTar(gunzip)) {
       if (!splitObjectKey(entry.name)) throw new ArchiveError(archive, `entry ${JSON.stringify(entry.name)} is not an object's file (do/{id}/…)`);
@@ -134,6 +140,7 @@ async function* entries(archive: string): AsyncGenerator<{ name: string; body: U
     if (error instanceof TarFormatError) throw new ArchiveError(archive, `not a valid tar: ${error.message}`, { cause: error });
     throw new ArchiveError(archive, `not a gzipped tar: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
+    file.destroy();
     gunzip.destroy();
   }
 }
