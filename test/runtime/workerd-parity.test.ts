@@ -21,9 +21,9 @@ beforeAll(async () => {
     modules: true,
     script: bundle.outputFiles[0]!.text,
     compatibilityDate: "2025-09-01",
-    durableObjects: { PROBE: { className: "Probe", useSQLite: true } },
+    durableObjects: { PROBE: { className: "Probe", useSQLite: true }, ROOM: { className: "Room", useSQLite: true } },
   });
-  shim = await createWorker(probe, { durableObjects: { PROBE: { className: "Probe" } } });
+  shim = await createWorker(probe, { durableObjects: { PROBE: { className: "Probe" }, ROOM: { className: "Room" } } });
 });
 afterAll(async () => {
   await mf.dispose();
@@ -38,4 +38,18 @@ it("stores rowids beyond 2^53 like workerd", async () => {
     { id: "9007199254740993", asNumber: 9007199254740992, x: "b" },
     { id: "1152921504606846976", asNumber: 1152921504606846976, x: "a" },
   ]);
+});
+
+it("runs the WebSocket hibernation API like workerd: messages, a throwing handler, the close handshake", async () => {
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void errors.push(args);
+  try {
+    const onWorkerd = await (await mf.dispatchFetch("http://probe/websocket")).json();
+    const onShim = await (await shim.fetch(new Request("http://probe/websocket"))).json();
+    expect(onShim).toEqual(onWorkerd);
+    expect(onShim).toMatchObject({ status: 101, got: ["echo:hello"], closeEvent: [4000, "server closes too"], clientState: 3 });
+  } finally {
+    console.error = original;
+  }
 });
