@@ -12,9 +12,10 @@ import { objectStore, loadSnapshot } from "../../src/runtime/persistence/object-
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { persistenceLifecycle } from "../../src/runtime/persistence/lifecycle";
 import type { SnapshotInfo } from "../../src/runtime/persistence/time-travel";
+import { createStore } from "../../src/runtime/storage/create";
 import { createFileStore } from "../../src/runtime/storage/file";
-import type { ObjectStore } from "../../src/runtime/storage/types";
 import { createWorker, type Worker } from "../../src/runtime/worker";
+import { startS3, type S3TestServer } from "../helpers/s3";
 import * as objects from "../persistence/objects";
 import { dumpDatabase, openDatabase } from "../persistence/sqlite";
 
@@ -283,6 +284,42 @@ describe("dotdo snapshot export | import", () => {
     execFileSync("tar", ["-czf", join(scratch, "foreign.tar.gz"), "-C", foreign, "etc"]);
     expect((await dotdo("snapshot", "import", join(scratch, "foreign.tar.gz"), "--storage", join(scratch, "never"))).output).toMatch(/entry "etc\/passwd" is not an object's file \(do\/\{id\}\/…\) \[ARCHIVE_INVALID\]$/);
     expect(existsSync(join(scratch, "never", "do"))).toBe(false);
+  });
+});
+
+describe("moving state to an S3 bucket (s3rver behind the conditional-write proxy of test/helpers/s3)", () => {
+  let s3: S3TestServer;
+  beforeAll(async () => {
+    s3 = await startS3("moved");
+  });
+  afterAll(() => s3.close());
+
+  it("exports from a file store, imports into s3://bucket/prefix from the environment, restores there", async () => {
+    const source = join(scratch, "to-s3");
+    await seed(source);
+    const archive = join(scratch, "to-s3.tar.gz");
+    expect((await dotdo("snapshot", "export", "--output", archive, "--storage", source)).exitCode).toBe(0);
+
+    vi.stubEnv("R2_ENDPOINT", s3.endpoint);
+    vi.stubEnv("R2_ACCESS_KEY_ID", s3.accessKeyId);
+    vi.stubEnv("R2_SECRET_ACCESS_KEY", s3.secretAccessKey);
+    vi.stubEnv("DOTDO_S3_FORCE_PATH_STYLE", "1");
+    vi.stubEnv("DOTDO_STORAGE", "s3://moved/app");
+    vi.stubEnv("XDG_CONFIG_HOME", join(scratch, "config"));
+    try {
+      const imported = await dotdo("snapshot", "import", archive);
+      expect(imported.exitCode, imported.output).toBe(0);
+      expect(imported.output).toContain("into s3://moved/app");
+      const moved = await dotdo("snapshot", "list", acmeId, "--json");
+      expect(JSON.parse(moved.output)).toEqual(await snapshotsOf(source, acmeId));
+      const restored = await dotdo("snapshot", "restore", acmeId, "--seq", "1");
+      expect(restored.exitCode, restored.output).toBe(0);
+      const { port } = await openDatabase();
+      await loadSnapshot(await createStore(process.env), acmeId, port);
+      expect(port.query("SELECT note FROM entries")).toEqual([["rent"]]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 
