@@ -4,6 +4,7 @@ import type { ConcurrencyProbe } from "./concurrency-probe";
 import type { KvProbe } from "./kv-probe";
 import type { FailingConstructorProbe, NoFetchProbe, RpcProbe } from "./rpc-probe";
 import type { SqlProbe } from "./sql-probe";
+import type { WebSocketProbe } from "./websocket-probe";
 
 /** Bindings of the conformance Worker; the same names are configured on both runtimes. */
 export interface Env {
@@ -16,6 +17,7 @@ export interface Env {
   FAILING: DurableObjectNamespace<FailingConstructorProbe>;
   /** Untyped stubs: the class takes no RPC. */
   LEGACY: DurableObjectNamespace;
+  WEBSOCKET: DurableObjectNamespace<WebSocketProbe>;
   CONCURRENCY: DurableObjectNamespace<ConcurrencyProbe>;
   GREETING: string;
 }
@@ -30,6 +32,7 @@ export const DURABLE_OBJECTS = {
   NO_FETCH: "NoFetchProbe",
   FAILING: "FailingConstructorProbe",
   LEGACY: "LegacyProbe",
+  WEBSOCKET: "WebSocketProbe",
   CONCURRENCY: "ConcurrencyProbe",
 } as const satisfies Record<Exclude<keyof Env, "GREETING">, string>;
 

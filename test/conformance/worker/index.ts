@@ -12,6 +12,7 @@ export { AlarmProbe, NoAlarmProbe } from "./alarm-probe";
 export { RpcProbe, NoFetchProbe, FailingConstructorProbe } from "./rpc-probe";
 export { ConcurrencyProbe } from "./concurrency-probe";
 export { LegacyProbe } from "./legacy-probe";
+export { WebSocketProbe } from "./websocket-probe";
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {

@@ -5,6 +5,7 @@ import { idScenarios } from "./scenarios/ids";
 import { kvScenarios } from "./scenarios/kv";
 import { rpcScenarios } from "./scenarios/rpc";
 import { sqlScenarios } from "./scenarios/sql";
+import { webSocketScenarios } from "./scenarios/websockets";
 import type { Scenario } from "./scenarios/helpers";
 
 export type { Scenario } from "./scenarios/helpers";
@@ -16,4 +17,5 @@ export const scenarios: Record<string, Scenario> = {
   ...rpcScenarios,
   ...idScenarios,
   ...concurrencyScenarios,
+  ...webSocketScenarios,
 };
