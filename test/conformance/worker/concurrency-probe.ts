@@ -1,4 +1,5 @@
-import { DurableObject, type DurableObjectNamespace, type DurableObjectState } from "cloudflare:workers";
+import { DurableObject, type DurableObjectState } from "cloudflare:workers";
+import type { Env } from "./env";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -7,12 +8,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * deterministic with signals rather than timing: a method waits for another call's
  * arrival, bounded by a timeout, and reports whether it arrived.
  */
-export class ConcurrencyProbe extends DurableObject {
+export class ConcurrencyProbe extends DurableObject<Env> {
   private log: string[] = [];
   private arrived: (() => void) | undefined;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
       this.log.push("constructor:start");
       await sleep(100);
@@ -51,7 +52,7 @@ export class ConcurrencyProbe extends DurableObject {
   /** Waits on another object's call; meanwhile calls to this object may run. */
   async waitThroughPeer(peer: string, timeoutMs: number): Promise<boolean> {
     this.log.push("peer wait:start");
-    const arrived = await this.peers().getByName(peer).waitForNote(timeoutMs);
+    const arrived = await this.env.CONCURRENCY.getByName(peer).waitForNote(timeoutMs);
     this.log.push("peer wait:end");
     return arrived;
   }
@@ -59,12 +60,8 @@ export class ConcurrencyProbe extends DurableObject {
   /** Notes the tag here, then on the peer (which ends the peer's wait). */
   async noteThroughPeer(peer: string, tag: string): Promise<string[]> {
     this.log.push(tag);
-    await this.peers().getByName(peer).note(tag);
+    await this.env.CONCURRENCY.getByName(peer).note(tag);
     return [...this.log];
-  }
-
-  private peers(): DurableObjectNamespace<ConcurrencyProbe> {
-    return (this.env as { CONCURRENCY: DurableObjectNamespace<ConcurrencyProbe> }).CONCURRENCY;
   }
 
   async blockReturns(): Promise<{ v: number }> {

@@ -2,10 +2,10 @@ import {
   DurableObject,
   RpcTarget,
   env as importedEnv,
-  type DurableObjectNamespace,
   type DurableObjectState,
 } from "cloudflare:workers";
 import { encode, type Encoded } from "./encode";
+import type { Env } from "./env";
 
 export class CustomError extends Error {
   override name = "CustomError";
@@ -33,7 +33,7 @@ export class Counter extends RpcTarget {
 }
 
 /** RPC targets: echo, mutation, throws, fetch; plus what the instance knows of itself. */
-export class RpcProbe extends DurableObject {
+export class RpcProbe extends DurableObject<Env> {
   private calls = 0;
 
   echo<T>(value: T): T {
@@ -59,20 +59,16 @@ export class RpcProbe extends DurableObject {
 
   /** Calls another object (or this one again) of the same namespace. */
   async relay(name: string, value: unknown): Promise<unknown> {
-    return this.peers().getByName(name).echo(value);
+    return this.env.RPC.getByName(name).echo(value);
   }
 
   async relayThrow(name: string): Promise<unknown> {
-    return this.peers().getByName(name).throwError("RangeError");
+    return this.env.RPC.getByName(name).throwError("RangeError");
   }
 
   /** Calls a stub the caller passed as an argument. */
   async callPassedStub(stub: { whoAmI(): Promise<Encoded> }): Promise<Encoded> {
     return stub.whoAmI();
-  }
-
-  private peers(): DurableObjectNamespace<RpcProbe> {
-    return (this.env as { RPC: DurableObjectNamespace<RpcProbe> }).RPC;
   }
 
   makeCounter(): Counter {
@@ -129,8 +125,8 @@ export class RpcProbe extends DurableObject {
     return chunked(["chunk 1, ", "chunk 2"]);
   }
 
-  greeting(): unknown {
-    return (this.env as { GREETING?: unknown }).GREETING;
+  greeting(): string {
+    return this.env.GREETING;
   }
 
   /** The env as `import { env } from "cloudflare:workers"` sees it. */
@@ -181,12 +177,12 @@ const constructionAttempts = new WeakMap<object, Map<string, number>>();
  * Its constructor writes to storage, then — for the object named "fails once" — throws on
  * the first attempt. Its methods fail after writing.
  */
-export class FailingConstructorProbe extends DurableObject {
+export class FailingConstructorProbe extends DurableObject<Env> {
   private readonly attempt: number;
   private readonly storedByFailedAttempt: unknown;
 
-  constructor(ctx: DurableObjectState, env: object) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     const attempts = constructionAttempts.get(env) ?? new Map<string, number>();
     constructionAttempts.set(env, attempts);
     this.attempt = (attempts.get(ctx.id.toString()) ?? 0) + 1;

@@ -1,13 +1,14 @@
 import { DurableObject, type DurableObjectState, type WebSocket } from "cloudflare:workers";
+import type { Env } from "./env";
 
 // Globals on workerd, and off Cloudflare once createWorker has run.
 declare const WebSocketPair: new () => Record<0 | 1, WebSocket>;
 declare const WebSocketRequestResponsePair: new (request: string, response: string) => unknown;
 
 /** The WebSocket hibernation API: tags, attachments, broadcast, auto-response, close. */
-export class WebSocketProbe extends DurableObject {
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+export class WebSocketProbe extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong") as never);
   }
 
