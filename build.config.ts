@@ -10,6 +10,8 @@ export default defineBuildConfig({
     "src/runtime/platform/node",
     "src/runtime/platform/bun",
     "src/runtime/platform/deno",
+    "src/runtime/platform/handler",
+    "src/runtime/platform/fetch-store",
     "src/runtime/storage/index",
     "src/runtime/persistence/index",
     "src/cli/index",

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { dirname, join } from "pathe";
 import { resolvePreset } from "../presets/registry";
 import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "./config";
 import { ENTRY_ID, entrySource, WASM_ID, wasmSource } from "./entry";
@@ -35,6 +36,19 @@ export interface DotdoCore {
   wasmBytes(): Promise<Buffer> | undefined;
 }
 
+/** Matches the relative imports that may name a `keepOriginal` file, by its last segment. */
+export function keepOriginalFilter(spec: TargetSpec): RegExp | undefined {
+  const names = (spec.keepOriginal ?? []).map((path) => path.slice(path.lastIndexOf("/") + 1).replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return names.length === 0 ? undefined : new RegExp(`^\\.\\.?/(.*/)?(${names.join("|")})$`);
+}
+
+/** The original `.js` file a relative import names, when the target keeps it over the package's `browser` map. */
+function keptOriginal(spec: TargetSpec, id: string, importer: string | undefined): string | undefined {
+  if (importer === undefined || !id.startsWith(".")) return undefined;
+  const path = join(dirname(importer), id);
+  return spec.keepOriginal?.some((kept) => path.endsWith(`/node_modules/${kept}`)) ? `${path}.js` : undefined;
+}
+
 export function createDotdoCore(options: DotdoPluginOptions = {}): DotdoCore {
   const { runtime: target, entry } = resolvePreset(options.preset ?? "node");
   const spec = TARGETS[target];
@@ -50,6 +64,8 @@ export function createDotdoCore(options: DotdoPluginOptions = {}): DotdoCore {
     },
     resolve(id, importer) {
       if (id === ENTRY_ID || id === WASM_ID) return { virtual: id };
+      const original = keptOriginal(spec, id, importer);
+      if (original) return { file: original };
       if (id === WASM_IMPORT) return { external: id };
       if (!id.startsWith("cloudflare:")) return null;
       if (target === "cloudflare") return { external: id };

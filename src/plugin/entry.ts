@@ -18,7 +18,7 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget, kind:
     `import { createWorker } from ${JSON.stringify(runtimeModule("worker"))};`,
     `import { sqlWasmModule } from ${JSON.stringify(WASM_ID)};`,
     `const options = ${JSON.stringify(workerOptions(project))};`,
-    ...(TARGETS[target].persistence ? PERSISTENT_START : MEMORY_START),
+    `const startWorker = async (extra) => createWorker(userModule, { ...extra, ...options, sqlWasm: await sqlWasmModule });`,
   ];
   // Edge functions are always handlers: nothing listens on a port there.
   if (kind === "handler" || target === "vercel-edge") return [...start, ...handlerLines(target), ""].join("\n");
@@ -35,37 +35,35 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
   return options;
 }
 
-const MEMORY_START = [`const startWorker = async () => createWorker(userModule, { ...options, sqlWasm: await sqlWasmModule });`];
-
-// Objects are restored from, and checkpointed to, the store DOTDO_STORAGE names (default .dotdo/).
-const PERSISTENT_START = [
-  `import { createStore } from ${JSON.stringify(runtimeModule("storage/index"))};`,
-  `import { persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
-  `const startWorker = async () => {`,
-  `  const lifecycle = persistenceLifecycle({ store: await createStore(process.env), onError: (error) => console.error("dotdo checkpoint failed:", error) });`,
-  `  return createWorker(userModule, { ...options, sqlWasm: await sqlWasmModule, lifecycle });`,
-  `};`,
-];
-
-/** Server targets start the worker and hand it to their thin platform entry in the runtime. */
+/**
+ * Server targets keep objects in the store DOTDO_STORAGE names (default .dotdo/): restored on
+ * open, checkpointed while they run and on SIGTERM, through their thin platform entry.
+ */
 function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">): string[] {
   return [
+    `import { createStore } from ${JSON.stringify(runtimeModule("storage/index"))};`,
+    `import { persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
     `import { serve } from ${JSON.stringify(runtimeModule(`platform/${platform}`))};`,
-    `await serve(await startWorker());`,
+    `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), onError: (error) => console.error("dotdo checkpoint failed:", error) });`,
+    `await serve(await startWorker({ lifecycle }));`,
   ];
 }
 
 /**
- * A handler starts the worker once, on the first request. Edge functions export the handler
- * function itself; Node functions (Vercel's Node.js runtime) export web-standard `{ fetch }`.
+ * A handler starts the worker on the first request and stores every object's changes before
+ * answering (see the runtime's `persistentHandler`). Edge functions export the handler function
+ * itself and can open only fetch-based stores; Node functions (Vercel's Node.js runtime) export
+ * web-standard `{ fetch }`.
  */
 function handlerLines(target: RuntimeTarget): string[] {
+  const fetchOnly = TARGETS[target].storage === "fetch";
   return [
-    `let worker;`,
-    `async function handler(request) {`,
-    `  worker ??= startWorker();`,
-    `  return (await worker).fetch(request);`,
-    `}`,
+    `import { persistentHandler } from ${JSON.stringify(runtimeModule("platform/handler"))};`,
+    fetchOnly
+      ? `import { createFetchStore as openStore } from ${JSON.stringify(runtimeModule("platform/fetch-store"))};`
+      : `import { createStore as openStore } from ${JSON.stringify(runtimeModule("storage/index"))};`,
+    // Vercel's edge runtime has process.env; other handler platforms may pass no process at all.
+    `const handler = persistentHandler({ env: () => globalThis.process?.env ?? {}, openStore, startWorker });`,
     target === "vercel-edge" ? `export default handler;` : `export default { fetch: handler };`,
   ];
 }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import type { BuildOptions, Plugin } from "esbuild";
 import { dirname, join } from "pathe";
-import { createDotdoCore, PLUGIN_NAME, type DotdoPluginOptions } from "./core";
+import { createDotdoCore, keepOriginalFilter, PLUGIN_NAME, type DotdoPluginOptions } from "./core";
 import { SQL_WASM_FILE, type TargetSpec } from "./targets";
 
 /**
@@ -24,6 +24,13 @@ export function dotdoEsbuild(options: DotdoPluginOptions = {}): Plugin {
         if ("file" in resolution) return { path: resolution.file };
         return { path: resolution.external, external: true };
       });
+      const keepOriginal = keepOriginalFilter(core.spec);
+      if (keepOriginal) {
+        build.onResolve({ filter: keepOriginal }, (args) => {
+          const resolution = core.resolve(args.path, args.importer || undefined);
+          return resolution && "file" in resolution ? { path: resolution.file } : undefined;
+        });
+      }
       build.onLoad({ filter: /.*/, namespace: PLUGIN_NAME }, async (args) => ({
         contents: await core.load(args.path),
         loader: "js",

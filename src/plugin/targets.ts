@@ -13,21 +13,30 @@ export type EntryKind = "server" | "handler";
  */
 export type WasmMode = "none" | "file" | "module-import";
 
+/**
+ * Where a target's outputs keep objects (Iceberg checkpoints, restored on open):
+ * - `none`: workerd stores Durable Objects itself;
+ * - `any`: every backend `createStore` offers, the file store (`.dotdo/`) by default;
+ * - `fetch`: backends that need nothing but `fetch` (storage gateway, S3, `memory:`), because
+ *   edge runtimes have no disk and no `node:` modules; the file backend is not even bundled.
+ */
+export type StorageMode = "none" | "any" | "fetch";
+
 export interface TargetSpec {
   wasm: WasmMode;
-  /**
-   * Whether the entry keeps objects in the store `DOTDO_STORAGE` names (Iceberg checkpoints,
-   * restore on open, a final checkpoint on SIGTERM). Edge bundles cannot carry the file and S3
-   * backends yet, so their objects live in memory only.
-   */
-  persistence: boolean;
-  platform: "node" | "neutral";
+  storage: StorageMode;
+  platform: "node" | "neutral" | "browser";
   /** Package export conditions, most specific first. */
   conditions: string[];
   /** Imports the target's runtime provides. */
   external: string[];
   /** Code placed before the bundle. */
   banner?: string;
+  /**
+   * Package files (`package/path`, without extension) whose `browser` replacement the runtime
+   * cannot run: the original file is bundled instead.
+   */
+  keepOriginal?: string[];
 }
 
 // Node-style runtimes bundle CommonJS dependencies (sql.js) into ESM: give them the CommonJS
@@ -41,11 +50,21 @@ const COMMONJS_SCOPE = [
 ].join("\n");
 
 export const TARGETS: Record<RuntimeTarget, TargetSpec> = {
-  cloudflare: { wasm: "none", persistence: false, platform: "neutral", conditions: ["workerd", "worker", "browser", "import", "default"], external: ["cloudflare:*", "node:*"] },
-  node: { wasm: "file", persistence: true, platform: "node", conditions: ["node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
-  bun: { wasm: "file", persistence: true, platform: "node", conditions: ["bun", "node", "import", "default"], external: ["bun", "bun:*"], banner: COMMONJS_SCOPE },
-  deno: { wasm: "file", persistence: true, platform: "node", conditions: ["deno", "node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
-  "vercel-edge": { wasm: "module-import", persistence: false, platform: "neutral", conditions: ["edge-light", "worker", "browser", "import", "default"], external: ["*.wasm?module"] },
+  cloudflare: { wasm: "none", storage: "none", platform: "neutral", conditions: ["workerd", "worker", "browser", "import", "default"], external: ["cloudflare:*", "node:*"] },
+  node: { wasm: "file", storage: "any", platform: "node", conditions: ["node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
+  bun: { wasm: "file", storage: "any", platform: "node", conditions: ["bun", "node", "import", "default"], external: ["bun", "bun:*"], banner: COMMONJS_SCOPE },
+  deno: { wasm: "file", storage: "any", platform: "node", conditions: ["deno", "node", "import", "default"], external: [], banner: COMMONJS_SCOPE },
+  // `browser` applies packages' `browser` field maps, which swap the AWS SDK's Node parts
+  // (`node:http`, file-based credentials) for fetch-based ones.
+  "vercel-edge": {
+    wasm: "module-import",
+    storage: "fetch",
+    platform: "browser",
+    conditions: ["edge-light", "worker", "browser", "import", "default"],
+    external: ["*.wasm?module"],
+    // The AWS SDK's browser XML parser needs DOMParser, which edge runtimes lack (aws-sdk-js-v3#7375).
+    keepOriginal: ["@aws-sdk/xml-builder/dist-es/xml-parser"],
+  },
 };
 
 /** File name of the wasm written next to the bundle. */
