@@ -1,8 +1,9 @@
 /**
  * The proof that the shim behaves like workerd: every scenario of the conformance Worker
  * runs on workerd (miniflare, SQLite-backed objects) and on the shim — in Node (this
- * process), Bun, Deno and edge-runtime — and each shim result must equal workerd's. Pinned expectations
- * check a few results on every runtime, so that both being wrong the same way is caught too.
+ * process), Bun, Deno and edge-runtime — and each shim result must equal workerd's.
+ * Pinned expectations check a few results on every runtime, so that both being wrong the
+ * same way is caught too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PINNED } from "./pinned";
