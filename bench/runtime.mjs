@@ -29,7 +29,7 @@ const OPS = {
   "stub fetch": 1000,
   "rpc call": 2000,
 };
-const ROUNDS = 9;
+const ROUNDS = 15;
 const IDLE_INSTANCES = 1000;
 /** How the 1,000 objects are kept, and how long after the last use memory is read. */
 const MEMORY_MODES = {
@@ -126,17 +126,21 @@ async function timed(fn) {
   return performance.now() - start;
 }
 
-/** Microseconds per operation. */
-async function measure(runtime, op, n) {
+/**
+ * Microseconds per operation on each runtime. Rounds alternate between the runtimes, so
+ * that the load of a shared machine falls on both alike.
+ */
+async function measure(runtimes, op, n) {
   const url = (count) => `http://bench/op/${encodeURIComponent(op)}?n=${count}`;
-  await runtime.fetch(url(Math.ceil(n / 4))); // warm up code paths and tables
-  const empty = [];
-  const full = [];
+  for (const runtime of runtimes) await runtime.fetch(url(Math.ceil(n / 4))); // warm up code paths and tables
+  const samples = runtimes.map(() => ({ empty: [], full: [] }));
   for (let round = 0; round < ROUNDS; round++) {
-    empty.push(await timed(() => runtime.fetch(url(0))));
-    full.push(await timed(() => runtime.fetch(url(n))));
+    for (const [i, runtime] of runtimes.entries()) {
+      samples[i].empty.push(await timed(() => runtime.fetch(url(0))));
+      samples[i].full.push(await timed(() => runtime.fetch(url(n))));
+    }
   }
-  return (Math.max(0, median(full) - median(empty)) * 1000) / n;
+  return samples.map(({ empty, full }) => (Math.max(0, median(full) - median(empty)) * 1000) / n);
 }
 
 function memory() {
@@ -204,7 +208,7 @@ const runtimes = [await startWorkerd(), await startShim(shim)];
 const rows = [];
 try {
   for (const [op, n] of Object.entries(OPS)) {
-    const [workerd, dotdo] = [await measure(runtimes[0], op, n), await measure(runtimes[1], op, n)];
+    const [workerd, dotdo] = await measure(runtimes, op, n);
     rows.push({ op, n, workerd, shim: dotdo, ratio: dotdo / workerd });
   }
 } finally {
