@@ -6,6 +6,7 @@ import { createGatewayHandler } from "../../src/gateway";
 import { serveGateway, type NodeGateway } from "../../src/gateway/node";
 import { createTokenVerifier } from "../../src/runtime/auth";
 import { createFileStore } from "../../src/runtime/storage/file";
+import type { ObjectStore } from "../../src/runtime/storage/types";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { startS3, type S3TestServer } from "../helpers/s3";
 import { tempDirs } from "../storage/temp-dir";
@@ -27,6 +28,8 @@ let idp: TestIssuer;
 let gateway: NodeGateway;
 let bucketRoot: string;
 let s3: S3TestServer;
+/** Set by a test: the gateway's bucket refuses checkpoint commits (a fault injected behind a real gateway). */
+let refuseCommits = false;
 const instances: EdgeInstance[] = [];
 
 async function isolate(env: Record<string, string>): Promise<EdgeInstance> {
@@ -50,7 +53,7 @@ beforeAll(async () => {
   functionDir = join(output.copy, FUNCTION_DIR);
   script = await edgeScript(functionDir);
   const verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience });
-  gateway = await serveGateway(createGatewayHandler({ store: await createFileStore(bucketRoot), verifier }));
+  gateway = await serveGateway(createGatewayHandler({ store: refusingCommits(await createFileStore(bucketRoot)), verifier }));
 });
 
 afterAll(async () => {
@@ -60,6 +63,18 @@ afterAll(async () => {
   await s3?.close();
   output?.remove();
 });
+
+function refusingCommits(bucket: ObjectStore): ObjectStore {
+  return {
+    url: bucket.url,
+    get: (key, options) => bucket.get(key, options),
+    head: (key) => bucket.head(key),
+    delete: (key) => bucket.delete(key),
+    list: (prefix, options) => bucket.list(prefix, options),
+    put: (key, body, options) =>
+      refuseCommits && key.includes("/snapshots/commits/") ? Promise.reject(new Error("the bucket refuses commits")) : bucket.put(key, body, options),
+  };
+}
 
 /** Writes SQL rows and KV entries in one isolate, then reads them in a cold one and writes on. */
 async function survivesColdStart(env: Record<string, string>, name: string): Promise<EdgeInstance> {
@@ -94,6 +109,24 @@ describe("vercel-edge: state outlives the isolate", () => {
     const objectRoot = join(bucketRoot, "apps/prod/acme/edge/do", counter.id);
     expect(await readFile(join(objectRoot, "snapshots/latest"), "utf8")).toBe("3");
     expect(JSON.parse(await readFile(join(objectRoot, "lock"), "utf8"))).toMatchObject({ expiresAt: 0 });
+  });
+
+  it("answers 503 when a request's changes cannot be stored, and stores them with the next checkpoint that can", async () => {
+    const env = { JWT_TOKEN: await idp.sign(tenantClaims("edge")), DOTDO_GATEWAY_URL: gateway.url };
+    const instance = await isolate(env);
+    expect(await json(instance, "/counter/faulty?by=1", POST)).toEqual({ value: 1 });
+    refuseCommits = true;
+    try {
+      const refused = await instance.fetch("/counter/faulty?by=1", POST);
+      expect(refused.status).toBe(503);
+      expect(await refused.text()).toMatch(/^dotdo: this request's changes could not be stored: .+/);
+      expect(instance.errors().join("\n")).toContain("could not be stored");
+    } finally {
+      refuseCommits = false;
+    }
+    // The object kept the change (and its lease) in memory; the next request stores both.
+    expect(await json(instance, "/counter/faulty?by=1", POST)).toEqual({ value: 3 });
+    expect(await json(await isolate(env), "/counter/faulty")).toMatchObject({ value: 3 });
   });
 
   it("through S3, with the AWS SDK's fetch-based build", async () => {

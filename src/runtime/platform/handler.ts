@@ -1,6 +1,7 @@
 import { DotdoError } from "../errors";
 import type { ObjectLifecycle } from "../namespace/lifecycle";
-import { persistenceLifecycle } from "../persistence/index";
+import { persistenceLifecycle, type PersistenceLifecycle } from "../persistence/index";
+import type { SqliteDatabase } from "../sqlite/types";
 import type { StorageEnv } from "../storage/config";
 import type { ObjectStore } from "../storage/types";
 import type { CreateWorkerOptions, Worker } from "../worker";
@@ -30,6 +31,13 @@ export class StorageNotConfiguredError extends DotdoError {
   }
 }
 
+interface Running {
+  worker: Worker;
+  persistence: PersistenceLifecycle;
+  /** The databases of the objects open in this instance. */
+  open: Set<SqliteDatabase>;
+}
+
 export interface HandlerOptions {
   /** The platform's environment, read on the first request (`process.env` on Vercel). */
   env(): StorageEnv;
@@ -49,24 +57,30 @@ export interface HandlerOptions {
  * be, the answer is a 503. With no store configured, every request is a 500 naming the settings.
  */
 export function persistentHandler(options: HandlerOptions): (request: Request) => Promise<Response> {
-  let started: Promise<{ worker: Worker; lost: Set<unknown[]> }> | undefined;
+  let started: Promise<Running> | undefined;
 
-  const start = async () => {
+  const start = async (): Promise<Running> => {
     const env = options.env();
     if (!STORAGE_SETTINGS.some((name) => isSet(env[name]))) throw new StorageNotConfiguredError();
-    // Background failures (a fenced checkpoint) are reported here, not thrown: the requests
-    // saving at that moment collect them, so their writes are not acknowledged.
-    const lost = new Set<unknown[]>();
-    const lifecycle: ObjectLifecycle = persistenceLifecycle({
+    const persistence = persistenceLifecycle({
       store: await options.openStore(env),
       holder: crypto.randomUUID(),
       leaseTtlMs: HANDLER_LEASE_TTL_MS,
-      onError(error, ref) {
-        console.error(`dotdo: saving Durable Object ${ref.id} failed:`, error);
-        for (const errors of lost) errors.push(error);
-      },
+      onError: (error, ref) => console.error(`dotdo: Durable Object ${ref.id}:`, error),
     });
-    return { worker: await options.startWorker({ lifecycle, evictAfterMs: HANDLER_EVICT_AFTER_MS }), lost };
+    // Which objects are open, so that each request can checkpoint them all (busy ones too).
+    const open = new Set<SqliteDatabase>();
+    const lifecycle: ObjectLifecycle = {
+      async opened(ref, db) {
+        await persistence.opened?.(ref, db);
+        open.add(db);
+      },
+      async beforeEvict(ref, db) {
+        await persistence.beforeEvict?.(ref, db);
+        open.delete(db);
+      },
+    };
+    return { worker: await options.startWorker({ lifecycle, evictAfterMs: HANDLER_EVICT_AFTER_MS }), persistence, open };
   };
 
   return async (request) => {
@@ -74,33 +88,36 @@ export function persistentHandler(options: HandlerOptions): (request: Request) =
       console.error("dotdo: the Worker could not start:", error);
       throw error;
     });
-    let running: Awaited<typeof started>;
+    let running: Running;
     try {
       running = await started;
     } catch (error) {
       return new Response(messageOf(error), { status: 500, headers: { "content-type": "text/plain; charset=utf-8" } });
     }
     const response = await running.worker.fetch(request);
-    const errors: unknown[] = [];
-    running.lost.add(errors);
     try {
-      await saveAndRelease(running.worker);
+      await saveAndRelease(running);
+      return response;
     } catch (error) {
-      errors.push(error);
-      console.error("dotdo: saving Durable Objects after a request failed:", error);
-    } finally {
-      running.lost.delete(errors);
+      console.error("dotdo: a request's changes could not be stored:", error);
+      return new Response(`dotdo: this request's changes could not be stored: ${messageOf(error)}`, { status: 503 });
     }
-    if (errors.length === 0) return response;
-    return new Response(`dotdo: this request's changes could not be stored: ${messageOf(errors[0])}`, { status: 503 });
   };
 }
 
-/** Evicts every idle live object: its final checkpoint, then its lease goes. Busy ones are saved by their own requests. */
-async function saveAndRelease(worker: Worker): Promise<void> {
+/**
+ * Checkpoints every open object, busy ones too (another request may still be using one, but
+ * this request's writes must be stored all the same), then evicts the idle ones, which gives
+ * their leases back. Throws the first failure once all have settled.
+ */
+async function saveAndRelease({ worker, persistence, open }: Running): Promise<void> {
+  await settleAll([...open].map((db) => persistence.handleFor(db)?.saveToIceberg()));
   const registries = new Set(Object.values(worker.objects));
-  const results = await Promise.allSettled([...registries].flatMap((registry) => registry.liveIds.map((id) => registry.evict(id))));
-  const failed = results.find((result) => result.status === "rejected");
+  await settleAll([...registries].flatMap((registry) => registry.liveIds.map((id) => registry.evict(id))));
+}
+
+async function settleAll(work: Array<Promise<unknown> | undefined>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((result) => result.status === "rejected");
   if (failed) throw failed.reason;
 }
 
