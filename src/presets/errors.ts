@@ -1,4 +1,4 @@
-import { DotdoError } from "../runtime/errors";
+import { DotdoError, errorWithCode } from "../runtime/errors";
 
 /** A preset name that is not in the registry. */
 export class UnknownPresetError extends DotdoError {
@@ -8,11 +8,7 @@ export class UnknownPresetError extends DotdoError {
 }
 
 /** A build that cannot proceed; the message says why and what to do. */
-export class BuildError extends DotdoError {
-  constructor(message: string, options?: ErrorOptions) {
-    super("BUILD_FAILED", message, options);
-  }
-}
+export class BuildError extends errorWithCode("BUILD_FAILED") {}
 
 /** An output directory that holds something other than an earlier dotdo build. */
 export class OutputDirNotEmptyError extends DotdoError {

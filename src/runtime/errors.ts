@@ -8,3 +8,15 @@ export class DotdoError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * A base for errors that carry nothing but a message and a fixed `code`:
+ * `class TokenExpiredError extends errorWithCode("TOKEN_EXPIRED") {}`.
+ */
+export function errorWithCode(code: string): new (message: string, options?: ErrorOptions) => DotdoError {
+  return class extends DotdoError {
+    constructor(message: string, options?: ErrorOptions) {
+      super(code, message, options);
+    }
+  };
+}

@@ -1,4 +1,4 @@
-import { DotdoError } from "./errors";
+import { errorWithCode } from "./errors";
 import type { ObjectLifecycle } from "./namespace/lifecycle";
 import { DurableObjectNamespace } from "./namespace/namespace";
 import { ObjectRegistry } from "./namespace/object-registry";
@@ -64,11 +64,7 @@ export interface Worker {
 }
 
 /** The module or options do not describe a Worker this runtime can run. */
-export class WorkerConfigError extends DotdoError {
-  constructor(message: string) {
-    super("WORKER_CONFIG", message);
-  }
-}
+export class WorkerConfigError extends errorWithCode("WORKER_CONFIG") {}
 
 /** Runs a Worker module with Durable Objects in this process. */
 export async function createWorker(mod: WorkerModule, options: CreateWorkerOptions): Promise<Worker> {

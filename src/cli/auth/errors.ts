@@ -1,4 +1,4 @@
-import { DotdoError } from "../../runtime/errors";
+import { DotdoError, errorWithCode } from "../../runtime/errors";
 
 /** A user config or token file exists but cannot be used; it is never overwritten silently. */
 export class ConfigFileError extends DotdoError {
@@ -11,11 +11,7 @@ export class ConfigFileError extends DotdoError {
 }
 
 /** `dotdo config` was given a key or value it does not know how to store. */
-export class ConfigKeyError extends DotdoError {
-  constructor(message: string) {
-    super("CONFIG_KEY_INVALID", message);
-  }
-}
+export class ConfigKeyError extends errorWithCode("CONFIG_KEY_INVALID") {}
 
 /** The OAuth exchange failed: `oauthError` is the issuer's error code when it sent one. */
 export class LoginError extends DotdoError {

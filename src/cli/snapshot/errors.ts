@@ -1,11 +1,7 @@
-import { DotdoError } from "../../runtime/errors";
+import { DotdoError, errorWithCode } from "../../runtime/errors";
 
 /** A `dotdo snapshot` argument is missing, malformed or contradicts another. */
-export class SnapshotArgumentError extends DotdoError {
-  constructor(message: string) {
-    super("SNAPSHOT_ARGUMENT_INVALID", message);
-  }
-}
+export class SnapshotArgumentError extends errorWithCode("SNAPSHOT_ARGUMENT_INVALID") {}
 
 /** The store holds nothing under `do/{id}/`. */
 export class UnknownObjectError extends DotdoError {

@@ -1,4 +1,4 @@
-import { DotdoError } from "../errors";
+import { DotdoError, errorWithCode } from "../errors";
 
 /** A stored file (data file, manifest, manifest list, table metadata) cannot be decoded. */
 export class CorruptFileError extends DotdoError {
@@ -16,15 +16,7 @@ export class CorruptFileError extends DotdoError {
 }
 
 /** The caller handed the format layer something it cannot write (wrong value type, bad schema). */
-export class InvalidIcebergInputError extends DotdoError {
-  constructor(message: string, options?: ErrorOptions) {
-    super("INVALID_ICEBERG_INPUT", message, options);
-  }
-}
+export class InvalidIcebergInputError extends errorWithCode("INVALID_ICEBERG_INPUT") {}
 
 /** This runtime lacks what an Avro codec needs (Vercel Edge has no `CompressionStream`). */
-export class CodecUnavailableError extends DotdoError {
-  constructor(message: string) {
-    super("AVRO_CODEC_UNAVAILABLE", message);
-  }
-}
+export class CodecUnavailableError extends errorWithCode("AVRO_CODEC_UNAVAILABLE") {}

@@ -1,4 +1,4 @@
-import { DotdoError } from "../errors";
+import { DotdoError, errorWithCode } from "../errors";
 
 const PRIMARY_CODES = [
   "SQLITE_OK", "SQLITE_ERROR", "SQLITE_INTERNAL", "SQLITE_PERM", "SQLITE_ABORT", "SQLITE_BUSY",
@@ -41,8 +41,4 @@ export class DatabaseClosedError extends DotdoError {
 }
 
 /** The sql.js build does not look like the one this adapter was written for. */
-export class UnsupportedEngineError extends DotdoError {
-  constructor(message: string) {
-    super("UNSUPPORTED_ENGINE", message);
-  }
-}
+export class UnsupportedEngineError extends errorWithCode("UNSUPPORTED_ENGINE") {}

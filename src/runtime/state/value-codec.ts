@@ -1,4 +1,4 @@
-import { DotdoError } from "../errors";
+import { errorWithCode } from "../errors";
 
 /**
  * A self-contained, versioned encoding for KV values with structured-clone semantics
@@ -28,11 +28,7 @@ const ERROR_TYPES: Record<string, ErrorConstructor> = {
 };
 
 /** Stored bytes that are not a value in this encoding (corrupt, or from a newer version). */
-export class ValueDecodeError extends DotdoError {
-  constructor(message: string) {
-    super("VALUE_DECODE", message);
-  }
-}
+export class ValueDecodeError extends errorWithCode("VALUE_DECODE") {}
 
 type TypedArrayLike = ArrayBufferView & { readonly length: number };
 type TypedArrayConstructor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedArrayLike;

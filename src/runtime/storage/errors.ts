@@ -1,4 +1,4 @@
-import { DotdoError } from "../errors";
+import { DotdoError, errorWithCode } from "../errors";
 
 /** A conditional write did not hold: the key exists (create-only) or its etag moved on. */
 export class PreconditionFailedError extends DotdoError {
@@ -41,18 +41,10 @@ export class InvalidKeyError extends DotdoError {
 }
 
 /** A range, page size or similar argument outside what the interface accepts. */
-export class InvalidArgumentError extends DotdoError {
-  constructor(message: string) {
-    super("INVALID_ARGUMENT", message);
-  }
-}
+export class InvalidArgumentError extends errorWithCode("INVALID_ARGUMENT") {}
 
 /** `DOTDO_STORAGE` or a store option cannot be understood. */
-export class StorageConfigError extends DotdoError {
-  constructor(message: string) {
-    super("STORAGE_CONFIG_INVALID", message);
-  }
-}
+export class StorageConfigError extends errorWithCode("STORAGE_CONFIG_INVALID") {}
 
 /** The backend failed for a reason other than a precondition (network, permissions, …). */
 export class StorageRequestError extends DotdoError {

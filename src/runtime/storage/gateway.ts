@@ -1,4 +1,4 @@
-import { DotdoError } from "../errors";
+import { errorWithCode } from "../errors";
 import {
   ClaimsInvalidError,
   ClaimsMissingError,
@@ -40,11 +40,7 @@ export interface GatewayStoreOptions {
 }
 
 /** The gateway answered with something this client does not understand. */
-export class GatewayProtocolError extends DotdoError {
-  constructor(message: string) {
-    super("GATEWAY_PROTOCOL", message);
-  }
-}
+export class GatewayProtocolError extends errorWithCode("GATEWAY_PROTOCOL") {}
 
 export function createGatewayStore(options: GatewayStoreOptions): ObjectStore {
   const base = options.url.replace(/\/+$/, "");
