@@ -10,8 +10,9 @@ import {
   TokenNotYetValidError,
 } from "../auth/errors";
 import { InvalidArgumentError, InvalidKeyError, PreconditionFailedError, StorageRequestError } from "./errors";
+import { unquoteEtag } from "./etag";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
-import { assertValidRange, emptyBody } from "./range";
+import { rangedGet, rangeHeader } from "./range";
 import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
 
 /**
@@ -83,24 +84,20 @@ export function createGatewayStore(options: GatewayStoreOptions): ObjectStore {
     if (etag === null || !Number.isSafeInteger(size)) {
       throw new GatewayProtocolError(`gateway ${base} answered for ${key} without etag or ${GATEWAY_PROTOCOL.sizeHeader}`);
     }
-    return { key, size, etag: unquote(etag) };
+    return { key, size, etag: unquoteEtag(etag) };
   };
 
   const store: ObjectStore = {
     url: base,
 
-    async get(key: string, getOptions?: GetOptions): Promise<StoredObject | null> {
-      assertValidKey(key);
-      const range = getOptions?.range;
-      if (range) assertValidRange(range);
-      // HTTP ranges cannot name zero bytes.
-      if (range?.length === 0) return emptyBody(await store.head(key));
-      const headers = range ? { range: `bytes=${range.offset}-${range.length === undefined ? "" : range.offset + range.length - 1}` } : undefined;
-      const response = await call("get", key, GATEWAY_PROTOCOL.objectPath, { key }, { headers });
-      if (response.status === 404) return discard(response);
-      const body = new Uint8Array(await response.arrayBuffer());
-      return { ...info(key, response), body };
-    },
+    get: (key: string, getOptions?: GetOptions): Promise<StoredObject | null> =>
+      rangedGet(key, getOptions, (headKey) => store.head(headKey), async (range) => {
+        const headers = range ? { range: rangeHeader(range) } : undefined;
+        const response = await call("get", key, GATEWAY_PROTOCOL.objectPath, { key }, { headers });
+        if (response.status === 404) return discard(response);
+        const body = new Uint8Array(await response.arrayBuffer());
+        return { ...info(key, response), body };
+      }),
 
     async head(key: string): Promise<ObjectInfo | null> {
       assertValidKey(key);
@@ -168,5 +165,3 @@ async function discard(response: Response): Promise<null> {
   await response.body?.cancel();
   return null;
 }
-
-const unquote = (etag: string) => etag.replace(/^W\//, "").replace(/^"(.*)"$/, "$1");

@@ -1,7 +1,7 @@
 import { describeCondition } from "./conditions";
 import { PreconditionFailedError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
-import { assertValidRange, emptyBody } from "./range";
+import { emptyBody, rangedGet } from "./range";
 import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
 
 /** The part of a Workers `R2Bucket` binding this store uses (so no Workers types are needed). */
@@ -53,20 +53,17 @@ export function createR2Store(bucket: R2BucketLike, name = "r2"): ObjectStore {
   return {
     url,
 
-    async get(key: string, options?: GetOptions): Promise<StoredObject | null> {
-      assertValidKey(key);
-      const range = options?.range;
-      if (range) assertValidRange(range);
-      // R2 refuses empty ranges and ranges past the end; like a slice, they hold no bytes.
-      if (range?.length === 0) return emptyBody(await head(key));
-      try {
-        const object = await bucket.get(key, range ? { range } : undefined);
-        return object && { ...info(object), body: new Uint8Array(await object.arrayBuffer()) };
-      } catch (error) {
-        if (range && isUnsatisfiableRange(error)) return emptyBody(await head(key));
-        throw failure("get", key, error);
-      }
-    },
+    get: (key: string, options?: GetOptions): Promise<StoredObject | null> =>
+      rangedGet(key, options, head, async (range) => {
+        try {
+          const object = await bucket.get(key, range ? { range } : undefined);
+          return object && { ...info(object), body: new Uint8Array(await object.arrayBuffer()) };
+        } catch (error) {
+          // R2 also refuses ranges past the end; like a slice, they hold no bytes.
+          if (range && isUnsatisfiableRange(error)) return emptyBody(await head(key));
+          throw failure("get", key, error);
+        }
+      }),
 
     async put(key: string, body: Uint8Array, options?: PutOptions): Promise<ObjectInfo> {
       assertValidKey(key);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "./errors";
-import type { ByteRange, ObjectInfo, StoredObject } from "./types";
+import { assertValidKey } from "./keys";
+import type { ByteRange, GetOptions, ObjectInfo, StoredObject } from "./types";
 
 /** Throws `InvalidArgumentError` unless offset and length are non-negative integers. */
 export function assertValidRange(range: ByteRange): void {
@@ -22,4 +23,27 @@ export function sliceRange(bytes: Uint8Array, range: ByteRange | undefined): Uin
 /** The answer to a range that holds no bytes, for backends whose API cannot ask for one. */
 export function emptyBody(info: ObjectInfo | null): StoredObject | null {
   return info && { ...info, body: new Uint8Array() };
+}
+
+/**
+ * `get` for a backend whose API cannot ask for zero bytes (an HTTP `Range` cannot name
+ * them; R2 refuses them): the key and range are checked, a zero-length range is answered
+ * from `head` like a slice, and every other request is left to `read`.
+ */
+export async function rangedGet(
+  key: string,
+  options: GetOptions | undefined,
+  head: (key: string) => Promise<ObjectInfo | null>,
+  read: (range: ByteRange | undefined) => Promise<StoredObject | null>,
+): Promise<StoredObject | null> {
+  assertValidKey(key);
+  const range = options?.range;
+  if (range) assertValidRange(range);
+  if (range?.length === 0) return emptyBody(await head(key));
+  return read(range);
+}
+
+/** The HTTP `Range` header value for a range of at least one byte. */
+export function rangeHeader(range: ByteRange): string {
+  return `bytes=${range.offset}-${range.length === undefined ? "" : range.offset + range.length - 1}`;
 }

@@ -7,9 +7,10 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { describeCondition } from "./conditions";
+import { unquoteEtag } from "./etag";
 import { PreconditionFailedError, StorageConfigError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
-import { assertValidRange, emptyBody, sliceRange } from "./range";
+import { emptyBody, rangedGet, rangeHeader, sliceRange } from "./range";
 import { detectProvider, providerHeaders, type S3Provider } from "./s3-provider";
 import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
 
@@ -69,7 +70,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     assertValidKey(key);
     try {
       const result = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return { key, size: result.ContentLength ?? 0, etag: unquote(result.ETag) };
+      return { key, size: result.ContentLength ?? 0, etag: unquoteEtag(result.ETag) };
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw failure("head", key, error);
@@ -79,40 +80,30 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   return {
     url,
 
-    async get(key: string, options?: GetOptions): Promise<StoredObject | null> {
-      assertValidKey(key);
-      const range = options?.range;
-      if (range) assertValidRange(range);
-      // An empty range cannot be written as a Range header; its answer is known anyway.
-      if (range?.length === 0) return emptyBody(await head(key));
-      try {
-        const result = await client.send(
-          new GetObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Range: range
-              ? `bytes=${range.offset}-${range.length === undefined ? "" : range.offset + range.length - 1}`
-              : undefined,
-          }),
-        );
-        const body = result.Body ? await result.Body.transformToByteArray() : new Uint8Array();
-        const served = servedRange(result.ContentRange) ?? { start: 0, total: body.length };
-        return {
-          key,
-          size: served.total,
-          etag: unquote(result.ETag),
-          // HTTP lets a server answer with more than the range asked for (all of it, even):
-          // keep just the requested bytes.
-          body: range ? sliceRange(body, { ...range, offset: range.offset - served.start }) : body,
-        };
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === 404) return null;
-        // Range starts at or past the end: like a slice, that is no bytes.
-        if (status === 416) return emptyBody(await head(key));
-        throw failure("get", key, error);
-      }
-    },
+    get: (key: string, options?: GetOptions): Promise<StoredObject | null> =>
+      rangedGet(key, options, head, async (range) => {
+        try {
+          const result = await client.send(
+            new GetObjectCommand({ Bucket: bucket, Key: key, Range: range ? rangeHeader(range) : undefined }),
+          );
+          const body = result.Body ? await result.Body.transformToByteArray() : new Uint8Array();
+          const served = servedRange(result.ContentRange) ?? { start: 0, total: body.length };
+          return {
+            key,
+            size: served.total,
+            etag: unquoteEtag(result.ETag),
+            // HTTP lets a server answer with more than the range asked for (all of it, even):
+            // keep just the requested bytes.
+            body: range ? sliceRange(body, { ...range, offset: range.offset - served.start }) : body,
+          };
+        } catch (error) {
+          const status = statusOf(error);
+          if (status === 404) return null;
+          // Range starts at or past the end: like a slice, that is no bytes.
+          if (status === 416) return emptyBody(await head(key));
+          throw failure("get", key, error);
+        }
+      }),
 
     async put(key: string, body: Uint8Array, options?: PutOptions): Promise<ObjectInfo> {
       assertValidKey(key);
@@ -129,7 +120,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
             }),
           );
           if (!result.ETag) throw new StorageRequestError(url, "put", key, "the response carried no ETag");
-          return { key, size: body.length, etag: unquote(result.ETag) };
+          return { key, size: body.length, etag: unquoteEtag(result.ETag) };
         } catch (error) {
           const status = statusOf(error);
           if (condition !== undefined) {
@@ -172,7 +163,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         const objects = (result.Contents ?? []).map((item) => ({
           key: item.Key ?? "",
           size: item.Size ?? 0,
-          etag: unquote(item.ETag),
+          etag: unquoteEtag(item.ETag),
         }));
         return result.IsTruncated && result.NextContinuationToken
           ? { objects, cursor: result.NextContinuationToken }
@@ -189,10 +180,6 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 /** The HTTP status of an SDK error; `undefined` for errors that never got an answer. */
 function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-}
-
-function unquote(etag: string | undefined): string {
-  return (etag ?? "").replace(/^(W\/)?"(.*)"$/, "$2");
 }
 
 /** First byte and total size in a `Content-Range: bytes first-last/total` header. */
