@@ -58,6 +58,8 @@ describe("vercel-edge preset, run in edge-runtime", () => {
       expect(text, name).not.toContain("WebAssembly.compile(");
       // The file backend's reserved folder: present in any bundle that carries it.
       expect(text, name).not.toContain(".dotdo-store");
+      // Edge runtimes have no DOMParser: the AWS SDK's plain-JavaScript XML parser is bundled instead.
+      expect(text, name).not.toContain("new DOMParser");
     }
     // The S3 client is its own chunk, loaded only when DOTDO_STORAGE=s3://… picks it.
     expect(code.some((file) => file.name.startsWith("chunks/") && file.bytes.toString("utf8").includes("ListObjectsV2"))).toBe(true);
