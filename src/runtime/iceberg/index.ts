@@ -2,6 +2,7 @@
 export { CodecUnavailableError, CorruptFileError, InvalidIcebergInputError } from "./errors";
 export { buildSchema, canReuseFiles, schemaFromJson, schemaToJson, PRIMITIVE_TYPES } from "./schema";
 export type { ColumnSpec, PrimitiveType, Schema, SchemaField, SchemaJson } from "./schema";
+export { fitsType } from "./values";
 export type { IcebergValue, Row } from "./values";
 export { deserializeBound, serializeBound } from "./bounds";
 export type { BoundValue } from "./bounds";

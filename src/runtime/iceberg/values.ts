@@ -10,7 +10,8 @@ export type Row = Record<string, IcebergValue>;
 const MIN_LONG = -(2n ** 63n);
 const MAX_LONG = 2n ** 63n - 1n;
 
-function matchesType(type: PrimitiveType, value: Exclude<IcebergValue, null>): boolean {
+/** Whether a non-null `value` can be stored as is in a field of `type` (a long within 64 bits). */
+export function fitsType(type: PrimitiveType, value: Exclude<IcebergValue, null>): boolean {
   switch (type) {
     case "long":
       return typeof value === "bigint" && value >= MIN_LONG && value <= MAX_LONG;
@@ -33,7 +34,7 @@ export function checkValue(field: SchemaField, value: IcebergValue | undefined, 
     }
     return;
   }
-  if (!matchesType(field.type, value)) {
+  if (!fitsType(field.type, value)) {
     const shown = typeof value === "object" ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
     throw new InvalidIcebergInputError(
       `row ${rowIndex}: column "${field.name}" of type ${field.type} cannot hold a ${shown} value`,
