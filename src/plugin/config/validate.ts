@@ -1,20 +1,27 @@
 import { InvalidConfigError } from "./errors";
-import type { CloudflareOnlyBinding, DurableObjectBinding, MigrationStep, R2BucketBinding, VarValue } from "./types";
+import type { CloudflareOnlyBinding, DurableObjectBinding, MigrationStep, R2BucketBinding, VarValue, WorkerProject } from "./types";
 
-/** The wrangler fields dotdo reads, checked but not yet resolved against the file system. */
-export interface WranglerFields {
+/**
+ * The wrangler fields dotdo reads, checked but not yet resolved against the file system
+ * (`main` and `alias` stay relative; `name` and `main` may be missing).
+ */
+export interface WranglerFields
+  extends Pick<
+    WorkerProject,
+    | "compatibilityDate"
+    | "compatibilityFlags"
+    | "durableObjects"
+    | "migrations"
+    | "vars"
+    | "r2Buckets"
+    | "crons"
+    | "define"
+    | "alias"
+    | "cloudflareOnlyBindings"
+  > {
   name?: string;
   main?: string;
-  compatibilityDate?: string;
-  compatibilityFlags: string[];
-  durableObjects: DurableObjectBinding[];
-  migrations: MigrationStep[];
-  vars: Record<string, VarValue>;
-  r2Buckets: R2BucketBinding[];
-  crons: string[];
-  define: Record<string, string>;
-  alias: Record<string, string>;
-  cloudflareOnlyBindings: CloudflareOnlyBinding[];
+  /** The whole parsed file. */
   raw: Record<string, unknown>;
 }
 
