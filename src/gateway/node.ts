@@ -10,7 +10,7 @@ export interface NodeGateway {
 }
 
 /** A `node:http` listener that runs a fetch-style gateway handler. */
-export function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, response: ServerResponse) => void {
+function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     void (async () => {
       const hasBody = request.method !== "GET" && request.method !== "HEAD";

@@ -4,7 +4,7 @@ import { resolveAllSettings } from "./settings";
 
 type Env = Record<string, string | undefined>;
 
-export const DEFAULT_CLIENT_ID = "dotdo-cli";
+const DEFAULT_CLIENT_ID = "dotdo-cli";
 /** `offline_access` asks for a refresh token, so `dotdo token` keeps working after expiry. */
 export const LOGIN_SCOPE = "openid profile email offline_access";
 

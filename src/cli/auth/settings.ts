@@ -51,9 +51,9 @@ export interface ResolvedSetting {
   secret: boolean;
 }
 
-export const configFilePath = (env: Env = process.env) => join(userConfigDir(env), "config.json");
+const configFilePath = (env: Env = process.env) => join(userConfigDir(env), "config.json");
 
-export function assertSettingKey(key: string): asserts key is SettingKey {
+function assertSettingKey(key: string): asserts key is SettingKey {
   if (!Object.hasOwn(SETTINGS, key)) {
     throw new ConfigKeyError(`unknown config key ${JSON.stringify(key)}; valid keys: ${SETTING_KEYS.join(", ")}`);
   }
@@ -104,7 +104,7 @@ export async function settingsAsEnv(env: Env = process.env): Promise<Record<stri
 }
 
 /** A secret shown so that its owner can recognise it and nobody can use it. */
-export function maskSecret(value: string): string {
+function maskSecret(value: string): string {
   return value.length >= 12 ? `${value.slice(0, 4)}${"*".repeat(8)}` : "*".repeat(8);
 }
 

@@ -14,7 +14,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Rows of cells as aligned text lines; the last column is not padded. */
-export function formatColumns(rows: string[][]): string[] {
+function formatColumns(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
 }

@@ -30,7 +30,7 @@ export async function resolveObjectId(args: ObjectIdArgs): Promise<string> {
 }
 
 /** One key segment: ids are 64 hex digits in the runtime, compared in lower case. */
-export function checkedId(id: string): string {
+function checkedId(id: string): string {
   if (/^[0-9a-fA-F]{64}$/.test(id)) return id.toLowerCase();
   if (!/^[A-Za-z0-9_.~-]+$/.test(id) || /^\.+$/.test(id)) throw new SnapshotArgumentError(`${JSON.stringify(id)} is not an object id`);
   return id;

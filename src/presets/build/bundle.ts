@@ -40,7 +40,7 @@ export async function bundle(project: WorkerProject, preset: ResolvedPreset, ser
 }
 
 /** A typed error thrown inside the plugin comes out as is; esbuild's own errors become a BuildError. */
-export function bundleError(error: unknown, project: WorkerProject, preset: ResolvedPreset): Error {
+function bundleError(error: unknown, project: WorkerProject, preset: ResolvedPreset): Error {
   const errors = (error as { errors?: Message[] }).errors;
   const detail: unknown = errors?.[0]?.detail;
   if (detail instanceof Error && "code" in detail) return detail;

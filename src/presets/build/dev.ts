@@ -20,7 +20,7 @@ export interface DevServer {
 }
 
 /** Where dev builds go: inside node_modules, so they stay out of the project and its storage. */
-export const DEV_DIR = "node_modules/.dotdo/dev";
+const DEV_DIR = "node_modules/.dotdo/dev";
 
 /** Builds the project for Node, runs it, and rebuilds and restarts it whenever a source file changes. */
 export async function startDev(options: DevOptions = {}): Promise<DevServer> {

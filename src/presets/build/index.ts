@@ -88,7 +88,7 @@ export function renderPresetFiles(ctx: PresetContext): Record<string, string> {
 }
 
 /** Parts of the project that only Cloudflare runs: built anyway, but said out loud. */
-export function offCloudflareWarnings(project: WorkerProject, preset: ResolvedPreset): string[] {
+function offCloudflareWarnings(project: WorkerProject, preset: ResolvedPreset): string[] {
   if (preset.runtime === "cloudflare") return [];
   const file = relative(project.root, project.configFile);
   const warnings = project.cloudflareOnlyBindings.map(

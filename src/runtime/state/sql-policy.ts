@@ -48,7 +48,7 @@ export function checkUserStatement(statement: string, tableExists: (name: string
   if (first === "VACUUM") throw new SqliteError("cannot VACUUM from within a transaction", "SQLITE_ERROR");
   if (first === "CREATE" && (upper(1) === "TEMP" || upper(1) === "TEMPORARY")) throw notAuthorized();
   if (first === "CREATE" && upper(1) === "VIRTUAL") {
-    const using = tokens.findIndex((token, i) => i > 2 && upper(i) === "USING");
+    const using = tokens.findIndex((_token, i) => i > 2 && upper(i) === "USING");
     if (tokens[using + 1]?.text.toLowerCase() !== ALLOWED_MODULE) throw notAuthorized();
   }
   if (first === "PRAGMA") {
