@@ -46,6 +46,9 @@ export class InvalidArgumentError extends errorWithCode("INVALID_ARGUMENT") {}
 /** `DOTDO_STORAGE` or a store option cannot be understood. */
 export class StorageConfigError extends errorWithCode("STORAGE_CONFIG_INVALID") {}
 
+/** The storage gateway answered with something this client does not understand. */
+export class GatewayProtocolError extends errorWithCode("GATEWAY_PROTOCOL") {}
+
 /** The backend failed for a reason other than a precondition (network, permissions, …). */
 export class StorageRequestError extends DotdoError {
   readonly url: string;

@@ -1,4 +1,3 @@
-import { errorWithCode } from "../errors";
 import {
   ClaimsInvalidError,
   ClaimsMissingError,
@@ -9,7 +8,7 @@ import {
   TokenInvalidError,
   TokenNotYetValidError,
 } from "../auth/errors";
-import { InvalidArgumentError, InvalidKeyError, PreconditionFailedError, StorageRequestError } from "./errors";
+import { GatewayProtocolError, InvalidArgumentError, InvalidKeyError, PreconditionFailedError, StorageRequestError } from "./errors";
 import { unquoteEtag } from "./etag";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { rangedGet, rangeHeader } from "./range";
@@ -39,9 +38,6 @@ export interface GatewayStoreOptions {
   token: string | (() => string | Promise<string>);
   fetch?: typeof fetch;
 }
-
-/** The gateway answered with something this client does not understand. */
-export class GatewayProtocolError extends errorWithCode("GATEWAY_PROTOCOL") {}
 
 export function createGatewayStore(options: GatewayStoreOptions): ObjectStore {
   const base = options.url.replace(/\/+$/, "");
