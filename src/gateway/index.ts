@@ -1,4 +1,5 @@
 export { createGatewayHandler, type GatewayHandler, type GatewayOptions } from "./handler";
+export { serveGateway, type NodeGateway } from "./node";
 export { BadRequestError, BodyTooLargeError, BucketForbiddenError } from "./errors";
 export { statusFor } from "./status";
 export { GatewayConfigError, gatewayAuthFromEnv } from "./settings";
