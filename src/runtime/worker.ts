@@ -7,9 +7,9 @@ import { loadSqliteEngine } from "./sqlite/sqljs-engine";
 import type { SqlWasmSource } from "./sqlite/sqljs-loader";
 import type { ExecutionContext, ScheduledController } from "./state/base-classes";
 import { installWebSocketGlobals } from "./state/websocket-globals";
+import { env as sharedEnv } from "./index";
 
 export type { ScheduledController } from "./state/base-classes";
-import { env as sharedEnv } from "./index";
 
 type Env = Record<string, unknown>;
 
