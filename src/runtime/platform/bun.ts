@@ -1,13 +1,37 @@
 import type { Worker } from "../worker";
 import { platformHandler } from "./routes";
+import { abandon, acceptedUpgrade, relay, type WireEvents, type WireSocket } from "./websocket-bridge";
+import type { WebSocket } from "../state/websocket";
+
+/** What an upgraded connection carries: the Worker's end, and its relay once open. */
+interface Connection {
+  socket: WebSocket;
+  events?: WireEvents;
+}
+
+interface BunWebSocket extends WireSocket {
+  data: Connection;
+}
+
+interface BunServer {
+  hostname: string;
+  port: number;
+  upgrade(request: Request, options: { data: Connection; headers?: Record<string, string> }): boolean;
+  stop(): Promise<void>;
+}
 
 // Bun's global, as far as this entry uses it: the package ships no types for it here.
 declare const Bun: {
-  serve(options: { port: number; hostname: string; fetch(request: Request): Promise<Response> }): {
-    hostname: string;
+  serve(options: {
     port: number;
-    stop(): Promise<void>;
-  };
+    hostname: string;
+    fetch(request: Request, server: BunServer): Promise<Response | undefined>;
+    websocket: {
+      open(ws: BunWebSocket): void;
+      message(ws: BunWebSocket, message: string | Uint8Array): void;
+      close(ws: BunWebSocket, code: number, reason: string): void;
+    };
+  }): BunServer;
 };
 
 export interface ServeOptions {
@@ -17,12 +41,29 @@ export interface ServeOptions {
   host?: string;
 }
 
-/** Serves a Worker on `Bun.serve`; SIGTERM stops accepting, disposes the worker (checkpoints) and exits. */
+/**
+ * Serves a Worker on `Bun.serve`, WebSocket upgrades included; SIGTERM stops accepting,
+ * disposes the worker (checkpoints) and exits.
+ */
 export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, options: ServeOptions = {}): void {
+  const handle = platformHandler(worker);
   const server = Bun.serve({
     port: options.port ?? Number(process.env.PORT || 3000),
     hostname: options.host ?? (process.env.HOST || "0.0.0.0"),
-    fetch: platformHandler(worker),
+    async fetch(request, server) {
+      const response = await handle(request);
+      const upgrade = acceptedUpgrade(request, response);
+      if (!upgrade) return response;
+      const headers = upgrade.protocol ? { "Sec-WebSocket-Protocol": upgrade.protocol } : undefined;
+      if (server.upgrade(request, { data: { socket: upgrade.socket }, ...(headers && { headers }) })) return undefined;
+      abandon(upgrade.socket);
+      return new Response("Bad WebSocket handshake", { status: 400 });
+    },
+    websocket: {
+      open: (ws) => void (ws.data.events = relay(ws.data.socket, ws)),
+      message: (ws, message) => ws.data.events?.message(message),
+      close: (ws, code, reason) => ws.data.events?.close(code, reason),
+    },
   });
   console.log(`dotdo listening on http://${server.hostname}:${server.port}`);
   process.once("SIGTERM", async () => {

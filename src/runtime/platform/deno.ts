@@ -1,5 +1,6 @@
 import type { Worker } from "../worker";
 import { platformHandler } from "./routes";
+import { abandon, acceptedUpgrade, relayStandard } from "./websocket-bridge";
 
 // Deno's global, as far as this entry uses it: no Deno types are installed here.
 declare const Deno: {
@@ -8,6 +9,7 @@ declare const Deno: {
     options: { port: number; hostname: string; onListen(address: { hostname: string; port: number }): void },
     handler: (request: Request) => Promise<Response>,
   ): { shutdown(): Promise<void> };
+  upgradeWebSocket(request: Request, options?: { protocol?: string }): { socket: WebSocket; response: Response };
   addSignalListener(signal: "SIGTERM", listener: () => void): void;
   exit(code: number): never;
 };
@@ -19,15 +21,31 @@ export interface ServeOptions {
   host?: string;
 }
 
-/** Serves a Worker on `Deno.serve`; SIGTERM stops accepting, disposes the worker (checkpoints) and exits. */
+/**
+ * Serves a Worker on `Deno.serve`, WebSocket upgrades included; SIGTERM stops accepting,
+ * disposes the worker (checkpoints) and exits.
+ */
 export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, options: ServeOptions = {}): void {
+  const handle = platformHandler(worker);
   const server = Deno.serve(
     {
       port: options.port ?? Number(Deno.env.get("PORT") || 3000),
       hostname: options.host ?? (Deno.env.get("HOST") || "0.0.0.0"),
       onListen: ({ hostname, port }) => console.log(`dotdo listening on http://${hostname}:${port}`),
     },
-    platformHandler(worker),
+    async (request) => {
+      const response = await handle(request);
+      const upgrade = acceptedUpgrade(request, response);
+      if (!upgrade) return response;
+      try {
+        const { socket, response: switching } = Deno.upgradeWebSocket(request, upgrade.protocol ? { protocol: upgrade.protocol } : {});
+        relayStandard(upgrade.socket, socket);
+        return switching;
+      } catch (error) {
+        abandon(upgrade.socket); // not a valid handshake (no Sec-WebSocket-Key, say)
+        return new Response(`Bad WebSocket handshake: ${(error as Error).message}`, { status: 400 });
+      }
+    },
   );
   Deno.addSignalListener("SIGTERM", async () => {
     await server.shutdown();

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { WebSocket } from "../state/websocket";
 import { toWebRequest } from "./node-request";
+import { abandon, acceptedUpgrade, relay, type AcceptedUpgrade } from "./websocket-bridge";
 
 /**
  * The wire side of a Worker's WebSocket on node:http: the RFC 6455 handshake and framing
@@ -24,9 +24,10 @@ const enum Opcode {
  */
 export async function upgrade(handle: (request: Request) => Promise<Response>, req: IncomingMessage, socket: Duplex): Promise<void> {
   try {
-    const response = await handle(toWebRequest(req));
-    const webSocket = (response as Response & { webSocket?: WebSocket | null }).webSocket;
-    if (response.status === 101 && webSocket) return bridgeWebSocket(req, socket, response, webSocket);
+    const request = toWebRequest(req);
+    const response = await handle(request);
+    const accepted = acceptedUpgrade(request, response);
+    if (accepted) return bridgeWebSocket(req, socket, accepted);
     const head = [`HTTP/1.1 ${response.status} ${response.statusText}`, "Connection: close"];
     response.headers.forEach((value, name) => head.push(`${name}: ${value}`));
     socket.end(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), Buffer.from(await response.arrayBuffer())]));
@@ -37,35 +38,33 @@ export async function upgrade(handle: (request: Request) => Promise<Response>, r
 }
 
 /** Completes the upgrade and relays frames both ways until either side closes. */
-function bridgeWebSocket(req: IncomingMessage, socket: Duplex, response: Response, webSocket: WebSocket): void {
+function bridgeWebSocket(req: IncomingMessage, socket: Duplex, { socket: end, protocol }: AcceptedUpgrade): void {
   const key = req.headers["sec-websocket-key"];
   if (typeof key !== "string") {
+    abandon(end);
     socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     return;
   }
   const accept = createHash("sha1").update(key + GUID).digest("base64");
   const headers = ["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", `Sec-WebSocket-Accept: ${accept}`];
-  const protocol = response.headers.get("sec-websocket-protocol");
   if (protocol) headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
   socket.write(`${headers.join("\r\n")}\r\n\r\n`);
 
-  webSocket.accept();
-  webSocket.addEventListener("message", (event) => {
-    const data = (event as unknown as { data: string | ArrayBuffer }).data;
-    socket.write(typeof data === "string" ? frame(Opcode.Text, Buffer.from(data)) : frame(Opcode.Binary, Buffer.from(data)));
-  });
-  webSocket.addEventListener("close", (event) => {
-    const { code, reason } = event as unknown as { code: number; reason: string };
-    socket.end(frame(Opcode.Close, closePayload(code, reason)));
+  // Once the close frame is out (or the socket gone), nothing more may be written.
+  const events = relay(end, {
+    send(data) {
+      if (!socket.writable) return;
+      socket.write(typeof data === "string" ? frame(Opcode.Text, Buffer.from(data)) : frame(Opcode.Binary, Buffer.from(data)));
+    },
+    close(code, reason) {
+      if (socket.writable) socket.end(frame(Opcode.Close, closePayload(code, reason)));
+    },
   });
   const reader = new FrameReader((opcode, payload) => {
-    if (opcode === Opcode.Text) webSocket.send(payload.toString("utf8"));
-    else if (opcode === Opcode.Binary) webSocket.send(payload);
+    if (opcode === Opcode.Text) events.message(payload.toString("utf8"));
+    else if (opcode === Opcode.Binary) events.message(payload);
     else if (opcode === Opcode.Ping) socket.write(frame(Opcode.Pong, payload));
-    else if (opcode === Opcode.Close) {
-      const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
-      webSocket.close(code, payload.subarray(2).toString("utf8"));
-    }
+    else if (opcode === Opcode.Close) events.close(payload.length >= 2 ? payload.readUInt16BE(0) : 1005, payload.subarray(2).toString("utf8"));
   });
   socket.on("data", (chunk: Buffer) => {
     try {
@@ -75,7 +74,7 @@ function bridgeWebSocket(req: IncomingMessage, socket: Duplex, response: Respons
     }
   });
   // The connection went away without a close frame.
-  socket.on("close", () => webSocket.close(1006, ""));
+  socket.on("close", () => events.close(1006, ""));
   socket.on("error", () => socket.destroy());
 }
 
@@ -94,9 +93,8 @@ function frame(opcode: Opcode, payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-function closePayload(code: number, reason: string): Buffer {
-  // 1005/1006 are never sent on the wire.
-  if (code === 1005 || code === 1006) return Buffer.alloc(0);
+function closePayload(code: number | undefined, reason = ""): Buffer {
+  if (code === undefined) return Buffer.alloc(0);
   const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
   payload.writeUInt16BE(code, 0);
   payload.write(reason, 2);

@@ -1,0 +1,99 @@
+import { DotdoError } from "../errors";
+import type { WebSocket as PairEnd, WebSocketCloseEvent, WebSocketData, WebSocketMessageEvent } from "../state/websocket";
+
+/**
+ * The glue every server entry shares between a Worker's WebSocket (the end of a
+ * `WebSocketPair` that a 101 response carries) and the platform's real connection. Each entry
+ * only adapts its runtime's upgrade API to `WireSocket` and `WireEvents`.
+ */
+
+/** A Worker answered a request that did not ask to upgrade with a WebSocket (workerd's message). */
+export class UpgradeNotRequestedError extends DotdoError {
+  constructor() {
+    super(
+      "UPGRADE_NOT_REQUESTED",
+      'Worker tried to return a WebSocket in a response to a request which did not contain the header "Upgrade: websocket".',
+    );
+  }
+}
+
+/** What a Worker's 101 response hands over. */
+export interface AcceptedUpgrade {
+  /** The pair's end to connect to the client. */
+  socket: PairEnd;
+  /** The subprotocol the Worker chose (`Sec-WebSocket-Protocol`), if any. */
+  protocol: string | null;
+}
+
+/**
+ * The WebSocket a Worker's response hands over, or null for an ordinary response. A 101 to a
+ * request without `Upgrade: websocket` throws `UpgradeNotRequestedError`, as in workerd.
+ */
+export function acceptedUpgrade(request: Request, response: Response): AcceptedUpgrade | null {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    refuseWebSocket(response);
+    return null;
+  }
+  const socket = (response as Response & { webSocket?: PairEnd | null }).webSocket;
+  if (response.status !== 101 || !socket) return null;
+  return { socket, protocol: response.headers.get("sec-websocket-protocol") };
+}
+
+/** For a request that cannot upgrade: a 101 answer is the Worker's error. */
+export function refuseWebSocket(response: Response): void {
+  if (response.status === 101) throw new UpgradeNotRequestedError();
+}
+
+/**
+ * The platform's upgraded connection. Both calls may come after the connection has gone (the
+ * object answering a close, say): they must do nothing then.
+ */
+export interface WireSocket {
+  send(data: WebSocketData): void;
+  /** Sends a close frame; without a code where none may go on the wire (1005, 1006). */
+  close(code?: number, reason?: string): void;
+}
+
+/** What the platform reports from the connection. */
+export interface WireEvents {
+  message(data: string | ArrayBuffer | ArrayBufferView): void;
+  /** The client sent a close frame, or the connection ended without one (1006). */
+  close(code: number, reason: string): void;
+}
+
+// Codes that only report what happened; RFC 6455 forbids sending them.
+const UNSENDABLE = new Set([1005, 1006]);
+
+/**
+ * Relays both ways between the pair's end and an open connection. Call it once the connection is
+ * open: until then, what the object sends waits in the pair.
+ */
+export function relay(socket: PairEnd, wire: WireSocket): WireEvents {
+  socket.addEventListener("message", (event) => wire.send((event as WebSocketMessageEvent).data));
+  socket.addEventListener("close", (event) => {
+    const { code, reason } = event as WebSocketCloseEvent;
+    if (UNSENDABLE.has(code)) wire.close();
+    else wire.close(code, reason);
+  });
+  socket.accept();
+  return {
+    message: (data) => socket.send(data),
+    close: (code, reason) => socket.close(code, reason),
+  };
+}
+
+/**
+ * Connects the pair's end to a server-side standard WebSocket (Deno's `upgradeWebSocket`).
+ */
+export function relayStandard(socket: PairEnd, wire: globalThis.WebSocket): void {
+  wire.binaryType = "arraybuffer";
+  let events: WireEvents | undefined;
+  wire.addEventListener("open", () => (events = relay(socket, wire)));
+  wire.addEventListener("message", (event) => events?.message(event.data as string | ArrayBuffer));
+  wire.addEventListener("close", (event) => (events ? events.close(event.code, event.reason) : abandon(socket)));
+}
+
+/** The client never got connected (bad handshake, or gone before it opened): the object sees 1006. */
+export function abandon(socket: PairEnd): void {
+  socket.close(1006, "");
+}
