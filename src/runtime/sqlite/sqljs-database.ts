@@ -1,4 +1,5 @@
 import type { Database, Statement } from "sql.js";
+import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
 import { hasEmptyStatement, hasStatement, parameterOffsets, statementStart, utf8Length } from "./sql-text";
 import type { SqlJsModule } from "./sqljs-loader";
@@ -12,8 +13,6 @@ export const MAX_VALUE_BYTES = 2_200_000;
 const MAX_PARAMETERS = 100;
 const SQLITE_RANGE = 25;
 const SQLITE_INSERT = 18;
-/** Rowids remembered per table and checkpoint span; beyond this the table is read whole. */
-const MAX_TRACKED_ROWIDS = 10_000;
 /** How many statements stay prepared per database (runtime's and user's, each). */
 const PREPARED_LIMIT = 100;
 
@@ -38,14 +37,9 @@ export class SqlJsDatabase implements SqliteDatabase {
   readonly #hooked: boolean;
   /** The hook's function-table slot, released on close. */
   readonly #hook: number | undefined;
-  #hookWrites = 0;
+  /** Rows the update hook reported as updated or deleted, ever (for `rowsRead`). */
   #hookReads = 0;
-  #noted = 0;
-  #tables = new Set<string>();
-  /** Changed rowids per table; a table whose count passed the limit is dropped (read whole). */
-  #rowids = new Map<string, Set<bigint>>();
-  #untracked = new Set<string>();
-  #spanStart: { total: number; attributed: number; schema: number };
+  readonly #log = new ChangeLog();
   #baseSchema: number;
   #writeCount = 0;
   /** workerd-style write coalescing: an implicit transaction, committed after the current task. */
@@ -78,7 +72,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       rollback: this.#db.prepare("ROLLBACK"),
       open: false,
     };
-    this.#spanStart = { total: this.#totalChanges(), attributed: 0, schema: this.#baseSchema };
+    this.#log.begin(this.#totalChanges(), this.#baseSchema);
   }
 
   execute(sql: string, params: readonly SqlParam[], inspect?: (statement: string) => void): StatementResult | undefined {
@@ -167,10 +161,7 @@ export class SqlJsDatabase implements SqliteDatabase {
   }
 
   noteWrite(table: string, rows: number): void {
-    if (rows <= 0) return;
-    this.#noted += rows;
-    this.#tables.add(table);
-    this.#untrack(table);
+    this.#log.note(table, rows);
   }
 
   get writeCount(): number {
@@ -181,21 +172,7 @@ export class SqlJsDatabase implements SqliteDatabase {
   }
 
   takeChanges(): ChangeSet {
-    const total = this.#totalChanges();
-    const schema = this.#schemaVersion();
-    const attributed = this.#hookWrites + this.#noted;
-    const changes: ChangeSet = {
-      tables: this.#tables,
-      rowids: this.#rowids,
-      unattributed: total - this.#spanStart.total > attributed - this.#spanStart.attributed,
-      schemaChanged: schema !== this.#spanStart.schema,
-      writes: Math.max(total - this.#spanStart.total, attributed - this.#spanStart.attributed),
-    };
-    this.#tables = new Set();
-    this.#rowids = new Map();
-    this.#untracked = new Set();
-    this.#spanStart = { total, attributed, schema };
-    return changes;
+    return this.#log.take(this.#totalChanges(), this.#schemaVersion());
   }
 
   get size(): number {
@@ -278,11 +255,11 @@ export class SqlJsDatabase implements SqliteDatabase {
   #run(statement: Statement, params: readonly SqlParam[], last: boolean): StatementResult {
     this.#bind(statement, params, last);
     this.#beginImplicit();
-    const writesBefore = this.#hooked ? this.#hookWrites : this.#totalChanges();
+    const writesBefore = this.#hooked ? this.#log.hookRows : this.#totalChanges();
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
     while (statement.step()) rows.push(statement.get().map(checkedValue));
-    const rowsWritten = (this.#hooked ? this.#hookWrites : this.#totalChanges()) - writesBefore;
+    const rowsWritten = (this.#hooked ? this.#log.hookRows : this.#totalChanges()) - writesBefore;
     // An approximation of workerd's count (SQLite's rows read, which sql.js cannot report):
     // rows returned plus rows updated or deleted; RETURNING reads everything twice there.
     const rowsRead = rows.length + (this.#hookReads - readsBefore);
@@ -328,9 +305,8 @@ export class SqlJsDatabase implements SqliteDatabase {
     if (updateHookWorks === false) return undefined;
     try {
       const pointer = this.#sql.addFunction((_context: number, operation: number, _database: number, table: number, rowid: bigint) => {
-        this.#hookWrites++;
         if (operation !== SQLITE_INSERT) this.#hookReads++;
-        this.#noteRow(this.#sql.UTF8ToString(table), rowid);
+        this.#log.row(this.#sql.UTF8ToString(table), rowid);
       }, "viiiij");
       this.#sql._sqlite3_update_hook(this.#handle, pointer, 0);
       updateHookWorks = true;
@@ -341,20 +317,6 @@ export class SqlJsDatabase implements SqliteDatabase {
       updateHookWorks = false;
       return undefined;
     }
-  }
-
-  #noteRow(table: string, rowid: bigint): void {
-    this.#tables.add(table);
-    if (this.#untracked.has(table)) return;
-    let rowids = this.#rowids.get(table);
-    if (!rowids) this.#rowids.set(table, (rowids = new Set()));
-    rowids.add(BigInt(rowid));
-    if (rowids.size > MAX_TRACKED_ROWIDS) this.#untrack(table);
-  }
-
-  #untrack(table: string): void {
-    this.#untracked.add(table);
-    this.#rowids.delete(table);
   }
 
   /** The C `sqlite3*` (sql.js keeps it as `db`, a name its minified build preserves). */
