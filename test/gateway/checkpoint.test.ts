@@ -1,16 +1,13 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenVerifier } from "../../src/runtime/auth";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
-import { createFileStore } from "../../src/runtime/storage/file";
 import { createStore } from "../../src/runtime/storage/create";
 import { withPrefix } from "../../src/runtime/storage/prefix";
-import { createGatewayHandler } from "../../src/gateway";
-import { serveGateway, type NodeGateway } from "../../src/gateway/node";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { dumpDatabase, openDatabase } from "../persistence/sqlite";
 import { tempDirs } from "../storage/temp-dir";
+import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
 
 /**
  * A Durable Object's state checkpointed and restored through the gateway, with the app
@@ -18,17 +15,13 @@ import { tempDirs } from "../storage/temp-dir";
  */
 const newDir = tempDirs();
 let idp: TestIssuer;
-let gateway: NodeGateway;
+let gateway: FileGateway;
 let bucketRoot: string;
 
 beforeAll(async () => {
   idp = await startTestIssuer();
   bucketRoot = await newDir();
-  const handler = createGatewayHandler({
-    store: await createFileStore(bucketRoot),
-    verifier: createTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
-  });
-  gateway = await serveGateway(handler);
+  gateway = await startFileGateway(idp, bucketRoot);
 });
 afterAll(async () => {
   await gateway?.close();

@@ -1,16 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenVerifier } from "../../src/runtime/auth";
-import { createFileStore } from "../../src/runtime/storage/file";
 import { createGatewayStore } from "../../src/runtime/storage/gateway";
 import { withPrefix } from "../../src/runtime/storage/prefix";
+import { createTokenVerifier } from "../../src/runtime/auth";
 import { createGatewayHandler, gatewayAuthFromEnv } from "../../src/gateway";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
-import { serveGateway, type NodeGateway } from "../../src/gateway/node";
+import { serveGateway } from "../../src/gateway/node";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { describeStoreContract } from "../storage/contract";
 import { tempDirs } from "../storage/temp-dir";
+import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
 
 /**
  * The gateway on Node over the file backend, reached through the runtime's `gateway`
@@ -18,19 +18,14 @@ import { tempDirs } from "../storage/temp-dir";
  */
 const newDir = tempDirs();
 let idp: TestIssuer;
-let gateway: NodeGateway;
+let gateway: FileGateway;
 let bucketRoot: string;
 let objectCounter = 0;
 
 beforeAll(async () => {
   idp = await startTestIssuer();
   bucketRoot = await newDir();
-  const handler = createGatewayHandler({
-    store: await createFileStore(bucketRoot),
-    verifier: createTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
-    bucket: "dotdo-test",
-  });
-  gateway = await serveGateway(handler);
+  gateway = await startFileGateway(idp, bucketRoot, { bucket: "dotdo-test" });
 });
 afterAll(async () => {
   await gateway?.close();
