@@ -164,4 +164,17 @@ describe("WebSocket upgrades on the server presets, against workerd", () => {
       if (name !== "workerd") await until(() => target.output().includes('did not contain the header "Upgrade: websocket"'));
     });
   }
+
+  // Last: it stops the servers. node is left out until its entry passes its OpenConnections to
+  // upgrade(): node:http waits for upgraded sockets, so SIGTERM with one open does not finish.
+  for (const name of ["bun", "deno"]) {
+    it(`${name}: on SIGTERM closes open sockets with 1001 and exits 0`, async () => {
+      const target = targets.get(name)!;
+      const carol = await Member.join(target.url, "shutdown", "carol");
+      await carol.received(1);
+      expect(await target.stop(), target.output()).toBe(0);
+      await carol.closed;
+      expect(carol.transcript).toEqual(["* carol joined", "closed 1001 Server shutting down"]);
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import type { Worker } from "../worker";
 import { platformHandler } from "./routes";
-import { abandon, acceptedUpgrade, relay, type WireEvents, type WireSocket } from "./websocket-bridge";
+import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
 import type { WebSocket } from "../state/websocket";
 
 /** What an upgraded connection carries: the Worker's end, and its relay once open. */
@@ -47,6 +47,7 @@ export interface ServeOptions {
  */
 export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, options: ServeOptions = {}): void {
   const handle = platformHandler(worker);
+  const connections = new OpenConnections();
   const server = Bun.serve({
     port: options.port ?? Number(process.env.PORT || 3000),
     hostname: options.host ?? (process.env.HOST || "0.0.0.0"),
@@ -60,14 +61,16 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, opt
       return new Response("Bad WebSocket handshake", { status: 400 });
     },
     websocket: {
-      open: (ws) => void (ws.data.events = relay(ws.data.socket, ws)),
+      open: (ws) => void (ws.data.events = connections.relay(ws.data.socket, ws)),
       message: (ws, message) => ws.data.events?.message(message),
       close: (ws, code, reason) => ws.data.events?.close(code, reason),
     },
   });
   console.log(`dotdo listening on http://${server.hostname}:${server.port}`);
   process.once("SIGTERM", async () => {
-    await server.stop();
+    const stopped = server.stop(); // resolves once open WebSockets have closed too
+    connections.closeAll();
+    await stopped;
     await worker.dispose();
     process.exit(0);
   });

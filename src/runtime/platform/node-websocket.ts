@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { toWebRequest } from "./node-request";
-import { abandon, acceptedUpgrade, relay, type AcceptedUpgrade } from "./websocket-bridge";
+import { abandon, acceptedUpgrade, OpenConnections, type AcceptedUpgrade } from "./websocket-bridge";
 
 /**
  * The wire side of a Worker's WebSocket on node:http: the RFC 6455 handshake and framing
@@ -20,14 +20,20 @@ const enum Opcode {
 
 /**
  * Answers an HTTP upgrade through the Worker: a 101 response with a `webSocket` is bridged to
- * the connection; any other response is written as it is and the connection closed.
+ * the connection (tracked in `connections`, which the server closes on shutdown: node:http
+ * waits for upgraded sockets); any other response is written as it is and the connection closed.
  */
-export async function upgrade(handle: (request: Request) => Promise<Response>, req: IncomingMessage, socket: Duplex): Promise<void> {
+export async function upgrade(
+  handle: (request: Request) => Promise<Response>,
+  req: IncomingMessage,
+  socket: Duplex,
+  connections = new OpenConnections(),
+): Promise<void> {
   try {
     const request = toWebRequest(req);
     const response = await handle(request);
     const accepted = acceptedUpgrade(request, response);
-    if (accepted) return bridgeWebSocket(req, socket, accepted);
+    if (accepted) return bridgeWebSocket(req, socket, accepted, connections);
     const head = [`HTTP/1.1 ${response.status} ${response.statusText}`, "Connection: close"];
     response.headers.forEach((value, name) => head.push(`${name}: ${value}`));
     socket.end(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), Buffer.from(await response.arrayBuffer())]));
@@ -38,7 +44,7 @@ export async function upgrade(handle: (request: Request) => Promise<Response>, r
 }
 
 /** Completes the upgrade and relays frames both ways until either side closes. */
-function bridgeWebSocket(req: IncomingMessage, socket: Duplex, { socket: end, protocol }: AcceptedUpgrade): void {
+function bridgeWebSocket(req: IncomingMessage, socket: Duplex, { socket: end, protocol }: AcceptedUpgrade, connections: OpenConnections): void {
   const key = req.headers["sec-websocket-key"];
   if (typeof key !== "string") {
     abandon(end);
@@ -51,7 +57,7 @@ function bridgeWebSocket(req: IncomingMessage, socket: Duplex, { socket: end, pr
   socket.write(`${headers.join("\r\n")}\r\n\r\n`);
 
   // Once the close frame is out (or the socket gone), nothing more may be written.
-  const events = relay(end, {
+  const events = connections.relay(end, {
     send(data) {
       if (!socket.writable) return;
       socket.write(typeof data === "string" ? frame(Opcode.Text, Buffer.from(data)) : frame(Opcode.Binary, Buffer.from(data)));

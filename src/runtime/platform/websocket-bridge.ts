@@ -83,6 +83,32 @@ export function relay(socket: PairEnd, wire: WireSocket): WireEvents {
 }
 
 /**
+ * The connections one server has relayed and not yet seen close. On shutdown they are sent a
+ * 1001 close, as Deno's server does by itself: a server waits for open connections to end.
+ */
+export class OpenConnections {
+  readonly #open = new Set<WireSocket>();
+
+  /** `relay()`, with the connection tracked until it reports its close. */
+  relay(socket: PairEnd, wire: WireSocket): WireEvents {
+    const events = relay(socket, wire);
+    this.#open.add(wire);
+    return {
+      message: events.message,
+      close: (code, reason) => {
+        this.#open.delete(wire);
+        events.close(code, reason);
+      },
+    };
+  }
+
+  /** Sends each open connection a close with 1001 (going away). */
+  closeAll(): void {
+    for (const wire of this.#open) wire.close(1001, "Server shutting down");
+  }
+}
+
+/**
  * Connects the pair's end to a server-side standard WebSocket (Deno's `upgradeWebSocket`).
  */
 export function relayStandard(socket: PairEnd, wire: globalThis.WebSocket): void {
