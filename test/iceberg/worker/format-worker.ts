@@ -22,6 +22,17 @@ export const ROWS = [
   { id: "-9007199254740993", name: null, blob: null, score: null, ok: null },
 ];
 
+export const SCHEMA = buildSchema([
+  { name: "id", type: "long", required: true },
+  { name: "name", type: "string" },
+  { name: "blob", type: "binary" },
+  { name: "score", type: "double" },
+  { name: "ok", type: "boolean" },
+]);
+
+/** `ROWS` (JSON-safe, so a test can compare with an answer) as the format layer takes them. */
+export const rowValues = () => ROWS.map((r) => ({ ...r, id: BigInt(r.id), blob: r.blob && new Uint8Array(r.blob) }));
+
 const toBase64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
 
 export default {
@@ -36,14 +47,8 @@ export default {
 };
 
 async function roundTrip(codec: AvroCodec) {
-  const schema = buildSchema([
-    { name: "id", type: "long", required: true },
-    { name: "name", type: "string" },
-    { name: "blob", type: "binary" },
-    { name: "score", type: "double" },
-    { name: "ok", type: "boolean" },
-  ]);
-  const rows = ROWS.map((r) => ({ ...r, id: BigInt(r.id), blob: r.blob && new Uint8Array(r.blob) }));
+  const schema = SCHEMA;
+  const rows = rowValues();
   const written = writeDataFile(schema, rows);
   const { bytes: manifest, manifestFile } = await writeManifest({
     path: `${base}/metadata/m.avro`, schema, snapshotId: 5, sequenceNumber: 1, added: [dataFileOf(`${base}/data/d.parquet`, written)], codec,
