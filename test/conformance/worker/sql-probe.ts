@@ -202,7 +202,18 @@ export class SqlProbe extends DurableObject {
     );
     const after = this.ctx.storage.sql.exec("SELECT x FROM m ORDER BY x").toArray();
     const trailingSemicolons = outcomeSync(() => this.ctx.storage.sql.exec("SELECT 1 AS a;;  ; ").toArray());
-    return { created, lastNotSelect, bindingsAcross, failsHalfway, after: { ok: encode(after) }, trailingSemicolons };
+    const trailingComment = outcomeSync(() => this.ctx.storage.sql.exec("SELECT 1 AS a; -- done").toArray());
+    const leadingComment = outcomeSync(() => this.ctx.storage.sql.exec("/* first */ SELECT 1 AS a").toArray());
+    return {
+      created,
+      lastNotSelect,
+      bindingsAcross,
+      failsHalfway,
+      after: { ok: encode(after) },
+      trailingSemicolons,
+      trailingComment,
+      leadingComment,
+    };
   }
 
   cursor(): Record<string, Outcome | Encoded> {
@@ -247,6 +258,12 @@ export class SqlProbe extends DurableObject {
       oneOfZero: outcomeSync(() => this.ctx.storage.sql.exec("SELECT id FROM c WHERE id = 99").one()),
       oneOfOne: outcomeSync(() => this.ctx.storage.sql.exec("SELECT id, name FROM c WHERE id = 2").one()),
       oneOfTwo: outcomeSync(() => this.ctx.storage.sql.exec("SELECT id FROM c").one()),
+      oneAfterNext: outcomeSync(() => {
+        const cursor = this.ctx.storage.sql.exec("SELECT id FROM c ORDER BY id");
+        cursor.next();
+        return cursor.one();
+      }),
+      columnNamesOfNoRows: encode(this.ctx.storage.sql.exec("SELECT id, name AS label FROM c WHERE 0").columnNames),
       iteratorIsSelf: encode(select[Symbol.iterator]() === select),
     };
   }
