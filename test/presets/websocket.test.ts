@@ -91,13 +91,18 @@ class Member {
     );
   }
 
-  static async join(base: string, room: string, user: string): Promise<Member> {
-    const socket = new WebSocket(`${base.replace(/^http/, "ws")}/room/${room}?user=${user}`);
+  static async join(base: string, room: string, user: string, protocols: string[] = []): Promise<Member> {
+    const socket = new WebSocket(`${base.replace(/^http/, "ws")}/room/${room}?user=${user}`, protocols);
     await new Promise((resolve, reject) => {
       socket.addEventListener("open", resolve);
       socket.addEventListener("error", () => reject(new Error(`${user} could not connect to ${base}`)));
     });
     return new Member(socket);
+  }
+
+  /** The subprotocol the server chose. */
+  get protocol(): string {
+    return this.#socket.protocol;
   }
 
   send(message: string | Uint8Array): void {
@@ -115,9 +120,9 @@ class Member {
 }
 
 /** Two members chat in a fresh room; each step waits for what it caused before the next. */
-async function chat(base: string): Promise<{ alice: string[]; bob: string[]; membersAfter: unknown }> {
+async function chat(base: string): Promise<{ alice: string[]; bob: string[]; protocols: string[]; membersAfter: unknown }> {
   const room = `lobby-${Math.random().toString(36).slice(2)}`;
-  const alice = await Member.join(base, room, "alice");
+  const alice = await Member.join(base, room, "alice", ["chat.v2", "chat.v1"]);
   await alice.received(1);
   const bob = await Member.join(base, room, "bob");
   await Promise.all([alice.received(2), bob.received(1)]);
@@ -138,18 +143,19 @@ async function chat(base: string): Promise<{ alice: string[]; bob: string[]; mem
     const members = (await (await fetch(`${base}/room/${room}/members`)).json()) as string[];
     return members.length === 0 && members;
   });
-  return { alice: alice.transcript, bob: bob.transcript, membersAfter };
+  return { alice: alice.transcript, bob: bob.transcript, protocols: [alice.protocol, bob.protocol], membersAfter };
 }
 
 const EXPECTED = {
   alice: ["* alice joined", "* bob joined", "alice: hello", "bob (whisper): psst", "bytes 1,2,3", "closed 4000 bye alice"],
   bob: ["* bob joined", "alice: hello", "bytes 1,2,3", "members: alice(1), bob(3)", "* alice left (4000)", "closed 4001 done"],
+  protocols: ["chat.v1", ""],
   membersAfter: [],
 };
 
 describe("WebSocket upgrades on the server presets, against workerd", () => {
   for (const name of ["workerd", "node", "bun", "deno"]) {
-    it(`${name}: broadcasts across two real clients, whispers by tag, keeps attachments, closes with the codes sent`, async () => {
+    it(`${name}: broadcasts across two real clients, whispers by tag, keeps attachments, picks the subprotocol, closes with the codes sent`, async () => {
       const target = targets.get(name)!;
       expect(await chat(target.url), target.output()).toEqual(EXPECTED);
     });
