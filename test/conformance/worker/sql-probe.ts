@@ -216,6 +216,30 @@ export class SqlProbe extends DurableObject {
     };
   }
 
+  /** Semicolons, keywords and `?` where they are not what they seem: strings, comments, triggers. */
+  statementParsing(): Record<string, Outcome> {
+    const sql = this.ctx.storage.sql;
+    const run = (query: string, ...bindings: unknown[]) => outcomeSync(() => sql.exec(query, ...bindings).toArray());
+    return {
+      semicolonInString: run("SELECT 'a;b' AS v"),
+      keywordInString: run("SELECT 'BEGIN; COMMIT' AS v"),
+      semicolonInIdentifier: run('SELECT 1 AS "x;y"'),
+      semicolonInBlockComment: run("SELECT 1 /* ; */ AS v"),
+      semicolonInLineComment: run("SELECT 1 -- ;\n AS v"),
+      questionMarkInString: run("SELECT '?' AS q, ? AS v", 7),
+      keywordAsColumn: run('CREATE TABLE kw ("begin" INTEGER, "commit" TEXT); INSERT INTO kw VALUES (1, \'c\'); SELECT "begin", "commit" FROM kw'),
+      trigger: outcomeSync(() => {
+        sql.exec("CREATE TABLE tr (v INTEGER); CREATE TABLE trlog (v INTEGER)");
+        sql.exec(
+          "CREATE TRIGGER tr_after AFTER INSERT ON tr BEGIN INSERT INTO trlog VALUES (new.v); INSERT INTO trlog VALUES (new.v * 10); END",
+        );
+        sql.exec("INSERT INTO tr VALUES (?)", 4);
+        return sql.exec("SELECT v FROM trlog ORDER BY v").toArray();
+      }),
+      triggerThenSelect: run("CREATE TRIGGER tr_second AFTER DELETE ON tr BEGIN DELETE FROM trlog; END; SELECT count(*) AS n FROM trlog"),
+    };
+  }
+
   cursor(): Record<string, Outcome | Encoded> {
     this.ctx.storage.sql.exec("DROP TABLE IF EXISTS c");
     this.ctx.storage.sql.exec("CREATE TABLE c (id INTEGER PRIMARY KEY, name TEXT)");

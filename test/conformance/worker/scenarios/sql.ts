@@ -11,6 +11,7 @@ export const sqlScenarios: Record<string, Scenario> = {
   "sql refused modules and functions": (env) => env.SQL.getByName("refused").refusedFeatures(),
   "sql parameter styles": (env) => env.SQL.getByName("params").parameterStyles(),
   "sql errors": (env) => env.SQL.getByName("errors").errors(),
+  "sql statement parsing": (env) => env.SQL.getByName("parsing").statementParsing(),
   "sql multi-statement exec": (env) => env.SQL.getByName("multi").multiStatement(),
   "sql cursor methods": (env) => env.SQL.getByName("cursor").cursor(),
   "sql interleaved cursors": (env) => env.SQL.getByName("interleaved").interleavedCursors(),
