@@ -1,34 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { runCommand } from "citty";
-import { consola } from "consola";
 import { join, resolve } from "pathe";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/index";
+import { afterAll, describe, expect, it } from "vitest";
 import { presetNames } from "../../src/presets/registry";
+import { recordCli } from "./harness";
 
 const fixtureApp = resolve(import.meta.dirname, "../fixtures/app");
 const scratch = mkdtempSync(join(tmpdir(), "dotdo-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-let lines: string[] = [];
-beforeEach(() => {
-  lines = [];
-  // consola is the CLI's only output channel: record what it would print.
-  consola.mockTypes((type) => (...args: unknown[]) => lines.push(`${type}: ${args.map(String).join(" ")}`));
-  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => lines.push(`stdout: ${args.map(String).join(" ")}`));
-});
-afterEach(() => {
-  consola.restoreAll();
-  vi.restoreAllMocks();
-  process.exitCode = 0;
-});
-
-async function dotdo(...rawArgs: string[]): Promise<{ output: string; exitCode: number }> {
-  process.exitCode = 0;
-  await runCommand(main, { rawArgs });
-  return { output: lines.join("\n"), exitCode: Number(process.exitCode ?? 0) };
-}
+const dotdo = recordCli();
 
 function project(name: string, files: Record<string, string>): string {
   const dir = join(scratch, name);
@@ -41,10 +22,10 @@ describe("dotdo presets", () => {
   it("lists every preset on one line each, with what it is for", async () => {
     const { output, exitCode } = await dotdo("presets");
     expect(exitCode).toBe(0);
-    const listed = output.split("\n").map((line) => line.replace(/^stdout: /, "").split(/\s+/)[0]);
+    const listed = output.split("\n").map((line) => line.split(/\s+/)[0]);
     expect(listed).toEqual(presetNames());
     expect(presetNames()).toEqual(expect.arrayContaining(["cloudflare", "node", "vercel-edge", "vercel", "bun", "deno", "docker", "k8s", "fly", "render", "railway"]));
-    expect(output).toMatch(/^stdout: k8s +docker plus a Helm chart/m);
+    expect(output).toMatch(/^k8s +docker plus a Helm chart/m);
   });
 });
 

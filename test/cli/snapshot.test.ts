@@ -1,11 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { runCommand } from "citty";
-import { consola } from "consola";
 import { join, resolve } from "pathe";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/index";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DurableObjectNamespace } from "../../src/runtime/index";
 import { IdScheme } from "../../src/runtime/namespace/id";
 import { objectStore, loadSnapshot } from "../../src/runtime/persistence/object-admin";
@@ -18,34 +15,14 @@ import { createWorker, type Worker } from "../../src/runtime/worker";
 import { startS3, type S3TestServer } from "../helpers/s3";
 import * as objects from "../persistence/objects";
 import { dumpDatabase, openDatabase } from "../persistence/sqlite";
+import { recordCli } from "./harness";
 
 const repo = resolve(import.meta.dirname, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "dotdo-snapshot-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const acmeId = new IdScheme("Ledger").fromName("acme").toString();
 
-let out: string[] = [];
-beforeEach(() => {
-  out = [];
-  // consola and printData (stdout) are the CLI's output: record both.
-  consola.mockTypes((type) => (...args: unknown[]) => out.push(`${type}: ${args.map(String).join(" ")}`));
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk).replace(/\n$/, ""));
-    return true;
-  });
-});
-afterEach(() => {
-  consola.restoreAll();
-  vi.restoreAllMocks();
-  process.exitCode = 0;
-});
-
-async function dotdo(...rawArgs: string[]): Promise<{ output: string; exitCode: number }> {
-  process.exitCode = 0;
-  out = [];
-  await runCommand(main, { rawArgs });
-  return { output: out.join("\n"), exitCode: Number(process.exitCode ?? 0) };
-}
+const dotdo = recordCli();
 
 async function snapshotsOf(folder: string, ...object: string[]): Promise<SnapshotInfo[]> {
   const { output, exitCode } = await dotdo("snapshot", "list", ...object, "--json", "--storage", folder);

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { consola } from "consola";
-import { printData } from "../auth/output";
+import { printData } from "../output";
 import { displayValue, resolveAllSettings, resolveSetting, setSetting, SETTING_KEYS, unsetSetting } from "../auth/settings";
 
 const keyArg = {

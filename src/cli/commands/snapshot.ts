@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { consola } from "consola";
-import { printData } from "../auth/output";
+import { printData } from "../output";
 import { expireObject, listObjectSnapshots, restoreObject, type LeaseWaitOptions } from "../snapshot/admin";
 import { exportObjects, importObjects } from "../snapshot/archive";
 import { SnapshotArgumentError } from "../snapshot/errors";

@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { printData } from "../auth/output";
+import { printData } from "../output";
 import { currentAccessToken } from "../auth/session";
 
 export default defineCommand({

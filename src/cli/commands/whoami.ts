@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { consola } from "consola";
-import { printData } from "../auth/output";
+import { printData } from "../output";
 import { describeIdentity } from "../auth/describe";
 import { whoami } from "../auth/session";
 
