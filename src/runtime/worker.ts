@@ -64,7 +64,7 @@ export interface Worker {
 }
 
 /** The module or options do not describe a Worker this runtime can run. */
-export class WorkerConfigError extends errorWithCode("WORKER_CONFIG") {}
+export class WorkerConfigError extends errorWithCode("WORKER_CONFIG_INVALID") {}
 
 /** Runs a Worker module with Durable Objects in this process. */
 export async function createWorker(mod: WorkerModule, options: CreateWorkerOptions): Promise<Worker> {

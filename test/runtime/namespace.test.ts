@@ -216,7 +216,7 @@ describe("createWorker", () => {
 
   it("refuses a binding to a class the module does not export", async () => {
     expect(await thrown(() => createWorker(objects, { durableObjects: { X: { className: "Missing" } } }))).toMatchObject({
-      code: "WORKER_CONFIG",
+      code: "WORKER_CONFIG_INVALID",
       message: 'Durable Object binding X names class "Missing", which the Worker module does not export',
     });
   });
