@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { Miniflare } from "miniflare";
 import { join, resolve } from "pathe";
@@ -146,6 +147,16 @@ async function chat(base: string): Promise<{ alice: string[]; bob: string[]; pro
   return { alice: alice.transcript, bob: bob.transcript, protocols: [alice.protocol, bob.protocol], membersAfter };
 }
 
+/** The status of an upgrade request that lacks `Sec-WebSocket-Key` (fetch refuses to send `Upgrade` itself). */
+function badHandshake(url: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13" } });
+    request.once("response", (response) => resolve(response.resume().statusCode));
+    request.once("upgrade", () => reject(new Error("upgraded without a key")));
+    request.once("error", reject).end();
+  });
+}
+
 const EXPECTED = {
   alice: ["* alice joined", "* bob joined", "alice: hello", "bob (whisper): psst", "bytes 1,2,3", "closed 4000 bye alice"],
   bob: ["* bob joined", "alice: hello", "bytes 1,2,3", "members: alice(1), bob(3)", "* alice left (4000)", "closed 4001 done"],
@@ -168,6 +179,17 @@ describe("WebSocket upgrades on the server presets, against workerd", () => {
       expect(response.status).toBe(500);
       await response.arrayBuffer();
       if (name !== "workerd") await until(() => target.output().includes('did not contain the header "Upgrade: websocket"'));
+    });
+  }
+
+  for (const name of ["workerd", "node", "bun", "deno"]) {
+    it(`${name}: refuses an upgrade request without Sec-WebSocket-Key, and the room sees the socket close (1006)`, async () => {
+      const target = targets.get(name)!;
+      const alice = await Member.join(target.url, "bad-handshake", "alice");
+      await alice.received(1);
+      expect(await badHandshake(`${target.url}/room/bad-handshake?user=ghost`)).toBe(400);
+      await alice.received(3);
+      expect(alice.transcript).toEqual(["* alice joined", "* ghost joined", "* ghost left (1006)"]);
     });
   }
 

@@ -1,7 +1,7 @@
 import type { Worker } from "../worker";
+import type { WebSocket } from "../state/websocket";
 import { platformHandler } from "./routes";
 import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
-import type { WebSocket } from "../state/websocket";
 
 /** What an upgraded connection carries: the Worker's end, and its relay once open. */
 interface Connection {
@@ -16,7 +16,7 @@ interface BunWebSocket extends WireSocket {
 interface BunServer {
   hostname: string;
   port: number;
-  upgrade(request: Request, options: { data: Connection; headers?: Record<string, string> }): boolean;
+  upgrade(request: Request, options: { data: Connection; headers: Record<string, string> }): boolean;
   stop(): Promise<void>;
 }
 
@@ -55,8 +55,8 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, opt
       const response = await handle(request);
       const upgrade = acceptedUpgrade(request, response);
       if (!upgrade) return response;
-      const headers = upgrade.protocol ? { "Sec-WebSocket-Protocol": upgrade.protocol } : undefined;
-      if (server.upgrade(request, { data: { socket: upgrade.socket }, ...(headers && { headers }) })) return undefined;
+      const headers: Record<string, string> = upgrade.protocol ? { "Sec-WebSocket-Protocol": upgrade.protocol } : {};
+      if (server.upgrade(request, { data: { socket: upgrade.socket }, headers })) return undefined;
       abandon(upgrade.socket);
       return new Response("Bad WebSocket handshake", { status: 400 });
     },

@@ -109,7 +109,8 @@ export class OpenConnections {
 }
 
 /**
- * Connects the pair's end to a server-side standard WebSocket (Deno's `upgradeWebSocket`).
+ * Connects the pair's end to a server-side standard WebSocket (Deno's `upgradeWebSocket`), once
+ * it opens; one that closes before that is `abandon`ed.
  */
 export function relayStandard(socket: PairEnd, wire: globalThis.WebSocket): void {
   wire.binaryType = "arraybuffer";
