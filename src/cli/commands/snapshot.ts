@@ -7,7 +7,7 @@ import { SnapshotArgumentError } from "../snapshot/errors";
 import { formatBytes, objectLines, snapshotLines } from "../snapshot/format";
 import { resolveObjectId } from "../snapshot/object-id";
 import { listObjects } from "../snapshot/objects";
-import { parseDuration, parseSequence, parseTime } from "../snapshot/parse";
+import { parseDuration, parseKeep, parseSequence, parseTime } from "../snapshot/parse";
 import { openStore } from "../snapshot/store";
 
 const storageArg = {
@@ -85,12 +85,8 @@ const expire = defineCommand({
   async run({ args }) {
     const olderThan = args["older-than"];
     if (args.keep === undefined && olderThan === undefined) throw new SnapshotArgumentError("give --keep N, --older-than DURATION, or both");
-    const keepLast = args.keep === undefined ? undefined : Number(args.keep);
-    if (keepLast !== undefined && !(Number.isSafeInteger(keepLast) && keepLast >= 1 && /^\d+$/.test(args.keep!))) {
-      throw new SnapshotArgumentError(`--keep ${JSON.stringify(args.keep)} is not a positive integer`);
-    }
     const policy = {
-      ...(keepLast === undefined ? {} : { keepLast }),
+      ...(args.keep === undefined ? {} : { keepLast: parseKeep(args.keep) }),
       ...(olderThan === undefined ? {} : { maxAgeMs: parseDuration(olderThan) }),
     };
     const id = await resolveObjectId(args);

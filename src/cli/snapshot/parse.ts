@@ -18,6 +18,13 @@ export function parseTime(text: string): number {
   return time;
 }
 
+/** How many checkpoints `--keep` keeps: a positive integer. */
+export function parseKeep(text: string): number {
+  const keep = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(keep) || keep < 1) throw new SnapshotArgumentError(`--keep ${JSON.stringify(text)} is not a positive integer`);
+  return keep;
+}
+
 /** A checkpoint sequence number: a positive integer. */
 export function parseSequence(text: string): number {
   const sequence = /^\d+$/.test(text) ? Number(text) : NaN;
