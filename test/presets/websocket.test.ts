@@ -190,6 +190,8 @@ describe("WebSocket upgrades on the server presets, against workerd", () => {
       expect(await badHandshake(`${target.url}/room/bad-handshake?user=ghost`)).toBe(400);
       await alice.received(3);
       expect(alice.transcript).toEqual(["* alice joined", "* ghost joined", "* ghost left (1006)"]);
+      alice.close(1000, "");
+      await alice.closed;
     });
   }
 
