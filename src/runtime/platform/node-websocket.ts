@@ -20,8 +20,8 @@ const enum Opcode {
 
 /**
  * Answers an HTTP upgrade through the Worker: a 101 response with a `webSocket` is bridged to
- * the connection (tracked in `connections`, which the server closes on shutdown: node:http
- * waits for upgraded sockets); any other response is written as it is and the connection closed.
+ * the connection; any other response is written as it is and the connection closed. Pass the
+ * server's `connections` so shutdown can close them: node:http waits for upgraded sockets.
  */
 export async function upgrade(
   handle: (request: Request) => Promise<Response>,
