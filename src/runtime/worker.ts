@@ -10,6 +10,8 @@ import { installWebSocketGlobals } from "./state/websocket-globals";
 import { env as sharedEnv } from "./index";
 
 export type { ScheduledController } from "./state/base-classes";
+export type { ObjectLifecycle, ObjectRef } from "./namespace/lifecycle";
+export type { ObjectRegistry } from "./namespace/object-registry";
 
 type Env = Record<string, unknown>;
 

@@ -1,3 +1,4 @@
+export { DotdoError } from "../../runtime/errors";
 export { ConfigNotFoundError, InvalidConfigError, UnsupportedConfigError } from "./errors";
 export { loadDotdoConfig, loadProject, type LoadProjectOptions } from "./load";
 export { WRANGLER_FILES } from "./parse";
