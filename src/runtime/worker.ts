@@ -104,7 +104,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const background = new Set<Promise<unknown>>();
   const context = (): ExecutionContext => ({
     waitUntil(promise) {
-      const tracked = Promise.resolve(promise).catch((error: unknown) => console.error("waitUntil promise rejected:", error));
+      const tracked = Promise.resolve(promise).catch((error: unknown) => console.error("dotdo: a waitUntil() promise rejected:", error));
       background.add(tracked);
       void tracked.finally(() => background.delete(tracked));
     },
