@@ -195,9 +195,8 @@ describe("WebSocket upgrades on the server presets, against workerd", () => {
     });
   }
 
-  // Last: it stops the servers. node is left out until its entry passes its OpenConnections to
-  // upgrade(): node:http waits for upgraded sockets, so SIGTERM with one open does not finish.
-  for (const name of ["bun", "deno"]) {
+  // Last: it stops the servers.
+  for (const name of ["node", "bun", "deno"]) {
     it(`${name}: on SIGTERM closes open sockets with 1001 and exits 0`, async () => {
       const target = targets.get(name)!;
       const carol = await Member.join(target.url, "shutdown", "carol");

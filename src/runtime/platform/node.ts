@@ -7,6 +7,7 @@ import type { Worker } from "../worker";
 import { toWebRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
 import { platformHandler } from "./routes";
+import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
 export interface ServeOptions {
   /** Default: `PORT`, else 3000. 0 picks a free port. */
@@ -37,7 +38,8 @@ export async function readSqlWasm(): Promise<Uint8Array> {
 export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, options: ServeOptions = {}): Promise<Server> {
   const handle = platformHandler(worker);
   const server = createServer((req, res) => void respond(handle, req, res));
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex) => void upgrade(handle, req, socket));
+  const connections = new OpenConnections();
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex) => void upgrade(handle, req, socket, connections));
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const host = options.host ?? process.env.HOST ?? "0.0.0.0";
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
@@ -45,7 +47,10 @@ export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose"
   const close = () =>
     (closing ??= (async () => {
       process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
-      await new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
+      // node:http waits for upgraded sockets too: close them (1001) so shutdown can finish.
+      connections.closeAll();
+      await stopped;
       await worker.dispose();
     })());
   const onSignal = () => void close().then(() => process.exit(0), (error: unknown) => (console.error(error), process.exit(1)));
@@ -59,9 +64,7 @@ export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose"
 async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const response = await handle(toWebRequest(req));
-    if (response.status === 101) {
-      throw new TypeError('Worker tried to return a WebSocket in a response to a request which did not contain the header "Upgrade: websocket".');
-    }
+    refuseWebSocket(response);
     const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
     if (response.headers.has("set-cookie")) outgoing["set-cookie"] = response.headers.getSetCookie();
     res.writeHead(response.status, response.statusText, outgoing);
