@@ -136,8 +136,8 @@ async function* entries(archive: string): AsyncGenerator<{ name: string; body: U
       yield entry;
     }
   } catch (error) {
-    if (error instanceof DotdoError) throw error;
     if (error instanceof TarFormatError) throw new ArchiveError(archive, `not a valid tar: ${error.message}`, { cause: error });
+    if (error instanceof DotdoError) throw error;
     throw new ArchiveError(archive, `not a gzipped tar: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
     file.destroy();

@@ -3,6 +3,8 @@
  * cannot hold) that an archive of store files needs: regular files only, read and written.
  */
 
+import { errorWithCode } from "../../runtime/errors";
+
 const BLOCK = 512;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -34,8 +36,8 @@ export function tarPadding(size: number): Uint8Array {
   return new Uint8Array((BLOCK - (size % BLOCK)) % BLOCK);
 }
 
-/** A typed problem with the tar stream; the caller names the file. */
-export class TarFormatError extends Error {}
+/** A damaged or unsupported tar stream; the caller names the file. */
+export class TarFormatError extends errorWithCode("TAR_INVALID") {}
 
 /**
  * The regular files of a tar stream, in order. Directories and pax global headers are
