@@ -1,4 +1,4 @@
-import { DotdoError } from "../runtime/errors";
+import { DotdoError, errorWithCode } from "../runtime/errors";
 
 /** The token grants a bucket other than the one this gateway serves. */
 export class BucketForbiddenError extends DotdoError {
@@ -23,3 +23,6 @@ export class BadRequestError extends DotdoError {
     this.status = status;
   }
 }
+
+/** The gateway cannot start: a setting is missing or wrong. */
+export class GatewayConfigError extends errorWithCode("GATEWAY_CONFIG_INVALID") {}

@@ -1,10 +1,7 @@
-import { errorWithCode } from "../runtime/errors";
 import { DEFAULT_ISSUER, normaliseIssuer } from "../runtime/auth/issuer";
 import { createTokenVerifier } from "../runtime/auth/verify";
+import { GatewayConfigError } from "./errors";
 import type { GatewayOptions } from "./handler";
-
-/** The gateway cannot start: a setting is missing or wrong. */
-export class GatewayConfigError extends errorWithCode("GATEWAY_CONFIG_INVALID") {}
 
 /**
  * Token checks from the environment (process env, or a Worker's `env`):

@@ -1,7 +1,8 @@
 import { createR2Store, type R2BucketLike } from "../runtime/storage/r2";
 import { DotdoError } from "../runtime/errors";
 import { createGatewayHandler, type GatewayHandler } from "./handler";
-import { GatewayConfigError, gatewayAuthFromEnv } from "./settings";
+import { GatewayConfigError } from "./errors";
+import { gatewayAuthFromEnv } from "./settings";
 
 /** The gateway as a Cloudflare Worker: the bucket is the R2 binding `BUCKET`. */
 export interface GatewayWorkerEnv {

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { consola } from "consola";
 import { settingsAsEnv } from "../auth/settings";
-import { GatewayConfigError } from "../../gateway/settings";
+import { GatewayConfigError } from "../../gateway/errors";
 import { startNodeGateway } from "../../gateway/start";
 
 export default defineCommand({

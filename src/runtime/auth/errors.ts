@@ -24,3 +24,6 @@ export class PathForbiddenError extends errorWithCode("PATH_FORBIDDEN") {}
 
 /** The token's storage permissions do not include the operation. */
 export class PermissionDeniedError extends errorWithCode("PERMISSION_DENIED") {}
+
+/** An issuer setting that is not a usable URL. */
+export class IssuerInvalidError extends errorWithCode("ISSUER_INVALID") {}

@@ -11,4 +11,4 @@ export {
   type VerifiedToken,
 } from "./verify";
 export { scopeStore, tenantRoot, type StorageScope } from "./scoped-store";
-export { DEFAULT_ISSUER, IssuerInvalidError, normaliseIssuer } from "./issuer";
+export { DEFAULT_ISSUER, normaliseIssuer } from "./issuer";

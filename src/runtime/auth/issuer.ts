@@ -1,11 +1,8 @@
-import { errorWithCode } from "../errors";
 import { isSecureEndpoint } from "../secure-url";
+import { IssuerInvalidError } from "./errors";
 
 /** The product's issuer when neither `WORKOS_AUTH_DOMAIN` nor `dotdo config auth.domain` says otherwise. */
 export const DEFAULT_ISSUER = "https://oauth.do";
-
-/** An issuer setting that is not a usable URL. */
-export class IssuerInvalidError extends errorWithCode("ISSUER_INVALID") {}
 
 /**
  * Accepts `auth.example.com` or a full URL and returns the issuer URL without a trailing
