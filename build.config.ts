@@ -14,6 +14,7 @@ export default defineBuildConfig({
     "src/runtime/platform/fetch-store",
     "src/runtime/storage/index",
     "src/runtime/persistence/index",
+    "src/runtime/auth/index",
     "src/cli/index",
     "src/plugin/index",
     "src/plugin/vite",
