@@ -53,3 +53,30 @@ it("runs the WebSocket hibernation API like workerd: messages, a throwing handle
     console.error = original;
   }
 });
+
+it("reads what follows the last statement of an exec as workerd does: whitespace ends it, anything else is one more", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/statement-tails")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/statement-tails"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  const empty = { error: "Error: SQL code did not contain a statement." };
+  expect(onShim).toMatchObject({
+    tab: { rows: [{ a: 1 }] },
+    verticalTabInside: { rows: [{ b: 2 }] },
+    blockComment: empty,
+    writeBeforeComment: empty,
+    written: { rows: [{ x: 1 }] },
+    errorAfterLeadingComment: { error: 'Error: near "SELEC": syntax error at offset 8: SQLITE_ERROR' },
+    errorAfterSpace: { error: 'Error: near "SELEC": syntax error at offset 0: SQLITE_ERROR' },
+  });
+});
+
+it("lists hibernatable WebSockets in workerd's order: newest first, but oldest first for a tag", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/websocket-order")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/websocket-order"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  expect(onShim).toEqual({
+    accepted: { all: ["d", "c", "b", "a"], odd: ["a", "c"], even: ["b", "d"] },
+    afterClose: { all: ["d", "c", "a"], odd: ["a", "c"], even: ["d"] },
+    afterAnother: { all: ["e", "d", "c", "a"], odd: ["a", "c", "e"], even: ["d"] },
+  });
+});

@@ -54,14 +54,14 @@ export function tokenize(sql: string): SqlToken[] {
   return tokens;
 }
 
-/** True when `sql` holds a statement, not just whitespace, comments and semicolons. */
-export function hasStatement(sql: string): boolean {
-  return tokenize(sql).some((token) => token.text !== ";" || token.kind !== "other");
-}
-
-/** True when `sql` holds a bare `;`: workerd reads that as an empty statement. */
-export function hasEmptyStatement(sql: string): boolean {
-  return tokenize(sql).some((token) => token.kind === "other" && token.text === ";");
+/**
+ * `text` less its leading whitespace (C's `isspace`), as workerd skips it after each
+ * statement of a multi-statement exec. What is left, even a lone comment or `;`, is taken
+ * as one more statement, and SQL code that then holds none fails with "did not contain a
+ * statement".
+ */
+export function skipSpace(text: string): string {
+  return text.replace(/^[ \t\n\v\f\r]+/, "");
 }
 
 /** Offsets of the parameters (`?`, `?NNN`, `:name`, `@name`, `$name`) in `sql`, in order. */
@@ -77,7 +77,7 @@ export function parameterOffsets(sql: string): number[] {
     .map((token) => token.offset);
 }
 
-/** Offset of the first token: SQLite error offsets count from there. */
+/** Offset of the first token, past whitespace and comments. */
 export function statementStart(sql: string): number {
   return tokenize(sql)[0]?.offset ?? 0;
 }

@@ -1,7 +1,7 @@
 import type { Database, Statement } from "sql.js";
 import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
-import { hasEmptyStatement, hasStatement, parameterOffsets, statementStart, utf8Length } from "./sql-text";
+import { parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
 import type { SqlJsModule } from "./sqljs-loader";
 import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StatementResult } from "./types";
 
@@ -79,38 +79,50 @@ export class SqlJsDatabase implements SqliteDatabase {
     const cached = this.#prepared.get(sql);
     if (cached) return this.#runCached(sql, cached, params, inspect);
     if (utf8Length(sql) > MAX_SQL_BYTES) throw new SqliteError("statement too long", "SQLITE_TOOBIG");
-    const statements = this.#db.iterateStatements(sql);
-    let result: StatementResult | undefined;
+    let statements = this.#db.iterateStatements(sql);
+    // The text as workerd prepares it next: the whole SQL, then what follows each statement
+    // less the whitespace it skips. Error offsets count from its start.
+    let code = sql;
     let first = true;
     try {
       for (;;) {
-        const remaining = statements.getRemainingSQL();
+        // sql.js's position may lie before `code` by the whitespace workerd skipped.
+        const lead = statements.getRemainingSQL().length - code.length;
         let next: IteratorResult<Statement>;
         try {
           next = statements.next();
         } catch (error) {
           // workerd's authorizer runs while preparing: its refusal wins over a prepare error.
-          inspect?.(remaining);
-          throw this.#withOffset(error, remaining);
+          inspect?.(code);
+          throw this.#withOffset(error, code);
         }
-        // workerd treats a trailing empty statement (`SELECT 1;;`) as no statement at all.
-        if (next.done) return hasEmptyStatement(remaining) ? undefined : result;
+        // What followed the last statement was not whitespace, so workerd wanted one more.
+        if (next.done) return undefined;
         const statement = next.value;
         const tail = statements.getRemainingSQL();
-        const last = !hasStatement(tail);
-        const lone = first && last && !hasEmptyStatement(tail);
-        first = false;
+        code = skipSpace(tail);
+        const last = code === "";
+        let result: StatementResult;
         try {
           inspect?.(statement.getSQL());
-          result = this.#run(statement, last ? params : [], last);
+          result = this.#run(statement, last ? params : [], last, lead);
         } catch (error) {
           throw this.#detailed(error);
         } finally {
           statement.free();
         }
-        // A lone statement is prepared again and kept for the next exec of the same text
-        // (the iterator owns the one it handed out).
-        if (lone) this.#remember(sql);
+        if (last) {
+          // A lone statement is prepared again and kept for the next exec of the same text
+          // (the iterator owns the one it handed out).
+          if (first) this.#remember(sql);
+          return result;
+        }
+        first = false;
+        // SQLite's tokenizer refuses a vertical tab that workerd skipped: go on from `code`.
+        if (tail.slice(0, tail.length - code.length).includes("\v")) {
+          (statements as unknown as { return(): void }).return();
+          statements = this.#db.iterateStatements(code);
+        }
       }
     } finally {
       // Stopping early leaves sql.js's copy of the SQL text allocated; release it.
@@ -252,8 +264,9 @@ export class SqlJsDatabase implements SqliteDatabase {
     this.#db.close();
   }
 
-  #run(statement: Statement, params: readonly SqlParam[], last: boolean): StatementResult {
-    this.#bind(statement, params, last);
+  /** `lead`: characters of the statement's text before where workerd would have prepared it. */
+  #run(statement: Statement, params: readonly SqlParam[], last: boolean, lead = 0): StatementResult {
+    this.#bind(statement, params, last, lead);
     this.#beginImplicit();
     const writesBefore = this.#hooked ? this.#log.hookRows : this.#totalChanges();
     const readsBefore = this.#hookReads;
@@ -271,12 +284,12 @@ export class SqlJsDatabase implements SqliteDatabase {
     };
   }
 
-  #bind(statement: Statement, params: readonly SqlParam[], last: boolean): void {
+  #bind(statement: Statement, params: readonly SqlParam[], last: boolean, lead: number): void {
     const pointer = this.#pointer(statement);
     const probe = (index: number) => this.#sql._sqlite3_bind_blob(pointer, index, 0, 0, 0) !== SQLITE_RANGE;
     if (probe(MAX_PARAMETERS + 1)) {
       const text = statement.getSQL();
-      const offset = (parameterOffsets(text)[MAX_PARAMETERS] ?? statementStart(text)) - statementStart(text);
+      const offset = (parameterOffsets(text)[MAX_PARAMETERS] ?? lead) - lead;
       throw new SqliteError(`too many SQL variables at offset ${offset}`, "SQLITE_ERROR");
     }
     const takesMore = probe(params.length + 1);
@@ -352,17 +365,20 @@ export class SqlJsDatabase implements SqliteDatabase {
     return this.#sql.UTF8ToString(this.#sql._sqlite3_errmsg(this.#handle));
   }
 
-  /** workerd adds SQLite's error offset for errors that point at a token. */
-  #withOffset(error: unknown, statementText: string): unknown {
+  /**
+   * workerd adds SQLite's error offset for errors that point at a token, counted from the
+   * start of `code`, the text it prepared (comments before the statement included).
+   */
+  #withOffset(error: unknown, code: string): unknown {
     if (!(error instanceof SqliteError)) return error;
     const message = error.message.slice(0, -(error.code.length + 2));
     const token =
       /^near "(.*)": syntax error$/s.exec(message)?.[1] ?? /^no such (?:column|function): (.*)$/s.exec(message)?.[1];
     if (token === undefined) return error;
-    const start = statementStart(statementText);
-    const at = statementText.indexOf(token, start);
+    // Searched from the first token, so that a comment mentioning it is passed over.
+    const at = code.indexOf(token, statementStart(code));
     if (at === -1) return error;
-    return new SqliteError(`${message} at offset ${at - start}`, error.code);
+    return new SqliteError(`${message} at offset ${at}`, error.code);
   }
 
   /** Constraint failures carry workerd's extended code, which sql.js does not report. */

@@ -38,7 +38,9 @@ export interface SqliteDatabase {
   /**
    * Runs every statement in `sql`, in order; `params` bind to the last statement.
    * `inspect` sees each statement's text before it runs and may throw to refuse it.
-   * `undefined` when `sql` holds no statement at all.
+   * `undefined` when `sql` holds no statement at all, or when what follows the last
+   * statement is more than spaces and newlines (workerd reads it as one more statement, and
+   * finds none); the statements before it have run.
    */
   execute(
     sql: string,

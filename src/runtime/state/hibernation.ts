@@ -32,9 +32,13 @@ export class Hibernation {
     this.#tags.set(socket, [...tags]);
   }
 
-  /** Open accepted sockets, all or those with `tag`. */
+  /**
+   * Open accepted sockets in workerd's order: all of them newest first (its list of sockets
+   * grows at the front), those with `tag` oldest first (its per-tag lists grow at the back).
+   */
   sockets(tag?: string): WebSocket[] {
-    return [...this.#tags].filter(([, tags]) => tag === undefined || tags.includes(tag)).map(([socket]) => socket);
+    if (tag === undefined) return [...this.#tags.keys()].reverse();
+    return [...this.#tags].filter(([, tags]) => tags.includes(tag)).map(([socket]) => socket);
   }
 
   tags(socket: WebSocket): string[] {

@@ -11,16 +11,58 @@ export class Probe extends DurableObject {
     sql.exec("INSERT INTO big(rowid, x) VALUES (1152921504606846976, 'a'), (9007199254740993, 'b')");
     return sql.exec("SELECT CAST(rowid AS TEXT) AS id, rowid AS asNumber, x FROM big ORDER BY rowid").toArray();
   }
+
+  /** What may follow the last statement of an exec (workerd reads most of it as one more). */
+  statementTails(): Record<string, unknown> {
+    const sql = this.ctx.storage.sql;
+    const run = (query: string, ...bindings: unknown[]) => {
+      try {
+        return { rows: sql.exec(query, ...bindings).toArray() };
+      } catch (error) {
+        return { error: String(error) };
+      }
+    };
+    sql.exec("CREATE TABLE tail(x)");
+    return {
+      spacesAndNewlines: run("SELECT 1 AS a; \n \n"),
+      tab: run("SELECT 1 AS a;\t"),
+      crlf: run("SELECT 1 AS a;\r\n"),
+      formFeed: run("SELECT 1 AS a;\f"),
+      verticalTab: run("SELECT 1 AS a;\v"),
+      nbsp: run("SELECT 1 AS a;\u00a0"),
+      verticalTabInside: run("SELECT 1 AS a;\v SELECT 2 AS b"),
+      blockComment: run("SELECT 1 AS a; /* done */"),
+      commentWithoutSemicolon: run("SELECT 1 AS a -- done"),
+      commentBetween: run("SELECT 1 AS a; /* next */ SELECT 2 AS b"),
+      bindingBeforeComment: run("SELECT ? AS v; -- done", 1),
+      writeBeforeComment: run("INSERT INTO tail VALUES (1); -- done"),
+      written: run("SELECT x FROM tail"),
+      onlyComment: run("-- nothing here"),
+      errorAfterLeadingComment: run("/* c */ SELEC 1"),
+      errorAfterLeadingSpace: run("  SELEC 1"),
+      errorAfterComment: run("SELECT 1; /* c */ SELEC 1"),
+      errorAfterSpace: run("SELECT 1;   SELEC 1"),
+      columnAfterComment: run("SELECT 1; -- c\n SELECT nope FROM tail"),
+      tooManyVariablesAfterComment: run(`/* c */ SELECT ${"?, ".repeat(100)}?`),
+      tooManyVariablesLater: run(`SELECT 1;  SELECT ${"?, ".repeat(100)}?`),
+    };
+  }
 }
 
 /** The hibernation API, driven from the Worker through a socket pair. */
 export class Room extends DurableObject {
   override async fetch(request: Request): Promise<Response> {
-    if (new URL(request.url).pathname === "/report") {
+    const url = new URL(request.url);
+    if (url.pathname === "/report") {
       return Response.json({ log: await this.ctx.storage.get("log"), open: this.ctx.getWebSockets().length });
     }
+    if (url.pathname === "/order") {
+      const names = (tag?: string) => this.ctx.getWebSockets(tag).map((ws) => ws.deserializeAttachment() as string);
+      return Response.json({ all: names(), odd: names("odd"), even: names("even") });
+    }
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], ["everyone"]);
+    this.ctx.acceptWebSocket(pair[1], url.searchParams.getAll("tag").concat("everyone"));
+    pair[1].serializeAttachment(url.searchParams.get("name"));
     return new Response(null, { status: 101, webSocket: pair[0] } as ResponseInit);
   }
 
@@ -68,10 +110,32 @@ async function websocketScenario(env: Env): Promise<unknown> {
   return { status: response.status, got, closeEvent, clientState: socket.readyState, report };
 }
 
+/** The order getWebSockets() lists sockets in, as they are accepted and closed. */
+async function websocketOrderScenario(env: Env): Promise<unknown> {
+  const room = env.ROOM.getByName("ordered");
+  const connect = async (name: string, tag: string) => {
+    const response = await room.fetch(`http://room/?name=${name}&tag=${tag}`, { headers: { Upgrade: "websocket" } });
+    const socket = (response as Response & { webSocket: WebSocket }).webSocket;
+    socket.accept();
+    return socket;
+  };
+  const order = async () => (await room.fetch("http://room/order")).json();
+  const sockets = [];
+  for (const [name, tag] of [["a", "odd"], ["b", "even"], ["c", "odd"], ["d", "even"]] as const) sockets.push(await connect(name, tag));
+  const accepted = await order();
+  sockets[1]!.close(1000, "b leaves");
+  await pause(100);
+  const afterClose = await order();
+  await connect("e", "odd");
+  return { accepted, afterClose, afterAnother: await order() };
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === "/websocket") return Response.json(await websocketScenario(env));
+    if (pathname === "/websocket-order") return Response.json(await websocketOrderScenario(env));
+    if (pathname === "/statement-tails") return Response.json(await env.PROBE.getByName("tails").statementTails());
     return Response.json(await env.PROBE.getByName(pathname).bigRowids());
   },
 };
