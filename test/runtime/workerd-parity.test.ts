@@ -80,3 +80,15 @@ it("lists hibernatable WebSockets in workerd's order: newest first, but oldest f
     afterAnother: { all: ["e", "d", "c", "a"], odd: ["a", "c", "e"], even: ["d"] },
   });
 });
+
+it("keeps a socket the object closed listed until the client answers, then runs its close handler, as workerd does", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/websocket-kick")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/websocket-kick"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  expect(onShim).toEqual({
+    kicked: { state: 2, listed: 1 },
+    events: [[4001, "kicked", 2]],
+    beforeReply: { clientState: 2, report: { open: 1 } },
+    afterReply: { clientState: 3, report: { log: [["close", 4002, "ok, leaving", true, 3, 1]], open: 0 } },
+  });
+});

@@ -56,6 +56,11 @@ export class Room extends DurableObject {
     if (url.pathname === "/report") {
       return Response.json({ log: await this.ctx.storage.get("log"), open: this.ctx.getWebSockets().length });
     }
+    if (url.pathname === "/kick") {
+      const target = this.ctx.getWebSockets().find((ws) => ws.deserializeAttachment() === url.searchParams.get("name"));
+      target?.close(4001, "kicked");
+      return Response.json({ state: target?.readyState, listed: this.ctx.getWebSockets().length });
+    }
     if (url.pathname === "/order") {
       const names = (tag?: string) => this.ctx.getWebSockets(tag).map((ws) => ws.deserializeAttachment() as string);
       return Response.json({ all: names(), odd: names("odd"), even: names("even") });
@@ -130,10 +135,31 @@ async function websocketOrderScenario(env: Env): Promise<unknown> {
   return { accepted, afterClose, afterAnother: await order() };
 }
 
+/** The object closes a socket first: listed until the client answers, then its close handler runs. */
+async function websocketKickScenario(env: Env): Promise<unknown> {
+  const room = env.ROOM.getByName("kick");
+  const response = await room.fetch("http://room/?name=k&tag=odd", { headers: { Upgrade: "websocket" } });
+  const socket = (response as Response & { webSocket: WebSocket }).webSocket;
+  socket.accept();
+  const events: unknown[] = [];
+  socket.addEventListener("close", (event) => {
+    const { code, reason } = event as unknown as { code: number; reason: string };
+    events.push([code, reason, socket.readyState]);
+  });
+  const kicked = await (await room.fetch("http://room/kick?name=k")).json();
+  await pause(100);
+  const beforeReply = { clientState: socket.readyState, report: await (await room.fetch("http://room/report")).json() };
+  socket.close(4002, "ok, leaving");
+  await pause(100);
+  const afterReply = { clientState: socket.readyState, report: await (await room.fetch("http://room/report")).json() };
+  return { kicked, events, beforeReply, afterReply };
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === "/websocket") return Response.json(await websocketScenario(env));
+    if (pathname === "/websocket-kick") return Response.json(await websocketKickScenario(env));
     if (pathname === "/websocket-order") return Response.json(await websocketOrderScenario(env));
     if (pathname === "/statement-tails") return Response.json(await env.PROBE.getByName("tails").statementTails());
     return Response.json(await env.PROBE.getByName(pathname).bigRowids());
