@@ -95,6 +95,13 @@ export class KvProbe extends DurableObject {
       limitZero: await list({ limit: 0 }),
       limitNegative: await list({ limit: -1 }),
       limitFraction: await list({ limit: 1.5 }),
+      prefixWithEarlierStart: await list({ prefix: "p:", start: "a" }),
+      prefixWithLaterEnd: await list({ prefix: "p:", end: "zz" }),
+      prefixReverseLimit: await list({ prefix: "p", reverse: true, limit: 2 }),
+      startEqualsEnd: await list({ start: "b", end: "b" }),
+      startAfterLastKey: await list({ startAfter: "😀" }),
+      endBeforeFirstKey: await list({ end: "" }),
+      limitBeyondCount: await list({ prefix: "p:", limit: 1000 }),
       values: await outcome(async () => [...(await this.ctx.storage.list({ prefix: "p:" })).values()]),
     };
   }
