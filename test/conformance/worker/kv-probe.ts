@@ -307,6 +307,43 @@ export class KvProbe extends DurableObject {
     };
   }
 
+  async transactionEdges(): Promise<Record<string, Outcome>> {
+    const storage = this.ctx.storage;
+    const bump = () =>
+      storage.transaction(async (txn) => {
+        const seen = (await txn.get<number>("n")) ?? 0;
+        await txn.put("n", seen + 1);
+        return seen;
+      });
+    return {
+      deleteNoKeys: await outcome(() => storage.delete([])),
+      putAfterRollback: await outcome(() =>
+        storage.transaction(async (txn) => {
+          await txn.put("a", 1);
+          txn.rollback();
+          await txn.put("b", 2);
+          return "done";
+        }),
+      ),
+      keysAfterRollback: await outcome(async () => keysOf(await storage.list())),
+      parallelTransactions: await outcome(() => Promise.all([bump(), bump()])),
+      counter: await outcome(() => storage.get("n")),
+      rollbackTwice: await outcome(() =>
+        storage.transaction(async (txn) => {
+          txn.rollback();
+          txn.rollback();
+          return "ok";
+        }),
+      ),
+      transactionSyncInside: await outcome(() =>
+        storage.transaction(async () => {
+          storage.transactionSync(() => storage.sql.exec("CREATE TABLE inner_t (v)"));
+          return "ok";
+        }),
+      ),
+    };
+  }
+
   /** Input gate: concurrent read-modify-write calls must not lose updates. */
   async increment(): Promise<number> {
     const n = ((await this.ctx.storage.get<number>("counter")) ?? 0) + 1;

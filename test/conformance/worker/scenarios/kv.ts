@@ -14,6 +14,7 @@ export const kvScenarios: Record<string, Scenario> = {
   "kv key and value size limits": (env) => env.KV.getByName("sizes").sizeLimits(),
   "kv deleteAll": (env) => env.KV.getByName("deleteall").deleteAll(),
   "kv transaction(async)": (env) => env.KV.getByName("txn").transactions(),
+  "kv transaction edge cases": (env) => env.KV.getByName("txn edges").transactionEdges(),
   "kv DDL rolls back with transactionSync": (env) => env.KV.getByName("ddl").ddlRollback(),
   "input gate keeps read-modify-write atomic": async (env) => {
     const stub = env.KV.getByName("gate");
