@@ -61,6 +61,7 @@ export class KvProbe extends DurableObject {
       getManyOrder: await outcome(async () => keysOf(await this.ctx.storage.get(["p005", "missing", "p001", "p003"]))),
       getManyDuplicate: await outcome(async () => keysOf(await this.ctx.storage.get(["p001", "p001"]))),
       getManyEmpty: await outcome(() => this.ctx.storage.get([])),
+      deleteNoKeys: await outcome(() => this.ctx.storage.delete([])),
       delete128: await outcome(() => this.ctx.storage.delete(keys(128, "p"))),
       delete129: await outcome(() => this.ctx.storage.delete(keys(129, "p"))),
       deleteCountsExisting: await outcome(async () => {
@@ -307,41 +308,52 @@ export class KvProbe extends DurableObject {
     };
   }
 
-  async transactionEdges(): Promise<Record<string, Outcome>> {
-    const storage = this.ctx.storage;
-    const bump = () =>
-      storage.transaction(async (txn) => {
-        const seen = (await txn.get<number>("n")) ?? 0;
-        await txn.put("n", seen + 1);
-        return seen;
-      });
+  /** A write through a transaction after its rollback(). */
+  async writeAfterRollback(): Promise<Record<string, Outcome>> {
     return {
-      deleteNoKeys: await outcome(() => storage.delete([])),
       putAfterRollback: await outcome(() =>
-        storage.transaction(async (txn) => {
+        this.ctx.storage.transaction(async (txn) => {
           await txn.put("a", 1);
           txn.rollback();
           await txn.put("b", 2);
           return "done";
         }),
       ),
-      keysAfterRollback: await outcome(async () => keysOf(await storage.list())),
-      parallelTransactions: await outcome(() => Promise.all([bump(), bump()])),
-      counter: await outcome(() => storage.get("n")),
-      rollbackTwice: await outcome(() =>
-        storage.transaction(async (txn) => {
-          txn.rollback();
-          txn.rollback();
-          return "ok";
-        }),
-      ),
-      transactionSyncInside: await outcome(() =>
-        storage.transaction(async () => {
-          storage.transactionSync(() => storage.sql.exec("CREATE TABLE inner_t (v)"));
-          return "ok";
-        }),
-      ),
+      keysAfterRollback: await outcome(async () => keysOf(await this.ctx.storage.list())),
     };
+  }
+
+  /** Two transactions started together by one call: each reads, then writes what it read + 1. */
+  async parallelTransactions(): Promise<Record<string, Outcome>> {
+    const bump = () =>
+      this.ctx.storage.transaction(async (txn) => {
+        const seen = (await txn.get<number>("n")) ?? 0;
+        await txn.put("n", seen + 1);
+        return seen;
+      });
+    return {
+      seen: await outcome(() => Promise.all([bump(), bump()])),
+      counter: await outcome(() => this.ctx.storage.get("n")),
+    };
+  }
+
+  async rollbackTwice(): Promise<Record<string, Outcome>> {
+    const twice = () =>
+      this.ctx.storage.transaction(async (txn) => {
+        txn.rollback();
+        txn.rollback();
+        return "ok";
+      });
+    return { first: await outcome(twice), again: await outcome(twice) };
+  }
+
+  async transactionSyncInsideTransaction(): Promise<Outcome> {
+    return outcome(() =>
+      this.ctx.storage.transaction(async () => {
+        this.ctx.storage.transactionSync(() => this.ctx.storage.sql.exec("CREATE TABLE inner_t (v)"));
+        return this.ctx.storage.sql.exec("SELECT count(*) AS n FROM inner_t").one().n;
+      }),
+    );
   }
 
   /** Input gate: concurrent read-modify-write calls must not lose updates. */

@@ -14,7 +14,11 @@ export const kvScenarios: Record<string, Scenario> = {
   "kv key and value size limits": (env) => env.KV.getByName("sizes").sizeLimits(),
   "kv deleteAll": (env) => env.KV.getByName("deleteall").deleteAll(),
   "kv transaction(async)": (env) => env.KV.getByName("txn").transactions(),
-  "kv transaction edge cases": (env) => env.KV.getByName("txn edges").transactionEdges(),
+  "kv transaction: a write after rollback()": (env) => env.KV.getByName("write after rollback").writeAfterRollback(),
+  "kv transaction: two started together": (env) => env.KV.getByName("parallel txns").parallelTransactions(),
+  "kv transaction: rollback() twice": (env) => env.KV.getByName("rollback twice").rollbackTwice(),
+  "kv transaction: transactionSync inside": (env) =>
+    env.KV.getByName("sync in async").transactionSyncInsideTransaction(),
   "kv DDL rolls back with transactionSync": (env) => env.KV.getByName("ddl").ddlRollback(),
   "input gate keeps read-modify-write atomic": async (env) => {
     const stub = env.KV.getByName("gate");
