@@ -92,3 +92,21 @@ it("keeps a socket the object closed listed until the client answers, then runs 
     afterReply: { clientState: 3, report: { log: [["close", 4002, "ok, leaving", true, 3, 1]], open: 0 } },
   });
 });
+
+it("applies workerd's hibernation API limits and messages: tags, attachments, auto-responses, accepting twice", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/websocket-limits")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/websocket-limits"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  const error = (message: string, name = "Error") => ({ error: `${name}: ${message}`, name });
+  expect(onShim).toMatchObject({
+    acceptTwice: error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`"),
+    tagsOfListened: error("only hibernatable websockets can have tags."),
+    duplicateTagsListed: { ok: ["d", "e"] },
+    wideTag: error(`"${"é".repeat(129)}" is longer than the max tag length (256 characters).`),
+    attachment20000: error("A WebSocket 'attachment' cannot be larger than 16384 bytes.'attachment' was 20006 bytes."),
+    attachmentTwoByte: error("A WebSocket 'attachment' cannot be larger than 16384 bytes.'attachment' was 18006 bytes."),
+    attachmentDoubles: error("A WebSocket 'attachment' cannot be larger than 16384 bytes.'attachment' was 18909 bytes."),
+    attachmentObject: { ok: null },
+    wideAutoResponse: error("Request cannot be larger than 2048 bytes. A request of size 2050 was provided.", "RangeError"),
+  });
+});

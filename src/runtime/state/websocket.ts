@@ -4,7 +4,11 @@
  * other (`accept()` + listeners, or `ctx.acceptWebSocket()` for the hibernation API).
  */
 
+import { v8SerializedSize } from "./v8-serialized-size";
+
 export type WebSocketData = string | ArrayBuffer;
+
+const MAX_ATTACHMENT_BYTES = 16_384;
 
 /** A `message` event. */
 export class WebSocketMessageEvent extends Event {
@@ -85,6 +89,11 @@ export class WebSocket extends EventTarget {
     return this.#hibernation !== undefined;
   }
 
+  /** @internal Whether `accept()` or the hibernation API took this end. */
+  get accepted(): boolean {
+    return this.#accepted;
+  }
+
   /** @internal Calls `fn` once the peer has closed (nothing more can arrive), at once if it has. */
   onPeerClosed(fn: () => void): void {
     if (this.#closeReceived) fn();
@@ -99,7 +108,7 @@ export class WebSocket extends EventTarget {
 
   /** @internal Hands this end's traffic to the hibernation API (`ctx.acceptWebSocket`). */
   hibernate(receiver: HibernationReceiver): void {
-    if (this.#accepted) throw new TypeError("Can't call acceptWebSocket() on a WebSocket that was already accepted.");
+    if (this.#accepted) throw new Error("Cannot call `acceptWebSocket()` if the WebSocket was already accepted via `accept()`");
     this.#hibernation = receiver;
     this.#start();
   }
@@ -122,7 +131,13 @@ export class WebSocket extends EventTarget {
   }
 
   serializeAttachment(value: unknown): void {
-    this.#attachment = structuredClone(value);
+    const clone = structuredClone(value);
+    // workerd measures the V8-serialized value.
+    const size = v8SerializedSize(value);
+    if (size > MAX_ATTACHMENT_BYTES) {
+      throw new Error(`A WebSocket 'attachment' cannot be larger than ${MAX_ATTACHMENT_BYTES} bytes.'attachment' was ${size} bytes.`);
+    }
+    this.#attachment = clone;
   }
 
   deserializeAttachment(): unknown {

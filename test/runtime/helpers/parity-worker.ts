@@ -1,8 +1,9 @@
 // Runs unchanged on workerd (miniflare) and on the shim: workerd-parity.test.ts compares them.
-import { DurableObject, type WebSocket } from "cloudflare:workers";
+import { DurableObject, type WebSocket, type WebSocketRequestResponsePair as ResponsePair } from "cloudflare:workers";
 
 // A global on workerd, and off Cloudflare once createWorker has run.
 declare const WebSocketPair: new () => Record<0 | 1, WebSocket>;
+declare const WebSocketRequestResponsePair: new (request: string, response: string) => ResponsePair;
 
 export class Probe extends DurableObject {
   bigRowids(): unknown {
@@ -61,6 +62,7 @@ export class Room extends DurableObject {
       target?.close(4001, "kicked");
       return Response.json({ state: target?.readyState, listed: this.ctx.getWebSockets().length });
     }
+    if (url.pathname === "/limits") return Response.json(this.#limits());
     if (url.pathname === "/order") {
       const names = (tag?: string) => this.ctx.getWebSockets(tag).map((ws) => ws.deserializeAttachment() as string);
       return Response.json({ all: names(), odd: names("odd"), even: names("even") });
@@ -80,6 +82,60 @@ export class Room extends DurableObject {
   override async webSocketClose(ws: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void> {
     await this.#log(["close", code, reason, wasClean, ws.readyState, this.ctx.getWebSockets().length]);
     ws.close(code, "server closes too");
+  }
+
+  #limits(): Record<string, unknown> {
+    const attempt = (fn: () => unknown) => {
+      try {
+        return { ok: fn() ?? null };
+      } catch (error) {
+        return { error: String(error), name: (error as Error).name };
+      }
+    };
+    const fresh = () => new WebSocketPair()[1];
+    const accepted = fresh();
+    this.ctx.acceptWebSocket(accepted);
+    const listened = fresh();
+    listened.accept();
+    return {
+      elevenTags: attempt(() => this.ctx.acceptWebSocket(fresh(), Array.from({ length: 11 }, (_, i) => `t${i}`))),
+      duplicateTags: attempt(() => this.ctx.acceptWebSocket(fresh(), ["x", "x"])),
+      longTag: attempt(() => this.ctx.acceptWebSocket(fresh(), ["x".repeat(257)])),
+      tag256: attempt(() => this.ctx.acceptWebSocket(fresh(), ["x".repeat(256)])),
+      emptyTag: attempt(() => this.ctx.acceptWebSocket(fresh(), [""])),
+      pairAlone: attempt(() => void new WebSocketRequestResponsePair("x".repeat(2049), "y")),
+      duplicateTagsListed: attempt(() => {
+        const socket = fresh();
+        this.ctx.acceptWebSocket(socket, ["d", "e", "d"]);
+        return this.ctx.getTags(socket);
+      }),
+      elevenDistinctOfTwelve: attempt(() => this.ctx.acceptWebSocket(fresh(), [...Array.from({ length: 10 }, (_, i) => `t${i}`), "t0", "t1"])),
+      wideTag: attempt(() => this.ctx.acceptWebSocket(fresh(), ["é".repeat(129)])),
+      wideAutoResponse: attempt(() => this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("é".repeat(1025), "y"))),
+      attachmentWide: attempt(() => accepted.serializeAttachment("é".repeat(16000))),
+      attachmentTwoByte: attempt(() => accepted.serializeAttachment("€".repeat(9000))),
+      attachmentObject: attempt(() => accepted.serializeAttachment({ list: Array.from({ length: 3000 }, (_, i) => i * 1000), name: "n" })),
+      attachmentDoubles: attempt(() => accepted.serializeAttachment(Array.from({ length: 2100 }, (_, i) => i + 0.5))),
+      acceptTwice: attempt(() => this.ctx.acceptWebSocket(accepted)),
+      acceptAfterAccept: attempt(() => this.ctx.acceptWebSocket(listened)),
+      acceptThenListen: attempt(() => accepted.accept()),
+      tagsOfUnaccepted: attempt(() => this.ctx.getTags(fresh())),
+      tagsOfListened: attempt(() => this.ctx.getTags(listened)),
+      noAttachment: attempt(() => accepted.deserializeAttachment()),
+      attachment2048: attempt(() => accepted.serializeAttachment("x".repeat(2048))),
+      attachment4096: attempt(() => accepted.serializeAttachment("x".repeat(4096))),
+      attachment20000: attempt(() => accepted.serializeAttachment("x".repeat(20000))),
+      attachmentFunction: attempt(() => accepted.serializeAttachment(() => 1)),
+      attachmentOfUnaccepted: attempt(() => {
+        const socket = fresh();
+        socket.serializeAttachment({ a: 1 });
+        return socket.deserializeAttachment();
+      }),
+      autoResponseLong: attempt(() => this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("x".repeat(2049), "y"))),
+      autoResponseLongReply: attempt(() => this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("x", "y".repeat(2049)))),
+      timestampOfUnaccepted: attempt(() => this.ctx.getWebSocketAutoResponseTimestamp(fresh())),
+      listedAfterAll: this.ctx.getWebSockets().length,
+    };
   }
 
   async #log(entry: unknown[]): Promise<void> {
@@ -159,6 +215,7 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === "/websocket") return Response.json(await websocketScenario(env));
+    if (pathname === "/websocket-limits") return env.ROOM.getByName("limits").fetch("http://room/limits");
     if (pathname === "/websocket-kick") return Response.json(await websocketKickScenario(env));
     if (pathname === "/websocket-order") return Response.json(await websocketOrderScenario(env));
     if (pathname === "/statement-tails") return Response.json(await env.PROBE.getByName("tails").statementTails());
