@@ -110,3 +110,21 @@ it("applies workerd's hibernation API limits and messages: tags, attachments, au
     wideAutoResponse: error("Request cannot be larger than 2048 bytes. A request of size 2050 was provided.", "RangeError"),
   });
 });
+
+it("runs transactions like workerd: nested ones inside, none of a rolled-back one's calls, side-by-side ones in turn", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/nested-transactions")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/nested-transactions"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  expect(onShim).toMatchObject({
+    nestedAfterAwait: { ok: "done" },
+    innerRollback: { ok: [3, null] },
+    readOnlyAfterRollback: {
+      ok: {
+        get: { error: "Error: Cannot get() on rolled back transaction" },
+        deleteAll: { error: "Error: Cannot call deleteAll() within a transaction" },
+      },
+    },
+    sideBySide: { ok: [[0, 1, 2], 3] },
+    after: [["a", 1], ["b", 2], ["c", 3], ["n", 3]],
+  });
+});

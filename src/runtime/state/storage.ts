@@ -31,6 +31,10 @@ export class DurableObjectStorage {
   readonly #kv: KvStore;
   readonly #alarm: AlarmStore;
   readonly #owner: StorageOwner;
+  /** Transactions started in the current turn outside any closure: the last one's end. */
+  #turn: { last: Promise<void> } | undefined;
+  /** Set while a transaction's closure runs synchronously (what it starts is nested). */
+  #closureDepth = 0;
 
   constructor(db: SqliteDatabase, owner: StorageOwner) {
     this.#db = db;
@@ -103,11 +107,38 @@ export class DurableObjectStorage {
     }
   }
 
+  /**
+   * workerd runs a transaction's closure under `blockConcurrencyWhile`, so transactions
+   * started side by side (`Promise.all([transaction(a), transaction(b)])`) run one after the
+   * other, while one started from inside another's closure nests in it. Without async
+   * context, side by side is recognised as: started in the same turn as the previous one,
+   * and not from inside its closure. Later starts nest, as they must when the closure awaits them.
+   */
   async transaction<T>(fn: (txn: DurableObjectTransaction) => Promise<T>): Promise<T> {
+    const after = this.#closureDepth === 0 ? this.#turn?.last : undefined;
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    if (this.#closureDepth === 0) this.#joinTurn(done);
+    try {
+      if (after) await after;
+      return await this.#transact(fn);
+    } finally {
+      finished();
+    }
+  }
+
+  async #transact<T>(fn: (txn: DurableObjectTransaction) => Promise<T>): Promise<T> {
     const savepoint = this.#begin();
     const txn = new DurableObjectTransaction(this);
     try {
-      const result = await fn(txn);
+      let pending: Promise<T>;
+      this.#closureDepth++;
+      try {
+        pending = fn(txn);
+      } finally {
+        this.#closureDepth--;
+      }
+      const result = await pending;
       if (txn.rolledBack) this.#rollback(savepoint);
       else this.#release(savepoint);
       return result;
@@ -115,6 +146,18 @@ export class DurableObjectStorage {
       this.#rollback(savepoint);
       throw error;
     }
+  }
+
+  #joinTurn(done: Promise<void>): void {
+    if (this.#turn) {
+      this.#turn.last = done;
+      return;
+    }
+    const turn = { last: done };
+    this.#turn = turn;
+    queueMicrotask(() => {
+      if (this.#turn === turn) this.#turn = undefined;
+    });
   }
 
   /** Writes are applied synchronously in memory; durability is the persistence layer's job. */
@@ -202,16 +245,25 @@ export class DurableObjectTransaction {
     return this.#rolledBack;
   }
 
-  get: DurableObjectStorage["get"] = ((keys: string | string[]) => this.#storage.get(keys as string)) as DurableObjectStorage["get"];
+  get: DurableObjectStorage["get"] = ((keys: string | string[]) =>
+    this.#unlessRolledBack("get", () => this.#storage.get(keys as string))) as DurableObjectStorage["get"];
   put: DurableObjectStorage["put"] = ((key: string | Record<string, unknown>, value?: unknown) =>
-    typeof key === "string" ? this.#storage.put(key, value) : this.#storage.put(key)) as DurableObjectStorage["put"];
+    this.#unlessRolledBack("put", () =>
+      typeof key === "string" ? this.#storage.put(key, value) : this.#storage.put(key),
+    )) as DurableObjectStorage["put"];
   delete: DurableObjectStorage["delete"] = ((keys: string | string[]) =>
-    this.#storage.delete(keys as string)) as DurableObjectStorage["delete"];
-  list = <T = unknown>(options?: ListOptions): Promise<Map<string, T>> => this.#storage.list<T>(options);
-  deleteAll = (): Promise<void> => this.#storage.deleteAll();
-  getAlarm = (): Promise<number | null> => this.#storage.getAlarm();
-  setAlarm = (time: number | Date): Promise<void> => this.#storage.setAlarm(time);
-  deleteAlarm = (): Promise<void> => this.#storage.deleteAlarm();
+    this.#unlessRolledBack("delete", () => this.#storage.delete(keys as string))) as DurableObjectStorage["delete"];
+  list = <T = unknown>(options?: ListOptions): Promise<Map<string, T>> =>
+    this.#unlessRolledBack("list", () => this.#storage.list<T>(options));
+  deleteAll = (): Promise<void> => Promise.reject(new Error("Cannot call deleteAll() within a transaction"));
+  getAlarm = (): Promise<number | null> => this.#unlessRolledBack("getAlarm", () => this.#storage.getAlarm());
+  setAlarm = (time: number | Date): Promise<void> => this.#unlessRolledBack("setAlarm", () => this.#storage.setAlarm(time));
+  deleteAlarm = (): Promise<void> => this.#unlessRolledBack("deleteAlarm", () => this.#storage.deleteAlarm());
+
+  #unlessRolledBack<T>(method: string, call: () => Promise<T>): Promise<T> {
+    if (this.#rolledBack) return Promise.reject(new Error(`Cannot ${method}() on rolled back transaction`));
+    return call();
+  }
 
   /** Marks the transaction to be rolled back when its closure returns. */
   rollback(): void {

@@ -13,6 +13,66 @@ export class Probe extends DurableObject {
     return sql.exec("SELECT CAST(rowid AS TEXT) AS id, rowid AS asNumber, x FROM big ORDER BY rowid").toArray();
   }
 
+  /** Transactions inside transactions, after a rollback, and side by side. */
+  async nestedTransactions(): Promise<unknown> {
+    const storage = this.ctx.storage;
+    const outcome = async (fn: () => Promise<unknown>) => {
+      try {
+        return { ok: await Promise.race([fn(), new Promise((resolve) => setTimeout(() => resolve("hung"), 500))]) };
+      } catch (error) {
+        return { error: String(error) };
+      }
+    };
+    const syncNested = await outcome(() => storage.transaction(async () => storage.transaction(async (txn) => txn.put("a", 1))));
+    const nestedAfterAwait = await outcome(() =>
+      storage.transaction(async (txn) => {
+        await txn.get("a");
+        await storage.transaction(async (inner) => inner.put("b", 2));
+        return "done";
+      }),
+    );
+    const innerRollback = await outcome(() =>
+      storage.transaction(async (txn) => {
+        await txn.put("c", 3);
+        await storage.transaction(async (inner) => {
+          await inner.put("d", 4);
+          inner.rollback();
+        });
+        return [await txn.get("c"), await txn.get("d")];
+      }),
+    );
+    const readOnlyAfterRollback = await outcome(() =>
+      storage.transaction(async (txn) => {
+        txn.rollback();
+        const tries: Record<string, unknown> = {};
+        for (const [name, fn] of Object.entries({
+          get: () => txn.get("a"),
+          list: () => txn.list(),
+          delete: () => txn.delete("a"),
+          getAlarm: () => txn.getAlarm(),
+          deleteAll: () => txn.deleteAll(),
+          deleteAlarm: () => txn.deleteAlarm(),
+        })) {
+          try {
+            tries[name] = { ok: (await fn()) ?? null };
+          } catch (error) {
+            tries[name] = { error: String(error) };
+          }
+        }
+        return tries;
+      }),
+    );
+    const bump = () =>
+      storage.transaction(async (txn) => {
+        const seen = (await txn.get<number>("n")) ?? 0;
+        await txn.put("n", seen + 1);
+        return seen;
+      });
+    const sideBySide = await outcome(async () => [await Promise.all([bump(), bump(), bump()]), await storage.get("n")]);
+    const after = [...(await storage.list()).entries()];
+    return { syncNested, nestedAfterAwait, innerRollback, readOnlyAfterRollback, sideBySide, after };
+  }
+
   /** What may follow the last statement of an exec (workerd reads most of it as one more). */
   statementTails(): Record<string, unknown> {
     const sql = this.ctx.storage.sql;
@@ -218,6 +278,7 @@ export default {
     if (pathname === "/websocket-limits") return env.ROOM.getByName("limits").fetch("http://room/limits");
     if (pathname === "/websocket-kick") return Response.json(await websocketKickScenario(env));
     if (pathname === "/websocket-order") return Response.json(await websocketOrderScenario(env));
+    if (pathname === "/nested-transactions") return Response.json(await env.PROBE.getByName("nested").nestedTransactions());
     if (pathname === "/statement-tails") return Response.json(await env.PROBE.getByName("tails").statementTails());
     return Response.json(await env.PROBE.getByName(pathname).bigRowids());
   },
