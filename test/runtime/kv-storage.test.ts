@@ -110,6 +110,27 @@ describe("transactions", () => {
     expect(await storage.transaction(async () => storage.transaction(async (inner) => (await inner.put("n", 1), "nested")))).toBe("nested");
     expect(await storage.get("n")).toBe(1);
   });
+
+  it("keeps the savepoints whole when a transaction started later ends after an earlier one", async () => {
+    // Started a turn apart, the second cannot be told from a nested one and nests (a known
+    // difference from workerd, which would run it after the first); neither may break the other.
+    const { storage } = await newStorage();
+    let letSecondEnd!: () => void;
+    const secondMayEnd = new Promise<void>((resolve) => (letSecondEnd = resolve));
+    const first = storage.transaction(async (txn) => (await txn.put("first", 1), "first"));
+    await Promise.resolve();
+    const second = storage.transaction(async (txn) => {
+      await txn.put("second", 2);
+      await secondMayEnd;
+      txn.rollback();
+      return "second";
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    letSecondEnd();
+    expect(await Promise.all([first, second])).toEqual(["first", "second"]);
+    expect(Object.fromEntries(await storage.list())).toEqual({ first: 1 });
+    expect(await storage.transaction(async (txn) => (await txn.put("after", 3), txn.get("after")))).toBe(3);
+  });
 });
 
 describe("transactions across the implicit commit", () => {

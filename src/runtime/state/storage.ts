@@ -35,6 +35,8 @@ export class DurableObjectStorage {
   #turn: { last: Promise<void> } | undefined;
   /** Set while a transaction's closure runs synchronously (what it starts is nested). */
   #closureDepth = 0;
+  /** Async transactions whose savepoint is open, oldest first: the promise of each one's end. */
+  readonly #openTransactions: Promise<void>[] = [];
 
   constructor(db: SqliteDatabase, owner: StorageOwner) {
     this.#db = db;
@@ -130,6 +132,10 @@ export class DurableObjectStorage {
   async #transact<T>(fn: (txn: DurableObjectTransaction) => Promise<T>): Promise<T> {
     const savepoint = this.#begin();
     const txn = new DurableObjectTransaction(this);
+    let ended!: () => void;
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    this.#openTransactions.push(end);
+    let outcome: { result: T } | { error: unknown };
     try {
       let pending: Promise<T>;
       this.#closureDepth++;
@@ -138,14 +144,26 @@ export class DurableObjectStorage {
       } finally {
         this.#closureDepth--;
       }
-      const result = await pending;
-      if (txn.rolledBack) this.#rollback(savepoint);
-      else this.#release(savepoint);
-      return result;
+      outcome = { result: await pending };
     } catch (error) {
-      this.#rollback(savepoint);
-      throw error;
+      outcome = { error };
     }
+    // A transaction started later (side by side, but not recognised as such) holds a
+    // savepoint inside this one's: it must end first, or SQLite would end it with ours.
+    if (this.#openTransactions.at(-1) !== end) await this.#laterEnded(end);
+    try {
+      if ("error" in outcome || txn.rolledBack) this.#rollback(savepoint);
+      else this.#release(savepoint);
+    } finally {
+      this.#openTransactions.splice(this.#openTransactions.indexOf(end), 1);
+      ended();
+    }
+    if ("error" in outcome) throw outcome.error;
+    return outcome.result;
+  }
+
+  async #laterEnded(end: Promise<void>): Promise<void> {
+    for (let last = this.#openTransactions.at(-1); last && last !== end; last = this.#openTransactions.at(-1)) await last;
   }
 
   #joinTurn(done: Promise<void>): void {
