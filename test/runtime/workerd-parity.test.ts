@@ -128,3 +128,10 @@ it("runs transactions like workerd: nested ones inside, none of a rolled-back on
     after: [["a", 1], ["b", 2], ["c", 3], ["n", 3]],
   });
 });
+
+it("holds other calls while a transaction runs, so its rollback cannot undo their writes, as workerd does", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/transaction-isolation")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/transaction-isolation"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  expect(onShim).toEqual({ events: ["closure ends", "quick write starts"], entries: [["quick", 2]] });
+});

@@ -37,6 +37,7 @@ export class DurableObjectState {
       hasAlarmHandler: () => owner.hasAlarmHandler(),
       alarmChanged: (time) => owner.alarmChanged(time),
       storageUsed: () => gate.storageUsed(),
+      block: (fn) => gate.block(fn),
     });
   }
 

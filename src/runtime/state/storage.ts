@@ -13,6 +13,8 @@ export interface StorageOwner {
   alarmChanged(time: number | null): void;
   /** Called on every asynchronous storage call (the input gate closes for it). */
   storageUsed?(): void;
+  /** Holds other events until `fn` settles (an async transaction, as workerd does). */
+  block?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** Options workerd accepts on KV calls; they change nothing here (there is no cache). */
@@ -110,11 +112,12 @@ export class DurableObjectStorage {
   }
 
   /**
-   * workerd runs a transaction's closure under `blockConcurrencyWhile`, so transactions
-   * started side by side (`Promise.all([transaction(a), transaction(b)])`) run one after the
-   * other, while one started from inside another's closure nests in it. Without async
-   * context, side by side is recognised as: started in the same turn as the previous one,
-   * and not from inside its closure. Later starts nest, as they must when the closure awaits them.
+   * workerd runs a transaction's closure under `blockConcurrencyWhile`: other events wait, and
+   * transactions started side by side (`Promise.all([transaction(a), transaction(b)])`) run
+   * one after the other, while one started from inside another's closure nests in it. Without
+   * async context, side by side is recognised as: started in the same turn as the previous
+   * one, and not from inside its closure. Later starts nest, as they must when the closure
+   * awaits them.
    */
   async transaction<T>(fn: (txn: DurableObjectTransaction) => Promise<T>): Promise<T> {
     const after = this.#closureDepth === 0 ? this.#turn?.last : undefined;
@@ -123,7 +126,8 @@ export class DurableObjectStorage {
     if (this.#closureDepth === 0) this.#joinTurn(done);
     try {
       if (after) await after;
-      return await this.#transact(fn);
+      // No other event may write into this transaction's savepoint (its rollback would undo it).
+      return await (this.#owner.block ? this.#owner.block(() => this.#transact(fn)) : this.#transact(fn));
     } finally {
       finished();
     }

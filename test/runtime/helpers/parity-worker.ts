@@ -73,6 +73,27 @@ export class Probe extends DurableObject {
     return { syncNested, nestedAfterAwait, innerRollback, readOnlyAfterRollback, sideBySide, after };
   }
 
+  readonly #events: string[] = [];
+
+  /** A transaction that waits on a timer, then rolls back. */
+  async slowRollback(): Promise<void> {
+    await this.ctx.storage.transaction(async (txn) => {
+      await txn.put("slow", 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      txn.rollback();
+      this.#events.push("closure ends");
+    });
+  }
+
+  async quickWrite(): Promise<void> {
+    this.#events.push("quick write starts");
+    await this.ctx.storage.put("quick", 2);
+  }
+
+  async stored(): Promise<unknown> {
+    return { events: this.#events, entries: [...(await this.ctx.storage.list()).entries()] };
+  }
+
   /** What may follow the last statement of an exec (workerd reads most of it as one more). */
   statementTails(): Record<string, unknown> {
     const sql = this.ctx.storage.sql;
@@ -279,6 +300,13 @@ export default {
     if (pathname === "/websocket-kick") return Response.json(await websocketKickScenario(env));
     if (pathname === "/websocket-order") return Response.json(await websocketOrderScenario(env));
     if (pathname === "/nested-transactions") return Response.json(await env.PROBE.getByName("nested").nestedTransactions());
+    if (pathname === "/transaction-isolation") {
+      const probe = env.PROBE.getByName("isolation");
+      const slow = probe.slowRollback();
+      await pause(20);
+      await Promise.all([slow, probe.quickWrite()]);
+      return Response.json(await probe.stored());
+    }
     if (pathname === "/statement-tails") return Response.json(await env.PROBE.getByName("tails").statementTails());
     return Response.json(await env.PROBE.getByName(pathname).bigRowids());
   },
