@@ -337,6 +337,24 @@ export class KvProbe extends DurableObject {
     };
   }
 
+  /** The same, but the second starts a turn later (after an await outside any transaction). */
+  async transactionsATurnApart(): Promise<Record<string, Outcome>> {
+    const bump = () =>
+      this.ctx.storage.transaction(async (txn) => {
+        const seen = (await txn.get<number>("n")) ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await txn.put("n", seen + 1);
+        return seen;
+      });
+    const first = bump();
+    await Promise.resolve();
+    const second = bump();
+    return {
+      seen: await outcome(() => Promise.all([first, second])),
+      counter: await outcome(() => this.ctx.storage.get("n")),
+    };
+  }
+
   async rollbackTwice(): Promise<Record<string, Outcome>> {
     const twice = () =>
       this.ctx.storage.transaction(async (txn) => {

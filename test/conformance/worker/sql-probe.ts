@@ -292,6 +292,28 @@ export class SqlProbe extends DurableObject {
     };
   }
 
+  /** A cursor steps lazily on workerd: writes made while it is open can show in later rows. */
+  writesDuringIteration(): Encoded {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE wi (id INTEGER PRIMARY KEY, v TEXT)");
+    sql.exec("INSERT INTO wi (v) VALUES ('a'), ('b'), ('c'), ('d'), ('e')");
+    const cursor = sql.exec("SELECT id, v FROM wi ORDER BY id");
+    const first = cursor.next();
+    sql.exec("UPDATE wi SET v = 'changed' WHERE id = 4");
+    sql.exec("INSERT INTO wi (v) VALUES ('added')");
+    return encode({ first, rest: [...cursor] });
+  }
+
+  /** A value computed inside SQL beyond the length limit, stored rather than returned. */
+  oversizedComputedValue(): Record<string, Outcome> {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE big_computed (b)");
+    return {
+      stored: outcomeSync(() => sql.exec("INSERT INTO big_computed SELECT zeroblob(2200001)").rowsWritten),
+      rows: outcomeSync(() => sql.exec("SELECT count(*) AS n FROM big_computed").one().n),
+    };
+  }
+
   /** Two live cursors over the same query text, and writes while a cursor is open. */
   interleavedCursors(): Encoded {
     const sql = this.ctx.storage.sql;

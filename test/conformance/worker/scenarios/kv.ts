@@ -16,6 +16,7 @@ export const kvScenarios: Record<string, Scenario> = {
   "kv transaction(async)": (env) => env.KV.getByName("txn").transactions(),
   "kv transaction: a write after rollback()": (env) => env.KV.getByName("write after rollback").writeAfterRollback(),
   "kv transaction: two started together": (env) => env.KV.getByName("parallel txns").parallelTransactions(),
+  "kv transaction: two started a turn apart": (env) => env.KV.getByName("turn apart").transactionsATurnApart(),
   "kv transaction: rollback() twice": (env) => env.KV.getByName("rollback twice").rollbackTwice(),
   "kv transaction: transactionSync inside": (env) =>
     env.KV.getByName("sync in async").transactionSyncInsideTransaction(),
