@@ -135,3 +135,18 @@ it("holds other calls while a transaction runs, so its rollback cannot undo thei
   expect(onShim).toEqual(onWorkerd);
   expect(onShim).toEqual({ events: ["closure ends", "quick write starts"], entries: [["quick", 2]] });
 });
+
+it("surfaces an SQL error past the first row where workerd's lazy stepping meets it, and steps earlier statements once", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/late-sql-error")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/late-sql-error"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  const error = "Error: malformed JSON: SQLITE_ERROR";
+  expect(onShim).toEqual({
+    iterated: ["exec returned", 1, { v: 1 }, error],
+    secondRow: ["exec returned", ["v"], error],
+    firstRow: [error],
+    toArray: [error],
+    raw: [error],
+    beforeLast: [[{ ok: 1 }]],
+  });
+});

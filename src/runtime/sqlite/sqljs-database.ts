@@ -164,7 +164,9 @@ export class SqlJsDatabase implements SqliteDatabase {
     }
     this.#cache.set(sql, statement);
     try {
-      return this.#run(statement, params, true).rows;
+      const result = this.#run(statement, params, true);
+      if (result.error !== undefined) throw result.error;
+      return result.rows;
     } catch (error) {
       throw this.#detailed(error);
     } finally {
@@ -271,7 +273,16 @@ export class SqlJsDatabase implements SqliteDatabase {
     const writesBefore = this.#hooked ? this.#log.hookRows : this.#totalChanges();
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
-    while (statement.step()) rows.push(statement.get().map(checkedValue));
+    let error: unknown;
+    try {
+      // workerd steps a statement before the last once only (its rows are discarded), and the
+      // last one lazily: an error past its first row is the cursor's to throw, not exec's.
+      if (!last) statement.step();
+      else while (statement.step()) rows.push(statement.get().map(checkedValue));
+    } catch (stepError) {
+      if (rows.length === 0) throw stepError;
+      error = this.#detailed(stepError);
+    }
     const rowsWritten = (this.#hooked ? this.#log.hookRows : this.#totalChanges()) - writesBefore;
     // An approximation of workerd's count (SQLite's rows read, which sql.js cannot report):
     // rows returned plus rows updated or deleted; RETURNING reads everything twice there.
@@ -281,6 +292,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       rows,
       rowsRead: rowsWritten > 0 && rows.length > 0 ? rowsRead * 2 : rowsRead,
       rowsWritten,
+      ...(error === undefined ? {} : { error }),
     };
   }
 

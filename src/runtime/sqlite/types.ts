@@ -10,6 +10,11 @@ export interface StatementResult {
   readonly rows: SqlValue[][];
   readonly rowsRead: number;
   readonly rowsWritten: number;
+  /**
+   * What SQLite raised while stepping past `rows` (workerd steps lazily, so its cursor
+   * throws this where the next row would have been read, not `exec`).
+   */
+  readonly error?: unknown;
 }
 
 /** What changed since the tracker was last taken: the persistence layer checkpoints these. */

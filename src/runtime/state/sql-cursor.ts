@@ -11,7 +11,8 @@ export interface RawIterator extends IterableIterator<SqlValue[]> {
 /**
  * The result of `sql.exec()`, shaped like workerd's `SqlStorageCursor`. Rows are all read
  * when `exec` runs (workerd steps lazily, so rows written after `exec` but before reading
- * show up there and not here); every method consumes from one shared position.
+ * show up there and not here; an error past the first row is thrown where workerd's stepping
+ * would meet it); every method consumes from one shared position.
  */
 export class Cursor implements IterableIterator<SqlRow> {
   readonly #result: StatementResult;
@@ -71,7 +72,10 @@ export class Cursor implements IterableIterator<SqlRow> {
   }
 
   #take(): SqlValue[] | undefined {
-    return this.#result.rows[this.#position++] ?? (this.#position--, undefined);
+    const { rows, error } = this.#result;
+    // workerd reads one row ahead: the step that failed was taken while handing out the row before.
+    if (error !== undefined && this.#position + 1 >= rows.length) throw error;
+    return rows[this.#position++] ?? (this.#position--, undefined);
   }
 
   #toObject(row: SqlValue[]): SqlRow {

@@ -73,6 +73,46 @@ export class Probe extends DurableObject {
     return { syncNested, nestedAfterAwait, innerRollback, readOnlyAfterRollback, sideBySide, after };
   }
 
+  /** An error at some row (`x = ?`): where does it surface? */
+  lateSqlError(): unknown {
+    const sql = this.ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS late(x); DELETE FROM late; INSERT INTO late VALUES (1), (2), (3), (4)");
+    const failing = "SELECT CASE WHEN x = ? THEN json('not json') ELSE x END AS v FROM late";
+    const read = (read: () => unknown) => {
+      const seen: unknown[] = [];
+      try {
+        read.call(seen);
+      } catch (error) {
+        seen.push(String(error));
+      }
+      return seen;
+    };
+    return {
+      iterated: read(function (this: unknown[]) {
+        const cursor = sql.exec(failing, 3);
+        this.push("exec returned", cursor.rowsRead);
+        for (const row of cursor) this.push(row);
+      }),
+      secondRow: read(function (this: unknown[]) {
+        const cursor = sql.exec(failing, 2);
+        this.push("exec returned", cursor.columnNames);
+        this.push(cursor.next());
+      }),
+      firstRow: read(function (this: unknown[]) {
+        sql.exec(failing, 1);
+      }),
+      toArray: read(function (this: unknown[]) {
+        this.push(sql.exec(failing, 4).toArray());
+      }),
+      raw: read(function (this: unknown[]) {
+        this.push([...sql.exec(failing, 3).raw()]);
+      }),
+      beforeLast: read(function (this: unknown[]) {
+        this.push(sql.exec("SELECT CASE WHEN x = 3 THEN json('not json') ELSE x END AS v FROM late; SELECT 1 AS ok").toArray());
+      }),
+    };
+  }
+
   readonly #events: string[] = [];
 
   /** A transaction that waits on a timer, then rolls back. */
@@ -300,6 +340,7 @@ export default {
     if (pathname === "/websocket-kick") return Response.json(await websocketKickScenario(env));
     if (pathname === "/websocket-order") return Response.json(await websocketOrderScenario(env));
     if (pathname === "/nested-transactions") return Response.json(await env.PROBE.getByName("nested").nestedTransactions());
+    if (pathname === "/late-sql-error") return Response.json(await env.PROBE.getByName("late").lateSqlError());
     if (pathname === "/transaction-isolation") {
       const probe = env.PROBE.getByName("isolation");
       const slow = probe.slowRollback();
