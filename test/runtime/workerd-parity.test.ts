@@ -150,3 +150,17 @@ it("surfaces an SQL error past the first row where workerd's lazy stepping meets
     beforeLast: [[{ ok: 1 }]],
   });
 });
+
+it("refuses deleteAll() inside a transaction and starts an async transaction after a transactionSync that started it, as workerd does", async () => {
+  const onWorkerd = await (await mf.dispatchFetch("http://probe/transaction-mix")).json();
+  const onShim = await (await shim.fetch(new Request("http://probe/transaction-mix"))).json();
+  expect(onShim).toEqual(onWorkerd);
+  expect(onShim).toEqual({
+    deleteAllInside: { error: "Error: Cannot call deleteAll() within a transaction" },
+    afterDeleteAll: { ok: ["keep"] },
+    syncThrowInside: { ok: [1, null] },
+    asyncInsideSync: { ok: null },
+    alarmRolledBack: { ok: null },
+    end: { ok: ["keep", "outer", "x"] },
+  });
+});

@@ -85,6 +85,7 @@ export class DurableObjectStorage {
   /** Deletes the whole database, SQL tables included, as workerd does for SQLite-backed objects. */
   async deleteAll(_options?: StorageOptions): Promise<void> {
     this.#owner.storageUsed?.();
+    if (this.#db.inTransaction) throw new Error("Cannot call deleteAll() within a transaction");
     const objects = this.#db.query(
       `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '${METADATA_TABLE}' ORDER BY rowid DESC`,
     );
@@ -134,6 +135,9 @@ export class DurableObjectStorage {
   }
 
   async #transact<T>(fn: (txn: DurableObjectTransaction) => Promise<T>): Promise<T> {
+    // workerd starts the closure once its blockConcurrencyWhile holds the gate, never within
+    // the call: a transactionSync() whose callback starts one has ended by then.
+    await undefined;
     const savepoint = this.#begin();
     const txn = new DurableObjectTransaction(this);
     let ended!: () => void;

@@ -113,6 +113,45 @@ export class Probe extends DurableObject {
     };
   }
 
+  async transactionMix(): Promise<unknown> {
+    const storage = this.ctx.storage;
+    const outcome = async (fn: () => unknown) => {
+      try {
+        return { ok: (await fn()) ?? null };
+      } catch (error) {
+        return { error: String(error) };
+      }
+    };
+    await storage.put("keep", 1);
+    return {
+      deleteAllInside: await outcome(() => storage.transaction(async () => storage.deleteAll())),
+      afterDeleteAll: await outcome(async () => [...(await storage.list()).keys()]),
+      syncThrowInside: await outcome(() =>
+        storage.transaction(async (txn) => {
+          await txn.put("outer", 1);
+          try {
+            storage.transactionSync(() => {
+              storage.kv.put("inner", 2);
+              throw new Error("inner fails");
+            });
+          } catch {}
+          return [await txn.get("outer"), await txn.get("inner")];
+        }),
+      ),
+      asyncInsideSync: await outcome(() => storage.transactionSync(() => storage.transaction(async (txn) => txn.put("x", 1)))),
+      alarmRolledBack: await outcome(async () => {
+        await storage.transaction(async (txn) => {
+          await txn.setAlarm(Date.now() + 60_000);
+          txn.rollback();
+        });
+        return storage.getAlarm();
+      }),
+      end: await outcome(async () => [...(await storage.list()).keys()]),
+    };
+  }
+
+  override async alarm(): Promise<void> {}
+
   readonly #events: string[] = [];
 
   /** A transaction that waits on a timer, then rolls back. */
@@ -340,6 +379,7 @@ export default {
     if (pathname === "/websocket-kick") return Response.json(await websocketKickScenario(env));
     if (pathname === "/websocket-order") return Response.json(await websocketOrderScenario(env));
     if (pathname === "/nested-transactions") return Response.json(await env.PROBE.getByName("nested").nestedTransactions());
+    if (pathname === "/transaction-mix") return Response.json(await env.PROBE.getByName("mix").transactionMix());
     if (pathname === "/late-sql-error") return Response.json(await env.PROBE.getByName("late").lateSqlError());
     if (pathname === "/transaction-isolation") {
       const probe = env.PROBE.getByName("isolation");
