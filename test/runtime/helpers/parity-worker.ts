@@ -275,6 +275,8 @@ export class Room extends DurableObject {
       attachmentWide: attempt(() => accepted.serializeAttachment("é".repeat(16000))),
       attachmentTwoByte: attempt(() => accepted.serializeAttachment("€".repeat(9000))),
       attachmentObject: attempt(() => accepted.serializeAttachment({ list: Array.from({ length: 3000 }, (_, i) => i * 1000), name: "n" })),
+      attachmentBytes: attempt(() => accepted.serializeAttachment(new Uint8Array(16380))),
+      attachmentView: attempt(() => accepted.serializeAttachment({ view: new DataView(new ArrayBuffer(17000), 5, 10) })),
       attachmentDoubles: attempt(() => accepted.serializeAttachment(Array.from({ length: 2100 }, (_, i) => i + 0.5))),
       acceptTwice: attempt(() => this.ctx.acceptWebSocket(accepted)),
       acceptAfterAccept: attempt(() => this.ctx.acceptWebSocket(listened)),
