@@ -29,4 +29,20 @@ export class Ledger extends DurableObject {
   }
 
   override async alarm(): Promise<void> {}
+
+  /** The persistence API the DurableObject base class offers, called from inside. */
+  async saveNow(): Promise<number | null> {
+    return (await this.saveToIceberg())?.sequence ?? null;
+  }
+
+  async goBackTo(sequence: number): Promise<number | null> {
+    return (await this.loadFromIceberg({ sequence }))?.sequence ?? null;
+  }
+
+  async fenceAndRelease(): Promise<number> {
+    this.configureIceberg({ autoCheckpoint: false });
+    const token = await this.acquireFencingToken();
+    await this.releaseFencingToken(token);
+    return token.generation;
+  }
 }

@@ -1,4 +1,8 @@
-import type { DurableObjectState } from "./state";
+import { icebergHandleOf } from "../persistence/iceberg-handles";
+import type { FencingToken } from "../persistence/lifecycle";
+import type { CheckpointResult } from "../persistence/object-persistence";
+import type { IcebergConfig } from "../persistence/scheduler";
+import { databaseOf, type DurableObjectState } from "./state";
 import type { WebSocket, WebSocketData } from "./websocket";
 
 /** What `alarm()` is called with. */
@@ -21,6 +25,35 @@ export abstract class DurableObject<Env = unknown> {
   constructor(ctx: DurableObjectState, env: Env) {
     this.ctx = ctx;
     this.env = env;
+  }
+
+  // dotdo's persistence API (off Cloudflare); `PersistenceOffError` where there is none.
+  // Not reachable over RPC: stubs only see methods of subclasses.
+
+  /** Changes this object's checkpoint schedule. */
+  configureIceberg(config: Partial<IcebergConfig>): void {
+    icebergHandleOf(databaseOf(this.ctx)).configureIceberg(config);
+  }
+
+  /** Checkpoints now; null when nothing changed since the last checkpoint. */
+  saveToIceberg(): Promise<CheckpointResult | null> {
+    return icebergHandleOf(databaseOf(this.ctx)).saveToIceberg();
+  }
+
+  /** Replaces this object's state with the newest, a numbered or a dated checkpoint. */
+  async loadFromIceberg(target: { sequence?: number; asOf?: Date | number } = {}): Promise<{ sequence: number; timestampMs: number } | null> {
+    const commit = await icebergHandleOf(databaseOf(this.ctx)).loadFromIceberg(target);
+    return commit && { sequence: commit.sequence, timestampMs: commit.timestampMs };
+  }
+
+  /** Takes (or confirms) this object's lease: its generation fences every commit. */
+  acquireFencingToken(): Promise<FencingToken> {
+    return icebergHandleOf(databaseOf(this.ctx)).acquireFencingToken();
+  }
+
+  /** Checkpoints, then gives the lease up for another instance to take. */
+  releaseFencingToken(token: FencingToken): Promise<void> {
+    return icebergHandleOf(databaseOf(this.ctx)).releaseFencingToken(token);
   }
 }
 

@@ -17,6 +17,14 @@ export interface StateOwner extends StorageOwner {
   reset(error: unknown): void;
 }
 
+// The database behind each state, for the persistence layer (kept off the public `ctx`).
+const databases = new WeakMap<DurableObjectState, SqliteDatabase>();
+
+/** The SQLite database of the object `state` belongs to. */
+export function databaseOf(state: DurableObjectState): SqliteDatabase | undefined {
+  return databases.get(state);
+}
+
 /** `ctx` for a Durable Object: id, storage, the input gate and background work. */
 export class DurableObjectState {
   readonly id: DurableObjectIdLike;
@@ -29,6 +37,7 @@ export class DurableObjectState {
 
   /** `hibernation` outlives this state: the object's sockets stay open across evictions. */
   constructor(id: DurableObjectIdLike, db: SqliteDatabase, owner: StateOwner, hibernation: Hibernation) {
+    databases.set(this, db);
     this.id = id;
     this.#owner = owner;
     this.#hibernation = hibernation;
