@@ -37,6 +37,12 @@ export class TableHistory {
     const base = await this.#base(table);
     let metadata: TableMetadata;
     if (base?.["current-snapshot-id"] === table.snapshotId) {
+      // Already published (a restored state's first checkpoint): write only if something is
+      // stale, so handler platforms, which restore on every request, do not rewrite it each time.
+      if (this.#pruned(base) === base && (await this.#hintNames(table, base["last-sequence-number"]))) {
+        this.#known.set(table.slug, base);
+        return;
+      }
       metadata = base;
     } else {
       const continues = base !== null && base["last-sequence-number"] === table.sequenceNumber - 1;
@@ -99,6 +105,11 @@ export class TableHistory {
         ? m
         : null;
     return fits(this.#known.get(table.slug)) ?? fits(await this.#read(table, table.sequenceNumber)) ?? fits(await this.#read(table, table.sequenceNumber - 1));
+  }
+
+  async #hintNames(table: CommitTable, version: number): Promise<boolean> {
+    const hint = await this.#store.get(versionHintKey(table.slug));
+    return hint !== null && new TextDecoder().decode(hint.body) === versionHintText(version);
   }
 
   async #read(table: CommitTable, version: number): Promise<TableMetadata | null> {
