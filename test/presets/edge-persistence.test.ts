@@ -30,6 +30,8 @@ let bucketRoot: string;
 let s3: S3TestServer;
 /** Set by a test: the gateway's bucket refuses checkpoint commits (a fault injected behind a real gateway). */
 let refuseCommits = false;
+/** Keys the gateway's bucket was asked to write, oldest first. */
+const bucketPuts: string[] = [];
 const instances: EdgeInstance[] = [];
 
 async function isolate(env: Record<string, string>): Promise<EdgeInstance> {
@@ -71,8 +73,10 @@ function refusingCommits(bucket: ObjectStore): ObjectStore {
     head: (key) => bucket.head(key),
     delete: (key) => bucket.delete(key),
     list: (prefix, options) => bucket.list(prefix, options),
-    put: (key, body, options) =>
-      refuseCommits && key.includes("/snapshots/commits/") ? Promise.reject(new Error("the bucket refuses commits")) : bucket.put(key, body, options),
+    put(key, body, options) {
+      bucketPuts.push(key);
+      return refuseCommits && key.includes("/snapshots/commits/") ? Promise.reject(new Error("the bucket refuses commits")) : bucket.put(key, body, options);
+    },
   };
 }
 
@@ -109,6 +113,11 @@ describe("vercel-edge: state outlives the isolate", () => {
     const objectRoot = join(bucketRoot, "apps/prod/acme/edge/do", counter.id);
     expect(await readFile(join(objectRoot, "snapshots/latest"), "utf8")).toBe("3");
     expect(JSON.parse(await readFile(join(objectRoot, "lock"), "utf8"))).toMatchObject({ expiresAt: 0 });
+
+    // A read-only request in a cold isolate writes nothing but the lease: taken, given back.
+    const before = bucketPuts.length;
+    expect(await json(await isolate(env), "/counter/via-gateway")).toMatchObject({ value: 15 });
+    expect(bucketPuts.slice(before).map((key) => key.slice(key.lastIndexOf(`${counter.id}/`) + counter.id.length + 1))).toEqual(["lock", "lock"]);
   });
 
   it("answers 503 when a request's changes cannot be stored, and stores them with the next checkpoint that can", async () => {
