@@ -1,8 +1,8 @@
-import type { Row } from "../iceberg/values";
+import { fitsType, type Row } from "../iceberg/values";
 import { quoteId } from "./schema";
 import type { PortValue, SqlParam, SqlPort, SqlValue } from "./sql-port";
 import { columnFields, type TableLayout } from "./table-layout";
-import { fitsField, tagValue, untagValue, type OtherCells } from "./value-tags";
+import { tagValue, untagValue, type OtherCells } from "./value-tags";
 
 /** Rowids `[from, to)`; an absent bound is open. */
 export interface RowidRange {
@@ -47,7 +47,7 @@ export function readRows(port: SqlPort, table: string, layout: TableLayout, rang
     let other: OtherCells | null = null;
     fields.forEach((field, c) => {
       const value = exactValue(values[offset + 2 * c] as string, values[offset + 2 * c + 1] ?? null);
-      if (value === null || fitsField(value, field.type)) {
+      if (value === null || fitsType(field.type, value)) {
         row[field.name] = value;
       } else {
         row[field.name] = null;

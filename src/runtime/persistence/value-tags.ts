@@ -1,5 +1,4 @@
 import { base64ToBytes, bytesToBase64 } from "./base64";
-import type { PrimitiveType } from "../iceberg/schema";
 import type { SqlValue } from "./sql-port";
 
 /**
@@ -11,22 +10,6 @@ export type TaggedValue = ["i" | "r" | "t" | "b", string];
 
 /** Per row, column name → tagged value; stored as JSON text in the companion field. */
 export type OtherCells = Record<string, TaggedValue>;
-
-/** Whether `value` can sit in a field of `type` as is. */
-export function fitsField(value: SqlValue, type: PrimitiveType): boolean {
-  switch (type) {
-    case "long":
-      return typeof value === "bigint";
-    case "double":
-      return typeof value === "number";
-    case "string":
-      return typeof value === "string";
-    case "binary":
-      return value instanceof Uint8Array;
-    case "boolean":
-      return false;
-  }
-}
 
 export function tagValue(value: Exclude<SqlValue, null>): TaggedValue {
   if (typeof value === "bigint") return ["i", value.toString()];
