@@ -6,8 +6,9 @@ import { createMemoryStore } from "../../src/runtime/storage/memory";
 import type { ObjectStore } from "../../src/runtime/storage/types";
 import { openDatabase } from "./sqlite";
 
+/** Without images: these tests damage the Iceberg tables, which restores then read. */
 async function open(store: ObjectStore) {
-  const { port } = await openDatabase();
+  const { port } = await openDatabase({ image: false });
   return { port, persistence: new ObjectPersistence({ store, port }) };
 }
 

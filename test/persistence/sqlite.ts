@@ -4,11 +4,15 @@ import type { PortValue, SqlPort } from "../../src/runtime/persistence/sql-port"
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
-/** A fresh in-memory sql.js database (the wasm is compiled once per test file). */
-export async function openDatabase(): Promise<{ db: Database; port: SqlPort }> {
+/**
+ * A fresh in-memory sql.js database (the wasm is compiled once per test file). Its port reads
+ * and loads SQLite images unless `image` is false (then only the Iceberg tables are used).
+ */
+export async function openDatabase({ image = true } = {}): Promise<{ db: Database; port: SqlPort }> {
   sqlJs ??= initSqlJs();
-  const db = new (await sqlJs).Database();
-  return { db, port: sqlJsPort(db) };
+  const sql = await sqlJs;
+  const db = new sql.Database();
+  return { db, port: image ? sqlJsPort(db, sql) : sqlJsPort(db) };
 }
 
 /**

@@ -2,6 +2,7 @@ import { PARTITION_SPEC_ID } from "../iceberg/manifest";
 import type { ManifestFile } from "../iceberg/manifest-list";
 import { schemaFromJson, type SchemaJson } from "../iceberg/schema";
 import { CorruptSnapshotError } from "./errors";
+import type { CommitImage } from "./image";
 import type { DatabaseSchema } from "./load-database";
 import type { TableLayout } from "./table-layout";
 
@@ -60,6 +61,8 @@ export interface Commit {
   timestampMs: number;
   database: DatabaseSchema;
   tables: Record<string, CommitTable>;
+  /** The same state as a SQLite file image, restored from in place of the tables when present. */
+  image?: CommitImage;
 }
 
 export function encodeCommit(commit: Commit): Uint8Array {

@@ -12,6 +12,8 @@ export function enginePort(db: SqliteDatabase): SqlPort {
     exec(sql) {
       db.execute(sql, []);
     },
+    image: () => db.image(),
+    loadImage: (image) => db.loadImage(image),
   };
 }
 

@@ -50,3 +50,8 @@ export function tableMetadataKey(slug: string, version: number): string {
 export function versionHintKey(slug: string): string {
   return `tables/${slug}/metadata/version-hint.text`;
 }
+
+/** A chunk of a SQLite image, by the SHA-256 of its bytes: shared by every commit that holds it. */
+export function imageChunkKey(hash: string): string {
+  return `image/${hash}`;
+}

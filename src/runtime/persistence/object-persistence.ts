@@ -140,7 +140,7 @@ export class ObjectPersistence {
     const { store, port } = this.#settings;
     const latest = target.sequence === undefined && target.asOf === undefined;
     const commit = await this.#resolve(target);
-    if (commit) await loadCommit(store, port, commit, target.replace ?? false);
+    if (commit) await loadCommit(store, port, commit, target.replace ?? false, this.#onError);
     // After going back in time the next checkpoint still follows the newest commit, which is
     // only read then: it may be the damaged one this restore goes around.
     this.#newestSequence = latest ? (commit?.sequence ?? 0) : ((await listSequences(store)).at(-1) ?? 0);

@@ -55,6 +55,8 @@ export interface PreparedCheckpoint {
   tables: TablePlan[];
   /** The newest commit: the tables' Iceberg snapshots continue from its. */
   newest: Commit | null;
+  /** The database as a SQLite file image, when the port can read one now. */
+  image: Uint8Array | null;
 }
 
 /**
@@ -75,12 +77,13 @@ export function prepareCheckpoint(
   const folder = checkpointFolder(sequence, crypto.randomUUID());
   // Commit times never go backwards, even across holders with skewed clocks: `asOf` relies on it.
   const timestampMs = Math.max(settings.now(), newest?.timestampMs ?? 0);
+  const image = port.image?.() ?? null;
   const objects = readSchema(port);
   const behind = (previous?.sequence ?? 0) !== sequence - 1;
   const tables = objects
     .filter((o) => o.type === "table")
     .map((o) => planTable(settings, o.name, previous?.tables[o.name], newest?.tables[o.name], behind, changes, folder));
-  return { sequence, folder, timestampMs, database: { objects, sequences: readSequences(port) }, tables, newest };
+  return { sequence, folder, timestampMs, database: { objects, sequences: readSequences(port) }, tables, newest, image };
 }
 
 function planTable(

@@ -6,6 +6,7 @@ import type { ObjectStore } from "../storage/types";
 import { decodeCommit, encodeCommit, manifestFileOf, type Commit, type CommitFile, type CommitTable } from "./commit";
 import { mapLimit } from "./concurrency";
 import { FencedError } from "./errors";
+import { splitImage } from "./image";
 import { commitKey, LATEST_KEY, manifestListKey } from "./keys";
 import type { CheckpointSettings, PreparedCheckpoint } from "./prepare-checkpoint";
 import type { TableHistory } from "./table-history";
@@ -72,6 +73,8 @@ export async function commitCheckpoint(
       timestampMs: prepared.timestampMs,
     };
   }
+  // Chunks the newest commit holds are stored (expiry keeps them while it is kept).
+  const image = prepared.image ? await splitImage(prepared.image, prepared.newest?.image) : null;
   const commit: Commit = {
     format: 1,
     sequence: prepared.sequence,
@@ -82,13 +85,15 @@ export async function commitCheckpoint(
     timestampMs: prepared.timestampMs,
     database: prepared.database,
     tables,
+    ...(image && { image: image.image }),
   };
   try {
-    await mapLimit(uploads, 8, (u) => store.put(u.key, u.bytes));
+    await mapLimit([...uploads, ...(image?.uploads ?? [])], 8, (u) => store.put(u.key, u.bytes));
     await assertMayCommit();
     await putCommit(store, commit);
   } catch (error) {
-    // Nothing references these files; leaving them would only waste space.
+    // Nothing references these files; leaving them would only waste space. Image chunks stay:
+    // named by content, the same chunk may be what a competing writer's commit references.
     await Promise.allSettled(uploads.map((u) => store.delete(u.key)));
     if (error instanceof PreconditionFailedError) {
       throw new FencedError("FENCED", `another instance already committed checkpoint ${commit.sequence}`);

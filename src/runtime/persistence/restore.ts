@@ -4,7 +4,8 @@ import { readManifestList } from "../iceberg/manifest-list";
 import type { Row } from "../iceberg/values";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, layoutOf, type Commit, type CommitTable } from "./commit";
-import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
+import { CorruptSnapshotError, RestoreTargetNotEmptyError, SnapshotNotFoundError } from "./errors";
+import { fetchImage } from "./image";
 import { COMMITS_PREFIX, commitKey, LATEST_KEY, sequenceOfCommitKey } from "./keys";
 import { loadDatabase } from "./load-database";
 import { selfConvertingColumns } from "./schema";
@@ -79,12 +80,36 @@ export async function readCommit(store: ObjectStore, sequence: number): Promise<
 }
 
 /**
- * Loads a commit into an empty database (or in place of its contents with `replace`): round
- * trip 3 fetches every data file and every table's manifest list in parallel; all are decoded
- * and checked before the database is touched, so a damaged snapshot leaves it as it was and
- * names the damaged file.
+ * Loads a commit into an empty database (or in place of its contents with `replace`). A commit
+ * with a SQLite image, on a port that can load one, is restored from it: round trip 3 fetches
+ * its chunks in parallel, checked against the commit's hash before the database is touched.
+ * A missing or damaged image goes to `onImageError`, and the tables are loaded instead.
  */
-export async function loadCommit(store: ObjectStore, port: SqlPort, commit: Commit, replace = false): Promise<void> {
+export async function loadCommit(
+  store: ObjectStore,
+  port: SqlPort,
+  commit: Commit,
+  replace = false,
+  onImageError: (error: unknown) => void = () => undefined,
+): Promise<void> {
+  if (commit.image && port.loadImage) {
+    if (!replace && port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
+    try {
+      port.loadImage(await fetchImage(store, commit.image, commitKey(commit.sequence)));
+      return;
+    } catch (error) {
+      onImageError(error);
+    }
+  }
+  await loadTables(store, port, commit, replace);
+}
+
+/**
+ * Loads a commit's tables: round trip 3 fetches every data file and every table's manifest
+ * list in parallel; all are decoded and checked before the database is touched, so a damaged
+ * snapshot leaves it as it was and names the damaged file.
+ */
+async function loadTables(store: ObjectStore, port: SqlPort, commit: Commit, replace: boolean): Promise<void> {
   const tables = Object.entries(commit.tables);
   for (const object of commit.database.objects) {
     if (object.type === "table" && !commit.tables[object.name]) {

@@ -27,6 +27,10 @@ export interface SqlPort {
    * it cannot be told exactly. Returns the unsubscribe function.
    */
   onChange?(listener: ChangeListener): () => void;
+  /** The committed database as a SQLite file image, read without closing it; null when not now. */
+  image?(): Uint8Array | null;
+  /** Replaces the whole database with a SQLite file image. */
+  loadImage?(image: Uint8Array): void;
 }
 
 export type ChangeListener = (table: string, rowid: bigint | null) => void;

@@ -1,12 +1,24 @@
-import type { Database, Statement } from "sql.js";
+import type { Database, SqlJsStatic, Statement } from "sql.js";
+import { readImage, writeImage } from "../sqlite/sqljs-image";
+import type { SqlJsModule } from "../sqlite/sqljs-loader";
 import type { PortValue, SqlParam, SqlPort } from "./sql-port";
 
 // sql.js accepts `{ useBigInt }` on `get` (since 1.8); its published types omit it.
 type GetExact = (this: Statement, params: null, options: { useBigInt: true }) => PortValue[];
 
-/** Adapts a sql.js `Database` to the port persistence uses. */
-export function sqlJsPort(db: Database): SqlPort {
+/**
+ * Adapts a sql.js `Database` to the port persistence uses. With the module it was opened
+ * from, checkpoints also hold the SQLite image and restores load it.
+ */
+export function sqlJsPort(db: Database, sql?: SqlJsStatic): SqlPort {
+  // The module object carries the raw C functions its published types omit.
+  const module = sql as SqlJsModule | undefined;
+  const handle = () => (db as unknown as { db: number }).db;
   return {
+    ...(module && {
+      image: () => readImage(module, handle()),
+      loadImage: (image: Uint8Array) => writeImage(module, handle(), image),
+    }),
     query(sql, params = []) {
       const stmt = db.prepare(sql);
       try {

@@ -1,6 +1,7 @@
 import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
+import { imageKeysOf } from "./image";
 import { commitKey } from "./keys";
 import { listSequences, readCommit } from "./restore";
 import type { TableHistory } from "./table-history";
@@ -51,7 +52,7 @@ function describe(commit: Commit): SnapshotInfo {
 
 /**
  * Deletes commits beyond `keepLast` or older than `maxAgeMs` (never the newest), then the
- * files that only they used. Each commit object goes before its files, so a crash leaves unreferenced files,
+ * files (data files, manifests, image chunks) that only they used. Each commit object goes before its files, so a crash leaves unreferenced files,
  * never a commit with files missing. The newest commit's tables are republished without the
  * expired Iceberg snapshots.
  */
@@ -73,5 +74,6 @@ export async function expireSnapshots(store: ObjectStore, policy: ExpirePolicy, 
 }
 
 function filesOf(commit: Commit): string[] {
-  return Object.values(commit.tables).flatMap((t) => [t.manifestListKey, ...t.files.flatMap((f) => [f.key, f.manifestKey])]);
+  const tables = Object.values(commit.tables).flatMap((t) => [t.manifestListKey, ...t.files.flatMap((f) => [f.key, f.manifestKey])]);
+  return [...tables, ...imageKeysOf(commit.image)];
 }

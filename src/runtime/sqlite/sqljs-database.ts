@@ -2,6 +2,7 @@ import type { Database, Statement } from "sql.js";
 import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
 import { parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
+import { readImage, writeImage } from "./sqljs-image";
 import type { SqlJsModule } from "./sqljs-loader";
 import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StatementResult } from "./types";
 
@@ -198,6 +199,22 @@ export class SqlJsDatabase implements SqliteDatabase {
   export(): Uint8Array {
     this.commit();
     return this.#db.export();
+  }
+
+  image(): Uint8Array | null {
+    if (this.#savepoints > 0) return null;
+    this.commit();
+    return readImage(this.#sql, this.#handle);
+  }
+
+  loadImage(image: Uint8Array): void {
+    if (this.#savepoints > 0) throw new SqlStorageError("SQLITE_ERROR", "cannot replace the database inside a transaction");
+    const before = this.#schemaVersion();
+    // After the read above: any statement run here opens the implicit transaction again.
+    this.commit();
+    writeImage(this.#sql, this.#handle, image);
+    // writeCount never goes down, whatever schema version the image carries.
+    this.#baseSchema += this.#schemaVersion() - before;
   }
 
   /** Commits the implicit transaction now (it otherwise commits after the current task). */

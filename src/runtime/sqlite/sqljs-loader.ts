@@ -11,6 +11,11 @@ export interface SqlJsModule extends SqlJsStatic {
   _sqlite3_sql(stmt: number): number;
   _sqlite3_errmsg(db: number): number;
   _sqlite3_update_hook(db: number, callback: number, context: number): number;
+  _sqlite3_backup_init(to: number, toName: number, from: number, fromName: number): number;
+  _sqlite3_backup_step(backup: number, pages: number): number;
+  _sqlite3_backup_finish(backup: number): number;
+  _free(ptr: number): void;
+  stringToNewUTF8(text: string): number;
   addFunction(fn: (...args: never[]) => void, signature: string): number;
   removeFunction(pointer: number): void;
   UTF8ToString(ptr: number): string;

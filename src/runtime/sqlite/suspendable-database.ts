@@ -85,6 +85,14 @@ export class SuspendableDatabase implements SqliteDatabase {
     return this.#db ? this.#db.export() : this.#image!.slice();
   }
 
+  image(): Uint8Array | null {
+    return this.#db ? this.#db.image() : this.#image!.slice();
+  }
+
+  loadImage(image: Uint8Array): void {
+    this.#live().loadImage(image);
+  }
+
   close(): void {
     this.#db?.close();
     this.#db = undefined;

@@ -80,6 +80,13 @@ export interface SqliteDatabase {
   readonly inTransaction: boolean;
   /** The whole database as a SQLite file image (commits first). */
   export(): Uint8Array;
+  /**
+   * Like `export()`, but leaves the connection and its prepared statements alone (commits
+   * first); null while a savepoint is open, as its writes may still roll back.
+   */
+  image(): Uint8Array | null;
+  /** Replaces the whole database with a SQLite file image (commits first); no savepoint may be open. */
+  loadImage(image: Uint8Array): void;
   close(): void;
 }
 

@@ -1,0 +1,58 @@
+import type { Database } from "sql.js";
+import { SqliteError } from "./errors";
+import type { SqlJsModule } from "./sqljs-loader";
+
+const SQLITE_DONE = 101;
+
+/**
+ * The whole database behind `handle` (a C `sqlite3*`) as a SQLite file image, read without
+ * closing it: sql.js's own `export()` closes and reopens the connection, which frees every
+ * prepared statement. SQLite's online backup copies the committed pages into a scratch
+ * database, whose file is then read. No transaction may be open on `handle`.
+ */
+export function readImage(sql: SqlJsModule, handle: number): Uint8Array {
+  const scratch = new sql.Database();
+  try {
+    backup(sql, handle, dbHandle(scratch));
+    return scratch.export();
+  } finally {
+    scratch.close();
+  }
+}
+
+/**
+ * Replaces the whole database behind `handle` with `image` (the online backup again, into
+ * it: SQLite resets the connection's schema, so cached statements prepare themselves anew).
+ * Bytes that are not a SQLite database throw and leave it as it was. No transaction may
+ * be open on `handle`.
+ */
+export function writeImage(sql: SqlJsModule, handle: number, image: Uint8Array): void {
+  const source = new sql.Database(image);
+  try {
+    // Reads the header and schema: a damaged image fails here, before anything is copied.
+    source.exec("SELECT count(*) FROM sqlite_master");
+    backup(sql, dbHandle(source), handle);
+  } finally {
+    source.close();
+  }
+}
+
+function backup(sql: SqlJsModule, from: number, to: number): void {
+  const main = sql.stringToNewUTF8("main");
+  try {
+    const job = sql._sqlite3_backup_init(to, main, from, main);
+    if (job === 0) throw new SqliteError(sql.UTF8ToString(sql._sqlite3_errmsg(to)), "SQLITE_ERROR");
+    const stepped = sql._sqlite3_backup_step(job, -1);
+    const finished = sql._sqlite3_backup_finish(job);
+    if (stepped !== SQLITE_DONE || finished !== 0) {
+      throw new SqliteError(`database copy failed: ${sql.UTF8ToString(sql._sqlite3_errmsg(to))}`, "SQLITE_ERROR");
+    }
+  } finally {
+    sql._free(main);
+  }
+}
+
+/** The C `sqlite3*` (sql.js keeps it as `db`, a name its minified build preserves). */
+function dbHandle(db: Database): number {
+  return (db as unknown as { db: number }).db;
+}
