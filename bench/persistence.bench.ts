@@ -55,7 +55,7 @@ export async function measure(store: ObjectStore, rows: number): Promise<Figures
   const source = new SQL.Database();
   fill(source, rows);
   const writer = metered(store);
-  const persistence = new ObjectPersistence({ store: writer.store, port: sqlJsPort(source), holder: "bench" });
+  const persistence = new ObjectPersistence({ store: writer.store, port: sqlJsPort(source, SQL), holder: "bench" });
 
   let t = performance.now();
   if (!(await persistence.checkpoint())) throw new Error("the first checkpoint wrote nothing");
@@ -74,7 +74,7 @@ export async function measure(store: ObjectStore, rows: number): Promise<Figures
   const reader = metered(store);
   const target = new SQL.Database();
   t = performance.now();
-  await new ObjectPersistence({ store: reader.store, port: sqlJsPort(target) }).restore();
+  await new ObjectPersistence({ store: reader.store, port: sqlJsPort(target, SQL) }).restore();
   const restoreMs = performance.now() - t;
 
   // The floor: the same state as one SQLite file, up and down.
