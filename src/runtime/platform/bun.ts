@@ -1,6 +1,7 @@
 import type { Worker } from "../worker";
 import type { WebSocket } from "../state/websocket";
 import { platformHandler } from "./routes";
+import { shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
 
 /** What an upgraded connection carries: the Worker's end, and its relay once open. */
@@ -67,11 +68,11 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, opt
     },
   });
   console.log(`dotdo listening on http://${server.hostname}:${server.port}`);
-  process.once("SIGTERM", async () => {
+  const onSignal = shutdownOnSignal(async () => {
     const stopped = server.stop(); // resolves once open WebSockets have closed too
     connections.closeAll();
     await stopped;
     await worker.dispose();
-    process.exit(0);
-  });
+  }, (code) => process.exit(code));
+  process.on("SIGTERM", onSignal).on("SIGINT", onSignal);
 }

@@ -1,5 +1,6 @@
 import type { Worker } from "../worker";
 import { platformHandler } from "./routes";
+import { shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, relayStandard } from "./websocket-bridge";
 
 // Deno's global, as far as this entry uses it: no Deno types are installed here.
@@ -10,7 +11,7 @@ declare const Deno: {
     handler: (request: Request) => Promise<Response>,
   ): { shutdown(): Promise<void> };
   upgradeWebSocket(request: Request, options?: { protocol?: string }): { socket: WebSocket; response: Response };
-  addSignalListener(signal: "SIGTERM", listener: () => void): void;
+  addSignalListener(signal: "SIGTERM" | "SIGINT", listener: () => void): void;
   exit(code: number): never;
 };
 
@@ -47,9 +48,10 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose">, opt
       }
     },
   );
-  Deno.addSignalListener("SIGTERM", async () => {
+  const onSignal = shutdownOnSignal(async () => {
     await server.shutdown();
     await worker.dispose();
-    Deno.exit(0);
-  });
+  }, (code) => Deno.exit(code));
+  Deno.addSignalListener("SIGTERM", onSignal);
+  Deno.addSignalListener("SIGINT", onSignal);
 }

@@ -7,6 +7,7 @@ import type { Worker } from "../worker";
 import { toWebRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
 import { platformHandler } from "./routes";
+import { shutdownOnSignal } from "./shutdown";
 import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
 export interface ServeOptions {
@@ -46,15 +47,15 @@ export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose"
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
       // node:http waits for upgraded sockets too: close them (1001) so shutdown can finish.
       connections.closeAll();
       await stopped;
       await worker.dispose();
+      process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
     })());
-  const onSignal = () => void close().then(() => process.exit(0), (error: unknown) => (console.error(error), process.exit(1)));
-  if (options.handleSignals ?? true) process.once("SIGTERM", onSignal).once("SIGINT", onSignal);
+  const onSignal = shutdownOnSignal(close, (code) => process.exit(code));
+  if (options.handleSignals ?? true) process.on("SIGTERM", onSignal).on("SIGINT", onSignal);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   if (options.log ?? true) console.log(`dotdo listening on ${url}`);
