@@ -77,28 +77,8 @@ async function sqljs() {
   return { engine: "sql.js (wasm)", uncachedInsert, cachedInsert, cachedSelect, memory };
 }
 
-async function nodeSqlite() {
-  const { DatabaseSync } = await import("node:sqlite");
-  const db = new DatabaseSync(":memory:");
-  db.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, v TEXT)");
-  const exec = (sql) => db.exec(sql);
-  const uncachedInsert = inTransaction(exec, () =>
-    perStatement((i) => db.prepare("INSERT INTO rows (v) VALUES (?)").run(`value ${i}`)),
-  );
-  const insert = db.prepare("INSERT INTO rows (v) VALUES (?)");
-  const cachedInsert = inTransaction(exec, () => perStatement((i) => insert.run(`value ${i}`)));
-  const select = db.prepare("SELECT v FROM rows WHERE id = ?");
-  const cachedSelect = perStatement(() => select.all(1));
-  const memory = memoryOf(() => {
-    const d = new DatabaseSync(":memory:");
-    d.exec(SCHEMA);
-    return d;
-  });
-  return { engine: "node:sqlite", uncachedInsert, cachedInsert, cachedSelect, memory };
-}
-
-async function bunSqlite() {
-  const { Database } = await import("bun:sqlite");
+/** node:sqlite and bun:sqlite share the statement API (`exec`, `prepare().run/all`). */
+function nativeEngine(engine, Database) {
   const db = new Database(":memory:");
   db.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, v TEXT)");
   const exec = (sql) => db.exec(sql);
@@ -114,7 +94,15 @@ async function bunSqlite() {
     d.exec(SCHEMA);
     return d;
   });
-  return { engine: "bun:sqlite", uncachedInsert, cachedInsert, cachedSelect, memory };
+  return { engine, uncachedInsert, cachedInsert, cachedSelect, memory };
+}
+
+async function nodeSqlite() {
+  return nativeEngine("node:sqlite", (await import("node:sqlite")).DatabaseSync);
+}
+
+async function bunSqlite() {
+  return nativeEngine("bun:sqlite", (await import("bun:sqlite")).Database);
 }
 
 if (globalThis.Bun) {
