@@ -71,14 +71,14 @@ async function parent() {
       try {
         if (!args.json && !args.markdown) {
           console.log(`\n${backend} (times in ms, sizes in KiB)`);
-          console.log("     rows | checkpoint      KiB | restore (fetch   check)      KiB rounds | floor up    down      KiB | restore/floor | 1 row      KiB  of full");
+          console.log("     rows | checkpoint      KiB | restore (image)      KiB rounds | floor up    down      KiB | restore/floor | 1 row      KiB  of full");
         }
         for (const rows of sizes) {
           const { figures: f, rowLevel } = await runChild({ bundle, store, rows, runs: rows >= 1_000_000 ? 1 : runs, rowLevel: rows === ROW_LEVEL_ROWS });
           results.push({ backend, ...f, ...(rowLevel ? { rowLevel } : {}) });
           if (args.json || args.markdown) continue;
           console.log(
-            `${String(rows).padStart(9)} | ${ms(f.checkpointMs)} ${kib(f.checkpointBytes)} | ${ms(f.restoreMs)} (${ms(f.fetchMs)} ${ms(f.checkMs)}) ${kib(f.restoreBytes)} ${String(f.restoreRounds).padStart(6)} | ` +
+            `${String(rows).padStart(9)} | ${ms(f.checkpointMs)} ${kib(f.checkpointBytes)} | ${ms(f.restoreMs)} (${ms(f.imageMs)}) ${kib(f.restoreBytes)} ${String(f.restoreRounds).padStart(6)} | ` +
               `${ms(f.floorUploadMs)} ${ms(f.floorDownloadMs)} ${kib(f.floorBytes)} | ${(f.restoreMs / f.floorDownloadMs).toFixed(1).padStart(12)}× | ` +
               `${ms(f.oneRowMs)} ${kib(f.oneRowBytes)} ${pct(f.oneRowBytes, f.checkpointBytes)}`,
           );
@@ -106,12 +106,12 @@ function markdown(results) {
   const n = (v) => Math.round(v).toLocaleString("en-US");
   const t = (v) => (v < 10 ? v.toFixed(1) : n(v));
   const lines = [
-    "| rows | store | checkpoint | KiB | restore (fetch / check) | KiB | rounds | floor up / down | floor KiB | restore ÷ floor | 1 row | KiB | % of full |",
+    "| rows | store | checkpoint | KiB | restore (image) | KiB | rounds | floor up / down | floor KiB | restore ÷ floor | 1 row | KiB | % of full |",
     "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const f of results) {
     lines.push(
-      `| ${n(f.rows)} | ${f.backend} | ${t(f.checkpointMs)} | ${n(f.checkpointBytes / 1024)} | ${t(f.restoreMs)} (${t(f.fetchMs)} / ${t(f.checkMs)}) | ` +
+      `| ${n(f.rows)} | ${f.backend} | ${t(f.checkpointMs)} | ${n(f.checkpointBytes / 1024)} | ${t(f.restoreMs)} (${t(f.imageMs)}) | ` +
         `${n(f.restoreBytes / 1024)} | ${f.restoreRounds} | ${t(f.floorUploadMs)} / ${t(f.floorDownloadMs)} | ${n(f.floorBytes / 1024)} | ` +
         `${(f.restoreMs / f.floorDownloadMs).toFixed(1)}× | ${t(f.oneRowMs)} | ${n(f.oneRowBytes / 1024)} | ${pct(f.oneRowBytes, f.checkpointBytes).trim()} |`,
     );
@@ -143,7 +143,10 @@ async function openStore(backend, temp) {
 }
 
 async function runChild(job) {
-  const worker = fork(fileURLToPath(import.meta.url), [`--child=${JSON.stringify(job)}`], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const worker = fork(fileURLToPath(import.meta.url), [`--child=${JSON.stringify(job)}`], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: [...process.execArgv, "--expose-gc"],
+  });
   const [message] = await Promise.race([
     once(worker, "message"),
     once(worker, "exit").then(([code]) => Promise.reject(new Error(`the measuring process exited with code ${code}`))),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CorruptSnapshotError } from "../../src/runtime/persistence/errors";
-import { IMAGE_CHUNK_BYTES } from "../../src/runtime/persistence/image";
+import { IMAGE_CHUNK_BYTES, type CommitImage } from "../../src/runtime/persistence/image";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
@@ -23,8 +23,10 @@ async function open(store: ObjectStore, { image = true } = {}) {
 }
 
 async function imageKeys(store: ObjectStore): Promise<string[]> {
-  return (await store.list("image/")).objects.map((o) => o.key).sort();
+  return (await store.list("snapshots/")).objects.map((o) => o.key).filter((k) => k.includes("/image/")).sort();
 }
+
+const packKeys = (image: CommitImage) => image.packs.map((p) => p.key).sort();
 
 /** An object big enough for several image chunks, checkpointed once. */
 async function checkpointed() {
@@ -50,35 +52,75 @@ describe("SQLite image beside the tables", () => {
     await reader.persistence.restore();
     expect(dumpDatabase(reader.port)).toEqual(expected);
     expect(reads.filter((k) => k.endsWith(".parquet"))).toEqual([]);
-    expect(reads.filter((k) => k.startsWith("image/")).sort()).toEqual([...new Set(commit.image!.chunks)].sort());
+    // The first checkpoint uploads the whole image as one pack, read back in one GET.
+    expect(commit.image!.packs).toHaveLength(1);
+    expect(reads.filter((k) => k.includes("/image/"))).toEqual(packKeys(commit.image!));
     expect(reader.errors).toEqual([]);
   });
 
-  it("a one-row checkpoint uploads only the chunks that changed", async () => {
+  it("a one-row checkpoint uploads only the chunks that changed, as one pack", async () => {
     const { store, writer, commit } = await checkpointed();
     const before = await imageKeys(store);
     writer.port.exec("UPDATE items SET name = 'changed' WHERE id = 2500");
     await writer.persistence.checkpoint();
     const next = writer.persistence.head!.image!;
     const added = (await imageKeys(store)).filter((k) => !before.includes(k));
-    expect(added.length).toBeGreaterThan(0);
-    expect(added.length).toBeLessThan(commit.image!.chunks.length / 2);
-    expect(next.chunks.filter((k) => commit.image!.chunks.includes(k)).length).toBeGreaterThan(0);
+    expect(added).toHaveLength(1);
+    const changed = next.chunks.filter((hash) => !commit.image!.chunks.includes(hash));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.length).toBeLessThan(commit.image!.chunks.length / 2);
+    expect((await store.head(added[0]!))!.size).toBe(changed.length * IMAGE_CHUNK_BYTES);
+    expect(next.packs.map((p) => p.key)).toEqual([...packKeys(commit.image!), added[0]]);
+  });
+
+  it("many small checkpoints keep the image in few packs, and every state restores", async () => {
+    const store = createMemoryStore();
+    const writer = await open(store);
+    writer.port.exec("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, tag BLOB)");
+    writer.port.runMany("INSERT INTO items (id, name, tag) VALUES (?, ?, randomblob(40))", Array.from({ length: 40_000 }, (_, i) => [i + 1, `item ${i}`]));
+    await writer.persistence.checkpoint();
+    let written = 0;
+    for (let i = 1; i <= 40; i++) {
+      writer.port.exec(`UPDATE items SET name = 'change ${i}' WHERE id = ${((i * 7919) % 40_000) + 1}`);
+      const before = await imageKeys(store);
+      await writer.persistence.checkpoint();
+      for (const key of (await imageKeys(store)).filter((k) => !before.includes(k))) written += (await store.head(key))!.size;
+      // Size-tiered merging: sizes about double from newest to oldest.
+      expect(writer.persistence.head!.image!.packs.length).toBeLessThanOrEqual(Math.ceil(Math.log2(i + 1)) + 1);
+    }
+    const image = writer.persistence.head!.image!;
+    expect(image.chunks.length).toBeGreaterThan(30);
+    // Two changed chunks a checkpoint, each rewritten O(log n) times (and the first pack
+    // once, when more than half of it is dead): far from a whole image a checkpoint.
+    expect(written).toBeLessThan(40 * 2 * IMAGE_CHUNK_BYTES * Math.log2(40));
+    expect(written).toBeLessThan((40 * image.bytes) / 8);
+    await writer.persistence.releaseLease();
+    for (const sequence of [1, 20, 41]) {
+      const reader = await open(store);
+      await reader.persistence.restore({ sequence });
+      expect(reader.errors).toEqual([]);
+      expect(reader.port.query("SELECT count(*), count(*) FILTER (WHERE name LIKE 'change %') FROM items")).toEqual([[40_000n, BigInt(sequence - 1)]]);
+    }
+    const reader = await open(store);
+    await reader.persistence.restore();
+    expect(dumpDatabase(reader.port)).toEqual(dumpDatabase(writer.port));
   });
 
   for (const damage of ["missing", "corrupt"] as const) {
     it(`a ${damage} chunk is reported and the tables are restored instead`, async () => {
       const { store, writer, expected, commit } = await checkpointed();
       await writer.persistence.releaseLease();
-      const key = commit.image!.chunks[1]!;
+      const key = commit.image!.packs[0]!.key;
+      const pack = (await store.get(key))!.body;
       if (damage === "missing") await store.delete(key);
-      else await store.put(key, new TextEncoder().encode("not a chunk"));
+      else await store.put(key, pack.map((b, i) => (i === IMAGE_CHUNK_BYTES + 7 ? b ^ 1 : b)));
       const reader = await open(store);
       await reader.persistence.restore();
       expect(dumpDatabase(reader.port)).toEqual(expected);
       expect(reader.errors).toHaveLength(1);
       expect(reader.errors[0]).toBeInstanceOf(CorruptSnapshotError);
-      expect((reader.errors[0] as CorruptSnapshotError).key).toBe(damage === "missing" ? key : "snapshots/commits/000000000001.json");
+      expect((reader.errors[0] as CorruptSnapshotError).key).toBe(key);
+      expect((reader.errors[0] as Error).message).toMatch(damage === "missing" ? /missing/ : new RegExp(`bytes at ${IMAGE_CHUNK_BYTES} do not match`));
     });
   }
 
@@ -108,7 +150,7 @@ describe("SQLite image beside the tables", () => {
     expect((await writer.persistence.checkpoint())?.sequence).toBe(3);
   });
 
-  it("expiry deletes only the chunks no kept commit references", async () => {
+  it("expiry deletes only the packs no kept commit references", async () => {
     const { store, writer } = await checkpointed();
     writer.port.exec("UPDATE items SET name = 'one' WHERE id = 1");
     await writer.persistence.checkpoint();
@@ -116,7 +158,7 @@ describe("SQLite image beside the tables", () => {
     await writer.persistence.checkpoint();
     const result = await writer.persistence.expireSnapshots({ keepLast: 1 });
     expect(result.expired).toEqual([1, 2]);
-    expect(await imageKeys(store)).toEqual([...new Set(writer.persistence.head!.image!.chunks)].sort());
+    expect(await imageKeys(store)).toEqual(packKeys(writer.persistence.head!.image!));
     const reader = await open(store);
     await writer.persistence.releaseLease();
     await reader.persistence.restore();

@@ -1,84 +1,249 @@
 import type { ObjectStore } from "../storage/types";
 import { CorruptSnapshotError } from "./errors";
-import { imageChunkKey } from "./keys";
+import { imagePackKey } from "./keys";
 
 /**
- * Bytes per image chunk. A one-row change rewrites the chunk of page 1 (SQLite bumps its
- * change counter on every write) and the chunk of the changed leaf page, so a checkpoint
- * uploads about two chunks; 64 KiB keeps that under 5 % of a 100k-row snapshot while a 1M-row
- * image is still only ~700 chunks.
+ * Bytes per image chunk, the unit of change detection. A one-row change rewrites the chunk of
+ * page 1 (SQLite bumps its change counter on every write) and the chunk of the changed leaf
+ * page, so a checkpoint uploads about two chunks: 64 KiB keeps that under 5 % of a 100k-row
+ * snapshot.
  */
 export const IMAGE_CHUNK_BYTES = 64 * 1024;
+/** A new pack is cut at this size, so no single upload outgrows what a store accepts. */
+const PACK_LIMIT_BYTES = 64 * 1024 * 1024;
+/** A restore reads through gaps up to this size in a pack rather than split the read. */
+const READ_GAP_BYTES = 256 * 1024;
 
-/** The SQLite file image a commit holds beside its tables: content-addressed chunks, in order. */
-export interface CommitImage {
-  /** SHA-256 of the whole image, hex. */
-  hash: string;
+/** A pack: the chunks one checkpoint uploaded, concatenated in one object. */
+export interface ImagePack {
+  key: string;
   bytes: number;
-  chunks: string[];
 }
 
-/** An image split and keyed, with the chunks still to upload. */
+/**
+ * The SQLite file image a commit holds beside its tables. The image is cut into fixed chunks;
+ * a checkpoint uploads the chunks the previous image does not hold as one pack, so a restore
+ * reads a few large ranges instead of one object per chunk.
+ */
+export interface CommitImage {
+  bytes: number;
+  chunkBytes: number;
+  /** SHA-256 (hex) of each chunk, in image order: tells an unchanged chunk, and checks a read. */
+  chunks: string[];
+  /** Where each chunk's bytes are: `[index into packs, offset in that pack]`. */
+  at: [number, number][];
+  /** Oldest first. */
+  packs: ImagePack[];
+}
+
+/** An image placed in packs, with the packs still to upload. */
 export interface PendingImage {
   image: CommitImage;
   uploads: { key: string; bytes: Uint8Array }[];
 }
 
-/** Splits `bytes` into chunks keyed by their SHA-256; chunks `stored` already holds are not uploaded again. */
-export async function splitImage(bytes: Uint8Array, stored: CommitImage | undefined, chunkBytes = IMAGE_CHUNK_BYTES): Promise<PendingImage> {
-  const existing = new Set(stored?.chunks ?? []);
-  const pieces: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; at += chunkBytes) pieces.push(bytes.subarray(at, at + chunkBytes));
-  const keys = await Promise.all(pieces.map(async (piece) => imageChunkKey(await sha256(piece))));
-  const uploads: PendingImage["uploads"] = [];
-  const queued = new Set<string>();
-  keys.forEach((key, i) => {
-    if (existing.has(key) || queued.has(key)) return;
-    queued.add(key);
-    uploads.push({ key, bytes: pieces[i]! });
-  });
-  return { image: { hash: await sha256(bytes), bytes: bytes.length, chunks: keys }, uploads };
+interface Place {
+  pack: ImagePack;
+  offset: number;
+  length: number;
 }
 
 /**
- * Fetches an image's chunks in parallel and checks them against the commit: a missing chunk,
- * a wrong size or hash is a `CorruptSnapshotError` naming what is wrong.
+ * Places `bytes` in packs. Chunks the previous image holds stay where they are; the others go
+ * into new packs under `folder`. Packs are merged size-tiered, like an LSM tree: newest first,
+ * a pack joins the new one while it serves no more bytes than the new one already holds, so
+ * sizes roughly double from newest to oldest, an image spans O(log n) packs and a chunk is
+ * rewritten O(log n) times. A pack more than half dead joins too, so a restore never reads
+ * much more than the image. The bytes come from the image itself: merging never reads a pack.
+ */
+export async function packImage(bytes: Uint8Array, previous: CommitImage | undefined, folder: string): Promise<PendingImage> {
+  const chunkBytes = IMAGE_CHUNK_BYTES;
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += chunkBytes) pieces.push(bytes.subarray(at, at + chunkBytes));
+  const hashes = await Promise.all(pieces.map(sha256));
+  const stored = previous && isImage(previous) && previous.chunkBytes === chunkBytes ? placesOf(previous) : new Map<string, Place>();
+
+  // What each previous pack would still serve, and the bytes no previous pack holds.
+  const served = new Map<ImagePack, number>();
+  let freshBytes = 0;
+  const seen = new Set<string>();
+  hashes.forEach((hash, i) => {
+    if (seen.has(hash)) return;
+    seen.add(hash);
+    const place = stored.get(hash);
+    if (place) served.set(place.pack, (served.get(place.pack) ?? 0) + place.length);
+    else freshBytes += pieces[i]!.length;
+  });
+  const kept = keptPacks(previous?.packs ?? [], served, freshBytes);
+
+  const packs = [...kept];
+  const uploads: PendingImage["uploads"] = [];
+  const placed = new Map<string, [number, number]>();
+  let current: Uint8Array[] = [];
+  let currentBytes = 0;
+  const cut = () => {
+    if (currentBytes === 0) return;
+    const pack = { key: imagePackKey(folder, uploads.length), bytes: currentBytes };
+    uploads.push({ key: pack.key, bytes: concat(current, currentBytes) });
+    packs.push(pack);
+    current = [];
+    currentBytes = 0;
+  };
+  const at = hashes.map((hash, i): [number, number] => {
+    const known = placed.get(hash);
+    if (known) return known;
+    const place = stored.get(hash);
+    let where: [number, number];
+    if (place && kept.includes(place.pack)) {
+      where = [kept.indexOf(place.pack), place.offset];
+    } else {
+      if (currentBytes + pieces[i]!.length > PACK_LIMIT_BYTES) cut();
+      where = [packs.length, currentBytes];
+      current.push(pieces[i]!);
+      currentBytes += pieces[i]!.length;
+    }
+    placed.set(hash, where);
+    return where;
+  });
+  cut();
+  return { image: { bytes: bytes.length, chunkBytes, chunks: hashes, at, packs }, uploads };
+}
+
+/** The previous packs the new image keeps referencing (see `packImage`), in their order. */
+function keptPacks(previous: ImagePack[], served: Map<ImagePack, number>, freshBytes: number): ImagePack[] {
+  const kept: ImagePack[] = [];
+  let merged = freshBytes;
+  let merging = freshBytes > 0;
+  for (const pack of [...previous].reverse()) {
+    const bytes = served.get(pack);
+    if (bytes === undefined) continue;
+    if ((merging && bytes <= merged) || bytes * 2 < pack.bytes) {
+      merged += bytes;
+    } else {
+      merging = false;
+      kept.unshift(pack);
+    }
+  }
+  return kept;
+}
+
+/** Where each chunk of `image` is, by hash. */
+function placesOf(image: CommitImage): Map<string, Place> {
+  const places = new Map<string, Place>();
+  image.chunks.forEach((hash, i) => {
+    const [pack, offset] = image.at[i]!;
+    places.set(hash, { pack: image.packs[pack]!, offset, length: chunkLength(image, i) });
+  });
+  return places;
+}
+
+/** One read of a restore: a range of a pack and the chunks in it. */
+interface PackRead {
+  pack: ImagePack;
+  offset: number;
+  length: number;
+  chunks: { at: number; length: number; hash: string; indexes: number[] }[];
+}
+
+/**
+ * Reads an image with one ranged GET per run of live chunks in each pack, all at once, and
+ * checks every chunk against its hash: a missing pack, a short read or a wrong hash is a
+ * `CorruptSnapshotError` naming the pack.
  */
 export async function fetchImage(store: ObjectStore, image: CommitImage, commitKey: string): Promise<Uint8Array> {
   if (!isImage(image)) throw new CorruptSnapshotError(commitKey, "its image record is malformed");
-  const pieces = await Promise.all(
-    image.chunks.map(async (key) => {
-      const object = await store.get(key);
-      if (!object) throw new CorruptSnapshotError(key, "missing");
-      return object.body;
+  const reads = readsOf(image);
+  const bodies = await Promise.all(reads.map((read) => readChecked(store, read)));
+  // A pack laid out as the image (a first checkpoint's) becomes the image: only the chunks
+  // of later packs are copied in, over its dead ones. A store's answer is the caller's to keep.
+  const base = reads.findIndex(
+    (read) => read.offset === 0 && read.length === image.bytes && read.chunks.every((c) => c.indexes.some((i) => i * image.chunkBytes === c.at)),
+  );
+  const bytes = base >= 0 ? bodies[base]! : new Uint8Array(image.bytes);
+  reads.forEach((read, r) => {
+    for (const chunk of read.chunks) {
+      const piece = bodies[r]!.subarray(chunk.at - read.offset, chunk.at - read.offset + chunk.length);
+      for (const index of chunk.indexes) if (r !== base || index * image.chunkBytes !== chunk.at) bytes.set(piece, index * image.chunkBytes);
+    }
+  });
+  return bytes;
+}
+
+async function readChecked(store: ObjectStore, read: PackRead): Promise<Uint8Array> {
+  const whole = read.offset === 0 && read.length === read.pack.bytes;
+  const object = await store.get(read.pack.key, whole ? {} : { range: { offset: read.offset, length: read.length } });
+  if (!object) throw new CorruptSnapshotError(read.pack.key, "missing");
+  const body = object.body;
+  if (body.length !== read.length) throw new CorruptSnapshotError(read.pack.key, `holds ${body.length} bytes at ${read.offset}, the commit expects ${read.length}`);
+  await Promise.all(
+    read.chunks.map(async (chunk) => {
+      const piece = body.subarray(chunk.at - read.offset, chunk.at - read.offset + chunk.length);
+      if ((await sha256(piece)) !== chunk.hash) throw new CorruptSnapshotError(read.pack.key, `its bytes at ${chunk.at} do not match their hash`);
     }),
   );
-  const total = pieces.reduce((n, p) => n + p.length, 0);
-  if (total !== image.bytes) throw new CorruptSnapshotError(commitKey, `its image chunks hold ${total} bytes, the commit says ${image.bytes}`);
+  return body;
+}
+
+function readsOf(image: CommitImage): PackRead[] {
+  const byPlace = new Map<string, PackRead["chunks"][number] & { pack: number }>();
+  image.chunks.forEach((hash, i) => {
+    const [pack, at] = image.at[i]!;
+    const id = `${pack}:${at}`;
+    const chunk = byPlace.get(id) ?? { pack, at, length: chunkLength(image, i), hash, indexes: [] };
+    chunk.indexes.push(i);
+    byPlace.set(id, chunk);
+  });
+  const reads: PackRead[] = [];
+  const sorted = [...byPlace.values()].sort((a, b) => a.pack - b.pack || a.at - b.at);
+  for (const chunk of sorted) {
+    const last = reads.at(-1);
+    const pack = image.packs[chunk.pack]!;
+    if (last && last.pack === pack && chunk.at - (last.offset + last.length) <= READ_GAP_BYTES) {
+      last.length = chunk.at + chunk.length - last.offset;
+      last.chunks.push(chunk);
+    } else {
+      reads.push({ pack, offset: chunk.at, length: chunk.length, chunks: [chunk] });
+    }
+  }
+  return reads;
+}
+
+/** The pack keys a commit references (for expiry). */
+export function imageKeysOf(image: CommitImage | undefined): string[] {
+  return image && isImage(image) ? image.packs.map((p) => p.key) : [];
+}
+
+function chunkLength(image: CommitImage, index: number): number {
+  return Math.min(image.chunkBytes, image.bytes - index * image.chunkBytes);
+}
+
+function isImage(image: CommitImage): boolean {
+  if (typeof image !== "object" || image === null) return false;
+  const { bytes, chunkBytes, chunks, at, packs } = image;
+  return (
+    Number.isSafeInteger(bytes) &&
+    Number.isSafeInteger(chunkBytes) &&
+    chunkBytes > 0 &&
+    Array.isArray(chunks) &&
+    chunks.length === Math.ceil(bytes / chunkBytes) &&
+    chunks.every((hash) => typeof hash === "string") &&
+    Array.isArray(packs) &&
+    packs.every((p) => typeof p?.key === "string" && Number.isSafeInteger(p.bytes)) &&
+    Array.isArray(at) &&
+    at.length === chunks.length &&
+    at.every((place, i) => Array.isArray(place) && packs[place[0]] !== undefined && Number.isSafeInteger(place[1]) && place[1] >= 0 &&
+      place[1] + chunkLength(image, i) <= packs[place[0]]!.bytes)
+  );
+}
+
+function concat(pieces: Uint8Array[], total: number): Uint8Array {
   const bytes = new Uint8Array(total);
   let at = 0;
   for (const piece of pieces) {
     bytes.set(piece, at);
     at += piece.length;
   }
-  if ((await sha256(bytes)) !== image.hash) throw new CorruptSnapshotError(commitKey, "its image does not match its hash");
   return bytes;
-}
-
-/** The image chunk keys a commit references (for expiry). */
-export function imageKeysOf(image: CommitImage | undefined): string[] {
-  return image && isImage(image) ? image.chunks : [];
-}
-
-function isImage(image: CommitImage): boolean {
-  return (
-    typeof image === "object" &&
-    image !== null &&
-    typeof image.hash === "string" &&
-    Number.isSafeInteger(image.bytes) &&
-    Array.isArray(image.chunks) &&
-    image.chunks.every((key) => typeof key === "string")
-  );
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {

@@ -51,7 +51,7 @@ export function versionHintKey(slug: string): string {
   return `tables/${slug}/metadata/version-hint.text`;
 }
 
-/** A chunk of a SQLite image, by the SHA-256 of its bytes: shared by every commit that holds it. */
-export function imageChunkKey(hash: string): string {
-  return `image/${hash}`;
+/** A pack of SQLite image chunks that one checkpoint uploaded (see image.ts). */
+export function imagePackKey(folder: string, index: number): string {
+  return `${folder}/image/pack-${index}.bin`;
 }

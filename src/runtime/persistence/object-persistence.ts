@@ -6,7 +6,7 @@ import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
 import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import { Lease, type LeaseRecord } from "./lease";
-import { listSequences, loadCommit, readCommit, readLatestCommit } from "./restore";
+import { imageReader, listSequences, loadCommit, readCommit, readLatest } from "./restore";
 import type { SqlPort } from "./sql-port";
 import { TableHistory } from "./table-history";
 import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, type SnapshotInfo } from "./time-travel";
@@ -139,8 +139,8 @@ export class ObjectPersistence {
   async #restore(target: RestoreTarget): Promise<Commit | null> {
     const { store, port } = this.#settings;
     const latest = target.sequence === undefined && target.asOf === undefined;
-    const commit = await this.#resolve(target);
-    if (commit) await loadCommit(store, port, commit, target.replace ?? false, this.#onError);
+    const { commit, image } = await this.#resolve(target);
+    if (commit) await loadCommit(store, port, commit, target.replace ?? false, this.#onError, image);
     // After going back in time the next checkpoint still follows the newest commit, which is
     // only read then: it may be the damaged one this restore goes around.
     this.#newestSequence = latest ? (commit?.sequence ?? 0) : ((await listSequences(store)).at(-1) ?? 0);
@@ -265,10 +265,11 @@ export class ObjectPersistence {
     await this.#lease.renew();
   }
 
-  async #resolve(target: RestoreTarget): Promise<Commit | null> {
-    const { store } = this.#settings;
-    if (target.sequence !== undefined) return readCommit(store, target.sequence);
-    if (target.asOf === undefined) return readLatestCommit(store);
+  /** The commit to restore, with its image's read when already started. */
+  async #resolve(target: RestoreTarget): Promise<{ commit: Commit | null; image?: Promise<Uint8Array> | null }> {
+    const { store, port } = this.#settings;
+    if (target.sequence !== undefined) return { commit: await readCommit(store, target.sequence) };
+    if (target.asOf === undefined) return (await readLatest(store, imageReader(store, port))) ?? { commit: null };
     const asOf = typeof target.asOf === "number" ? target.asOf : target.asOf.getTime();
     // Commit times rise with sequence numbers: binary search over the listed commits.
     const sequences = await listSequences(store);
@@ -286,6 +287,6 @@ export class ObjectPersistence {
       }
     }
     if (!found) throw new SnapshotNotFoundError(`no checkpoint was made at or before ${new Date(asOf).toISOString()}`);
-    return found;
+    return { commit: found };
   }
 }

@@ -6,7 +6,7 @@ import type { ObjectStore } from "../storage/types";
 import { decodeCommit, encodeCommit, manifestFileOf, type Commit, type CommitFile, type CommitTable } from "./commit";
 import { mapLimit } from "./concurrency";
 import { FencedError } from "./errors";
-import { splitImage } from "./image";
+import { packImage } from "./image";
 import { commitKey, LATEST_KEY, manifestListKey } from "./keys";
 import type { CheckpointSettings, PreparedCheckpoint } from "./prepare-checkpoint";
 import type { TableHistory } from "./table-history";
@@ -73,8 +73,9 @@ export async function commitCheckpoint(
       timestampMs: prepared.timestampMs,
     };
   }
-  // Chunks the newest commit holds are stored (expiry keeps them while it is kept).
-  const image = prepared.image ? await splitImage(prepared.image, prepared.newest?.image) : null;
+  // Chunks the newest commit holds stay in its packs (expiry keeps them while it is kept).
+  const image = prepared.image ? await packImage(prepared.image, prepared.newest?.image, prepared.folder) : null;
+  if (image) uploads.push(...image.uploads);
   const commit: Commit = {
     format: 1,
     sequence: prepared.sequence,
@@ -88,12 +89,12 @@ export async function commitCheckpoint(
     ...(image && { image: image.image }),
   };
   try {
-    await mapLimit([...uploads, ...(image?.uploads ?? [])], 8, (u) => store.put(u.key, u.bytes));
+    await mapLimit(uploads, 8, (u) => store.put(u.key, u.bytes));
     await assertMayCommit();
     await putCommit(store, commit);
   } catch (error) {
-    // Nothing references these files; leaving them would only waste space. Image chunks stay:
-    // named by content, the same chunk may be what a competing writer's commit references.
+    // Nothing references these files (they are in this attempt's own folder); leaving them
+    // would only waste space.
     await Promise.allSettled(uploads.map((u) => store.delete(u.key)));
     if (error instanceof PreconditionFailedError) {
       throw new FencedError("FENCED", `another instance already committed checkpoint ${commit.sequence}`);
@@ -136,7 +137,8 @@ export async function announceCheckpoint(
   history: TableHistory,
   publishAll: boolean,
 ): Promise<void> {
-  await store.put(LATEST_KEY, new TextEncoder().encode(String(commit.sequence)));
+  // A copy of the commit: a restore starts reading the image one round trip earlier.
+  await store.put(LATEST_KEY, encodeCommit(commit));
   const tables = publishAll ? Object.values(commit.tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => commit.tables[p.name]!);
   await mapLimit(tables, 8, (table) => history.publish(table));
 }

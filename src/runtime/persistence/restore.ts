@@ -14,20 +14,35 @@ import { writeRows } from "./table-rows";
 import type { OtherCells } from "./value-tags";
 
 /** Commits probed past the `latest` hint in the same round trip (the hint may be stale). */
-const PROBE = 4;
+const PROBE = 1;
+
+/** The newest commit, and the read of its image when it was started early (see `readLatest`). */
+export interface LatestCommit {
+  commit: Commit;
+  image: Promise<Uint8Array> | null;
+}
+
+/** The newest commit, or null for an object never checkpointed. */
+export async function readLatestCommit(store: ObjectStore): Promise<Commit | null> {
+  return (await readLatest(store))?.commit ?? null;
+}
 
 /**
- * The newest commit, or null for an object never checkpointed. Round trip 1 reads the
- * `latest` hint; round trip 2 fetches that commit and the next few in parallel, in case the
- * hint lags behind (it is written after the commit). Without a usable hint, or with one
- * naming a commit that is gone (expired while the hint lagged), the commit keys are listed.
+ * The newest commit. Round trip 1 reads the `latest` hint, a copy of the newest commit written
+ * after it. Round trip 2 fetches the commit it names and the next one, in case the hint lags
+ * behind; meanwhile `prefetch` already reads that commit's image, which is kept if the hint
+ * holds. Without a usable hint, or with one naming a commit that is gone (expired while the
+ * hint lagged), the commit keys are listed.
  */
-export async function readLatestCommit(store: ObjectStore): Promise<Commit | null> {
+export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit) => Promise<Uint8Array> | null): Promise<LatestCommit | null> {
   const hint = await store.get(LATEST_KEY);
-  const hinted = hint ? Number(new TextDecoder().decode(hint.body)) : NaN;
-  let listed = !(Number.isSafeInteger(hinted) && hinted > 0);
-  const start = listed ? await listLatestSequence(store) : hinted;
+  const hinted = hint ? parseHint(hint.body) : null;
+  let listed = hinted === null;
+  const start = hinted?.sequence ?? (await listLatestSequence(store));
   if (start === null) return null;
+  const image = hinted?.copy && prefetch ? prefetch(hinted.copy) : null;
+  // Awaited below when the hint holds, dropped when it does not.
+  image?.catch(() => undefined);
   let base = start;
   let newest: { sequence: number; bytes: Uint8Array } | null = null;
   for (;;) {
@@ -49,7 +64,29 @@ export async function readLatestCommit(store: ObjectStore): Promise<Commit | nul
     if (i < found.length) break;
     base += found.length;
   }
-  return decodeCommit(newest!.bytes, commitKey(newest!.sequence), newest!.sequence);
+  const commit = decodeCommit(newest!.bytes, commitKey(newest!.sequence), newest!.sequence);
+  const hintHeld = hinted?.copy !== undefined && newest!.sequence === hinted.sequence && sameBytes(newest!.bytes, hint!.body);
+  return { commit, image: hintHeld ? image : null };
+}
+
+/** The hint's sequence number and the commit copy it carries (older hints hold the number only). */
+function parseHint(bytes: Uint8Array): { sequence: number; copy?: Commit } | null {
+  const text = new TextDecoder().decode(bytes);
+  if (/^\d+$/.test(text)) return Number.isSafeInteger(Number(text)) && Number(text) > 0 ? { sequence: Number(text) } : null;
+  try {
+    const { sequence } = JSON.parse(text) as { sequence?: unknown };
+    if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 1) return null;
+    return { sequence, copy: decodeCommit(bytes, LATEST_KEY, sequence) };
+  } catch {
+    // A damaged hint is only a hint: the commits are listed instead.
+    return null;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** All committed sequence numbers, ascending. */
@@ -79,11 +116,17 @@ export async function readCommit(store: ObjectStore, sequence: number): Promise<
   return decodeCommit(object.body, key, sequence);
 }
 
+/** Starts reading a commit's image, when it has one and the port can load it. */
+export function imageReader(store: ObjectStore, port: SqlPort): (commit: Commit) => Promise<Uint8Array> | null {
+  return (commit) => (commit.image && port.loadImage ? fetchImage(store, commit.image, commitKey(commit.sequence)) : null);
+}
+
 /**
  * Loads a commit into an empty database (or in place of its contents with `replace`). A commit
- * with a SQLite image, on a port that can load one, is restored from it: round trip 3 fetches
- * its chunks in parallel, checked against the commit's hash before the database is touched.
- * A missing or damaged image goes to `onImageError`, and the tables are loaded instead.
+ * with a SQLite image, on a port that can load one, is restored from it: its packs are read at
+ * once (round trip 3, or already during round trip 2: `image`), every chunk checked against
+ * its hash before the database is touched. A missing or damaged image goes to
+ * `onImageError`, and the tables are loaded instead.
  */
 export async function loadCommit(
   store: ObjectStore,
@@ -91,11 +134,12 @@ export async function loadCommit(
   commit: Commit,
   replace = false,
   onImageError: (error: unknown) => void = () => undefined,
+  image?: Promise<Uint8Array> | null,
 ): Promise<void> {
   if (commit.image && port.loadImage) {
     if (!replace && port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
     try {
-      port.loadImage(await fetchImage(store, commit.image, commitKey(commit.sequence)));
+      port.loadImage(await (image ?? fetchImage(store, commit.image, commitKey(commit.sequence))));
       return;
     } catch (error) {
       onImageError(error);

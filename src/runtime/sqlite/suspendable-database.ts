@@ -1,4 +1,4 @@
-import { DatabaseClosedError } from "./errors";
+import { DatabaseClosedError, SqlStorageError } from "./errors";
 import type { ChangeSet, SqliteDatabase, SqlParam, SqlValue, StatementResult } from "./types";
 
 /**
@@ -89,8 +89,23 @@ export class SuspendableDatabase implements SqliteDatabase {
     return this.#db ? this.#db.image() : this.#image!.slice();
   }
 
+  /**
+   * Opens a new connection on `image` in place of the current one: as cheap as opening a file,
+   * where copying pages into the open connection costs as much again. A bad image throws
+   * and leaves the database as it was.
+   */
   loadImage(image: Uint8Array): void {
-    this.#live().loadImage(image);
+    if (this.inTransaction) throw new SqlStorageError("SQLITE_ERROR", "cannot replace the database inside a transaction");
+    const next = this.#open(image);
+    const db = this.#db;
+    if (db) {
+      db.commit();
+      this.#carry(db.takeChanges());
+      this.#writeBase += db.writeCount;
+      db.close();
+    }
+    this.#db = next;
+    this.#image = undefined;
   }
 
   close(): void {
