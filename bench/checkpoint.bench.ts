@@ -10,7 +10,7 @@ import { persistenceLifecycle } from "../src/runtime/persistence/lifecycle";
 import { ObjectPersistence } from "../src/runtime/persistence/object-persistence";
 import { fetchImage } from "../src/runtime/persistence/image";
 import { commitKey } from "../src/runtime/persistence/keys";
-import { readLatestCommit } from "../src/runtime/persistence/restore";
+import { readLatestCommit } from "../src/runtime/persistence/latest";
 import { sqlJsPort } from "../src/runtime/persistence/sqljs-port";
 import { loadSqliteEngine } from "../src/runtime/sqlite/sqljs-engine";
 import { SuspendableDatabase } from "../src/runtime/sqlite/suspendable-database";

@@ -5,13 +5,14 @@
  * uploaded and downloaded on the same store), plus the bytes a checkpoint writes after one
  * changed row. Figures go to docs/benchmarks.md ("Persistence").
  *
- *   node bench/checkpoint.mjs [--max=1000000] [--only=file|s3] [--runs=3] [--json | --markdown]
+ *   node bench/checkpoint.mjs [--max=1000000] [--only=file|s3|s3-20ms] [--runs=3] [--json | --markdown]
  *
  * Each size runs in a child process of its own, so one size's garbage does not slow the
  * next; times are medians of `--runs` runs (1M rows: one run); bytes do not vary.
  * S3 is s3rver on 127.0.0.1 behind the test proxy that enforces conditional writes
  * (test/helpers/s3.ts), both outside the measuring process, reached through createStore as an
- * app would: no network latency, so S3's times here are a lower bound.
+ * app would: no network latency, so S3's times here are a lower bound. `s3-20ms` is the same
+ * server holding every request 20 ms, like a cloud store's time to first byte.
  * Needs Node ≥ 22.18 (or 23.6): it imports that TypeScript helper directly (type stripping).
  */
 import { build } from "esbuild";
@@ -48,7 +49,7 @@ async function child({ bundle, store: config, rows, runs, rowLevel }) {
 async function parent() {
   const max = Number(args.max ?? 1_000_000);
   const sizes = [1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= max);
-  const backends = args.only ? [args.only] : ["file", "s3"];
+  const backends = args.only ? [args.only] : ["file", "s3", "s3-20ms"];
   const runs = Number(args.runs ?? 3);
   const cache = join(root, "node_modules/.cache/dotdo-bench");
   await mkdir(cache, { recursive: true });
@@ -130,7 +131,7 @@ function markdown(results) {
 /** The store config a child opens: a folder, or the S3 server this process started. */
 async function openStore(backend, temp) {
   if (backend === "file") return { store: { kind: "file", root: join(temp, "file") }, close: async () => {} };
-  const s3 = await startS3("bench");
+  const s3 = await startS3("bench", { latencyMs: Number(/^s3-(\d+)ms$/.exec(backend)?.[1] ?? 0) });
   const store = {
     kind: "s3",
     bucket: s3.bucket,

@@ -36,8 +36,11 @@ export interface S3TestServer {
  * answers 412 (or 404 for `If-Match` on a missing key) itself when the condition fails,
  * and runs writes to one key one at a time so the check and the write cannot interleave.
  * It also honours GCS's create-only spelling `x-goog-if-generation-match: 0`.
+ *
+ * `latencyMs` holds every request that long before it is served, like the time to first byte
+ * of a cloud store (bandwidth stays the loopback's).
  */
-export async function startS3(bucket = "dotdo-test"): Promise<S3TestServer> {
+export async function startS3(bucket = "dotdo-test", { latencyMs = 0 } = {}): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), "dotdo-s3-"));
   const script = fileURLToPath(new URL("./s3rver-process.mjs", import.meta.url));
   const s3rver = fork(script, [JSON.stringify({ directory, bucket })], {
@@ -53,6 +56,11 @@ export async function startS3(bucket = "dotdo-test"): Promise<S3TestServer> {
   const queues = new Map<string, Promise<void>>();
 
   const proxy = createServer((req, res) => {
+    if (latencyMs > 0) setTimeout(() => serve(req, res), latencyMs);
+    else serve(req, res);
+  });
+
+  function serve(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? "/";
     requests.push({ method: req.method ?? "GET", path, headers: req.headers });
     const isWrite = req.method === "PUT" || req.method === "DELETE";
@@ -65,7 +73,7 @@ export async function startS3(bucket = "dotdo-test"): Promise<S3TestServer> {
     void current.then(() => {
       if (queues.get(key) === current) queues.delete(key);
     });
-  });
+  }
 
   async function conditionalWrite(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ifNoneMatch = req.headers["if-none-match"];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CorruptSnapshotError } from "../../src/runtime/persistence/errors";
 import { IMAGE_CHUNK_BYTES, type CommitImage } from "../../src/runtime/persistence/image";
+import { INLINE_IMAGE_BYTES } from "../../src/runtime/persistence/latest";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
@@ -28,16 +29,17 @@ async function imageKeys(store: ObjectStore): Promise<string[]> {
 
 const packKeys = (image: CommitImage) => image.packs.map((p) => p.key).sort();
 
-/** An object big enough for several image chunks, checkpointed once. */
+/** An object big enough for several image chunks and too big to ride in the hint, checkpointed once. */
 async function checkpointed() {
   const store = createMemoryStore();
   const writer = await open(store);
   writer.port.exec("CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, tag BLOB); CREATE INDEX by_name ON items (name)");
   writer.port.runMany(
     "INSERT INTO items (name, tag) VALUES (?, randomblob(40))",
-    Array.from({ length: 5_000 }, (_, i) => [`item ${i}`]),
+    Array.from({ length: 10_000 }, (_, i) => [`item ${i}`]),
   );
   await writer.persistence.checkpoint();
+  expect(writer.persistence.head!.image!.bytes).toBeGreaterThan(INLINE_IMAGE_BYTES);
   return { store, writer, expected: dumpDatabase(writer.port), commit: writer.persistence.head! };
 }
 
@@ -55,6 +57,20 @@ describe("SQLite image beside the tables", () => {
     // The first checkpoint uploads the whole image as one pack, read back in one GET.
     expect(commit.image!.packs).toHaveLength(1);
     expect(reads.filter((k) => k.includes("/image/"))).toEqual(packKeys(commit.image!));
+    expect(reader.errors).toEqual([]);
+  });
+
+  it("a small object's image rides in the latest hint: the restore reads no pack", async () => {
+    const store = createMemoryStore();
+    const writer = await open(store);
+    writer.port.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('a'), ('b')");
+    await writer.persistence.checkpoint();
+    await writer.persistence.releaseLease();
+    const { store: watched, reads } = recording(store);
+    const reader = await open(watched);
+    await reader.persistence.restore();
+    expect(reader.port.query("SELECT v FROM t")).toEqual([["a"], ["b"]]);
+    expect(reads).toEqual(["snapshots/latest"]);
     expect(reader.errors).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import type { DurableObjectNamespace } from "../../src/runtime/index";
 import { FencedError } from "../../src/runtime/persistence/errors";
 import { icebergHandleOf, PersistenceOffError } from "../../src/runtime/persistence/iceberg-handles";
 import { persistenceLifecycle, type PersistenceLifecycle } from "../../src/runtime/persistence/lifecycle";
-import { readLatestCommit } from "../../src/runtime/persistence/restore";
+import { readLatestCommit } from "../../src/runtime/persistence/latest";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
 import { withPrefix } from "../../src/runtime/storage/prefix";
 import type { ObjectStore } from "../../src/runtime/storage/types";

@@ -184,6 +184,14 @@ async function readChecked(store: ObjectStore, read: PackRead): Promise<Uint8Arr
   return body;
 }
 
+/** `bytes` when they are exactly the image `image` describes (size and every chunk's hash), else null. */
+export async function checkImage(image: CommitImage, bytes: Uint8Array): Promise<Uint8Array | null> {
+  if (!isImage(image) || bytes.length !== image.bytes) return null;
+  const { chunkBytes } = image;
+  const hashes = await Promise.all(image.chunks.map((_, i) => sha256(bytes.subarray(i * chunkBytes, i * chunkBytes + chunkLength(image, i)))));
+  return hashes.every((hash, i) => hash === image.chunks[i]) ? bytes : null;
+}
+
 function readsOf(image: CommitImage): PackRead[] {
   const byPlace = new Map<string, PackRead["chunks"][number] & { pack: number }>();
   image.chunks.forEach((hash, i) => {

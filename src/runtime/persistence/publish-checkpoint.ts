@@ -8,6 +8,7 @@ import { mapLimit } from "./concurrency";
 import { FencedError } from "./errors";
 import { packImage } from "./image";
 import { commitKey, LATEST_KEY, manifestListKey } from "./keys";
+import { encodeHint } from "./latest";
 import type { CheckpointSettings, PreparedCheckpoint } from "./prepare-checkpoint";
 import type { TableHistory } from "./table-history";
 
@@ -137,8 +138,7 @@ export async function announceCheckpoint(
   history: TableHistory,
   publishAll: boolean,
 ): Promise<void> {
-  // A copy of the commit: a restore starts reading the image one round trip earlier.
-  await store.put(LATEST_KEY, encodeCommit(commit));
+  await store.put(LATEST_KEY, encodeHint(commit, prepared.image));
   const tables = publishAll ? Object.values(commit.tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => commit.tables[p.name]!);
   await mapLimit(tables, 8, (table) => history.publish(table));
 }

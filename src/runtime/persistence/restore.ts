@@ -6,107 +6,12 @@ import type { ObjectStore } from "../storage/types";
 import { decodeCommit, layoutOf, type Commit, type CommitTable } from "./commit";
 import { CorruptSnapshotError, RestoreTargetNotEmptyError, SnapshotNotFoundError } from "./errors";
 import { fetchImage } from "./image";
-import { COMMITS_PREFIX, commitKey, LATEST_KEY, sequenceOfCommitKey } from "./keys";
+import { commitKey } from "./keys";
 import { loadDatabase } from "./load-database";
 import { selfConvertingColumns } from "./schema";
 import type { SqlPort } from "./sql-port";
 import { writeRows } from "./table-rows";
 import type { OtherCells } from "./value-tags";
-
-/** Commits probed past the `latest` hint in the same round trip (the hint may be stale). */
-const PROBE = 1;
-
-/** The newest commit, and the read of its image when it was started early (see `readLatest`). */
-export interface LatestCommit {
-  commit: Commit;
-  image: Promise<Uint8Array> | null;
-}
-
-/** The newest commit, or null for an object never checkpointed. */
-export async function readLatestCommit(store: ObjectStore): Promise<Commit | null> {
-  return (await readLatest(store))?.commit ?? null;
-}
-
-/**
- * The newest commit. Round trip 1 reads the `latest` hint, a copy of the newest commit written
- * after it. Round trip 2 fetches the commit it names and the next one, in case the hint lags
- * behind; meanwhile `prefetch` already reads that commit's image, which is kept if the hint
- * holds. Without a usable hint, or with one naming a commit that is gone (expired while the
- * hint lagged), the commit keys are listed.
- */
-export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit) => Promise<Uint8Array> | null): Promise<LatestCommit | null> {
-  const hint = await store.get(LATEST_KEY);
-  const hinted = hint ? parseHint(hint.body) : null;
-  let listed = hinted === null;
-  const start = hinted?.sequence ?? (await listLatestSequence(store));
-  if (start === null) return null;
-  const image = hinted?.copy && prefetch ? prefetch(hinted.copy) : null;
-  // Awaited below when the hint holds, dropped when it does not.
-  image?.catch(() => undefined);
-  let base = start;
-  let newest: { sequence: number; bytes: Uint8Array } | null = null;
-  for (;;) {
-    const sequences = Array.from({ length: PROBE + 1 }, (_, i) => base + i);
-    const found = await Promise.all(sequences.map((s) => store.get(commitKey(s))));
-    if (!found[0] && !newest) {
-      const fallback = listed ? null : await listLatestSequence(store);
-      // A hint (or listing) naming commits that do not exist is damage: never start empty.
-      if (fallback === null) throw new CorruptSnapshotError(commitKey(base), `missing, though ${listed ? "listed" : "the latest hint names it"}`);
-      listed = true;
-      base = fallback;
-      continue;
-    }
-    let i = 0;
-    while (i < found.length && found[i]) {
-      newest = { sequence: sequences[i]!, bytes: found[i]!.body };
-      i++;
-    }
-    if (i < found.length) break;
-    base += found.length;
-  }
-  const commit = decodeCommit(newest!.bytes, commitKey(newest!.sequence), newest!.sequence);
-  const hintHeld = hinted?.copy !== undefined && newest!.sequence === hinted.sequence && sameBytes(newest!.bytes, hint!.body);
-  return { commit, image: hintHeld ? image : null };
-}
-
-/** The hint's sequence number and the commit copy it carries (older hints hold the number only). */
-function parseHint(bytes: Uint8Array): { sequence: number; copy?: Commit } | null {
-  const text = new TextDecoder().decode(bytes);
-  if (/^\d+$/.test(text)) return Number.isSafeInteger(Number(text)) && Number(text) > 0 ? { sequence: Number(text) } : null;
-  try {
-    const { sequence } = JSON.parse(text) as { sequence?: unknown };
-    if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 1) return null;
-    return { sequence, copy: decodeCommit(bytes, LATEST_KEY, sequence) };
-  } catch {
-    // A damaged hint is only a hint: the commits are listed instead.
-    return null;
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** All committed sequence numbers, ascending. */
-export async function listSequences(store: ObjectStore): Promise<number[]> {
-  const sequences: number[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list(COMMITS_PREFIX, cursor === undefined ? {} : { cursor });
-    for (const object of page.objects) {
-      const sequence = sequenceOfCommitKey(object.key);
-      if (sequence !== null) sequences.push(sequence);
-    }
-    cursor = page.cursor;
-  } while (cursor !== undefined);
-  return sequences.sort((a, b) => a - b);
-}
-
-async function listLatestSequence(store: ObjectStore): Promise<number | null> {
-  return (await listSequences(store)).at(-1) ?? null;
-}
 
 /** One commit by sequence number. */
 export async function readCommit(store: ObjectStore, sequence: number): Promise<Commit> {

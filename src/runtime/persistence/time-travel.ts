@@ -3,7 +3,8 @@ import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
 import { imageKeysOf } from "./image";
 import { commitKey } from "./keys";
-import { listSequences, readCommit } from "./restore";
+import { listSequences } from "./latest";
+import { readCommit } from "./restore";
 import type { TableHistory } from "./table-history";
 
 export interface SnapshotInfo {

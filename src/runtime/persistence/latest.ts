@@ -1,0 +1,145 @@
+import type { ObjectStore } from "../storage/types";
+import { decodeCommit, encodeCommit, type Commit } from "./commit";
+import { CorruptSnapshotError } from "./errors";
+import { checkImage } from "./image";
+import { COMMITS_PREFIX, commitKey, LATEST_KEY, sequenceOfCommitKey } from "./keys";
+
+/**
+ * Images up to this size ride along in the `latest` hint, so a small object restores in one
+ * round trip. Each checkpoint rewrites the hint: this is also what it costs in extra bytes.
+ */
+export const INLINE_IMAGE_BYTES = 512 * 1024;
+/** Commits probed past the `latest` hint in the same round trip (the hint may be stale). */
+const PROBE = 1;
+const NEWLINE = 0x0a;
+
+/** The newest commit, and its image when already read or being read (see `readLatest`). */
+export interface LatestCommit {
+  commit: Commit;
+  image: Promise<Uint8Array> | null;
+}
+
+/**
+ * The `latest` hint, written after each commit: the commit's own bytes, then, for an image up
+ * to `INLINE_IMAGE_BYTES`, a newline and the image (JSON never holds a raw newline).
+ */
+export function encodeHint(commit: Commit, image: Uint8Array | null): Uint8Array {
+  const json = encodeCommit(commit);
+  if (!image || image.length > INLINE_IMAGE_BYTES) return json;
+  const hint = new Uint8Array(json.length + 1 + image.length);
+  hint.set(json);
+  hint[json.length] = NEWLINE;
+  hint.set(image, json.length + 1);
+  return hint;
+}
+
+interface Hint {
+  sequence: number;
+  /** The commit's bytes as stored under its own key, and decoded. */
+  json?: Uint8Array;
+  copy?: Commit;
+  image?: Uint8Array;
+}
+
+/** The newest commit, or null for an object never checkpointed. */
+export async function readLatestCommit(store: ObjectStore): Promise<Commit | null> {
+  return (await readLatest(store))?.commit ?? null;
+}
+
+/**
+ * The newest commit. Round trip 1 reads the `latest` hint and lists the commit keys at once.
+ * When the listing is complete and ends at the commit the hint carries, that is the newest:
+ * with its image inline (checked chunk by chunk) the restore needs nothing more; otherwise
+ * round trip 2 reads that commit, to compare, while `prefetch` already reads its image.
+ * Otherwise (a stale or damaged hint, more commits than one listing page) round trip 2
+ * fetches the newest commit known and the next, and so on while newer ones turn up.
+ */
+export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit) => Promise<Uint8Array> | null): Promise<LatestCommit | null> {
+  const [stored, listing] = await Promise.all([store.get(LATEST_KEY), store.list(COMMITS_PREFIX)]);
+  const hint = stored ? parseHint(stored.body) : null;
+  const listed = listing.cursor === undefined ? listing.objects.map((o) => sequenceOfCommitKey(o.key)).filter((s) => s !== null).at(-1) ?? null : undefined;
+  const { copy } = hint ?? {};
+  if (copy && listed === hint!.sequence && prefetch) {
+    const inline = hint!.image && copy.image ? await checkImage(copy.image, hint!.image) : null;
+    if (inline) return { commit: copy, image: Promise.resolve(inline) };
+  }
+  const image = copy && prefetch ? prefetch(copy) : null;
+  // Awaited when the copy turns out to be the newest commit, dropped when not.
+  image?.catch(() => undefined);
+  const start = typeof listed === "number" ? listed : (hint?.sequence ?? (listed === null ? null : await listLatestSequence(store)));
+  const newest = await findNewest(store, start, typeof listed === "number");
+  if (newest === null) return null;
+  const { sequence, bytes } = newest;
+  if (copy && sequence === hint!.sequence && sameBytes(bytes, hint!.json!)) return { commit: copy, image };
+  return { commit: decodeCommit(bytes, commitKey(sequence), sequence), image: null };
+}
+
+/**
+ * Probes from `start` for the newest commit. A start named by a hint that does not exist is
+ * resolved by listing; one named by a listing that does not exist is damage: never start empty.
+ */
+async function findNewest(store: ObjectStore, start: number | null, listed: boolean): Promise<{ sequence: number; bytes: Uint8Array } | null> {
+  if (start === null) return null;
+  let base = start;
+  let newest: { sequence: number; bytes: Uint8Array } | null = null;
+  for (;;) {
+    const sequences = Array.from({ length: PROBE + 1 }, (_, i) => base + i);
+    const found = await Promise.all(sequences.map((s) => store.get(commitKey(s))));
+    if (!found[0] && !newest) {
+      const fallback = listed ? null : await listLatestSequence(store);
+      if (fallback === null) throw new CorruptSnapshotError(commitKey(base), `missing, though ${listed ? "listed" : "the latest hint names it"}`);
+      listed = true;
+      base = fallback;
+      continue;
+    }
+    let i = 0;
+    while (i < found.length && found[i]) {
+      newest = { sequence: sequences[i]!, bytes: found[i]!.body };
+      i++;
+    }
+    if (i < found.length) return newest;
+    base += found.length;
+  }
+}
+
+/** What a hint holds; null for one that cannot be read (only a hint: the commits are listed instead). */
+function parseHint(bytes: Uint8Array): Hint | null {
+  const end = bytes.indexOf(NEWLINE);
+  const json = end < 0 ? bytes : bytes.subarray(0, end);
+  const text = new TextDecoder().decode(json);
+  // Hints written before they carried the commit hold its number only.
+  if (/^\d+$/.test(text)) return Number.isSafeInteger(Number(text)) && Number(text) > 0 ? { sequence: Number(text) } : null;
+  try {
+    const { sequence } = JSON.parse(text) as { sequence?: unknown };
+    if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 1) return null;
+    const copy = decodeCommit(json, LATEST_KEY, sequence);
+    return { sequence, json, copy, ...(end < 0 ? {} : { image: bytes.subarray(end + 1) }) };
+  } catch {
+    return null;
+  }
+}
+
+/** All committed sequence numbers, ascending. */
+export async function listSequences(store: ObjectStore): Promise<number[]> {
+  const sequences: number[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(COMMITS_PREFIX, cursor === undefined ? {} : { cursor });
+    for (const object of page.objects) {
+      const sequence = sequenceOfCommitKey(object.key);
+      if (sequence !== null) sequences.push(sequence);
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return sequences.sort((a, b) => a - b);
+}
+
+async function listLatestSequence(store: ObjectStore): Promise<number | null> {
+  return (await listSequences(store)).at(-1) ?? null;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
