@@ -47,17 +47,19 @@ describe("checkpoint and restore", () => {
       hints.push((await memory.get("snapshots/latest"))!.body);
     }
     const current = hints[6]!;
-    const newline = current.indexOf(10);
-    expect(newline).toBeGreaterThan(0); // this small image rides in the hint
-    const commitOf = (hint: Uint8Array) => JSON.parse(new TextDecoder().decode(hint.subarray(0, hint.indexOf(10))));
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    const [json, sum] = text(current).split("\n");
+    const imageAt = json!.length + sum!.length + 2;
+    expect(current.length).toBeGreaterThan(imageAt); // this small image rides in the hint
+    // The newest commit's copy with an older commit's image record, under its old checksum.
+    const claimed = JSON.stringify({ ...JSON.parse(json!), image: JSON.parse(text(hints[2]!).split("\n")[0]!).image });
     const flipped = current.slice();
     flipped[flipped.length - 1]! ^= 1; // in the last page, where the rows are
     const cases = {
       "of the old form": new TextEncoder().encode("1"),
       "of an older commit": hints[2]!,
-      // Claims the newest commit with an older image, and carries no image bytes: the commit
-      // read beside the image tells them apart.
-      "differing from the stored commit": new TextEncoder().encode(JSON.stringify({ ...commitOf(current), image: commitOf(hints[2]!).image })),
+      "whose commit copy does not match its checksum": new TextEncoder().encode(`${claimed}\n${sum}\n`),
+      "without a checksum": new TextEncoder().encode(claimed),
       "cut short": current.subarray(0, 40),
       "with damaged image bytes": flipped,
     };

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../sha256";
 import type { ObjectStore } from "../storage/types";
 import { CorruptSnapshotError } from "./errors";
 import { imagePackKey } from "./keys";
@@ -60,7 +61,7 @@ export async function packImage(bytes: Uint8Array, previous: CommitImage | undef
   const chunkBytes = IMAGE_CHUNK_BYTES;
   const pieces: Uint8Array[] = [];
   for (let at = 0; at < bytes.length; at += chunkBytes) pieces.push(bytes.subarray(at, at + chunkBytes));
-  const hashes = await Promise.all(pieces.map(sha256));
+  const hashes = await Promise.all(pieces.map(sha256Hex));
   const stored = previous && isImage(previous) && previous.chunkBytes === chunkBytes ? placesOf(previous) : new Map<string, Place>();
 
   // What each previous pack would still serve, and the bytes no previous pack holds.
@@ -178,7 +179,7 @@ async function readChecked(store: ObjectStore, read: PackRead): Promise<Uint8Arr
   await Promise.all(
     read.chunks.map(async (chunk) => {
       const piece = body.subarray(chunk.at - read.offset, chunk.at - read.offset + chunk.length);
-      if ((await sha256(piece)) !== chunk.hash) throw new CorruptSnapshotError(read.pack.key, `its bytes at ${chunk.at} do not match their hash`);
+      if ((await sha256Hex(piece)) !== chunk.hash) throw new CorruptSnapshotError(read.pack.key, `its bytes at ${chunk.at} do not match their hash`);
     }),
   );
   return body;
@@ -188,7 +189,7 @@ async function readChecked(store: ObjectStore, read: PackRead): Promise<Uint8Arr
 export async function checkImage(image: CommitImage, bytes: Uint8Array): Promise<Uint8Array | null> {
   if (!isImage(image) || bytes.length !== image.bytes) return null;
   const { chunkBytes } = image;
-  const hashes = await Promise.all(image.chunks.map((_, i) => sha256(bytes.subarray(i * chunkBytes, i * chunkBytes + chunkLength(image, i)))));
+  const hashes = await Promise.all(image.chunks.map((_, i) => sha256Hex(bytes.subarray(i * chunkBytes, i * chunkBytes + chunkLength(image, i)))));
   return hashes.every((hash, i) => hash === image.chunks[i]) ? bytes : null;
 }
 
@@ -252,9 +253,4 @@ function concat(pieces: Uint8Array[], total: number): Uint8Array {
     at += piece.length;
   }
   return bytes;
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

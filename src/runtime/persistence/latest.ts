@@ -1,3 +1,4 @@
+import { sha256Hex } from "../sha256";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, encodeCommit, type Commit } from "./commit";
 import { CorruptSnapshotError } from "./errors";
@@ -12,6 +13,8 @@ export const INLINE_IMAGE_BYTES = 512 * 1024;
 /** Commits probed past the `latest` hint in the same round trip (the hint may be stale). */
 const PROBE = 1;
 const NEWLINE = 0x0a;
+/** Hex digits of a SHA-256. */
+const SUM_LENGTH = 64;
 
 /** The newest commit, and its image when already read or being read (see `readLatest`). */
 export interface LatestCommit {
@@ -20,23 +23,24 @@ export interface LatestCommit {
 }
 
 /**
- * The `latest` hint, written after each commit: the commit's own bytes, then, for an image up
- * to `INLINE_IMAGE_BYTES`, a newline and the image (JSON never holds a raw newline).
+ * The `latest` hint, written after each commit: the commit's own bytes (JSON never holds a raw
+ * newline), a newline, their SHA-256, a newline, then the image if it is at most
+ * `INLINE_IMAGE_BYTES`. The checksum lets a restore trust the copy without reading the commit.
  */
-export function encodeHint(commit: Commit, image: Uint8Array | null): Uint8Array {
+export async function encodeHint(commit: Commit, image: Uint8Array | null): Promise<Uint8Array> {
   const json = encodeCommit(commit);
-  if (!image || image.length > INLINE_IMAGE_BYTES) return json;
-  const hint = new Uint8Array(json.length + 1 + image.length);
+  const sum = new TextEncoder().encode(`\n${await sha256Hex(json)}\n`);
+  const inline = image && image.length <= INLINE_IMAGE_BYTES ? image : new Uint8Array();
+  const hint = new Uint8Array(json.length + sum.length + inline.length);
   hint.set(json);
-  hint[json.length] = NEWLINE;
-  hint.set(image, json.length + 1);
+  hint.set(sum, json.length);
+  hint.set(inline, json.length + sum.length);
   return hint;
 }
 
 interface Hint {
   sequence: number;
-  /** The commit's bytes as stored under its own key, and decoded. */
-  json?: Uint8Array;
+  /** The newest commit as the hint carries it, its checksum checked. */
   copy?: Commit;
   image?: Uint8Array;
 }
@@ -50,18 +54,19 @@ export async function readLatestCommit(store: ObjectStore): Promise<Commit | nul
  * The newest commit. Round trip 1 reads the `latest` hint and lists the commit keys at once.
  * When the listing is complete and ends at the commit the hint carries, that is the newest:
  * with its image inline (checked chunk by chunk) the restore needs nothing more; otherwise
- * round trip 2 reads that commit, to compare, while `prefetch` already reads its image.
- * Otherwise (a stale or damaged hint, more commits than one listing page) round trip 2
- * fetches the newest commit known and the next, and so on while newer ones turn up.
+ * `prefetch` reads its image in round trip 2. Otherwise (a stale or damaged hint, more
+ * commits than one listing page) round trip 2 fetches the newest commit known and the next,
+ * and so on while newer ones turn up, while `prefetch` reads the image of the hint's commit
+ * in case it is the newest after all.
  */
 export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit) => Promise<Uint8Array> | null): Promise<LatestCommit | null> {
   const [stored, listing] = await Promise.all([store.get(LATEST_KEY), store.list(COMMITS_PREFIX)]);
-  const hint = stored ? parseHint(stored.body) : null;
-  const listed = listing.cursor === undefined ? listing.objects.map((o) => sequenceOfCommitKey(o.key)).filter((s) => s !== null).at(-1) ?? null : undefined;
-  const { copy } = hint ?? {};
-  if (copy && listed === hint!.sequence && prefetch) {
-    const inline = hint!.image && copy.image ? await checkImage(copy.image, hint!.image) : null;
-    if (inline) return { commit: copy, image: Promise.resolve(inline) };
+  const hint = stored ? await parseHint(stored.body) : null;
+  const listed = listing.cursor === undefined ? (listing.objects.map((o) => sequenceOfCommitKey(o.key)).filter((s) => s !== null).at(-1) ?? null) : undefined;
+  const copy = hint?.copy;
+  if (copy && listed === copy.sequence) {
+    const inline = prefetch && hint.image && copy.image ? await checkImage(copy.image, hint.image) : null;
+    return { commit: copy, image: inline ? Promise.resolve(inline) : (prefetch?.(copy) ?? null) };
   }
   const image = copy && prefetch ? prefetch(copy) : null;
   // Awaited when the copy turns out to be the newest commit, dropped when not.
@@ -70,7 +75,7 @@ export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit)
   const newest = await findNewest(store, start, typeof listed === "number");
   if (newest === null) return null;
   const { sequence, bytes } = newest;
-  if (copy && sequence === hint!.sequence && sameBytes(bytes, hint!.json!)) return { commit: copy, image };
+  if (copy && sequence === copy.sequence) return { commit: copy, image };
   return { commit: decodeCommit(bytes, commitKey(sequence), sequence), image: null };
 }
 
@@ -103,17 +108,19 @@ async function findNewest(store: ObjectStore, start: number | null, listed: bool
 }
 
 /** What a hint holds; null for one that cannot be read (only a hint: the commits are listed instead). */
-function parseHint(bytes: Uint8Array): Hint | null {
-  const end = bytes.indexOf(NEWLINE);
-  const json = end < 0 ? bytes : bytes.subarray(0, end);
-  const text = new TextDecoder().decode(json);
+async function parseHint(bytes: Uint8Array): Promise<Hint | null> {
+  const text = new TextDecoder().decode(bytes.subarray(0, 20));
   // Hints written before they carried the commit hold its number only.
   if (/^\d+$/.test(text)) return Number.isSafeInteger(Number(text)) && Number(text) > 0 ? { sequence: Number(text) } : null;
+  const end = bytes.indexOf(NEWLINE);
+  const json = bytes.subarray(0, end);
+  const sum = bytes.subarray(end + 1, end + 1 + SUM_LENGTH);
+  if (end < 0 || bytes[end + 1 + SUM_LENGTH] !== NEWLINE || new TextDecoder().decode(sum) !== (await sha256Hex(json))) return null;
   try {
-    const { sequence } = JSON.parse(text) as { sequence?: unknown };
+    const { sequence } = JSON.parse(new TextDecoder().decode(json)) as { sequence?: unknown };
     if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 1) return null;
-    const copy = decodeCommit(json, LATEST_KEY, sequence);
-    return { sequence, json, copy, ...(end < 0 ? {} : { image: bytes.subarray(end + 1) }) };
+    const image = bytes.subarray(end + 2 + SUM_LENGTH);
+    return { sequence, copy: decodeCommit(json, LATEST_KEY, sequence), ...(image.length > 0 && { image }) };
   } catch {
     return null;
   }
@@ -136,10 +143,4 @@ export async function listSequences(store: ObjectStore): Promise<number[]> {
 
 async function listLatestSequence(store: ObjectStore): Promise<number | null> {
   return (await listSequences(store)).at(-1) ?? null;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

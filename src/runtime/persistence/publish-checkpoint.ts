@@ -138,7 +138,7 @@ export async function announceCheckpoint(
   history: TableHistory,
   publishAll: boolean,
 ): Promise<void> {
-  await store.put(LATEST_KEY, encodeHint(commit, prepared.image));
+  await store.put(LATEST_KEY, await encodeHint(commit, prepared.image));
   const tables = publishAll ? Object.values(commit.tables) : prepared.tables.filter((p) => !p.unchanged).map((p) => commit.tables[p.name]!);
   await mapLimit(tables, 8, (table) => history.publish(table));
 }
