@@ -5,14 +5,15 @@
  * uploaded and downloaded on the same store), plus the bytes a checkpoint writes after one
  * changed row. Figures go to docs/benchmarks.md ("Persistence").
  *
- *   node bench/checkpoint.mjs [--max=1000000] [--only=file|s3|s3-20ms] [--runs=3] [--json | --markdown]
+ *   node bench/checkpoint.mjs [--max=1000000] [--only=file|s3|s3-20ms|s3-cloud] [--runs=3] [--json | --markdown]
  *
  * Each size runs in a child process of its own, so one size's garbage does not slow the
  * next; times are medians of `--runs` runs (1M rows: one run); bytes do not vary.
  * S3 is s3rver on 127.0.0.1 behind the test proxy that enforces conditional writes
  * (test/helpers/s3.ts), both outside the measuring process, reached through createStore as an
  * app would: no network latency, so S3's times here are a lower bound. `s3-20ms` is the same
- * server holding every request 20 ms, like a cloud store's time to first byte.
+ * server holding every request 20 ms, like a cloud store's time to first byte; `s3-cloud`
+ * also paces each answer to 100 MB/s, about one connection's throughput from cloud S3.
  * Needs Node ≥ 22.18 (or 23.6): it imports that TypeScript helper directly (type stripping).
  */
 import { build } from "esbuild";
@@ -27,6 +28,8 @@ import { startS3 } from "../test/helpers/s3.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).map((a) => [a.replace(/^--/, "").split("=")[0], a.split("=").slice(1).join("=") || "true"]));
 const ROW_LEVEL_ROWS = 100_000;
+/** The stores measured, and how the S3 ones reach their server. */
+const NETWORKS = { file: null, s3: {}, "s3-20ms": { latencyMs: 20 }, "s3-cloud": { latencyMs: 20, bytesPerSecond: 100e6 } };
 
 if (args.child) await child(JSON.parse(args.child));
 else await parent();
@@ -49,7 +52,7 @@ async function child({ bundle, store: config, rows, runs, rowLevel }) {
 async function parent() {
   const max = Number(args.max ?? 1_000_000);
   const sizes = [1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= max);
-  const backends = args.only ? [args.only] : ["file", "s3", "s3-20ms"];
+  const backends = args.only ? [args.only] : Object.keys(NETWORKS);
   const runs = Number(args.runs ?? 3);
   const cache = join(root, "node_modules/.cache/dotdo-bench");
   await mkdir(cache, { recursive: true });
@@ -131,7 +134,7 @@ function markdown(results) {
 /** The store config a child opens: a folder, or the S3 server this process started. */
 async function openStore(backend, temp) {
   if (backend === "file") return { store: { kind: "file", root: join(temp, "file") }, close: async () => {} };
-  const s3 = await startS3("bench", { latencyMs: Number(/^s3-(\d+)ms$/.exec(backend)?.[1] ?? 0) });
+  const s3 = await startS3("bench", NETWORKS[backend]);
   const store = {
     kind: "s3",
     bucket: s3.bucket,

@@ -11,6 +11,7 @@ import {
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Transform } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 export interface S3TestServer {
@@ -38,9 +39,10 @@ export interface S3TestServer {
  * It also honours GCS's create-only spelling `x-goog-if-generation-match: 0`.
  *
  * `latencyMs` holds every request that long before it is served, like the time to first byte
- * of a cloud store (bandwidth stays the loopback's).
+ * of a cloud store; `bytesPerSecond` paces each answer's body, like one connection's
+ * bandwidth (unpaced: the loopback's).
  */
-export async function startS3(bucket = "dotdo-test", { latencyMs = 0 } = {}): Promise<S3TestServer> {
+export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSecond = 0 } = {}): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), "dotdo-s3-"));
   const script = fileURLToPath(new URL("./s3rver-process.mjs", import.meta.url));
   const s3rver = fork(script, [JSON.stringify({ directory, bucket })], {
@@ -97,7 +99,7 @@ export async function startS3(bucket = "dotdo-test", { latencyMs = 0 } = {}): Pr
         { host: "127.0.0.1", port: rawPort, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+          (bytesPerSecond > 0 ? answer.pipe(paced(bytesPerSecond)) : answer).pipe(res);
           answer.on("end", resolve);
           answer.on("error", resolve);
         },
@@ -141,6 +143,18 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, code:
     `<Condition>${condition}</Condition><RequestId>dotdo-test-proxy</RequestId></Error>`;
   res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
   req.on("end", () => res.end(body));
+}
+
+/** Passes bytes on no faster than `bytesPerSecond`. */
+function paced(bytesPerSecond: number): Transform {
+  const start = performance.now();
+  let sent = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length;
+      setTimeout(() => done(null, chunk), Math.max(0, start + (sent / bytesPerSecond) * 1000 - performance.now()));
+    },
+  });
 }
 
 function unquote(etag: string | null | undefined): string | undefined {
