@@ -8,7 +8,7 @@ import initSqlJs from "sql.js";
 import { EngineChanges, enginePort } from "../src/runtime/persistence/engine-port";
 import { persistenceLifecycle } from "../src/runtime/persistence/lifecycle";
 import { ObjectPersistence } from "../src/runtime/persistence/object-persistence";
-import { fetchImage } from "../src/runtime/persistence/image";
+import { readImage } from "../src/runtime/persistence/image";
 import { commitKey } from "../src/runtime/persistence/keys";
 import { readLatestCommit } from "../src/runtime/persistence/latest";
 import { sqlJsPort } from "../src/runtime/persistence/sqljs-port";
@@ -145,7 +145,7 @@ async function timeImageRead(store: ObjectStore): Promise<number> {
   const commit = (await readLatestCommit(store))!;
   await collect();
   const t = performance.now();
-  await fetchImage(store, commit.image!, commitKey(commit.sequence));
+  await (await readImage(store, commit.image!, commitKey(commit.sequence))).checked;
   return since(t);
 }
 

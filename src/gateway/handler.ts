@@ -1,6 +1,7 @@
 import { scopeStore } from "../runtime/auth/scoped-store";
 import { PathForbiddenError, TokenInvalidError } from "../runtime/auth/errors";
 import type { TokenVerifier } from "../runtime/auth/verify";
+import { concatBytes } from "../runtime/bytes";
 import { DotdoError } from "../runtime/errors";
 import { InvalidArgumentError, PreconditionFailedError } from "../runtime/storage/errors";
 import { GATEWAY_PROTOCOL } from "../runtime/storage/gateway";
@@ -150,13 +151,7 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
     if (size > limit) throw new BodyTooLargeError(limit);
     chunks.push(chunk);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  return concatBytes(chunks, size);
 }
 
 function objectHeaders(info: ObjectInfo): Headers {

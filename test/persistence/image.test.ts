@@ -4,6 +4,8 @@ import { IMAGE_CHUNK_BYTES, type CommitImage } from "../../src/runtime/persisten
 import { INLINE_IMAGE_BYTES } from "../../src/runtime/persistence/latest";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
+import { SuspendableDatabase } from "../../src/runtime/sqlite/suspendable-database";
+import type { SqliteEngine } from "../../src/runtime/sqlite/types";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
 import type { ObjectStore } from "../../src/runtime/storage/types";
 import { dumpDatabase, openDatabase } from "./sqlite";
@@ -184,22 +186,35 @@ describe("SQLite image beside the tables", () => {
 });
 
 describe("engine images", () => {
-  it("image() leaves prepared statements usable; loadImage() replaces the database", async () => {
-    const engine = await loadSqliteEngine();
-    const db = engine.open();
-    db.execute("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1)", []);
-    expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[1]]);
-    const image = db.image()!;
-    expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[1]]);
-    expect(engine.open(image).query("SELECT v FROM t")).toEqual([[1]]);
+  const kinds = {
+    "a connection": (engine: SqliteEngine) => engine.open(),
+    "the runtime's suspendable database": (engine: SqliteEngine) => new SuspendableDatabase((image) => engine.open(image)),
+  };
+  for (const [kind, openDb] of Object.entries(kinds)) {
+    it(`${kind}: image() leaves prepared statements usable; stageImage() replaces the database on use()`, async () => {
+      const engine = await loadSqliteEngine();
+      const db = openDb(engine);
+      db.execute("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1)", []);
+      expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[1]]);
+      const image = db.image()!;
+      expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[1]]);
+      expect(engine.open(image).query("SELECT v FROM t")).toEqual([[1]]);
 
-    const other = engine.open();
-    other.execute("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (7), (8)", []);
-    db.loadImage(other.image()!);
-    expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[7], [8]]);
-    expect(() => db.loadImage(new TextEncoder().encode("not a database"))).toThrow();
-    expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[7], [8]]);
-  });
+      const other = engine.open();
+      other.execute("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (7), (8)", []);
+      const staged = db.stageImage(other.image()!);
+      expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[1]]);
+      staged.use();
+      expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[7], [8]]);
+      expect(() => db.stageImage(new TextEncoder().encode("not a database"))).toThrow();
+      db.stageImage(engine.open().image()!).discard();
+      expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[7], [8]]);
+      const savepoint = db.savepoint();
+      expect(() => db.stageImage(image).use()).toThrow(/inside a transaction/);
+      db.endSavepoint(savepoint, true);
+      expect(db.execute("SELECT v FROM t", [])?.rows).toEqual([[7], [8]]);
+    });
+  }
 
   it("image() is null inside a transaction", async () => {
     const db = (await loadSqliteEngine()).open();

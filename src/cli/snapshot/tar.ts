@@ -3,6 +3,7 @@
  * cannot hold) that an archive of store files needs: regular files only, read and written.
  */
 
+import { concatBytes } from "../../runtime/bytes";
 import { errorWithCode } from "../../runtime/errors";
 
 const BLOCK = 512;
@@ -184,13 +185,6 @@ class BlockReader {
       this.#buffer = this.#buffer.subarray(take);
       have += take;
     }
-    if (parts.length === 1) return parts[0]!;
-    const out = new Uint8Array(length);
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0]! : concatBytes(parts, length);
   }
 }

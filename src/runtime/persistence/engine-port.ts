@@ -13,7 +13,7 @@ export function enginePort(db: SqliteDatabase): SqlPort {
       db.execute(sql, []);
     },
     image: () => db.image(),
-    loadImage: (image) => db.loadImage(image),
+    stageImage: (image) => db.stageImage(image),
   };
 }
 

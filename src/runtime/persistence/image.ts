@@ -1,3 +1,4 @@
+import { concatBytes } from "../bytes";
 import { sha256Hex } from "../sha256";
 import type { ObjectStore } from "../storage/types";
 import { CorruptSnapshotError } from "./errors";
@@ -85,7 +86,7 @@ export async function packImage(bytes: Uint8Array, previous: CommitImage | undef
   const cut = () => {
     if (currentBytes === 0) return;
     const pack = { key: imagePackKey(folder, uploads.length), bytes: currentBytes };
-    uploads.push({ key: pack.key, bytes: concat(current, currentBytes) });
+    uploads.push({ key: pack.key, bytes: concatBytes(current, currentBytes) });
     packs.push(pack);
     current = [];
     currentBytes = 0;
@@ -146,43 +147,53 @@ interface PackRead {
   chunks: { at: number; length: number; hash: string; indexes: number[] }[];
 }
 
+/** An image's bytes, and the check of every chunk against its hash, which may still be running. */
+export interface ImageRead {
+  bytes: Uint8Array;
+  checked: Promise<void>;
+}
+
 /**
- * Reads an image with one ranged GET per run of live chunks in each pack, all at once, and
- * checks every chunk against its hash: a missing pack, a short read or a wrong hash is a
- * `CorruptSnapshotError` naming the pack.
+ * Reads an image with one ranged GET per run of live chunks in each pack, all at once. Each
+ * chunk's hash is checked as its read arrives, on the runtime's crypto threads, so the caller
+ * can open the bytes meanwhile. A missing pack or a short read rejects, a wrong hash rejects
+ * `checked`: a `CorruptSnapshotError` naming the pack.
  */
-export async function fetchImage(store: ObjectStore, image: CommitImage, commitKey: string): Promise<Uint8Array> {
+export async function readImage(store: ObjectStore, image: CommitImage, commitKey: string): Promise<ImageRead> {
   if (!isImage(image)) throw new CorruptSnapshotError(commitKey, "its image record is malformed");
   const reads = readsOf(image);
-  const bodies = await Promise.all(reads.map((read) => readChecked(store, read)));
+  const fetched = await Promise.all(reads.map((read) => readPack(store, read)));
   // A pack laid out as the image (a first checkpoint's) becomes the image: only the chunks
   // of later packs are copied in, over its dead ones. A store's answer is the caller's to keep.
   const base = reads.findIndex(
     (read) => read.offset === 0 && read.length === image.bytes && read.chunks.every((c) => c.indexes.some((i) => i * image.chunkBytes === c.at)),
   );
-  const bytes = base >= 0 ? bodies[base]! : new Uint8Array(image.bytes);
+  const bytes = base >= 0 ? fetched[base]!.body : new Uint8Array(image.bytes);
   reads.forEach((read, r) => {
     for (const chunk of read.chunks) {
-      const piece = bodies[r]!.subarray(chunk.at - read.offset, chunk.at - read.offset + chunk.length);
+      const piece = fetched[r]!.body.subarray(chunk.at - read.offset, chunk.at - read.offset + chunk.length);
       for (const index of chunk.indexes) if (r !== base || index * image.chunkBytes !== chunk.at) bytes.set(piece, index * image.chunkBytes);
     }
   });
-  return bytes;
+  return { bytes, checked: Promise.all(fetched.map((f) => f.checked)).then(() => undefined) };
 }
 
-async function readChecked(store: ObjectStore, read: PackRead): Promise<Uint8Array> {
+async function readPack(store: ObjectStore, read: PackRead): Promise<{ body: Uint8Array; checked: Promise<void> }> {
   const whole = read.offset === 0 && read.length === read.pack.bytes;
   const object = await store.get(read.pack.key, whole ? {} : { range: { offset: read.offset, length: read.length } });
   if (!object) throw new CorruptSnapshotError(read.pack.key, "missing");
   const body = object.body;
   if (body.length !== read.length) throw new CorruptSnapshotError(read.pack.key, `holds ${body.length} bytes at ${read.offset}, the commit expects ${read.length}`);
-  await Promise.all(
+  // Digests copy their input when called, so the bytes may change after this turn.
+  const checked = Promise.all(
     read.chunks.map(async (chunk) => {
       const piece = body.subarray(chunk.at - read.offset, chunk.at - read.offset + chunk.length);
       if ((await sha256Hex(piece)) !== chunk.hash) throw new CorruptSnapshotError(read.pack.key, `its bytes at ${chunk.at} do not match their hash`);
     }),
-  );
-  return body;
+  ).then(() => undefined);
+  // Awaited by whoever uses the bytes; unheard if another read fails first.
+  checked.catch(() => undefined);
+  return { body, checked };
 }
 
 /** `bytes` when they are exactly the image `image` describes (size and every chunk's hash), else null. */
@@ -243,14 +254,4 @@ function isImage(image: CommitImage): boolean {
     at.every((place, i) => Array.isArray(place) && packs[place[0]] !== undefined && Number.isSafeInteger(place[1]) && place[1] >= 0 &&
       place[1] + chunkLength(image, i) <= packs[place[0]]!.bytes)
   );
-}
-
-function concat(pieces: Uint8Array[], total: number): Uint8Array {
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const piece of pieces) {
-    bytes.set(piece, at);
-    at += piece.length;
-  }
-  return bytes;
 }

@@ -1,8 +1,9 @@
+import { concatBytes } from "../bytes";
 import { sha256Hex } from "../sha256";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, encodeCommit, type Commit } from "./commit";
 import { CorruptSnapshotError } from "./errors";
-import { checkImage } from "./image";
+import { checkImage, type ImageRead } from "./image";
 import { COMMITS_PREFIX, commitKey, LATEST_KEY, sequenceOfCommitKey } from "./keys";
 
 /**
@@ -19,7 +20,7 @@ const SUM_LENGTH = 64;
 /** The newest commit, and its image when already read or being read (see `readLatest`). */
 export interface LatestCommit {
   commit: Commit;
-  image: Promise<Uint8Array> | null;
+  image: Promise<ImageRead> | null;
 }
 
 /**
@@ -30,12 +31,7 @@ export interface LatestCommit {
 export async function encodeHint(commit: Commit, image: Uint8Array | null): Promise<Uint8Array> {
   const json = encodeCommit(commit);
   const sum = new TextEncoder().encode(`\n${await sha256Hex(json)}\n`);
-  const inline = image && image.length <= INLINE_IMAGE_BYTES ? image : new Uint8Array();
-  const hint = new Uint8Array(json.length + sum.length + inline.length);
-  hint.set(json);
-  hint.set(sum, json.length);
-  hint.set(inline, json.length + sum.length);
-  return hint;
+  return concatBytes(image && image.length <= INLINE_IMAGE_BYTES ? [json, sum, image] : [json, sum]);
 }
 
 interface Hint {
@@ -59,14 +55,14 @@ export async function readLatestCommit(store: ObjectStore): Promise<Commit | nul
  * and so on while newer ones turn up, while `prefetch` reads the image of the hint's commit
  * in case it is the newest after all.
  */
-export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit) => Promise<Uint8Array> | null): Promise<LatestCommit | null> {
+export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit) => Promise<ImageRead> | null): Promise<LatestCommit | null> {
   const [stored, listing] = await Promise.all([store.get(LATEST_KEY), store.list(COMMITS_PREFIX)]);
   const hint = stored ? await parseHint(stored.body) : null;
   const listed = listing.cursor === undefined ? (listing.objects.map((o) => sequenceOfCommitKey(o.key)).filter((s) => s !== null).at(-1) ?? null) : undefined;
   const copy = hint?.copy;
   if (copy && listed === copy.sequence) {
     const inline = prefetch && hint.image && copy.image ? await checkImage(copy.image, hint.image) : null;
-    return { commit: copy, image: inline ? Promise.resolve(inline) : (prefetch?.(copy) ?? null) };
+    return { commit: copy, image: inline ? Promise.resolve({ bytes: inline, checked: Promise.resolve() }) : (prefetch?.(copy) ?? null) };
   }
   const image = copy && prefetch ? prefetch(copy) : null;
   // Awaited when the copy turns out to be the newest commit, dropped when not.

@@ -5,6 +5,7 @@ import { announceCheckpoint, commitCheckpoint } from "./publish-checkpoint";
 import type { Commit } from "./commit";
 import { mapLimit } from "./concurrency";
 import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
+import type { ImageRead } from "./image";
 import { Lease, type LeaseRecord } from "./lease";
 import { listSequences, readLatest } from "./latest";
 import { imageReader, loadCommit, readCommit } from "./restore";
@@ -267,7 +268,7 @@ export class ObjectPersistence {
   }
 
   /** The commit to restore, with its image's read when already started. */
-  async #resolve(target: RestoreTarget): Promise<{ commit: Commit | null; image?: Promise<Uint8Array> | null }> {
+  async #resolve(target: RestoreTarget): Promise<{ commit: Commit | null; image?: Promise<ImageRead> | null }> {
     const { store, port } = this.#settings;
     if (target.sequence !== undefined) return { commit: await readCommit(store, target.sequence) };
     if (target.asOf === undefined) return (await readLatest(store, imageReader(store, port))) ?? { commit: null };

@@ -5,7 +5,7 @@ import type { Row } from "../iceberg/values";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, layoutOf, type Commit, type CommitTable } from "./commit";
 import { CorruptSnapshotError, RestoreTargetNotEmptyError, SnapshotNotFoundError } from "./errors";
-import { fetchImage } from "./image";
+import { readImage, type ImageRead } from "./image";
 import { commitKey } from "./keys";
 import { loadDatabase } from "./load-database";
 import { selfConvertingColumns } from "./schema";
@@ -22,8 +22,8 @@ export async function readCommit(store: ObjectStore, sequence: number): Promise<
 }
 
 /** Starts reading a commit's image, when it has one and the port can load it. */
-export function imageReader(store: ObjectStore, port: SqlPort): (commit: Commit) => Promise<Uint8Array> | null {
-  return (commit) => (commit.image && port.loadImage ? fetchImage(store, commit.image, commitKey(commit.sequence)) : null);
+export function imageReader(store: ObjectStore, port: SqlPort): (commit: Commit) => Promise<ImageRead> | null {
+  return (commit) => (commit.image && port.stageImage ? readImage(store, commit.image, commitKey(commit.sequence)) : null);
 }
 
 /**
@@ -39,12 +39,21 @@ export async function loadCommit(
   commit: Commit,
   replace = false,
   onImageError: (error: unknown) => void = () => undefined,
-  image?: Promise<Uint8Array> | null,
+  image?: Promise<ImageRead> | null,
 ): Promise<void> {
-  if (commit.image && port.loadImage) {
+  if (commit.image && port.stageImage) {
     if (!replace && port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
     try {
-      port.loadImage(await (image ?? fetchImage(store, commit.image, commitKey(commit.sequence))));
+      const read = await (image ?? readImage(store, commit.image, commitKey(commit.sequence)));
+      // Opening the image overlaps the chunk checks; it replaces the database only once they pass.
+      const staged = port.stageImage(read.bytes);
+      try {
+        await read.checked;
+      } catch (error) {
+        staged.discard();
+        throw error;
+      }
+      staged.use();
       return;
     } catch (error) {
       onImageError(error);

@@ -1,3 +1,5 @@
+import type { StagedImage } from "../sqlite/types";
+
 /**
  * The narrow view of an object's SQLite database that persistence needs. It is kept apart
  * from the engine so checkpoints work with any engine that can honour it.
@@ -29,8 +31,8 @@ export interface SqlPort {
   onChange?(listener: ChangeListener): () => void;
   /** The committed database as a SQLite file image, read without closing it; null when not now. */
   image?(): Uint8Array | null;
-  /** Replaces the whole database with a SQLite file image. */
-  loadImage?(image: Uint8Array): void;
+  /** Opens a SQLite file image to replace the whole database with (see `SqliteDatabase.stageImage`). */
+  stageImage?(image: Uint8Array): StagedImage;
 }
 
 export type ChangeListener = (table: string, rowid: bigint | null) => void;

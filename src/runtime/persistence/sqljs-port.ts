@@ -1,5 +1,5 @@
 import type { Database, SqlJsStatic, Statement } from "sql.js";
-import { readImage, writeImage } from "../sqlite/sqljs-image";
+import { readImage, stageImage } from "../sqlite/sqljs-image";
 import type { SqlJsModule } from "../sqlite/sqljs-loader";
 import type { PortValue, SqlParam, SqlPort } from "./sql-port";
 
@@ -17,7 +17,7 @@ export function sqlJsPort(db: Database, sql?: SqlJsStatic): SqlPort {
   return {
     ...(module && {
       image: () => readImage(module, handle()),
-      loadImage: (image: Uint8Array) => writeImage(module, handle(), image),
+      stageImage: (image: Uint8Array) => stageImage(module, handle, image),
     }),
     query(sql, params = []) {
       const stmt = db.prepare(sql);

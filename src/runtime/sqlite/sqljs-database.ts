@@ -2,9 +2,9 @@ import type { Database, Statement } from "sql.js";
 import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
 import { parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
-import { readImage, writeImage } from "./sqljs-image";
+import { readImage, stageImage } from "./sqljs-image";
 import type { SqlJsModule } from "./sqljs-loader";
-import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StatementResult } from "./types";
+import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StagedImage, StatementResult } from "./types";
 
 /** workerd's SQLITE_LIMIT_SQL_LENGTH, counted over the text still to run. */
 const MAX_SQL_BYTES = 100_000;
@@ -207,14 +207,23 @@ export class SqlJsDatabase implements SqliteDatabase {
     return readImage(this.#sql, this.#handle);
   }
 
-  loadImage(image: Uint8Array): void {
-    if (this.#savepoints > 0) throw new SqlStorageError("SQLITE_ERROR", "cannot replace the database inside a transaction");
-    const before = this.#schemaVersion();
-    // After the read above: any statement run here opens the implicit transaction again.
-    this.commit();
-    writeImage(this.#sql, this.#handle, image);
-    // writeCount never goes down, whatever schema version the image carries.
-    this.#baseSchema += this.#schemaVersion() - before;
+  stageImage(image: Uint8Array): StagedImage {
+    const staged = stageImage(this.#sql, () => this.#handle, image);
+    return {
+      use: () => {
+        if (this.#savepoints > 0) {
+          staged.discard();
+          throw new SqlStorageError("SQLITE_ERROR", "cannot replace the database inside a transaction");
+        }
+        const before = this.#schemaVersion();
+        // After the read above: any statement run here opens the implicit transaction again.
+        this.commit();
+        staged.use();
+        // writeCount never goes down, whatever schema version the image carries.
+        this.#baseSchema += this.#schemaVersion() - before;
+      },
+      discard: () => staged.discard(),
+    };
   }
 
   /** Commits the implicit transaction now (it otherwise commits after the current task). */

@@ -1,6 +1,7 @@
 import type { Database } from "sql.js";
 import { SqliteError } from "./errors";
 import type { SqlJsModule } from "./sqljs-loader";
+import type { StagedImage } from "./types";
 
 const SQLITE_DONE = 101;
 
@@ -21,20 +22,30 @@ export function readImage(sql: SqlJsModule, handle: number): Uint8Array {
 }
 
 /**
- * Replaces the whole database behind `handle` with `image` (the online backup again, into
- * it: SQLite resets the connection's schema, so cached statements prepare themselves anew).
- * Bytes that are not a SQLite database throw and leave it as it was. No transaction may
- * be open on `handle`.
+ * Opens `image` in a scratch database; bytes that are not a SQLite database throw here.
+ * `use()` replaces the whole database behind `handle` with it (the online backup again, into
+ * it: SQLite resets the connection's schema, so cached statements prepare themselves anew;
+ * no transaction may be open on `handle`).
  */
-export function writeImage(sql: SqlJsModule, handle: number, image: Uint8Array): void {
+export function stageImage(sql: SqlJsModule, handle: () => number, image: Uint8Array): StagedImage {
   const source = new sql.Database(image);
   try {
     // Reads the header and schema: a damaged image fails here, before anything is copied.
     source.exec("SELECT count(*) FROM sqlite_master");
-    backup(sql, dbHandle(source), handle);
-  } finally {
+  } catch (error) {
     source.close();
+    throw error;
   }
+  return {
+    use() {
+      try {
+        backup(sql, dbHandle(source), handle());
+      } finally {
+        source.close();
+      }
+    },
+    discard: () => source.close(),
+  };
 }
 
 function backup(sql: SqlJsModule, from: number, to: number): void {

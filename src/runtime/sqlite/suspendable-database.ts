@@ -1,5 +1,5 @@
 import { DatabaseClosedError, SqlStorageError } from "./errors";
-import type { ChangeSet, SqliteDatabase, SqlParam, SqlValue, StatementResult } from "./types";
+import type { ChangeSet, SqliteDatabase, SqlParam, SqlValue, StagedImage, StatementResult } from "./types";
 
 /**
  * A database that can give back its SQLite connection while idle (each connection holds about
@@ -90,22 +90,29 @@ export class SuspendableDatabase implements SqliteDatabase {
   }
 
   /**
-   * Opens a new connection on `image` in place of the current one: as cheap as opening a file,
-   * where copying pages into the open connection costs as much again. A bad image throws
-   * and leaves the database as it was.
+   * Opens a new connection on `image`, which `use()` puts in place of the current one: as
+   * cheap as opening a file, where copying pages into the open connection costs as much again.
    */
-  loadImage(image: Uint8Array): void {
-    if (this.inTransaction) throw new SqlStorageError("SQLITE_ERROR", "cannot replace the database inside a transaction");
+  stageImage(image: Uint8Array): StagedImage {
     const next = this.#open(image);
-    const db = this.#db;
-    if (db) {
-      db.commit();
-      this.#carry(db.takeChanges());
-      this.#writeBase += db.writeCount;
-      db.close();
-    }
-    this.#db = next;
-    this.#image = undefined;
+    return {
+      use: () => {
+        if (this.inTransaction) {
+          next.close();
+          throw new SqlStorageError("SQLITE_ERROR", "cannot replace the database inside a transaction");
+        }
+        const db = this.#db;
+        if (db) {
+          db.commit();
+          this.#carry(db.takeChanges());
+          this.#writeBase += db.writeCount;
+          db.close();
+        }
+        this.#db = next;
+        this.#image = undefined;
+      },
+      discard: () => next.close(),
+    };
   }
 
   close(): void {

@@ -85,9 +85,19 @@ export interface SqliteDatabase {
    * first); null while a savepoint is open, as its writes may still roll back.
    */
   image(): Uint8Array | null;
-  /** Replaces the whole database with a SQLite file image (commits first); no savepoint may be open. */
-  loadImage(image: Uint8Array): void;
+  /**
+   * Opens a SQLite file image beside the database without touching it (bytes that are not a
+   * database throw here). `use()` then replaces the whole database with it (commits first; no
+   * savepoint may be open); `discard()` lets it go.
+   */
+  stageImage(image: Uint8Array): StagedImage;
   close(): void;
+}
+
+/** A SQLite file image opened and checked, not yet in use (see `SqliteDatabase.stageImage`). */
+export interface StagedImage {
+  use(): void;
+  discard(): void;
 }
 
 /** Opens databases; one per process, sharing one compiled SQLite. */
