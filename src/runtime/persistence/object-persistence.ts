@@ -3,7 +3,7 @@ import { ChangeTracker, type ChangeSet, type ChangeSource } from "./change-track
 import { prepareCheckpoint, type CheckpointSettings, type PreparedCheckpoint } from "./prepare-checkpoint";
 import { announceCheckpoint, commitCheckpoint } from "./publish-checkpoint";
 import type { Commit } from "./commit";
-import { mapLimit } from "./concurrency";
+import { mapLimit } from "../concurrency";
 import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import type { ImageRead } from "./image";
 import { Lease, type LeaseRecord } from "./lease";

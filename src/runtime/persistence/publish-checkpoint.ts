@@ -4,7 +4,7 @@ import { schemaToJson } from "../iceberg/schema";
 import { PreconditionFailedError } from "../storage/errors";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, encodeCommit, manifestFileOf, type Commit, type CommitFile, type CommitTable } from "./commit";
-import { mapLimit } from "./concurrency";
+import { mapLimit } from "../concurrency";
 import { FencedError } from "./errors";
 import { packImage } from "./image";
 import { commitKey, LATEST_KEY, manifestListKey } from "./keys";

@@ -1,6 +1,6 @@
 import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
-import { mapLimit } from "./concurrency";
+import { mapLimit } from "../concurrency";
 import { imageKeysOf } from "./image";
 import { commitKey } from "./keys";
 import { listSequences } from "./latest";

@@ -3,6 +3,7 @@ import type { BigIntStats, Dirent } from "node:fs";
 import { link, mkdir, open, readdir, rename, rmdir, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
+import { mapLimit } from "../concurrency";
 import { assertPrecondition, CREATE_ONLY } from "./conditions";
 import { InvalidKeyError, PreconditionFailedError, StorageConfigError, storageFailure } from "./errors";
 import { contentEtag } from "./etag";
@@ -180,13 +181,9 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
           .filter((key) => after === undefined || key > after)
           .sort();
         const page = keys.slice(0, limit);
-        const objects: ObjectInfo[] = [];
-        for (const key of page) {
-          const path = join(root, ...key.split("/"));
-          const info = await headOf(key, path);
-          // Deleted since the folder was read: skip it as S3 would.
-          if (info) objects.push(info);
-        }
+        const infos = await mapLimit(page, 16, (key) => headOf(key, join(root, ...key.split("/"))));
+        // Deleted since the folder was read: skip it as S3 would.
+        const objects = infos.filter((info) => info !== null);
         return keys.length > limit ? { objects, cursor: page.at(-1) } : { objects };
       }),
 
