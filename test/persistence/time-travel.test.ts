@@ -48,6 +48,8 @@ describe("time travel and expiry", () => {
     expect(after.length).toBe(before.length - 2 - result.deletedFiles);
     expect(result.deletedFiles).toBeGreaterThan(0);
     expect((await writer.persistence.listSnapshots()).map((s) => s.sequence)).toEqual([3]);
+    // Iceberg metadata files older than what the pruned history names are gone too.
+    expect(after.filter((key) => key.startsWith("tables/t/metadata/"))).toEqual(["tables/t/metadata/v3.metadata.json", "tables/t/metadata/version-hint.text"]);
 
     const latest = await open(store);
     await latest.persistence.restore();

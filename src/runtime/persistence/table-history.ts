@@ -57,10 +57,21 @@ export class TableHistory {
     await this.#write(table, this.#pruned(metadata));
   }
 
-  /** Rewrites `table`'s current metadata without the snapshots of expired commits. */
-  async prune(table: CommitTable): Promise<void> {
+  /**
+   * Rewrites `table`'s current metadata without the snapshots of expired commits, then deletes
+   * the metadata files older than any its log still names. Returns how many it deleted.
+   */
+  async prune(table: CommitTable): Promise<number> {
     const base = await this.#base(table);
-    if (base?.["current-snapshot-id"] === table.snapshotId) await this.#write(table, this.#pruned(base));
+    if (base?.["current-snapshot-id"] !== table.snapshotId) return 0;
+    const metadata = this.#pruned(base);
+    await this.#write(table, metadata);
+    const logged = metadata["metadata-log"].map((entry) => versionOfMetadata(entry["metadata-file"]) ?? 0);
+    const oldest = Math.min(metadata["last-sequence-number"], ...logged);
+    const prefix = tableMetadataKey(table.slug, 0).replace(/v0\.metadata\.json$/, "");
+    const old = (await this.#store.list(prefix)).objects.map((o) => o.key).filter((key) => (versionOfMetadata(key) ?? oldest) < oldest);
+    for (const key of old) await this.#store.delete(key);
+    return old.length;
   }
 
   async #write(table: CommitTable, metadata: TableMetadata): Promise<void> {
@@ -136,6 +147,12 @@ export class TableHistory {
     const oldest = Math.min(...pruned.snapshots.map((s) => s["timestamp-ms"]));
     return { ...pruned, "metadata-log": pruned["metadata-log"].filter((entry) => entry["timestamp-ms"] >= oldest) };
   }
+}
+
+/** The version of a `…/metadata/v{N}.metadata.json` key or location. */
+function versionOfMetadata(location: string): number | null {
+  const match = /\/metadata\/v(\d+)\.metadata\.json$/.exec(location);
+  return match ? Number(match[1]) : null;
 }
 
 /** The checkpoint sequence in a `…/snapshots/seq-{N}-{uuid}/…` location. */

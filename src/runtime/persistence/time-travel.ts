@@ -53,7 +53,8 @@ function describe(commit: Commit): SnapshotInfo {
 
 /**
  * Deletes commits beyond `keepLast` or older than `maxAgeMs` (never the newest), then the
- * files (data files, manifests, image chunks) that only they used. Each commit object goes before its files, so a crash leaves unreferenced files,
+ * files (data files, manifests, image packs) that only they used, and the tables' Iceberg
+ * metadata files their histories no longer name. Each commit object goes before its files, so a crash leaves unreferenced files,
  * never a commit with files missing. The newest commit's tables are republished without the
  * expired Iceberg snapshots.
  */
@@ -70,8 +71,8 @@ export async function expireSnapshots(store: ObjectStore, policy: ExpirePolicy, 
   for (const commit of expired) await store.delete(commitKey(commit.sequence));
   await mapLimit([...doomed], 8, (key) => store.delete(key));
   history.retainFrom(retained[0]!.sequence);
-  await mapLimit(Object.values(retained.at(-1)!.tables), 8, (table) => history.prune(table));
-  return { expired: expired.map((c) => c.sequence), deletedFiles: doomed.size };
+  const metadataFiles = await mapLimit(Object.values(retained.at(-1)!.tables), 8, (table) => history.prune(table));
+  return { expired: expired.map((c) => c.sequence), deletedFiles: doomed.size + metadataFiles.reduce((a, b) => a + b, 0) };
 }
 
 function filesOf(commit: Commit): string[] {
