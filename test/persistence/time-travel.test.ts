@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SnapshotNotFoundError } from "../../src/runtime/persistence/errors";
-import { loadSnapshot, objectStore, rollBack } from "../../src/runtime/persistence/object-admin";
+import { expireObjectSnapshots, listObjectSnapshots, loadSnapshot, objectStore, rollBack } from "../../src/runtime/persistence/object-admin";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
 import type { ObjectStore } from "../../src/runtime/storage/types";
@@ -96,7 +96,7 @@ describe("time travel and expiry", () => {
     expect(reader.port.query("SELECT s FROM still")).toEqual([["from commit 1"]]);
   });
 
-  it("rolls an object back from outside a Worker, and loads any snapshot for export", async () => {
+  it("rolls an object back from outside a Worker, lists and expires its snapshots, and loads any for export", async () => {
     const store = createMemoryStore();
     const { port } = await openDatabase();
     const writer = new ObjectPersistence({ store: objectStore(store, "abc"), port });
@@ -105,6 +105,9 @@ describe("time travel and expiry", () => {
     port.exec("INSERT INTO t VALUES (2)");
     await writer.checkpoint();
     await expect(rollBack(store, "abc", (await openDatabase()).port, { sequence: 1 })).rejects.toMatchObject({ code: "LEASE_HELD" });
+    await expect(expireObjectSnapshots(store, "abc", { keepLast: 1 })).rejects.toMatchObject({ code: "LEASE_HELD" });
+    expect((await listObjectSnapshots(store, "abc")).map((s) => s.sequence)).toEqual([1, 2]);
+    expect(await listObjectSnapshots(store, "never-checkpointed")).toEqual([]);
     await writer.releaseLease();
 
     expect(await rollBack(store, "abc", (await openDatabase()).port, { sequence: 1 })).toMatchObject({ sequence: 3 });
@@ -114,5 +117,10 @@ describe("time travel and expiry", () => {
     const older = await openDatabase();
     await loadSnapshot(store, "abc", older.port, { sequence: 2 });
     expect(older.port.query("SELECT v FROM t")).toEqual([[1n], [2n]]);
+
+    expect((await expireObjectSnapshots(store, "abc", { keepLast: 1 })).expired).toEqual([1, 2]);
+    expect((await listObjectSnapshots(store, "abc")).map((s) => s.sequence)).toEqual([3]);
+    // The lease was given back.
+    expect(await rollBack(store, "abc", (await openDatabase()).port, { sequence: 3 })).toBeNull();
   });
 });

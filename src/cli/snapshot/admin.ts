@@ -3,8 +3,8 @@ import { loadSqlJs } from "../../runtime/sqlite/sqljs-loader";
 import { sqlJsPort } from "../../runtime/persistence/sqljs-port";
 import type { SqlPort } from "../../runtime/persistence/sql-port";
 import { FencedError, SnapshotNotFoundError } from "../../runtime/persistence/errors";
-import { ObjectPersistence, type CheckpointResult } from "../../runtime/persistence/object-persistence";
-import { rollBack } from "../../runtime/persistence/object-admin";
+import type { CheckpointResult } from "../../runtime/persistence/object-persistence";
+import { expireObjectSnapshots, listObjectSnapshots as listStoredSnapshots, rollBack } from "../../runtime/persistence/object-admin";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "../../runtime/persistence/time-travel";
 import { DotdoError } from "../../runtime/errors";
 import type { ObjectStore } from "../../runtime/storage/types";
@@ -23,11 +23,11 @@ const HOLDER = `dotdo-cli@${hostname()}:${process.pid}`;
 
 /** Every stored checkpoint of the object, oldest first (`NoSnapshotsError` when there is none). */
 export function listObjectSnapshots(store: ObjectStore, id: string): Promise<SnapshotInfo[]> {
-  return inObject(store, id, (scoped) => storedSnapshots(store, scoped, id));
+  return inObject(store, id, () => storedSnapshots(store, id));
 }
 
-async function storedSnapshots(store: ObjectStore, scoped: ObjectStore, id: string): Promise<SnapshotInfo[]> {
-  const snapshots = await withEmptyDatabase((port) => new ObjectPersistence({ store: scoped, port }).listSnapshots());
+async function storedSnapshots(store: ObjectStore, id: string): Promise<SnapshotInfo[]> {
+  const snapshots = await listStoredSnapshots(store, id);
   if (snapshots.length === 0) throw new NoSnapshotsError(id, store.url);
   return snapshots;
 }
@@ -43,8 +43,8 @@ export async function restoreObject(
   target: { sequence: number } | { asOf: number },
   options: LeaseWaitOptions = {},
 ): Promise<{ from: SnapshotInfo; committed: CheckpointResult | null }> {
-  return inObject(store, id, async (scoped) => {
-    const snapshots = await storedSnapshots(store, scoped, id);
+  return inObject(store, id, async () => {
+    const snapshots = await storedSnapshots(store, id);
     const from = "sequence" in target ? snapshots.find((s) => s.sequence === target.sequence) : snapshots.filter((s) => s.timestampMs <= target.asOf).at(-1);
     if (!from) throw new SnapshotNotFoundError(`${describeTarget(target)}; stored: ${describeRange(snapshots)}`);
     const committed = await withLeaseWait(options, async () => withEmptyDatabase((port) => rollBack(store, id, port, { sequence: from.sequence }, { holder: HOLDER })));
@@ -65,18 +65,9 @@ function describeRange(snapshots: SnapshotInfo[]): string {
 
 /** Deletes checkpoints beyond the policy (never the newest) and the files only they used. */
 export async function expireObject(store: ObjectStore, id: string, policy: ExpirePolicy, options: LeaseWaitOptions = {}): Promise<ExpireResult> {
-  return inObject(store, id, async (scoped) => {
-    await storedSnapshots(store, scoped, id);
-    return withEmptyDatabase(async (port) => {
-      const persistence = new ObjectPersistence({ store: scoped, port, holder: HOLDER });
-      await withLeaseWait(options, () => persistence.acquireLease());
-      try {
-        return await persistence.expireSnapshots(policy);
-      } finally {
-        persistence.close();
-        await persistence.releaseLease();
-      }
-    });
+  return inObject(store, id, async () => {
+    await storedSnapshots(store, id);
+    return withLeaseWait(options, () => expireObjectSnapshots(store, id, policy, { holder: HOLDER }));
   });
 }
 
@@ -117,10 +108,10 @@ async function withLeaseWait<T>(options: LeaseWaitOptions, task: () => Promise<T
 }
 
 /** Runs work on one object; its dotdo errors name the object's location. */
-async function inObject<T>(store: ObjectStore, id: string, work: (scoped: ObjectStore) => Promise<T>): Promise<T> {
+async function inObject<T>(store: ObjectStore, id: string, work: () => Promise<T>): Promise<T> {
   const scoped = await existingObject(store, id);
   try {
-    return await work(scoped);
+    return await work();
   } catch (error) {
     if (error instanceof DotdoError && !(error instanceof ObjectStateError) && !(error instanceof ObjectBusyError) && !(error instanceof NoSnapshotsError)) {
       throw new ObjectStateError(scoped.url, error);

@@ -3,7 +3,7 @@ export { DEFAULT_RETENTION, persistenceLifecycle } from "./lifecycle";
 export { icebergHandleOf, PersistenceOffError } from "./iceberg-handles";
 export type { FencingToken, IcebergHandle, PersistenceLifecycle, PersistenceLifecycleOptions } from "./lifecycle";
 export { ObjectPersistence } from "./object-persistence";
-export { loadSnapshot, objectStore, rollBack } from "./object-admin";
+export { expireObjectSnapshots, listObjectSnapshots, loadSnapshot, objectStore, rollBack } from "./object-admin";
 export type { SnapshotTarget } from "./object-admin";
 export type { CheckpointResult, PersistenceOptions, RestoreTarget, RetentionPolicy } from "./object-persistence";
 export { CheckpointScheduler, DEFAULT_ICEBERG_CONFIG } from "./scheduler";

@@ -1,8 +1,11 @@
 import { withPrefix } from "../storage/prefix";
 import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
-import { ObjectPersistence, type CheckpointResult, type PersistenceOptions } from "./object-persistence";
+import { Lease } from "./lease";
+import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type PersistenceOptions } from "./object-persistence";
 import type { SqlPort } from "./sql-port";
+import { TableHistory } from "./table-history";
+import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, type SnapshotInfo } from "./time-travel";
 
 /** Work on one object's snapshots from outside a running Worker (e.g. `dotdo snapshot …`). */
 
@@ -39,5 +42,31 @@ export async function rollBack(
   } finally {
     persistence.close();
     await persistence.releaseLease();
+  }
+}
+
+/** Every stored checkpoint of the object, oldest first (empty for an object never checkpointed). */
+export function listObjectSnapshots(store: ObjectStore, id: string): Promise<SnapshotInfo[]> {
+  return listSnapshots(objectStore(store, id));
+}
+
+/**
+ * Deletes the object's checkpoints beyond `policy` (never the newest) and the files only they
+ * used: takes the lease (`FencedError` `LEASE_HELD` while the object is open elsewhere) and
+ * gives it back.
+ */
+export async function expireObjectSnapshots(
+  store: ObjectStore,
+  id: string,
+  policy: ExpirePolicy,
+  options: Pick<PersistenceOptions, "holder"> = {},
+): Promise<ExpireResult> {
+  const scoped = objectStore(store, id);
+  const lease = new Lease({ store: scoped, holder: options.holder ?? crypto.randomUUID(), ttlMs: DEFAULT_LEASE_TTL_MS, now: Date.now });
+  await lease.acquire();
+  try {
+    return await expireSnapshots(scoped, policy, Date.now(), new TableHistory(scoped, scoped.url.replace(/\/+$/, "")));
+  } finally {
+    await lease.release();
   }
 }
