@@ -3,6 +3,7 @@ import { CorruptSnapshotError } from "../../src/runtime/persistence/errors";
 import { IMAGE_CHUNK_BYTES, type CommitImage } from "../../src/runtime/persistence/image";
 import { INLINE_IMAGE_BYTES } from "../../src/runtime/persistence/latest";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
+import { recordingStore } from "../persistence-proof/round-trips";
 import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
 import { SuspendableDatabase } from "../../src/runtime/sqlite/suspendable-database";
 import type { SqliteEngine } from "../../src/runtime/sqlite/types";
@@ -72,8 +73,43 @@ describe("SQLite image beside the tables", () => {
     const reader = await open(watched);
     await reader.persistence.restore();
     expect(reader.port.query("SELECT v FROM t")).toEqual([["a"], ["b"]]);
-    expect(reads).toEqual(["snapshots/latest"]);
+    // One round: the hint, and the image a clean stop would have left (there is none).
+    expect(reads.sort()).toEqual(["snapshots/image", "snapshots/latest"]);
     expect(reader.errors).toEqual([]);
+  });
+
+  it("a clean stop leaves a big image: the next restore takes one round trip and reads no pack", async () => {
+    const { store, writer, expected } = await checkpointed();
+    await writer.persistence.leaveImage();
+    await writer.persistence.releaseLease();
+    const recorded = recordingStore(store);
+    const reader = await open(recorded.store);
+    await reader.persistence.restore();
+    expect(dumpDatabase(reader.port)).toEqual(expected);
+    expect(recorded.rounds()).toBe(1);
+    expect(recorded.calls.filter((c) => c.key.includes("/image/"))).toEqual([]);
+    expect(reader.errors).toEqual([]);
+  });
+
+  it("a left image that is stale or damaged still gives the chunks it holds; the others come from the packs", async () => {
+    const { store, writer } = await checkpointed();
+    await writer.persistence.leaveImage();
+    writer.port.exec("UPDATE items SET name = 'after the stop' WHERE id = 9000");
+    await writer.persistence.checkpoint(); // a crash follows: no image left for this one
+    await writer.persistence.releaseLease();
+    const expected = dumpDatabase(writer.port);
+    for (const damage of ["stale", "cut short"] as const) {
+      if (damage === "cut short") await store.put("snapshots/image", (await store.get("snapshots/image"))!.body.subarray(0, IMAGE_CHUNK_BYTES * 3 + 5));
+      const recorded = recordingStore(store);
+      const reader = await open(recorded.store);
+      await reader.persistence.restore();
+      expect(dumpDatabase(reader.port), damage).toEqual(expected);
+      expect(reader.errors, damage).toEqual([]);
+      const packReads = recorded.calls.filter((c) => c.key.includes("/image/")).length;
+      expect(packReads, damage).toBeGreaterThan(0);
+      if (damage === "stale") expect(recorded.bytes.read - (await store.head("snapshots/image"))!.size).toBeLessThan(4 * IMAGE_CHUNK_BYTES + 64 * 1024);
+      await reader.persistence.releaseLease();
+    }
   });
 
   it("a one-row checkpoint uploads only the chunks that changed, as one pack", async () => {

@@ -5,6 +5,7 @@ import { icebergHandleOf, PersistenceOffError } from "../../src/runtime/persiste
 import { persistenceLifecycle, type PersistenceLifecycle } from "../../src/runtime/persistence/lifecycle";
 import { readLatestCommit } from "../../src/runtime/persistence/latest";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
+import { recordingStore } from "../persistence-proof/round-trips";
 import { withPrefix } from "../../src/runtime/storage/prefix";
 import type { ObjectStore } from "../../src/runtime/storage/types";
 import { createWorker, type Worker } from "../../src/runtime/worker";
@@ -30,6 +31,25 @@ async function handle(worker: Worker, lifecycle: PersistenceLifecycle, ns: Durab
 }
 
 describe("persistence in the runtime's object lifecycle", () => {
+  it("a clean stop leaves a big object's image for the next start, which reads no pack; a read-only session does not leave it again", async () => {
+    const store = createMemoryStore();
+    const first = await start(store, "first", { autoCheckpoint: false });
+    await first.ns.getByName("big").add("rent", 1);
+    await first.ns.getByName("big").remember("blob", "x".repeat(700_000));
+    await first.worker.dispose();
+    const root = withPrefix(store, `do/${first.ns.idFromName("big").toString()}`);
+    const left = await root.head("snapshots/image");
+    expect(left!.size).toBeGreaterThan(700_000);
+
+    const recorded = recordingStore(store);
+    const second = await start(recorded.store, "second", { autoCheckpoint: false });
+    expect(await second.ns.getByName("big").recall("blob")).toHaveLength(700_000);
+    await second.worker.dispose();
+    expect(recorded.calls.filter((c) => c.key.includes("/image/pack-"))).toEqual([]);
+    expect(recorded.calls.filter((c) => c.operation === "put" && c.key.endsWith("snapshots/image"))).toEqual([]);
+    expect(second.errors).toEqual([]);
+  });
+
   it("restores SQL rows, KV values and the alarm in a new process after dispose", async () => {
     const store = createMemoryStore();
     const first = await start(store, "first", { autoCheckpoint: false });

@@ -151,17 +151,23 @@ interface PackRead {
 export interface ImageRead {
   bytes: Uint8Array;
   checked: Promise<void>;
+  /** Every chunk came from `have` (see `readImage`): those bytes are this image. */
+  fromHave: boolean;
 }
 
 /**
  * Reads an image with one ranged GET per run of live chunks in each pack, all at once. Each
  * chunk's hash is checked as its read arrives, on the runtime's crypto threads, so the caller
  * can open the bytes meanwhile. A missing pack or a short read rejects, a wrong hash rejects
- * `checked`: a `CorruptSnapshotError` naming the pack.
+ * `checked`: a `CorruptSnapshotError` naming the pack. `have`, bytes that may hold some of the
+ * image (an image left by a clean stop), provides every chunk whose hash it matches at the same
+ * place: only the others are read.
  */
-export async function readImage(store: ObjectStore, image: CommitImage, commitKey: string): Promise<ImageRead> {
+export async function readImage(store: ObjectStore, image: CommitImage, commitKey: string, have?: Uint8Array): Promise<ImageRead> {
   if (!isImage(image)) throw new CorruptSnapshotError(commitKey, "its image record is malformed");
-  const reads = readsOf(image);
+  const held = have ? await heldChunks(image, have) : new Set<number>();
+  if (held.size === image.chunks.length) return { bytes: have!.subarray(0, image.bytes), checked: Promise.resolve(), fromHave: true };
+  const reads = readsOf(image, held);
   const fetched = await Promise.all(reads.map((read) => readPack(store, read)));
   // A pack laid out as the image (a first checkpoint's) becomes the image: only the chunks
   // of later packs are copied in, over its dead ones. A store's answer is the caller's to keep.
@@ -169,13 +175,26 @@ export async function readImage(store: ObjectStore, image: CommitImage, commitKe
     (read) => read.offset === 0 && read.length === image.bytes && read.chunks.every((c) => c.indexes.some((i) => i * image.chunkBytes === c.at)),
   );
   const bytes = base >= 0 ? fetched[base]!.body : new Uint8Array(image.bytes);
+  for (const index of held) bytes.set(have!.subarray(index * image.chunkBytes, index * image.chunkBytes + chunkLength(image, index)), index * image.chunkBytes);
   reads.forEach((read, r) => {
     for (const chunk of read.chunks) {
       const piece = fetched[r]!.body.subarray(chunk.at - read.offset, chunk.at - read.offset + chunk.length);
       for (const index of chunk.indexes) if (r !== base || index * image.chunkBytes !== chunk.at) bytes.set(piece, index * image.chunkBytes);
     }
   });
-  return { bytes, checked: Promise.all(fetched.map((f) => f.checked)).then(() => undefined) };
+  return { bytes, checked: Promise.all(fetched.map((f) => f.checked)).then(() => undefined), fromHave: false };
+}
+
+/** The indexes of the chunks `have` holds at their place in `image`. */
+async function heldChunks(image: CommitImage, have: Uint8Array): Promise<Set<number>> {
+  const { chunkBytes } = image;
+  const matches = await Promise.all(
+    image.chunks.map(async (hash, i) => {
+      const end = i * chunkBytes + chunkLength(image, i);
+      return end <= have.length && (await sha256Hex(have.subarray(i * chunkBytes, end))) === hash;
+    }),
+  );
+  return new Set(matches.flatMap((match, i) => (match ? [i] : [])));
 }
 
 async function readPack(store: ObjectStore, read: PackRead): Promise<{ body: Uint8Array; checked: Promise<void> }> {
@@ -196,17 +215,11 @@ async function readPack(store: ObjectStore, read: PackRead): Promise<{ body: Uin
   return { body, checked };
 }
 
-/** `bytes` when they are exactly the image `image` describes (size and every chunk's hash), else null. */
-export async function checkImage(image: CommitImage, bytes: Uint8Array): Promise<Uint8Array | null> {
-  if (!isImage(image) || bytes.length !== image.bytes) return null;
-  const { chunkBytes } = image;
-  const hashes = await Promise.all(image.chunks.map((_, i) => sha256Hex(bytes.subarray(i * chunkBytes, i * chunkBytes + chunkLength(image, i)))));
-  return hashes.every((hash, i) => hash === image.chunks[i]) ? bytes : null;
-}
-
-function readsOf(image: CommitImage): PackRead[] {
+/** The reads of the chunks not `held`, grouped by place and coalesced per pack. */
+function readsOf(image: CommitImage, held: Set<number>): PackRead[] {
   const byPlace = new Map<string, PackRead["chunks"][number] & { pack: number }>();
   image.chunks.forEach((hash, i) => {
+    if (held.has(i)) return;
     const [pack, at] = image.at[i]!;
     const id = `${pack}:${at}`;
     const chunk = byPlace.get(id) ?? { pack, at, length: chunkLength(image, i), hash, indexes: [] };

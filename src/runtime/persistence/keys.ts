@@ -6,6 +6,8 @@
 export const LOCK_KEY = "lock";
 export const LATEST_KEY = "snapshots/latest";
 export const COMMITS_PREFIX = "snapshots/commits/";
+/** The SQLite image a clean stop leaves for the next cold start (see `ObjectPersistence.leaveImage`). */
+export const LEFT_IMAGE_KEY = "snapshots/image";
 
 /** Zero-padded so listing order is numeric order. */
 export function commitKey(sequence: number): string {

@@ -3,8 +3,8 @@ import { sha256Hex } from "../sha256";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, encodeCommit, type Commit } from "./commit";
 import { CorruptSnapshotError } from "./errors";
-import { checkImage, type ImageRead } from "./image";
-import { COMMITS_PREFIX, commitKey, LATEST_KEY, sequenceOfCommitKey } from "./keys";
+import type { ImageRead } from "./image";
+import { COMMITS_PREFIX, commitKey, LATEST_KEY, LEFT_IMAGE_KEY, sequenceOfCommitKey } from "./keys";
 
 /**
  * Images up to this size ride along in the `latest` hint, so a small object restores in one
@@ -46,25 +46,26 @@ export async function readLatestCommit(store: ObjectStore): Promise<Commit | nul
   return (await readLatest(store))?.commit ?? null;
 }
 
+/** Starts reading a commit's image; `have` may already hold some or all of it. */
+export type ImagePrefetch = (commit: Commit, have?: Uint8Array) => Promise<ImageRead> | null;
+
 /**
- * The newest commit. Round trip 1 reads the `latest` hint and lists the commit keys at once.
- * When the listing is complete and ends at the commit the hint carries, that is the newest:
- * with its image inline (checked chunk by chunk) the restore needs nothing more; otherwise
- * `prefetch` reads its image in round trip 2. Otherwise (a stale or damaged hint, more
+ * The newest commit. Round trip 1 reads the `latest` hint and lists the commit keys at once
+ * (and, with `prefetch`, the image a clean stop left). When the listing is complete and ends at
+ * the commit the hint carries, that is the newest. Otherwise (a stale or damaged hint, more
  * commits than one listing page) round trip 2 fetches the newest commit known and the next,
- * and so on while newer ones turn up, while `prefetch` reads the image of the hint's commit
- * in case it is the newest after all.
+ * and so on while newer ones turn up. `prefetch` reads the image meanwhile, taking what it can
+ * from the hint's inline image or the left one: with all of it there, the restore needs no
+ * other round trip; otherwise the missing chunks come from the packs.
  */
-export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit) => Promise<ImageRead> | null): Promise<LatestCommit | null> {
-  const [stored, listing] = await Promise.all([store.get(LATEST_KEY), store.list(COMMITS_PREFIX)]);
+export async function readLatest(store: ObjectStore, prefetch?: ImagePrefetch): Promise<LatestCommit | null> {
+  const [stored, listing, left] = await Promise.all([store.get(LATEST_KEY), store.list(COMMITS_PREFIX), prefetch ? store.get(LEFT_IMAGE_KEY) : null]);
   const hint = stored ? await parseHint(stored.body) : null;
   const listed = listing.cursor === undefined ? (listing.objects.map((o) => sequenceOfCommitKey(o.key)).filter((s) => s !== null).at(-1) ?? null) : undefined;
   const copy = hint?.copy;
-  if (copy && listed === copy.sequence) {
-    const inline = prefetch && hint.image && copy.image ? await checkImage(copy.image, hint.image) : null;
-    return { commit: copy, image: inline ? Promise.resolve({ bytes: inline, checked: Promise.resolve() }) : (prefetch?.(copy) ?? null) };
-  }
-  const image = copy && prefetch ? prefetch(copy) : null;
+  const have = hint?.image ?? left?.body;
+  if (copy && listed === copy.sequence) return { commit: copy, image: prefetch?.(copy, have) ?? null };
+  const image = copy && prefetch ? prefetch(copy, have) : null;
   // Awaited when the copy turns out to be the newest commit, dropped when not.
   image?.catch(() => undefined);
   const start = typeof listed === "number" ? listed : (hint?.sequence ?? (listed === null ? null : await listLatestSequence(store)));
@@ -72,7 +73,8 @@ export async function readLatest(store: ObjectStore, prefetch?: (commit: Commit)
   if (newest === null) return null;
   const { sequence, bytes } = newest;
   if (copy && sequence === copy.sequence) return { commit: copy, image };
-  return { commit: decodeCommit(bytes, commitKey(sequence), sequence), image: null };
+  const commit = decodeCommit(bytes, commitKey(sequence), sequence);
+  return { commit, image: prefetch?.(commit, have) ?? null };
 }
 
 /**

@@ -29,6 +29,12 @@ export interface PersistenceLifecycleOptions {
   location?: string;
   /** Commits kept per object, enforced every so many checkpoints; `false` keeps all. */
   retention?: RetentionPolicy | false;
+  /**
+   * After an object's final checkpoint, leave its image for the next cold start (see
+   * `ObjectPersistence.leaveImage`): one upload of the image per stop, for one round trip on the
+   * next start. Default true; off where every request stops its objects (edge handlers).
+   */
+  leaveImage?: boolean;
   /** Background checkpoint failures (e.g. `FencedError`) go here; they are not thrown anywhere else. */
   onError?: (error: unknown, ref: ObjectRef) => void;
 }
@@ -115,6 +121,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       entry.scheduler.stop();
       try {
         await entry.persistence.checkpoint();
+        if (options.leaveImage !== false) await entry.persistence.leaveImage().catch(report(ref));
       } catch (error) {
         if (!(error instanceof FencedError)) {
           entry.scheduler.start();

@@ -7,7 +7,8 @@ import { mapLimit } from "../concurrency";
 import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import type { ImageRead } from "./image";
 import { Lease, type LeaseRecord } from "./lease";
-import { listSequences, readLatest } from "./latest";
+import { INLINE_IMAGE_BYTES, listSequences, readLatest } from "./latest";
+import { LEFT_IMAGE_KEY } from "./keys";
 import { imageReader, loadCommit, readCommit } from "./restore";
 import type { SqlPort } from "./sql-port";
 import { TableHistory } from "./table-history";
@@ -80,6 +81,8 @@ export class ObjectPersistence {
   /** A checkpoint waiting its turn, which later requests join. */
   #queued: Promise<CheckpointResult | null> | null = null;
   readonly #retention: RetentionPolicy | undefined;
+  /** The commit whose image a clean stop left at `snapshots/image`, as far as this instance knows. */
+  #left: number | null = null;
   readonly #onError: (error: unknown) => void;
 
   constructor(options: PersistenceOptions) {
@@ -142,7 +145,8 @@ export class ObjectPersistence {
     const { store, port } = this.#settings;
     const latest = target.sequence === undefined && target.asOf === undefined;
     const { commit, image } = await this.#resolve(target);
-    if (commit) await loadCommit(store, port, commit, target.replace ?? false, this.#onError, image);
+    const read = commit ? await loadCommit(store, port, commit, target.replace ?? false, this.#onError, image) : null;
+    this.#left = read?.fromHave && commit!.image!.bytes > INLINE_IMAGE_BYTES ? commit!.sequence : null;
     // After going back in time the next checkpoint still follows the newest commit, which is
     // only read then: it may be the damaged one this restore goes around.
     this.#newestSequence = latest ? (commit?.sequence ?? 0) : ((await listSequences(store)).at(-1) ?? 0);
@@ -153,6 +157,25 @@ export class ObjectPersistence {
     this.#published = false;
     this.#tracker.rebase();
     return commit;
+  }
+
+  /**
+   * Leaves the database's image where the next cold start reads it in its first round trip
+   * (`snapshots/image`), for a clean stop, after the final checkpoint: only while the lease is
+   * held, the state is the head's, its image too big to ride in the hint, and not left yet.
+   * A restore checks every chunk it takes from there against the commit, so a stale or
+   * damaged left image only costs the chunks read from the packs instead.
+   */
+  leaveImage(): Promise<void> {
+    return this.#exclusive(async () => {
+      const head = this.#head;
+      if (!head?.image || head.image.bytes <= INLINE_IMAGE_BYTES || this.#left === head.sequence) return;
+      if (this.#lease.generation === null || this.pendingChanges() > 0) return;
+      const bytes = this.#settings.port.image?.();
+      if (!bytes) return;
+      await this.#settings.store.put(LEFT_IMAGE_KEY, bytes);
+      this.#left = head.sequence;
+    });
   }
 
   /** Row changes not yet checkpointed (an unsaved or rolled-back state counts as one). */

@@ -6,6 +6,7 @@ import type { ObjectStore } from "../storage/types";
 import { decodeCommit, layoutOf, type Commit, type CommitTable } from "./commit";
 import { CorruptSnapshotError, RestoreTargetNotEmptyError, SnapshotNotFoundError } from "./errors";
 import { readImage, type ImageRead } from "./image";
+import type { ImagePrefetch } from "./latest";
 import { commitKey } from "./keys";
 import { loadDatabase } from "./load-database";
 import { selfConvertingColumns } from "./schema";
@@ -22,16 +23,16 @@ export async function readCommit(store: ObjectStore, sequence: number): Promise<
 }
 
 /** Starts reading a commit's image, when it has one and the port can load it. */
-export function imageReader(store: ObjectStore, port: SqlPort): (commit: Commit) => Promise<ImageRead> | null {
-  return (commit) => (commit.image && port.stageImage ? readImage(store, commit.image, commitKey(commit.sequence)) : null);
+export function imageReader(store: ObjectStore, port: SqlPort): ImagePrefetch {
+  return (commit, have) => (commit.image && port.stageImage ? readImage(store, commit.image, commitKey(commit.sequence), have) : null);
 }
 
 /**
  * Loads a commit into an empty database (or in place of its contents with `replace`). A commit
- * with a SQLite image, on a port that can load one, is restored from it: its packs are read at
- * once (round trip 3, or already during round trip 2: `image`), every chunk checked against
- * its hash before the database is touched. A missing or damaged image goes to
- * `onImageError`, and the tables are loaded instead.
+ * with a SQLite image, on a port that can load one, is restored from it (`image`: its read,
+ * when already started; see `readLatest`), every chunk checked against its hash before the
+ * database is replaced. A missing or damaged image goes to
+ * `onImageError`, and the tables are loaded instead. Returns the image read, if one was used.
  */
 export async function loadCommit(
   store: ObjectStore,
@@ -40,7 +41,7 @@ export async function loadCommit(
   replace = false,
   onImageError: (error: unknown) => void = () => undefined,
   image?: Promise<ImageRead> | null,
-): Promise<void> {
+): Promise<ImageRead | null> {
   if (commit.image && port.stageImage) {
     if (!replace && port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
     try {
@@ -54,12 +55,13 @@ export async function loadCommit(
         throw error;
       }
       staged.use();
-      return;
+      return read;
     } catch (error) {
       onImageError(error);
     }
   }
   await loadTables(store, port, commit, replace);
+  return null;
 }
 
 /**

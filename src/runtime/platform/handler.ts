@@ -66,6 +66,8 @@ export function persistentHandler(options: HandlerOptions): (request: Request) =
       store: await options.openStore(env),
       holder: crypto.randomUUID(),
       leaseTtlMs: HANDLER_LEASE_TTL_MS,
+      // Every request stops its objects: leaving a big image each time would cost more than it saves.
+      leaveImage: false,
       onError: (error, ref) => console.error(`dotdo: Durable Object ${ref.id}:`, error),
     });
     // Which objects are open, so that each request can checkpoint them all (busy ones too).
