@@ -9,7 +9,7 @@ import { EngineChanges, enginePort } from "../src/runtime/persistence/engine-por
 import { persistenceLifecycle } from "../src/runtime/persistence/lifecycle";
 import { ObjectPersistence } from "../src/runtime/persistence/object-persistence";
 import { readImage } from "../src/runtime/persistence/image";
-import { commitKey } from "../src/runtime/persistence/keys";
+import { commitKey, LEFT_IMAGE_KEY } from "../src/runtime/persistence/keys";
 import { readLatestCommit } from "../src/runtime/persistence/latest";
 import { sqlJsPort } from "../src/runtime/persistence/sqljs-port";
 import { loadSqliteEngine } from "../src/runtime/sqlite/sqljs-engine";
@@ -17,9 +17,9 @@ import { SuspendableDatabase } from "../src/runtime/sqlite/suspendable-database"
 import type { SqliteDatabase } from "../src/runtime/sqlite/types";
 import { withPrefix } from "../src/runtime/storage/prefix";
 import type { ObjectStore } from "../src/runtime/storage/types";
-import type { DurableObjectNamespace } from "../src/runtime/index";
+import type { DurableObjectId, DurableObjectNamespace } from "../src/runtime/index";
 import { createWorker } from "../src/runtime/worker";
-import { recordingStore } from "../test/persistence-proof/round-trips";
+import { recordingStore, type RecordingStore } from "../test/persistence-proof/round-trips";
 import * as objects from "./checkpoint.object";
 
 export interface Figures {
@@ -27,11 +27,17 @@ export interface Figures {
   checkpointMs: number;
   checkpointBytes: number;
   checkpointFiles: number;
+  /** Written by a clean stop: the image left for the next start. */
+  stopBytes: number;
+  /** A cold start after that clean stop. */
   restoreMs: number;
   restoreBytes: number;
   /** Sequential round trips of the restore (calls in flight together count once). */
   restoreRounds: number;
-  restoreRequests: number;
+  /** A cold start after a crash: no image left. */
+  crashRestoreMs: number;
+  crashRestoreBytes: number;
+  crashRestoreRounds: number;
   /** Of the restore: reading the image's packs (all ranges at once) and checking each chunk's SHA-256. */
   imageMs: number;
   floorBytes: number;
@@ -98,7 +104,10 @@ export async function measure(store: ObjectStore, rows: number): Promise<Figures
   const image = live.db.export();
   await store.put(floorKey, image);
   const floorUploadMs = since(t);
+  // A clean stop: the final checkpoint (nothing left to commit) and the image left for the next start.
+  recorded.reset();
   await worker.dispose();
+  const stopBytes = recorded.bytes.written;
 
   await collect();
   t = performance.now();
@@ -108,18 +117,10 @@ export async function measure(store: ObjectStore, rows: number): Promise<Figures
   check(opened, expected, "the downloaded SQLite file");
   opened.close();
 
-  // As the runtime holds every object's database: restoring opens a connection on the image.
-  const target = new SuspendableDatabase((bytes) => engine.open(bytes));
-  recorded.reset();
-  await collect();
-  t = performance.now();
-  await new ObjectPersistence({ store: withPrefix(recorded.store, `do/${id}`), port: enginePort(target), changes: new EngineChanges(target) }).restore();
-  const restoreMs = since(t);
-  check(target, expected, "the restored database");
-  target.close();
-  const restoreBytes = recorded.bytes.read;
-  const restoreRounds = recorded.rounds();
-  const restoreRequests = recorded.calls.length;
+  const restored = await coldStart(recorded, id, expected);
+  // After a crash no image is left: the restore reads the packs.
+  await store.delete(`do/${id}/${LEFT_IMAGE_KEY}`);
+  const crashed = await coldStart(recorded, id, expected);
   const imageMs = await timeImageRead(withPrefix(store, `do/${id}`));
 
   return {
@@ -127,10 +128,13 @@ export async function measure(store: ObjectStore, rows: number): Promise<Figures
     checkpointMs,
     checkpointBytes,
     checkpointFiles,
-    restoreMs,
-    restoreBytes,
-    restoreRounds,
-    restoreRequests,
+    stopBytes,
+    restoreMs: restored.ms,
+    restoreBytes: restored.bytes,
+    restoreRounds: restored.rounds,
+    crashRestoreMs: crashed.ms,
+    crashRestoreBytes: crashed.bytes,
+    crashRestoreRounds: crashed.rounds,
     imageMs,
     floorBytes: image.length,
     floorUploadMs,
@@ -138,6 +142,19 @@ export async function measure(store: ObjectStore, rows: number): Promise<Figures
     oneRowMs,
     oneRowBytes,
   };
+}
+
+/** A cold start of object `id`, as the runtime holds every object's database (restoring opens a connection on the image). */
+async function coldStart(recorded: RecordingStore, id: DurableObjectId, expected: string): Promise<{ ms: number; bytes: number; rounds: number }> {
+  const target = new SuspendableDatabase((bytes) => engine.open(bytes));
+  recorded.reset();
+  await collect();
+  const t = performance.now();
+  await new ObjectPersistence({ store: withPrefix(recorded.store, `do/${id}`), port: enginePort(target), changes: new EngineChanges(target) }).restore();
+  const ms = since(t);
+  check(target, expected, "the restored database");
+  target.close();
+  return { ms, bytes: recorded.bytes.read, rounds: recorded.rounds() };
 }
 
 /** The part of a restore spent reading the newest commit's image: its pack ranges and the chunk checks. */

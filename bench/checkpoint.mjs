@@ -75,16 +75,17 @@ async function parent() {
       try {
         if (!args.json && !args.markdown) {
           console.log(`\n${backend} (times in ms, sizes in KiB)`);
-          console.log("     rows | checkpoint      KiB | restore (image)      KiB rounds | floor up    down      KiB | restore/floor | 1 row      KiB  of full");
+          console.log("     rows | checkpoint      KiB | 1 row      KiB  of full | stop KiB | floor up    down      KiB | restore rounds ÷floor | after crash rounds ÷floor | packs");
         }
         for (const rows of sizes) {
           const { figures: f, rowLevel } = await runChild({ bundle, store, rows, runs: rows >= 1_000_000 ? 1 : runs, rowLevel: rows === ROW_LEVEL_ROWS });
           results.push({ backend, ...f, ...(rowLevel ? { rowLevel } : {}) });
           if (args.json || args.markdown) continue;
           console.log(
-            `${String(rows).padStart(9)} | ${ms(f.checkpointMs)} ${kib(f.checkpointBytes)} | ${ms(f.restoreMs)} (${ms(f.imageMs)}) ${kib(f.restoreBytes)} ${String(f.restoreRounds).padStart(6)} | ` +
-              `${ms(f.floorUploadMs)} ${ms(f.floorDownloadMs)} ${kib(f.floorBytes)} | ${(f.restoreMs / f.floorDownloadMs).toFixed(1).padStart(12)}× | ` +
-              `${ms(f.oneRowMs)} ${kib(f.oneRowBytes)} ${pct(f.oneRowBytes, f.checkpointBytes)}`,
+            `${String(rows).padStart(9)} | ${ms(f.checkpointMs)} ${kib(f.checkpointBytes)} | ${ms(f.oneRowMs)} ${kib(f.oneRowBytes)} ${pct(f.oneRowBytes, f.checkpointBytes)} | ${kib(f.stopBytes)} | ` +
+              `${ms(f.floorUploadMs)} ${ms(f.floorDownloadMs)} ${kib(f.floorBytes)} | ` +
+              `${ms(f.restoreMs)} ${String(f.restoreRounds).padStart(6)} ${ratio(f.restoreMs, f.floorDownloadMs)} | ` +
+              `${ms(f.crashRestoreMs)} ${String(f.crashRestoreRounds).padStart(6)} ${ratio(f.crashRestoreMs, f.floorDownloadMs)} | ${ms(f.imageMs)}`,
           );
           if (rowLevel) {
             console.log(
@@ -105,23 +106,29 @@ async function parent() {
   if (args.markdown) console.log(markdown(results));
 }
 
-/** The figures as the table in docs/benchmarks.md. */
+/** The figures as the tables in docs/benchmarks.md. */
 function markdown(results) {
   const n = (v) => Math.round(v).toLocaleString("en-US");
   const t = (v) => (v < 10 ? v.toFixed(1) : n(v));
   const lines = [
-    "| rows | store | checkpoint | KiB | restore (image) | KiB | rounds | floor up / down | floor KiB | restore ÷ floor | 1 row | KiB | % of full |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| rows | store | checkpoint | KiB | 1 row | KiB | % of full | stop KiB |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ...results.map(
+      (f) =>
+        `| ${n(f.rows)} | ${f.backend} | ${t(f.checkpointMs)} | ${n(f.checkpointBytes / 1024)} | ${t(f.oneRowMs)} | ${n(f.oneRowBytes / 1024)} | ` +
+        `${pct(f.oneRowBytes, f.checkpointBytes).trim()} | ${n(f.stopBytes / 1024)} |`,
+    ),
+    "",
+    "| rows | store | floor up / down | floor KiB | restore | rounds | ÷ floor | after a crash | rounds | ÷ floor | packs alone |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...results.map(
+      (f) =>
+        `| ${n(f.rows)} | ${f.backend} | ${t(f.floorUploadMs)} / ${t(f.floorDownloadMs)} | ${n(f.floorBytes / 1024)} | ` +
+        `${t(f.restoreMs)} | ${f.restoreRounds} | ${ratio(f.restoreMs, f.floorDownloadMs).trim()} | ` +
+        `${t(f.crashRestoreMs)} | ${f.crashRestoreRounds} | ${ratio(f.crashRestoreMs, f.floorDownloadMs).trim()} | ${t(f.imageMs)} |`,
+    ),
   ];
-  for (const f of results) {
-    lines.push(
-      `| ${n(f.rows)} | ${f.backend} | ${t(f.checkpointMs)} | ${n(f.checkpointBytes / 1024)} | ${t(f.restoreMs)} (${t(f.imageMs)}) | ` +
-        `${n(f.restoreBytes / 1024)} | ${f.restoreRounds} | ${t(f.floorUploadMs)} / ${t(f.floorDownloadMs)} | ${n(f.floorBytes / 1024)} | ` +
-        `${(f.restoreMs / f.floorDownloadMs).toFixed(1)}× | ${t(f.oneRowMs)} | ${n(f.oneRowBytes / 1024)} | ${pct(f.oneRowBytes, f.checkpointBytes).trim()} |`,
-    );
-  }
-  const rowLevel = results.filter((f) => f.rowLevel);
-  for (const f of rowLevel) {
+  for (const f of results.filter((r) => r.rowLevel)) {
     lines.push(
       "",
       `Row-level change tracking, ${n(f.rows)} rows on ${f.backend}: one changed row writes ${n(f.rowLevel.oneRowBytes / 1024)} KiB of ` +
@@ -165,6 +172,10 @@ function ms(v) {
 
 function kib(v) {
   return (v / 1024).toFixed(0).padStart(8);
+}
+
+function ratio(part, whole) {
+  return `${(part / whole).toFixed(1)}×`.padStart(6);
 }
 
 function pct(part, whole) {

@@ -98,8 +98,10 @@ describe("SQLite image beside the tables", () => {
     await writer.persistence.checkpoint(); // a crash follows: no image left for this one
     await writer.persistence.releaseLease();
     const expected = dumpDatabase(writer.port);
-    for (const damage of ["stale", "cut short"] as const) {
-      if (damage === "cut short") await store.put("snapshots/image", (await store.get("snapshots/image"))!.body.subarray(0, IMAGE_CHUNK_BYTES * 3 + 5));
+    const left = (await store.get("snapshots/image"))!.body;
+    for (const damage of ["stale", "not a database", "cut short"] as const) {
+      if (damage === "not a database") await store.put("snapshots/image", new Uint8Array(left.length).fill(7));
+      if (damage === "cut short") await store.put("snapshots/image", left.subarray(0, IMAGE_CHUNK_BYTES * 3 + 5));
       const recorded = recordingStore(store);
       const reader = await open(recorded.store);
       await reader.persistence.restore();

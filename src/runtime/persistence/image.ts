@@ -153,6 +153,8 @@ export interface ImageRead {
   checked: Promise<void>;
   /** Every chunk came from `have` (see `readImage`): those bytes are this image. */
   fromHave: boolean;
+  /** When `bytes` are `have` taken whole before its check: the read to use if `checked` rejects. */
+  fallback?: () => Promise<ImageRead>;
 }
 
 /**
@@ -160,13 +162,25 @@ export interface ImageRead {
  * chunk's hash is checked as its read arrives, on the runtime's crypto threads, so the caller
  * can open the bytes meanwhile. A missing pack or a short read rejects, a wrong hash rejects
  * `checked`: a `CorruptSnapshotError` naming the pack. `have`, bytes that may hold some of the
- * image (an image left by a clean stop), provides every chunk whose hash it matches at the same
- * place: only the others are read.
+ * image (an image left by a clean stop, or inline in the hint), provides every chunk whose hash
+ * it matches at the same place: only the others are read. As it usually holds all of them, a
+ * `have` big enough is returned at once, checked while the caller opens it, with the read of
+ * the missing chunks as `fallback`.
  */
 export async function readImage(store: ObjectStore, image: CommitImage, commitKey: string, have?: Uint8Array): Promise<ImageRead> {
   if (!isImage(image)) throw new CorruptSnapshotError(commitKey, "its image record is malformed");
-  const held = have ? await heldChunks(image, have) : new Set<number>();
-  if (held.size === image.chunks.length) return { bytes: have!.subarray(0, image.bytes), checked: Promise.resolve(), fromHave: true };
+  if (!have) return readMissing(store, image, have, new Set());
+  const held = heldChunks(image, have);
+  if (have.length < image.bytes) return readMissing(store, image, have, await held);
+  const checked = held.then((chunks) => {
+    if (chunks.size < image.chunks.length) throw new CorruptSnapshotError(commitKey, "the image at hand is not all this commit's");
+  });
+  checked.catch(() => undefined);
+  return { bytes: have.subarray(0, image.bytes), checked, fromHave: true, fallback: async () => readMissing(store, image, have, await held) };
+}
+
+/** The image from the chunks `have` holds and reads of the others. */
+async function readMissing(store: ObjectStore, image: CommitImage, have: Uint8Array | undefined, held: Set<number>): Promise<ImageRead> {
   const reads = readsOf(image, held);
   const fetched = await Promise.all(reads.map((read) => readPack(store, read)));
   // A pack laid out as the image (a first checkpoint's) becomes the image: only the chunks

@@ -2,6 +2,7 @@ import { CorruptFileError } from "../iceberg/errors";
 import { readDataFile } from "../iceberg/data-file-read";
 import { readManifestList } from "../iceberg/manifest-list";
 import type { Row } from "../iceberg/values";
+import type { StagedImage } from "../sqlite/types";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, layoutOf, type Commit, type CommitTable } from "./commit";
 import { CorruptSnapshotError, RestoreTargetNotEmptyError, SnapshotNotFoundError } from "./errors";
@@ -45,23 +46,36 @@ export async function loadCommit(
   if (commit.image && port.stageImage) {
     if (!replace && port.query("SELECT 1 FROM sqlite_master LIMIT 1").length > 0) throw new RestoreTargetNotEmptyError();
     try {
-      const read = await (image ?? readImage(store, commit.image, commitKey(commit.sequence)));
+      let read = await (image ?? readImage(store, commit.image, commitKey(commit.sequence)));
       // Opening the image overlaps the chunk checks; it replaces the database only once they pass.
-      const staged = port.stageImage(read.bytes);
-      try {
-        await read.checked;
-      } catch (error) {
-        staged.discard();
-        throw error;
+      for (;;) {
+        const staged = await stageChecked(port, read);
+        if (staged) {
+          staged.use();
+          return read;
+        }
+        read = await read.fallback!();
       }
-      staged.use();
-      return read;
     } catch (error) {
       onImageError(error);
     }
   }
   await loadTables(store, port, commit, replace);
   return null;
+}
+
+/** `read` opened beside the database once its checks pass; null when they fail and it has a fallback. */
+async function stageChecked(port: SqlPort, read: ImageRead): Promise<StagedImage | null> {
+  let staged: StagedImage | undefined;
+  try {
+    staged = port.stageImage!(read.bytes);
+    await read.checked;
+    return staged;
+  } catch (error) {
+    staged?.discard();
+    if (read.fallback) return null;
+    throw error;
+  }
 }
 
 /**
