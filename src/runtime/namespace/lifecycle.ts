@@ -19,8 +19,11 @@ export interface ObjectLifecycle {
   load?(ref: ObjectRef): Promise<Uint8Array | undefined>;
   /** Called when an object's database is open, before its first event. */
   opened?(ref: ObjectRef, db: SqliteDatabase): void | Promise<void>;
-  /** Called before an idle object is dropped and on dispose: the last chance to save it. */
-  beforeEvict?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
+  /**
+   * Called before an idle object is dropped and on dispose (`stopping`: the worker is being
+   * disposed, e.g. on SIGTERM): the last chance to save it.
+   */
+  beforeEvict?(ref: ObjectRef, db: SqliteDatabase, stopping: boolean): Promise<void>;
   /**
    * The object's alarm was set (a time) or cleared (null). A store can keep an index of
    * pending alarms from this, and `wake(id)` those objects after a restart.

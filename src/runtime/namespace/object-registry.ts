@@ -248,7 +248,7 @@ export class ObjectRegistry implements LiveObjectHost {
       clearTimeout(entry.suspendTimer);
       const { lifecycle } = this.#options;
       try {
-        if (lifecycle?.beforeEvict) await lifecycle.beforeEvict(entry.ref, entry.db);
+        if (lifecycle?.beforeEvict) await lifecycle.beforeEvict(entry.ref, entry.db, force);
         else this.#parked.set(key, entry.db.export());
       } catch (error) {
         live?.retire(false);

@@ -30,9 +30,10 @@ export interface PersistenceLifecycleOptions {
   /** Commits kept per object, enforced every so many checkpoints; `false` keeps all. */
   retention?: RetentionPolicy | false;
   /**
-   * After an object's final checkpoint, leave its image for the next cold start (see
-   * `ObjectPersistence.leaveImage`): one upload of the image per stop, for one round trip on the
-   * next start. Default true; off where every request stops its objects (edge handlers).
+   * When the worker stops (dispose, SIGTERM), leave each object's image after its final
+   * checkpoint for the next cold start (see `ObjectPersistence.leaveImage`): one upload of a big
+   * image per stop, for one round trip on the next start. Idle evictions do not. Default true;
+   * off where every request stops its objects (edge handlers).
    */
   leaveImage?: boolean;
   /** Background checkpoint failures (e.g. `FencedError`) go here; they are not thrown anywhere else. */
@@ -115,13 +116,13 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
     // A failed final checkpoint is thrown: the runtime then keeps the object, so its state
     // stays in memory, and the scheduler carries on. Except when fenced: another instance
     // owns the object, this state can never be committed, so it goes (and is reported).
-    async beforeEvict(ref, db) {
+    async beforeEvict(ref, db, stopping) {
       const entry = open.get(db);
       if (!entry) return;
       entry.scheduler.stop();
       try {
         await entry.persistence.checkpoint();
-        if (options.leaveImage !== false) await entry.persistence.leaveImage().catch(report(ref));
+        if (stopping && options.leaveImage !== false) await entry.persistence.leaveImage().catch(report(ref));
       } catch (error) {
         if (!(error instanceof FencedError)) {
           entry.scheduler.start();

@@ -77,8 +77,8 @@ export function persistentHandler(options: HandlerOptions): (request: Request) =
         await persistence.opened?.(ref, db);
         open.add(db);
       },
-      async beforeEvict(ref, db) {
-        await persistence.beforeEvict?.(ref, db);
+      async beforeEvict(ref, db, stopping) {
+        await persistence.beforeEvict?.(ref, db, stopping);
         open.delete(db);
       },
     };
