@@ -28,6 +28,8 @@ export interface ImagePack {
  * reads a few large ranges instead of one object per chunk.
  */
 export interface CommitImage {
+  /** SHA-256 (hex) of the whole image: one check for an image at hand, where a chunk's costs a call each. */
+  hash: string;
   bytes: number;
   chunkBytes: number;
   /** SHA-256 (hex) of each chunk, in image order: tells an unchanged chunk, and checks a read. */
@@ -108,7 +110,7 @@ export async function packImage(bytes: Uint8Array, previous: CommitImage | undef
     return where;
   });
   cut();
-  return { image: { bytes: bytes.length, chunkBytes, chunks: hashes, at, packs }, uploads };
+  return { image: { hash: await sha256Hex(bytes), bytes: bytes.length, chunkBytes, chunks: hashes, at, packs }, uploads };
 }
 
 /** The previous packs the new image keeps referencing (see `packImage`), in their order. */
@@ -170,13 +172,13 @@ export interface ImageRead {
 export async function readImage(store: ObjectStore, image: CommitImage, commitKey: string, have?: Uint8Array): Promise<ImageRead> {
   if (!isImage(image)) throw new CorruptSnapshotError(commitKey, "its image record is malformed");
   if (!have) return readMissing(store, image, have, new Set());
-  const held = heldChunks(image, have);
-  if (have.length < image.bytes) return readMissing(store, image, have, await held);
-  const checked = held.then((chunks) => {
-    if (chunks.size < image.chunks.length) throw new CorruptSnapshotError(commitKey, "the image at hand is not all this commit's");
+  if (have.length < image.bytes) return readMissing(store, image, have, await heldChunks(image, have));
+  const bytes = have.subarray(0, image.bytes);
+  const checked = sha256Hex(bytes).then((hash) => {
+    if (hash !== image.hash) throw new CorruptSnapshotError(commitKey, "the image at hand is not this commit's");
   });
   checked.catch(() => undefined);
-  return { bytes: have.subarray(0, image.bytes), checked, fromHave: true, fallback: async () => readMissing(store, image, have, await held) };
+  return { bytes, checked, fromHave: true, fallback: async () => readMissing(store, image, have, await heldChunks(image, have)) };
 }
 
 /** The image from the chunks `have` holds and reads of the others. */
@@ -266,8 +268,9 @@ function chunkLength(image: CommitImage, index: number): number {
 
 function isImage(image: CommitImage): boolean {
   if (typeof image !== "object" || image === null) return false;
-  const { bytes, chunkBytes, chunks, at, packs } = image;
+  const { hash, bytes, chunkBytes, chunks, at, packs } = image;
   return (
+    typeof hash === "string" &&
     Number.isSafeInteger(bytes) &&
     Number.isSafeInteger(chunkBytes) &&
     chunkBytes > 0 &&
