@@ -8,7 +8,7 @@ import initSqlJs from "sql.js";
 import { EngineChanges, enginePort } from "../src/runtime/persistence/engine-port";
 import { persistenceLifecycle } from "../src/runtime/persistence/lifecycle";
 import { ObjectPersistence } from "../src/runtime/persistence/object-persistence";
-import { readImage } from "../src/runtime/persistence/image";
+import { readImage } from "../src/runtime/persistence/image-read";
 import { commitKey, LEFT_IMAGE_KEY } from "../src/runtime/persistence/keys";
 import { readLatestCommit } from "../src/runtime/persistence/latest";
 import { sqlJsPort } from "../src/runtime/persistence/sqljs-port";

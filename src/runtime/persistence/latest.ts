@@ -3,7 +3,7 @@ import { sha256Hex } from "../sha256";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, encodeCommit, type Commit } from "./commit";
 import { CorruptSnapshotError } from "./errors";
-import type { ImageRead } from "./image";
+import type { ImageRead } from "./image-read";
 import { COMMITS_PREFIX, commitKey, LATEST_KEY, LEFT_IMAGE_KEY, sequenceOfCommitKey } from "./keys";
 
 /**

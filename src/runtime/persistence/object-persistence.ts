@@ -5,7 +5,7 @@ import { announceCheckpoint, commitCheckpoint } from "./publish-checkpoint";
 import type { Commit } from "./commit";
 import { mapLimit } from "../concurrency";
 import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
-import type { ImageRead } from "./image";
+import type { ImageRead } from "./image-read";
 import { Lease, type LeaseRecord } from "./lease";
 import { INLINE_IMAGE_BYTES, listSequences, readLatest } from "./latest";
 import { LEFT_IMAGE_KEY } from "./keys";

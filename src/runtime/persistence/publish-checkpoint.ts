@@ -6,7 +6,7 @@ import type { ObjectStore } from "../storage/types";
 import { decodeCommit, encodeCommit, manifestFileOf, type Commit, type CommitFile, type CommitTable } from "./commit";
 import { mapLimit } from "../concurrency";
 import { FencedError } from "./errors";
-import { packImage } from "./image";
+import { packImage } from "./image-pack";
 import { commitKey, LATEST_KEY, manifestListKey } from "./keys";
 import { encodeHint } from "./latest";
 import type { CheckpointSettings, PreparedCheckpoint } from "./prepare-checkpoint";

@@ -6,7 +6,7 @@ import type { StagedImage } from "../sqlite/types";
 import type { ObjectStore } from "../storage/types";
 import { decodeCommit, layoutOf, type Commit, type CommitTable } from "./commit";
 import { CorruptSnapshotError, RestoreTargetNotEmptyError, SnapshotNotFoundError } from "./errors";
-import { readImage, type ImageRead } from "./image";
+import { readImage, type ImageRead } from "./image-read";
 import type { ImagePrefetch } from "./latest";
 import { commitKey } from "./keys";
 import { loadDatabase } from "./load-database";
