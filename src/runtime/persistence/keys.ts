@@ -45,12 +45,23 @@ export function manifestListKey(folder: string, slug: string): string {
   return `${folder}/manifests/snap-${slug}.avro`;
 }
 
+/** The folder of a table's metadata files and version hint. */
+export function tableMetadataPrefix(slug: string): string {
+  return `tables/${slug}/metadata/`;
+}
+
 export function tableMetadataKey(slug: string, version: number): string {
-  return `tables/${slug}/metadata/v${version}.metadata.json`;
+  return `${tableMetadataPrefix(slug)}v${version}.metadata.json`;
+}
+
+/** The version of a `…/metadata/v{N}.metadata.json` key or location, or null for anything else. */
+export function metadataVersionOf(location: string): number | null {
+  const match = /\/metadata\/v(\d+)\.metadata\.json$/.exec(location);
+  return match ? Number(match[1]) : null;
 }
 
 export function versionHintKey(slug: string): string {
-  return `tables/${slug}/metadata/version-hint.text`;
+  return `${tableMetadataPrefix(slug)}version-hint.text`;
 }
 
 /** A pack of SQLite image chunks that one checkpoint uploaded (see image.ts). */

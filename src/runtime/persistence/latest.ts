@@ -11,6 +11,11 @@ import { COMMITS_PREFIX, commitKey, LATEST_KEY, LEFT_IMAGE_KEY, sequenceOfCommit
  * round trip. Each checkpoint rewrites the hint: this is also what it costs in extra bytes.
  */
 export const INLINE_IMAGE_BYTES = 512 * 1024;
+
+/** Whether an image of `bytes` rides in the hint (see `INLINE_IMAGE_BYTES`). */
+export function ridesInHint(bytes: number): boolean {
+  return bytes <= INLINE_IMAGE_BYTES;
+}
 /** Commits probed past the `latest` hint in the same round trip (the hint may be stale). */
 const PROBE = 1;
 const NEWLINE = 0x0a;
@@ -31,7 +36,7 @@ export interface LatestCommit {
 export async function encodeHint(commit: Commit, image: Uint8Array | null): Promise<Uint8Array> {
   const json = encodeCommit(commit);
   const sum = new TextEncoder().encode(`\n${await sha256Hex(json)}\n`);
-  return concatBytes(image && image.length <= INLINE_IMAGE_BYTES ? [json, sum, image] : [json, sum]);
+  return concatBytes(image && ridesInHint(image.length) ? [json, sum, image] : [json, sum]);
 }
 
 interface Hint {

@@ -7,7 +7,7 @@ import { mapLimit } from "../concurrency";
 import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import type { ImageRead } from "./image-read";
 import { Lease, type LeaseRecord } from "./lease";
-import { INLINE_IMAGE_BYTES, listSequences, readLatest } from "./latest";
+import { listSequences, readLatest, ridesInHint } from "./latest";
 import { LEFT_IMAGE_KEY } from "./keys";
 import { imageReader, loadCommit, readCommit } from "./restore";
 import type { SqlPort } from "./sql-port";
@@ -146,7 +146,7 @@ export class ObjectPersistence {
     const latest = target.sequence === undefined && target.asOf === undefined;
     const { commit, image } = await this.#resolve(target);
     const read = commit ? await loadCommit(store, port, commit, target.replace ?? false, this.#onError, image) : null;
-    this.#left = read?.fromHave && commit!.image!.bytes > INLINE_IMAGE_BYTES ? commit!.sequence : null;
+    this.#left = read?.fromHave && !ridesInHint(commit!.image!.bytes) ? commit!.sequence : null;
     // After going back in time the next checkpoint still follows the newest commit, which is
     // only read then: it may be the damaged one this restore goes around.
     this.#newestSequence = latest ? (commit?.sequence ?? 0) : ((await listSequences(store)).at(-1) ?? 0);
@@ -169,7 +169,7 @@ export class ObjectPersistence {
   leaveImage(): Promise<void> {
     return this.#exclusive(async () => {
       const head = this.#head;
-      if (!head?.image || head.image.bytes <= INLINE_IMAGE_BYTES || this.#left === head.sequence) return;
+      if (!head?.image || ridesInHint(head.image.bytes) || this.#left === head.sequence) return;
       if (this.#lease.generation === null || this.pendingChanges() > 0) return;
       const bytes = this.#settings.port.image?.();
       if (!bytes) return;

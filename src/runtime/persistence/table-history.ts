@@ -6,7 +6,7 @@ import { schemaFromJson } from "../iceberg/schema";
 import { versionHintText } from "../iceberg/version-hint";
 import type { ObjectStore } from "../storage/types";
 import { manifestFileOf, type CommitTable } from "./commit";
-import { tableMetadataKey, versionHintKey } from "./keys";
+import { metadataVersionOf, tableMetadataKey, tableMetadataPrefix, versionHintKey } from "./keys";
 
 /**
  * Keeps each table's standard Iceberg entry point, `tables/{slug}/metadata/v{N}.metadata.json`
@@ -66,10 +66,10 @@ export class TableHistory {
     if (base?.["current-snapshot-id"] !== table.snapshotId) return 0;
     const metadata = this.#pruned(base);
     await this.#write(table, metadata);
-    const logged = metadata["metadata-log"].map((entry) => versionOfMetadata(entry["metadata-file"]) ?? 0);
+    const logged = metadata["metadata-log"].map((entry) => metadataVersionOf(entry["metadata-file"]) ?? 0);
     const oldest = Math.min(metadata["last-sequence-number"], ...logged);
-    const prefix = tableMetadataKey(table.slug, 0).replace(/v0\.metadata\.json$/, "");
-    const old = (await this.#store.list(prefix)).objects.map((o) => o.key).filter((key) => (versionOfMetadata(key) ?? oldest) < oldest);
+    const listed = await this.#store.list(tableMetadataPrefix(table.slug));
+    const old = listed.objects.map((o) => o.key).filter((key) => (metadataVersionOf(key) ?? oldest) < oldest);
     for (const key of old) await this.#store.delete(key);
     return old.length;
   }
@@ -147,12 +147,6 @@ export class TableHistory {
     const oldest = Math.min(...pruned.snapshots.map((s) => s["timestamp-ms"]));
     return { ...pruned, "metadata-log": pruned["metadata-log"].filter((entry) => entry["timestamp-ms"] >= oldest) };
   }
-}
-
-/** The version of a `…/metadata/v{N}.metadata.json` key or location. */
-function versionOfMetadata(location: string): number | null {
-  const match = /\/metadata\/v(\d+)\.metadata\.json$/.exec(location);
-  return match ? Number(match[1]) : null;
 }
 
 /** The checkpoint sequence in a `…/snapshots/seq-{N}-{uuid}/…` location. */

@@ -27,10 +27,8 @@ export class SuspendableDatabase implements SqliteDatabase {
   suspend(): void {
     const db = this.#db;
     if (!db) return;
-    this.#carry(db.takeChanges());
-    this.#writeBase += db.writeCount;
     this.#image = db.export();
-    db.close();
+    this.#release(db);
     this.#db = undefined;
   }
 
@@ -101,12 +99,9 @@ export class SuspendableDatabase implements SqliteDatabase {
           next.close();
           throw new SqlStorageError("SQLITE_ERROR", "cannot replace the database inside a transaction");
         }
-        const db = this.#db;
-        if (db) {
-          db.commit();
-          this.#carry(db.takeChanges());
-          this.#writeBase += db.writeCount;
-          db.close();
+        if (this.#db) {
+          this.#db.commit();
+          this.#release(this.#db);
         }
         this.#db = next;
         this.#image = undefined;
@@ -128,6 +123,13 @@ export class SuspendableDatabase implements SqliteDatabase {
       this.#image = undefined;
     }
     return this.#db;
+  }
+
+  /** Closes a connection this database is done with, keeping its change tracking. */
+  #release(db: SqliteDatabase): void {
+    this.#carry(db.takeChanges());
+    this.#writeBase += db.writeCount;
+    db.close();
   }
 
   #carry(changes: ChangeSet): void {
