@@ -42,9 +42,10 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
 function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">): string[] {
   return [
     `import { createStore } from ${JSON.stringify(runtimeModule("storage/index"))};`,
-    `import { persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
+    `import { persistenceEnv, persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
     `import { serve } from ${JSON.stringify(runtimeModule(`platform/${platform}`))};`,
-    `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), onError: (error) => console.error("dotdo checkpoint failed:", error) });`,
+    `import { hostname } from "node:os";`,
+    `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), ...persistenceEnv(process.env, hostname()), onError: (error) => console.error("dotdo persistence:", error) });`,
     `await serve(await startWorker({ lifecycle }));`,
   ];
 }

@@ -1,3 +1,4 @@
+import { isUnavailable } from "./namespace/errors";
 import { errorWithCode } from "./errors";
 import type { ObjectLifecycle } from "./namespace/lifecycle";
 import { DurableObjectNamespace } from "./namespace/namespace";
@@ -128,8 +129,10 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
       try {
         return await (typeof mod.default === "function" ? (target.fetch as (r: Request) => Promise<Response>).call(target, request) : target.fetch(request, env, ctx));
       } catch (error) {
-        // Cloudflare answers an uncaught exception with a 500 and logs it.
         console.error(error);
+        // An object that cannot store its writes or is held elsewhere: the client may retry.
+        if (isUnavailable(error)) return new Response("Service Unavailable", { status: 503, headers: { "retry-after": "1" } });
+        // Cloudflare answers an uncaught exception with a 500 and logs it.
         return new Response("Internal Server Error", { status: 500 });
       }
     },

@@ -355,8 +355,12 @@ describe("bad input", () => {
     const damaged = join(scratch, "damaged");
     cpSync(folder, damaged, { recursive: true });
     const store = objectStore(await createFileStore(damaged), acmeId);
-    const dataFile = (await store.list("snapshots/")).objects.find((o) => /^snapshots\/seq-1-.+\/data\/entries-0\.parquet$/.test(o.key))!.key;
+    const files = (await store.list("snapshots/")).objects.map((o) => o.key);
+    const dataFile = files.find((key) => /^snapshots\/seq-1-.+\/data\/entries-0\.parquet$/.test(key))!;
     writeFileSync(join(damaged, "do", acmeId, ...dataFile.split("/")), "not parquet");
+    // The image too: restores use it first, and fall back to the tables only when it is damaged.
+    const pack = files.find((key) => /^snapshots\/seq-1-.+\/image\/pack-0\.bin$/.test(key))!;
+    writeFileSync(join(damaged, "do", acmeId, ...pack.split("/")), "not an image");
     const { output, exitCode } = await dotdo("snapshot", "restore", acmeId, "--seq", "1", "--storage", damaged);
     expect(exitCode).toBe(1);
     expect(output).toMatch(new RegExp(`^error: file://.+/do/${acmeId}: snapshot file ${dataFile.replaceAll(".", "\\.")}: .+ \\[CORRUPT_SNAPSHOT\\]$`));

@@ -25,6 +25,14 @@ export interface ObjectLifecycle {
    */
   beforeEvict?(ref: ObjectRef, db: SqliteDatabase, stopping: boolean): Promise<void>;
   /**
+   * The output gate: resolves once every write the object's database holds now is durable.
+   * A rejection means they never will be: the registry then drops the object (`discard`), and
+   * the event that waited fails with `ObjectUnavailableError`.
+   */
+  durable?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
+  /** The object is dropped without saving (its state is ahead of what could be stored). */
+  discard?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
+  /**
    * The object's alarm was set (a time) or cleared (null). A store can keep an index of
    * pending alarms from this, and `wake(id)` those objects after a restart.
    */

@@ -22,6 +22,8 @@ export interface LiveObjectHost {
   activity(live: LiveObject): void;
   /** The object's hibernatable sockets, which outlive its instances. */
   hibernation(id: DurableObjectId): Hibernation;
+  /** The output gate: resolves once the object's writes so far are durable (see `ObjectLifecycle.durable`). */
+  durable(live: LiveObject): Promise<void>;
 }
 
 interface Methods {
@@ -54,6 +56,7 @@ export class LiveObject {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
+      durable: () => host.durable(this),
     }, host.hibernation(id));
     try {
       this.#object = new host.ctor(this.state, host.env as never) as object & Methods;
@@ -181,26 +184,38 @@ export class LiveObject {
     this.#inflight++;
     this.#host.activity(this);
     try {
-      return await this.state.gate.deliver(async () => {
-        const object = this.#object;
-        if (!object) throw this.#broken?.error;
-        let result: T;
-        try {
-          result = await run(object);
-        } catch (error) {
-          throw remoteErrors && !this.#broken ? toRemoteError(error) : error;
-        }
-        // Reset while it ran (e.g. `ctx.abort()`): the event fails with the reset's error.
-        if (this.#broken) throw this.#broken.error;
-        return result;
-      });
+      let outcome: { value: T } | { error: unknown };
+      try {
+        outcome = { value: await this.state.gate.deliver(() => this.#run(run, remoteErrors)) };
+      } catch (error) {
+        outcome = { error };
+      }
+      // workerd commits at the end of each turn; an event's end is the closest point here.
+      if (!this.#broken && !this.#retired) this.db.commit();
+      // The output gate: the result (or error) leaves only once the writes before it are
+      // stored. Outside the input gate, so that other events' writes join the same batch.
+      if (!this.#broken) await this.#host.durable(this);
+      if ("error" in outcome) throw outcome.error;
+      return outcome.value;
     } finally {
       this.#inflight--;
       if (this.#inflight === 0) for (const resolve of this.#settled.splice(0)) resolve();
-      // workerd commits at the end of each turn; an event's end is the closest point here.
-      if (!this.#broken && !this.#retired) this.db.commit();
       this.#host.activity(this);
     }
+  }
+
+  async #run<T>(run: (object: object & Methods) => Promise<T>, remoteErrors: boolean): Promise<T> {
+    const object = this.#object;
+    if (!object) throw this.#broken?.error;
+    let result: T;
+    try {
+      result = await run(object);
+    } catch (error) {
+      throw remoteErrors && !this.#broken ? toRemoteError(error) : error;
+    }
+    // Reset while it ran (e.g. `ctx.abort()`): the event fails with the reset's error.
+    if (this.#broken) throw this.#broken.error;
+    return result;
   }
 
   #member(object: object, name: string): PropertyDescriptor | undefined {

@@ -3,6 +3,7 @@ import { SuspendableDatabase } from "../sqlite/suspendable-database";
 import type { SqliteEngine } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { Hibernation } from "../state/hibernation";
+import { ObjectUnavailableError } from "./errors";
 import { DurableObjectId } from "./id";
 import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
 import { LiveObject, type DurableObjectClass, type LiveObjectHost } from "./live-object";
@@ -120,6 +121,38 @@ export class ObjectRegistry implements LiveObjectHost {
       await run(live);
     } catch (error) {
       console.error(`dotdo: could not deliver a WebSocket event to Durable Object ${id}:`, error);
+    }
+  }
+
+  async durable(live: LiveObject): Promise<void> {
+    const { lifecycle } = this.#options;
+    if (!lifecycle?.durable) return;
+    try {
+      await lifecycle.durable(this.#ref(live.id), live.db);
+    } catch (error) {
+      await this.#discard(live, error);
+      throw new ObjectUnavailableError(live.id.toString(), error);
+    }
+  }
+
+  /**
+   * Drops an object whose state is ahead of what could be stored, without saving it: the
+   * next event opens it again from the store (the writes that failed are gone, as on Cloudflare).
+   */
+  async #discard(live: LiveObject, error: unknown): Promise<void> {
+    const key = live.id.toString();
+    const entry = await this.#entries.get(key)?.catch(() => undefined);
+    if (!entry || entry.db !== live.db) return; // already dropped by another event that waited
+    this.#entries.delete(key);
+    live.retire(true);
+    live.reset(error);
+    clearTimeout(entry.idleTimer);
+    clearTimeout(entry.suspendTimer);
+    entry.live = undefined;
+    try {
+      await this.#options.lifecycle?.discard?.(entry.ref, entry.db);
+    } finally {
+      entry.db.close();
     }
   }
 

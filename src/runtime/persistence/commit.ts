@@ -63,6 +63,8 @@ export interface Commit {
   tables: Record<string, CommitTable>;
   /** The same state as a SQLite file image, restored from in place of the tables when present. */
   image?: CommitImage;
+  /** The last write-ahead log position this state includes; a restore replays the log after it. */
+  log?: number;
 }
 
 export function encodeCommit(commit: Commit): Uint8Array {

@@ -9,6 +9,20 @@ export const COMMITS_PREFIX = "snapshots/commits/";
 /** The SQLite image a clean stop leaves for the next cold start (see `ObjectPersistence.leaveImage`). */
 export const LEFT_IMAGE_KEY = "snapshots/image";
 
+/** The write-ahead log: one create-only entry per commit batch (see log/). */
+export const LOG_PREFIX = "log/";
+
+/** Zero-padded so listing order is numeric order. */
+export function logKey(position: number): string {
+  return `${LOG_PREFIX}${String(position).padStart(12, "0")}`;
+}
+
+/** The position of a log key, or null for any other key. */
+export function positionOfLogKey(key: string): number | null {
+  const match = /^log\/(\d{12})$/.exec(key);
+  return match ? Number(match[1]) : null;
+}
+
 /** Zero-padded so listing order is numeric order. */
 export function commitKey(sequence: number): string {
   return `${COMMITS_PREFIX}${String(sequence).padStart(12, "0")}.json`;

@@ -8,6 +8,7 @@ import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
 import { objectStore } from "./object-admin";
 import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
+import type { RetryPolicy } from "../retry";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
 
 export interface PersistenceLifecycleOptions {
@@ -36,6 +37,8 @@ export interface PersistenceLifecycleOptions {
    * off where every request stops its objects (edge handlers).
    */
   leaveImage?: boolean;
+  /** Deadlines and retries of the log's store requests (default: 10 s, each try 5 s). */
+  storePolicy?: RetryPolicy;
   /** Background checkpoint failures (e.g. `FencedError`) go here; they are not thrown anywhere else. */
   onError?: (error: unknown, ref: ObjectRef) => void;
 }
@@ -71,6 +74,7 @@ export interface PersistenceLifecycle extends ObjectLifecycle {
 
 interface OpenObject {
   ref: ObjectRef;
+  db: SqliteDatabase;
   persistence: ObjectPersistence;
   scheduler: CheckpointScheduler;
   handle: IcebergHandle;
@@ -86,6 +90,12 @@ interface OpenObject {
 export function persistenceLifecycle(options: PersistenceLifecycleOptions): PersistenceLifecycle {
   const open = new Map<SqliteDatabase, OpenObject>();
   const report = (ref: ObjectRef) => (error: unknown) => options.onError?.(error, ref);
+  const close = (entry: OpenObject): void => {
+    entry.scheduler.stop();
+    open.delete(entry.db);
+    detachIcebergHandle(entry.db);
+    entry.persistence.close();
+  };
 
   return {
     async opened(ref, db) {
@@ -99,40 +109,61 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         ...(options.location === undefined ? {} : { location: `${options.location.replace(/\/+$/, "")}/do/${ref.id}` }),
         ...(options.retention === false ? {} : { retention: options.retention ?? DEFAULT_RETENTION }),
         onError: report(ref),
+        writes: () => db.writeCount,
+        ...(options.storePolicy === undefined ? {} : { storePolicy: options.storePolicy }),
       });
       await acquireWaiting(persistence, options.leaseWaitMs ?? (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) + 1_000);
       try {
+        // The newest commit and the log after it, then the seal: from here on no other
+        // instance can store a write for this object without this one noticing.
         await persistence.restore();
+        await persistence.openLog();
       } catch (error) {
         await persistence.releaseLease();
         throw error;
       }
       const scheduler = new CheckpointScheduler(persistence, options.iceberg, report(ref));
       const handle = handleOf(persistence, scheduler);
-      open.set(db, { ref, persistence, scheduler, handle });
+      open.set(db, { ref, db, persistence, scheduler, handle });
       attachIcebergHandle(db, handle);
     },
 
-    // A failed final checkpoint is thrown: the runtime then keeps the object, so its state
-    // stays in memory, and the scheduler carries on. Except when fenced: another instance
-    // owns the object, this state can never be committed, so it goes (and is reported).
+    async durable(ref, db) {
+      const entry = open.get(db);
+      if (!entry) return;
+      await entry.persistence.sync();
+      if (entry.persistence.logLength >= entry.scheduler.config.maxLogEntries) void entry.scheduler.flush().catch(report(ref));
+    },
+
+    async discard(ref, db) {
+      const entry = open.get(db);
+      if (!entry) return;
+      close(entry);
+      // Fenced: the lease is another's now. Otherwise give it up, so a retry can start afresh.
+      if (!(entry.persistence.failure instanceof FencedError)) await entry.persistence.releaseLease().catch(report(ref));
+    },
+
+    // Every write a request saw acknowledged is in the log already, so the final checkpoint
+    // only compacts it. If that fails, the object still goes when nothing is waiting to be
+    // stored (the log holds it all) and the worker is stopping; an idle eviction is retried
+    // later instead (thrown: the runtime keeps the object). A fenced object always goes.
     async beforeEvict(ref, db, stopping) {
       const entry = open.get(db);
       if (!entry) return;
       entry.scheduler.stop();
       try {
+        if (entry.persistence.failure) throw entry.persistence.failure;
         await entry.persistence.checkpoint();
         if (stopping && options.leaveImage !== false) await entry.persistence.leaveImage().catch(report(ref));
       } catch (error) {
-        if (!(error instanceof FencedError)) {
+        const stored = !(error instanceof FencedError) && (await entry.persistence.sync().then(() => true, () => false));
+        if (!(error instanceof FencedError) && !(stopping && stored)) {
           entry.scheduler.start();
           throw error;
         }
         report(ref)(error);
       }
-      open.delete(db);
-      detachIcebergHandle(db);
-      entry.persistence.close();
+      close(entry);
       await entry.persistence.releaseLease().catch(report(ref));
     },
 

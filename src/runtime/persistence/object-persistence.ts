@@ -4,7 +4,7 @@ import { prepareCheckpoint, type CheckpointSettings, type PreparedCheckpoint } f
 import { announceCheckpoint, commitCheckpoint } from "./publish-checkpoint";
 import type { Commit } from "./commit";
 import { mapLimit } from "../concurrency";
-import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
+import { CorruptSnapshotError, FencedError, SnapshotNotFoundError, UnsupportedSchemaError } from "./errors";
 import type { ImageRead } from "./image-read";
 import { Lease, type LeaseRecord } from "./lease";
 import { listSequences, readLatest, ridesInHint } from "./latest";
@@ -13,8 +13,16 @@ import { imageReader, loadCommit, readCommit } from "./restore";
 import type { SqlPort } from "./sql-port";
 import { TableHistory } from "./table-history";
 import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, type SnapshotInfo } from "./time-travel";
+import type { RetryPolicy } from "../retry";
+import { listLog } from "./log/log-store";
+import { LogWriter } from "./log/log-writer";
+import { replayLog, sealLog, type Replayed } from "./log/replay";
+import { logKey } from "./keys";
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
+
+/** How long a log append (or a log read) keeps retrying a failing store before the writes fail. */
+export const DEFAULT_STORE_POLICY: RetryPolicy = { deadlineMs: 10_000, attemptTimeoutMs: 5_000 };
 
 export interface PersistenceOptions {
   /** The object's own store, already scoped to its root. */
@@ -34,6 +42,13 @@ export interface PersistenceOptions {
   retention?: RetentionPolicy;
   /** Failures of work that follows a successful checkpoint (retention) go here. */
   onError?: (error: unknown) => void;
+  /**
+   * A count that rises with every write to the database (the engine's `writeCount`): the log
+   * stores a batch only when it moved. Without it, every `sync()` compares the whole image.
+   */
+  writes?: () => number;
+  /** Deadlines and retries of log appends and reads. */
+  storePolicy?: RetryPolicy;
   now?: () => number;
 }
 
@@ -84,6 +99,16 @@ export class ObjectPersistence {
   /** The commit whose image a clean stop left at `snapshots/image`, as far as this instance knows. */
   #left: number | null = null;
   readonly #onError: (error: unknown) => void;
+  readonly #writes: (() => number) | undefined;
+  readonly #policy: RetryPolicy;
+  /** Where the restored state sits in the log (null: not at a log position, e.g. after time travel). */
+  #logState: Replayed | null = null;
+  /**
+   * The log position the database's state was last known to match (0 before anything was
+   * restored), or null after time travel replaced it on purpose.
+   */
+  #at: number | null = 0;
+  #log: LogWriter | null = null;
 
   constructor(options: PersistenceOptions) {
     const now = options.now ?? Date.now;
@@ -102,6 +127,8 @@ export class ObjectPersistence {
     this.#history = new TableHistory(options.store, this.#settings.location);
     this.#retention = options.retention;
     this.#onError = options.onError ?? (() => undefined);
+    this.#writes = options.writes;
+    this.#policy = options.storePolicy ?? DEFAULT_STORE_POLICY;
   }
 
   /** The commit the database was restored from or last checkpointed to. */
@@ -118,7 +145,11 @@ export class ObjectPersistence {
     return this.#lease.acquire();
   }
 
+  /** Gives the lease up; the log is sealed again by whoever holds the object next (this instance too). */
   releaseLease(): Promise<void> {
+    if (this.#log) this.#at = this.#log.position;
+    this.#log = null;
+    this.#logState = null;
     return this.#lease.release();
   }
 
@@ -144,6 +175,9 @@ export class ObjectPersistence {
   async #restore(target: RestoreTarget): Promise<Commit | null> {
     const { store, port } = this.#settings;
     const latest = target.sequence === undefined && target.asOf === undefined;
+    // The log is listed in the first round trip, beside the hint and the commit listing.
+    const listing = latest ? listLog(store, 0, this.#policy) : null;
+    listing?.catch(() => undefined);
     const { commit, image } = await this.#resolve(target);
     const read = commit ? await loadCommit(store, port, commit, target.replace ?? false, this.#onError, image) : null;
     this.#left = read?.fromHave && !ridesInHint(commit!.image!.bytes) ? commit!.sequence : null;
@@ -156,7 +190,109 @@ export class ObjectPersistence {
     this.#unsaved = false;
     this.#published = false;
     this.#tracker.rebase();
+    // The newest state is the newest commit plus the writes the log holds after it.
+    this.#logState = listing ? await this.#replay(commit, read !== null, listing) : null;
+    this.#at = this.#logState?.position ?? (latest ? (commit?.log ?? 0) : null);
+    // A live object's state was replaced as a whole: its next log entry carries every page.
+    this.#log?.rebase();
     return commit;
+  }
+
+  /** Applies the log after `commit` (loaded from its exact image when `exact`); null without a log. */
+  async #replay(commit: Commit | null, exact: boolean, listing: Promise<number[]>): Promise<Replayed | null> {
+    const { store, port } = this.#settings;
+    const after = commit?.log ?? 0;
+    const positions = (await listing).filter((position) => position > after);
+    if (!this.#logging) {
+      if (positions.length > 0) throw new UnsupportedSchemaError("this database engine cannot load images, which replaying the write-ahead log needs");
+      return null;
+    }
+    const replayed = await replayLog(store, after, port.image!()!, this.#policy, positions);
+    if (replayed.applied === 0) return replayed;
+    if (commit?.image && !exact) {
+      // The log's pages apply to the commit's image only; the tables were loaded instead.
+      throw new CorruptSnapshotError(logKey(after + 1), `cannot be replayed: checkpoint ${commit.sequence}'s image was unreadable (see the error before)`);
+    }
+    this.#adopt(replayed.image);
+    return replayed;
+  }
+
+  /** Puts a replayed image in place of the database; all of it counts as changed for the next checkpoint. */
+  #adopt(image: Uint8Array): void {
+    this.#settings.port.stageImage!(image).use();
+    this.#tracker.giveBack({ everything: true, tables: new Map() });
+  }
+
+  /**
+   * Seals the object's log for this holder (taking the lease if needed): from here on an older
+   * holder's appends collide, so it can acknowledge nothing more. An entry such a holder stored
+   * before the seal is applied first. Called once the newest state is restored; the first
+   * checkpoint or `sync()` opens it otherwise.
+   */
+  openLog(): Promise<void> {
+    return this.#exclusive(async () => void (await this.#openLog()));
+  }
+
+  async #openLog(): Promise<LogWriter> {
+    if (this.#log) return this.#log;
+    if (this.#lease.generation === null) await this.#lease.acquire();
+    const generation = this.#lease.generation!;
+    const { store, port, holder, now } = this.#settings;
+    const restored = this.#logState;
+    let start = restored;
+    if (!start) {
+      // No replayed state at hand: seal after the log's end; the first entry then carries
+      // every page. Unless time travel replaced the state on purpose, the log must not have
+      // moved on since the state was known: that would fork the object's history.
+      const end = (await listLog(store, 0, this.#policy)).at(-1) ?? 0;
+      if (this.#at !== null && end !== this.#at) {
+        throw new FencedError("FENCED", `another instance wrote this object (its log is at ${end}, this state at ${this.#at}): restore it first`);
+      }
+      start = { image: new Uint8Array(0), position: end, applied: 0, sealed: 0 };
+    }
+    const sealed = await sealLog(store, start, { generation, holder, now }, this.#policy);
+    if (restored && sealed.applied > restored.applied) this.#adopt(sealed.image);
+    this.#logState = sealed;
+    const log = new LogWriter({
+      store,
+      image: () => port.image?.() ?? null,
+      ...(this.#writes && { writes: this.#writes }),
+      generation,
+      position: sealed.position,
+      base: sealed.image,
+      policy: this.#policy,
+      now,
+    });
+    if (!restored) log.rebase();
+    this.#log = log;
+    return log;
+  }
+
+  /**
+   * The output gate: resolves once every write made so far is stored in the log; rejects when
+   * they cannot be (the store failed past its deadline, or another instance sealed the log),
+   * after which this instance's state is ahead of the store and must be dropped. A port that
+   * cannot read images has no log: there this is a checkpoint.
+   */
+  async sync(): Promise<void> {
+    if (!this.#logging) return void (await this.checkpoint());
+    const log = this.#log ?? (await this.#exclusive(() => this.#openLog()));
+    return log.sync();
+  }
+
+  /** The log needs the database's image (to diff it) and to load one (to replay it). */
+  get #logging(): boolean {
+    return this.#settings.port.image !== undefined && this.#settings.port.stageImage !== undefined;
+  }
+
+  /** Log entries stored since the state the newest checkpoint holds. */
+  get logLength(): number {
+    return (this.#log?.position ?? 0) - (this.#head?.log ?? 0);
+  }
+
+  /** Why the log stopped taking writes, or null. */
+  get failure(): Error | null {
+    return this.#log?.failure ?? null;
   }
 
   /**
@@ -235,8 +371,25 @@ export class ObjectPersistence {
     let changes: ChangeSet | undefined;
     try {
       if (this.#behind && !this.#newest) this.#newest = await this.#readNewest();
-      changes = this.#tracker.take();
-      const prepared = prepareCheckpoint(this.#settings, this.#head, this.#newest, this.#newestSequence + 1, changes);
+      const log = this.#logging ? await this.#openLog() : null;
+      let prepared: PreparedCheckpoint;
+      // A checkpoint sits on a stored log position: its state is every write up to there, and
+      // none still waiting for its append. A savepoint being open (no image) waits too.
+      for (;;) {
+        if (log) await log.sync();
+        if (log && !log.upToDate) continue;
+        changes = this.#tracker.take();
+        prepared = prepareCheckpoint(this.#settings, this.#head, this.#newest, this.#newestSequence + 1, changes);
+        if (!log || prepared.image) break;
+        this.#tracker.giveBack(changes);
+        changes = undefined;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      if (log) {
+        prepared.log = log.position;
+        // Later entries are diffs against exactly the image this commit stores.
+        log.rebaseTo(prepared.image!);
+      }
       const commit = await commitCheckpoint(this.#settings, prepared, lease.generation, () => this.#assertMayCommit());
       this.#head = commit;
       this.#newest = commit;
@@ -252,6 +405,8 @@ export class ObjectPersistence {
       };
     } catch (error) {
       if (changes) this.#tracker.giveBack(changes);
+      // The next entry may no longer diff against a stored image: it carries every page.
+      this.#log?.rebase();
       throw error;
     }
   }
@@ -265,10 +420,22 @@ export class ObjectPersistence {
       this.#published = false;
       this.#onError(error);
     }
+    const covered = prepared.newest?.log;
+    if (covered !== undefined) await this.#compactLog(covered).catch(this.#onError);
     const retention = this.#retention;
     if (retention && commit.sequence % retention.everyCheckpoints === 0) {
       await this.#expire(retention).catch(this.#onError);
     }
+  }
+
+  /**
+   * Deletes the log entries the commit before the newest already covers: one commit of slack,
+   * so a restore that lists the commits while this one lands still finds its log.
+   */
+  async #compactLog(covered: number): Promise<void> {
+    const { store } = this.#settings;
+    const positions = (await listLog(store, 0, this.#policy)).filter((position) => position <= covered);
+    await mapLimit(positions, 8, (position) => store.delete(logKey(position)));
   }
 
   /** The newest commit, or null when it is damaged or gone: the next commit supersedes it. */

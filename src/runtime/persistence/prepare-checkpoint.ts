@@ -57,6 +57,8 @@ export interface PreparedCheckpoint {
   newest: Commit | null;
   /** The database as a SQLite file image, when the port can read one now. */
   image: Uint8Array | null;
+  /** The log position the state is at, when the object has a log. */
+  log?: number;
 }
 
 /**

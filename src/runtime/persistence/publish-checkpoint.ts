@@ -88,42 +88,51 @@ export async function commitCheckpoint(
     database: prepared.database,
     tables,
     ...(image && { image: image.image }),
+    ...(prepared.log !== undefined && { log: prepared.log }),
   };
+  const discardUploads = () => Promise.allSettled(uploads.map((u) => store.delete(u.key)));
   try {
     await mapLimit(uploads, 8, (u) => store.put(u.key, u.bytes));
     await assertMayCommit();
+  } catch (error) {
+    // Nothing references these files (they are in this attempt's own folder).
+    await discardUploads();
+    throw error;
+  }
+  try {
     await putCommit(store, commit);
   } catch (error) {
-    // Nothing references these files (they are in this attempt's own folder); leaving them
-    // would only waste space.
-    await Promise.allSettled(uploads.map((u) => store.delete(u.key)));
     if (error instanceof PreconditionFailedError) {
+      await discardUploads();
       throw new FencedError("FENCED", `another instance already committed checkpoint ${commit.sequence}`);
     }
+    // The outcome is unknown: the commit may have landed, so the files it names stay.
     throw error;
   }
   return commit;
 }
 
 /**
- * Creates the commit object. When the answer is lost (a network error), the store decides:
- * the commit is ours if it names our folder.
+ * Creates the commit object. When the answer is lost (a network error, or a 412 to the
+ * client's own retry of a create that landed), the store decides: the commit is ours if it
+ * names our folder. A read that fails here leaves the outcome unknown, and is thrown.
  */
 async function putCommit(store: ObjectStore, commit: Commit): Promise<void> {
   const key = commitKey(commit.sequence);
   try {
     await store.put(key, encodeCommit(commit), { ifNoneMatch: "*" });
   } catch (error) {
-    if (error instanceof PreconditionFailedError || !(await holdsOurCommit(store, key, commit))) throw error;
+    if (!(await holdsOurCommit(store, key, commit))) throw error;
   }
 }
 
 async function holdsOurCommit(store: ObjectStore, key: string, commit: Commit): Promise<boolean> {
+  const stored = await store.get(key);
+  if (!stored) return false;
   try {
-    const stored = await store.get(key);
-    return stored !== null && decodeCommit(stored.body, key, commit.sequence).folder === commit.folder;
+    return decodeCommit(stored.body, key, commit.sequence).folder === commit.folder;
   } catch {
-    return false;
+    return false; // damaged: not ours either
   }
 }
 

@@ -7,12 +7,22 @@ export interface IcebergConfig {
   checkpointIntervalMs: number;
   /** A timed checkpoint runs only once at least this many rows changed. */
   minChangesBeforeCheckpoint: number;
+  /**
+   * A checkpoint also runs once the write-ahead log holds this many entries after the last
+   * one, so that a restore never has many entries to replay.
+   */
+  maxLogEntries: number;
 }
 
+/**
+ * Every acknowledged write is in the log already: checkpoints only compact it (and make the
+ * state readable as Iceberg tables), so they can be rare.
+ */
 export const DEFAULT_ICEBERG_CONFIG: IcebergConfig = {
   autoCheckpoint: true,
-  checkpointIntervalMs: 1_000,
+  checkpointIntervalMs: 30_000,
   minChangesBeforeCheckpoint: 1,
+  maxLogEntries: 200,
 };
 
 /**

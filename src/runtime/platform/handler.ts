@@ -81,6 +81,11 @@ export function persistentHandler(options: HandlerOptions): (request: Request) =
         await persistence.beforeEvict?.(ref, db, stopping);
         open.delete(db);
       },
+      durable: (ref, db) => persistence.durable!(ref, db),
+      async discard(ref, db) {
+        await persistence.discard?.(ref, db);
+        open.delete(db);
+      },
     };
     return { worker: await options.startWorker({ lifecycle, evictAfterMs: HANDLER_EVICT_AFTER_MS }), persistence, open };
   };

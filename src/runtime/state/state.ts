@@ -47,6 +47,7 @@ export class DurableObjectState {
       alarmChanged: (time) => owner.alarmChanged(time),
       storageUsed: () => gate.storageUsed(),
       block: (fn) => gate.block(fn),
+      ...(owner.durable && { durable: () => owner.durable!() }),
     });
   }
 

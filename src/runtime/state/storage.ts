@@ -15,6 +15,8 @@ export interface StorageOwner {
   storageUsed?(): void;
   /** Holds other events until `fn` settles (an async transaction, as workerd does). */
   block?<T>(fn: () => Promise<T>): Promise<T>;
+  /** Resolves once every write so far is durable (the output gate's wait). */
+  durable?(): Promise<void>;
 }
 
 /** Options workerd accepts on KV calls; they change nothing here (there is no cache). */
@@ -186,8 +188,11 @@ export class DurableObjectStorage {
     });
   }
 
-  /** Writes are applied synchronously in memory; durability is the persistence layer's job. */
-  async sync(): Promise<void> {}
+  /** Resolves once every write made so far is durable, as on Cloudflare. */
+  async sync(): Promise<void> {
+    this.#db.commit();
+    await this.#owner.durable?.();
+  }
 
   async getAlarm(_options?: StorageOptions): Promise<number | null> {
     this.#owner.storageUsed?.();

@@ -98,6 +98,8 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
       try {
         if (create) await link(temp, path);
         else await rename(temp, path);
+        // The new name itself must survive a power cut, not only the bytes behind it.
+        await syncDirectory(dirname(path));
         return;
       } catch (error) {
         if (hasCode(error, "EEXIST") && create) {
@@ -208,6 +210,16 @@ async function openExisting(path: string): Promise<FileHandle | undefined> {
   } catch (error) {
     if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return undefined;
     throw error;
+  }
+}
+
+/** Flushes a folder's entries (a name just linked or renamed into it). */
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,0 +1,44 @@
+import { DotdoError } from "../errors";
+import type { PersistenceLifecycleOptions } from "./lifecycle";
+
+/** A persistence setting in the environment that is not a positive whole number. */
+export class PersistenceConfigError extends DotdoError {
+  constructor(name: string, value: string) {
+    super("PERSISTENCE_CONFIG_INVALID", `${name}=${JSON.stringify(value)}: expected a positive whole number`);
+  }
+}
+
+/**
+ * The persistence settings a built output takes from its environment (they are the platform's
+ * to set, not the Worker's code):
+ * - `DOTDO_HOLDER` names this instance in leases; default `fallbackHolder` (the host name), so
+ *   a restarted process takes its crashed predecessor's objects over at once (the log's seal
+ *   makes that safe) instead of waiting out their leases.
+ * - `DOTDO_CHECKPOINT_INTERVAL_MS`, `DOTDO_CHECKPOINT_LOG_ENTRIES`: when checkpoints compact
+ *   the log (see `IcebergConfig`).
+ * - `DOTDO_STORE_DEADLINE_MS`: how long a log append retries a failing store before the
+ *   writes in it fail.
+ */
+export function persistenceEnv(
+  env: Record<string, string | undefined>,
+  fallbackHolder?: string,
+): Pick<PersistenceLifecycleOptions, "holder" | "iceberg" | "storePolicy"> {
+  const number = (name: string): number | undefined => {
+    const value = env[name]?.trim();
+    if (!value) return undefined;
+    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new PersistenceConfigError(name, value);
+    return Number(value);
+  };
+  const holder = env.DOTDO_HOLDER?.trim() || fallbackHolder;
+  const checkpointIntervalMs = number("DOTDO_CHECKPOINT_INTERVAL_MS");
+  const maxLogEntries = number("DOTDO_CHECKPOINT_LOG_ENTRIES");
+  const deadlineMs = number("DOTDO_STORE_DEADLINE_MS");
+  return {
+    ...(holder && { holder }),
+    iceberg: {
+      ...(checkpointIntervalMs !== undefined && { checkpointIntervalMs }),
+      ...(maxLogEntries !== undefined && { maxLogEntries }),
+    },
+    ...(deadlineMs !== undefined && { storePolicy: { deadlineMs, attemptTimeoutMs: Math.min(5_000, deadlineMs) } }),
+  };
+}

@@ -1,0 +1,65 @@
+import type { RetryPolicy } from "../../retry";
+import type { ObjectStore } from "../../storage/types";
+import { FencedError } from "../errors";
+import { encodeEntry, type LogEntry } from "./entry";
+import { createEntry, readEntry, readLog } from "./log-store";
+import { applyPages } from "./pages";
+
+/** The database after a run of log entries, and where the run ended. */
+export interface Replayed {
+  image: Uint8Array;
+  position: number;
+  /** Entries whose pages were applied. */
+  applied: number;
+  /** The newest generation that sealed the log so far. */
+  sealed: number;
+}
+
+/**
+ * Applies entries in order. An entry of an older generation than a seal before it is skipped:
+ * it landed after a successor sealed the log, so its writer was never told it was stored.
+ */
+export function applyEntries(start: Replayed, entries: readonly LogEntry[]): Replayed {
+  let { image, applied, sealed, position } = start;
+  for (const entry of entries) {
+    position = entry.position;
+    if (entry.generation < sealed) continue;
+    if (entry.kind === "seal") {
+      sealed = entry.generation;
+    } else {
+      image = applyPages(image, entry);
+      applied++;
+    }
+  }
+  return { image, position, applied, sealed };
+}
+
+/** The log after `after` (listed already, or not) replayed onto `base`, the database as of `after` (a checkpoint). */
+export async function replayLog(store: ObjectStore, after: number, base: Uint8Array, policy: RetryPolicy, listed?: number[]): Promise<Replayed> {
+  return applyEntries({ image: base, position: after, applied: 0, sealed: 0 }, await readLog(store, after, policy, listed));
+}
+
+/**
+ * Seals the log after `state` for `generation`: from now on every append by an older holder
+ * collides. When an older holder's entry got there first, it is applied (it may hold writes
+ * that holder acknowledged) and the seal moves on to the next position.
+ */
+export async function sealLog(
+  store: ObjectStore,
+  state: Replayed,
+  seal: { generation: number; holder: string; now: () => number },
+  policy: RetryPolicy,
+): Promise<Replayed> {
+  for (;;) {
+    const position = state.position + 1;
+    const bytes = await encodeEntry({ kind: "seal", position, generation: seal.generation, holder: seal.holder, timestampMs: seal.now() });
+    if ((await createEntry(store, position, bytes, policy)) === "stored") {
+      return { ...state, position, sealed: Math.max(state.sealed, seal.generation) };
+    }
+    const entry = await readEntry(store, position, policy);
+    if (entry.generation > seal.generation) {
+      throw new FencedError("FENCED", `log position ${position} holds generation ${entry.generation}: a newer holder owns the object`);
+    }
+    state = applyEntries(state, [entry]);
+  }
+}

@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import { decodeEntry, encodeEntry } from "../../src/runtime/persistence/log/entry";
+import { applyPages, diffPages } from "../../src/runtime/persistence/log/pages";
+import { CorruptSnapshotError, FencedError } from "../../src/runtime/persistence/errors";
+import { logKey } from "../../src/runtime/persistence/keys";
+import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
+import { createMemoryStore } from "../../src/runtime/storage/memory";
+import { StorageRequestError } from "../../src/runtime/storage/errors";
+import type { ObjectStore } from "../../src/runtime/storage/types";
+import { dumpDatabase, openDatabase } from "./sqlite";
+
+const FAST = { deadlineMs: 300, attemptTimeoutMs: 100, baseDelayMs: 5 };
+
+/** One object's persistence on `store`, opened as the lifecycle opens it: restore, then seal. */
+async function open(store: ObjectStore, holder: string) {
+  const { db, port } = await openDatabase();
+  // No write counter: every sync compares the whole image, which finds every change.
+  const persistence = new ObjectPersistence({ store, port, holder, leaseTtlMs: 60_000, storePolicy: FAST });
+  await persistence.acquireLease();
+  await persistence.restore();
+  await persistence.openLog();
+  return { db, port, persistence };
+}
+
+/** A reader: what a cold start restores from the store (newest commit + the log). */
+async function restored(store: ObjectStore) {
+  const { port } = await openDatabase();
+  await new ObjectPersistence({ store, port, storePolicy: FAST }).restore();
+  return port;
+}
+
+async function logPositions(store: ObjectStore): Promise<string[]> {
+  return (await store.list("log/")).objects.map((o) => o.key);
+}
+
+describe("log entries", () => {
+  it("round-trip, and any damaged byte is CORRUPT_SNAPSHOT naming the key", async () => {
+    const bytes = await encodeEntry({ kind: "pages", position: 3, generation: 2, timestampMs: 5, size: 8, pageSize: 4, pages: [2], data: new Uint8Array([1, 2, 3, 4]) });
+    const entry = await decodeEntry(bytes, "log/x", 3);
+    expect(entry).toMatchObject({ kind: "pages", position: 3, generation: 2, pages: [2] });
+    expect([...(entry as { data: Uint8Array }).data]).toEqual([1, 2, 3, 4]);
+    for (const at of [0, 20, bytes.length - 40, bytes.length - 1]) {
+      const damaged = bytes.slice();
+      damaged[at]! ^= 1;
+      await expect(decodeEntry(damaged, "log/x", 3)).rejects.toThrow(CorruptSnapshotError);
+    }
+    await expect(decodeEntry(bytes.subarray(0, bytes.length - 3), "log/x", 3)).rejects.toThrow(/log\/x/);
+    await expect(decodeEntry(bytes, "log/x", 4)).rejects.toThrow(/position 4/);
+  });
+
+  it("page diffs replay exactly, growing and shrinking", () => {
+    const page = (fill: number) => new Uint8Array(4096).fill(fill);
+    const image = (...fills: number[]) => {
+      const out = new Uint8Array(fills.length * 4096);
+      fills.forEach((fill, i) => out.set(page(fill), i * 4096));
+      out[16] = 0x10; // page size 4096 in the header
+      out[17] = 0;
+      return out;
+    };
+    const a = image(1, 2, 3);
+    for (const b of [image(1, 9, 3), image(1, 2, 3, 4, 5), image(1, 2), image(7)]) {
+      const diff = diffPages(a, b);
+      expect(applyPages(a, diff)).toEqual(b);
+    }
+    expect(diffPages(a, image(1, 9, 3)).pages).toEqual([2]);
+  });
+});
+
+describe("the write-ahead log", () => {
+  it("makes every synced write durable without a checkpoint, DDL and WITHOUT ROWID included", async () => {
+    const store = createMemoryStore();
+    const { port, persistence } = await open(store, "a");
+    port.exec("CREATE TABLE t (k TEXT PRIMARY KEY, v) WITHOUT ROWID; CREATE TABLE u (v)");
+    await persistence.sync();
+    port.exec("INSERT INTO t VALUES ('a', 1), ('b', 2); INSERT INTO u VALUES (1), (2), (3)");
+    await persistence.sync();
+    port.exec("DELETE FROM u; UPDATE t SET v = 3 WHERE k = 'a'; ALTER TABLE u ADD COLUMN w");
+    await persistence.sync();
+    expect(await logPositions(store)).toEqual([logKey(1), logKey(2), logKey(3), logKey(4)]); // seal + 3 batches
+    expect(dumpDatabase(await restored(store))).toEqual(dumpDatabase(port));
+  });
+
+  it("group commit: writes made while a batch is stored share the next one", async () => {
+    const store = createMemoryStore();
+    const { port, persistence } = await open(store, "a");
+    port.exec("CREATE TABLE t (v)");
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      port.exec(`INSERT INTO t VALUES (${i})`);
+      waits.push(persistence.sync());
+    }
+    await Promise.all(waits);
+    // The seal, the first batch, and one batch for everything written while it was stored.
+    expect((await logPositions(store)).length).toBeLessThanOrEqual(3);
+    expect((await restored(store)).query("SELECT count(*) FROM t")).toEqual([[50n]]);
+  });
+
+  it("a checkpoint records the log position it covers; restore replays only the entries after it, and old ones are compacted", async () => {
+    const store = createMemoryStore();
+    const { port, persistence } = await open(store, "a");
+    port.exec("CREATE TABLE t (v); INSERT INTO t VALUES (1)");
+    const first = await persistence.checkpoint();
+    port.exec("INSERT INTO t VALUES (2)");
+    await persistence.sync();
+    await persistence.checkpoint();
+    port.exec("INSERT INTO t VALUES (3)");
+    await persistence.sync();
+    expect(first?.sequence).toBe(1);
+    expect(persistence.head?.log).toBe(3);
+    // Entries up to the first commit's position are gone; the rest replays onto commit 2.
+    expect(await logPositions(store)).toEqual([logKey(3), logKey(4)]);
+    expect((await restored(store)).query("SELECT v FROM t ORDER BY v")).toEqual([[1n], [2n], [3n]]);
+  });
+
+  it("a new holder seals the log: the old one's next append collides and it can never acknowledge again", async () => {
+    const store = createMemoryStore();
+    const a = await open(store, "a");
+    a.port.exec("CREATE TABLE t (v); INSERT INTO t VALUES ('a1')");
+    await a.persistence.sync();
+    // b takes over (as after a's lease ran out while a was paused), restores and seals.
+    await store.put("lock", new TextEncoder().encode(JSON.stringify({ holder: "a", generation: 1, expiresAt: 0 })));
+    const b = await open(store, "b");
+    expect(b.port.query("SELECT v FROM t")).toEqual([["a1"]]);
+    a.port.exec("INSERT INTO t VALUES ('a2, never acknowledged')");
+    const error = await a.persistence.sync().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FencedError);
+    expect(a.persistence.failure).toBe(error);
+    await expect(a.persistence.sync()).rejects.toBe(error);
+    b.port.exec("INSERT INTO t VALUES ('b1')");
+    await b.persistence.sync();
+    expect((await restored(store)).query("SELECT v FROM t ORDER BY rowid")).toEqual([["a1"], ["b1"]]);
+  });
+
+  it("an entry the old holder stored before the seal is taken in, not lost", async () => {
+    const store = createMemoryStore();
+    const a = await open(store, "a");
+    a.port.exec("CREATE TABLE t (v)");
+    await a.persistence.sync();
+    await store.put("lock", new TextEncoder().encode(JSON.stringify({ holder: "a", generation: 1, expiresAt: 0 })));
+    // b lists the log first; a's append lands between b's listing and b's seal.
+    const slow = { ...store, list: async (...args: Parameters<ObjectStore["list"]>) => {
+      const listed = await store.list(...args);
+      if (args[0] === "log/") {
+        a.port.exec("INSERT INTO t VALUES ('a acknowledged')");
+        await a.persistence.sync();
+      }
+      return listed;
+    } };
+    const b = await open(slow, "b");
+    expect(b.port.query("SELECT v FROM t")).toEqual([["a acknowledged"]]);
+    expect(dumpDatabase(await restored(store))).toEqual(dumpDatabase(b.port));
+  });
+
+  it("a lost answer to a stored append is read back and counts as stored; a store that stays down fails the writes", async () => {
+    const inner = createMemoryStore();
+    let mode: "lose-answer" | "down" | "ok" = "ok";
+    const store: ObjectStore = {
+      ...inner,
+      async put(key, body, options) {
+        if (mode === "down" && key.startsWith("log/")) throw new StorageRequestError(inner.url, "put", key, "connection reset");
+        const info = await inner.put(key, body, options);
+        if (mode === "lose-answer" && key.startsWith("log/")) {
+          mode = "ok";
+          throw new StorageRequestError(inner.url, "put", key, "socket hang up after the write");
+        }
+        return info;
+      },
+    };
+    const { port, persistence } = await open(store, "a");
+    port.exec("CREATE TABLE t (v); INSERT INTO t VALUES (1)");
+    mode = "lose-answer";
+    await persistence.sync(); // retried: 412, read back, same bytes
+    expect((await restored(inner)).query("SELECT v FROM t")).toEqual([[1n]]);
+    mode = "down";
+    port.exec("INSERT INTO t VALUES (2)");
+    await expect(persistence.sync()).rejects.toThrow(StorageRequestError);
+    expect(persistence.failure).toBeInstanceOf(StorageRequestError);
+    expect((await restored(inner)).query("SELECT v FROM t")).toEqual([[1n]]);
+  });
+
+  it("a gap in the log is damage, never skipped", async () => {
+    const store = createMemoryStore();
+    const { port, persistence } = await open(store, "a");
+    for (const v of [1, 2, 3]) {
+      port.exec(v === 1 ? "CREATE TABLE t (v)" : `INSERT INTO t VALUES (${v})`);
+      await persistence.sync();
+    }
+    await store.delete(logKey(3));
+    const error = await restored(store).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptSnapshotError);
+    expect((error as CorruptSnapshotError).key).toBe(logKey(3));
+  });
+
+  it("a commit after time travel is followed by a full-image entry", async () => {
+    const store = createMemoryStore();
+    const { port, persistence } = await open(store, "a");
+    port.exec("CREATE TABLE t (v); INSERT INTO t VALUES (1)");
+    await persistence.checkpoint();
+    port.exec("INSERT INTO t VALUES (2)");
+    await persistence.checkpoint();
+    await persistence.restore({ sequence: 1, replace: true });
+    await persistence.sync();
+    expect((await restored(store)).query("SELECT v FROM t")).toEqual([[1n]]);
+  });
+});

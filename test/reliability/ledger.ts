@@ -1,0 +1,72 @@
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "pathe";
+import { buildProject } from "../../src/presets/build/index";
+import { startServer, type RunningServer } from "../presets/harness/process";
+
+const LEDGER_APP = resolve(import.meta.dirname, "../fixtures/ledger");
+
+/** The ledger fixture built with the node preset, copied away from the repository. */
+export async function buildLedger(): Promise<{ dir: string; remove(): void }> {
+  const scratch = mkdtempSync(join(tmpdir(), "dotdo-reliability-"));
+  const build = await buildProject({ root: LEDGER_APP, preset: "node", outDir: join(scratch, "built") });
+  const dir = join(scratch, "copy");
+  cpSync(build.outDir, dir, { recursive: true });
+  return { dir, remove: () => rmSync(scratch, { recursive: true, force: true }) };
+}
+
+/** The built ledger as a server process (its own process group, so kill -9 takes all of it). */
+export function startLedger(dir: string, env: Record<string, string>): Promise<RunningServer> {
+  return startServer(process.execPath, [join("server", "index.mjs")], dir, { DOTDO_HOLDER: "ledger-host", ...env });
+}
+
+/** kill -9 of the server's whole process group; resolves once it is gone. */
+export async function killHard(server: RunningServer): Promise<void> {
+  const exited = new Promise((done) => {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) done(undefined);
+    else server.child.once("exit", done);
+  });
+  process.kill(-server.child.pid!, "SIGKILL");
+  await exited;
+}
+
+/**
+ * `writers` concurrent clients, each adding fresh numbers to object `name` until `stop()`: the
+ * numbers answered 200 are the acknowledged writes. Anything else (a 503, a reset connection)
+ * is not acknowledged.
+ */
+export function writeLoad(url: string, name: string, writers: number, firstNumber: number) {
+  let next = firstNumber;
+  let running = true;
+  const acknowledged: number[] = [];
+  const refused = new Map<number, number>();
+  const loops = Array.from({ length: writers }, async () => {
+    while (running) {
+      const n = next++;
+      try {
+        const response = await fetch(`${url}/add/${name}/${n}`, { method: "POST" });
+        await response.arrayBuffer();
+        if (response.status === 200) acknowledged.push(n);
+        else refused.set(response.status, (refused.get(response.status) ?? 0) + 1);
+      } catch {
+        // The connection died with the server: not acknowledged.
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    }
+  });
+  return {
+    acknowledged,
+    refused,
+    async stop(): Promise<void> {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** The numbers object `name` holds, as a fresh server restores it. */
+export async function storedNumbers(url: string, name: string): Promise<Set<number>> {
+  const response = await fetch(`${url}/all/${name}`);
+  if (response.status !== 200) throw new Error(`GET /all/${name}: ${response.status} ${await response.text()}`);
+  return new Set((await response.json()) as number[]);
+}
