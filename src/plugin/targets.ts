@@ -71,4 +71,4 @@ export const TARGETS: Record<RuntimeTarget, TargetSpec> = {
 export const SQL_WASM_FILE = "sql-wasm.wasm";
 
 /** The endpoints every server output answers itself (see the runtime's platform entries). */
-export { HEALTH_PATH, METRICS_PATH } from "../runtime/platform/routes";
+export { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../runtime/platform/routes";

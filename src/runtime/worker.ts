@@ -1,6 +1,6 @@
 import { isUnavailable } from "./namespace/errors";
 import { errorWithCode } from "./errors";
-import type { ObjectLifecycle } from "./namespace/lifecycle";
+import type { ObjectLifecycle, StoreHealth } from "./namespace/lifecycle";
 import { DurableObjectNamespace } from "./namespace/namespace";
 import { ObjectRegistry } from "./namespace/object-registry";
 import type { DurableObjectClass } from "./namespace/live-object";
@@ -11,7 +11,7 @@ import { installWebSocketGlobals } from "./state/websocket-globals";
 import { env as sharedEnv } from "./index";
 
 export type { ScheduledController } from "./state/base-classes";
-export type { ObjectLifecycle, ObjectRef } from "./namespace/lifecycle";
+export type { ObjectLifecycle, ObjectRef, StoreHealth } from "./namespace/lifecycle";
 export type { ObjectRegistry } from "./namespace/object-registry";
 
 type Env = Record<string, unknown>;
@@ -64,6 +64,8 @@ export interface Worker {
   readonly objects: Readonly<Record<string, ObjectRegistry>>;
   /** Stops alarms, waits for background work and evicts every object (running `beforeEvict`). */
   dispose(): Promise<void>;
+  /** Whether the store behind the objects answers (always "ok" without persistence). */
+  health(): Promise<StoreHealth>;
 }
 
 /** The module or options do not describe a Worker this runtime can run. */
@@ -145,6 +147,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         ? (target.scheduled as (c: ScheduledController) => unknown).call(target, event)
         : target.scheduled(event, env, ctx));
     },
+    health: () => options.lifecycle?.health?.() ?? Promise.resolve({ store: "ok" }),
     async dispose() {
       await Promise.allSettled(background);
       await Promise.all([...registries.values()].map((registry) => registry.dispose()));

@@ -97,6 +97,19 @@ describe("damaged snapshots", () => {
     expect((error as CorruptSnapshotError).key).toBe(commitKey(5));
   });
 
+  it("never rolls back silently: with the newest commit object gone, its checksummed copy in the hint is restored and the damage reported", async () => {
+    const { store } = await twoCommits();
+    await store.delete(commitKey(2));
+    const { port } = await openDatabase({ image: false });
+    const reported: unknown[] = [];
+    const reader = new ObjectPersistence({ store, port, onError: (error) => reported.push(error) });
+    expect((await reader.restore())?.sequence).toBe(2);
+    expect(port.query("SELECT v FROM t ORDER BY v")).toEqual([[1n], [2n]]);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toBeInstanceOf(CorruptSnapshotError);
+    expect((reported[0] as CorruptSnapshotError).key).toBe(commitKey(2));
+  });
+
   it("reports a sequence that was never committed", async () => {
     const { store } = await twoCommits();
     const reader = await open(store);

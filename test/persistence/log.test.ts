@@ -131,6 +131,33 @@ describe("the write-ahead log", () => {
     expect((await restored(store)).query("SELECT v FROM t ORDER BY rowid")).toEqual([["a1"], ["b1"]]);
   });
 
+  it("compaction keeps the seal of a take-over: the old holder still collides after the successor's checkpoints", async () => {
+    const store = createMemoryStore();
+    const a = await open(store, "a");
+    a.port.exec("CREATE TABLE t (v); INSERT INTO t VALUES ('a1')");
+    await a.persistence.sync();
+    // a's lease runs out unreleased (a paused); b takes over and checkpoints twice, which
+    // compacts everything the first checkpoint covered.
+    const lock = JSON.parse(new TextDecoder().decode((await store.get("lock"))!.body)) as object;
+    await store.put("lock", new TextEncoder().encode(JSON.stringify({ ...lock, expiresAt: 1 })));
+    const b = await open(store, "b");
+    for (const v of ["b1", "b2"]) {
+      b.port.exec(`INSERT INTO t VALUES ('${v}')`);
+      await b.persistence.checkpoint();
+    }
+    a.port.exec("INSERT INTO t VALUES ('a2, never acknowledged')");
+    await expect(a.persistence.sync()).rejects.toThrow(FencedError);
+    expect((await restored(store)).query("SELECT v FROM t ORDER BY rowid")).toEqual([["a1"], ["b1"], ["b2"]]);
+    // After a clean hand-over (lease given back) the seal is compacted like any entry.
+    await b.persistence.releaseLease();
+    const c = await open(store, "c");
+    for (const v of ["c1", "c2"]) {
+      c.port.exec(`INSERT INTO t VALUES ('${v}')`);
+      await c.persistence.checkpoint();
+    }
+    expect(c.persistence.head?.seals?.map(([position]) => position)).toEqual(b.persistence.head?.seals?.map(([position]) => position));
+  });
+
   it("an entry the old holder stored before the seal is taken in, not lost", async () => {
     const store = createMemoryStore();
     const a = await open(store, "a");

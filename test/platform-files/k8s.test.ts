@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "pathe";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HEALTH_PATH } from "../../src/plugin/targets";
+import { HEALTH_PATH, READY_PATH } from "../../src/plugin/targets";
 import { SECRET_ENV } from "../../src/presets/node/secret-env";
 import { renderChart, UnsupportedTemplateError } from "./helpers/helm-subset";
 import { byKind, parseManifests, validateManifest, type Manifest } from "./helpers/kubernetes";
@@ -54,10 +54,12 @@ function expectDeploymentRequirements(manifests: Manifest[]): void {
   const container = pod.spec.containers[0];
   expect(pod.metadata.labels).toMatchObject(deployment.spec.selector.matchLabels);
 
-  // Health probes on the runtime's health path, by the port name the container declares.
+  // Liveness on the runtime's health path, readiness on its ready path (503 while the store is
+  // unreachable), by the port name the container declares.
   expect(container.ports).toContainEqual({ name: "http", containerPort: 3000 });
   expect(container.env).toContainEqual({ name: "PORT", value: "3000" });
-  for (const probe of [container.readinessProbe, container.livenessProbe]) expect(probe.httpGet).toEqual({ path: HEALTH_PATH, port: "http" });
+  expect(container.livenessProbe.httpGet).toEqual({ path: HEALTH_PATH, port: "http" });
+  expect(container.readinessProbe.httpGet).toEqual({ path: READY_PATH, port: "http" });
   expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
   expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30);
 

@@ -49,6 +49,8 @@ async function crashTrials(env: Record<string, string>): Promise<{ acknowledged:
   return { acknowledged, lost };
 }
 
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
 describe("acknowledged writes survive kill -9", () => {
   it(`on the file store: ${TRIALS} kills under ${WRITERS} writers, none lost`, async () => {
     const result = await crashTrials({ DOTDO_STORAGE: `file:${join(scratch, "file-store")}` });
@@ -65,5 +67,41 @@ describe("acknowledged writes survive kill -9", () => {
     });
     expect(result.acknowledged).toBeGreaterThan(TRIALS * WRITERS);
     expect(result.lost).toEqual([]);
+  });
+});
+
+describe("split brain", () => {
+  it("SIGSTOP past the lease, a successor takes over, SIGCONT with traffic on both: no acknowledged write lost, no fork", async () => {
+    const env = { DOTDO_STORAGE: `file:${join(scratch, "split-brain")}`, DOTDO_LEASE_TTL_MS: "2000" };
+    const a = await startLedger(ledger.dir, { ...env, DOTDO_HOLDER: "a" });
+    const loadA = writeLoad(a.url, "hot", 16, 0);
+    let b: Awaited<ReturnType<typeof startLedger>> | undefined;
+    let loadB: ReturnType<typeof writeLoad> | undefined;
+    try {
+      await sleep(1_000);
+      process.kill(-a.child.pid!, "SIGSTOP");
+      // b waits for a's lease to run out, takes the object and seals its log.
+      b = await startLedger(ledger.dir, { ...env, DOTDO_HOLDER: "b" });
+      loadB = writeLoad(b.url, "hot", 16, 10_000_000);
+      await sleep(5_000);
+      const acknowledgedByA = loadA.acknowledged.length;
+      process.kill(-a.child.pid!, "SIGCONT");
+      await sleep(4_000);
+      await Promise.all([loadA.stop(), loadB.stop()]);
+      console.log(`split brain: a ${acknowledgedByA} acknowledged before the pause, ${loadA.acknowledged.length - acknowledgedByA} after it; b ${loadB.acknowledged.length}; a refused ${JSON.stringify([...loadA.refused])}`);
+      expect(loadB.acknowledged.length).toBeGreaterThan(0);
+    } finally {
+      process.kill(-a.child.pid!, "SIGCONT");
+      await Promise.all([loadA.stop(), loadB?.stop()]);
+      await killHard(a);
+      if (b) await killHard(b);
+    }
+    const reader = await startLedger(ledger.dir, { ...env, DOTDO_HOLDER: "b" });
+    try {
+      const stored = await storedNumbers(reader.url, "hot");
+      expect([...loadA.acknowledged, ...loadB!.acknowledged].filter((n) => !stored.has(n))).toEqual([]);
+    } finally {
+      await killHard(reader);
+    }
   });
 });

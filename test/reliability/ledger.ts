@@ -22,10 +22,8 @@ export function startLedger(dir: string, env: Record<string, string>): Promise<R
 
 /** kill -9 of the server's whole process group; resolves once it is gone. */
 export async function killHard(server: RunningServer): Promise<void> {
-  const exited = new Promise((done) => {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) done(undefined);
-    else server.child.once("exit", done);
-  });
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((done) => server.child.once("exit", done));
   process.kill(-server.child.pid!, "SIGKILL");
   await exited;
 }
@@ -39,6 +37,8 @@ export function writeLoad(url: string, name: string, writers: number, firstNumbe
   let next = firstNumber;
   let running = true;
   const acknowledged: number[] = [];
+  /** When each acknowledgement arrived (ms since epoch), in order. */
+  const acknowledgedAt: number[] = [];
   const refused = new Map<number, number>();
   const loops = Array.from({ length: writers }, async () => {
     while (running) {
@@ -46,7 +46,10 @@ export function writeLoad(url: string, name: string, writers: number, firstNumbe
       try {
         const response = await fetch(`${url}/add/${name}/${n}`, { method: "POST" });
         await response.arrayBuffer();
-        if (response.status === 200) acknowledged.push(n);
+        if (response.status === 200) {
+          acknowledged.push(n);
+          acknowledgedAt.push(Date.now());
+        }
         else refused.set(response.status, (refused.get(response.status) ?? 0) + 1);
       } catch {
         // The connection died with the server: not acknowledged.
@@ -56,6 +59,7 @@ export function writeLoad(url: string, name: string, writers: number, firstNumbe
   });
   return {
     acknowledged,
+    acknowledgedAt,
     refused,
     async stop(): Promise<void> {
       running = false;

@@ -26,9 +26,12 @@ describe("node serve", () => {
     expect(await response.text()).toBe("worker /some/path COUNTER");
   });
 
-  it("has a health endpoint", async () => {
+  it("has a health endpoint, and a readiness endpoint that reports the store", async () => {
     const response = await fetch(`${server.url}/__dotdo/health`);
-    expect(await response.json()).toEqual({ ok: true });
+    expect(await response.json()).toEqual({ ok: true, store: "ok" });
+    const ready = await fetch(`${server.url}/__dotdo/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, store: "ok" });
   });
 
   it("disposes the worker when closed", async () => {

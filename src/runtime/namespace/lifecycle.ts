@@ -10,6 +10,9 @@ export interface ObjectRef {
   readonly name?: string;
 }
 
+/** Whether the object store answers; `error` says why not. */
+export type StoreHealth = { store: "ok" } | { store: "unreachable"; error: string };
+
 /**
  * Hooks the persistence layer plugs in. Without them, an evicted object's database is kept
  * as a SQLite image in memory, so eviction never loses state.
@@ -32,6 +35,8 @@ export interface ObjectLifecycle {
   durable?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
   /** The object is dropped without saving (its state is ahead of what could be stored). */
   discard?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
+  /** Probes the object store (readiness: a replica that cannot store writes should not get traffic). */
+  health?(): Promise<StoreHealth>;
   /**
    * The object's alarm was set (a time) or cleared (null). A store can keep an index of
    * pending alarms from this, and `wake(id)` those objects after a restart.

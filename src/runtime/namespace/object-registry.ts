@@ -157,19 +157,21 @@ export class ObjectRegistry implements LiveObjectHost {
   }
 
   reset(live: LiveObject): void {
+    // A failed open (the entry may be a new one by now) is its own caller's to report.
     void this.#entries.get(live.id.toString())?.then((entry) => {
       if (entry.live === live) entry.live = undefined;
-    });
+    }, () => undefined);
   }
 
   activity(live: LiveObject): void {
     const { evictAfterMs, suspendAfterMs } = this.#options;
     if (evictAfterMs === undefined && suspendAfterMs === undefined) return;
     void this.#entries.get(live.id.toString())?.then((entry) => {
+      if (entry.db !== live.db) return; // dropped and opened anew meanwhile
       clearTimeout(entry.idleTimer);
       if (evictAfterMs !== undefined) entry.idleTimer = background(() => this.#evictWhenIdle(entry, evictAfterMs), evictAfterMs);
       if (suspendAfterMs !== undefined) this.#armSuspend(entry, suspendAfterMs);
-    });
+    }, () => undefined);
   }
 
   /**

@@ -65,6 +65,8 @@ export interface Commit {
   image?: CommitImage;
   /** The last write-ahead log position this state includes; a restore replays the log after it. */
   log?: number;
+  /** Seal entries at or before `log` that compaction keeps: [position, timestampMs]. */
+  seals?: Array<[number, number]>;
 }
 
 export function encodeCommit(commit: Commit): Uint8Array {

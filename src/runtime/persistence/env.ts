@@ -18,11 +18,13 @@ export class PersistenceConfigError extends DotdoError {
  *   the log (see `IcebergConfig`).
  * - `DOTDO_STORE_DEADLINE_MS`: how long a log append retries a failing store before the
  *   writes in it fail.
+ * - `DOTDO_LEASE_TTL_MS`: how long a lease lasts unrenewed, so how long others wait for a
+ *   holder that vanished (default 30 s).
  */
 export function persistenceEnv(
   env: Record<string, string | undefined>,
   fallbackHolder?: string,
-): Pick<PersistenceLifecycleOptions, "holder" | "iceberg" | "storePolicy"> {
+): Pick<PersistenceLifecycleOptions, "holder" | "iceberg" | "storePolicy" | "leaseTtlMs"> {
   const number = (name: string): number | undefined => {
     const value = env[name]?.trim();
     if (!value) return undefined;
@@ -33,8 +35,10 @@ export function persistenceEnv(
   const checkpointIntervalMs = number("DOTDO_CHECKPOINT_INTERVAL_MS");
   const maxLogEntries = number("DOTDO_CHECKPOINT_LOG_ENTRIES");
   const deadlineMs = number("DOTDO_STORE_DEADLINE_MS");
+  const leaseTtlMs = number("DOTDO_LEASE_TTL_MS");
   return {
     ...(holder && { holder }),
+    ...(leaseTtlMs !== undefined && { leaseTtlMs }),
     iceberg: {
       ...(checkpointIntervalMs !== undefined && { checkpointIntervalMs }),
       ...(maxLogEntries !== undefined && { maxLogEntries }),

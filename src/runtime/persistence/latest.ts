@@ -26,6 +26,8 @@ const SUM_LENGTH = 64;
 export interface LatestCommit {
   commit: Commit;
   image: Promise<ImageRead> | null;
+  /** Damage found on the way and gone around (to report), e.g. the newest commit object missing. */
+  damage?: CorruptSnapshotError;
 }
 
 /**
@@ -70,6 +72,12 @@ export async function readLatest(store: ObjectStore, prefetch?: ImagePrefetch): 
   const copy = hint?.copy;
   const have = hint?.image ?? left?.body;
   if (copy && listed === copy.sequence) return { commit: copy, image: prefetch?.(copy, have) ?? null };
+  // The listing ends before the hint's commit: that commit object is gone. Its checksummed copy
+  // is as good as the commit; the older one would silently drop every write since.
+  if (copy && (listed === null || (listed !== undefined && listed < copy.sequence))) {
+    const damage = new CorruptSnapshotError(commitKey(copy.sequence), `missing (the newest listed is ${listed ?? "none"}); restored from its checksummed copy in ${LATEST_KEY}`);
+    return { commit: copy, image: prefetch?.(copy, have) ?? null, damage };
+  }
   const image = copy && prefetch ? prefetch(copy, have) : null;
   // Awaited when the copy turns out to be the newest commit, dropped when not.
   image?.catch(() => undefined);

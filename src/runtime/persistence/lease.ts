@@ -25,8 +25,17 @@ export interface LeaseOptions {
  */
 export class Lease {
   #held: (LeaseRecord & { etag: string }) | null = null;
+  #handedOver = false;
 
   constructor(private readonly options: LeaseOptions) {}
+
+  /**
+   * Whether the lease held now was free when taken (never held, or given back): then no earlier
+   * holder can still be writing. Taken over after expiry (a crash, a pause), it was not.
+   */
+  get handedOver(): boolean {
+    return this.#handedOver;
+  }
 
   /** The generation held now, or null. */
   get generation(): number | null {
@@ -51,6 +60,7 @@ export class Lease {
       try {
         const info = await store.put(LOCK_KEY, encode(next), current ? { ifMatch: current.etag } : { ifNoneMatch: "*" });
         this.#held = { ...next, etag: info.etag };
+        this.#handedOver = record === null || record.expiresAt === 0;
         return next;
       } catch (error) {
         // Another instance moved first: look again.

@@ -1,4 +1,4 @@
-import type { ObjectLifecycle, ObjectRef } from "../namespace/lifecycle";
+import type { ObjectLifecycle, ObjectRef, StoreHealth } from "../namespace/lifecycle";
 import type { SqliteDatabase } from "../sqlite/types";
 import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
@@ -42,6 +42,9 @@ export interface PersistenceLifecycleOptions {
   /** Background checkpoint failures (e.g. `FencedError`) go here; they are not thrown anywhere else. */
   onError?: (error: unknown, ref: ObjectRef) => void;
 }
+
+/** What the health probe reads: no such object needs to exist. */
+const HEALTH_PROBE_KEY = ".dotdo-health";
 
 /** Time travel reaches the last 100 checkpoints unless configured otherwise. */
 export const DEFAULT_RETENTION: RetentionPolicy = { keepLast: 100, everyCheckpoints: 50 };
@@ -90,6 +93,7 @@ interface OpenObject {
 export function persistenceLifecycle(options: PersistenceLifecycleOptions): PersistenceLifecycle {
   const open = new Map<SqliteDatabase, OpenObject>();
   const report = (ref: ObjectRef) => (error: unknown) => options.onError?.(error, ref);
+  let probe: Promise<StoreHealth> | undefined;
   const close = (entry: OpenObject): void => {
     entry.scheduler.stop();
     open.delete(entry.db);
@@ -122,7 +126,8 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         await persistence.releaseLease();
         throw error;
       }
-      const scheduler = new CheckpointScheduler(persistence, options.iceberg, report(ref));
+      // The lease is renewed three times per ttl, so a live holder never looks gone to others.
+      const scheduler = new CheckpointScheduler(persistence, options.iceberg, report(ref), (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) / 3);
       const handle = handleOf(persistence, scheduler);
       open.set(db, { ref, db, persistence, scheduler, handle });
       attachIcebergHandle(db, handle);
@@ -167,6 +172,8 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       await entry.persistence.releaseLease().catch(report(ref));
     },
 
+    health: () => (probe ??= probeStore(options.store).finally(() => setTimeout(() => (probe = undefined), HEALTH_CACHE_MS))),
+
     handleFor: (db) => open.get(db)?.handle,
 
     async checkpointAll() {
@@ -175,6 +182,26 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       );
     },
   };
+}
+
+/** Health answers are reused this long, so probes cannot load the store. */
+const HEALTH_CACHE_MS = 1_000;
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** One small read: the store answers (a missing key is an answer), within the timeout. */
+async function probeStore(store: ObjectStore): Promise<StoreHealth> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([store.head(HEALTH_PROBE_KEY), timeout]);
+    return { store: "ok" };
+  } catch (error) {
+    return { store: "unreachable", error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Polls for the lease until `waitMs` has passed; a release is noticed within a second. */

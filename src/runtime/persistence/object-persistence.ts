@@ -16,7 +16,7 @@ import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, t
 import type { RetryPolicy } from "../retry";
 import { listLog } from "./log/log-store";
 import { LogWriter } from "./log/log-writer";
-import { replayLog, sealLog, type Replayed } from "./log/replay";
+import { replayLog, SEAL_KEEP_MS, sealLog, startOfLog, type Replayed } from "./log/replay";
 import { logKey } from "./keys";
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
@@ -178,7 +178,8 @@ export class ObjectPersistence {
     // The log is listed in the first round trip, beside the hint and the commit listing.
     const listing = latest ? listLog(store, 0, this.#policy) : null;
     listing?.catch(() => undefined);
-    const { commit, image } = await this.#resolve(target);
+    const { commit, image, damage } = await this.#resolve(target);
+    if (damage) this.#onError(damage);
     const read = commit ? await loadCommit(store, port, commit, target.replace ?? false, this.#onError, image) : null;
     this.#left = read?.fromHave && !ridesInHint(commit!.image!.bytes) ? commit!.sequence : null;
     // After going back in time the next checkpoint still follows the newest commit, which is
@@ -207,7 +208,7 @@ export class ObjectPersistence {
       if (positions.length > 0) throw new UnsupportedSchemaError("this database engine cannot load images, which replaying the write-ahead log needs");
       return null;
     }
-    const replayed = await replayLog(store, after, port.image!()!, this.#policy, positions);
+    const replayed = await replayLog(store, after, port.image!()!, this.#policy, positions, commit?.seals);
     if (replayed.applied === 0) return replayed;
     if (commit?.image && !exact) {
       // The log's pages apply to the commit's image only; the tables were loaded instead.
@@ -248,11 +249,12 @@ export class ObjectPersistence {
       if (this.#at !== null && end !== this.#at) {
         throw new FencedError("FENCED", `another instance wrote this object (its log is at ${end}, this state at ${this.#at}): restore it first`);
       }
-      start = { image: new Uint8Array(0), position: end, applied: 0, sealed: 0 };
+      start = { ...startOfLog(new Uint8Array(0), end), seals: this.#head?.seals ?? [] };
     }
     const sealed = await sealLog(store, start, { generation, holder, now }, this.#policy);
     if (restored && sealed.applied > restored.applied) this.#adopt(sealed.image);
-    this.#logState = sealed;
+    // After a clean hand-over no earlier holder can append any more: the seal need not outlive compaction.
+    this.#logState = this.#lease.handedOver ? { ...sealed, seals: sealed.seals.filter(([position]) => position !== sealed.position) } : sealed;
     const log = new LogWriter({
       store,
       image: () => port.image?.() ?? null,
@@ -283,6 +285,12 @@ export class ObjectPersistence {
   /** The log needs the database's image (to diff it) and to load one (to replay it). */
   get #logging(): boolean {
     return this.#settings.port.image !== undefined && this.#settings.port.stageImage !== undefined;
+  }
+
+  /** The seal entries the log still needs (younger than `SEAL_KEEP_MS`). */
+  #keptSeals(): Array<[number, number]> {
+    const since = this.#settings.now() - SEAL_KEEP_MS;
+    return (this.#logState?.seals ?? []).filter(([, timestampMs]) => timestampMs >= since);
   }
 
   /** Log entries stored since the state the newest checkpoint holds. */
@@ -387,6 +395,7 @@ export class ObjectPersistence {
       }
       if (log) {
         prepared.log = log.position;
+        prepared.seals = this.#keptSeals();
         // Later entries are diffs against exactly the image this commit stores.
         log.rebaseTo(prepared.image!);
       }
@@ -421,7 +430,7 @@ export class ObjectPersistence {
       this.#onError(error);
     }
     const covered = prepared.newest?.log;
-    if (covered !== undefined) await this.#compactLog(covered).catch(this.#onError);
+    if (covered !== undefined) await this.#compactLog(covered, commit.seals ?? []).catch(this.#onError);
     const retention = this.#retention;
     if (retention && commit.sequence % retention.everyCheckpoints === 0) {
       await this.#expire(retention).catch(this.#onError);
@@ -432,9 +441,10 @@ export class ObjectPersistence {
    * Deletes the log entries the commit before the newest already covers: one commit of slack,
    * so a restore that lists the commits while this one lands still finds its log.
    */
-  async #compactLog(covered: number): Promise<void> {
+  async #compactLog(covered: number, kept: Array<[number, number]>): Promise<void> {
     const { store } = this.#settings;
-    const positions = (await listLog(store, 0, this.#policy)).filter((position) => position <= covered);
+    const seals = new Set(kept.map(([position]) => position));
+    const positions = (await listLog(store, 0, this.#policy)).filter((position) => position <= covered && !seals.has(position));
     await mapLimit(positions, 8, (position) => store.delete(logKey(position)));
   }
 
@@ -458,7 +468,7 @@ export class ObjectPersistence {
   }
 
   /** The commit to restore, with its image's read when already started. */
-  async #resolve(target: RestoreTarget): Promise<{ commit: Commit | null; image?: Promise<ImageRead> | null }> {
+  async #resolve(target: RestoreTarget): Promise<{ commit: Commit | null; image?: Promise<ImageRead> | null; damage?: CorruptSnapshotError }> {
     const { store, port } = this.#settings;
     if (target.sequence !== undefined) return { commit: await readCommit(store, target.sequence) };
     if (target.asOf === undefined) return (await readLatest(store, imageReader(store, port))) ?? { commit: null };

@@ -59,6 +59,8 @@ export interface PreparedCheckpoint {
   image: Uint8Array | null;
   /** The log position the state is at, when the object has a log. */
   log?: number;
+  /** Seal entries that compaction keeps (see `SEAL_KEEP_MS`). */
+  seals?: Array<[number, number]>;
 }
 
 /**

@@ -88,7 +88,7 @@ export async function commitCheckpoint(
     database: prepared.database,
     tables,
     ...(image && { image: image.image }),
-    ...(prepared.log !== undefined && { log: prepared.log }),
+    ...(prepared.log !== undefined && { log: prepared.log, seals: prepared.seals ?? [] }),
   };
   const discardUploads = () => Promise.allSettled(uploads.map((u) => store.delete(u.key)));
   try {

@@ -34,11 +34,14 @@ export class CheckpointScheduler {
   #config: IcebergConfig;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
+  #lastCheckpoint = Date.now();
 
+  /** `renewEveryMs`: how often the lease is renewed (well within its ttl), checkpoint or not. */
   constructor(
     private readonly persistence: ObjectPersistence,
     config: Partial<IcebergConfig> = {},
     private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly renewEveryMs = Infinity,
   ) {
     this.#config = { ...DEFAULT_ICEBERG_CONFIG, ...config };
     this.#arm();
@@ -74,14 +77,17 @@ export class CheckpointScheduler {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#tick(), this.#config.checkpointIntervalMs);
+    const untilCheckpoint = Math.max(0, this.#lastCheckpoint + this.#config.checkpointIntervalMs - Date.now());
+    this.#timer = setTimeout(() => void this.#tick(), Math.min(untilCheckpoint, this.renewEveryMs));
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
   async #tick(): Promise<void> {
     try {
       await this.persistence.renewLease();
-      const { autoCheckpoint, minChangesBeforeCheckpoint } = this.#config;
+      const { autoCheckpoint, minChangesBeforeCheckpoint, checkpointIntervalMs } = this.#config;
+      if (Date.now() - this.#lastCheckpoint < checkpointIntervalMs) return;
+      this.#lastCheckpoint = Date.now();
       if (autoCheckpoint && this.persistence.pendingChanges() >= Math.max(1, minChangesBeforeCheckpoint)) {
         await this.persistence.checkpoint();
       }

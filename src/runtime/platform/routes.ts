@@ -1,11 +1,13 @@
 import type { Worker } from "../worker";
 
-/** Answered by every server entry itself: load balancers and orchestrators probe it. */
+/** Answered by every server entry itself: load balancers and orchestrators probe it (liveness). */
 export const HEALTH_PATH = "/__dotdo/health";
+/** 503 while the object store cannot be reached: orchestrators route no traffic here then. */
+export const READY_PATH = "/__dotdo/ready";
 /** Prometheus text format; the k8s preset's ServiceMonitor scrapes it. */
 export const METRICS_PATH = "/__dotdo/metrics";
 
-export type PlatformWorker = Pick<Worker, "fetch" | "objects">;
+export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health">;
 
 /**
  * The Worker's fetch with dotdo's own endpoints in front, for server entries (Node, Bun,
@@ -15,7 +17,12 @@ export function platformHandler(worker: PlatformWorker): (request: Request) => P
   let requests = 0;
   return async (request) => {
     const { pathname } = new URL(request.url);
-    if (pathname === HEALTH_PATH) return Response.json({ ok: true });
+    // Alive even while the store is down (a restart would not help): the body says so.
+    if (pathname === HEALTH_PATH) return Response.json({ ok: true, ...(await worker.health()) });
+    if (pathname === READY_PATH) {
+      const health = await worker.health();
+      return Response.json({ ready: health.store === "ok", ...health }, { status: health.store === "ok" ? 200 : 503 });
+    }
     if (pathname === METRICS_PATH) {
       return new Response(metrics(worker, requests), { headers: { "content-type": "text/plain; version=0.0.4" } });
     }

@@ -28,6 +28,11 @@ export interface S3StoreOptions {
   provider?: S3Provider;
   /** How often to retry a put answered 409 (a concurrent conditional write). Default 2. */
   conflictRetries?: number;
+  /**
+   * A request whose connection stays silent this long fails (the SDK then retries it), so an
+   * unanswered request never hangs a caller. Default 10 s; connecting may take 3 s.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** An S3-compatible bucket through `@aws-sdk/client-s3`. Keys are bucket keys. */
@@ -47,6 +52,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     // the CRC trailers the SDK adds by default.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: 3_000 },
   });
   const rewrite = providerHeaders(options.provider ?? detectProvider(endpoint));
   if (rewrite) {

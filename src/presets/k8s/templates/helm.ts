@@ -24,6 +24,7 @@ function values(ctx: PresetContext): string {
 port: ${s.port}
 storage: ${s.storage}
 healthPath: ${s.healthPath}
+readyPath: ${s.readyPath}
 
 # R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY and JWT_TOKEN come from this Secret.
 existingSecret: ${s.secretName}
@@ -95,7 +96,7 @@ spec:
           envFrom:
             - secretRef: { name: {{ .Values.existingSecret }}, optional: true }
           readinessProbe:
-            httpGet: { path: {{ .Values.healthPath }}, port: http }
+            httpGet: { path: {{ .Values.readyPath }}, port: http }
             periodSeconds: 10
           livenessProbe:
             httpGet: { path: {{ .Values.healthPath }}, port: http }

@@ -14,7 +14,7 @@ export const kustomizeManifests: Record<string, Template> = {
 
 function deployment(ctx: PresetContext): object {
   const s = k8sSettings(ctx);
-  const probe = { httpGet: { path: s.healthPath, port: "http" }, periodSeconds: 10 };
+  const probe = (path: string) => ({ httpGet: { path, port: "http" }, periodSeconds: 10 });
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -40,8 +40,8 @@ function deployment(ctx: PresetContext): object {
                 { name: "DOTDO_STORAGE", value: s.storage },
               ],
               envFrom: [{ secretRef: { name: s.secretName, optional: true } }],
-              readinessProbe: probe,
-              livenessProbe: { ...probe, initialDelaySeconds: 10 },
+              readinessProbe: probe(s.readyPath),
+              livenessProbe: { ...probe(s.healthPath), initialDelaySeconds: 10 },
               resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
             },

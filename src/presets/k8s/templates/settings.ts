@@ -1,5 +1,5 @@
 import type { PresetContext } from "../../define";
-import { HEALTH_PATH, METRICS_PATH } from "../../../plugin/targets";
+import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../../../plugin/targets";
 
 /** What the Helm values and the kustomize manifests share, so the two stay the same deployment. */
 export function k8sSettings({ project }: PresetContext) {
@@ -10,6 +10,7 @@ export function k8sSettings({ project }: PresetContext) {
     pullPolicy: "IfNotPresent",
     port: 3000,
     healthPath: HEALTH_PATH,
+    readyPath: READY_PATH,
     metricsPath: METRICS_PATH,
     /** Replicas: the HPA range and the PDB floor. */
     minReplicas: 2,

@@ -13,6 +13,20 @@ export interface Replayed {
   applied: number;
   /** The newest generation that sealed the log so far. */
   sealed: number;
+  /** Seal entries met on the way: [position, timestampMs] (see `SEAL_KEEP_MS`). */
+  seals: Array<[number, number]>;
+}
+
+/**
+ * Seal entries outlive compaction this long. Each one is where its predecessor's next append
+ * would go, so while it exists that holder (paused, say) collides instead of appending to a
+ * position no restore reads any more. A holder paused longer than this could fork the history.
+ */
+export const SEAL_KEEP_MS = 24 * 60 * 60 * 1000;
+
+/** The state before any entry: `base` at log position `position`. */
+export function startOfLog(base: Uint8Array, position: number): Replayed {
+  return { image: base, position, applied: 0, sealed: 0, seals: [] };
 }
 
 /**
@@ -21,8 +35,10 @@ export interface Replayed {
  */
 export function applyEntries(start: Replayed, entries: readonly LogEntry[]): Replayed {
   let { image, applied, sealed, position } = start;
+  const seals = [...start.seals];
   for (const entry of entries) {
     position = entry.position;
+    if (entry.kind === "seal") seals.push([entry.position, entry.timestampMs]);
     if (entry.generation < sealed) continue;
     if (entry.kind === "seal") {
       sealed = entry.generation;
@@ -31,12 +47,22 @@ export function applyEntries(start: Replayed, entries: readonly LogEntry[]): Rep
       applied++;
     }
   }
-  return { image, position, applied, sealed };
+  return { image, position, applied, sealed, seals };
 }
 
-/** The log after `after` (listed already, or not) replayed onto `base`, the database as of `after` (a checkpoint). */
-export async function replayLog(store: ObjectStore, after: number, base: Uint8Array, policy: RetryPolicy, listed?: number[]): Promise<Replayed> {
-  return applyEntries({ image: base, position: after, applied: 0, sealed: 0 }, await readLog(store, after, policy, listed));
+/**
+ * The log after `after` (listed already, or not) replayed onto `base`, the database as of
+ * `after` (a checkpoint, which kept `seals`).
+ */
+export async function replayLog(
+  store: ObjectStore,
+  after: number,
+  base: Uint8Array,
+  policy: RetryPolicy,
+  listed?: number[],
+  seals: Array<[number, number]> = [],
+): Promise<Replayed> {
+  return applyEntries({ ...startOfLog(base, after), seals }, await readLog(store, after, policy, listed));
 }
 
 /**
@@ -52,9 +78,10 @@ export async function sealLog(
 ): Promise<Replayed> {
   for (;;) {
     const position = state.position + 1;
-    const bytes = await encodeEntry({ kind: "seal", position, generation: seal.generation, holder: seal.holder, timestampMs: seal.now() });
+    const timestampMs = seal.now();
+    const bytes = await encodeEntry({ kind: "seal", position, generation: seal.generation, holder: seal.holder, timestampMs });
     if ((await createEntry(store, position, bytes, policy)) === "stored") {
-      return { ...state, position, sealed: Math.max(state.sealed, seal.generation) };
+      return { ...state, position, sealed: Math.max(state.sealed, seal.generation), seals: [...state.seals, [position, timestampMs]] };
     }
     const entry = await readEntry(store, position, policy);
     if (entry.generation > seal.generation) {
