@@ -103,4 +103,31 @@ describe("a store that fails in every way a network can", () => {
       await killHard(restarted);
     }
   });
+
+  it("SIGTERM while the store is down exits 0 without its final checkpoint: the log already holds every acknowledged write", async () => {
+    const env = {
+      DOTDO_STORAGE: `s3://${s3.bucket}/sigterm`,
+      R2_ENDPOINT: proxy.url,
+      R2_ACCESS_KEY_ID: s3.accessKeyId,
+      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    proxy.set("none");
+    const server = await startLedger(ledger.dir, env);
+    const load = writeLoad(server.url, "hot", 8, 0);
+    await sleep(1_500);
+    await load.stop();
+    proxy.set("down");
+    const code = await server.stop();
+    proxy.set("none");
+    expect(code, server.output()).toBe(0);
+    expect(server.output()).toMatch(/final checkpoint failed|dotdo persistence/);
+    expect(load.acknowledged.length).toBeGreaterThan(0);
+    const restarted = await startLedger(ledger.dir, env);
+    try {
+      const stored = await storedNumbers(restarted.url, "hot");
+      expect(load.acknowledged.filter((n) => !stored.has(n))).toEqual([]);
+    } finally {
+      await killHard(restarted);
+    }
+  });
 });

@@ -24,6 +24,8 @@ export interface LiveObjectHost {
   hibernation(id: DurableObjectId): Hibernation;
   /** The output gate: resolves once the object's writes so far are durable (see `ObjectLifecycle.durable`). */
   durable(live: LiveObject): Promise<void>;
+  /** Whether writes are stored at all (else the gate has nothing to wait for). */
+  readonly persistent: boolean;
 }
 
 interface Methods {
@@ -56,7 +58,7 @@ export class LiveObject {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
-      durable: () => host.durable(this),
+      ...(host.persistent && { durable: () => host.durable(this) }),
     }, host.hibernation(id));
     try {
       this.#object = new host.ctor(this.state, host.env as never) as object & Methods;
@@ -101,7 +103,9 @@ export class LiveObject {
     return this.#event(async (object) => {
       if (typeof object.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
       const response = await object.fetch(request);
-      this.#pinWhileOpen((response as Response & { webSocket?: WebSocket | null }).webSocket?.peer);
+      const socket = (response as Response & { webSocket?: WebSocket | null }).webSocket?.peer;
+      if (socket && this.#host.persistent) socket.gateOutput(() => this.#host.durable(this));
+      this.#pinWhileOpen(socket);
       return response;
     });
   }

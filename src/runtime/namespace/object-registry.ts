@@ -124,14 +124,24 @@ export class ObjectRegistry implements LiveObjectHost {
     }
   }
 
+  get persistent(): boolean {
+    return this.#options.lifecycle?.durable !== undefined;
+  }
+
+  /**
+   * Waits for the writes of the object's current instance (a hibernatable socket outlives the
+   * instance that accepted it, so `live` may be an older one).
+   */
   async durable(live: LiveObject): Promise<void> {
     const { lifecycle } = this.#options;
     if (!lifecycle?.durable) return;
+    const entry = await this.#entries.get(live.id.toString())?.catch(() => undefined);
+    if (!entry) return; // not open: nothing unsaved
     try {
-      await lifecycle.durable(this.#ref(live.id), live.db);
+      await lifecycle.durable(entry.ref, entry.db);
     } catch (error) {
-      await this.#discard(live, error);
-      throw new ObjectUnavailableError(live.id.toString(), error);
+      await this.#discard(entry, error);
+      throw new ObjectUnavailableError(entry.ref.id, error);
     }
   }
 
@@ -139,16 +149,20 @@ export class ObjectRegistry implements LiveObjectHost {
    * Drops an object whose state is ahead of what could be stored, without saving it: the
    * next event opens it again from the store (the writes that failed are gone, as on Cloudflare).
    */
-  async #discard(live: LiveObject, error: unknown): Promise<void> {
-    const key = live.id.toString();
-    const entry = await this.#entries.get(key)?.catch(() => undefined);
-    if (!entry || entry.db !== live.db) return; // already dropped by another event that waited
+  async #discard(entry: Entry, error: unknown): Promise<void> {
+    const key = entry.ref.id;
+    if ((await this.#entries.get(key)?.catch(() => undefined)) !== entry) return; // dropped by another waiter
     this.#entries.delete(key);
-    live.retire(true);
-    live.reset(error);
+    const live = entry.live;
+    live?.retire(true);
+    live?.reset(error);
     clearTimeout(entry.idleTimer);
     clearTimeout(entry.suspendTimer);
     entry.live = undefined;
+    // Frames these sockets were promised may be lost with the state: break them, as a reset does.
+    const hibernation = this.#hibernations.get(key);
+    this.#hibernations.delete(key);
+    for (const socket of hibernation?.sockets() ?? []) socket.close(1011, "Durable Object reset: its writes could not be stored");
     try {
       await this.#options.lifecycle?.discard?.(entry.ref, entry.db);
     } finally {

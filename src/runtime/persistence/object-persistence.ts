@@ -377,6 +377,7 @@ export class ObjectPersistence {
       return null;
     }
     let changes: ChangeSet | undefined;
+    let rebased = false;
     try {
       if (this.#behind && !this.#newest) this.#newest = await this.#readNewest();
       const log = this.#logging ? await this.#openLog() : null;
@@ -397,7 +398,7 @@ export class ObjectPersistence {
         prepared.log = log.position;
         prepared.seals = this.#keptSeals();
         // Later entries are diffs against exactly the image this commit stores.
-        log.rebaseTo(prepared.image!);
+        rebased = log.rebaseTo(prepared.image!);
       }
       const commit = await commitCheckpoint(this.#settings, prepared, lease.generation, () => this.#assertMayCommit());
       this.#head = commit;
@@ -414,8 +415,8 @@ export class ObjectPersistence {
       };
     } catch (error) {
       if (changes) this.#tracker.giveBack(changes);
-      // The next entry may no longer diff against a stored image: it carries every page.
-      this.#log?.rebase();
+      // Entries since may diff against an image no commit holds: the next one carries every page.
+      if (rebased) this.#log?.rebase();
       throw error;
     }
   }

@@ -71,6 +71,8 @@ export class DurableObjectState {
   /** Takes a socket into the hibernation API: its traffic goes to `webSocketMessage`/`webSocketClose`. */
   acceptWebSocket(socket: WebSocket, tags?: string[]): void {
     this.#hibernation.accept(socket, tags);
+    const durable = this.#owner.durable;
+    if (durable) socket.gateOutput(() => durable());
   }
 
   getWebSockets(tag?: string): WebSocket[] {

@@ -68,6 +68,11 @@ export class WebSocket extends EventTarget {
   #closeSent = false;
   #closeReceived = false;
   #whenClosed: (() => void)[] = [];
+  /** The owning object's output gate: resolves once the writes made so far are stored. */
+  #gate: (() => Promise<void>) | undefined;
+  /** Frames waiting for the gate, in order. */
+  #outbox: Promise<void> = Promise.resolve();
+  #gateFailed = false;
 
   /** @internal Links two ends; used by `WebSocketPair`. */
   static link(a: WebSocket, b: WebSocket): void {
@@ -100,6 +105,15 @@ export class WebSocket extends EventTarget {
     else this.#whenClosed.push(fn);
   }
 
+  /**
+   * @internal Holds every frame this end sends until the writes its object made before
+   * sending it are stored (the output gate). If they cannot be, the peer gets a 1011 close
+   * instead, and nothing more: the object is being reset.
+   */
+  gateOutput(gate: () => Promise<void>): void {
+    this.#gate = gate;
+  }
+
   /** Starts delivering events to this end's listeners. */
   accept(): void {
     if (this.#hibernation) throw new TypeError("Can't accept() WebSocket after enabling hibernation.");
@@ -119,7 +133,7 @@ export class WebSocket extends EventTarget {
     }
     if (this.#closeSent) throw new TypeError("Can't call WebSocket send() after close().");
     const data = typeof message === "string" ? message : copyBytes(message);
-    if (this.#peer) this.#peer.#deliver({ kind: "message", data });
+    this.#emit({ kind: "message", data });
   }
 
   /** Sends a close; the end is CLOSED once closes went both ways (no automatic reply, as in workerd). */
@@ -127,7 +141,25 @@ export class WebSocket extends EventTarget {
     if (this.#closeSent) return;
     this.#closeSent = true;
     this.#setState(this.#closeReceived ? CLOSED : CLOSING);
-    if (this.#peer) this.#peer.#deliver({ kind: "close", code, reason });
+    this.#emit({ kind: "close", code, reason });
+  }
+
+  #emit(delivery: Delivery): void {
+    const peer = this.#peer;
+    if (!peer) return;
+    if (!this.#gate) return peer.#deliver(delivery);
+    // Asked now, so that it covers exactly the writes made before this frame.
+    const stored = this.#gate();
+    this.#outbox = this.#outbox.then(() => stored).then(
+      () => {
+        if (!this.#gateFailed) peer.#deliver(delivery);
+      },
+      () => {
+        if (this.#gateFailed) return;
+        this.#gateFailed = true;
+        peer.#deliver({ kind: "close", code: 1011, reason: "Durable Object reset: its writes could not be stored" });
+      },
+    );
   }
 
   serializeAttachment(value: unknown): void {

@@ -92,10 +92,13 @@ export class LogWriter {
 
   /**
    * Diffs from now on against `image`, the database as it is now (a checkpoint's image, read in
-   * the same turn as `upToDate`), byte for byte what a restore starts from.
+   * the same turn as `upToDate`), byte for byte what a restore starts from. True when those
+   * bytes differ from the last entry's image (SQLite wrote the same state differently).
    */
-  rebaseTo(image: Uint8Array): void {
+  rebaseTo(image: Uint8Array): boolean {
+    const same = image.length === this.#base.length && diffPages(this.#base, image).pages.length === 0;
     this.#base = image;
+    return !same;
   }
 
   /** The database was replaced as a whole (time travel): the next entry carries every page. */

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+/**
+ * Durability benchmark: acknowledged writes with the output gate on, beside workerd.
+ *
+ *   npm run build && node bench/durability.mjs [--seconds 5]
+ *
+ * The ledger fixture (test/fixtures/ledger: one INSERT per request) runs as workerd through
+ * miniflare (SQLite-backed Durable Objects persisted to disk) and as dotdo's node output on the
+ * file store and on S3 (s3rver behind the test proxy that enforces conditional writes, holding
+ * every request 20 ms like a cloud store). Both are driven over HTTP by 20 connections, each
+ * sending its next write when the previous one is answered: "hot" writes go to one object,
+ * "spread" ones to 1,000. On S3 the proxy's request log gives the log PUTs, so writes per
+ * store write (group commit). Last, one object written 10 times a second on S3 gives the
+ * PUTs per second that cost money, priced for S3 and R2.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { startS3 } from "../test/helpers/s3.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const { values: options } = parseArgs({ options: { seconds: { type: "string", default: "5" } } });
+const SECONDS = Number(options.seconds);
+const CONNECTIONS = 20;
+const SPREAD = 1_000;
+/** Prices per PUT: S3 Standard ($0.005 per 1,000) and R2 Class A ($4.50 per million). */
+const PRICE = { S3: 0.005 / 1_000, R2: 4.5 / 1_000_000 };
+const MONTH_S = 30 * 24 * 3600;
+
+const scratch = mkdtempSync(join(tmpdir(), "dotdo-bench-durability-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address();
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+
+/** 20 connections writing for SECONDS; returns writes/s and latency percentiles (ms). */
+async function drive(url, objectOf) {
+  let next = 0;
+  const latencies = [];
+  const until = performance.now() + SECONDS * 1000;
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    while (performance.now() < until) {
+      const n = next++;
+      const started = performance.now();
+      const response = await fetch(`${url}/add/${objectOf(n)}/${n}`, { method: "POST" });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`write ${n}: ${response.status}`);
+      latencies.push(performance.now() - started);
+    }
+  }));
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / SECONDS, writes: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function startWorkerd() {
+  const bundle = await build({
+    entryPoints: [join(root, "test/fixtures/ledger/src/index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    external: ["cloudflare:*"],
+    write: false,
+    logLevel: "silent",
+  });
+  const port = await freePort();
+  const mf = new Miniflare({
+    modules: true,
+    script: bundle.outputFiles[0].text,
+    compatibilityDate: "2025-09-01",
+    durableObjects: { LEDGER: { className: "Ledger", useSQLite: true } },
+    durableObjectsPersist: join(scratch, "workerd-state"),
+    host: "127.0.0.1",
+    port,
+  });
+  await mf.ready;
+  return { url: `http://127.0.0.1:${port}`, stop: () => mf.dispose() };
+}
+
+function buildLedger() {
+  const project = join(scratch, "ledger");
+  cpSync(join(root, "test/fixtures/ledger"), project, { recursive: true });
+  const result = spawnSync(process.execPath, [join(root, "bin/dotdo.mjs"), "build", "--preset=node", "--root", project], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`dotdo build failed:\n${result.stdout}\n${result.stderr}`);
+  return join(project, ".output");
+}
+
+async function startDotdo(output, env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(output, "server/index.mjs")], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", DOTDO_HOLDER: "bench" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (await fetch(`${url}/__dotdo/health`).then((r) => r.ok, () => false)) break;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return { url, stop: () => new Promise((done) => { child.once("exit", done); child.kill("SIGTERM"); }) };
+}
+
+const rows = [];
+const row = (target, scenario, result, extra = "") =>
+  rows.push(`| ${target} | ${scenario} | ${Math.round(result.perSecond).toLocaleString("en")} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${extra} |`);
+const hot = () => "hot";
+const spread = (n) => `o${n % SPREAD}`;
+
+const output = buildLedger();
+
+const workerd = await startWorkerd();
+row("workerd (miniflare, SQLite on disk)", "hot", await drive(workerd.url, hot));
+row("workerd (miniflare, SQLite on disk)", `spread over ${SPREAD}`, await drive(workerd.url, spread));
+await workerd.stop();
+
+const file = await startDotdo(output, { DOTDO_STORAGE: `file:${join(scratch, "file-store")}` });
+row("dotdo node, file store", "hot", await drive(file.url, hot));
+row("dotdo node, file store", `spread over ${SPREAD}`, await drive(file.url, spread));
+await file.stop();
+
+const s3 = await startS3("bench", { latencyMs: 20 });
+const s3Env = { DOTDO_STORAGE: `s3://${s3.bucket}/durability`, R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey };
+const logPuts = () => s3.requests.filter((r) => r.method === "PUT" && /\/log\/\d{12}$/.test(r.path.split("?")[0])).length;
+const onS3 = await startDotdo(output, s3Env);
+await fetch(`${onS3.url}/add/hot/-1`, { method: "POST" }); // opens the object: lease, restore, seal
+let before = logPuts();
+const hotS3 = await drive(onS3.url, hot);
+row("dotdo node, S3 + 20 ms a request", "hot", hotS3, `${(hotS3.writes / (logPuts() - before)).toFixed(1)} writes per log PUT`);
+await onS3.stop();
+
+// One object written 10 times a second: the PUTs that cost money, checkpoints included.
+const paced = await startDotdo(output, { ...s3Env, DOTDO_CHECKPOINT_INTERVAL_MS: "5000" });
+await fetch(`${paced.url}/add/paced/-1`, { method: "POST" });
+const putsOf = (pattern) => s3.requests.filter((r) => r.method === "PUT" && pattern.test(r.path.split("?")[0])).length;
+const putsBefore = putsOf(/./);
+const locksBefore = putsOf(/\/lock$/);
+before = logPuts();
+const PACED_SECONDS = 20;
+for (let i = 0; i < PACED_SECONDS * 10; i++) {
+  const started = performance.now();
+  await (await fetch(`${paced.url}/add/paced/${i}`, { method: "POST" })).arrayBuffer();
+  await new Promise((done) => setTimeout(done, Math.max(0, 100 - (performance.now() - started))));
+}
+const puts = putsOf(/./) - putsBefore;
+const locks = putsOf(/\/lock$/) - locksBefore;
+const log = logPuts() - before;
+await paced.stop();
+await s3.close();
+// Checkpoint PUTs measured with a 5 s interval, scaled to the default 30 s; lease renewals as
+// measured (some of them come with each checkpoint, so this overstates them a little).
+const checkpointPuts = puts - log - locks;
+const otherPerSecond = checkpointPuts / PACED_SECONDS / 6 + locks / PACED_SECONDS;
+const perSecond = log / PACED_SECONDS + otherPerSecond;
+
+console.log(`Durability: ${CONNECTIONS} connections, ${SECONDS} s per row, Node ${process.versions.node}\n`);
+console.log("| target | writes | writes/s | p50 ms | p99 ms | |");
+console.log("|---|---|---:|---:|---:|---|");
+for (const line of rows) console.log(line);
+console.log(
+  `\nOne object written 10 times a second on S3: ${(log / PACED_SECONDS).toFixed(1)} log PUTs/s, ` +
+    `${(checkpointPuts / PACED_SECONDS).toFixed(2)} checkpoint PUTs/s with a checkpoint every 5 s ` +
+    `and ${(locks / PACED_SECONDS).toFixed(2)} lease PUTs/s; at the default 30 s, ${perSecond.toFixed(1)} PUTs/s: ` +
+    `$${(perSecond * MONTH_S * PRICE.S3).toFixed(0)} a month on S3, $${(perSecond * MONTH_S * PRICE.R2).toFixed(0)} on R2.`,
+);
+process.exit(0);
