@@ -68,9 +68,15 @@ export function writeLoad(url: string, name: string, writers: number, firstNumbe
   };
 }
 
-/** The numbers object `name` holds, as a fresh server restores it. */
-export async function storedNumbers(url: string, name: string): Promise<Set<number>> {
-  const response = await fetch(`${url}/all/${name}`);
-  if (response.status !== 200) throw new Error(`GET /all/${name}: ${response.status} ${await response.text()}`);
-  return new Set((await response.json()) as number[]);
+/** The acknowledged numbers a fresh server on the same store does not find in object "hot". */
+export async function lostWrites(dir: string, env: Record<string, string>, acknowledged: readonly number[]): Promise<number[]> {
+  const server = await startLedger(dir, env);
+  try {
+    const response = await fetch(`${server.url}/all/hot`);
+    if (response.status !== 200) throw new Error(`GET /all/hot: ${response.status} ${await response.text()}`);
+    const stored = new Set((await response.json()) as number[]);
+    return acknowledged.filter((n) => !stored.has(n));
+  } finally {
+    await killHard(server);
+  }
 }
