@@ -1,3 +1,4 @@
+import { forwardHandler } from "./cluster/forward-handler";
 import { isUnavailable } from "./namespace/errors";
 import { errorWithCode } from "./errors";
 import type { ObjectLifecycle, StoreHealth } from "./namespace/lifecycle";
@@ -52,6 +53,12 @@ export interface CreateWorkerOptions {
   lifecycle?: ObjectLifecycle;
   /** Alarm retries after a throwing handler; default workerd's: from 2000 ms, doubling, 6 times. */
   alarmRetry?: { baseDelayMs?: number; maxRetries?: number };
+  /**
+   * Replicas of this Worker share its objects: a call to an object another replica holds (its
+   * lease names the replica's address, see the lifecycle's `address`) is forwarded there,
+   * signed with `secret`, which every replica must share.
+   */
+  cluster?: { secret: string };
   /** The sql.js wasm: a compiled module where compiling bytes is forbidden; default: sql.js finds it. */
   sqlWasm?: SqlWasmSource;
 }
@@ -66,6 +73,8 @@ export interface Worker {
   dispose(): Promise<void>;
   /** Whether the store behind the objects answers (always "ok" without persistence). */
   health(): Promise<StoreHealth>;
+  /** In a cluster: answers calls other replicas forward to objects held here (`FORWARD_PATH`). */
+  readonly forwarded?: (request: Request) => Promise<Response>;
 }
 
 /** The module or options do not describe a Worker this runtime can run. */
@@ -93,6 +102,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         env,
         engine,
         alarmRetry,
+        ...(options.cluster ? { cluster: options.cluster } : {}),
         ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
         ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),
         suspendAfterMs: options.suspendAfterMs ?? DEFAULT_SUSPEND_AFTER_MS,
@@ -148,6 +158,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         : target.scheduled(event, env, ctx));
     },
     health: () => options.lifecycle?.health?.() ?? Promise.resolve({ store: "ok" }),
+    ...(options.cluster && { forwarded: forwardHandler(() => registries.values(), options.cluster.secret) }),
     async dispose() {
       await Promise.allSettled(background);
       await Promise.all([...registries.values()].map((registry) => registry.dispose()));

@@ -60,7 +60,8 @@ describe("vercel preset (Node.js runtime), its function called as Vercel's launc
       const response = await fetch(`${bare.url}/counter/nowhere`);
       expect(response.status).toBe(500);
       expect(await response.text()).toMatch(/no storage is configured.*JWT_TOKEN \+ DOTDO_GATEWAY_URL.*DOTDO_STORAGE=s3:\/\//s);
-      expect(bare.output()).toContain("StorageNotConfiguredError");
+      // The log line may reach the pipe just after the response did.
+      await expect.poll(() => bare.output()).toContain("StorageNotConfiguredError");
     } finally {
       await bare.stop();
     }

@@ -16,8 +16,8 @@ export async function buildLedger(): Promise<{ dir: string; remove(): void }> {
 }
 
 /** The built ledger as a server process (its own process group, so kill -9 takes all of it). */
-export function startLedger(dir: string, env: Record<string, string>): Promise<RunningServer> {
-  return startServer(process.execPath, [join("server", "index.mjs")], dir, { DOTDO_HOLDER: "ledger-host", ...env });
+export function startLedger(dir: string, env: Record<string, string>, port?: number): Promise<RunningServer> {
+  return startServer(process.execPath, [join("server", "index.mjs")], dir, { DOTDO_HOLDER: "ledger-host", ...env }, port);
 }
 
 /** kill -9 of the server's whole process group; resolves once it is gone. */

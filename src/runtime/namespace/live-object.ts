@@ -36,8 +36,17 @@ interface Methods {
   webSocketError?(socket: WebSocket, error: unknown): unknown;
 }
 
+/** Where a stub's events go: a live instance here, or a replica that holds the object. */
+export interface ObjectTarget {
+  /** Look the object up again before the next event. */
+  readonly retired: boolean;
+  fetch(request: Request): Promise<Response>;
+  call(method: string, args: unknown[]): Promise<unknown>;
+  property(name: string): Promise<unknown>;
+}
+
 /** One live instance of a Durable Object: its state, its object, and event dispatch. */
-export class LiveObject {
+export class LiveObject implements ObjectTarget {
   readonly id: DurableObjectId;
   readonly db: SqliteDatabase;
   readonly state: DurableObjectState;

@@ -34,7 +34,7 @@ export class DurableObjectNamespace<T = unknown> {
     // An id minted by another namespace is refused here, as workerd refuses it.
     const checked = this.#ids.fromString(id.toString());
     const target = id.name === undefined ? checked : new DurableObjectId(checked.toString(), id.name);
-    return createStub<T>(target, (resolved) => this.#registry.instance(resolved));
+    return createStub<T>(target, (resolved) => this.#registry.target(resolved));
   }
 
   getByName(name: string, options?: GetOptions): DurableObjectStub<T> {

@@ -3,10 +3,12 @@ import { SuspendableDatabase } from "../sqlite/suspendable-database";
 import type { SqliteEngine } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { Hibernation } from "../state/hibernation";
+import { HeldElsewhereError } from "../cluster/errors";
+import { RemoteObject } from "../cluster/remote-object";
 import { ObjectUnavailableError } from "./errors";
 import { DurableObjectId } from "./id";
 import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
-import { LiveObject, type DurableObjectClass, type LiveObjectHost } from "./live-object";
+import { LiveObject, type DurableObjectClass, type LiveObjectHost, type ObjectTarget } from "./live-object";
 
 export interface RegistryOptions {
   namespace: string;
@@ -20,7 +22,12 @@ export interface RegistryOptions {
   suspendAfterMs?: number;
   /** Alarm retries: first after `baseDelayMs`, doubling, at most `maxRetries` (workerd: 2 s, 6). */
   alarmRetry: { baseDelayMs: number; maxRetries: number };
+  /** Replicas share objects: calls to one held elsewhere are forwarded there, signed with `secret`. */
+  cluster?: { secret: string };
 }
+
+/** How long a replica trusts a holder's address before reading the lease again. */
+const REMOTE_TTL_MS = 2_000;
 
 interface Entry {
   readonly id: DurableObjectId;
@@ -58,12 +65,39 @@ export class ObjectRegistry implements LiveObjectHost {
   readonly #alarms = new Map<string, { id: DurableObjectId; timer: ReturnType<typeof setTimeout> }>();
   /** Per object: its hibernatable sockets, kept while instances come and go. */
   readonly #hibernations = new Map<string, Hibernation>();
+  /** Objects other replicas hold, by id: where calls to them go. */
+  readonly #remotes = new Map<string, RemoteObject>();
   #disposed = false;
 
   constructor(options: RegistryOptions) {
     this.#options = options;
     this.ctor = options.ctor;
     this.env = options.env;
+  }
+
+  /** The namespace key (the same on every replica of one build). */
+  get namespace(): string {
+    return this.#options.namespace;
+  }
+
+  /**
+   * Where events for `id` go: the live instance here, or, in a cluster, the replica whose lease
+   * holds the object (see `RemoteObject`).
+   */
+  async target(id: DurableObjectId): Promise<ObjectTarget> {
+    const key = id.toString();
+    const remote = this.#remotes.get(key);
+    if (remote && !remote.retired) return remote;
+    this.#remotes.delete(key);
+    try {
+      return await this.instance(id);
+    } catch (error) {
+      const cluster = this.#options.cluster;
+      if (!(error instanceof HeldElsewhereError) || !cluster) throw error;
+      const next = new RemoteObject({ address: error.address, namespace: this.namespace, id, secret: cluster.secret, ttlMs: REMOTE_TTL_MS });
+      this.#remotes.set(key, next);
+      return next;
+    }
   }
 
   /** The live instance for `id`, created (or re-created after a reset or eviction) on demand. */

@@ -1,5 +1,5 @@
 import type { DurableObjectId } from "./id";
-import type { LiveObject } from "./live-object";
+import type { ObjectTarget } from "./live-object";
 import { cloneForRpc, stubs } from "./rpc";
 
 /** A stub's view of its target: `await stub.method(...)` becomes a promise of the result. */
@@ -20,8 +20,8 @@ export type DurableObjectStub<T = unknown> = {
  * awaitable (to read a getter), as workerd's stubs are. A stub keeps the instance it first
  * reached, so a reset instance keeps failing through it, as in workerd.
  */
-export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId) => Promise<LiveObject>): DurableObjectStub<T> {
-  let current: LiveObject | undefined;
+export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId) => Promise<ObjectTarget>): DurableObjectStub<T> {
+  let current: ObjectTarget | undefined;
   // Runs `event` on the live instance. The retired check and the event's start happen in one
   // synchronous step, so an eviction either sees the event (and waits) or the event sees the
   // eviction (and reopens the object).
@@ -55,7 +55,7 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
   return stub;
 }
 
-type Target = <T>(event: (live: LiveObject) => Promise<T>) => Promise<T>;
+type Target = <T>(event: (live: ObjectTarget) => Promise<T>) => Promise<T>;
 
 function rpcMember(name: string, target: Target) {
   const call = async (...args: unknown[]): Promise<unknown> => {

@@ -9,6 +9,8 @@ export class FencedError extends DotdoError {
     readonly holder?: string,
     /** When the current lease runs out (ms since epoch), when known. */
     readonly expiresAt?: number,
+    /** Where the holder answers forwarded calls, when its lease says. */
+    readonly address?: string,
   ) {
     super(code, message);
   }

@@ -1,6 +1,7 @@
 // Checkpoints of an object's SQLite database as Iceberg V2 tables: restore, time travel, fencing.
 export { DEFAULT_RETENTION, persistenceLifecycle } from "./lifecycle";
 export { persistenceEnv, PersistenceConfigError } from "./env";
+export { clusterEnv, ClusterConfigError } from "../cluster/env";
 export { icebergHandleOf, PersistenceOffError } from "./iceberg-handles";
 export type { FencingToken, IcebergHandle, PersistenceLifecycle, PersistenceLifecycleOptions } from "./lifecycle";
 export { ObjectPersistence } from "./object-persistence";

@@ -8,11 +8,15 @@ export interface LeaseRecord {
   holder: string;
   generation: number;
   expiresAt: number;
+  /** Where the holder answers calls forwarded to the object (replicas in a cluster). */
+  address?: string;
 }
 
 export interface LeaseOptions {
   store: ObjectStore;
   holder: string;
+  /** This instance's internal address, recorded in the lease for other replicas. */
+  address?: string;
   /** How long one grant lasts. */
   ttlMs: number;
   now: () => number;
@@ -54,9 +58,10 @@ export class Lease {
           `lease held by ${record.holder} until ${new Date(record.expiresAt).toISOString()}`,
           record.holder,
           record.expiresAt,
+          record.address,
         );
       }
-      const next = { holder, generation: (record?.generation ?? 0) + 1, expiresAt: now() + ttlMs };
+      const next = { holder, generation: (record?.generation ?? 0) + 1, expiresAt: now() + ttlMs, ...this.#addressed() };
       try {
         const info = await store.put(LOCK_KEY, encode(next), current ? { ifMatch: current.etag } : { ifNoneMatch: "*" });
         this.#held = { ...next, etag: info.etag };
@@ -72,7 +77,7 @@ export class Lease {
   /** Extends the lease; `FencedError` (`FENCED`) when another took it meanwhile. */
   async renew(): Promise<LeaseRecord> {
     const held = this.#requireHeld();
-    const next = { holder: held.holder, generation: held.generation, expiresAt: this.options.now() + this.options.ttlMs };
+    const next = { holder: held.holder, generation: held.generation, expiresAt: this.options.now() + this.options.ttlMs, ...this.#addressed() };
     try {
       const info = await this.options.store.put(LOCK_KEY, encode(next), { ifMatch: held.etag });
       this.#held = { ...next, etag: info.etag };
@@ -111,6 +116,10 @@ export class Lease {
       // Already taken over: nothing left to give up.
       if (!(error instanceof PreconditionFailedError)) throw error;
     }
+  }
+
+  #addressed(): { address?: string } {
+    return this.options.address === undefined ? {} : { address: this.options.address };
   }
 
   #requireHeld(): LeaseRecord & { etag: string } {

@@ -3,6 +3,7 @@ import type { SqliteDatabase } from "../sqlite/types";
 import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { enginePort, EngineChanges } from "./engine-port";
+import { HeldElsewhereError } from "../cluster/errors";
 import { FencedError } from "./errors";
 import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
 import { objectStore } from "./object-admin";
@@ -18,6 +19,13 @@ export interface PersistenceLifecycleOptions {
   iceberg?: Partial<IcebergConfig>;
   /** Names this process in leases; random by default. */
   holder?: string;
+  /**
+   * This replica's internal address (e.g. `http://10.0.0.7:3000`), recorded in the leases it
+   * holds. With it, opening an object another live replica holds fails at once with
+   * `HeldElsewhereError` naming that replica, so the call can be forwarded there, instead of
+   * waiting for the lease.
+   */
+  address?: string;
   leaseTtlMs?: number;
   /**
    * How long opening an object waits for another holder's lease to be released or to expire
@@ -108,6 +116,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         port: enginePort(db),
         changes: new EngineChanges(db),
         ...(options.holder === undefined ? {} : { holder: options.holder }),
+        ...(options.address === undefined ? {} : { address: options.address }),
         ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
         ...(options.chunkRows === undefined ? {} : { chunkRows: options.chunkRows }),
         ...(options.location === undefined ? {} : { location: `${options.location.replace(/\/+$/, "")}/do/${ref.id}` }),
@@ -116,7 +125,9 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         writes: () => db.writeCount,
         ...(options.storePolicy === undefined ? {} : { storePolicy: options.storePolicy }),
       });
-      await acquireWaiting(persistence, options.leaseWaitMs ?? (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) + 1_000);
+      await acquireWaiting(persistence, options.leaseWaitMs ?? (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) + 1_000, (error) =>
+        options.address !== undefined && error.address !== undefined && error.address !== options.address ? new HeldElsewhereError(ref.id, error.address) : null,
+      );
       try {
         // The newest commit and the log after it, then the seal: from here on no other
         // instance can store a write for this object without this one noticing.
@@ -204,8 +215,11 @@ async function probeStore(store: ObjectStore): Promise<StoreHealth> {
   }
 }
 
-/** Polls for the lease until `waitMs` has passed; a release is noticed within a second. */
-async function acquireWaiting(persistence: ObjectPersistence, waitMs: number): Promise<void> {
+/**
+ * Polls for the lease until `waitMs` has passed; a release is noticed within a second.
+ * `elsewhere` turns a held lease into an error to throw at once (the holder is reachable).
+ */
+async function acquireWaiting(persistence: ObjectPersistence, waitMs: number, elsewhere: (error: FencedError) => Error | null): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
@@ -213,7 +227,10 @@ async function acquireWaiting(persistence: ObjectPersistence, waitMs: number): P
       return;
     } catch (error) {
       const left = deadline - Date.now();
-      if (!(error instanceof FencedError) || error.code !== "LEASE_HELD" || left <= 0) throw error;
+      if (!(error instanceof FencedError) || error.code !== "LEASE_HELD") throw error;
+      const forward = elsewhere(error);
+      if (forward) throw forward;
+      if (left <= 0) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, left, Math.max(0, (error.expiresAt ?? 0) - Date.now()) + 10)));
     }
   }

@@ -33,6 +33,8 @@ export interface PersistenceOptions {
   changes?: ChangeSource;
   /** Names this instance in the lease; a random id by default. */
   holder?: string;
+  /** This instance's internal address, for the lease (replicas forward calls there). */
+  address?: string;
   leaseTtlMs?: number;
   /** Rows per Parquet data file. */
   chunkRows?: number;
@@ -122,7 +124,7 @@ export class ObjectPersistence {
       now,
     };
     const ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
-    this.#lease = new Lease({ store: options.store, holder, ttlMs, now });
+    this.#lease = new Lease({ store: options.store, holder, ttlMs, now, ...(options.address === undefined ? {} : { address: options.address }) });
     this.#tracker = options.changes ?? new ChangeTracker(options.port);
     this.#history = new TableHistory(options.store, this.#settings.location);
     this.#retention = options.retention;

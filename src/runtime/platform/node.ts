@@ -36,7 +36,7 @@ export async function readSqlWasm(): Promise<Uint8Array> {
  * Serves a Worker on node:http, with dotdo's health and metrics endpoints, WebSocket upgrades
  * and graceful shutdown.
  */
-export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health">, options: ServeOptions = {}): Promise<Server> {
+export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded">, options: ServeOptions = {}): Promise<Server> {
   const handle = platformHandler(worker);
   const server = createServer((req, res) => void respond(handle, req, res));
   const connections = new OpenConnections();

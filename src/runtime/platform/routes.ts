@@ -1,3 +1,4 @@
+import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Worker } from "../worker";
 
 /** Answered by every server entry itself: load balancers and orchestrators probe it (liveness). */
@@ -7,7 +8,7 @@ export const READY_PATH = "/__dotdo/ready";
 /** Prometheus text format; the k8s preset's ServiceMonitor scrapes it. */
 export const METRICS_PATH = "/__dotdo/metrics";
 
-export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health">;
+export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded">;
 
 /**
  * The Worker's fetch with dotdo's own endpoints in front, for server entries (Node, Bun,
@@ -23,6 +24,7 @@ export function platformHandler(worker: PlatformWorker): (request: Request) => P
       const health = await worker.health();
       return Response.json({ ready: health.store === "ok", ...health }, { status: health.store === "ok" ? 200 : 503 });
     }
+    if (pathname === FORWARD_PATH && worker.forwarded) return worker.forwarded(request);
     if (pathname === METRICS_PATH) {
       return new Response(metrics(worker, requests), { headers: { "content-type": "text/plain; version=0.0.4" } });
     }

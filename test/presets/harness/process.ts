@@ -21,11 +21,12 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `command` in `cwd` with PORT and HOST set, and waits until the health endpoint answers.
+ * Starts `command` in `cwd` with PORT (`port`, or a free one) and HOST set, and waits until the
+ * health endpoint answers.
  * The child gets its own process group so that nothing it starts can outlive the test.
  */
-export async function startServer(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = await freePort();
+export async function startServer(command: string, args: string[], cwd: string, env: Record<string, string> = {}, port?: number): Promise<RunningServer> {
+  port ??= await freePort();
   const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },

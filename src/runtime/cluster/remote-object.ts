@@ -1,0 +1,92 @@
+import { sha256Hex } from "../sha256";
+import { decodeValue, encodeValue } from "../state/value-codec";
+import type { DurableObjectId } from "../namespace/id";
+import { toRemoteError } from "../namespace/rpc";
+import { ForwardFailedError } from "./errors";
+import { signCall, type SignedCall } from "./signature";
+
+/** Where a replica answers calls forwarded to the objects it holds. */
+export const FORWARD_PATH = "/__dotdo/forward";
+
+export interface RemoteObjectOptions {
+  /** The holder's internal base URL, as its lease names it. */
+  address: string;
+  /** The namespace key (the same on every replica of one build). */
+  namespace: string;
+  id: DurableObjectId;
+  secret: string;
+  /** How long to trust that the holder is still there before reading the lease again. */
+  ttlMs: number;
+}
+
+/**
+ * An object held by another replica: its events go there over HTTP, signed with the cluster's
+ * secret. Fetch bodies stream both ways; RPC values use the storage value encoding, so
+ * what can be stored can be passed (functions and RpcTargets cannot cross processes).
+ */
+export class RemoteObject {
+  readonly #options: RemoteObjectOptions;
+  readonly #until: number;
+  #failed = false;
+
+  constructor(options: RemoteObjectOptions) {
+    this.#options = options;
+    this.#until = Date.now() + options.ttlMs;
+  }
+
+  /** Look the holder up again: the cached address is old, or a forward to it failed. */
+  get retired(): boolean {
+    return this.#failed || Date.now() > this.#until;
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    const headers = new Headers(request.headers);
+    const response = await this.#send("fetch", `${request.method} ${request.url}`, request.body as ReadableStream<Uint8Array> | null, "", headers);
+    if (response.headers.get("x-dotdo-error")) throw await this.#error(response);
+    return response;
+  }
+
+  call(method: string, args: unknown[]): Promise<unknown> {
+    return this.#value("call", method, encodeValue(args));
+  }
+
+  property(name: string): Promise<unknown> {
+    return this.#value("property", name, new Uint8Array(0));
+  }
+
+  async #value(kind: "call" | "property", name: string, body: Uint8Array): Promise<unknown> {
+    const response = await this.#send(kind, name, body, await sha256Hex(body), new Headers());
+    if (response.headers.get("x-dotdo-error")) throw await this.#error(response);
+    return decodeValue(new Uint8Array(await response.arrayBuffer()));
+  }
+
+  async #send(kind: string, detail: string, body: ReadableStream<Uint8Array> | Uint8Array | null, bodySha256: string, headers: Headers): Promise<Response> {
+    const { address, namespace, id, secret } = this.#options;
+    const call: SignedCall = { kind, binding: namespace, id: id.toString(), detail, bodySha256 };
+    headers.set("x-dotdo-call", kind);
+    headers.set("x-dotdo-namespace", namespace);
+    headers.set("x-dotdo-object", id.toString());
+    if (id.name !== undefined) headers.set("x-dotdo-object-name", encodeURIComponent(id.name));
+    headers.set("x-dotdo-detail", encodeURIComponent(detail));
+    headers.set("x-dotdo-signature", await signCall(secret, call));
+    let response: Response;
+    try {
+      response = await fetch(new URL(FORWARD_PATH, address), { method: "POST", headers, body, duplex: "half" } as unknown as RequestInit);
+    } catch (error) {
+      this.#failed = true;
+      throw new ForwardFailedError(address, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    // Not (or no longer) the holder, or it refused us: the caller may retry after a new look-up.
+    if (response.status === 421 || response.status === 401 || response.status === 503) {
+      this.#failed = true;
+      throw new ForwardFailedError(address, `${response.status} ${await response.text()}`);
+    }
+    return response;
+  }
+
+  /** The callee's error as a local call would have thrown it. */
+  async #error(response: Response): Promise<Error> {
+    const { name, message } = (await response.json()) as { name: string; message: string };
+    return toRemoteError(Object.assign(new Error(message), { name }));
+  }
+}

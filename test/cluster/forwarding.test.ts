@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "pathe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FORWARD_PATH } from "../../src/runtime/cluster/remote-object";
+import { signCall } from "../../src/runtime/cluster/signature";
+import { freePort, type RunningServer } from "../presets/harness/process";
+import { buildLedger, killHard, lostWrites, startLedger, writeLoad } from "../reliability/ledger";
+
+const SECRET = "a-shared-secret-for-the-test-cluster";
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+let ledger: Awaited<ReturnType<typeof buildLedger>>;
+const scratch = mkdtempSync(join(tmpdir(), "dotdo-cluster-"));
+const running: RunningServer[] = [];
+
+beforeAll(async () => {
+  ledger = await buildLedger();
+});
+afterAll(async () => {
+  await Promise.all(running.map(killHard));
+  ledger?.remove();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** One replica: its own holder name and internal address, the shared store and secret. */
+async function replica(name: string, store: string): Promise<RunningServer> {
+  const port = await freePort();
+  const server = await startLedger(
+    ledger.dir,
+    { DOTDO_STORAGE: `file:${store}`, DOTDO_HOLDER: name, DOTDO_CLUSTER_SECRET: SECRET, DOTDO_ADVERTISE_URL: `http://127.0.0.1:${port}`, DOTDO_LEASE_TTL_MS: "3000" },
+    port,
+  );
+  running.push(server);
+  return server;
+}
+
+async function post(server: RunningServer, path: string): Promise<Response> {
+  return fetch(`${server.url}${path}`, { method: "POST" });
+}
+
+describe("two replicas on one store", () => {
+  it("a call to an object the other replica holds is forwarded there: one holder, one history", async () => {
+    const store = join(scratch, "shared");
+    const [a, b] = await Promise.all([replica("a", store), replica("b", store)]);
+    expect((await post(a, "/add/hot/1")).status).toBe(200); // a takes the object
+    for (let n = 2; n <= 20; n++) {
+      const response = await post(n % 2 ? a : b, `/add/hot/${n}`);
+      expect(response.status, await response.clone().text()).toBe(200);
+    }
+    const seenByA = await (await fetch(`${a.url}/all/hot`)).json();
+    const seenByB = await (await fetch(`${b.url}/all/hot`)).json();
+    expect(seenByB).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(seenByA).toEqual(seenByB);
+    // b never opened the object itself: everything went to a.
+    expect(b.output()).not.toMatch(/FENCED|LEASE_HELD/);
+  });
+
+  it("refuses forged and replayed internal calls", async () => {
+    const store = join(scratch, "auth");
+    const server = await replica("auth", store);
+    const headers = (signature: string) => ({
+      "x-dotdo-call": "property",
+      "x-dotdo-namespace": "Ledger",
+      "x-dotdo-object": "0".repeat(64),
+      "x-dotdo-detail": "all",
+      "x-dotdo-signature": signature,
+    });
+    const send = (signature: string) => fetch(`${server.url}${FORWARD_PATH}`, { method: "POST", headers: headers(signature), body: new Uint8Array(0) });
+    expect((await send("")).status).toBe(401);
+    const forged = await signCall("not-the-secret-but-as-long", { kind: "property", binding: "Ledger", id: "0".repeat(64), detail: "all", bodySha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" });
+    expect((await send(forged)).status).toBe(401);
+    const genuine = await signCall(SECRET, { kind: "property", binding: "Ledger", id: "0".repeat(64), detail: "all", bodySha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" });
+    const first = await send(genuine);
+    expect(first.status).not.toBe(401);
+    const replayed = await send(genuine);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.text()).toMatch(/replayed/);
+  });
+
+  it("when the holder is killed, the other replica answers 503 until the lease runs out, then serves: no acknowledged write lost", async () => {
+    const store = join(scratch, "failover");
+    const [a, b] = await Promise.all([replica("a", store), replica("b", store)]);
+    expect((await post(a, "/add/hot/0")).status).toBe(200);
+    const loadA = writeLoad(a.url, "hot", 8, 1_000_000);
+    const loadB = writeLoad(b.url, "hot", 8, 2_000_000);
+    await sleep(1_000);
+    await killHard(a);
+    await sleep(6_000);
+    await Promise.all([loadA.stop(), loadB.stop()]);
+    const afterKill = loadB.acknowledged.filter((n, i) => loadB.acknowledgedAt[i]! > Date.now() - 3_000).length;
+    console.log(`failover: a ${loadA.acknowledged.length} acknowledged; b ${loadB.acknowledged.length} (${afterKill} in the last 3 s), refused ${JSON.stringify([...loadB.refused])}`);
+    expect(afterKill).toBeGreaterThan(0);
+    await killHard(b);
+    expect(await lostWrites(ledger.dir, { DOTDO_STORAGE: `file:${store}`, DOTDO_HOLDER: "b" }, [0, ...loadA.acknowledged, ...loadB.acknowledged])).toEqual([]);
+  });
+});
