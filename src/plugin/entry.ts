@@ -45,7 +45,8 @@ function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge
     `import { clusterEnv, persistenceEnv, persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
     `import { serve } from ${JSON.stringify(runtimeModule(`platform/${platform}`))};`,
     `import { hostname } from "node:os";`,
-    `const cluster = clusterEnv(process.env);`,
+    `import { defaultAdvertiseUrl } from ${JSON.stringify(runtimeModule("platform/node-address"))};`,
+    `const cluster = clusterEnv(process.env, defaultAdvertiseUrl(process.env));`,
     `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), ...persistenceEnv(process.env, hostname()), ...(cluster && { address: cluster.address }), onError: (error) => console.error("dotdo persistence:", error) });`,
     `await serve(await startWorker({ lifecycle, ...(cluster && { cluster: cluster.cluster }) }));`,
   ];

@@ -84,9 +84,16 @@ function expectDeploymentRequirements(manifests: Manifest[]): void {
   // Below the HPA floor, so a node drain can always evict one pod.
   expect(pdb.spec.minAvailable).toBeLessThan(hpa.spec.minReplicas);
 
-  // The ingress hashes on the Durable Object id alone: one nginx variable, the id header.
+  // Any pod may take any request (no hashing on a header clients never send): each replica
+  // forwards an object's calls to the pod whose lease holds it, at its own pod IP, signing them
+  // with the shared secret from the Secret.
   const ingress = kinds.Ingress!;
-  expect(ingress.metadata.annotations?.["nginx.ingress.kubernetes.io/upstream-hash-by"]).toBe("$http_x_dotdo_object_id");
+  expect(ingress.metadata.annotations?.["nginx.ingress.kubernetes.io/upstream-hash-by"]).toBeUndefined();
+  const env = Object.fromEntries((container.env as { name: string }[]).map((entry) => [entry.name, entry]));
+  expect(env.DOTDO_HOLDER).toEqual({ name: "DOTDO_HOLDER", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } });
+  expect(env.POD_IP).toEqual({ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
+  expect(env.DOTDO_ADVERTISE_URL).toEqual({ name: "DOTDO_ADVERTISE_URL", value: "http://$(POD_IP):3000" });
+  expect(env.DOTDO_CLUSTER_SECRET).toMatchObject({ valueFrom: { secretKeyRef: { key: "DOTDO_CLUSTER_SECRET" } } });
   expect(ingress.spec.ingressClassName).toBe("nginx");
   const backend = ingress.spec.rules[0].http.paths[0].backend.service;
   expect(backend).toEqual({ name: service.metadata.name, port: { name: "http" } });

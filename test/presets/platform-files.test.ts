@@ -99,7 +99,8 @@ describe("k8s", () => {
     expect(kinds.sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Service"]);
     expect(built).toMatch(/maxReplicas: 100\n\s+metrics:/);
     expect(built).toMatch(/minReplicas: 2/);
-    expect(built).toContain("nginx.ingress.kubernetes.io/upstream-hash-by: $http_x_dotdo_object_id");
+    expect(built).not.toContain("upstream-hash-by");
+    expect(built).toContain("DOTDO_ADVERTISE_URL");
     expect(built).toContain("runAsNonRoot: true");
   });
 

@@ -26,7 +26,8 @@ storage: ${s.storage}
 healthPath: ${s.healthPath}
 readyPath: ${s.readyPath}
 
-# R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY and JWT_TOKEN come from this Secret.
+# R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY and JWT_TOKEN come from this Secret, and
+# DOTDO_CLUSTER_SECRET (required: the replicas sign the calls they forward to each other with it).
 existingSecret: ${s.secretName}
 
 autoscaling:
@@ -45,8 +46,6 @@ ingress:
   enabled: true
   className: nginx
   host: ""
-  # Hash on the Durable Object id alone, so one object's requests reach one pod.
-  hashBy: "${s.hashBy}"
 
 serviceMonitor:
   # Needs the Prometheus Operator CRDs; the server answers Prometheus text at this path.
@@ -93,6 +92,11 @@ spec:
             - { name: PORT, value: "{{ .Values.port }}" }
             - { name: HOST, value: "0.0.0.0" }
             - { name: DOTDO_STORAGE, value: {{ .Values.storage | quote }} }
+            # Replicas forward each object's calls to the pod whose lease holds it.
+            - { name: DOTDO_HOLDER, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
+            - { name: POD_IP, valueFrom: { fieldRef: { fieldPath: status.podIP } } }
+            - { name: DOTDO_ADVERTISE_URL, value: "http://$(POD_IP):{{ .Values.port }}" }
+            - { name: DOTDO_CLUSTER_SECRET, valueFrom: { secretKeyRef: { name: {{ .Values.existingSecret }}, key: DOTDO_CLUSTER_SECRET } } }
           envFrom:
             - secretRef: { name: {{ .Values.existingSecret }}, optional: true }
           readinessProbe:
@@ -163,8 +167,6 @@ apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
   name: {{ include "app.name" . }}
-  annotations:
-    nginx.ingress.kubernetes.io/upstream-hash-by: {{ .Values.ingress.hashBy | quote }}
 spec:
   ingressClassName: {{ .Values.ingress.className }}
   rules:

@@ -38,6 +38,11 @@ function deployment(ctx: PresetContext): object {
                 { name: "PORT", value: String(s.port) },
                 { name: "HOST", value: "0.0.0.0" },
                 { name: "DOTDO_STORAGE", value: s.storage },
+                // Replicas forward each object's calls to the pod whose lease holds it.
+                { name: "DOTDO_HOLDER", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+                { name: "DOTDO_ADVERTISE_URL", value: `http://$(POD_IP):${s.port}` },
+                { name: "DOTDO_CLUSTER_SECRET", valueFrom: { secretKeyRef: { name: s.secretName, key: s.clusterSecretKey } } },
               ],
               envFrom: [{ secretRef: { name: s.secretName, optional: true } }],
               readinessProbe: probe(s.readyPath),
@@ -92,7 +97,7 @@ function ingress(ctx: PresetContext): object {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
-    metadata: { name: s.name, annotations: { "nginx.ingress.kubernetes.io/upstream-hash-by": s.hashBy } },
+    metadata: { name: s.name },
     spec: {
       ingressClassName: "nginx",
       rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: s.name, port: { name: "http" } } } }] } }],

@@ -18,10 +18,7 @@ export function k8sSettings({ project }: PresetContext) {
     /** Secret holding R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, JWT_TOKEN. */
     secretName: `${project.name}-storage`,
     storage: `s3://${project.name}-state/dotdo`,
-    /**
-     * nginx hashes the upstream on this value alone, so every request for one Durable Object
-     * reaches the pod that holds it live: clients send the object's id in this header.
-     */
-    hashBy: "$http_x_dotdo_object_id",
+    /** The key of that Secret holding the replicas' shared secret for forwarded calls. */
+    clusterSecretKey: "DOTDO_CLUSTER_SECRET",
   };
 }

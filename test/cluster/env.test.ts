@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { ClusterConfigError, clusterEnv } from "../../src/runtime/cluster/env";
+import { defaultAdvertiseUrl } from "../../src/runtime/platform/node-address";
+
+const SECRET = "0123456789abcdef0123";
+
+describe("cluster settings from the environment", () => {
+  it("is a single replica with neither variable, and refuses half a configuration", () => {
+    expect(clusterEnv({})).toBeNull();
+    expect(() => clusterEnv({ DOTDO_ADVERTISE_URL: "http://10.0.0.7:3000" })).toThrow(ClusterConfigError);
+    expect(() => clusterEnv({ DOTDO_CLUSTER_SECRET: "short", DOTDO_ADVERTISE_URL: "http://10.0.0.7:3000" })).toThrow(/16 characters/);
+    expect(() => clusterEnv({ DOTDO_CLUSTER_SECRET: SECRET })).toThrow(/DOTDO_ADVERTISE_URL/);
+    expect(() => clusterEnv({ DOTDO_CLUSTER_SECRET: SECRET, DOTDO_ADVERTISE_URL: "ftp://x" })).toThrow(/http/);
+  });
+
+  it("takes the advertised URL, or the platform entry's guess from the host's addresses", () => {
+    expect(clusterEnv({ DOTDO_CLUSTER_SECRET: SECRET, DOTDO_ADVERTISE_URL: "http://10.0.0.7:3000" }, "http://other:1")).toEqual({
+      cluster: { secret: SECRET },
+      address: "http://10.0.0.7:3000",
+    });
+    expect(clusterEnv({ DOTDO_CLUSTER_SECRET: SECRET }, "http://10.0.0.8:3000")?.address).toBe("http://10.0.0.8:3000");
+    expect(defaultAdvertiseUrl({ FLY_PRIVATE_IP: "fdaa:0:1::2", PORT: "8080" })).toBe("http://[fdaa:0:1::2]:8080");
+    const guess = defaultAdvertiseUrl({ PORT: "3001" });
+    if (guess !== undefined) expect(guess).toMatch(/^http:\/\/(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]):3001$/);
+  });
+});
