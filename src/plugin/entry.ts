@@ -46,7 +46,7 @@ function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge
     `import { serve } from ${JSON.stringify(runtimeModule(`platform/${platform}`))};`,
     `import { hostname } from "node:os";`,
     `import { defaultAdvertiseUrl } from ${JSON.stringify(runtimeModule("platform/node-address"))};`,
-    `const cluster = clusterEnv(process.env, defaultAdvertiseUrl(process.env));`,
+    `const cluster = clusterEnv(process.env, () => defaultAdvertiseUrl(process.env));`,
     `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), ...persistenceEnv(process.env, hostname()), ...(cluster && { address: cluster.address }), onError: (error) => console.error("dotdo persistence:", error) });`,
     `await serve(await startWorker({ lifecycle, ...(cluster && { cluster: cluster.cluster }) }));`,
   ];

@@ -1,4 +1,5 @@
 import { forwardHandler } from "./cluster/forward-handler";
+import { ForwardStats } from "./cluster/stats";
 import { isUnavailable } from "./namespace/errors";
 import { errorWithCode } from "./errors";
 import type { ObjectLifecycle, StoreHealth } from "./namespace/lifecycle";
@@ -75,6 +76,8 @@ export interface Worker {
   health(): Promise<StoreHealth>;
   /** In a cluster: answers calls other replicas forward to objects held here (`FORWARD_PATH`). */
   readonly forwarded?: (request: Request) => Promise<Response>;
+  /** In a cluster: counts of forwarded calls. */
+  readonly forwards?: ForwardStats;
 }
 
 /** The module or options do not describe a Worker this runtime can run. */
@@ -87,6 +90,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const env: Env = { ...options.vars, ...options.bindings };
   const registries = new Map<string, ObjectRegistry>();
   const objects: Record<string, ObjectRegistry> = {};
+  const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
   for (const [binding, { className, namespaceKey = className }] of Object.entries(options.durableObjects)) {
     const ctor = mod[className];
@@ -102,7 +106,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         env,
         engine,
         alarmRetry,
-        ...(options.cluster ? { cluster: options.cluster } : {}),
+        ...(options.cluster ? { cluster: { secret: options.cluster.secret, stats: forwards } } : {}),
         ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
         ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),
         suspendAfterMs: options.suspendAfterMs ?? DEFAULT_SUSPEND_AFTER_MS,
@@ -158,7 +162,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         : target.scheduled(event, env, ctx));
     },
     health: () => options.lifecycle?.health?.() ?? Promise.resolve({ store: "ok" }),
-    ...(options.cluster && { forwarded: forwardHandler(() => registries.values(), options.cluster.secret) }),
+    ...(options.cluster && { forwarded: forwardHandler(() => registries.values(), options.cluster.secret, forwards), forwards }),
     async dispose() {
       await Promise.allSettled(background);
       await Promise.all([...registries.values()].map((registry) => registry.dispose()));

@@ -14,11 +14,13 @@ describe("cluster settings from the environment", () => {
   });
 
   it("takes the advertised URL, or the platform entry's guess from the host's addresses", () => {
-    expect(clusterEnv({ DOTDO_CLUSTER_SECRET: SECRET, DOTDO_ADVERTISE_URL: "http://10.0.0.7:3000" }, "http://other:1")).toEqual({
+    expect(clusterEnv({ DOTDO_CLUSTER_SECRET: SECRET, DOTDO_ADVERTISE_URL: "http://10.0.0.7:3000" }, () => "http://other:1")).toEqual({
       cluster: { secret: SECRET },
       address: "http://10.0.0.7:3000",
     });
-    expect(clusterEnv({ DOTDO_CLUSTER_SECRET: SECRET }, "http://10.0.0.8:3000")?.address).toBe("http://10.0.0.8:3000");
+    expect(clusterEnv({ DOTDO_CLUSTER_SECRET: SECRET }, () => "http://10.0.0.8:3000")?.address).toBe("http://10.0.0.8:3000");
+    // Without the secret the host's addresses are not even read (Deno asks a permission for it).
+    expect(clusterEnv({}, () => { throw new Error("read"); })).toBeNull();
     expect(defaultAdvertiseUrl({ FLY_PRIVATE_IP: "fdaa:0:1::2", PORT: "8080" })).toBe("http://[fdaa:0:1::2]:8080");
     const guess = defaultAdvertiseUrl({ PORT: "3001" });
     if (guess !== undefined) expect(guess).toMatch(/^http:\/\/(\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]):3001$/);

@@ -51,8 +51,12 @@ describe("two replicas on one store", () => {
     const seenByB = await (await fetch(`${b.url}/all/hot`)).json();
     expect(seenByB).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(seenByA).toEqual(seenByB);
-    // b never opened the object itself: everything went to a.
+    // b never opened the object itself: everything went to a, as the metrics count.
     expect(b.output()).not.toMatch(/FENCED|LEASE_HELD/);
+    const metric = async (server: RunningServer, name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(await (await fetch(`${server.url}/__dotdo/metrics`)).text())?.[1]);
+    expect(await metric(b, 'dotdo_forwards_total\\{direction="out"\\}')).toBeGreaterThanOrEqual(10);
+    expect(await metric(a, 'dotdo_forwards_total\\{direction="in"\\}')).toBeGreaterThanOrEqual(10);
+    expect(await metric(b, "dotdo_forward_errors_total")).toBe(0);
   });
 
   it("refuses forged and replayed internal calls", async () => {
@@ -92,5 +96,22 @@ describe("two replicas on one store", () => {
     expect(afterKill).toBeGreaterThan(0);
     await killHard(b);
     expect(await lostWrites(ledger.dir, { DOTDO_STORAGE: `file:${store}`, DOTDO_HOLDER: "b" }, [0, ...loadA.acknowledged, ...loadB.acknowledged])).toEqual([]);
+  });
+
+  it("SIGTERM of the holder hands its objects over: it checkpoints and lets go, the other replica serves, nothing acknowledged is lost", async () => {
+    const store = join(scratch, "handover");
+    const [a, b] = await Promise.all([replica("a", store), replica("b", store)]);
+    expect((await post(a, "/add/hot/0")).status).toBe(200);
+    const load = writeLoad(b.url, "hot", 8, 1_000_000);
+    await sleep(1_000);
+    const stoppedAt = Date.now();
+    expect(await a.stop(), a.output()).toBe(0);
+    await sleep(2_000);
+    await load.stop();
+    const firstAfter = load.acknowledgedAt.find((at) => at > stoppedAt);
+    console.log(`handover: ${load.acknowledged.length} acknowledged through b, served again ${firstAfter === undefined ? "never" : `${firstAfter - stoppedAt} ms`} after SIGTERM; refused ${JSON.stringify([...load.refused])}`);
+    expect(load.acknowledgedAt.filter((at) => at > stoppedAt + 1_000).length).toBeGreaterThan(0);
+    await killHard(b);
+    expect(await lostWrites(ledger.dir, { DOTDO_STORAGE: `file:${store}`, DOTDO_HOLDER: "b" }, [0, ...load.acknowledged])).toEqual([]);
   });
 });

@@ -21,7 +21,9 @@ let server: RunningServer | undefined;
 
 beforeAll(() => {
   if (!existsSync(join(repo, "dist/cli/index.mjs"))) throw new Error("dist/ is missing: run `npm run build` first (npm test does it in pretest)");
-  run("npm", ["pack", "--pack-destination", scratch, "--silent"], repo);
+  // `prepack` builds dist/ for a user packing a clean clone; here `npm test` built it already,
+  // and rebuilding would pull dist/ from under the suites running beside this one.
+  run("npm", ["pack", "--ignore-scripts", "--pack-destination", scratch, "--silent"], repo);
   const tarball = readdirSync(scratch).find((file) => /^dotdo-.*\.tgz$/.test(file));
   if (!tarball) throw new Error(`npm pack wrote no tarball into ${scratch}`);
 

@@ -15,13 +15,14 @@ export interface ClusterSettings {
  * Replicas sharing one store forward calls to each other when both are set:
  * `DOTDO_CLUSTER_SECRET` (the same on every replica; HMAC key of the internal calls) and
  * `DOTDO_ADVERTISE_URL` (this replica's internal base URL, e.g. `http://10.0.0.7:3000`; by
- * default `fallbackAddress`, the platform entry's guess from the host's addresses). Neither: a
+ * default what `fallbackAddress` guesses from the host's addresses). Neither: a
  * single replica, as before. An address without a secret is refused, so internal calls are
  * never unauthenticated.
  */
-export function clusterEnv(env: Record<string, string | undefined>, fallbackAddress?: string): ClusterSettings | null {
+export function clusterEnv(env: Record<string, string | undefined>, fallbackAddress?: () => string | undefined): ClusterSettings | null {
   const secret = env.DOTDO_CLUSTER_SECRET?.trim();
-  const address = env.DOTDO_ADVERTISE_URL?.trim() || (secret ? fallbackAddress : undefined);
+  // Guessed only when needed: reading the host's addresses needs a permission on Deno.
+  const address = env.DOTDO_ADVERTISE_URL?.trim() || (secret ? fallbackAddress?.() : undefined);
   if (!secret && !address) return null;
   if (!secret) throw new ClusterConfigError("DOTDO_ADVERTISE_URL is set but DOTDO_CLUSTER_SECRET is not: internal calls would be unauthenticated");
   if (!address) throw new ClusterConfigError("DOTDO_CLUSTER_SECRET is set but this replica's address is unknown: set DOTDO_ADVERTISE_URL");

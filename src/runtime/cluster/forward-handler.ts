@@ -4,6 +4,7 @@ import { DurableObjectId } from "../namespace/id";
 import type { ObjectRegistry } from "../namespace/object-registry";
 import { HeldElsewhereError } from "./errors";
 import { ForwardRefusedError, SignatureVerifier } from "./signature";
+import type { ForwardStats } from "./stats";
 
 /** Headers of the forwarding protocol: removed before the inner request reaches the object. */
 const PROTOCOL_HEADERS = ["x-dotdo-call", "x-dotdo-namespace", "x-dotdo-object", "x-dotdo-object-name", "x-dotdo-detail", "x-dotdo-signature"];
@@ -13,9 +14,10 @@ const PROTOCOL_HEADERS = ["x-dotdo-call", "x-dotdo-namespace", "x-dotdo-object",
  * them): checks the signature first, then runs the event on the local instance. A replica
  * that does not hold the object answers 421 and names the holder, never forwards again.
  */
-export function forwardHandler(registries: () => Iterable<ObjectRegistry>, secret: string): (request: Request) => Promise<Response> {
+export function forwardHandler(registries: () => Iterable<ObjectRegistry>, secret: string, stats: ForwardStats): (request: Request) => Promise<Response> {
   const verifier = new SignatureVerifier(secret);
   return async (request) => {
+    stats.received++;
     const kind = request.headers.get("x-dotdo-call") ?? "";
     const namespace = request.headers.get("x-dotdo-namespace") ?? "";
     const id = request.headers.get("x-dotdo-object") ?? "";

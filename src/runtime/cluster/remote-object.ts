@@ -4,6 +4,7 @@ import type { DurableObjectId } from "../namespace/id";
 import { toRemoteError } from "../namespace/rpc";
 import { ForwardFailedError } from "./errors";
 import { signCall, type SignedCall } from "./signature";
+import type { ForwardStats } from "./stats";
 
 /** Where a replica answers calls forwarded to the objects it holds. */
 export const FORWARD_PATH = "/__dotdo/forward";
@@ -15,6 +16,7 @@ export interface RemoteObjectOptions {
   namespace: string;
   id: DurableObjectId;
   secret: string;
+  stats: ForwardStats;
   /** How long to trust that the holder is still there before reading the lease again. */
   ttlMs: number;
 }
@@ -70,15 +72,18 @@ export class RemoteObject {
     headers.set("x-dotdo-detail", encodeURIComponent(detail));
     headers.set("x-dotdo-signature", await signCall(secret, call));
     let response: Response;
+    this.#options.stats.sent++;
     try {
       response = await fetch(new URL(FORWARD_PATH, address), { method: "POST", headers, body, duplex: "half" } as unknown as RequestInit);
     } catch (error) {
       this.#failed = true;
+      this.#options.stats.failed++;
       throw new ForwardFailedError(address, error instanceof Error ? error.message : String(error), { cause: error });
     }
     // Not (or no longer) the holder, or it refused us: the caller may retry after a new look-up.
     if (response.status === 421 || response.status === 401 || response.status === 503) {
       this.#failed = true;
+      this.#options.stats.failed++;
       throw new ForwardFailedError(address, `${response.status} ${await response.text()}`);
     }
     return response;

@@ -5,6 +5,7 @@ import { AlarmStore } from "../state/alarm-store";
 import { Hibernation } from "../state/hibernation";
 import { HeldElsewhereError } from "../cluster/errors";
 import { RemoteObject } from "../cluster/remote-object";
+import type { ForwardStats } from "../cluster/stats";
 import { ObjectUnavailableError } from "./errors";
 import { DurableObjectId } from "./id";
 import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
@@ -23,7 +24,7 @@ export interface RegistryOptions {
   /** Alarm retries: first after `baseDelayMs`, doubling, at most `maxRetries` (workerd: 2 s, 6). */
   alarmRetry: { baseDelayMs: number; maxRetries: number };
   /** Replicas share objects: calls to one held elsewhere are forwarded there, signed with `secret`. */
-  cluster?: { secret: string };
+  cluster?: { secret: string; stats: ForwardStats };
 }
 
 /** How long a replica trusts a holder's address before reading the lease again. */
@@ -94,7 +95,7 @@ export class ObjectRegistry implements LiveObjectHost {
     } catch (error) {
       const cluster = this.#options.cluster;
       if (!(error instanceof HeldElsewhereError) || !cluster) throw error;
-      const next = new RemoteObject({ address: error.address, namespace: this.namespace, id, secret: cluster.secret, ttlMs: REMOTE_TTL_MS });
+      const next = new RemoteObject({ address: error.address, namespace: this.namespace, id, secret: cluster.secret, stats: cluster.stats, ttlMs: REMOTE_TTL_MS });
       this.#remotes.set(key, next);
       return next;
     }

@@ -46,7 +46,7 @@ export interface ServeOptions {
  * Serves a Worker on `Bun.serve`, WebSocket upgrades included; SIGTERM stops accepting,
  * disposes the worker (checkpoints) and exits.
  */
-export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded">, options: ServeOptions = {}): void {
+export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): void {
   const handle = platformHandler(worker);
   const connections = new OpenConnections();
   const server = Bun.serve({

@@ -36,9 +36,15 @@ export async function readSqlWasm(): Promise<Uint8Array> {
  * Serves a Worker on node:http, with dotdo's health and metrics endpoints, WebSocket upgrades
  * and graceful shutdown.
  */
-export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded">, options: ServeOptions = {}): Promise<Server> {
+export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): Promise<Server> {
   const handle = platformHandler(worker);
-  const server = createServer((req, res) => void respond(handle, req, res));
+  let stopping = false;
+  const server = createServer((req, res) => {
+    // Shutting down: answer what still arrives on kept-alive connections (other replicas'
+    // forwards keep theirs busy), then close them, so that the server can stop.
+    if (stopping) res.shouldKeepAlive = false;
+    void respond(handle, req, res);
+  });
   const connections = new OpenConnections();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex) => void upgrade(handle, req, socket, connections));
   const port = options.port ?? Number(process.env.PORT ?? 3000);
@@ -47,6 +53,7 @@ export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose"
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      stopping = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
       // node:http waits for upgraded sockets too: close them (1001) so shutdown can finish.
       connections.closeAll();

@@ -8,7 +8,7 @@ export const READY_PATH = "/__dotdo/ready";
 /** Prometheus text format; the k8s preset's ServiceMonitor scrapes it. */
 export const METRICS_PATH = "/__dotdo/metrics";
 
-export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded">;
+export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded" | "forwards">;
 
 /**
  * The Worker's fetch with dotdo's own endpoints in front, for server entries (Node, Bun,
@@ -41,9 +41,20 @@ function metrics(worker: PlatformWorker, requests: number): string {
     "# HELP dotdo_requests_total Requests passed to the Worker since start.",
     "# TYPE dotdo_requests_total counter",
     `dotdo_requests_total ${requests}`,
-    "# HELP dotdo_objects_live Durable Objects live in this process, per binding.",
+    "# HELP dotdo_objects_live Durable Objects live (held) in this process, per binding.",
     "# TYPE dotdo_objects_live gauge",
     ...live,
+    ...(worker.forwards
+      ? [
+          "# HELP dotdo_forwards_total Calls forwarded between replicas: sent to an object's holder, received as its holder, or failed on the way.",
+          "# TYPE dotdo_forwards_total counter",
+          `dotdo_forwards_total{direction="out"} ${worker.forwards.sent}`,
+          `dotdo_forwards_total{direction="in"} ${worker.forwards.received}`,
+          "# HELP dotdo_forward_errors_total Forwarded calls that failed on the way to the holder.",
+          "# TYPE dotdo_forward_errors_total counter",
+          `dotdo_forward_errors_total ${worker.forwards.failed}`,
+        ]
+      : []),
     "",
   ].join("\n");
 }
