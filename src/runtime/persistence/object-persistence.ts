@@ -4,7 +4,7 @@ import { prepareCheckpoint, type CheckpointSettings, type PreparedCheckpoint } f
 import { announceCheckpoint, commitCheckpoint } from "./publish-checkpoint";
 import type { Commit } from "./commit";
 import { mapLimit } from "../concurrency";
-import { CorruptSnapshotError, FencedError, SnapshotNotFoundError, UnsupportedSchemaError } from "./errors";
+import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import type { ImageRead } from "./image-read";
 import { Lease, type LeaseRecord } from "./lease";
 import { listSequences, readLatest, ridesInHint } from "./latest";
@@ -14,10 +14,8 @@ import type { SqlPort } from "./sql-port";
 import { TableHistory } from "./table-history";
 import { expireSnapshots, listSnapshots, type ExpirePolicy, type ExpireResult, type SnapshotInfo } from "./time-travel";
 import type { RetryPolicy } from "../retry";
-import { listLog } from "./log/log-store";
-import { LogWriter } from "./log/log-writer";
-import { replayLog, SEAL_KEEP_MS, sealLog, startOfLog, type Replayed } from "./log/replay";
-import { logKey } from "./keys";
+import { ObjectLog } from "./log/object-log";
+import type { LogWriter } from "./log/log-writer";
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 
@@ -101,16 +99,7 @@ export class ObjectPersistence {
   /** The commit whose image a clean stop left at `snapshots/image`, as far as this instance knows. */
   #left: number | null = null;
   readonly #onError: (error: unknown) => void;
-  readonly #writes: (() => number) | undefined;
-  readonly #policy: RetryPolicy;
-  /** Where the restored state sits in the log (null: not at a log position, e.g. after time travel). */
-  #logState: Replayed | null = null;
-  /**
-   * The log position the database's state was last known to match (0 before anything was
-   * restored), or null after time travel replaced it on purpose.
-   */
-  #at: number | null = 0;
-  #log: LogWriter | null = null;
+  readonly #log: ObjectLog;
 
   constructor(options: PersistenceOptions) {
     const now = options.now ?? Date.now;
@@ -129,8 +118,19 @@ export class ObjectPersistence {
     this.#history = new TableHistory(options.store, this.#settings.location);
     this.#retention = options.retention;
     this.#onError = options.onError ?? (() => undefined);
-    this.#writes = options.writes;
-    this.#policy = options.storePolicy ?? DEFAULT_STORE_POLICY;
+    this.#log = new ObjectLog({
+      store: options.store,
+      port: options.port,
+      holder,
+      ...(options.writes && { writes: options.writes }),
+      policy: options.storePolicy ?? DEFAULT_STORE_POLICY,
+      now,
+      adopt: (image) => {
+        options.port.stageImage!(image).use();
+        // All of it counts as changed for the next checkpoint.
+        this.#tracker.giveBack({ everything: true, tables: new Map() });
+      },
+    });
   }
 
   /** The commit the database was restored from or last checkpointed to. */
@@ -149,9 +149,7 @@ export class ObjectPersistence {
 
   /** Gives the lease up; the log is sealed again by whoever holds the object next (this instance too). */
   releaseLease(): Promise<void> {
-    if (this.#log) this.#at = this.#log.position;
-    this.#log = null;
-    this.#logState = null;
+    this.#log.close();
     return this.#lease.release();
   }
 
@@ -178,7 +176,7 @@ export class ObjectPersistence {
     const { store, port } = this.#settings;
     const latest = target.sequence === undefined && target.asOf === undefined;
     // The log is listed in the first round trip, beside the hint and the commit listing.
-    const listing = latest ? listLog(store, 0, this.#policy) : null;
+    const listing = latest ? this.#log.list() : null;
     listing?.catch(() => undefined);
     const { commit, image, damage } = await this.#resolve(target);
     if (damage) this.#onError(damage);
@@ -194,36 +192,8 @@ export class ObjectPersistence {
     this.#published = false;
     this.#tracker.rebase();
     // The newest state is the newest commit plus the writes the log holds after it.
-    this.#logState = listing ? await this.#replay(commit, read !== null, listing) : null;
-    this.#at = this.#logState?.position ?? (latest ? (commit?.log ?? 0) : null);
-    // A live object's state was replaced as a whole: its next log entry carries every page.
-    this.#log?.rebase();
+    await this.#log.restored(commit, read !== null, listing);
     return commit;
-  }
-
-  /** Applies the log after `commit` (loaded from its exact image when `exact`); null without a log. */
-  async #replay(commit: Commit | null, exact: boolean, listing: Promise<number[]>): Promise<Replayed | null> {
-    const { store, port } = this.#settings;
-    const after = commit?.log ?? 0;
-    const positions = (await listing).filter((position) => position > after);
-    if (!this.#logging) {
-      if (positions.length > 0) throw new UnsupportedSchemaError("this database engine cannot load images, which replaying the write-ahead log needs");
-      return null;
-    }
-    const replayed = await replayLog(store, after, port.image!()!, this.#policy, positions, commit?.seals);
-    if (replayed.applied === 0) return replayed;
-    if (commit?.image && !exact) {
-      // The log's pages apply to the commit's image only; the tables were loaded instead.
-      throw new CorruptSnapshotError(logKey(after + 1), `cannot be replayed: checkpoint ${commit.sequence}'s image was unreadable (see the error before)`);
-    }
-    this.#adopt(replayed.image);
-    return replayed;
-  }
-
-  /** Puts a replayed image in place of the database; all of it counts as changed for the next checkpoint. */
-  #adopt(image: Uint8Array): void {
-    this.#settings.port.stageImage!(image).use();
-    this.#tracker.giveBack({ everything: true, tables: new Map() });
   }
 
   /**
@@ -237,39 +207,8 @@ export class ObjectPersistence {
   }
 
   async #openLog(): Promise<LogWriter> {
-    if (this.#log) return this.#log;
     if (this.#lease.generation === null) await this.#lease.acquire();
-    const generation = this.#lease.generation!;
-    const { store, port, holder, now } = this.#settings;
-    const restored = this.#logState;
-    let start = restored;
-    if (!start) {
-      // No replayed state at hand: seal after the log's end; the first entry then carries
-      // every page. Unless time travel replaced the state on purpose, the log must not have
-      // moved on since the state was known: that would fork the object's history.
-      const end = (await listLog(store, 0, this.#policy)).at(-1) ?? 0;
-      if (this.#at !== null && end !== this.#at) {
-        throw new FencedError("FENCED", `another instance wrote this object (its log is at ${end}, this state at ${this.#at}): restore it first`);
-      }
-      start = { ...startOfLog(new Uint8Array(0), end), seals: this.#head?.seals ?? [] };
-    }
-    const sealed = await sealLog(store, start, { generation, holder, now }, this.#policy);
-    if (restored && sealed.applied > restored.applied) this.#adopt(sealed.image);
-    // After a clean hand-over no earlier holder can append any more: the seal need not outlive compaction.
-    this.#logState = this.#lease.handedOver ? { ...sealed, seals: sealed.seals.filter(([position]) => position !== sealed.position) } : sealed;
-    const log = new LogWriter({
-      store,
-      image: () => port.image?.() ?? null,
-      ...(this.#writes && { writes: this.#writes }),
-      generation,
-      position: sealed.position,
-      base: sealed.image,
-      policy: this.#policy,
-      now,
-    });
-    if (!restored) log.rebase();
-    this.#log = log;
-    return log;
+    return this.#log.open(this.#lease.generation!, this.#lease.handedOver, this.#head);
   }
 
   /**
@@ -279,30 +218,19 @@ export class ObjectPersistence {
    * cannot read images has no log: there this is a checkpoint.
    */
   async sync(): Promise<void> {
-    if (!this.#logging) return void (await this.checkpoint());
-    const log = this.#log ?? (await this.#exclusive(() => this.#openLog()));
-    return log.sync();
-  }
-
-  /** The log needs the database's image (to diff it) and to load one (to replay it). */
-  get #logging(): boolean {
-    return this.#settings.port.image !== undefined && this.#settings.port.stageImage !== undefined;
-  }
-
-  /** The seal entries the log still needs (younger than `SEAL_KEEP_MS`). */
-  #keptSeals(): Array<[number, number]> {
-    const since = this.#settings.now() - SEAL_KEEP_MS;
-    return (this.#logState?.seals ?? []).filter(([, timestampMs]) => timestampMs >= since);
+    if (!this.#log.enabled) return void (await this.checkpoint());
+    const writer = this.#log.writer ?? (await this.#exclusive(() => this.#openLog()));
+    return writer.sync();
   }
 
   /** Log entries stored since the state the newest checkpoint holds. */
   get logLength(): number {
-    return (this.#log?.position ?? 0) - (this.#head?.log ?? 0);
+    return (this.#log.writer?.position ?? 0) - (this.#head?.log ?? 0);
   }
 
   /** Why the log stopped taking writes, or null. */
   get failure(): Error | null {
-    return this.#log?.failure ?? null;
+    return this.#log.failure;
   }
 
   /**
@@ -382,7 +310,7 @@ export class ObjectPersistence {
     let rebased = false;
     try {
       if (this.#behind && !this.#newest) this.#newest = await this.#readNewest();
-      const log = this.#logging ? await this.#openLog() : null;
+      const log = this.#log.enabled ? await this.#openLog() : null;
       let prepared: PreparedCheckpoint;
       // A checkpoint sits on a stored log position: its state is every write up to there, and
       // none still waiting for its append. A savepoint being open (no image) waits too.
@@ -398,7 +326,7 @@ export class ObjectPersistence {
       }
       if (log) {
         prepared.log = log.position;
-        prepared.seals = this.#keptSeals();
+        prepared.seals = this.#log.keptSeals();
         // Later entries are diffs against exactly the image this commit stores.
         rebased = log.rebaseTo(prepared.image!);
       }
@@ -418,7 +346,7 @@ export class ObjectPersistence {
     } catch (error) {
       if (changes) this.#tracker.giveBack(changes);
       // Entries since may diff against an image no commit holds: the next one carries every page.
-      if (rebased) this.#log?.rebase();
+      if (rebased) this.#log.writer?.rebase();
       throw error;
     }
   }
@@ -433,22 +361,11 @@ export class ObjectPersistence {
       this.#onError(error);
     }
     const covered = prepared.newest?.log;
-    if (covered !== undefined) await this.#compactLog(covered, commit.seals ?? []).catch(this.#onError);
+    if (covered !== undefined) await this.#log.compact(covered, commit.seals ?? []).catch(this.#onError);
     const retention = this.#retention;
     if (retention && commit.sequence % retention.everyCheckpoints === 0) {
       await this.#expire(retention).catch(this.#onError);
     }
-  }
-
-  /**
-   * Deletes the log entries the commit before the newest already covers: one commit of slack,
-   * so a restore that lists the commits while this one lands still finds its log.
-   */
-  async #compactLog(covered: number, kept: Array<[number, number]>): Promise<void> {
-    const { store } = this.#settings;
-    const seals = new Set(kept.map(([position]) => position));
-    const positions = (await listLog(store, 0, this.#policy)).filter((position) => position <= covered && !seals.has(position));
-    await mapLimit(positions, 8, (position) => store.delete(logKey(position)));
   }
 
   /** The newest commit, or null when it is damaged or gone: the next commit supersedes it. */
