@@ -15,7 +15,6 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +22,7 @@ import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { startS3 } from "../test/helpers/s3.ts";
+import { freePort } from "../test/presets/harness/process.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { values: options } = parseArgs({ options: { seconds: { type: "string", default: "5" } } });
@@ -35,14 +35,6 @@ const MONTH_S = 30 * 24 * 3600;
 
 const scratch = mkdtempSync(join(tmpdir(), "dotdo-bench-durability-"));
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address();
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 

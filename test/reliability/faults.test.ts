@@ -32,14 +32,14 @@ function rssMiB(pid: number, output: () => string): number {
   return Number(/(\d+)/.exec(line ?? "")?.[1] ?? 0) / 1024;
 }
 
+/** The ledger's settings for the S3 server, reached through the faulty proxy, under `prefix`. */
+function throughProxy(prefix: string): Record<string, string> {
+  return { DOTDO_STORAGE: `s3://${s3.bucket}/${prefix}`, R2_ENDPOINT: proxy.url, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey };
+}
+
 describe("a store that fails in every way a network can", () => {
   it("loses no acknowledged write, never fences itself, refuses writes while the store is down and serves again after", async () => {
-    const env = {
-      DOTDO_STORAGE: `s3://${s3.bucket}/faults`,
-      R2_ENDPOINT: proxy.url,
-      R2_ACCESS_KEY_ID: s3.accessKeyId,
-      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    };
+    const env = throughProxy("faults");
     const server = await startLedger(ledger.dir, env);
     const load = writeLoad(server.url, "hot", 32, 0);
     const figures: string[] = [];
@@ -99,12 +99,7 @@ describe("a store that fails in every way a network can", () => {
   });
 
   it("SIGTERM while the store is down exits 0 without its final checkpoint: the log already holds every acknowledged write", async () => {
-    const env = {
-      DOTDO_STORAGE: `s3://${s3.bucket}/sigterm`,
-      R2_ENDPOINT: proxy.url,
-      R2_ACCESS_KEY_ID: s3.accessKeyId,
-      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    };
+    const env = throughProxy("sigterm");
     proxy.set("none");
     const server = await startLedger(ledger.dir, env);
     const load = writeLoad(server.url, "hot", 8, 0);
