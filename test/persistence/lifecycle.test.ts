@@ -141,9 +141,10 @@ describe("persistence in the runtime's object lifecycle", () => {
     await ledger.add("a", 1);
     await ledger.add("b", 2);
     const scoped = withPrefix(store, `do/${ns.idFromName("auto").toString()}`);
-    // Bounded wait for the scheduler's first checkpoint (no one calls saveToIceberg here).
-    for (let i = 0; i < 200 && (await readLatestCommit(scoped)) === null; i++) await new Promise((r) => setTimeout(r, 10));
-    const commit = await readLatestCommit(scoped);
-    expect(commit?.tables.entries?.files.reduce((n, f) => n + f.rows, 0)).toBe(2);
+    // Bounded wait for the scheduler's checkpoints (no one calls saveToIceberg here). A tick may
+    // fall between the two calls (each waits for its log append), so the first may hold one row.
+    const rows = async () => (await readLatestCommit(scoped))?.tables.entries?.files.reduce((n, f) => n + f.rows, 0);
+    for (let i = 0; i < 200 && (await rows()) !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await rows()).toBe(2);
   });
 });

@@ -98,19 +98,27 @@ describe("a store that fails in every way a network can", () => {
     expect(await lostWrites(ledger.dir, env, load.acknowledged)).toEqual([]);
   });
 
-  it("SIGTERM while the store is down exits 0 without its final checkpoint: the log already holds every acknowledged write", async () => {
-    const env = throughProxy("sigterm");
-    proxy.set("none");
-    const server = await startLedger(ledger.dir, env);
-    const load = writeLoad(server.url, "hot", 8, 0);
-    await sleep(1_500);
-    await load.stop();
-    proxy.set("down");
-    const code = await server.stop();
-    proxy.set("none");
-    expect(code, server.output()).toBe(0);
-    expect(server.output()).toMatch(/final checkpoint failed|dotdo persistence/);
-    expect(load.acknowledged.length).toBeGreaterThan(0);
-    expect(await lostWrites(ledger.dir, env, load.acknowledged)).toEqual([]);
+  it("SIGTERM while the store is down retries the final checkpoint for the grace period, then exits 0: the log holds every acknowledged write", async () => {
+    const commits = () => s3.requests.filter((r) => r.method === "PUT" && /\/sigterm\/do\/[0-9a-f]+\/snapshots\/commits\//.test(r.path)).length;
+    for (const storeReturns of [true, false]) {
+      const env = { ...throughProxy("sigterm"), DOTDO_STOP_GRACE_MS: "3000" };
+      proxy.set("none");
+      const server = await startLedger(ledger.dir, env);
+      const load = writeLoad(server.url, "hot", 8, storeReturns ? 0 : 1_000_000);
+      await sleep(1_500);
+      await load.stop();
+      const before = commits();
+      proxy.set("down");
+      const stopped = server.stop();
+      // Back within the grace period: the retried final checkpoint lands.
+      if (storeReturns) setTimeout(() => proxy.set("none"), 1_000);
+      const code = await stopped;
+      proxy.set("none");
+      expect(code, server.output()).toBe(0);
+      expect(commits() - before).toBe(storeReturns ? 1 : 0);
+      if (!storeReturns) expect(server.output()).toMatch(/dotdo persistence/);
+      expect(load.acknowledged.length).toBeGreaterThan(0);
+      expect(await lostWrites(ledger.dir, env, load.acknowledged)).toEqual([]);
+    }
   });
 });

@@ -20,11 +20,13 @@ export class PersistenceConfigError extends DotdoError {
  *   writes in it fail.
  * - `DOTDO_LEASE_TTL_MS`: how long a lease lasts unrenewed, so how long others wait for a
  *   holder that vanished (default 30 s).
+ * - `DOTDO_STOP_GRACE_MS`: how long SIGTERM retries each object's final checkpoint while the
+ *   store fails (default 10 s).
  */
 export function persistenceEnv(
   env: Record<string, string | undefined>,
   fallbackHolder?: string,
-): Pick<PersistenceLifecycleOptions, "holder" | "iceberg" | "storePolicy" | "leaseTtlMs"> {
+): Pick<PersistenceLifecycleOptions, "holder" | "iceberg" | "storePolicy" | "leaseTtlMs" | "stopGraceMs"> {
   const number = (name: string): number | undefined => {
     const value = env[name]?.trim();
     if (!value) return undefined;
@@ -36,7 +38,9 @@ export function persistenceEnv(
   const maxLogEntries = number("DOTDO_CHECKPOINT_LOG_ENTRIES");
   const deadlineMs = number("DOTDO_STORE_DEADLINE_MS");
   const leaseTtlMs = number("DOTDO_LEASE_TTL_MS");
+  const stopGraceMs = number("DOTDO_STOP_GRACE_MS");
   return {
+    ...(stopGraceMs !== undefined && { stopGraceMs }),
     ...(holder && { holder }),
     ...(leaseTtlMs !== undefined && { leaseTtlMs }),
     iceberg: {

@@ -9,7 +9,7 @@ import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
 import { objectStore } from "./object-admin";
 import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
-import type { RetryPolicy } from "../retry";
+import { retrying, type RetryPolicy } from "../retry";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
 
 export interface PersistenceLifecycleOptions {
@@ -45,6 +45,12 @@ export interface PersistenceLifecycleOptions {
    * off where every request stops its objects (edge handlers).
    */
   leaveImage?: boolean;
+  /**
+   * How long a stopping worker (dispose, SIGTERM) retries each object's final checkpoint while
+   * the store fails. After it the object goes anyway: its log holds every acknowledged write.
+   * Default 10 s, within Kubernetes' 30 s termination grace.
+   */
+  stopGraceMs?: number;
   /** Deadlines and retries of the log's store requests (default: 10 s, each try 5 s). */
   storePolicy?: RetryPolicy;
   /** Background checkpoint failures (e.g. `FencedError`) go here; they are not thrown anywhere else. */
@@ -53,6 +59,8 @@ export interface PersistenceLifecycleOptions {
 
 /** What the health probe reads: no such object needs to exist. */
 const HEALTH_PROBE_KEY = ".dotdo-health";
+
+const DEFAULT_STOP_GRACE_MS = 10_000;
 
 /** Time travel reaches the last 100 checkpoints unless configured otherwise. */
 export const DEFAULT_RETENTION: RetentionPolicy = { keepLast: 100, everyCheckpoints: 50 };
@@ -169,7 +177,10 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       entry.scheduler.stop();
       try {
         if (entry.persistence.failure) throw entry.persistence.failure;
-        await entry.persistence.checkpoint();
+        // At a stop the final checkpoint is retried for the grace period; an idle eviction
+        // tries once (it is tried again later anyway).
+        const grace = stopping ? (options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS) : 0;
+        await retrying(() => entry.persistence.checkpoint(), (error) => !(error instanceof FencedError), { deadlineMs: grace, baseDelayMs: 200 });
         if (stopping && options.leaveImage !== false) await entry.persistence.leaveImage().catch(report(ref));
       } catch (error) {
         const stored = !(error instanceof FencedError) && (await entry.persistence.sync().then(() => true, () => false));
