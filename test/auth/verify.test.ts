@@ -67,6 +67,28 @@ describe("createTokenVerifier", () => {
     expect(await codeOf(verifier.verify(await idp.sign({ aud: "urn:other" })))).toBe("TOKEN_INVALID");
   });
 
+  it("accepts only the canonical spelling of a genuine token: no padding, no stray bits", async () => {
+    const verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience, keys: { key: idp.publicJwk() } });
+    const token = await idp.sign(tenantClaims("t1"));
+    expect((await verifier.verify(token)).payload.sub).toBeDefined();
+    const [header, payload, signature] = token.split(".") as [string, string, string];
+    // The last character of a segment whose length is not a multiple of 4 carries unused bits:
+    // set one, and the bytes decode the same.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const stray = (segment: string) => segment.slice(0, -1) + alphabet[alphabet.indexOf(segment.at(-1)!) | 1];
+    const variants = [
+      `${token}==`,
+      `${header}.${payload}.${signature}=`,
+      `${header}=.${payload}.${signature}`,
+      ...[header, payload, signature].flatMap((segment, i) =>
+        segment.length % 4 === 0 || stray(segment) === segment ? [] : [[header, payload, signature].map((s, j) => (j === i ? stray(s) : s)).join(".")],
+      ),
+      `${token}.extra`,
+    ];
+    expect(variants.length).toBeGreaterThan(3);
+    for (const variant of variants) expect(await codeOf(verifier.verify(variant)), variant).toBe("TOKEN_INVALID");
+  });
+
   it("reports unreachable keys as KEYS_UNAVAILABLE, not as a bad token", async () => {
     const verifier = createTokenVerifier({ issuer: "http://127.0.0.1:9", audience: idp.audience });
     expect(await codeOf(verifier.verify(await idp.sign()))).toBe("KEYS_UNAVAILABLE");

@@ -81,6 +81,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   async function verify(token: string): Promise<VerifiedToken> {
     if (typeof token !== "string" || token === "") throw new TokenInvalidError("no token given");
+    assertCanonical(token);
     const key = await resolveKeys();
     try {
       const verifyOptions = {
@@ -104,6 +105,27 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       return { ...verified, storage: readStorageClaims(verified.payload) };
     },
   };
+}
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * Accepts only the one spelling of a token: three segments of unpadded base64url whose last
+ * character carries no stray bits. A decoder that forgives padding or those bits would let
+ * many strings stand for one signed token (a token could be altered and still verify).
+ */
+function assertCanonical(token: string): void {
+  const segments = token.split(".");
+  const canonical = (segment: string): boolean => {
+    if (!/^[A-Za-z0-9_-]+$/.test(segment)) return false;
+    const rest = segment.length % 4;
+    if (rest === 1) return false;
+    const last = BASE64URL.indexOf(segment.at(-1)!);
+    return rest === 0 || (last & (rest === 2 ? 0x0f : 0x03)) === 0;
+  };
+  if (segments.length !== 3 || !segments.every(canonical)) {
+    throw new TokenInvalidError("the token is not a JWS in canonical compact form (three segments of unpadded base64url)");
+  }
 }
 
 async function keyFrom(options: TokenVerifierOptions): Promise<JWTVerifyGetKey> {
