@@ -9,7 +9,7 @@ import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
 import { objectStore } from "./object-admin";
 import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
-import { retrying, type RetryPolicy } from "../retry";
+import { retrying, withTimeout, type RetryPolicy } from "../retry";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
 
 export interface PersistenceLifecycleOptions {
@@ -212,17 +212,11 @@ const HEALTH_TIMEOUT_MS = 2_000;
 
 /** One small read: the store answers (a missing key is an answer), within the timeout. */
 async function probeStore(store: ObjectStore): Promise<StoreHealth> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([store.head(HEALTH_PROBE_KEY), timeout]);
+    await withTimeout(store.head(HEALTH_PROBE_KEY), HEALTH_TIMEOUT_MS);
     return { store: "ok" };
   } catch (error) {
     return { store: "unreachable", error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

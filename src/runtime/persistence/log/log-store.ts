@@ -37,16 +37,11 @@ export async function readLog(store: ObjectStore, after: number, policy: RetryPo
   return Promise.all(positions.map((position) => readEntry(store, position, policy)));
 }
 
-/** The entry at `position`, or null when there is none. */
-export async function readEntry(store: ObjectStore, position: number, policy: RetryPolicy): Promise<LogEntry>;
-export async function readEntry(store: ObjectStore, position: number, policy: RetryPolicy, optional: true): Promise<LogEntry | null>;
-export async function readEntry(store: ObjectStore, position: number, policy: RetryPolicy, optional = false): Promise<LogEntry | null> {
+/** The entry at `position`; a missing one is damage. */
+export async function readEntry(store: ObjectStore, position: number, policy: RetryPolicy): Promise<LogEntry> {
   const key = logKey(position);
   const object = await retrying(() => store.get(key), transient, policy);
-  if (!object) {
-    if (optional) return null;
-    throw new CorruptSnapshotError(key, "missing");
-  }
+  if (!object) throw new CorruptSnapshotError(key, "missing");
   return decodeEntry(object.body, key, position);
 }
 

@@ -3,7 +3,7 @@ import type { ObjectStore } from "../../storage/types";
 import { FencedError } from "../errors";
 import { encodeEntry } from "./entry";
 import { createEntry } from "./log-store";
-import { diffPages } from "./pages";
+import { diffPages, sameImage } from "./pages";
 
 export interface LogWriterOptions {
   store: ObjectStore;
@@ -72,7 +72,7 @@ export class LogWriter {
     if (this.#failure !== null || this.#waiting !== null || this.#storing || this.#forced) return false;
     if (this.#options.writes) return this.#options.writes() <= this.#durable;
     const image = this.#options.image();
-    return image !== null && diffPages(this.#base, image).pages.length === 0 && image.length === this.#base.length;
+    return image !== null && sameImage(this.#base, image);
   }
 
   /** Resolves once every write made so far is stored; rejects if it cannot be. */
@@ -96,9 +96,9 @@ export class LogWriter {
    * bytes differ from the last entry's image (SQLite wrote the same state differently).
    */
   rebaseTo(image: Uint8Array): boolean {
-    const same = image.length === this.#base.length && diffPages(this.#base, image).pages.length === 0;
+    const changed = !sameImage(this.#base, image);
     this.#base = image;
-    return !same;
+    return changed;
   }
 
   /** The database was replaced as a whole (time travel): the next entry carries every page. */

@@ -21,6 +21,11 @@ export function diffPages(base: Uint8Array, next: Uint8Array): Pick<PagesEntry, 
   return { size: next.length, pageSize, pages, data };
 }
 
+/** Whether two images hold the same bytes (page by page, as cheap as a diff). */
+export function sameImage(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && diffPages(a, b).pages.length === 0;
+}
+
 /** `image` with an entry's pages written and its size applied: the database after the batch. */
 export function applyPages(image: Uint8Array, entry: Pick<PagesEntry, "size" | "pageSize" | "pages" | "data">): Uint8Array {
   const next = new Uint8Array(entry.size);
