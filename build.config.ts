@@ -8,7 +8,7 @@ export default defineBuildConfig({
     "src/runtime/index",
     "src/runtime/worker",
     "src/runtime/platform/node",
-    "src/runtime/platform/node-address",
+    "src/runtime/platform/server-cluster",
     "src/runtime/platform/bun",
     "src/runtime/platform/deno",
     "src/runtime/platform/handler",

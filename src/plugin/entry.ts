@@ -42,13 +42,13 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
 function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">): string[] {
   return [
     `import { createStore } from ${JSON.stringify(runtimeModule("storage/index"))};`,
-    `import { clusterEnv, persistenceEnv, persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
+    `import { persistenceEnv, persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
     `import { serve } from ${JSON.stringify(runtimeModule(`platform/${platform}`))};`,
     `import { hostname } from "node:os";`,
-    `import { defaultAdvertiseUrl } from ${JSON.stringify(runtimeModule("platform/node-address"))};`,
-    `const cluster = clusterEnv(process.env, () => defaultAdvertiseUrl(process.env));`,
-    `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), ...persistenceEnv(process.env, hostname()), ...(cluster && { address: cluster.address }), onError: (error) => console.error("dotdo persistence:", error) });`,
-    `await serve(await startWorker({ lifecycle, ...(cluster && { cluster: cluster.cluster }) }));`,
+    `import { serverCluster } from ${JSON.stringify(runtimeModule("platform/server-cluster"))};`,
+    `const cluster = serverCluster(process.env);`,
+    `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), ...persistenceEnv(process.env, hostname()), ...cluster?.lifecycle, onError: (error) => console.error("dotdo persistence:", error) });`,
+    `await serve(await startWorker({ lifecycle, ...(cluster && { cluster: cluster.worker }) }));`,
   ];
 }
 

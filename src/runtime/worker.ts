@@ -1,4 +1,5 @@
 import { forwardHandler } from "./cluster/forward-handler";
+import type { Membership } from "./cluster/membership";
 import { ForwardStats } from "./cluster/stats";
 import { isUnavailable } from "./namespace/errors";
 import { errorWithCode } from "./errors";
@@ -59,7 +60,7 @@ export interface CreateWorkerOptions {
    * lease names the replica's address, see the lifecycle's `address`) is forwarded there,
    * signed with `secret`, which every replica must share.
    */
-  cluster?: { secret: string };
+  cluster?: { secret: string; /** The platform's replicas: placement of objects nobody holds. */ membership?: Membership };
   /** The sql.js wasm: a compiled module where compiling bytes is forbidden; default: sql.js finds it. */
   sqlWasm?: SqlWasmSource;
 }
@@ -106,7 +107,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         env,
         engine,
         alarmRetry,
-        ...(options.cluster ? { cluster: { secret: options.cluster.secret, stats: forwards } } : {}),
+        ...(options.cluster ? { cluster: { ...options.cluster, stats: forwards } } : {}),
         ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
         ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),
         suspendAfterMs: options.suspendAfterMs ?? DEFAULT_SUSPEND_AFTER_MS,

@@ -23,15 +23,39 @@ afterAll(async () => {
 });
 
 /** One replica: its own holder name and internal address, the shared store and secret. */
-async function replica(name: string, store: string): Promise<RunningServer> {
-  const port = await freePort();
+async function replica(name: string, store: string, env: Record<string, string> = {}, port?: number): Promise<RunningServer> {
+  port ??= await freePort();
   const server = await startLedger(
     ledger.dir,
-    { DOTDO_STORAGE: `file:${store}`, DOTDO_HOLDER: name, DOTDO_CLUSTER_SECRET: SECRET, DOTDO_ADVERTISE_URL: `http://127.0.0.1:${port}`, DOTDO_LEASE_TTL_MS: "3000" },
+    { DOTDO_STORAGE: `file:${store}`, DOTDO_HOLDER: name, DOTDO_CLUSTER_SECRET: SECRET, DOTDO_ADVERTISE_URL: `http://127.0.0.1:${port}`, DOTDO_LEASE_TTL_MS: "3000", ...env },
     port,
   );
   running.push(server);
   return server;
+}
+
+/** A WebSocket client that keeps what it hears, and how it was closed. */
+async function listen(server: RunningServer, path: string) {
+  const socket = new WebSocket(`${server.url.replace("http", "ws")}${path}`);
+  const heard: string[] = [];
+  const waiters: (() => void)[] = [];
+  socket.addEventListener("message", (event) => {
+    heard.push(String(event.data));
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  const closed = new Promise<number>((resolve) => socket.addEventListener("close", (event) => resolve(event.code)));
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve);
+    socket.addEventListener("error", () => reject(new Error(`could not open ${path} on ${server.url}`)));
+  });
+  return {
+    socket,
+    closed,
+    heard,
+    async hear(message: string): Promise<void> {
+      while (!heard.includes(message)) await new Promise<void>((wake) => waiters.push(wake));
+    },
+  };
 }
 
 async function post(server: RunningServer, path: string): Promise<Response> {
@@ -113,5 +137,35 @@ describe("two replicas on one store", () => {
     expect(load.acknowledgedAt.filter((at) => at > stoppedAt + 1_000).length).toBeGreaterThan(0);
     await killHard(b);
     expect(await lostWrites(ledger.dir, { DOTDO_STORAGE: `file:${store}`, DOTDO_HOLDER: "b" }, [0, ...load.acknowledged])).toEqual([]);
+  });
+
+  it("a WebSocket reaches the holder through any replica; when the holder dies, relayed sockets close with 1012 and reconnect to the successor", async () => {
+    const store = join(scratch, "sockets");
+    const [portA, portB] = [await freePort(), await freePort()];
+    const peers = { DOTDO_PEERS: `http://127.0.0.1:${portA},http://127.0.0.1:${portB}`, DOTDO_LEASE_TTL_MS: "30000" };
+    const [a, b] = await Promise.all([replica("a", store, peers, portA), replica("b", store, peers, portB)]);
+    const held = (await (await post(a, "/add/hot/1")).json()) as { by: string };
+    const [holder, other, otherName] = held.by === "a" ? [a, b, "b"] : [b, a, "a"];
+    const direct = await listen(holder, "/ws/hot");
+    const relayed = await listen(other, "/ws/hot");
+    relayed.socket.send("add 2");
+    await relayed.hear("ok 2");
+    await direct.hear("added 2");
+    direct.socket.send("add 3");
+    await relayed.hear("added 3");
+    await killHard(holder);
+    expect(await relayed.closed).toBe(1012);
+    // The lease has 30 s left, but the holder fails its health probe: the survivor takes over.
+    const killedAt = Date.now();
+    let again: Awaited<ReturnType<typeof listen>> | undefined;
+    while (!again) again = await listen(other, "/ws/hot").catch(() => sleep(100).then(() => undefined));
+    again.socket.send("add 4");
+    await again.hear("ok 4");
+    console.log(`WebSocket reconnected and acknowledged ${Date.now() - killedAt} ms after kill -9 of its holder`);
+    expect(Date.now() - killedAt).toBeLessThan(20_000);
+    again.socket.close();
+    await killHard(other);
+    // Under the survivor's name, so the check need not wait out its lease.
+    expect(await lostWrites(ledger.dir, { DOTDO_STORAGE: `file:${store}`, DOTDO_HOLDER: otherName }, [1, 2, 3, 4])).toEqual([]);
   });
 });

@@ -5,9 +5,9 @@ export class ClusterConfigError extends errorWithCode("CLUSTER_CONFIG_INVALID") 
 
 /** What a server output needs to run as one replica of many. */
 export interface ClusterSettings {
-  /** For `createWorker`: forwarded calls are signed with it. */
-  cluster: { secret: string };
-  /** For the persistence lifecycle: recorded in the leases this replica holds. */
+  /** Forwarded calls are signed with it. */
+  secret: string;
+  /** Recorded in the leases this replica holds: where other replicas reach it. */
   address: string;
 }
 
@@ -28,5 +28,5 @@ export function clusterEnv(env: Record<string, string | undefined>, fallbackAddr
   if (!address) throw new ClusterConfigError("DOTDO_CLUSTER_SECRET is set but this replica's address is unknown: set DOTDO_ADVERTISE_URL");
   if (secret.length < 16) throw new ClusterConfigError("DOTDO_CLUSTER_SECRET must be at least 16 characters");
   if (!URL.canParse(address) || !/^https?:$/.test(new URL(address).protocol)) throw new ClusterConfigError(`DOTDO_ADVERTISE_URL=${JSON.stringify(address)} is not an http(s) URL`);
-  return { cluster: { secret }, address };
+  return { secret, address };
 }

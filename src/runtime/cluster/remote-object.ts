@@ -3,6 +3,7 @@ import { decodeValue, encodeValue } from "../state/value-codec";
 import type { DurableObjectId } from "../namespace/id";
 import { toRemoteError } from "../namespace/rpc";
 import { ForwardFailedError } from "./errors";
+import { relayUpgrade } from "./forward-websocket";
 import { signCall, type SignedCall } from "./signature";
 import type { ForwardStats } from "./stats";
 
@@ -19,7 +20,12 @@ export interface RemoteObjectOptions {
   stats: ForwardStats;
   /** How long to trust that the holder is still there before reading the lease again. */
   ttlMs: number;
+  /** Told when a call could not reach `address` (so membership can suspect it). */
+  unreachable?: (address: string) => void;
 }
+
+/** The ways a forwarded call travels. */
+type Kind = "fetch" | "call" | "property";
 
 /**
  * An object held by another replica: its events go there over HTTP, signed with the cluster's
@@ -29,11 +35,18 @@ export interface RemoteObjectOptions {
 export class RemoteObject {
   readonly #options: RemoteObjectOptions;
   readonly #until: number;
+  #address: string;
   #failed = false;
 
   constructor(options: RemoteObjectOptions) {
     this.#options = options;
+    this.#address = options.address;
     this.#until = Date.now() + options.ttlMs;
+  }
+
+  /** The replica calls go to (the one a 421 named, once one did). */
+  get address(): string {
+    return this.#address;
   }
 
   /** Look the holder up again: the cached address is old, or a forward to it failed. */
@@ -42,8 +55,12 @@ export class RemoteObject {
   }
 
   async fetch(request: Request): Promise<Response> {
-    const headers = new Headers(request.headers);
-    const response = await this.#send("fetch", `${request.method} ${request.url}`, request.body as ReadableStream<Uint8Array> | null, "", headers);
+    const detail = `${request.method} ${request.url}`;
+    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
+      const headers = await this.#signed("fetch", detail, "", new Headers(request.headers));
+      return this.#attempt(() => relayUpgrade(new URL(FORWARD_PATH, this.#address), request, headers));
+    }
+    const response = await this.#send("fetch", detail, request.body as ReadableStream<Uint8Array> | null, "", () => new Headers(request.headers));
     if (response.headers.get("x-dotdo-error")) throw await this.#error(response);
     return response;
   }
@@ -56,14 +73,37 @@ export class RemoteObject {
     return this.#value("property", name, new Uint8Array(0));
   }
 
-  async #value(kind: "call" | "property", name: string, body: Uint8Array): Promise<unknown> {
-    const response = await this.#send(kind, name, body, await sha256Hex(body), new Headers());
+  async #value(kind: Kind, name: string, body: Uint8Array): Promise<unknown> {
+    const response = await this.#send(kind, name, body, await sha256Hex(body), () => new Headers());
     if (response.headers.get("x-dotdo-error")) throw await this.#error(response);
     return decodeValue(new Uint8Array(await response.arrayBuffer()));
   }
 
-  async #send(kind: string, detail: string, body: ReadableStream<Uint8Array> | Uint8Array | null, bodySha256: string, headers: Headers): Promise<Response> {
-    const { address, namespace, id, secret } = this.#options;
+  /**
+   * Posts the call to the holder. A replica that is not (or no longer) the holder answers 421
+   * naming the one that is: a call whose body can be sent again follows it once.
+   */
+  async #send(kind: Kind, detail: string, body: ReadableStream<Uint8Array> | Uint8Array | null, bodySha256: string, headers: () => Headers): Promise<Response> {
+    for (let redirects = 0; ; redirects++) {
+      const signed = await this.#signed(kind, detail, bodySha256, headers());
+      const response = await this.#attempt(() => fetch(new URL(FORWARD_PATH, this.#address), { method: "POST", headers: signed, body, duplex: "half" } as unknown as RequestInit));
+      const holder = response.headers.get("x-dotdo-holder");
+      if (response.status === 421 && holder && holder !== this.#address && redirects === 0 && !(body instanceof ReadableStream)) {
+        this.#address = holder;
+        continue;
+      }
+      // Not the holder, or it refused us: the caller may retry after a new look-up.
+      if (response.status === 421 || response.status === 401 || response.status === 503) {
+        this.#failed = true;
+        this.#options.stats.failed++;
+        throw new ForwardFailedError(this.#address, `${response.status} ${await response.text()}`);
+      }
+      return response;
+    }
+  }
+
+  async #signed(kind: Kind, detail: string, bodySha256: string, headers: Headers): Promise<Headers> {
+    const { namespace, id, secret } = this.#options;
     const call: SignedCall = { kind, binding: namespace, id: id.toString(), detail, bodySha256 };
     headers.set("x-dotdo-call", kind);
     headers.set("x-dotdo-namespace", namespace);
@@ -71,22 +111,20 @@ export class RemoteObject {
     if (id.name !== undefined) headers.set("x-dotdo-object-name", encodeURIComponent(id.name));
     headers.set("x-dotdo-detail", encodeURIComponent(detail));
     headers.set("x-dotdo-signature", await signCall(secret, call));
-    let response: Response;
+    return headers;
+  }
+
+  /** One trip to the holder: a failure to reach it retires this look-up and is reported. */
+  async #attempt<T>(send: () => Promise<T>): Promise<T> {
     this.#options.stats.sent++;
     try {
-      response = await fetch(new URL(FORWARD_PATH, address), { method: "POST", headers, body, duplex: "half" } as unknown as RequestInit);
+      return await send();
     } catch (error) {
       this.#failed = true;
       this.#options.stats.failed++;
-      throw new ForwardFailedError(address, error instanceof Error ? error.message : String(error), { cause: error });
+      this.#options.unreachable?.(this.#address);
+      throw new ForwardFailedError(this.#address, error instanceof Error ? error.message : String(error), { cause: error });
     }
-    // Not (or no longer) the holder, or it refused us: the caller may retry after a new look-up.
-    if (response.status === 421 || response.status === 401 || response.status === 503) {
-      this.#failed = true;
-      this.#options.stats.failed++;
-      throw new ForwardFailedError(address, `${response.status} ${await response.text()}`);
-    }
-    return response;
   }
 
   /** The callee's error as a local call would have thrown it. */

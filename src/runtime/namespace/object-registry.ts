@@ -4,6 +4,7 @@ import type { SqliteEngine } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { Hibernation } from "../state/hibernation";
 import { HeldElsewhereError } from "../cluster/errors";
+import type { Membership } from "../cluster/membership";
 import { RemoteObject } from "../cluster/remote-object";
 import type { ForwardStats } from "../cluster/stats";
 import { ObjectUnavailableError } from "./errors";
@@ -23,8 +24,11 @@ export interface RegistryOptions {
   suspendAfterMs?: number;
   /** Alarm retries: first after `baseDelayMs`, doubling, at most `maxRetries` (workerd: 2 s, 6). */
   alarmRetry: { baseDelayMs: number; maxRetries: number };
-  /** Replicas share objects: calls to one held elsewhere are forwarded there, signed with `secret`. */
-  cluster?: { secret: string; stats: ForwardStats };
+  /**
+   * Replicas share objects: calls to one held elsewhere are forwarded there, signed with
+   * `secret`. With `membership`, an object nobody holds opens on the replica placement picks.
+   */
+  cluster?: { secret: string; stats: ForwardStats; membership?: Membership };
 }
 
 /** How long a replica trusts a holder's address before reading the lease again. */
@@ -90,15 +94,34 @@ export class ObjectRegistry implements LiveObjectHost {
     const remote = this.#remotes.get(key);
     if (remote && !remote.retired) return remote;
     this.#remotes.delete(key);
+    const cluster = this.#options.cluster;
+    const membership = cluster?.membership;
+    if (membership && !this.#entries.has(key)) {
+      // Not open here: the owner placement picks opens it (or names its holder).
+      const owner = await membership.owner(`${this.namespace}/${key}`);
+      if (!membership.isSelf(owner)) return this.#remote(id, owner);
+    }
     try {
       return await this.instance(id);
     } catch (error) {
-      const cluster = this.#options.cluster;
       if (!(error instanceof HeldElsewhereError) || !cluster) throw error;
-      const next = new RemoteObject({ address: error.address, namespace: this.namespace, id, secret: cluster.secret, stats: cluster.stats, ttlMs: REMOTE_TTL_MS });
-      this.#remotes.set(key, next);
-      return next;
+      return this.#remote(id, error.address);
     }
+  }
+
+  #remote(id: DurableObjectId, address: string): RemoteObject {
+    const { secret, stats, membership } = this.#options.cluster!;
+    const remote = new RemoteObject({
+      address,
+      namespace: this.namespace,
+      id,
+      secret,
+      stats,
+      ttlMs: REMOTE_TTL_MS,
+      ...(membership && { unreachable: (gone: string) => membership.suspect(gone) }),
+    });
+    this.#remotes.set(id.toString(), remote);
+    return remote;
   }
 
   /** The live instance for `id`, created (or re-created after a reset or eviction) on demand. */

@@ -46,13 +46,18 @@ export class Lease {
     return this.#held?.generation ?? null;
   }
 
-  /** Takes the lease, or throws `FencedError` (`LEASE_HELD`) while another holds it. */
-  async acquire(): Promise<LeaseRecord> {
+  /**
+   * Takes the lease, or throws `FencedError` (`LEASE_HELD`) while another holds it. With
+   * `takeOverFrom`, a lease that the replica at that address holds is taken before it expires:
+   * the caller knows that replica is gone, and the log seal fences it should it come back.
+   */
+  async acquire(takeOverFrom?: string): Promise<LeaseRecord> {
     const { store, holder, ttlMs, now } = this.options;
     for (;;) {
       const current = await store.get(LOCK_KEY);
       const record = current ? parseLock(current.body) : null;
-      if (record && record.holder !== holder && now() < record.expiresAt) {
+      const abandoned = takeOverFrom !== undefined && record?.address === takeOverFrom;
+      if (record && record.holder !== holder && now() < record.expiresAt && !abandoned) {
         throw new FencedError(
           "LEASE_HELD",
           `lease held by ${record.holder} until ${new Date(record.expiresAt).toISOString()}`,

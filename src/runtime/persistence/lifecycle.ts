@@ -26,6 +26,12 @@ export interface PersistenceLifecycleOptions {
    * waiting for the lease.
    */
   address?: string;
+  /**
+   * Whether the replica at `address`, which holds a lease, is gone (it failed a health probe).
+   * Then its objects are taken over at once instead of when its lease runs out: the log seal
+   * fences it, should it come back.
+   */
+  holderGone?: (address: string) => Promise<boolean>;
   leaseTtlMs?: number;
   /**
    * How long opening an object waits for another holder's lease to be released or to expire
@@ -133,9 +139,10 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         writes: () => db.writeCount,
         ...(options.storePolicy === undefined ? {} : { storePolicy: options.storePolicy }),
       });
-      await acquireWaiting(persistence, options.leaseWaitMs ?? (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) + 1_000, (error) =>
-        options.address !== undefined && error.address !== undefined && error.address !== options.address ? new HeldElsewhereError(ref.id, error.address) : null,
-      );
+      await acquireWaiting(persistence, options.leaseWaitMs ?? (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) + 1_000, async ({ address }) => {
+        if (options.address === undefined || address === undefined || address === options.address) return "wait";
+        return (await options.holderGone?.(address)) ? { takeOverFrom: address } : new HeldElsewhereError(ref.id, address);
+      });
       try {
         // The newest commit and the log after it, then the seal: from here on no other
         // instance can store a write for this object without this one noticing.
@@ -220,21 +227,30 @@ async function probeStore(store: ObjectStore): Promise<StoreHealth> {
   }
 }
 
+/** What to do about a lease another holds: wait for it, take it over, or throw (to forward). */
+type HeldLease = "wait" | { takeOverFrom: string } | Error;
+
 /**
  * Polls for the lease until `waitMs` has passed; a release is noticed within a second.
- * `elsewhere` turns a held lease into an error to throw at once (the holder is reachable).
+ * `held` decides about a lease held elsewhere: an error to throw at once (the holder is
+ * reachable), a take-over (it is gone), or waiting.
  */
-async function acquireWaiting(persistence: ObjectPersistence, waitMs: number, elsewhere: (error: FencedError) => Error | null): Promise<void> {
+async function acquireWaiting(persistence: ObjectPersistence, waitMs: number, held: (error: FencedError) => Promise<HeldLease>): Promise<void> {
   const deadline = Date.now() + waitMs;
+  let takeOverFrom: string | undefined;
   for (;;) {
     try {
-      await persistence.acquireLease();
+      await persistence.acquireLease(takeOverFrom);
       return;
     } catch (error) {
       const left = deadline - Date.now();
       if (!(error instanceof FencedError) || error.code !== "LEASE_HELD") throw error;
-      const forward = elsewhere(error);
-      if (forward) throw forward;
+      const decision = await held(error);
+      if (decision instanceof Error) throw decision;
+      if (decision !== "wait") {
+        takeOverFrom = decision.takeOverFrom;
+        continue;
+      }
       if (left <= 0) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, left, Math.max(0, (error.expiresAt ?? 0) - Date.now()) + 10)));
     }

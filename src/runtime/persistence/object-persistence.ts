@@ -143,8 +143,8 @@ export class ObjectPersistence {
   }
 
   /** Takes the fencing lease; `FencedError` (`LEASE_HELD`) while another instance holds it. */
-  acquireLease(): Promise<LeaseRecord> {
-    return this.#lease.acquire();
+  acquireLease(takeOverFrom?: string): Promise<LeaseRecord> {
+    return this.#lease.acquire(takeOverFrom);
   }
 
   /** Gives the lease up; the log is sealed again by whoever holds the object next (this instance too). */

@@ -1,0 +1,62 @@
+import { withTimeout } from "../retry";
+import { WebSocketPair, type WebSocket as PairEnd } from "../state/websocket";
+
+/**
+ * The platform's WebSocket client, taken when this module loads: Worker code may see
+ * workerd's class under the global name later, and that one cannot dial out with headers.
+ */
+const ClientWebSocket = globalThis.WebSocket;
+
+/** How long the holder may take to answer a forwarded upgrade. */
+const OPEN_TIMEOUT_MS = 10_000;
+
+/**
+ * Close code for a relayed socket whose holder went away without a close frame (killed,
+ * unreachable): 1012, "service restart", tells the client to reconnect.
+ */
+export const HOLDER_GONE_CODE = 1012;
+
+/** Request headers that belong to one hop of a WebSocket handshake, not to the call. */
+const HANDSHAKE_HEADERS = ["connection", "upgrade", "host", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"];
+
+/**
+ * Opens a WebSocket to `url` on the holder with the call's headers, and answers the caller
+ * as the holder's object did: a 101 whose `webSocket` relays frames and closes both ways.
+ * Throws (with the reason) when the holder does not accept the upgrade.
+ */
+export async function relayUpgrade(url: URL, request: Request, headers: Headers): Promise<Response> {
+  for (const name of HANDSHAKE_HEADERS) headers.delete(name);
+  const protocols = request.headers.get("sec-websocket-protocol")?.split(",").map((protocol) => protocol.trim()).filter(Boolean) ?? [];
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  // Node, Bun and Deno all take `{ headers, protocols }` as the second argument.
+  const remote = new ClientWebSocket(url, { headers: Object.fromEntries(headers), protocols } as unknown as string[]);
+  remote.binaryType = "arraybuffer";
+  const { 0: client, 1: local } = new WebSocketPair();
+  local.accept();
+  const opened = new Promise<void>((resolve, reject) => {
+    remote.addEventListener("open", () => resolve());
+    remote.addEventListener("close", (event) => reject(new Error(`the holder refused the WebSocket upgrade (${event.code})`)));
+  });
+  remote.addEventListener("message", (event) => local.send(event.data as string | ArrayBuffer));
+  remote.addEventListener("close", (event) => closeEnd(local, event.code, event.reason));
+  local.addEventListener("message", (event) => remote.send((event as MessageEvent).data as string | ArrayBuffer));
+  local.addEventListener("close", (event) => {
+    const { code, reason } = event as CloseEvent;
+    // A client may only send 1000 or 3000–4999: other codes the object chose become 1000.
+    remote.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
+  });
+  try {
+    await withTimeout(opened, OPEN_TIMEOUT_MS);
+  } catch (error) {
+    remote.close();
+    throw error;
+  }
+  const responseHeaders = remote.protocol ? { "sec-websocket-protocol": remote.protocol } : undefined;
+  return new Response(null, { status: 101, webSocket: client, headers: responseHeaders } as ResponseInit);
+}
+
+/** Passes the holder's close on; closed without a close frame (1006), the holder is gone. */
+function closeEnd(end: PairEnd, code: number, reason: string): void {
+  if (code === 1006) end.close(HOLDER_GONE_CODE, "the replica holding the Durable Object went away");
+  else end.close(code === 1005 ? 1000 : code, reason);
+}
