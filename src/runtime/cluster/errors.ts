@@ -10,11 +10,16 @@ export class HeldElsewhereError extends DotdoError {
   }
 }
 
-/** A call forwarded to the replica holding the object failed on the way (not in the object). */
+/**
+ * A call forwarded to the replica holding the object failed on the way (not in the object).
+ * `undelivered`: the object certainly did not run it (refused connection, not the holder
+ * any more, stopping), so it may be sent again after a new look-up.
+ */
 export class ForwardFailedError extends DotdoError {
   constructor(
     readonly address: string,
     reason: string,
+    readonly undelivered: boolean,
     options?: ErrorOptions,
   ) {
     super("FORWARD_FAILED", `forwarding to the holder at ${address} failed: ${reason}`, options);

@@ -92,11 +92,12 @@ export class RemoteObject {
         this.#address = holder;
         continue;
       }
-      // Not the holder, or it refused us: the caller may retry after a new look-up.
+      // Not the holder (421), stopping or failing to open the object (503), or it refused us
+      // (401): the caller may retry after a new look-up. In the first two the object did not run.
       if (response.status === 421 || response.status === 401 || response.status === 503) {
         this.#failed = true;
         this.#options.stats.failed++;
-        throw new ForwardFailedError(this.#address, `${response.status} ${await response.text()}`);
+        throw new ForwardFailedError(this.#address, `${response.status} ${await response.text()}`, response.status !== 401);
       }
       return response;
     }
@@ -123,7 +124,7 @@ export class RemoteObject {
       this.#failed = true;
       this.#options.stats.failed++;
       this.#options.unreachable?.(this.#address);
-      throw new ForwardFailedError(this.#address, error instanceof Error ? error.message : String(error), { cause: error });
+      throw new ForwardFailedError(this.#address, error instanceof Error ? error.message : String(error), refused(error), { cause: error });
     }
   }
 
@@ -132,4 +133,16 @@ export class RemoteObject {
     const { name, message } = (await response.json()) as { name: string; message: string };
     return toRemoteError(Object.assign(new Error(message), { name }));
   }
+}
+
+/**
+ * Whether the connection was refused (Node's, Bun's and Deno's ways of saying so): then
+ * nothing was sent. A reset may come after the call ran, so it is not retried.
+ */
+function refused(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const { code } = cause as { code?: unknown };
+    if (code === "ECONNREFUSED" || code === "ConnectionRefused" || /connection refused/i.test(cause.message)) return true;
+  }
+  return false;
 }

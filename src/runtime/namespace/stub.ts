@@ -1,3 +1,4 @@
+import { ForwardFailedError } from "../cluster/errors";
 import type { DurableObjectId } from "./id";
 import type { ObjectTarget } from "./live-object";
 import { cloneForRpc, stubs } from "./rpc";
@@ -24,17 +25,26 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
   let current: ObjectTarget | undefined;
   // Runs `event` on the live instance. The retired check and the event's start happen in one
   // synchronous step, so an eviction either sees the event (and waits) or the event sees the
-  // eviction (and reopens the object).
-  const target: Target = async (event) => {
-    for (;;) {
-      if (current && !current.retired) return event(current);
+  // eviction (and reopens the object). A call that another replica certainly did not run (it
+  // was stopping, or gone) is sent again after a new look-up, if it can be sent again.
+  const target: Target = async (event, replayable = true) => {
+    for (let retries = 0; ; ) {
+      if (current && !current.retired) {
+        try {
+          return await event(current);
+        } catch (error) {
+          if (!replayable || !(error instanceof ForwardFailedError) || !error.undelivered || retries >= FORWARD_RETRIES) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** retries++));
+          continue;
+        }
+      }
       current = await resolve(id);
       if (current.retired) await Promise.resolve(); // its eviction is finishing: look again
     }
   };
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = toRequest(input, init);
-    return target((live) => live.fetch(request));
+    return target((live) => live.fetch(request), request.body === null);
   };
   const members = new Map<string, unknown>();
   const stub = new Proxy({} as DurableObjectStub<T>, {
@@ -55,7 +65,10 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
   return stub;
 }
 
-type Target = <T>(event: (live: ObjectTarget) => Promise<T>) => Promise<T>;
+type Target = <T>(event: (live: ObjectTarget) => Promise<T>, replayable?: boolean) => Promise<T>;
+
+/** Tries of a call no replica ran, 50 ms apart and doubling: about 3 s, a hand-over's length. */
+const FORWARD_RETRIES = 6;
 
 function rpcMember(name: string, target: Target) {
   const call = async (...args: unknown[]): Promise<unknown> => {
