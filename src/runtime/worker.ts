@@ -73,13 +73,18 @@ export interface Worker {
   readonly objects: Readonly<Record<string, ObjectRegistry>>;
   /** Stops alarms, waits for background work and evicts every object (running `beforeEvict`). */
   dispose(): Promise<void>;
-  /** Whether the store behind the objects answers (always "ok" without persistence). */
-  health(): Promise<StoreHealth>;
+  /**
+   * Whether the store behind the objects answers (always "ok" without persistence), and
+   * whether the worker is stopping (it takes no new objects then; another replica will).
+   */
+  health(): Promise<WorkerHealth>;
   /** In a cluster: answers calls other replicas forward to objects held here (`FORWARD_PATH`). */
   readonly forwarded?: (request: Request) => Promise<Response>;
   /** In a cluster: counts of forwarded calls. */
   readonly forwards?: ForwardStats;
 }
+
+export type WorkerHealth = StoreHealth & { stopping?: true };
 
 /** The module or options do not describe a Worker this runtime can run. */
 export class WorkerConfigError extends errorWithCode("WORKER_CONFIG_INVALID") {}
@@ -120,6 +125,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   Object.assign(sharedEnv, env);
 
   const background = new Set<Promise<unknown>>();
+  let stopping = false;
   const context = (): ExecutionContext => ({
     waitUntil(promise) {
       const tracked = Promise.resolve(promise).catch((error: unknown) => console.error("dotdo: a waitUntil() promise rejected:", error));
@@ -162,9 +168,13 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         ? (target.scheduled as (c: ScheduledController) => unknown).call(target, event)
         : target.scheduled(event, env, ctx));
     },
-    health: () => options.lifecycle?.health?.() ?? Promise.resolve({ store: "ok" }),
+    async health() {
+      const store = (await options.lifecycle?.health?.()) ?? { store: "ok" };
+      return stopping ? { ...store, stopping: true } : store;
+    },
     ...(options.cluster && { forwarded: forwardHandler(() => registries.values(), options.cluster.secret, forwards), forwards }),
     async dispose() {
+      stopping = true;
       await Promise.allSettled(background);
       await Promise.all([...registries.values()].map((registry) => registry.dispose()));
     },

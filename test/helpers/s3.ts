@@ -36,6 +36,8 @@ export interface S3TestServer {
  * conditions, so the proxy enforces them the way S3 does: it HEADs the object on s3rver,
  * answers 412 (or 404 for `If-Match` on a missing key) itself when the condition fails,
  * and runs writes to one key one at a time so the check and the write cannot interleave.
+ * Reads of a key wait their turn too: s3rver rewrites a file in place, so a read during a write
+ * could see half of it, where S3 shows the old object or the new one, whole.
  * It also honours GCS's create-only spelling `x-goog-if-generation-match: 0`.
  *
  * `latencyMs` holds every request that long before it is served, like the time to first byte
@@ -66,11 +68,10 @@ export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSe
     const path = req.url ?? "/";
     requests.push({ method: req.method ?? "GET", path, headers: req.headers });
     const isWrite = req.method === "PUT" || req.method === "DELETE";
-    if (!isWrite) return void forward(req, res);
-    // Writes to one key wait for the previous one to finish.
+    // Requests to one key wait for the previous one to finish.
     const key = path.split("?")[0] ?? path;
     const previous = queues.get(key) ?? Promise.resolve();
-    const current = previous.then(() => conditionalWrite(req, res)).catch(() => undefined);
+    const current = previous.then(() => (isWrite ? conditionalWrite(req, res) : forward(req, res))).catch(() => undefined);
     queues.set(key, current);
     void current.then(() => {
       if (queues.get(key) === current) queues.delete(key);

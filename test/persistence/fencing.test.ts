@@ -51,6 +51,22 @@ describe("lease and fencing", () => {
     const reader = await instance(store, "reader");
     await reader.persistence.restore();
     expect(reader.port.query("SELECT v FROM t ORDER BY rowid")).toEqual([["from a"], ["from b"]]);
+
+    // Even once b's lease lapses, a never takes the object again: its state is b's past.
+    clock.now += 60_000;
+    expect((await fenced(a.persistence.checkpoint())).code).toBe("FENCED");
+    expect((await fenced(a.persistence.sync())).code).toBe("FENCED");
+    expect(a.persistence.failure).toBeInstanceOf(FencedError);
+  });
+
+  it("takes a lease before it expires only from the replica named as gone", async () => {
+    const store = createMemoryStore();
+    const { port } = await openDatabase();
+    const at = (address: string, holder: string) => new ObjectPersistence({ store, port, holder, address, leaseTtlMs: 10_000, now: () => clock.now });
+    await at("http://a:3000", "a").acquireLease();
+    const b = at("http://b:3000", "b");
+    expect((await fenced(b.acquireLease("http://c:3000"))).code).toBe("LEASE_HELD");
+    expect((await b.acquireLease("http://a:3000")).generation).toBe(2);
   });
 
   it("renews with If-Match right before each commit: a lapsed lease nobody took is resumed, a taken one fences", async () => {

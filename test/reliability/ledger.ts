@@ -39,16 +39,19 @@ export function writeLoad(url: string, name: string, writers: number, firstNumbe
   const acknowledged: number[] = [];
   /** When each acknowledgement arrived (ms since epoch), in order. */
   const acknowledgedAt: number[] = [];
+  /** Which replica held the object for each acknowledged write (the answer's `by`). */
+  const servedBy: string[] = [];
   const refused = new Map<number, number>();
   const loops = Array.from({ length: writers }, async () => {
     while (running) {
       const n = next++;
       try {
         const response = await fetch(`${url}/add/${name}/${n}`, { method: "POST" });
-        await response.arrayBuffer();
+        const body = await response.text();
         if (response.status === 200) {
           acknowledged.push(n);
           acknowledgedAt.push(Date.now());
+          servedBy.push((JSON.parse(body) as { by: string }).by);
         }
         else refused.set(response.status, (refused.get(response.status) ?? 0) + 1);
       } catch {
@@ -60,6 +63,7 @@ export function writeLoad(url: string, name: string, writers: number, firstNumbe
   return {
     acknowledged,
     acknowledgedAt,
+    servedBy,
     refused,
     async stop(): Promise<void> {
       running = false;
@@ -68,12 +72,60 @@ export function writeLoad(url: string, name: string, writers: number, firstNumbe
   };
 }
 
-/** The acknowledged numbers a fresh server on the same store does not find in object "hot". */
-export async function lostWrites(dir: string, env: Record<string, string>, acknowledged: readonly number[]): Promise<number[]> {
+/**
+ * A WebSocket client of object `name` (`/ws/{name}`) that writes fresh numbers one at a time
+ * (`add n`, acknowledged by `ok n`) until `stop()`. When its socket closes it records the code
+ * and connects again, as a chat client would.
+ */
+export function socketLoad(url: string, name: string, firstNumber: number) {
+  let next = firstNumber;
+  let running = true;
+  let current: WebSocket | undefined;
+  const acknowledged: number[] = [];
+  /** The codes of the closes this client did not ask for. */
+  const closeCodes: number[] = [];
+  const session = (socket: WebSocket) =>
+    new Promise<number>((resolve) => {
+      let pending = -1;
+      const send = () => {
+        if (!running) return socket.close(1000);
+        pending = next++;
+        socket.send(`add ${pending}`);
+      };
+      socket.addEventListener("open", send);
+      socket.addEventListener("message", (event) => {
+        if (event.data !== `ok ${pending}`) return;
+        acknowledged.push(pending);
+        send();
+      });
+      socket.addEventListener("close", (event) => resolve(event.code));
+    });
+  const loop = (async () => {
+    while (running) {
+      current = new WebSocket(`${url.replace(/^http/, "ws")}/ws/${name}`);
+      const code = await session(current);
+      if (!running) break;
+      closeCodes.push(code);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  })();
+  return {
+    acknowledged,
+    closeCodes,
+    async stop(): Promise<void> {
+      running = false;
+      current?.close(1000);
+      await loop;
+    },
+  };
+}
+
+/** The acknowledged numbers a fresh server on the same store does not find in object `name`. */
+export async function lostWrites(dir: string, env: Record<string, string>, acknowledged: readonly number[], name = "hot"): Promise<number[]> {
   const server = await startLedger(dir, env);
   try {
-    const response = await fetch(`${server.url}/all/hot`);
-    if (response.status !== 200) throw new Error(`GET /all/hot: ${response.status} ${await response.text()}`);
+    const response = await fetch(`${server.url}/all/${name}`);
+    if (response.status !== 200) throw new Error(`GET /all/${name}: ${response.status} ${await response.text()}`);
     const stored = new Set((await response.json()) as number[]);
     return acknowledged.filter((n) => !stored.has(n));
   } finally {

@@ -1,3 +1,4 @@
+import { DotdoError } from "../errors";
 import { sha256Hex } from "../sha256";
 import { decodeValue, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "../namespace/id";
@@ -52,7 +53,9 @@ export function forwardHandler(registries: () => Iterable<ObjectRegistry>, secre
       return new Response(encodeValue(result));
     } catch (error) {
       const { name: errorName, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
-      return Response.json({ name: errorName, message }, { status: 500, headers: { "x-dotdo-error": "1" } });
+      // dotdo's own errors keep their code, so the caller's replica answers them as this one would.
+      const code = error instanceof DotdoError ? { code: error.code } : {};
+      return Response.json({ name: errorName, message, ...code }, { status: 500, headers: { "x-dotdo-error": "1" } });
     }
   };
 }

@@ -7,6 +7,8 @@ import { WebSocketPair, type WebSocket as PairEnd } from "../state/websocket";
  */
 const ClientWebSocket = globalThis.WebSocket;
 
+const OPEN = 1;
+
 /** How long the holder may take to answer a forwarded upgrade. */
 const OPEN_TIMEOUT_MS = 10_000;
 
@@ -37,9 +39,10 @@ export async function relayUpgrade(url: URL, request: Request, headers: Headers)
     remote.addEventListener("open", () => resolve());
     remote.addEventListener("close", (event) => reject(new Error(`the holder refused the WebSocket upgrade (${event.code})`)));
   });
-  remote.addEventListener("message", (event) => local.send(event.data as string | ArrayBuffer));
+  // Frames that cross a close on the way are dropped, as on any connection that is closing.
+  remote.addEventListener("message", (event) => local.readyState === OPEN && local.send(event.data as string | ArrayBuffer));
   remote.addEventListener("close", (event) => closeEnd(local, event.code, event.reason));
-  local.addEventListener("message", (event) => remote.send((event as MessageEvent).data as string | ArrayBuffer));
+  local.addEventListener("message", (event) => remote.readyState === OPEN && remote.send((event as MessageEvent).data as string | ArrayBuffer));
   local.addEventListener("close", (event) => {
     const { code, reason } = event as CloseEvent;
     // A client may only send 1000 or 3000–4999: other codes the object chose become 1000.

@@ -3,8 +3,8 @@ import { withTimeout } from "../retry";
 export interface MembershipOptions {
   /** This replica's advertised base URL. */
   self: string;
-  /** The live replicas' base URLs, as the platform lists them (DNS, a static list). */
-  peers: () => Promise<string[]>;
+  /** The live replicas' base URLs, as the platform lists them (DNS, a static list). Without it, objects nobody holds open where they are called. */
+  peers?: () => Promise<string[]>;
   /** Whether the replica at a base URL answers (a health check). */
   probe: (address: string) => Promise<boolean>;
   /** How long a list of peers is reused. Default 5 s. */
@@ -80,6 +80,7 @@ export class Membership {
 
   /** The platform's list, refreshed every `refreshMs`; a failed lookup keeps the last one. */
   async #live(): Promise<string[]> {
+    if (!this.#options.peers) return [];
     const cached = this.#peers;
     if (cached && this.#now() - cached.at < (this.#options.refreshMs ?? 5_000)) return cached.list;
     const list = this.#options

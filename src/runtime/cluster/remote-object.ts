@@ -1,3 +1,4 @@
+import { DotdoError } from "../errors";
 import { sha256Hex } from "../sha256";
 import { decodeValue, encodeValue } from "../state/value-codec";
 import type { DurableObjectId } from "../namespace/id";
@@ -86,7 +87,10 @@ export class RemoteObject {
   async #send(kind: Kind, detail: string, body: ReadableStream<Uint8Array> | Uint8Array | null, bodySha256: string, headers: () => Headers): Promise<Response> {
     for (let redirects = 0; ; redirects++) {
       const signed = await this.#signed(kind, detail, bodySha256, headers());
-      const response = await this.#attempt(() => fetch(new URL(FORWARD_PATH, this.#address), { method: "POST", headers: signed, body, duplex: "half" } as unknown as RequestInit));
+      // Always a stream: fetch sends a request with a byte body again by itself when a reused
+      // connection fails, and a signed call must never run twice (the holder refuses it).
+      const stream = body instanceof ReadableStream ? body : new Blob(body ? [body] : []).stream();
+      const response = await this.#attempt(() => fetch(new URL(FORWARD_PATH, this.#address), { method: "POST", headers: signed, body: stream, duplex: "half" } as unknown as RequestInit));
       const holder = response.headers.get("x-dotdo-holder");
       if (response.status === 421 && holder && holder !== this.#address && redirects === 0 && !(body instanceof ReadableStream)) {
         this.#address = holder;
@@ -128,9 +132,10 @@ export class RemoteObject {
     }
   }
 
-  /** The callee's error as a local call would have thrown it. */
+  /** The callee's error as a local call would have thrown it; dotdo's own keep their code. */
   async #error(response: Response): Promise<Error> {
-    const { name, message } = (await response.json()) as { name: string; message: string };
+    const { name, message, code } = (await response.json()) as { name: string; message: string; code?: string };
+    if (code !== undefined) return Object.assign(new DotdoError(code, message), { name, remote: true as const });
     return toRemoteError(Object.assign(new Error(message), { name }));
   }
 }

@@ -18,9 +18,10 @@ export class ObjectUnavailableError extends DotdoError {
 
 /**
  * Codes of errors that mean "try again shortly", not a bug: answered with a 503. An object
- * that cannot be opened because the store does not answer is one of them.
+ * that cannot be opened because the store does not answer is one of them, and so is one
+ * reached while this server stops (another replica will hold it).
  */
-const UNAVAILABLE_CODES = new Set(["OBJECT_UNAVAILABLE", "LEASE_HELD", "FENCED", "STORAGE_REQUEST_FAILED", "ATTEMPT_TIMEOUT", "FORWARD_FAILED", "HELD_ELSEWHERE"]);
+const UNAVAILABLE_CODES = new Set(["OBJECT_UNAVAILABLE", "LEASE_HELD", "FENCED", "STORAGE_REQUEST_FAILED", "ATTEMPT_TIMEOUT", "FORWARD_FAILED", "HELD_ELSEWHERE", "WORKER_DISPOSED"]);
 
 /** Whether `error` (or an error it wraps) says an object cannot be reached right now. */
 export function isUnavailable(error: unknown): boolean {

@@ -30,6 +30,7 @@ export interface LeaseOptions {
 export class Lease {
   #held: (LeaseRecord & { etag: string }) | null = null;
   #handedOver = false;
+  #lost: FencedError | null = null;
 
   constructor(private readonly options: LeaseOptions) {}
 
@@ -39,6 +40,14 @@ export class Lease {
    */
   get handedOver(): boolean {
     return this.#handedOver;
+  }
+
+  /**
+   * Why the lease was lost to another instance, or null. Once lost it is never taken again by
+   * this instance: its state may be older than the new holder's, so it must be reopened.
+   */
+  get lost(): FencedError | null {
+    return this.#lost;
   }
 
   /** The generation held now, or null. */
@@ -52,6 +61,7 @@ export class Lease {
    * the caller knows that replica is gone, and the log seal fences it should it come back.
    */
   async acquire(takeOverFrom?: string): Promise<LeaseRecord> {
+    if (this.#lost) throw this.#lost;
     const { store, holder, ttlMs, now } = this.options;
     for (;;) {
       const current = await store.get(LOCK_KEY);
@@ -97,7 +107,8 @@ export class Lease {
         return this.renew();
       }
       this.#held = null;
-      throw new FencedError("FENCED", `lease generation ${held.generation} was taken over by another instance`);
+      this.#lost = new FencedError("FENCED", `lease generation ${held.generation} was taken over by another instance`);
+      throw this.#lost;
     }
   }
 

@@ -140,7 +140,9 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         ...(options.storePolicy === undefined ? {} : { storePolicy: options.storePolicy }),
       });
       await acquireWaiting(persistence, options.leaseWaitMs ?? (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) + 1_000, async ({ address }) => {
-        if (options.address === undefined || address === undefined || address === options.address) return "wait";
+        if (options.address === undefined || address === undefined) return "wait";
+        // Held at this replica's own address by another holder: an earlier process here, gone.
+        if (address === options.address) return { takeOverFrom: address };
         return (await options.holderGone?.(address)) ? { takeOverFrom: address } : new HeldElsewhereError(ref.id, address);
       });
       try {

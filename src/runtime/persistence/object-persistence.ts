@@ -218,6 +218,8 @@ export class ObjectPersistence {
    * cannot read images has no log: there this is a checkpoint.
    */
   async sync(): Promise<void> {
+    // Fenced: what this instance would answer may already be out of date.
+    if (this.failure) throw this.failure;
     if (!this.#log.enabled) return void (await this.checkpoint());
     const writer = this.#log.writer ?? (await this.#exclusive(() => this.#openLog()));
     return writer.sync();
@@ -228,9 +230,9 @@ export class ObjectPersistence {
     return (this.#log.writer?.position ?? 0) - (this.#head?.log ?? 0);
   }
 
-  /** Why the log stopped taking writes, or null. */
+  /** Why the object can take no more writes here (the log failed, the lease was lost), or null. */
   get failure(): Error | null {
-    return this.#log.failure;
+    return this.#log.failure ?? this.#lease.lost;
   }
 
   /**

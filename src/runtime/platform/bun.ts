@@ -68,11 +68,11 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "he
     },
   });
   console.log(`dotdo listening on http://${server.hostname}:${server.port}`);
+  // Listening until the objects are handed over, as on Node (see platform/node.ts).
   const onSignal = shutdownOnSignal(async () => {
-    const stopped = server.stop(); // resolves once open WebSockets have closed too
     connections.closeAll();
-    await stopped;
     await worker.dispose();
+    await server.stop(); // resolves once open WebSockets have closed too
   }, (code) => process.exit(code));
   process.on("SIGTERM", onSignal).on("SIGINT", onSignal);
 }

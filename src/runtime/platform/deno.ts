@@ -48,9 +48,10 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "he
       }
     },
   );
+  // Listening until the objects are handed over, as on Node (see platform/node.ts).
   const onSignal = shutdownOnSignal(async () => {
-    await server.shutdown();
     await worker.dispose();
+    await server.shutdown();
   }, (code) => Deno.exit(code));
   Deno.addSignalListener("SIGTERM", onSignal);
   Deno.addSignalListener("SIGINT", onSignal);

@@ -54,11 +54,12 @@ export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose"
   const close = () =>
     (closing ??= (async () => {
       stopping = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
       // node:http waits for upgraded sockets too: close them (1001) so shutdown can finish.
       connections.closeAll();
-      await stopped;
+      // Still listening while objects are handed over: other replicas' probes find this one
+      // alive (stopping), and wait for its leases instead of taking them over.
       await worker.dispose();
+      await new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
       process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
     })());
   const onSignal = shutdownOnSignal(close, (code) => process.exit(code));

@@ -3,7 +3,7 @@ import type { Worker } from "../worker";
 
 /** Answered by every server entry itself: load balancers and orchestrators probe it (liveness). */
 export const HEALTH_PATH = "/__dotdo/health";
-/** 503 while the object store cannot be reached: orchestrators route no traffic here then. */
+/** 503 while the object store cannot be reached, or while stopping: orchestrators route no traffic here then. */
 export const READY_PATH = "/__dotdo/ready";
 /** Prometheus text format; the k8s preset's ServiceMonitor scrapes it. */
 export const METRICS_PATH = "/__dotdo/metrics";
@@ -18,11 +18,13 @@ export function platformHandler(worker: PlatformWorker): (request: Request) => P
   let requests = 0;
   return async (request) => {
     const { pathname } = new URL(request.url);
-    // Alive even while the store is down (a restart would not help): the body says so.
+    // Alive even while the store is down (a restart would not help) and while stopping (other
+    // replicas wait for its objects instead of taking them over): the body says so.
     if (pathname === HEALTH_PATH) return Response.json({ ok: true, ...(await worker.health()) });
     if (pathname === READY_PATH) {
       const health = await worker.health();
-      return Response.json({ ready: health.store === "ok", ...health }, { status: health.store === "ok" ? 200 : 503 });
+      const ready = health.store === "ok" && !health.stopping;
+      return Response.json({ ready, ...health }, { status: ready ? 200 : 503 });
     }
     if (pathname === FORWARD_PATH && worker.forwarded) return worker.forwarded(request);
     if (pathname === METRICS_PATH) {

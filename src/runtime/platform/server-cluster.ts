@@ -8,24 +8,23 @@ type Env = Record<string, string | undefined>;
 
 /** What a server entry passes on: to `createWorker` and to the persistence lifecycle. */
 export interface ServerCluster {
-  worker: { secret: string; membership?: Membership };
-  lifecycle: { address: string; holderGone?: (address: string) => Promise<boolean> };
+  worker: { secret: string; membership: Membership };
+  lifecycle: { address: string; holderGone: (address: string) => Promise<boolean> };
 }
 
 /**
- * A server replica's cluster settings from its environment (see `clusterEnv`), with the
- * platform's list of replicas for placement and failure detection when one is known:
- * `DOTDO_PEERS` (base URLs), `DOTDO_PEERS_DNS` (a name that resolves to every replica: a
- * Kubernetes headless Service, a Compose service), else fly.io's `{FLY_APP_NAME}.internal` or
- * Render's `RENDER_DISCOVERY_SERVICE`. Null for a single replica.
+ * A server replica's cluster settings from its environment (see `clusterEnv`). Holders are
+ * probed for failure detection; placement uses the platform's list of replicas when one is
+ * known: `DOTDO_PEERS` (base URLs), `DOTDO_PEERS_DNS` (a name that resolves to every replica:
+ * a Kubernetes headless Service, a Compose service), else fly.io's `{FLY_APP_NAME}.internal`
+ * or Render's `RENDER_DISCOVERY_SERVICE`. Null for a single replica.
  */
 export function serverCluster(env: Env): ServerCluster | null {
   const settings = clusterEnv(env, () => defaultAdvertiseUrl(env));
   if (!settings) return null;
   const { secret, address } = settings;
   const peers = peersFromEnv(env, new URL(address).port || "80");
-  if (!peers) return { worker: { secret }, lifecycle: { address } };
-  const membership = new Membership({ self: address, peers, probe: answersHealth });
+  const membership = new Membership({ self: address, probe: answersHealth, ...(peers && { peers }) });
   return { worker: { secret, membership }, lifecycle: { address, holderGone: (holder) => membership.gone(holder) } };
 }
 

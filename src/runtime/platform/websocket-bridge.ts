@@ -85,13 +85,17 @@ export function relay(socket: PairEnd, wire: WireSocket): WireEvents {
 /**
  * The connections one server has relayed and not yet seen close. On shutdown they are sent a
  * 1001 close, as Deno's server does by itself: a server waits for open connections to end.
+ * One opened after that (the server still listens while its objects are handed over) is
+ * closed as soon as it opens.
  */
 export class OpenConnections {
   readonly #open = new Set<WireSocket>();
+  #closing = false;
 
   /** `relay()`, with the connection tracked until it reports its close. */
   relay(socket: PairEnd, wire: WireSocket): WireEvents {
     const events = relay(socket, wire);
+    if (this.#closing) wire.close(1001, "Server shutting down");
     this.#open.add(wire);
     return {
       message: events.message,
@@ -102,8 +106,9 @@ export class OpenConnections {
     };
   }
 
-  /** Sends each open connection a close with 1001 (going away). */
+  /** Sends each open connection, and each one opened from now on, a close with 1001 (going away). */
   closeAll(): void {
+    this.#closing = true;
     for (const wire of this.#open) wire.close(1001, "Server shutting down");
   }
 }
