@@ -13,8 +13,7 @@
  * store write (group commit). Last, one object written 10 times a second on S3 gives the
  * PUTs per second that cost money, priced for S3 and R2.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +22,7 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { startS3 } from "../test/helpers/s3.ts";
 import { freePort } from "../test/presets/harness/process.ts";
+import { buildLedger, startDotdo } from "./ledger.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { values: options } = parseArgs({ options: { seconds: { type: "string", default: "5" } } });
@@ -82,35 +82,13 @@ async function startWorkerd() {
   return { url: `http://127.0.0.1:${port}`, stop: () => mf.dispose() };
 }
 
-function buildLedger() {
-  const project = join(scratch, "ledger");
-  cpSync(join(root, "test/fixtures/ledger"), project, { recursive: true });
-  const result = spawnSync(process.execPath, [join(root, "bin/dotdo.mjs"), "build", "--preset=node", "--root", project], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`dotdo build failed:\n${result.stdout}\n${result.stderr}`);
-  return join(project, ".output");
-}
-
-async function startDotdo(output, env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(output, "server/index.mjs")], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", DOTDO_HOLDER: "bench" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (await fetch(`${url}/__dotdo/health`).then((r) => r.ok, () => false)) break;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return { url, stop: () => new Promise((done) => { child.once("exit", done); child.kill("SIGTERM"); }) };
-}
-
 const rows = [];
 const row = (target, scenario, result, extra = "") =>
   rows.push(`| ${target} | ${scenario} | ${Math.round(result.perSecond).toLocaleString("en")} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${extra} |`);
 const hot = () => "hot";
 const spread = (n) => `o${n % SPREAD}`;
 
-const output = buildLedger();
+const output = buildLedger(scratch);
 
 const workerd = await startWorkerd();
 row("workerd (miniflare, SQLite on disk)", "hot", await drive(workerd.url, hot));

@@ -103,4 +103,15 @@ describe("docker preset: docker-compose.yml", () => {
     expect(services.app.environment).toMatchObject({ R2_ACCESS_KEY_ID: "operator", R2_SECRET_ACCESS_KEY: "from-the-environment" });
     expect(services.minio.environment).toMatchObject({ MINIO_ROOT_USER: "operator", MINIO_ROOT_PASSWORD: "from-the-environment" });
   });
+
+  it.skipIf(!compose.available)("scales into replicas that share the objects once DOTDO_CLUSTER_SECRET is set", () => {
+    const env = { PATH: process.env.PATH ?? "", DOTDO_CLUSTER_SECRET: "a-secret-of-24-characters" };
+    const result = runTool("docker-compose", ["-f", built.path("docker-compose.yml"), "config"], { env });
+    expect(result.status, result.stderr).toBe(0);
+    const { services } = parseYaml(result.stdout) as { services: Record<string, any> };
+    // The service's own name resolves to every container: the replicas' membership.
+    expect(services.app.environment).toMatchObject({ DOTDO_CLUSTER_SECRET: "a-secret-of-24-characters", DOTDO_PEERS_DNS: "app" });
+    // A host port per replica, so `--scale app=N` does not collide on one.
+    expect(JSON.stringify(services.app.ports)).toMatch(/3000-3009/);
+  });
 });

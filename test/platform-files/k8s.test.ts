@@ -69,7 +69,7 @@ function expectDeploymentRequirements(manifests: Manifest[]): void {
   expect(container.envFrom).toEqual([{ secretRef: { name: `${built.build.project.name}-storage`, optional: true } }]);
   expect(manifests.filter((manifest) => manifest.kind === "Secret")).toEqual([]);
 
-  const service = kinds.Service!;
+  const service = manifests.find((manifest) => manifest.kind === "Service" && manifest.spec.clusterIP !== "None")!;
   expect(pod.metadata.labels).toMatchObject(service.spec.selector);
   expect(service.spec.ports).toContainEqual({ name: "http", port: 80, targetPort: "http" });
 
@@ -94,6 +94,11 @@ function expectDeploymentRequirements(manifests: Manifest[]): void {
   expect(env.POD_IP).toEqual({ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
   expect(env.DOTDO_ADVERTISE_URL).toEqual({ name: "DOTDO_ADVERTISE_URL", value: "http://$(POD_IP):3000" });
   expect(env.DOTDO_CLUSTER_SECRET).toMatchObject({ valueFrom: { secretKeyRef: { key: "DOTDO_CLUSTER_SECRET" } } });
+  // Membership: a headless Service whose name resolves to every ready pod of the deployment.
+  const peers = manifests.find((manifest) => manifest.kind === "Service" && manifest.spec.clusterIP === "None")!;
+  expect(pod.metadata.labels).toMatchObject(peers.spec.selector);
+  expect(peers.spec.ports).toContainEqual({ name: "http", port: 3000, targetPort: "http" });
+  expect(env.DOTDO_PEERS_DNS).toEqual({ name: "DOTDO_PEERS_DNS", value: peers.metadata.name });
   expect(ingress.spec.ingressClassName).toBe("nginx");
   const backend = ingress.spec.rules[0].http.paths[0].backend.service;
   expect(backend).toEqual({ name: service.metadata.name, port: { name: "http" } });
@@ -101,7 +106,7 @@ function expectDeploymentRequirements(manifests: Manifest[]): void {
 
 describe("k8s preset: kustomize", () => {
   it("lists resource files that each pass the Kubernetes schema", () => {
-    expect(kustomizeFiles.map((manifest) => manifest.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Service"]);
+    expect(kustomizeFiles.map((manifest) => manifest.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Service", "Service"]);
     for (const manifest of kustomizeFiles) validateManifest(manifest);
     expectDeploymentRequirements(kustomizeFiles);
   });
@@ -132,7 +137,7 @@ describe("k8s preset: Helm chart (rendered without helm)", () => {
 
   it("renders with its default values into manifests that pass the schema and meet the same requirements", () => {
     for (const manifest of helmDefault) validateManifest(manifest);
-    expect(helmDefault.map((manifest) => manifest.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Service"]);
+    expect(helmDefault.map((manifest) => manifest.kind).sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Service", "Service"]);
     expectDeploymentRequirements(helmDefault);
   });
 
@@ -176,6 +181,6 @@ describe("k8s preset: every manifest's fields", () => {
 describe("k8s preset: files", () => {
   it("writes the chart and the kustomize directory beside the docker files", () => {
     expect(readdirSync(built.build.outDir).sort()).toEqual(["Dockerfile", "Dockerfile.dockerignore", "docker-compose.yml", "dotdo.json", "helm", "kustomize", "server"]);
-    expect(readdirSync(join(built.build.outDir, "kustomize")).sort()).toEqual(["deployment.yaml", "hpa.yaml", "ingress.yaml", "kustomization.yaml", "pdb.yaml", "service.yaml"]);
+    expect(readdirSync(join(built.build.outDir, "kustomize")).sort()).toEqual(["deployment.yaml", "hpa.yaml", "ingress.yaml", "kustomization.yaml", "pdb.yaml", "peers.yaml", "service.yaml"]);
   });
 });

@@ -91,12 +91,12 @@ describe("fly, render, railway", () => {
 });
 
 describe("k8s", () => {
-  it("gives kustomize manifests that kubectl builds: Deployment, Service, HPA 2–100, PDB and a hashing ingress", () => {
+  it("gives kustomize manifests that kubectl builds: Deployment, Service, a headless Service for membership, HPA 2–100, PDB and an ingress", () => {
     const dir = join(scratch, "k8s");
     writeAll(render("k8s"), dir);
     const built = execFileSync("kubectl", ["kustomize", join(dir, "kustomize")], { encoding: "utf8" });
     const kinds = [...built.matchAll(/^kind: (\w+)$/gm)].map((match) => match[1]);
-    expect(kinds.sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Service"]);
+    expect(kinds.sort()).toEqual(["Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Service", "Service"]);
     expect(built).toMatch(/maxReplicas: 100\n\s+metrics:/);
     expect(built).toMatch(/minReplicas: 2/);
     expect(built).not.toContain("upstream-hash-by");
@@ -114,6 +114,7 @@ describe("k8s", () => {
       "helm/templates/hpa.yaml",
       "helm/templates/ingress.yaml",
       "helm/templates/pdb.yaml",
+      "helm/templates/peers.yaml",
       "helm/templates/service.yaml",
       "helm/templates/servicemonitor.yaml",
       "helm/values.yaml",

@@ -20,9 +20,13 @@ export interface SignedCall {
   bodySha256: string;
 }
 
+/** Imported once per secret: importing costs more than signing a call. */
+const keys = new Map<string, ReturnType<typeof crypto.subtle.importKey>>();
+
 async function hmac(secret: string, text: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)));
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])));
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(text)));
   return [...mac].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 

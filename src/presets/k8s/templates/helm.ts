@@ -8,6 +8,7 @@ export const helmChart: Record<string, Template> = {
   "helm/templates/_helpers.tpl": () => HELPERS,
   "helm/templates/deployment.yaml": () => DEPLOYMENT,
   "helm/templates/service.yaml": () => SERVICE,
+  "helm/templates/peers.yaml": () => PEERS,
   "helm/templates/hpa.yaml": () => HPA,
   "helm/templates/pdb.yaml": () => PDB,
   "helm/templates/servicemonitor.yaml": () => SERVICE_MONITOR,
@@ -97,6 +98,7 @@ spec:
             - { name: POD_IP, valueFrom: { fieldRef: { fieldPath: status.podIP } } }
             - { name: DOTDO_ADVERTISE_URL, value: "http://$(POD_IP):{{ .Values.port }}" }
             - { name: DOTDO_CLUSTER_SECRET, valueFrom: { secretKeyRef: { name: {{ .Values.existingSecret }}, key: DOTDO_CLUSTER_SECRET } } }
+            - { name: DOTDO_PEERS_DNS, value: "{{ include "app.name" . }}-peers" }
           envFrom:
             - secretRef: { name: {{ .Values.existingSecret }}, optional: true }
           readinessProbe:
@@ -119,6 +121,19 @@ spec:
   selector: {{- include "app.selector" . | nindent 4 }}
   ports:
     - { name: http, port: 80, targetPort: http }
+`;
+
+// Headless: no virtual IP, its name resolves to each ready pod (objects are placed over them).
+const PEERS = `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "app.name" . }}-peers
+  labels: {{- include "app.labels" . | nindent 4 }}
+spec:
+  clusterIP: None
+  selector: {{- include "app.selector" . | nindent 4 }}
+  ports:
+    - { name: http, port: {{ .Values.port }}, targetPort: http }
 `;
 
 const HPA = `apiVersion: autoscaling/v2

@@ -4,9 +4,10 @@ import { k8sSettings } from "./settings";
 /** Plain manifests (JSON, which is YAML) for `kubectl apply -k`; the ServiceMonitor is Helm-only (needs the CRD). */
 export const kustomizeManifests: Record<string, Template> = {
   "kustomize/kustomization.yaml": (ctx) =>
-    `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nlabels:\n  - pairs:\n      app.kubernetes.io/name: ${k8sSettings(ctx).name}\n    includeSelectors: true\nresources:\n  - deployment.yaml\n  - service.yaml\n  - hpa.yaml\n  - pdb.yaml\n  - ingress.yaml\n`,
+    `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nlabels:\n  - pairs:\n      app.kubernetes.io/name: ${k8sSettings(ctx).name}\n    includeSelectors: true\nresources:\n  - deployment.yaml\n  - service.yaml\n  - peers.yaml\n  - hpa.yaml\n  - pdb.yaml\n  - ingress.yaml\n`,
   "kustomize/deployment.yaml": deployment,
   "kustomize/service.yaml": service,
+  "kustomize/peers.yaml": peers,
   "kustomize/hpa.yaml": hpa,
   "kustomize/pdb.yaml": pdb,
   "kustomize/ingress.yaml": ingress,
@@ -43,6 +44,7 @@ function deployment(ctx: PresetContext): object {
                 { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
                 { name: "DOTDO_ADVERTISE_URL", value: `http://$(POD_IP):${s.port}` },
                 { name: "DOTDO_CLUSTER_SECRET", valueFrom: { secretKeyRef: { name: s.secretName, key: s.clusterSecretKey } } },
+                { name: "DOTDO_PEERS_DNS", value: s.peersService },
               ],
               envFrom: [{ secretRef: { name: s.secretName, optional: true } }],
               readinessProbe: probe(s.readyPath),
@@ -58,12 +60,23 @@ function deployment(ctx: PresetContext): object {
 }
 
 function service(ctx: PresetContext): object {
+  return serviceOf(ctx, k8sSettings(ctx).name, 80, {});
+}
+
+/** Headless: no virtual IP, its name resolves to each ready pod (objects are placed over them). */
+function peers(ctx: PresetContext): object {
+  const s = k8sSettings(ctx);
+  return serviceOf(ctx, s.peersService, s.port, { clusterIP: "None" });
+}
+
+/** A Service in front of the deployment's pods, on their `http` port. */
+function serviceOf(ctx: PresetContext, name: string, port: number, spec: object): object {
   const s = k8sSettings(ctx);
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: s.name, labels: { "app.kubernetes.io/name": s.name } },
-    spec: { selector: { "app.kubernetes.io/name": s.name }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    metadata: { name, labels: { "app.kubernetes.io/name": s.name } },
+    spec: { ...spec, selector: { "app.kubernetes.io/name": s.name }, ports: [{ name: "http", port, targetPort: "http" }] },
   };
 }
 

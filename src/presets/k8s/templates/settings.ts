@@ -20,5 +20,7 @@ export function k8sSettings({ project }: PresetContext) {
     storage: `s3://${project.name}-state/dotdo`,
     /** The key of that Secret holding the replicas' shared secret for forwarded calls. */
     clusterSecretKey: "DOTDO_CLUSTER_SECRET",
+    /** A headless Service: its DNS name resolves to every ready pod, the replicas' membership. */
+    peersService: `${project.name}-peers`,
   };
 }

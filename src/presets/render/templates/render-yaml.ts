@@ -18,6 +18,9 @@ services:
         value: "24"
       - key: DOTDO_STORAGE
         value: s3://${project.name}-state/dotdo
-${SECRET_ENV.map((key) => `      - key: ${key}\n        sync: false`).join("\n")}
+      # Instances share the objects: Render generates the secret they sign internal calls with.
+      - key: DOTDO_CLUSTER_SECRET
+        generateValue: true
+${SECRET_ENV.filter((key) => key !== "DOTDO_CLUSTER_SECRET").map((key) => `      - key: ${key}\n        sync: false`).join("\n")}
 `;
 }
