@@ -45,10 +45,11 @@ function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge
     `import { persistenceEnv, persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
     `import { serve } from ${JSON.stringify(runtimeModule(`platform/${platform}`))};`,
     `import { hostname } from "node:os";`,
+    `import { AsyncLocalStorage } from "node:async_hooks";`,
     `import { serverCluster } from ${JSON.stringify(runtimeModule("platform/server-cluster"))};`,
     `const cluster = serverCluster(process.env);`,
     `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), ...persistenceEnv(process.env, hostname()), ...cluster?.lifecycle, onError: (error) => console.error("dotdo persistence:", error) });`,
-    `await serve(await startWorker({ lifecycle, ...(cluster && { cluster: cluster.worker }) }));`,
+    `await serve(await startWorker({ lifecycle, asyncContext: new AsyncLocalStorage(), ...(cluster && { cluster: cluster.worker }) }));`,
   ];
 }
 

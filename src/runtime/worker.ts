@@ -10,6 +10,7 @@ import type { DurableObjectClass } from "./namespace/live-object";
 import { loadSqliteEngine } from "./sqlite/sqljs-engine";
 import type { SqlWasmSource } from "./sqlite/sqljs-loader";
 import type { ExecutionContext, ScheduledController } from "./state/base-classes";
+import { gateFetch, type AsyncContext } from "./state/fetch-gate";
 import { installWebSocketGlobals } from "./state/websocket-globals";
 import { env as sharedEnv } from "./index";
 
@@ -61,6 +62,12 @@ export interface CreateWorkerOptions {
    * signed with `secret`, which every replica must share.
    */
   cluster?: { secret: string; /** The platform's replicas: placement of objects nobody holds. */ membership?: Membership };
+  /**
+   * An async context (a `new AsyncLocalStorage()` from `node:async_hooks`): with it, a `fetch()`
+   * made by an object's code leaves only once that object's writes before it are stored (the
+   * output gate). The global `fetch` is wrapped for that, once per process.
+   */
+  asyncContext?: AsyncContext<() => Promise<void>>;
   /** The sql.js wasm: a compiled module where compiling bytes is forbidden; default: sql.js finds it. */
   sqlWasm?: SqlWasmSource;
 }
@@ -93,6 +100,7 @@ export class WorkerConfigError extends errorWithCode("WORKER_CONFIG_INVALID") {}
 export async function createWorker(mod: WorkerModule, options: CreateWorkerOptions): Promise<Worker> {
   const engine = await loadSqliteEngine(options.sqlWasm);
   installWebSocketGlobals();
+  if (options.asyncContext && options.lifecycle?.durable) gateFetch(options.asyncContext);
   const env: Env = { ...options.vars, ...options.bindings };
   const registries = new Map<string, ObjectRegistry>();
   const objects: Record<string, ObjectRegistry> = {};

@@ -1,3 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DurableObjectNamespace, WebSocket } from "../../src/runtime/index";
 import { ObjectUnavailableError } from "../../src/runtime/namespace/errors";
@@ -50,7 +53,7 @@ function holdingStore() {
 
 async function start(store: ObjectStore) {
   const lifecycle = persistenceLifecycle({ store, holder: "gate-test", iceberg: { autoCheckpoint: false }, storePolicy: { deadlineMs: 200, attemptTimeoutMs: 100, baseDelayMs: 5 } });
-  const worker = await createWorker(objects, { durableObjects: { JOURNAL: { className: "Journal" } }, lifecycle });
+  const worker = await createWorker(objects, { durableObjects: { JOURNAL: { className: "Journal" } }, lifecycle, asyncContext: new AsyncLocalStorage() });
   workers.push(worker);
   return worker.env.JOURNAL as DurableObjectNamespace<objects.Journal>;
 }
@@ -85,6 +88,34 @@ describe("the output gate", () => {
     expect(flag.settled).toBe(false);
     held.release();
     expect(await call).toBe("second");
+  });
+
+  it("holds an object's outgoing fetch() until the writes made before it are in the log; the Worker's own fetches are not held", async () => {
+    const arrived: string[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk));
+      req.on("end", () => (arrived.push(body), res.end()));
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const { store, hold } = holdingStore();
+      const ns = await start(store);
+      await ns.getByName("f").write("first");
+      const held = hold();
+      const call = ns.getByName("f").writeAndNotify("second", url);
+      await held.waiting;
+      // Outside any object's code, while an append is held: not held back.
+      expect((await fetch(url, { method: "POST", body: "from the worker" })).status).toBe(200);
+      await new Promise((done) => setTimeout(done, 50));
+      expect(arrived).toEqual(["from the worker"]);
+      held.release();
+      expect(await call).toBe(200);
+      expect(arrived).toEqual(["from the worker", "second"]);
+    } finally {
+      server.close();
+    }
   });
 
   it("holds a WebSocket frame until the writes made before it are in the log", async () => {

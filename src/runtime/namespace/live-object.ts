@@ -1,6 +1,7 @@
 import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { DurableObject, type AlarmInvocationInfo } from "../state/base-classes";
+import { asObjectCode } from "../state/fetch-gate";
 import { DurableObjectState } from "../state/state";
 import type { Hibernation } from "../state/hibernation";
 import type { WebSocket, WebSocketData } from "../state/websocket";
@@ -222,7 +223,7 @@ export class LiveObject implements ObjectTarget {
     if (!object) throw this.#broken?.error;
     let result: T;
     try {
-      result = await run(object);
+      result = await (this.#host.persistent ? asObjectCode(() => this.state.storage.sync(), () => run(object)) : run(object));
     } catch (error) {
       throw remoteErrors && !this.#broken ? toRemoteError(error) : error;
     }

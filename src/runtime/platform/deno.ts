@@ -1,7 +1,7 @@
 import type { Worker } from "../worker";
 import { platformHandler } from "./routes";
 import { shutdownOnSignal } from "./shutdown";
-import { abandon, acceptedUpgrade, relayStandard } from "./websocket-bridge";
+import { abandon, acceptedUpgrade, OpenConnections, relayStandard } from "./websocket-bridge";
 
 // Deno's global, as far as this entry uses it: no Deno types are installed here.
 declare const Deno: {
@@ -28,6 +28,7 @@ export interface ServeOptions {
  */
 export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): void {
   const handle = platformHandler(worker);
+  const connections = new OpenConnections();
   const server = Deno.serve(
     {
       port: options.port ?? Number(Deno.env.get("PORT") || 3000),
@@ -40,7 +41,7 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "he
       if (!upgrade) return response;
       try {
         const { socket, response: switching } = Deno.upgradeWebSocket(request, upgrade.protocol ? { protocol: upgrade.protocol } : {});
-        relayStandard(upgrade.socket, socket);
+        relayStandard(upgrade.socket, socket, connections);
         return switching;
       } catch (error) {
         abandon(upgrade.socket); // not a valid handshake (no Sec-WebSocket-Key, say)
@@ -50,6 +51,7 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "he
   );
   // Listening until the objects are handed over, as on Node (see platform/node.ts).
   const onSignal = shutdownOnSignal(async () => {
+    connections.closeAll();
     await worker.dispose();
     await server.shutdown();
   }, (code) => Deno.exit(code));

@@ -115,12 +115,12 @@ export class OpenConnections {
 
 /**
  * Connects the pair's end to a server-side standard WebSocket (Deno's `upgradeWebSocket`), once
- * it opens; one that closes before that is `abandon`ed.
+ * it opens, tracked in `connections`; one that closes before that is `abandon`ed.
  */
-export function relayStandard(socket: PairEnd, wire: globalThis.WebSocket): void {
+export function relayStandard(socket: PairEnd, wire: globalThis.WebSocket, connections: OpenConnections): void {
   wire.binaryType = "arraybuffer";
   let events: WireEvents | undefined;
-  wire.addEventListener("open", () => (events = relay(socket, wire)));
+  wire.addEventListener("open", () => (events = connections.relay(socket, wire)));
   wire.addEventListener("message", (event) => events?.message(event.data as string | ArrayBuffer));
   wire.addEventListener("close", (event) => (events ? events.close(event.code, event.reason) : abandon(socket)));
 }

@@ -39,9 +39,15 @@ export interface GatewayStoreOptions {
   fetch?: typeof fetch;
 }
 
+/**
+ * The platform's fetch as it was when this module loaded: the store's own requests must not wait
+ * for the output gate (state/fetch-gate.ts), which waits for them.
+ */
+const platformFetch = globalThis.fetch;
+
 export function createGatewayStore(options: GatewayStoreOptions): ObjectStore {
   const base = options.url.replace(/\/+$/, "");
-  const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const doFetch: typeof fetch = options.fetch ?? ((input, init) => platformFetch(input, init));
   const token = typeof options.token === "string" ? () => options.token as string : options.token;
 
   async function call(operation: string, key: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {

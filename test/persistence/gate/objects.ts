@@ -16,6 +16,12 @@ export class Journal extends DurableObject {
     return text;
   }
 
+  /** Writes, then tells `url` about it: the request must not leave before the write is stored. */
+  async writeAndNotify(text: string, url: string): Promise<number> {
+    this.write(text);
+    return (await fetch(url, { method: "POST", body: text })).status;
+  }
+
   lines(): string[] {
     this.#table();
     return this.ctx.storage.sql.exec("SELECT text FROM lines ORDER BY rowid").toArray().map((row) => String(row.text));
