@@ -6,7 +6,9 @@ import type { GatewayOptions } from "./handler";
 /**
  * Token checks from the environment (process env, or a Worker's `env`):
  * `WORKOS_AUTH_DOMAIN` (issuer, default https://oauth.do), `DOTDO_GATEWAY_AUDIENCE` (required:
- * the `aud` tokens must carry), `R2_BUCKET` (when set, tokens must name this bucket).
+ * the `aud` tokens must carry), and the bucket tokens must name: `R2_BUCKET`, or the one
+ * `DOTDO_STORAGE=s3://bucket/…` names (the two must agree). A file store has no bucket name:
+ * there tokens are checked against `R2_BUCKET` only when it is set.
  */
 export function gatewayAuthFromEnv(env: Readonly<Record<string, unknown>>): Pick<GatewayOptions, "verifier" | "bucket"> {
   const text = (name: string) => (typeof env[name] === "string" && env[name] !== "" ? (env[name] as string) : undefined);
@@ -15,5 +17,10 @@ export function gatewayAuthFromEnv(env: Readonly<Record<string, unknown>>): Pick
     throw new GatewayConfigError("DOTDO_GATEWAY_AUDIENCE is not set: the gateway must know which token audience it serves");
   }
   const issuer = normaliseIssuer(text("WORKOS_AUTH_DOMAIN") ?? DEFAULT_ISSUER);
-  return { verifier: createTokenVerifier({ issuer, audience }), bucket: text("R2_BUCKET") };
+  const named = /^s3:\/\/([^/]+)/.exec(text("DOTDO_STORAGE") ?? "")?.[1];
+  const bucket = text("R2_BUCKET");
+  if (bucket !== undefined && named !== undefined && bucket !== named) {
+    throw new GatewayConfigError(`R2_BUCKET=${bucket} and DOTDO_STORAGE (bucket ${named}) name different buckets`);
+  }
+  return { verifier: createTokenVerifier({ issuer, audience }), bucket: bucket ?? named };
 }

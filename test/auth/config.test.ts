@@ -48,6 +48,14 @@ describe("dotdo config", () => {
     expect(JSON.parse(await readFile(configFile, "utf8"))["storage.secretAccessKey"]).toBe(SECRET);
   });
 
+  it("masks credentials inside an endpoint URL wherever it prints it (probe finding 9)", async () => {
+    const runs = [await config("set", "storage.endpoint", "https://operator:hunter2-secret@s3.example.com/"), await config("get", "storage.endpoint"), await config("list")];
+    const printed = runs.flatMap((run) => run.lines).join("\n");
+    expect(printed).not.toContain("hunter2-secret");
+    expect(printed).not.toContain("operator");
+    expect(printed).toContain("https://****:****@s3.example.com/");
+  });
+
   it("lets the environment override the file, and says so", async () => {
     await config("set", "storage.endpoint", "https://file.example");
     vi.stubEnv("R2_ENDPOINT", "https://env.example");

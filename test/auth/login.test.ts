@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeJwt, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -96,6 +96,26 @@ describe("dotdo login", () => {
     expect(after.expiresAt as number).toBeGreaterThan(Date.now());
     expect((await stat(sessionFile)).mode & 0o777).toBe(0o600);
     expect((await runCli(whoamiCommand, ["--json"])).error).toBeUndefined();
+  });
+
+  it("refuses a refreshed token signed by a foreign key: nothing stored, nothing printed (probe finding 3)", async () => {
+    const before = await readSession();
+    await writeFile(sessionFile, JSON.stringify({ ...before, expiresAt: Date.now() - 1000 }));
+    const { privateKey } = await generateKeyPair("ES256");
+    const claims = decodeJwt(before.accessToken as string);
+    const forged = await new SignJWT({ ...claims, exp: Math.floor(Date.now() / 1000) + 3600 }).setProtectedHeader({ alg: "ES256", kid: "foreign" }).sign(privateKey);
+    idp.policy.forgedAccessToken = forged;
+    try {
+      const run = await runCli(tokenCommand, []);
+      expect(run.error).toBeDefined();
+      expect(run.output.join("\n")).not.toContain(forged);
+      const after = await readSession();
+      expect(after.accessToken).toBe(before.accessToken);
+    } finally {
+      delete idp.policy.forgedAccessToken;
+    }
+    // The issuer rotated the refresh token it was sent, and the answer was refused: log in again.
+    expect((await loginAs({ login: "tenant-a" })).run.error).toBeUndefined();
   });
 
   it("refreshes once when several callers find the token expired at the same time", async () => {

@@ -110,5 +110,10 @@ describe("gateway handler edge cases", () => {
       expect.objectContaining({ code: "ISSUER_INVALID" }),
     );
     expect(gatewayAuthFromEnv({ DOTDO_GATEWAY_AUDIENCE: "x", R2_BUCKET: "b" }).bucket).toBe("b");
+    // The bucket DOTDO_STORAGE names is checked too (probe finding 2: it was ignored without R2_BUCKET).
+    expect(gatewayAuthFromEnv({ DOTDO_GATEWAY_AUDIENCE: "x", DOTDO_STORAGE: "s3://named/apps" }).bucket).toBe("named");
+    expect(() => gatewayAuthFromEnv({ DOTDO_GATEWAY_AUDIENCE: "x", DOTDO_STORAGE: "s3://named/apps", R2_BUCKET: "other" })).toThrow(
+      expect.objectContaining({ code: "GATEWAY_CONFIG_INVALID" }),
+    );
   });
 });

@@ -91,6 +91,8 @@ async function refreshSession(settings: AuthSettings, session: Session, env: Env
     }
     throw error;
   }
+  // Stored only once it verifies, as at login: a token the issuer did not sign is never kept.
+  await verifyAccessToken(issuer, settings, tokens.access_token);
   // Issuers that do not rotate refresh tokens omit it from the response: keep the old one.
   const next = sessionFrom(settings, { refresh_token: session.refreshToken, ...tokens });
   await saveSession(next, env);

@@ -108,10 +108,18 @@ function maskSecret(value: string): string {
   return value.length >= 12 ? `${value.slice(0, 4)}${"*".repeat(8)}` : "*".repeat(8);
 }
 
-/** How a setting should be shown to a person: secrets masked. */
+/** How a setting should be shown to a person: secrets masked, and credentials inside URLs. */
 export function displayValue(setting: ResolvedSetting): string | undefined {
   if (setting.value === undefined) return undefined;
-  return setting.secret ? maskSecret(setting.value) : setting.value;
+  return setting.secret ? maskSecret(setting.value) : maskUrlCredentials(setting.value);
+}
+
+/** `https://user:secret@host/…` as `https://****:****@host/…`; anything else as it is. */
+export function maskUrlCredentials(value: string): string {
+  if (!URL.canParse(value)) return value;
+  const url = new URL(value);
+  if (url.username === "" && url.password === "") return value;
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, "$1****:****@");
 }
 
 async function readSettingsFile(env: Env): Promise<Partial<Record<SettingKey, string>>> {

@@ -10,7 +10,7 @@ export interface TestProvider {
   issuer: string;
   provider: Provider;
   /** Test-only policies layered in front of the real provider (see `start`). */
-  policy: { interval?: number; expiresIn?: number; slowDownPolls: number };
+  policy: { interval?: number; expiresIn?: number; slowDownPolls: number; /** Sent instead of the access token the provider issued (a hostile or broken issuer). */ forgedAccessToken?: string };
   /** Token endpoint outcomes seen, e.g. `grant.success:refresh_token`, `slow_down`. */
   tokenRequests: Record<string, number>;
   close(): Promise<void>;
@@ -93,7 +93,8 @@ export async function startTestProvider(options: { accessTokenTtlSec?: number; d
 
   // Test-only layer, not a mock: the provider never sends `slow_down` nor an `interval`, so
   // these let a test exercise both RFC 8628 behaviours against otherwise real responses;
-  // `expiresIn` makes the client outlive the code so that the provider's `expired_token` shows.
+  // `expiresIn` makes the client outlive the code so that the provider's `expired_token` shows;
+  // `forgedAccessToken` plays an issuer (or a man in the middle) answering with a token it did not sign.
   provider.use(async (ctx, next) => {
     if (ctx.path === "/token" && ctx.method === "POST" && state.policy.slowDownPolls > 0) {
       state.policy.slowDownPolls -= 1;
@@ -103,6 +104,9 @@ export async function startTestProvider(options: { accessTokenTtlSec?: number; d
       return;
     }
     await next();
+    if (ctx.path === "/token" && ctx.status === 200 && state.policy.forgedAccessToken) {
+      ctx.body = { ...(ctx.body as object), access_token: state.policy.forgedAccessToken };
+    }
     if (ctx.path === "/device/auth" && ctx.status === 200) {
       const { interval, expiresIn } = state.policy;
       ctx.body = { ...(ctx.body as object), ...(interval && { interval }), ...(expiresIn && { expires_in: expiresIn }) };
