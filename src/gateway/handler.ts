@@ -10,7 +10,7 @@ import { BadRequestError, BodyTooLargeError, BucketForbiddenError } from "./erro
 import { statusFor } from "./status";
 
 export interface GatewayOptions {
-  /** The bucket, seen from its root; tokens are confined to `{prefix}/{org}/{tenant}/` in it. */
+  /** The bucket, seen from its root; tokens are confined to `{prefix}/org={org}/tenant={tenant}/` in it. */
   store: ObjectStore;
   verifier: TokenVerifier;
   /** When set, a token whose `storage.bucket` differs is refused (`BUCKET_FORBIDDEN`). */

@@ -27,8 +27,8 @@ afterAll(async () => {
 
 async function seededStore(): Promise<ObjectStore> {
   const store = createMemoryStore();
-  await store.put(`apps/prod/acme/b/${VICTIM_KEY}`, VICTIM_BODY);
-  await store.put("apps/prod/acme/a/do/obj1/lock", new TextEncoder().encode("tenant a's lease"));
+  await store.put(`apps/prod/org=acme/tenant=b/${VICTIM_KEY}`, VICTIM_BODY);
+  await store.put("apps/prod/org=acme/tenant=a/do/obj1/lock", new TextEncoder().encode("tenant a's lease"));
   return store;
 }
 
@@ -92,6 +92,6 @@ describe("runtime guard under attack", () => {
     const listedByA = (await guardedOperation(verifier, store, tokenA, { kind: "list", prefix: "" })) as { objects: { key: string }[] };
     expect(listedByA.objects.map((o) => o.key)).toEqual([VICTIM_KEY]);
     await guardedOperation(verifier, store, tokenA, { kind: "delete", key: VICTIM_KEY });
-    expect(new TextDecoder().decode((await store.get(`apps/prod/acme/b/${VICTIM_KEY}`))!.body)).toBe("tenant b's lease");
+    expect(new TextDecoder().decode((await store.get(`apps/prod/org=acme/tenant=b/${VICTIM_KEY}`))!.body)).toBe("tenant b's lease");
   });
 });

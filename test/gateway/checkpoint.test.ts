@@ -55,7 +55,7 @@ describe("checkpoint and restore through the gateway", () => {
     expect((await reader.persistence.restore())?.sequence).toBe(2);
     expect(dumpDatabase(reader.port)).toEqual(dumpDatabase(writer.port));
 
-    const files = await readdir(join(bucketRoot, "apps/prod/acme/a/do/counter-1"), { recursive: true });
+    const files = await readdir(join(bucketRoot, "apps/prod/org=acme/tenant=a/do/counter-1"), { recursive: true });
     expect(files).toContain("lock");
     expect(files.some((file) => file.endsWith(".parquet"))).toBe(true);
   });

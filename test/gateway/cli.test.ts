@@ -56,7 +56,7 @@ describe("dotdo gateway", () => {
   it("serves the bucket to a token holder, confined to its tenant, and stops on SIGTERM", async () => {
     const store = createGatewayStore({ url, token: await idp.sign(tenantClaims("a")) });
     await store.put("do/obj1/lock", new TextEncoder().encode("from the app"));
-    expect(await readFile(join(bucketRoot, "apps/prod/acme/a/do/obj1/lock"), "utf8")).toBe("from the app");
+    expect(await readFile(join(bucketRoot, "apps/prod/org=acme/tenant=a/do/obj1/lock"), "utf8")).toBe("from the app");
     const forged = createGatewayStore({ url, token: (await idp.sign(tenantClaims("a"))).slice(0, -4) + "AAAA" });
     await expect(forged.get("do/obj1/lock")).rejects.toMatchObject({ code: "TOKEN_INVALID" });
 

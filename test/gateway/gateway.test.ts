@@ -43,7 +43,7 @@ describe("storage gateway", () => {
   it("writes under {prefix}/{org}/{tenant}/do/{id}/ in the bucket", async () => {
     const store = await tenantStore("a");
     await store.put("do/obj1/lock", bytes("held by a"));
-    expect(await readFile(join(bucketRoot, "apps/prod/acme/a/do/obj1/lock"), "utf8")).toBe("held by a");
+    expect(await readFile(join(bucketRoot, "apps/prod/org=acme/tenant=a/do/obj1/lock"), "utf8")).toBe("held by a");
   });
 
   it("keeps tenants apart: B neither sees nor lists A's objects", async () => {

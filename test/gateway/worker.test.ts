@@ -85,6 +85,6 @@ describe("gateway as a Worker", () => {
     const reader = await app();
     expect((await reader.persistence.restore())?.sequence).toBe(1);
     expect(dumpDatabase(reader.port)).toEqual(dumpDatabase(writer.port));
-    expect(await target.bucket.head("apps/prod/acme/a/do/notes-1/lock")).not.toBeNull();
+    expect(await target.bucket.head("apps/prod/org=acme/tenant=a/do/notes-1/lock")).not.toBeNull();
   });
 });

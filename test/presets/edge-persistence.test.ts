@@ -110,7 +110,7 @@ describe("vercel-edge: state outlives the isolate", () => {
     // The state is Iceberg snapshots in the gateway's bucket, under the token's tenant, and
     // every lease was given back after its request.
     const counter = (await json(instance, "/ids/via-gateway")) as { id: string };
-    const objectRoot = join(bucketRoot, "apps/prod/acme/edge/do", counter.id);
+    const objectRoot = join(bucketRoot, "apps/prod/org=acme/tenant=edge/do", counter.id);
     // The latest hint: a copy of commit 3 (then its checksum and the small image).
     const hint = await readFile(join(objectRoot, "snapshots/latest"), "utf8");
     expect(JSON.parse(hint.slice(0, hint.indexOf("\n")))).toMatchObject({ sequence: 3 });

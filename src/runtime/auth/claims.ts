@@ -19,7 +19,7 @@ export interface StorageClaims {
 /**
  * Reads `org_id`, `tenant_id` and `storage` from an already verified JWT payload.
  * Every value that becomes part of a path is checked here, so a token cannot aim its
- * own scope outside `{prefix}/{org}/{tenant}/`.
+ * own scope outside `{prefix}/org={org}/tenant={tenant}/`.
  */
 export function readStorageClaims(payload: Readonly<Record<string, unknown>>): StorageClaims {
   const org = required(payload, "org_id");

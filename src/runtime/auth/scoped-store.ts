@@ -10,11 +10,17 @@ export interface StorageScope extends Pick<StorageClaims, "prefix" | "org" | "te
   id?: string;
 }
 
-/** `{prefix}/{org}/{tenant}/`: the folder a tenant's token grants, with a trailing slash. */
+/**
+ * `{prefix}/org={org}/tenant={tenant}/`: the folder a tenant's token grants, with a trailing
+ * slash. No identifier holds `=`, so the first segment with one starts the org: two different
+ * claim sets can never name the same folder, nor one inside the other, whatever the depth of
+ * their prefixes (with plain `{prefix}/{org}/{tenant}/`, prefix `apps` + org `prod` + tenant
+ * `acme` held the folder of prefix `apps/prod` + org `acme`).
+ */
 export function tenantRoot(scope: Pick<StorageScope, "prefix" | "org" | "tenant">): string {
   assertIdentifier(scope.org, "org");
   assertIdentifier(scope.tenant, "tenant");
-  return [...prefixSegments(scope.prefix), scope.org, scope.tenant, ""].join("/");
+  return [...prefixSegments(scope.prefix), `org=${scope.org}`, `tenant=${scope.tenant}`, ""].join("/");
 }
 
 /**

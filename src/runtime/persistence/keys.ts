@@ -1,6 +1,6 @@
 /**
  * Store keys of one object's state, relative to the object's root (the store handed to
- * persistence is already scoped to `{prefix}/{org}/{tenant}/do/{id}/`).
+ * persistence is already scoped to `{prefix}/org={org}/tenant={tenant}/do/{id}/`).
  */
 
 export const LOCK_KEY = "lock";

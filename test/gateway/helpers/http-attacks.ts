@@ -29,8 +29,8 @@ export function describeGatewayAttacks(name: string, start: (idp: TestIssuer) =>
       idp = await startTestIssuer();
       attacks = await buildAttacks(idp);
       target = await start(idp);
-      await target.bucket.put(`apps/prod/acme/b/${VICTIM_KEY}`, new TextEncoder().encode("tenant b's lease"));
-      await target.bucket.put("apps/prod/acme/a/do/obj1/lock", new TextEncoder().encode("tenant a's lease"));
+      await target.bucket.put(`apps/prod/org=acme/tenant=b/${VICTIM_KEY}`, new TextEncoder().encode("tenant b's lease"));
+      await target.bucket.put("apps/prod/org=acme/tenant=a/do/obj1/lock", new TextEncoder().encode("tenant a's lease"));
     });
     afterAll(async () => {
       tally.print();
