@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
+import { answerNodeRequest } from "../runtime/platform/node-request";
 import type { GatewayHandler } from "./handler";
 
 export interface NodeGateway {
@@ -13,14 +14,7 @@ export interface NodeGateway {
 function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     void (async () => {
-      const hasBody = request.method !== "GET" && request.method !== "HEAD";
-      const webRequest = new Request(`http://${request.headers.host ?? "localhost"}${request.url ?? "/"}`, {
-        method: request.method,
-        headers: headersOf(request),
-        body: hasBody ? (Readable.toWeb(request) as ReadableStream<Uint8Array>) : undefined,
-        duplex: "half",
-      } as RequestInit);
-      const webResponse = await handler(webRequest);
+      const webResponse = await answerNodeRequest(handler, request);
       response.statusCode = webResponse.status;
       webResponse.headers.forEach((value, name) => response.setHeader(name, value));
       if (!webResponse.body || request.method === "HEAD") {
@@ -54,13 +48,4 @@ export async function serveGateway(handler: GatewayHandler, options: { port?: nu
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
-}
-
-function headersOf(request: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    for (const item of [value].flat()) headers.append(name, item);
-  }
-  return headers;
 }

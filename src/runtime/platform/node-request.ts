@@ -1,14 +1,55 @@
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
+import { DotdoError } from "../errors";
 
-/** A web `Request` for a node:http request (the body streams through). */
+/**
+ * A request node:http parsed but that no web `Request` can carry (a forbidden method, an
+ * asterisk-form target, a Host header that is not a host): answered 400 or 405, never a 500.
+ */
+export class MalformedRequestError extends DotdoError {
+  constructor(
+    readonly status: 400 | 405,
+    message: string,
+  ) {
+    super(status === 405 ? "METHOD_NOT_ALLOWED" : "BAD_REQUEST", message);
+  }
+}
+
+/** Methods the fetch standard forbids in a `Request`. */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+/** An IP literal or a registered name, and an optional port: no user info, no spaces. */
+const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:\d{1,5})?$/;
+
+/** A web `Request` for a node:http request (the body streams through); `MalformedRequestError` if there is none. */
 export function toWebRequest(req: IncomingMessage): Request {
-  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  const method = req.method ?? "GET";
+  if (FORBIDDEN_METHODS.has(method.toUpperCase())) throw new MalformedRequestError(405, `${method} requests are not served`);
+  const url = requestUrl(req.url ?? "/", req.headers.host ?? "localhost");
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
   }
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const hasBody = method !== "GET" && method !== "HEAD";
   const body = hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
-  return new Request(url, { method: req.method ?? "GET", headers, body, duplex: "half" } as RequestInit);
+  return new Request(url, { method, headers, body, duplex: "half" } as RequestInit);
+}
+
+/** Origin-form (`/path?query`) on the Host header's host, or absolute-form as sent (RFC 9112 §3.2). */
+function requestUrl(target: string, host: string): URL {
+  if (/^https?:\/\//i.test(target) && URL.canParse(target)) return new URL(target);
+  if (!target.startsWith("/")) throw new MalformedRequestError(400, `request target ${JSON.stringify(target)} is neither a path nor an absolute URL`);
+  if (!HOST.test(host) || !URL.canParse(target, `http://${host}`)) throw new MalformedRequestError(400, `Host header ${JSON.stringify(host)} is not a host`);
+  return new URL(target, `http://${host}`);
+}
+
+/** `handle`'s answer to a node:http request; a request no web `Request` can carry gets its 400 or 405 (JSON, the gateway's error shape). */
+export async function answerNodeRequest(handle: (request: Request) => Promise<Response>, req: IncomingMessage): Promise<Response> {
+  let request: Request;
+  try {
+    request = toWebRequest(req);
+  } catch (error) {
+    if (!(error instanceof MalformedRequestError)) throw error;
+    return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status });
+  }
+  return handle(request);
 }

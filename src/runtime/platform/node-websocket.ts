@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { toWebRequest } from "./node-request";
+import { answerNodeRequest } from "./node-request";
 import { abandon, acceptedUpgrade, OpenConnections, type AcceptedUpgrade } from "./websocket-bridge";
 
 /**
@@ -30,9 +30,9 @@ export async function upgrade(
   connections = new OpenConnections(),
 ): Promise<void> {
   try {
-    const request = toWebRequest(req);
-    const response = await handle(request);
-    const accepted = acceptedUpgrade(request, response);
+    let request: Request | undefined;
+    const response = await answerNodeRequest((web) => handle((request = web)), req);
+    const accepted = request && acceptedUpgrade(request, response);
     if (accepted) return bridgeWebSocket(req, socket, accepted, connections);
     const head = [`HTTP/1.1 ${response.status} ${response.statusText}`, "Connection: close"];
     response.headers.forEach((value, name) => head.push(`${name}: ${value}`));

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { Readable, type Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Worker } from "../worker";
-import { toWebRequest } from "./node-request";
+import { answerNodeRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
 import { platformHandler } from "./routes";
 import { shutdownOnSignal } from "./shutdown";
@@ -72,7 +72,7 @@ export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose"
 
 async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const response = await handle(toWebRequest(req));
+    const response = await answerNodeRequest(handle, req);
     refuseWebSocket(response);
     const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
     if (response.headers.has("set-cookie")) outgoing["set-cookie"] = response.headers.getSetCookie();
