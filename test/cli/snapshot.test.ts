@@ -154,7 +154,7 @@ describe("dotdo snapshot restore", () => {
 
     // A holder that died: its short lease is never renewed or released.
     const db = await openDatabase();
-    const dead = new ObjectPersistence({ store: objectStore(await createFileStore(folder), acmeId), port: db.port, holder: "crashed", leaseTtlMs: 300 });
+    const dead = new ObjectPersistence({ store: objectStore(await createFileStore(folder), acmeId), port: db.port, holder: "crashed", leaseTtlMs: 3_000 });
     await dead.acquireLease();
     const forced = await dotdo("snapshot", "restore", acmeId, "--seq", "1", "--force", "--storage", folder);
     expect(forced.exitCode, forced.output).toBe(0);
