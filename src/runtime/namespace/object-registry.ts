@@ -16,6 +16,8 @@ export interface RegistryOptions {
   namespace: string;
   ctor: DurableObjectClass;
   env: object;
+  /** The Worker's loopback bindings (`ctx.exports`); filled in once every namespace exists. */
+  exports: Record<string, unknown>;
   engine: SqliteEngine;
   lifecycle?: ObjectLifecycle;
   /** Evict an object after this long without events; undefined: never. */
@@ -63,6 +65,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class ObjectRegistry implements LiveObjectHost {
   readonly ctor: DurableObjectClass;
   readonly env: object;
+  readonly exports: Record<string, unknown>;
   readonly #options: RegistryOptions;
   readonly #entries = new Map<string, Promise<Entry>>();
   readonly #evicting = new Map<string, Promise<void>>();
@@ -78,6 +81,7 @@ export class ObjectRegistry implements LiveObjectHost {
     this.#options = options;
     this.ctor = options.ctor;
     this.env = options.env;
+    this.exports = options.exports;
   }
 
   /** The namespace key (the same on every replica of one build). */
@@ -270,7 +274,10 @@ export class ObjectRegistry implements LiveObjectHost {
    * persistence layer calls this at start-up for objects it knows have alarms.
    */
   async wake(id: DurableObjectId | string): Promise<void> {
-    await this.instance(typeof id === "string" ? new DurableObjectId(id) : id);
+    const objectId = typeof id === "string" ? new DurableObjectId(id) : id;
+    await this.instance(objectId);
+    // Listed but holding no alarm (an index entry left by a lost write): drop the entry.
+    if (!this.#alarms.has(objectId.toString())) this.#options.lifecycle?.alarmChanged?.(this.#ref(objectId), null);
   }
 
   /** Ids of the objects live in this process. */
