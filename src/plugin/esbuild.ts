@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import type { BuildOptions, Plugin } from "esbuild";
 import { dirname, join } from "pathe";
 import { createDotdoCore, keepOriginalFilter, PLUGIN_NAME, type DotdoPluginOptions } from "./core";
+import { setupModuleRules, setupNodeBuiltins } from "./esbuild-modules";
 import { SQL_WASM_FILE, type TargetSpec } from "./targets";
 
 /**
@@ -17,6 +18,9 @@ export function dotdoEsbuild(options: DotdoPluginOptions = {}): Plugin {
       build.onStart(async () => {
         await core.project();
       });
+      // Node-platform targets resolve Node's modules (and have `require`) already.
+      if (core.spec.platform !== "node") setupNodeBuiltins(build, core);
+      setupModuleRules(build, core);
       build.onResolve({ filter: /^(virtual:dotdo\/|cloudflare:|\.\/sql-wasm\.wasm\?module$)/ }, (args) => {
         const resolution = core.resolve(args.path, args.importer || undefined);
         if (resolution === null) return undefined;

@@ -47,21 +47,25 @@ export function clientIp(headers: Headers): string | undefined {
 
 /**
  * Gives an incoming request workerd's `cf` property and, when absent, a `CF-Connecting-IP`
- * header, unless it has them already (a request that came through Cloudflare).
+ * header, unless it has them already (a request that came through Cloudflare). Where the
+ * platform made the headers immutable (Deno), the request is copied with the header added.
  */
 export function withCf(request: Request): Request {
-  if ((request as { cf?: unknown }).cf === undefined) {
-    Object.defineProperty(request, "cf", { value: requestCf(request.headers), configurable: true, enumerable: false });
-  }
   const ip = request.headers.has("cf-connecting-ip") ? undefined : clientIp(request.headers);
+  let result = request;
   if (ip !== undefined) {
     try {
       request.headers.set("cf-connecting-ip", ip);
     } catch {
-      // Immutable headers (a request the platform built that way): the cf fields still apply.
+      const headers = new Headers(request.headers);
+      headers.set("cf-connecting-ip", ip);
+      result = new Request(request, { headers });
     }
   }
-  return request;
+  if ((result as { cf?: unknown }).cf === undefined) {
+    Object.defineProperty(result, "cf", { value: requestCf(result.headers), configurable: true, enumerable: false });
+  }
+  return result;
 }
 
 function safeDecode(value: string): string {

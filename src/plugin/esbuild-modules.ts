@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import type { ImportKind, PluginBuild } from "esbuild";
+import { basename, dirname, isAbsolute, join } from "pathe";
+import { hasNodejsCompat } from "./config/flags";
+import type { DotdoCore } from "./core";
+import { effectiveRules, ruleFor, type CompiledRule } from "./module-rules";
+import type { RuntimeTarget } from "./targets";
+
+const RULE_NAMESPACE = "dotdo-module-rule";
+const REQUIRE_NAMESPACE = "dotdo-node-require";
+
+/** Targets where wasm cannot be compiled from bytes: a CompiledWasm import stays an import of a file. */
+const WASM_AS_FILE: Partial<Record<RuntimeTarget, (file: string) => string>> = {
+  cloudflare: (file) => `./${file}`,
+  "vercel-edge": (file) => `./${file}?module`,
+};
+
+/**
+ * wrangler's module rules in an esbuild build: an import matching a `Text` rule is the file's
+ * text, `Data` its bytes as an ArrayBuffer, `CompiledWasm` a `WebAssembly.Module` (compiled
+ * at load on Node, Bun and Deno; on workerd and Vercel Edge the file is written next to the
+ * bundle and imported, for the platform to compile). `ESModule`/`CommonJS` rules need nothing:
+ * esbuild bundles JavaScript itself.
+ */
+export function setupModuleRules(build: PluginBuild, core: Pick<DotdoCore, "project" | "target">): void {
+  let rules: Promise<CompiledRule[]> | undefined;
+  const wasmFiles = new Map<string, string>();
+
+  build.onResolve({ filter: /.*/ }, async (args) => {
+    if (args.namespace !== "file" || args.pluginData === RULE_NAMESPACE || args.kind === "entry-point") return undefined;
+    rules ??= core.project().then((project) => effectiveRules(project.rules));
+    const type = ruleFor(await rules, args.path);
+    if (type !== "Text" && type !== "Data" && type !== "CompiledWasm") return undefined;
+    const specifier = args.path.replace(/\?module$/, "");
+    const path = await resolveFile(build, specifier, args.resolveDir, args.kind);
+    if (path === undefined) return undefined;
+    const asFile = WASM_AS_FILE[core.target];
+    if (type === "CompiledWasm" && asFile) {
+      const file = `${createHash("sha256").update(await readFile(path)).digest("hex").slice(0, 12)}-${basename(path).replace(/\.[^.]*$/, "")}.wasm`;
+      wasmFiles.set(file, path);
+      return { path: asFile(file), external: true };
+    }
+    return { path, namespace: RULE_NAMESPACE, pluginData: type };
+  });
+
+  build.onLoad({ filter: /.*/, namespace: RULE_NAMESPACE }, async (args) => {
+    const bytes = await readFile(args.path);
+    if (args.pluginData === "Text") return { contents: bytes, loader: "text" };
+    const decode = `Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0))`;
+    const value = args.pluginData === "Data" ? `${decode}.buffer` : `new WebAssembly.Module(${decode})`;
+    return { contents: `export default ${value};\n`, loader: "js" };
+  });
+
+  build.onEnd(async (result) => {
+    const outdir = build.initialOptions.outdir ?? (build.initialOptions.outfile && dirname(build.initialOptions.outfile));
+    if (result.errors.length > 0 || !outdir || wasmFiles.size === 0) return;
+    await mkdir(outdir, { recursive: true });
+    await Promise.all([...wasmFiles].map(async ([file, source]) => writeFile(join(outdir, file), await readFile(source))));
+  });
+}
+
+async function resolveFile(build: PluginBuild, specifier: string, resolveDir: string, kind: ImportKind): Promise<string | undefined> {
+  if (isAbsolute(specifier)) return specifier;
+  if (specifier.startsWith("./") || specifier.startsWith("../")) return join(resolveDir, specifier);
+  const resolved = await build.resolve(specifier, { resolveDir, kind, pluginData: RULE_NAMESPACE });
+  return resolved.errors.length === 0 && resolved.path ? resolved.path : undefined;
+}
+
+const BUILTINS = new RegExp(`^(?:node:)?(?:${builtinModules.filter((name) => !name.startsWith("_")).map((name) => name.replace(/[/.]/g, "\\$&")).join("|")})$`);
+
+/**
+ * `nodejs_compat` where the platform provides Node's modules but not Node's resolution (workerd,
+ * Vercel Edge): a bare `path` is `node:path`, left to the platform, and a CommonJS
+ * `require("path")` becomes an import of it (an ES module bundle has no `require`), as wrangler does.
+ */
+export function setupNodeBuiltins(build: PluginBuild, core: Pick<DotdoCore, "project">): void {
+  build.onResolve({ filter: BUILTINS }, async (args) => {
+    if (!hasNodejsCompat(await core.project())) return undefined;
+    const name = args.path.startsWith("node:") ? args.path : `node:${args.path}`;
+    return args.kind === "require-call" ? { path: name, namespace: REQUIRE_NAMESPACE } : { path: name, external: true };
+  });
+  build.onLoad({ filter: /.*/, namespace: REQUIRE_NAMESPACE }, (args) => ({
+    contents: `import builtin from ${JSON.stringify(args.path)};\nmodule.exports = builtin;\n`,
+    loader: "js",
+  }));
+}

@@ -1,0 +1,187 @@
+// The workerd surface that real apps and their libraries use, built from one fixture project
+// (test/fixtures/workerd-surface) for cloudflare, node, bun and deno. The cloudflare output runs
+// in workerd (miniflare) and passes wrangler's own checks; every server output must answer as
+// workerd does, and fire an alarm stored before a restart without being asked.
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { promisify } from "node:util";
+import { Miniflare } from "miniflare";
+import { join, resolve } from "pathe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DENO_PERMISSIONS } from "../../src/presets/deno/templates/deno-json";
+import { buildFixture, type BuiltOutput } from "./harness/outputs";
+import { startServer, type RunningServer } from "./harness/process";
+
+const FIXTURE = resolve(import.meta.dirname, "../fixtures/workerd-surface");
+const BIN = resolve(import.meta.dirname, "../../node_modules/.bin");
+
+const SERVERS = {
+  node: (entry: string) => ({ command: process.execPath, args: [entry] }),
+  bun: (entry: string) => ({ command: join(BIN, "bun"), args: [entry] }),
+  deno: (entry: string) => ({ command: join(BIN, "deno"), args: ["run", ...DENO_PERMISSIONS, entry] }),
+};
+type ServerPreset = keyof typeof SERVERS;
+const PRESETS = Object.keys(SERVERS) as ServerPreset[];
+
+interface Target {
+  output: BuiltOutput;
+  server: RunningServer;
+  start(): Promise<RunningServer>;
+}
+
+let workerd: { url: string; mf: Miniflare; output: BuiltOutput };
+const targets = {} as Record<ServerPreset, Target>;
+let echo: Server;
+let echoPort: number;
+
+async function startWorkerd(output: BuiltOutput) {
+  const wrangler = JSON.parse(output.read("wrangler.json")) as {
+    main: string;
+    compatibility_date: string;
+    compatibility_flags: string[];
+    vars: Record<string, string>;
+    durable_objects: { bindings: { name: string; class_name: string }[] };
+  };
+  // The generated wrangler.json, read the way wrangler hands it to workerd (wasm next to the bundle by wrangler's default rule).
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(output.copy, wrangler.main),
+    modulesRoot: output.copy,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: wrangler.compatibility_date,
+    compatibilityFlags: wrangler.compatibility_flags,
+    bindings: wrangler.vars,
+    durableObjects: Object.fromEntries(wrangler.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }])),
+    host: "127.0.0.1",
+    port: 0,
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  return { url, mf, output };
+}
+
+beforeAll(async () => {
+  echo = createServer((connection) => connection.on("data", (data) => connection.write(`echo:${data.toString()}`)));
+  await new Promise<void>((done) => echo.listen(0, "127.0.0.1", done));
+  echoPort = (echo.address() as { port: number }).port;
+  workerd = await startWorkerd(await buildFixture("cloudflare", FIXTURE));
+  for (const preset of PRESETS) {
+    const output = await buildFixture(preset, FIXTURE);
+    const start = () => {
+      const { command, args } = SERVERS[preset](join("server", "index.mjs"));
+      return startServer(command, args, output.copy, { DOTDO_STORAGE: `file:${join(output.copy, "state")}` });
+    };
+    targets[preset] = { output, start, server: await start() };
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(targets).map((target) => target.server.stop()));
+  await workerd?.mf.dispose();
+  for (const output of [workerd?.output, ...Object.values(targets).map((target) => target.output)]) output?.remove();
+  echo?.close();
+});
+
+const getJson = async (base: string, path: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${base}${path}`, { headers });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return response.json();
+};
+
+const pendingAlarmFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
+
+/** Two clients in one room, partyserver style: each message reaches every open socket, tagged with its sender. */
+async function roomTranscript(base: string): Promise<string[][]> {
+  const join = (user: string) =>
+    new Promise<{ socket: WebSocket; heard: string[] }>((resolve, reject) => {
+      const socket = new WebSocket(`${base.replace(/^http/, "ws")}/room?user=${user}`);
+      const heard: string[] = [];
+      socket.addEventListener("message", (event) => heard.push(String(event.data)));
+      socket.addEventListener("open", () => resolve({ socket, heard }));
+      socket.addEventListener("error", () => reject(new Error(`${user} could not connect to ${base}`)));
+    });
+  const alice = await join("alice");
+  const bob = await join("bob");
+  alice.socket.send("hi");
+  bob.socket.send("hello");
+  for (const deadline = Date.now() + 10_000; (alice.heard.length < 2 || bob.heard.length < 2) && Date.now() < deadline; ) {
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  alice.socket.close();
+  bob.socket.close();
+  return [alice.heard.sort(), bob.heard.sort()];
+}
+
+describe("the cloudflare output", () => {
+  it("is a config wrangler accepts, with the wasm module attached by wrangler's default rules", async () => {
+    const { stdout } = await promisify(execFile)(join(BIN, "wrangler"), ["deploy", "--dry-run", "--config", "wrangler.json", "--outdir", join(workerd.output.copy, "dry-run")], {
+      cwd: workerd.output.copy,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(/-add\.wasm\s*│\s*compiled-wasm/);
+    expect(stdout).toContain("--dry-run: exiting now.");
+  }, 90_000);
+});
+
+describe.each(PRESETS)("the %s output answers as workerd does", (preset) => {
+  const base = () => targets[preset].server.url;
+
+  it.each(["/globals", "/modules", "/node", "/modules-cf", `/exports?probe=${preset}`])("%s", async (path) => {
+    expect(await getJson(base(), path)).toEqual(await getJson(workerd.url, path));
+  });
+
+  it("connects a TCP socket with cloudflare:sockets", async () => {
+    const path = `/socket?port=${echoPort}&say=${preset}`;
+    expect(await getJson(base(), path)).toEqual({ heard: `echo:${preset}` });
+    expect(await getJson(workerd.url, path)).toEqual({ heard: `echo:${preset}` });
+  });
+
+  it("broadcasts in a room through WebSocket.prototype.serializeAttachment and READY_STATE_OPEN", async () => {
+    const expected = [["alice: hi", "bob: hello"], ["alice: hi", "bob: hello"]];
+    expect(await roomTranscript(workerd.url)).toEqual(expected);
+    expect(await roomTranscript(base())).toEqual(expected);
+  });
+
+  it("throws UnsupportedFeatureError, naming the feature, only when a Cloudflare-only module is used", async () => {
+    expect(await getJson(base(), "/unsupported")).toEqual({
+      threw: true,
+      code: "UNSUPPORTED_FEATURE",
+      message: "Browser Rendering (cloudflare:br) is available only on Cloudflare; dotdo does not provide it off Cloudflare",
+    });
+  });
+
+  it("fills request.cf and CF-Connecting-IP from the proxy's headers", async () => {
+    const headers = {
+      "x-vercel-ip-country": "BR",
+      "x-vercel-ip-city": "S%C3%A3o%20Paulo",
+      "x-vercel-ip-latitude": "-23.5",
+      "x-vercel-ip-longitude": "-46.6",
+      "fly-region": "gru",
+      "x-forwarded-for": "203.0.113.7, 10.0.0.1",
+    };
+    expect(await getJson(base(), "/cf", headers)).toEqual({
+      cf: { country: "BR", city: "São Paulo", latitude: "-23.5", longitude: "-46.6", colo: "GRU" },
+      connectingIp: "203.0.113.7",
+    });
+  });
+
+  it("fires an alarm stored before a restart, in the restarted process, without a request to its object", async () => {
+    const target = targets[preset];
+    const name = `restart-${preset}`;
+    expect(await getJson(base(), `/remind?name=${name}&delay=1500`)).toEqual({ scheduled: true });
+    expect(await target.server.stop(), target.server.output()).toBe(0);
+    target.server = await target.start();
+    const boot = ((await getJson(base(), "/log")) as { boot: string }).boot;
+    let entries: { name: string; boot: string }[] = [];
+    for (const deadline = Date.now() + 20_000; !entries.some((entry) => entry.name === name) && Date.now() < deadline; ) {
+      await new Promise((done) => setTimeout(done, 100));
+      entries = ((await getJson(base(), "/log")) as { entries: typeof entries }).entries;
+    }
+    expect(entries.filter((entry) => entry.name === name), target.server.output()).toEqual([{ name, boot }]);
+    // Its entry in the store's alarm index goes once it has fired.
+    const index = join(target.output.copy, "state", "alarms");
+    for (const deadline = Date.now() + 10_000; pendingAlarmFiles(index).length > 0 && Date.now() < deadline; ) await new Promise((done) => setTimeout(done, 50));
+    expect(pendingAlarmFiles(index)).toEqual([]);
+  }, 60_000);
+});
