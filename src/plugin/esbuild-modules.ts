@@ -1,12 +1,20 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import type { ImportKind, PluginBuild } from "esbuild";
-import { basename, dirname, isAbsolute, join } from "pathe";
+import type { ImportKind, OnLoadResult, PluginBuild } from "esbuild";
+import { basename, dirname, isAbsolute, join, relative } from "pathe";
 import { hasNodejsCompat } from "./config/flags";
 import type { DotdoCore } from "./core";
 import { effectiveRules, ruleFor, type CompiledRule } from "./module-rules";
 import type { RuntimeTarget } from "./targets";
+
+async function loadAs(type: LoadedType, path: string): Promise<OnLoadResult> {
+  const bytes = await readFile(path);
+  if (type === "Text") return { contents: bytes, loader: "text" };
+  const decode = `Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0))`;
+  const value = type === "Data" ? `${decode}.buffer` : `new WebAssembly.Module(${decode})`;
+  return { contents: `export default ${value};\n`, loader: "js" };
+}
 
 const RULE_NAMESPACE = "dotdo-module-rule";
 const REQUIRE_NAMESPACE = "dotdo-node-require";
@@ -17,26 +25,32 @@ const WASM_AS_FILE: Partial<Record<RuntimeTarget, (file: string) => string>> = {
   "vercel-edge": (file) => `./${file}?module`,
 };
 
+/** The rule types whose files are not JavaScript: what an import of one evaluates to is decided here. */
+type LoadedType = "Text" | "Data" | "CompiledWasm";
+const isLoaded = (type: string | undefined): type is LoadedType => type === "Text" || type === "Data" || type === "CompiledWasm";
+
 /**
  * wrangler's module rules in an esbuild build: an import matching a `Text` rule is the file's
  * text, `Data` its bytes as an ArrayBuffer, `CompiledWasm` a `WebAssembly.Module` (compiled
  * at load on Node, Bun and Deno; on workerd and Vercel Edge the file is written next to the
- * bundle and imported, for the platform to compile). `ESModule`/`CommonJS` rules need nothing:
- * esbuild bundles JavaScript itself.
+ * bundle and imported, for the platform to compile). A static import is matched by its
+ * specifier, as wrangler matches it; a file a dynamic import pattern reaches
+ * (`import(\`./locales/${lang}.txt\`)`) by its path under `base_dir`, as wrangler's
+ * `find_additional_modules` matches it. `ESModule`/`CommonJS` rules need nothing: esbuild
+ * bundles JavaScript itself.
  */
 export function setupModuleRules(build: PluginBuild, core: Pick<DotdoCore, "project" | "target">): void {
-  let rules: Promise<CompiledRule[]> | undefined;
+  let loaded: Promise<{ rules: CompiledRule[]; baseDir: string }> | undefined;
+  const project = () => (loaded ??= core.project().then((p) => ({ rules: effectiveRules(p.rules), baseDir: p.baseDir })));
   const wasmFiles = new Map<string, string>();
+  const asFile = WASM_AS_FILE[core.target];
 
   build.onResolve({ filter: /.*/ }, async (args) => {
     if (args.namespace !== "file" || args.pluginData === RULE_NAMESPACE || args.kind === "entry-point") return undefined;
-    rules ??= core.project().then((project) => effectiveRules(project.rules));
-    const type = ruleFor(await rules, args.path);
-    if (type !== "Text" && type !== "Data" && type !== "CompiledWasm") return undefined;
-    const specifier = args.path.replace(/\?module$/, "");
-    const path = await resolveFile(build, specifier, args.resolveDir, args.kind);
+    const type = ruleFor((await project()).rules, args.path);
+    if (!isLoaded(type)) return undefined;
+    const path = await resolveFile(build, args.path.replace(/\?module$/, ""), args.resolveDir, args.kind);
     if (path === undefined) return undefined;
-    const asFile = WASM_AS_FILE[core.target];
     if (type === "CompiledWasm" && asFile) {
       const file = `${createHash("sha256").update(await readFile(path)).digest("hex").slice(0, 12)}-${basename(path).replace(/\.[^.]*$/, "")}.wasm`;
       wasmFiles.set(file, path);
@@ -45,12 +59,18 @@ export function setupModuleRules(build: PluginBuild, core: Pick<DotdoCore, "proj
     return { path, namespace: RULE_NAMESPACE, pluginData: type };
   });
 
-  build.onLoad({ filter: /.*/, namespace: RULE_NAMESPACE }, async (args) => {
-    const bytes = await readFile(args.path);
-    if (args.pluginData === "Text") return { contents: bytes, loader: "text" };
-    const decode = `Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0))`;
-    const value = args.pluginData === "Data" ? `${decode}.buffer` : `new WebAssembly.Module(${decode})`;
-    return { contents: `export default ${value};\n`, loader: "js" };
+  build.onLoad({ filter: /.*/, namespace: RULE_NAMESPACE }, (args) => loadAs(args.pluginData as LoadedType, args.path));
+
+  // Files esbuild found itself, for a dynamic import pattern: matched by their path under base_dir.
+  build.onLoad({ filter: /.*/, namespace: "file" }, async (args) => {
+    const { rules, baseDir } = await project();
+    const path = relative(baseDir, args.path);
+    if (path.startsWith("../")) return undefined;
+    const type = ruleFor(rules, path);
+    if (!isLoaded(type)) return undefined;
+    // On workerd and Vercel Edge a wasm file stays a file: import it, for the rule above to place it.
+    if (type === "CompiledWasm" && asFile) return { contents: `export { default } from ${JSON.stringify(args.path)};\n`, loader: "js" };
+    return loadAs(type, args.path);
   });
 
   build.onEnd(async (result) => {

@@ -3,13 +3,14 @@
 // in workerd (miniflare) and passes wrangler's own checks; every server output must answer as
 // workerd does, and fire an alarm stored before a restart without being asked.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { join, resolve } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DENO_PERMISSIONS } from "../../src/presets/deno/templates/deno-json";
+import { FUNCTION_DIR } from "./harness/edge-runtime";
 import { buildFixture, type BuiltOutput } from "./harness/outputs";
 import { startServer, type RunningServer } from "./harness/process";
 
@@ -124,10 +125,28 @@ describe("the cloudflare output", () => {
   }, 90_000);
 });
 
+describe("the vercel-edge output", () => {
+  it("builds: the wasm module stays a file Vercel compiles, Node's modules are left to the platform, sockets throw when used", async () => {
+    const output = await buildFixture("vercel-edge", FIXTURE);
+    try {
+      const dir = join(output.copy, FUNCTION_DIR);
+      const wasm = readdirSync(dir).find((name) => name.endsWith("-add.wasm"));
+      expect(wasm).toBeDefined();
+      const code = (readdirSync(dir, { recursive: true }) as string[]).filter((name) => name.endsWith(".mjs")).map((name) => readFileSync(join(dir, name), "utf8")).join("\n");
+      expect(code).toContain(`from "./${wasm}?module"`);
+      expect(code).toMatch(/from "node:path"/);
+      expect(code).not.toMatch(/(from|import)\s*\(?\s*["']cloudflare:/);
+      expect(code).toContain("TCP sockets (cloudflare:sockets connect) on this platform");
+    } finally {
+      output.remove();
+    }
+  });
+});
+
 describe.each(PRESETS)("the %s output answers as workerd does", (preset) => {
   const base = () => targets[preset].server.url;
 
-  it.each(["/globals", "/modules", "/node", "/modules-cf", `/exports?probe=${preset}`])("%s", async (path) => {
+  it.each(["/globals", "/modules", "/locale?lang=de", "/locale?lang=fr&kind=html", "/node", "/modules-cf", `/exports?probe=${preset}`])("%s", async (path) => {
     expect(await getJson(base(), path)).toEqual(await getJson(workerd.url, path));
   });
 
