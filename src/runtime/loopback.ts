@@ -1,5 +1,5 @@
 import { cloneForRpc } from "./namespace/rpc";
-import type { ExecutionContext } from "./state/base-classes";
+import { WorkerEntrypoint, type ExecutionContext } from "./state/base-classes";
 
 type Env = Record<string, unknown>;
 type EntrypointClass = new (ctx: ExecutionContext, env: Env) => Record<string, unknown>;
@@ -28,11 +28,7 @@ export function loopbackExports(mod: Record<string, unknown>, namespaces: Record
 }
 
 function isEntrypointClass(value: unknown): value is EntrypointClass {
-  if (typeof value !== "function") return false;
-  for (let proto = value.prototype as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
-    if (proto.constructor?.name === "WorkerEntrypoint") return true;
-  }
-  return false;
+  return typeof value === "function" && value.prototype instanceof WorkerEntrypoint;
 }
 
 /** A stub for one entrypoint: `fetch` and any method, each call on a fresh instance, arguments cloned. */

@@ -6,7 +6,7 @@ import { DotdoError, errorWithCode } from "./errors";
 import { DurableObjectId } from "./namespace/id";
 import type { ObjectLifecycle, ObjectRef, StoreHealth } from "./namespace/lifecycle";
 import { DurableObjectNamespace } from "./namespace/namespace";
-import { ObjectRegistry, WorkerDisposedError } from "./namespace/object-registry";
+import { ObjectRegistry } from "./namespace/object-registry";
 import type { DurableObjectClass } from "./namespace/live-object";
 import { withCf } from "./request-cf";
 import { loadSqliteEngine } from "./sqlite/sqljs-engine";
@@ -139,8 +139,9 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     namespaces[className] ??= env[binding];
   }
   Object.assign(currentEnv, env);
-  // Like workerd, alarms stored before a restart fire without waiting for a request.
-  const waking = options.lifecycle?.pendingAlarms ? wakePendingAlarms(options.lifecycle.pendingAlarms(), registries) : Promise.resolve();
+  // Like workerd, alarms stored before a restart fire without waiting for a request. In the
+  // background, and not waited for on dispose: a wake may wait out another holder's lease.
+  if (options.lifecycle?.pendingAlarms) void wakePendingAlarms(options.lifecycle.pendingAlarms(), registries);
 
   const background = new Set<Promise<unknown>>();
   let stopping = false;
@@ -197,14 +198,13 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
       stopping = true;
       await Promise.allSettled(background);
       await Promise.all([...registries.values()].map((registry) => registry.dispose()));
-      await waking;
       await options.lifecycle?.stopped?.();
     },
   };
 }
 
 /** Waking failed because the worker stopped, or another replica holds the object (and fires its alarm). */
-const QUIET_WAKE_FAILURES = new Set([new WorkerDisposedError().code, "LEASE_HELD", "HELD_ELSEWHERE"]);
+const QUIET_WAKE_FAILURES = new Set(["WORKER_DISPOSED", "LEASE_HELD", "HELD_ELSEWHERE"]);
 
 /**
  * Opens every object the store lists with a pending alarm, which schedules it. An object another

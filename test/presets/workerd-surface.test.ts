@@ -3,8 +3,10 @@
 // in workerd (miniflare) and passes wrangler's own checks; every server output must answer as
 // workerd does, and fire an alarm stored before a restart without being asked.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { createServer as createTlsServer, TLSSocket } from "node:tls";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { join, resolve } from "pathe";
@@ -33,8 +35,10 @@ interface Target {
 
 let workerd: { url: string; mf: Miniflare; output: BuiltOutput };
 const targets = {} as Record<ServerPreset, Target>;
-let echo: Server;
-let echoPort: number;
+/** Local peers for cloudflare:sockets: plain echo, TLS echo, and STARTTLS then echo. */
+const peers = { plain: 0, tls: 0, starttls: 0 };
+const peerServers: Server[] = [];
+let certFile: string;
 
 async function startWorkerd(output: BuiltOutput) {
   const wrangler = JSON.parse(output.read("wrangler.json")) as {
@@ -61,16 +65,47 @@ async function startWorkerd(output: BuiltOutput) {
   return { url, mf, output };
 }
 
+/** A throwaway certificate for `localhost`, which the servers under test are told to trust. */
+async function localhostCertificate(dir: string): Promise<{ key: string; cert: string; certFile: string }> {
+  const [keyFile, certFile] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+  const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"];
+  await promisify(execFile)("openssl", args);
+  return { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8"), certFile };
+}
+
+async function listen(server: Server): Promise<number> {
+  peerServers.push(server);
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return (server.address() as { port: number }).port;
+}
+
+async function startPeers(): Promise<void> {
+  const { key, cert, certFile: file } = await localhostCertificate(mkdtempSync(join(tmpdir(), "dotdo-tls-")));
+  certFile = file;
+  peers.plain = await listen(createServer((connection) => connection.on("data", (data) => connection.write(`echo:${data.toString()}`))));
+  peers.tls = await listen(createTlsServer({ key, cert }, (connection) => connection.on("data", (data) => connection.write(`tls:${data.toString()}`))));
+  peers.starttls = await listen(
+    createServer((plain) =>
+      plain.once("data", (data) => {
+        if (data.toString() !== "STARTTLS") return void plain.end("NO");
+        plain.write("OK", () => {
+          const secure = new TLSSocket(plain, { isServer: true, key, cert });
+          secure.on("data", (inner) => secure.write(`starttls:${inner.toString()}`));
+        });
+      }),
+    ),
+  );
+}
+
 beforeAll(async () => {
-  echo = createServer((connection) => connection.on("data", (data) => connection.write(`echo:${data.toString()}`)));
-  await new Promise<void>((done) => echo.listen(0, "127.0.0.1", done));
-  echoPort = (echo.address() as { port: number }).port;
+  await startPeers();
   workerd = await startWorkerd(await buildFixture("cloudflare", FIXTURE));
   for (const preset of PRESETS) {
     const output = await buildFixture(preset, FIXTURE);
     const start = () => {
       const { command, args } = SERVERS[preset](join("server", "index.mjs"));
-      return startServer(command, args, output.copy, { DOTDO_STORAGE: `file:${join(output.copy, "state")}` });
+      // Each runtime's way to trust an extra CA, for the TLS peers' certificate.
+      return startServer(command, args, output.copy, { DOTDO_STORAGE: `file:${join(output.copy, "state")}`, NODE_EXTRA_CA_CERTS: certFile, DENO_CERT: certFile });
     };
     targets[preset] = { output, start, server: await start() };
   }
@@ -80,7 +115,7 @@ afterAll(async () => {
   await Promise.all(Object.values(targets).map((target) => target.server.stop()));
   await workerd?.mf.dispose();
   for (const output of [workerd?.output, ...Object.values(targets).map((target) => target.output)]) output?.remove();
-  echo?.close();
+  for (const server of peerServers) server.close();
 });
 
 const getJson = async (base: string, path: string, headers: Record<string, string> = {}) => {
@@ -151,9 +186,22 @@ describe.each(PRESETS)("the %s output answers as workerd does", (preset) => {
   });
 
   it("connects a TCP socket with cloudflare:sockets", async () => {
-    const path = `/socket?port=${echoPort}&say=${preset}`;
+    const path = `/socket?port=${peers.plain}&say=${preset}`;
     expect(await getJson(base(), path)).toEqual({ heard: `echo:${preset}` });
     expect(await getJson(workerd.url, path)).toEqual({ heard: `echo:${preset}` });
+  });
+
+  // workerd cannot be told to trust the test's certificate: these run on the server outputs only.
+  // Node and Bun trust it through NODE_EXTRA_CA_CERTS; Deno's node:tls reads neither that nor
+  // DENO_CERT, so there the handshake must get as far as refusing the unknown certificate.
+  const tlsAnswer = (prefix: string) => (preset === "deno" ? { failed: "DEPTH_ZERO_SELF_SIGNED_CERT" } : { heard: `${prefix}:${preset}` });
+
+  it("connects with TLS from the start (secureTransport: on)", async () => {
+    expect(await getJson(base(), `/socket?host=localhost&port=${peers.tls}&tls=on&say=${preset}`)).toEqual(tlsAnswer("tls"));
+  });
+
+  it("upgrades a plain connection with startTls()", async () => {
+    expect(await getJson(base(), `/socket?host=localhost&port=${peers.starttls}&tls=starttls&say=${preset}`)).toEqual(tlsAnswer("starttls"));
   });
 
   it("broadcasts in a room through WebSocket.prototype.serializeAttachment and READY_STATE_OPEN", async () => {

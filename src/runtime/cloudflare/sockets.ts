@@ -88,10 +88,13 @@ function wrap(raw: NetSocket, secureTransport: Socket["secureTransport"], hostna
   });
 
   const writable = new WritableStream<ArrayBufferView | ArrayBuffer>({
-    write(chunk) {
+    async write(chunk) {
       if (!(chunk instanceof ArrayBuffer) && !ArrayBuffer.isView(chunk)) {
         throw new TypeError("The writable side of a socket takes ArrayBuffer or ArrayBufferView chunks");
       }
+      // Held until the connection (and its TLS handshake) is up, as workerd holds it; Deno's
+      // TLS cancels a write made before that.
+      await opened;
       const bytes = chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       return new Promise<void>((resolve, reject) => raw.write(bytes, (error) => (error ? reject(error) : resolve())));
     },
