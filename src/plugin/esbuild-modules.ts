@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import type { ImportKind, OnLoadResult, PluginBuild } from "esbuild";
@@ -82,8 +83,12 @@ export function setupModuleRules(build: PluginBuild, core: Pick<DotdoCore, "proj
 }
 
 async function resolveFile(build: PluginBuild, specifier: string, resolveDir: string, kind: ImportKind): Promise<string | undefined> {
-  if (isAbsolute(specifier)) return specifier;
-  if (specifier.startsWith("./") || specifier.startsWith("../")) return join(resolveDir, specifier);
+  // A missing file is left to esbuild, which reports it as unresolved.
+  if (isAbsolute(specifier)) return existsSync(specifier) ? specifier : undefined;
+  if (specifier.startsWith("./") || specifier.startsWith("../")) {
+    const path = join(resolveDir, specifier);
+    return existsSync(path) ? path : undefined;
+  }
   const resolved = await build.resolve(specifier, { resolveDir, kind, pluginData: RULE_NAMESPACE });
   return resolved.errors.length === 0 && resolved.path ? resolved.path : undefined;
 }

@@ -18,9 +18,6 @@ export function dotdoEsbuild(options: DotdoPluginOptions = {}): Plugin {
       build.onStart(async () => {
         await core.project();
       });
-      // Node-platform targets resolve Node's modules (and have `require`) already.
-      if (core.spec.platform !== "node") setupNodeBuiltins(build, core);
-      setupModuleRules(build, core);
       build.onResolve({ filter: /^(virtual:dotdo\/|cloudflare:|\.\/sql-wasm\.wasm\?module$)/ }, (args) => {
         const resolution = core.resolve(args.path, args.importer || undefined);
         if (resolution === null) return undefined;
@@ -35,6 +32,10 @@ export function dotdoEsbuild(options: DotdoPluginOptions = {}): Plugin {
           return resolution && "file" in resolution ? { path: resolution.file } : undefined;
         });
       }
+      // After dotdo's own resolution, so that its imports (the sql.js wasm) are never a rule's.
+      // Node-platform targets resolve Node's modules (and have `require`) already.
+      if (core.spec.platform !== "node") setupNodeBuiltins(build, core);
+      setupModuleRules(build, core);
       build.onLoad({ filter: /.*/, namespace: PLUGIN_NAME }, async (args) => ({
         contents: await core.load(args.path),
         loader: "js",
