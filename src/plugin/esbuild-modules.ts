@@ -9,13 +9,9 @@ import type { DotdoCore } from "./core";
 import { effectiveRules, ruleFor, type CompiledRule } from "./module-rules";
 import type { RuntimeTarget } from "./targets";
 
-async function loadAs(type: LoadedType, path: string): Promise<OnLoadResult> {
-  const bytes = await readFile(path);
-  if (type === "Text") return { contents: bytes, loader: "text" };
-  const decode = `Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0))`;
-  const value = type === "Data" ? `${decode}.buffer` : `new WebAssembly.Module(${decode})`;
-  return { contents: `export default ${value};\n`, loader: "js" };
-}
+/** The rule types whose files are not JavaScript: what an import of one evaluates to is decided here. */
+type LoadedType = "Text" | "Data" | "CompiledWasm";
+const isLoaded = (type: string | undefined): type is LoadedType => type === "Text" || type === "Data" || type === "CompiledWasm";
 
 const RULE_NAMESPACE = "dotdo-module-rule";
 const REQUIRE_NAMESPACE = "dotdo-node-require";
@@ -25,10 +21,6 @@ const WASM_AS_FILE: Partial<Record<RuntimeTarget, (file: string) => string>> = {
   cloudflare: (file) => `./${file}`,
   "vercel-edge": (file) => `./${file}?module`,
 };
-
-/** The rule types whose files are not JavaScript: what an import of one evaluates to is decided here. */
-type LoadedType = "Text" | "Data" | "CompiledWasm";
-const isLoaded = (type: string | undefined): type is LoadedType => type === "Text" || type === "Data" || type === "CompiledWasm";
 
 /**
  * wrangler's module rules in an esbuild build: an import matching a `Text` rule is the file's
@@ -80,6 +72,15 @@ export function setupModuleRules(build: PluginBuild, core: Pick<DotdoCore, "proj
     await mkdir(outdir, { recursive: true });
     await Promise.all([...wasmFiles].map(async ([file, source]) => writeFile(join(outdir, file), await readFile(source))));
   });
+}
+
+/** What an import of a Text, Data or (compiled at load) CompiledWasm file evaluates to. */
+async function loadAs(type: LoadedType, path: string): Promise<OnLoadResult> {
+  const bytes = await readFile(path);
+  if (type === "Text") return { contents: bytes, loader: "text" };
+  const decode = `Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0))`;
+  const value = type === "Data" ? `${decode}.buffer` : `new WebAssembly.Module(${decode})`;
+  return { contents: `export default ${value};\n`, loader: "js" };
 }
 
 async function resolveFile(build: PluginBuild, specifier: string, resolveDir: string, kind: ImportKind): Promise<string | undefined> {

@@ -21,8 +21,9 @@ export function loopbackExports(mod: Record<string, unknown>, namespaces: Record
   const exports: Record<string, unknown> = { ...namespaces };
   for (const [name, value] of Object.entries(mod)) {
     if (name in exports) continue;
-    if (name === "default") exports.default = serviceStub(value, host);
-    else if (isEntrypointClass(value)) exports[name] = serviceStub(value, host);
+    // The default export's fetch is the Worker's own (an object of handlers or a class).
+    if (name === "default") exports.default = serviceStub(isEntrypointClass(value) ? value : undefined, host.fetch, host);
+    else if (isEntrypointClass(value)) exports[name] = serviceStub(value, undefined, host);
   }
   return exports;
 }
@@ -31,31 +32,30 @@ function isEntrypointClass(value: unknown): value is EntrypointClass {
   return typeof value === "function" && value.prototype instanceof WorkerEntrypoint;
 }
 
-/** A stub for one entrypoint: `fetch` and any method, each call on a fresh instance, arguments cloned. */
-function serviceStub(entry: unknown, host: LoopbackHost): object {
-  const isClass = typeof entry === "function";
-  const target = (): Record<string, unknown> => new (entry as EntrypointClass)(host.context(), host.env);
+/**
+ * A stub for one entrypoint: `fetch` and RPC methods, each call on a fresh instance of `entry`
+ * with arguments and results cloned. Without a class (an object default export) only `fetch`.
+ */
+function serviceStub(entry: EntrypointClass | undefined, fetch: ((request: Request) => Promise<Response>) | undefined, host: LoopbackHost): object {
+  const instance = (): Record<string, unknown> => (entry ? new entry(host.context(), host.env) : {});
+  const call = async (name: string, args: unknown[]): Promise<unknown> => {
+    const receiver = instance();
+    const method = receiver[name];
+    if (typeof method !== "function") throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
+    return method.apply(receiver, args) as unknown;
+  };
   return new Proxy(
     {},
     {
       get(_, property) {
         if (typeof property !== "string" || property === "then") return undefined;
         if (property === "fetch") {
-          return (input: Request | string | URL, init?: RequestInit) => {
+          return async (input: Request | string | URL, init?: RequestInit) => {
             const request = new Request(input, init);
-            if (!isClass) return host.fetch(request);
-            const instance = target();
-            if (typeof instance.fetch !== "function") throw new TypeError("Entrypoint has no fetch() handler");
-            return Promise.resolve((instance.fetch as (request: Request) => Promise<Response>).call(instance, request));
+            return fetch ? fetch(request) : ((await call("fetch", [request])) as Response);
           };
         }
-        return async (...args: unknown[]) => {
-          // Only class entrypoints take RPC calls; an object default export answers fetch alone.
-          const instance = isClass ? target() : {};
-          const method = instance[property];
-          if (typeof method !== "function") throw new TypeError(`The RPC receiver does not implement the method "${property}".`);
-          return cloneForRpc(await (method as (...a: unknown[]) => unknown).apply(instance, cloneForRpc(args)));
-        };
+        return async (...args: unknown[]) => cloneForRpc(await call(property, cloneForRpc(args)));
       },
     },
   );

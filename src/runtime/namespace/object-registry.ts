@@ -99,11 +99,10 @@ export class ObjectRegistry implements LiveObjectHost {
     if (remote && !remote.retired) return remote;
     this.#remotes.delete(key);
     const cluster = this.#options.cluster;
-    const membership = cluster?.membership;
-    if (membership && !this.#entries.has(key)) {
+    if (!this.#entries.has(key)) {
       // Not open here: the owner placement picks opens it (or names its holder).
-      const owner = await membership.owner(`${this.namespace}/${key}`);
-      if (!membership.isSelf(owner)) return this.#remote(id, owner);
+      const owner = await this.#placedElsewhere(key);
+      if (owner !== undefined) return this.#remote(id, owner);
     }
     try {
       return await this.instance(id);
@@ -111,6 +110,14 @@ export class ObjectRegistry implements LiveObjectHost {
       if (!(error instanceof HeldElsewhereError) || !cluster) throw error;
       return this.#remote(id, error.address);
     }
+  }
+
+  /** The replica placement picks for `key` when it is another one (undefined without placement). */
+  async #placedElsewhere(key: string): Promise<string | undefined> {
+    const membership = this.#options.cluster?.membership;
+    if (!membership) return undefined;
+    const owner = await membership.owner(`${this.namespace}/${key}`);
+    return membership.isSelf(owner) ? undefined : owner;
   }
 
   #remote(id: DurableObjectId, address: string): RemoteObject {
@@ -275,6 +282,8 @@ export class ObjectRegistry implements LiveObjectHost {
    */
   async wake(id: DurableObjectId | string): Promise<void> {
     const objectId = typeof id === "string" ? new DurableObjectId(id) : id;
+    // With placement, the replica it picks wakes the object (and so fires its alarm).
+    if ((await this.#placedElsewhere(objectId.toString())) !== undefined) return;
     await this.instance(objectId);
     // Listed but holding no alarm (an index entry left by a lost write): drop the entry.
     if (!this.#alarms.has(objectId.toString())) this.#options.lifecycle?.alarmChanged?.(this.#ref(objectId), null);
