@@ -1,26 +1,14 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import type { ImportKind, OnLoadResult, PluginBuild } from "esbuild";
-import { basename, dirname, isAbsolute, join, relative } from "pathe";
+import { dirname, isAbsolute, join, relative } from "pathe";
 import { hasNodejsCompat } from "./config/flags";
 import type { DotdoCore } from "./core";
-import { effectiveRules, ruleFor, type CompiledRule } from "./module-rules";
-import type { RuntimeTarget } from "./targets";
-
-/** The rule types whose files are not JavaScript: what an import of one evaluates to is decided here. */
-type LoadedType = "Text" | "Data" | "CompiledWasm";
-const isLoaded = (type: string | undefined): type is LoadedType => type === "Text" || type === "Data" || type === "CompiledWasm";
+import { effectiveRules, isLoadedType, ruleFor, ruleModuleSource, wasmFileName, wasmImport, wasmStaysFile, type CompiledRule, type LoadedType } from "./module-rules";
 
 const RULE_NAMESPACE = "dotdo-module-rule";
 const REQUIRE_NAMESPACE = "dotdo-node-require";
-
-/** Targets where wasm cannot be compiled from bytes: a CompiledWasm import stays an import of a file. */
-const WASM_AS_FILE: Partial<Record<RuntimeTarget, (file: string) => string>> = {
-  cloudflare: (file) => `./${file}`,
-  "vercel-edge": (file) => `./${file}?module`,
-};
 
 /**
  * wrangler's module rules in an esbuild build: an import matching a `Text` rule is the file's
@@ -36,18 +24,20 @@ export function setupModuleRules(build: PluginBuild, core: Pick<DotdoCore, "proj
   let loaded: Promise<{ rules: CompiledRule[]; baseDir: string }> | undefined;
   const project = () => (loaded ??= core.project().then((p) => ({ rules: effectiveRules(p.rules), baseDir: p.baseDir })));
   const wasmFiles = new Map<string, string>();
-  const asFile = WASM_AS_FILE[core.target];
 
   build.onResolve({ filter: /.*/ }, async (args) => {
     if (args.namespace !== "file" || args.pluginData === RULE_NAMESPACE || args.kind === "entry-point") return undefined;
     const type = ruleFor((await project()).rules, args.path);
-    if (!isLoaded(type)) return undefined;
+    if (!isLoadedType(type)) return undefined;
     const path = await resolveFile(build, args.path.replace(/\?module$/, ""), args.resolveDir, args.kind);
     if (path === undefined) return undefined;
-    if (type === "CompiledWasm" && asFile) {
-      const file = `${createHash("sha256").update(await readFile(path)).digest("hex").slice(0, 12)}-${basename(path).replace(/\.[^.]*$/, "")}.wasm`;
-      wasmFiles.set(file, path);
-      return { path: asFile(file), external: true };
+    if (type === "CompiledWasm") {
+      const file = wasmFileName(path, await readFile(path));
+      const external = wasmImport(core.target, file);
+      if (external !== undefined) {
+        wasmFiles.set(file, path);
+        return { path: external, external: true };
+      }
     }
     return { path, namespace: RULE_NAMESPACE, pluginData: type };
   });
@@ -60,9 +50,9 @@ export function setupModuleRules(build: PluginBuild, core: Pick<DotdoCore, "proj
     const path = relative(baseDir, args.path);
     if (path.startsWith("../")) return undefined;
     const type = ruleFor(rules, path);
-    if (!isLoaded(type)) return undefined;
+    if (!isLoadedType(type)) return undefined;
     // On workerd and Vercel Edge a wasm file stays a file: import it, for the rule above to place it.
-    if (type === "CompiledWasm" && asFile) return { contents: `export { default } from ${JSON.stringify(args.path)};\n`, loader: "js" };
+    if (type === "CompiledWasm" && wasmStaysFile(core.target)) return { contents: `export { default } from ${JSON.stringify(args.path)};\n`, loader: "js" };
     return loadAs(type, args.path);
   });
 
@@ -74,13 +64,8 @@ export function setupModuleRules(build: PluginBuild, core: Pick<DotdoCore, "proj
   });
 }
 
-/** What an import of a Text, Data or (compiled at load) CompiledWasm file evaluates to. */
 async function loadAs(type: LoadedType, path: string): Promise<OnLoadResult> {
-  const bytes = await readFile(path);
-  if (type === "Text") return { contents: bytes, loader: "text" };
-  const decode = `Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0))`;
-  const value = type === "Data" ? `${decode}.buffer` : `new WebAssembly.Module(${decode})`;
-  return { contents: `export default ${value};\n`, loader: "js" };
+  return { contents: ruleModuleSource(type, await readFile(path)), loader: "js" };
 }
 
 async function resolveFile(build: PluginBuild, specifier: string, resolveDir: string, kind: ImportKind): Promise<string | undefined> {

@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
+import { basename } from "pathe";
 import type { ModuleRule, ModuleRuleType } from "./config";
+import type { RuntimeTarget } from "./targets";
 
 /** wrangler's default module rules, applied after the project's own. */
 export const DEFAULT_MODULE_RULES: readonly ModuleRule[] = [
@@ -59,4 +62,39 @@ export function globToRegExp(glob: string): RegExp {
     }
   }
   return new RegExp(`^${source}$`);
+}
+
+/** The rule types whose imports are not JavaScript: what such an import evaluates to is decided here. */
+export type LoadedType = "Text" | "Data" | "CompiledWasm";
+
+export function isLoadedType(type: string | undefined): type is LoadedType {
+  return type === "Text" || type === "Data" || type === "CompiledWasm";
+}
+
+/** Targets that refuse to compile wasm from bytes: a CompiledWasm import stays an import of the file, for the platform to compile. */
+const WASM_IMPORTS: Partial<Record<RuntimeTarget, (file: string) => string>> = {
+  cloudflare: (file) => `./${file}`,
+  "vercel-edge": (file) => `./${file}?module`,
+};
+
+/** Whether a CompiledWasm module stays a file on `target` (else it is compiled at load). */
+export function wasmStaysFile(target: RuntimeTarget): boolean {
+  return target in WASM_IMPORTS;
+}
+
+/** The import a CompiledWasm module becomes on `target`, or undefined where it is compiled at load. */
+export function wasmImport(target: RuntimeTarget, file: string): string | undefined {
+  return WASM_IMPORTS[target]?.(file);
+}
+
+/** The name a CompiledWasm file gets next to the bundle: its content hash, then its own name, always `.wasm`. */
+export function wasmFileName(path: string, bytes: Uint8Array): string {
+  return `${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}-${basename(path).replace(/\.[^.]*$/, "")}.wasm`;
+}
+
+/** The module a Text, Data or (compiled at load) CompiledWasm file is: its text, an ArrayBuffer, a WebAssembly.Module. */
+export function ruleModuleSource(type: LoadedType, bytes: Buffer): string {
+  if (type === "Text") return `export default ${JSON.stringify(bytes.toString("utf8"))};\n`;
+  const decode = `Uint8Array.from(atob(${JSON.stringify(bytes.toString("base64"))}), (c) => c.charCodeAt(0))`;
+  return `export default ${type === "Data" ? `${decode}.buffer` : `new WebAssembly.Module(${decode})`};\n`;
 }
