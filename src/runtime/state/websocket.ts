@@ -61,10 +61,10 @@ const READY_STATES = {
 type PlatformWebSocket = typeof globalThis.WebSocket;
 
 /**
- * The runtime's own client class, for `new WebSocket(url)`: taken when this module loads,
- * before the global is replaced by the class below.
+ * The runtime's own client class (Node's, Bun's, Deno's), for `new WebSocket(url)` and the
+ * cluster's relays: taken when this module loads, before the global becomes the class below.
  */
-const platformWebSocket = (globalThis as { WebSocket?: PlatformWebSocket }).WebSocket;
+export const platformWebSocket = (globalThis as { WebSocket?: PlatformWebSocket }).WebSocket;
 
 /**
  * workerd's WebSocket: one end of a `WebSocketPair` with workerd's API and messages, or, built
