@@ -4,7 +4,8 @@ import { resolvePreset } from "../presets/registry";
 import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "./config";
 import { ENTRY_ID, entrySource, WASM_ID, wasmSource } from "./entry";
 import { UnsupportedImportError } from "./errors";
-import { runtimeModule, sqlWasmPath } from "./package-paths";
+import { cloudflareModule } from "./cloudflare-modules";
+import { sqlWasmPath } from "./package-paths";
 import { SQL_WASM_FILE, TARGETS, type RuntimeTarget, type TargetSpec } from "./targets";
 
 export interface DotdoPluginOptions {
@@ -69,8 +70,9 @@ export function createDotdoCore(options: DotdoPluginOptions = {}): DotdoCore {
       if (id === WASM_IMPORT) return { external: id };
       if (!id.startsWith("cloudflare:")) return null;
       if (target === "cloudflare") return { external: id };
-      if (id === "cloudflare:workers") return { file: runtimeModule("index") };
-      throw new UnsupportedImportError(id, importer);
+      const file = cloudflareModule(id, target);
+      if (file === undefined) throw new UnsupportedImportError(id, importer);
+      return { file };
     },
     async load(id) {
       return id === ENTRY_ID ? entrySource(await this.project(), target, entry) : wasmSource(target);

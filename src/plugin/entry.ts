@@ -14,6 +14,8 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget, kind:
     return `export * from ${main};\nexport { default } from ${main};\n`;
   }
   const start = [
+    // First, so the user's modules and their libraries see workerd's globals as they load.
+    `import ${JSON.stringify(runtimeModule("globals"))};`,
     `import * as userModule from ${main};`,
     `import { createWorker } from ${JSON.stringify(runtimeModule("worker"))};`,
     `import { sqlWasmModule } from ${JSON.stringify(WASM_ID)};`,

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import type { BuildOptions, Plugin } from "esbuild";
 import { dirname, join } from "pathe";
 import { createDotdoCore, keepOriginalFilter, PLUGIN_NAME, type DotdoPluginOptions } from "./core";
+import { setupModuleRules, setupNodeBuiltins } from "./esbuild-modules";
 import { SQL_WASM_FILE, type TargetSpec } from "./targets";
 
 /**
@@ -31,6 +32,10 @@ export function dotdoEsbuild(options: DotdoPluginOptions = {}): Plugin {
           return resolution && "file" in resolution ? { path: resolution.file } : undefined;
         });
       }
+      // After dotdo's own resolution, so that its imports (the sql.js wasm) are never a rule's.
+      // Node-platform targets resolve Node's modules (and have `require`) already.
+      if (core.spec.platform !== "node") setupNodeBuiltins(build, core);
+      setupModuleRules(build, core);
       build.onLoad({ filter: /.*/, namespace: PLUGIN_NAME }, async (args) => ({
         contents: await core.load(args.path),
         loader: "js",

@@ -3,6 +3,7 @@ import { createUnplugin, type UnpluginInstance } from "unplugin";
 import { createDotdoCore, PLUGIN_NAME, type DotdoPluginOptions } from "./core";
 import { ENTRY_ID, WASM_ID } from "./entry";
 import { SQL_WASM_FILE } from "./targets";
+import { unpluginRules } from "./unplugin-rules";
 
 export { dotdoEsbuild } from "./esbuild";
 export type { DotdoPluginOptions } from "./core";
@@ -15,6 +16,7 @@ export type { DotdoPluginOptions } from "./core";
 export const dotdo: UnpluginInstance<DotdoPluginOptions | undefined, false> = createUnplugin((options = {}) => {
   const core = createDotdoCore(options);
   const { spec } = core;
+  const rules = unpluginRules(core);
   return {
     name: PLUGIN_NAME,
     enforce: "pre",
@@ -29,14 +31,14 @@ export const dotdo: UnpluginInstance<DotdoPluginOptions | undefined, false> = cr
       // The virtual entry imports by absolute path, which some bundlers cannot resolve from it.
       if ((importer === ENTRY_ID || importer === WASM_ID) && isAbsolute(id)) return id;
       const resolution = core.resolve(id, importer);
-      if (resolution === null) return null;
+      if (resolution === null) return rules.resolveId(this, id, importer);
       if ("virtual" in resolution) return resolution.virtual;
       if ("file" in resolution) return resolution.file;
       return { id: resolution.external, external: true };
     },
 
-    loadInclude: (id) => id === ENTRY_ID || id === WASM_ID,
-    load: (id) => core.load(id),
+    loadInclude: (id) => id === ENTRY_ID || id === WASM_ID || rules.includes(id),
+    load: (id) => (rules.includes(id) ? rules.load(id) : core.load(id)),
 
     vite: {
       config(config) {

@@ -14,7 +14,9 @@ export type { SqlValue as SqlStorageValue } from "./sqlite/types";
 export { WebSocketPair, WebSocketRequestResponsePair, type WebSocket } from "./state/websocket";
 
 /**
- * The `env` of the Worker most recently created in this process (`import { env } from
- * "cloudflare:workers"`). Filled in by `createWorker`.
+ * `env`, `exports` and `waitUntil` of the Worker most recently created in this process
+ * (`import { env } from "cloudflare:workers"`), filled in by `createWorker`.
  */
-export const env: Record<string, unknown> = {};
+export { currentEnv as env, currentExports as exports, waitUntil } from "./current-worker";
+export { UnsupportedFeatureError } from "./cloudflare/unsupported";
+export * from "./cloudflare/workers-extras";

@@ -2,17 +2,20 @@ import { forwardHandler } from "./cluster/forward-handler";
 import type { Membership } from "./cluster/membership";
 import { ForwardStats } from "./cluster/stats";
 import { isUnavailable } from "./namespace/errors";
-import { errorWithCode } from "./errors";
-import type { ObjectLifecycle, StoreHealth } from "./namespace/lifecycle";
+import { DotdoError, errorWithCode } from "./errors";
+import { DurableObjectId } from "./namespace/id";
+import type { ObjectLifecycle, ObjectRef, StoreHealth } from "./namespace/lifecycle";
 import { DurableObjectNamespace } from "./namespace/namespace";
 import { ObjectRegistry } from "./namespace/object-registry";
 import type { DurableObjectClass } from "./namespace/live-object";
+import { withCf } from "./request-cf";
 import { loadSqliteEngine } from "./sqlite/sqljs-engine";
 import type { SqlWasmSource } from "./sqlite/sqljs-loader";
 import type { ExecutionContext, ScheduledController } from "./state/base-classes";
 import { gateFetch, type AsyncContext } from "./state/fetch-gate";
-import { installWebSocketGlobals } from "./state/websocket-globals";
-import { env as sharedEnv } from "./index";
+import { installWorkerdGlobals } from "./state/workerd-globals";
+import { currentEnv, currentExports, setBackground } from "./current-worker";
+import { loopbackExports } from "./loopback";
 
 export type { ScheduledController } from "./state/base-classes";
 export type { ObjectLifecycle, ObjectRef, StoreHealth } from "./namespace/lifecycle";
@@ -99,10 +102,13 @@ export class WorkerConfigError extends errorWithCode("WORKER_CONFIG_INVALID") {}
 /** Runs a Worker module with Durable Objects in this process. */
 export async function createWorker(mod: WorkerModule, options: CreateWorkerOptions): Promise<Worker> {
   const engine = await loadSqliteEngine(options.sqlWasm);
-  installWebSocketGlobals();
+  installWorkerdGlobals();
   if (options.asyncContext && options.lifecycle?.durable) gateFetch(options.asyncContext);
   const env: Env = { ...options.vars, ...options.bindings };
   const registries = new Map<string, ObjectRegistry>();
+  // Filled once every namespace exists; objects only read it from their first event on.
+  const exports: Record<string, unknown> = {};
+  const namespaces: Record<string, unknown> = {};
   const objects: Record<string, ObjectRegistry> = {};
   const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
@@ -118,6 +124,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         namespace: namespaceKey,
         ctor: ctor as DurableObjectClass,
         env,
+        exports,
         engine,
         alarmRetry,
         ...(options.cluster ? { cluster: { ...options.cluster, stats: forwards } } : {}),
@@ -129,20 +136,22 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     }
     objects[binding] = registry;
     env[binding] = new DurableObjectNamespace(namespaceKey, registry);
+    namespaces[className] ??= env[binding];
   }
-  Object.assign(sharedEnv, env);
+  Object.assign(currentEnv, env);
+  // Like workerd, alarms stored before a restart fire without waiting for a request. In the
+  // background, and not waited for on dispose: a wake may wait out another holder's lease.
+  if (options.lifecycle?.pendingAlarms) void wakePendingAlarms(options.lifecycle.pendingAlarms(), registries);
 
   const background = new Set<Promise<unknown>>();
   let stopping = false;
-  const context = (): ExecutionContext => ({
-    waitUntil(promise) {
-      const tracked = Promise.resolve(promise).catch((error: unknown) => console.error("dotdo: a waitUntil() promise rejected:", error));
-      background.add(tracked);
-      void tracked.finally(() => background.delete(tracked));
-    },
-    passThroughOnException() {},
-    props: {},
-  });
+  const waitUntil = (promise: Promise<unknown>): void => {
+    const tracked = Promise.resolve(promise).catch((error: unknown) => console.error("dotdo: a waitUntil() promise rejected:", error));
+    background.add(tracked);
+    void tracked.finally(() => background.delete(tracked));
+  };
+  setBackground(waitUntil);
+  const context = (): ExecutionContext => ({ waitUntil, passThroughOnException() {}, props: {}, exports });
   const handler = (ctx: ExecutionContext): ExportedHandler => {
     const exported = mod.default;
     if (typeof exported === "function") return new (exported as HandlerClass)(ctx, env);
@@ -150,23 +159,27 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     return exported as ExportedHandler;
   };
 
+  const fetch = async (request: Request): Promise<Response> => {
+    const ctx = context();
+    const target = handler(ctx);
+    if (typeof target.fetch !== "function") throw new WorkerConfigError("The Worker's default export has no fetch() handler");
+    try {
+      return await (typeof mod.default === "function" ? (target.fetch as (r: Request) => Promise<Response>).call(target, request) : target.fetch(request, env, ctx));
+    } catch (error) {
+      console.error(error);
+      // An object that cannot store its writes or is held elsewhere: the client may retry.
+      if (isUnavailable(error)) return new Response("Service Unavailable", { status: 503, headers: { "retry-after": "1" } });
+      // Cloudflare answers an uncaught exception with a 500 and logs it.
+      return new Response("Internal Server Error", { status: 500 });
+    }
+  };
+  Object.assign(exports, loopbackExports(mod, namespaces, { env, context, fetch }));
+  Object.assign(currentExports, exports);
+
   return {
     env,
     objects,
-    async fetch(request) {
-      const ctx = context();
-      const target = handler(ctx);
-      if (typeof target.fetch !== "function") throw new WorkerConfigError("The Worker's default export has no fetch() handler");
-      try {
-        return await (typeof mod.default === "function" ? (target.fetch as (r: Request) => Promise<Response>).call(target, request) : target.fetch(request, env, ctx));
-      } catch (error) {
-        console.error(error);
-        // An object that cannot store its writes or is held elsewhere: the client may retry.
-        if (isUnavailable(error)) return new Response("Service Unavailable", { status: 503, headers: { "retry-after": "1" } });
-        // Cloudflare answers an uncaught exception with a 500 and logs it.
-        return new Response("Internal Server Error", { status: 500 });
-      }
-    },
+    fetch: (request) => fetch(withCf(request)),
     async scheduled(controller = {}) {
       const ctx = context();
       const target = handler(ctx);
@@ -185,6 +198,32 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
       stopping = true;
       await Promise.allSettled(background);
       await Promise.all([...registries.values()].map((registry) => registry.dispose()));
+      await options.lifecycle?.stopped?.();
     },
   };
+}
+
+/** Waking failed because the worker stopped, or another replica holds the object (and fires its alarm). */
+const QUIET_WAKE_FAILURES = new Set(["WORKER_DISPOSED", "LEASE_HELD", "HELD_ELSEWHERE"]);
+
+/**
+ * Opens every object the store lists with a pending alarm, which schedules it. An object another
+ * replica holds fails to open here: its holder fires the alarm. Failures are logged, not thrown.
+ */
+async function wakePendingAlarms(pending: Promise<ObjectRef[]>, registries: Map<string, ObjectRegistry>): Promise<void> {
+  let refs: ObjectRef[];
+  try {
+    refs = await pending;
+  } catch (error) {
+    return console.error("dotdo: could not list the objects with pending alarms:", error);
+  }
+  await Promise.all(
+    refs.map(async (ref) => {
+      const registry = registries.get(ref.namespace);
+      if (!registry) return console.error(`dotdo: Durable Object ${ref.id} has a pending alarm in namespace "${ref.namespace}", which this Worker does not bind`);
+      await registry.wake(new DurableObjectId(ref.id, ref.name)).catch((error: unknown) => {
+        if (!(error instanceof DotdoError && QUIET_WAKE_FAILURES.has(error.code))) console.error(`dotdo: could not wake Durable Object ${ref.id} for its alarm:`, error);
+      });
+    }),
+  );
 }

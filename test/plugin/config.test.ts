@@ -113,6 +113,14 @@ describe("reading the wrangler config", () => {
     expect(app.wrangler).toMatchObject({ kv_namespaces: [{ binding: "CACHE", id: "abc" }] });
   });
 
+  it("reads module rules, find_additional_modules and base_dir (default: the folder of main)", async () => {
+    const rules = [{ type: "Text", globs: ["**/*.md"], fallthrough: true }, { type: "Data", globs: ["**/*.dat"] }];
+    const root = project({ "wrangler.json": JSON.stringify({ main: "src/index.js", rules, find_additional_modules: true }) });
+    expect(await loadProject({ root })).toMatchObject({ rules, findAdditionalModules: true, baseDir: join(root, "src") });
+    const other = project({ "wrangler.json": JSON.stringify({ main: "src/index.js", base_dir: "." }) });
+    expect(await loadProject({ root: other })).toMatchObject({ rules: [], findAdditionalModules: false, baseDir: other });
+  });
+
   it("prefers wrangler.jsonc over wrangler.json over wrangler.toml, as wrangler does", async () => {
     const root = project({
       "wrangler.toml": 'name = "from-toml"\nmain = "src/index.js"',
@@ -166,6 +174,10 @@ describe("bad or missing config", () => {
     ['{ "main": "src/index.js", "define": { "X": 1 } }', "define.X"],
     ['{ "main": "src/index.js", "triggers": { "crons": "* * * * *" } }', "triggers.crons"],
     ['{ "main": "src/index.js", "kv_namespaces": [{ "id": "abc" }] }', "kv_namespaces[0].binding"],
+    ['{ "main": "src/index.js", "rules": [{ "type": "PythonModule", "globs": ["**/*.py"] }] }', "rules[0].type"],
+    ['{ "main": "src/index.js", "rules": [{ "type": "Text", "globs": [] }] }', "rules[0].globs"],
+    ['{ "main": "src/index.js", "rules": [{ "type": "Text", "globs": ["*.md"], "fallthrough": "yes" }] }', "rules[0].fallthrough"],
+    ['{ "main": "src/index.js", "find_additional_modules": 1 }', "find_additional_modules"],
     ["[]", undefined],
   ])("rejects %s naming the field", async (text, field) => {
     const error = await failure(loadProject({ root: project({ "wrangler.json": text }) }));

@@ -48,13 +48,20 @@ describe("the esbuild plugin", () => {
     expect(bundle).toMatch(/from "cloudflare:workers"/);
   });
 
-  it("off Cloudflare, refuses other cloudflare: modules with a typed error naming the importer", async () => {
-    const root = project(`import { connect } from "cloudflare:sockets";\n${WORKER}\nexport const open = connect;`);
+  it("off Cloudflare, resolves workerd's other cloudflare: modules to dotdo's", async () => {
+    const outdir = await esbuild(project(`import { connect } from "cloudflare:sockets";\nimport { EmailMessage } from "cloudflare:email";\n${WORKER}\nexport const open = [connect, EmailMessage];`), "deno");
+    const bundle = readFileSync(join(outdir, "entry.js"), "utf8");
+    expect(bundle).not.toMatch(/(from|import)\s*\(?\s*["']cloudflare:/);
+    expect(bundle).toMatch(/from "node:net"/);
+  });
+
+  it("off Cloudflare, refuses a cloudflare: module workerd lacks with a typed error naming the importer", async () => {
+    const root = project(`import { nothing } from "cloudflare:no-such-module";\n${WORKER}\nexport const open = nothing;`);
     const failure = await esbuild(root, "deno").then(
       () => undefined,
       (error: { errors?: { detail?: unknown }[] }) => error.errors?.[0]?.detail,
     );
     expect(failure).toBeInstanceOf(UnsupportedImportError);
-    expect(failure).toMatchObject({ code: "UNSUPPORTED_IMPORT", specifier: "cloudflare:sockets", importer: join(root, "src/index.js") });
+    expect(failure).toMatchObject({ code: "UNSUPPORTED_IMPORT", specifier: "cloudflare:no-such-module", importer: join(root, "src/index.js") });
   });
 });

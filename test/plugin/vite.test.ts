@@ -14,6 +14,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 // future native config loader would warn about; users import the built `dotdo/vite`.
 process.env.VITE_CONFIG_NATIVE_IGNORE_WARNING = "true";
 
+/** What the fixture's .html (Text) and .wasm (CompiledWasm) imports give. */
+const RULED = { banner: "<b>vite</b>\n", sum: 5 };
+
 /** Runs a real Vite build of the fixture's plain vite.config.ts for `preset`. */
 async function viteBuild(preset: string): Promise<string> {
   const outDir = join(scratch, preset);
@@ -29,10 +32,12 @@ async function viteBuild(preset: string): Promise<string> {
 describe("the plugin in a plain vite.config.ts", () => {
   it("builds a Cloudflare Worker that workerd runs, with the DO class exported and cloudflare:workers left to workerd", async () => {
     const outDir = await viteBuild("cloudflare");
-    expect(readdirSync(outDir)).toEqual(["index.mjs"]);
+    // The .wasm module stays a file beside the bundle, for workerd to compile.
+    expect(readdirSync(outDir).sort()).toEqual([expect.stringMatching(/^[0-9a-f]{12}-add\.wasm$/), "index.mjs"]);
     const mf = new Miniflare({
       modules: true,
       modulesRoot: outDir,
+      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
       scriptPath: join(outDir, "index.mjs"),
       compatibilityDate: "2025-09-01",
       bindings: { SITE: "vite fixture" },
@@ -40,8 +45,8 @@ describe("the plugin in a plain vite.config.ts", () => {
     });
     try {
       const visit = async () => (await mf.dispatchFetch("http://vite.test/home")).json();
-      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 1 });
-      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 2 });
+      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 1, ...RULED });
+      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 2, ...RULED });
     } finally {
       await mf.dispose();
     }
@@ -55,8 +60,8 @@ describe("the plugin in a plain vite.config.ts", () => {
     const server = await startServer(process.execPath, ["index.mjs"], copy, { DOTDO_STORAGE: `file:${join(copy, "state")}` });
     try {
       const visit = async () => (await fetch(`${server.url}/home`)).json();
-      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 1 });
-      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 2 });
+      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 1, ...RULED });
+      expect(await visit()).toEqual({ site: "vite fixture", page: "/home", visits: 2, ...RULED });
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { DurableObjectNamespace } from "../../src/runtime/index";
+import { persistenceLifecycle } from "../../src/runtime/persistence/index";
+import { createMemoryStore } from "../../src/runtime/storage/memory";
+import type { ObjectStore } from "../../src/runtime/storage/types";
 import { createWorker, type CreateWorkerOptions, type Worker } from "../../src/runtime/worker";
 import * as objects from "./helpers/objects";
 import { until } from "./helpers/wait";
@@ -78,5 +81,37 @@ describe("alarms", () => {
     await third.worker.objects.ALARMED!.evict(evicted.id.toString());
     expect(third.worker.objects.ALARMED!.liveIds).toEqual([]);
     await until(async () => (await evicted.runs()).length === 1);
+  });
+});
+
+describe("alarms after a restart, through the store's alarm index", () => {
+  const persistent = (store: ObjectStore) => ({ lifecycle: persistenceLifecycle({ store, holder: "this-host" }) });
+  const indexed = async (store: ObjectStore) => (await store.list("alarms/")).objects.map((object) => object.key);
+
+  it("wake the objects the index lists, with no request, and fire their alarms; the entry goes once fired", async () => {
+    const store = createMemoryStore(`alarm-index-${Math.random()}`);
+    const first = await start(persistent(store));
+    const stub = first.alarmed.getByName("after-restart");
+    // Far enough ahead that it cannot fire before the first worker has stopped.
+    await stub.schedule(Date.now() + 1_500);
+    const id = stub.id.toString();
+    await first.worker.dispose();
+    expect(await indexed(store)).toEqual([`alarms/${id}`]);
+
+    const second = await start(persistent(store));
+    // Nothing has asked for the object: the start-up woke it.
+    await until(() => second.worker.objects.ALARMED!.liveIds.includes(id));
+    await until(async () => (await indexed(store)).length === 0);
+    expect((await second.alarmed.get(second.alarmed.idFromString(id)).runs()).map((run) => run.retryCount)).toEqual([0]);
+  });
+
+  it("drop an index entry whose object holds no alarm (a write lost in a crash)", async () => {
+    const store = createMemoryStore(`alarm-index-${Math.random()}`);
+    const probe = await start();
+    const id = probe.alarmed.idFromName("never-scheduled").toString();
+    await store.put(`alarms/${id}`, new TextEncoder().encode(JSON.stringify({ namespace: "Alarmed", time: Date.now() })));
+    const worker = await start(persistent(store));
+    await until(async () => (await indexed(store)).length === 0);
+    expect(worker.worker.objects.ALARMED!.liveIds).toEqual([id]);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { loadConfig } from "c12";
-import { basename, relative, resolve } from "pathe";
+import { basename, dirname, relative, resolve } from "pathe";
 import { ConfigNotFoundError, InvalidConfigError } from "./errors";
 import { parseWranglerText, WRANGLER_FILES } from "./parse";
 import type { DotdoConfig, WorkerProject } from "./types";
@@ -42,6 +42,9 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
     r2Buckets: wrangler.r2Buckets,
     crons: wrangler.crons,
     define: wrangler.define,
+    rules: wrangler.rules,
+    findAdditionalModules: wrangler.findAdditionalModules,
+    baseDir: wrangler.baseDir === undefined ? dirname(main) : resolve(root, wrangler.baseDir),
     alias: Object.fromEntries(Object.entries(wrangler.alias).map(([from, to]) => [from, to.startsWith(".") ? resolve(root, to) : to])),
     cloudflareOnlyBindings: wrangler.cloudflareOnlyBindings,
     wrangler: wrangler.raw,

@@ -24,6 +24,17 @@ export interface R2BucketBinding {
   bucketName?: string;
 }
 
+/** The module types of wrangler's `rules` that a JavaScript Worker can import. */
+export type ModuleRuleType = "ESModule" | "CommonJS" | "CompiledWasm" | "Text" | "Data";
+
+/** One of wrangler's module rules (`[[rules]]`): imports matching `globs` are loaded as `type`. */
+export interface ModuleRule {
+  type: ModuleRuleType;
+  globs: string[];
+  /** Keep later rules of the same type (wrangler drops them otherwise). */
+  fallthrough?: boolean;
+}
+
 /** A JSON value as wrangler allows in `vars`. */
 export type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
 
@@ -57,6 +68,12 @@ export interface WorkerProject {
   define: Record<string, string>;
   /** Module aliases (`alias`), specifier → replacement, relative paths resolved against the root. */
   alias: Record<string, string>;
+  /** The user's module rules (`rules`), before wrangler's defaults. */
+  rules: ModuleRule[];
+  /** `find_additional_modules`: also bundle files under `baseDir` that imports only name at run time. */
+  findAdditionalModules: boolean;
+  /** Absolute `base_dir` (default: the directory of `main`). */
+  baseDir: string;
   /** Bindings dotdo's runtime does not provide off Cloudflare. */
   cloudflareOnlyBindings: CloudflareOnlyBinding[];
   /** The whole parsed wrangler config, for outputs that hand it back to wrangler. */

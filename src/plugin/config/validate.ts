@@ -1,5 +1,5 @@
 import { InvalidConfigError } from "./errors";
-import type { CloudflareOnlyBinding, DurableObjectBinding, MigrationStep, R2BucketBinding, VarValue, WorkerProject } from "./types";
+import type { CloudflareOnlyBinding, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, VarValue, WorkerProject } from "./types";
 
 /**
  * The wrangler fields dotdo reads, checked but not yet resolved against the file system
@@ -17,10 +17,14 @@ export interface WranglerFields
     | "crons"
     | "define"
     | "alias"
+    | "rules"
+    | "findAdditionalModules"
     | "cloudflareOnlyBindings"
   > {
   name?: string;
   main?: string;
+  /** `base_dir` as written (relative to the config). */
+  baseDir?: string;
   /** The whole parsed file. */
   raw: Record<string, unknown>;
 }
@@ -65,6 +69,9 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
     crons: check.stringList(check.optionalTable(top.triggers, "triggers")?.crons, "triggers.crons") ?? [],
     define: check.stringTable(top.define, "define"),
     alias: check.stringTable(top.alias, "alias"),
+    rules: check.optionalArray(top.rules, "rules").map((entry, i) => moduleRule(check, entry, `rules[${i}]`)),
+    findAdditionalModules: check.optionalBoolean(top.find_additional_modules, "find_additional_modules") ?? false,
+    baseDir: check.optionalString(top.base_dir, "base_dir"),
     cloudflareOnlyBindings: cloudflareOnlyBindings(check, top),
     raw: top,
   };
@@ -120,6 +127,18 @@ function migrationStep(check: FieldChecker, raw: unknown, at: string): Migration
     });
   }
   return step;
+}
+
+const MODULE_RULE_TYPES: readonly ModuleRuleType[] = ["ESModule", "CommonJS", "CompiledWasm", "Text", "Data"];
+
+function moduleRule(check: FieldChecker, raw: unknown, at: string): ModuleRule {
+  const entry = check.table(raw, at);
+  const type = check.string(entry.type, `${at}.type`);
+  if (!MODULE_RULE_TYPES.includes(type as ModuleRuleType)) check.fail(`${at}.type`, `must be one of ${MODULE_RULE_TYPES.join(", ")} (dotdo builds JavaScript Workers), got ${JSON.stringify(type)}`);
+  const globs = check.stringList(entry.globs, `${at}.globs`);
+  if (!globs || globs.length === 0) check.fail(`${at}.globs`, "must list at least one glob");
+  const fallthrough = check.optionalBoolean(entry.fallthrough, `${at}.fallthrough`);
+  return { type: type as ModuleRuleType, globs, ...(fallthrough === undefined ? {} : { fallthrough }) };
 }
 
 function r2Bucket(check: FieldChecker, raw: unknown, at: string): R2BucketBinding {
@@ -185,6 +204,12 @@ export class FieldChecker {
     const table = this.optionalTable(value, field) ?? {};
     for (const [key, item] of Object.entries(table)) this.string(item, `${field}.${key}`);
     return table as Record<string, string>;
+  }
+
+  optionalBoolean(value: unknown, field: string): boolean | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "boolean") this.fail(field, "must be true or false");
+    return value;
   }
 
   optionalNumber(value: unknown, field: string): number | undefined {

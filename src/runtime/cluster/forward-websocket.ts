@@ -1,11 +1,11 @@
 import { withTimeout } from "../retry";
-import { WebSocketPair, type WebSocket as PairEnd } from "../state/websocket";
+import { platformWebSocket, WebSocketPair, type WebSocket as PairEnd } from "../state/websocket";
 
 /**
- * The platform's WebSocket client, taken when this module loads: Worker code may see
- * workerd's class under the global name later, and that one cannot dial out with headers.
+ * The platform's WebSocket client: the global is workerd's class off Cloudflare (installed
+ * before any other module loads), which does not take the headers a relay sends.
  */
-const ClientWebSocket = globalThis.WebSocket;
+const ClientWebSocket = platformWebSocket as typeof globalThis.WebSocket;
 
 const OPEN = 1;
 

@@ -42,4 +42,8 @@ export interface ObjectLifecycle {
    * pending alarms from this, and `wake(id)` those objects after a restart.
    */
   alarmChanged?(ref: ObjectRef, time: number | null): void;
+  /** The objects the store knows have a pending alarm: a starting worker wakes them. */
+  pendingAlarms?(): Promise<ObjectRef[]>;
+  /** The worker is disposed and every object evicted: finish background writes. */
+  stopped?(): Promise<void>;
 }

@@ -15,6 +15,8 @@ export type DurableObjectClass = new (ctx: DurableObjectState, env: never) => ob
 export interface LiveObjectHost {
   readonly ctor: DurableObjectClass;
   readonly env: object;
+  /** The Worker's loopback bindings, for `ctx.exports`. */
+  readonly exports: Record<string, unknown>;
   /** The alarm time changed (null: no alarm). `retryCount` > 0 for a retry after a failure. */
   alarmChanged(id: DurableObjectId, time: number | null, retryCount?: number): void;
   /** The object was reset; later stubs must get a fresh instance. */
@@ -68,6 +70,7 @@ export class LiveObject implements ObjectTarget {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
+      exports: host.exports,
       ...(host.persistent && { durable: () => host.durable(this) }),
     }, host.hibernation(id));
     try {

@@ -16,6 +16,8 @@ export interface RegistryOptions {
   namespace: string;
   ctor: DurableObjectClass;
   env: object;
+  /** The Worker's loopback bindings (`ctx.exports`); filled in once every namespace exists. */
+  exports: Record<string, unknown>;
   engine: SqliteEngine;
   lifecycle?: ObjectLifecycle;
   /** Evict an object after this long without events; undefined: never. */
@@ -63,6 +65,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class ObjectRegistry implements LiveObjectHost {
   readonly ctor: DurableObjectClass;
   readonly env: object;
+  readonly exports: Record<string, unknown>;
   readonly #options: RegistryOptions;
   readonly #entries = new Map<string, Promise<Entry>>();
   readonly #evicting = new Map<string, Promise<void>>();
@@ -78,6 +81,7 @@ export class ObjectRegistry implements LiveObjectHost {
     this.#options = options;
     this.ctor = options.ctor;
     this.env = options.env;
+    this.exports = options.exports;
   }
 
   /** The namespace key (the same on every replica of one build). */
@@ -95,11 +99,10 @@ export class ObjectRegistry implements LiveObjectHost {
     if (remote && !remote.retired) return remote;
     this.#remotes.delete(key);
     const cluster = this.#options.cluster;
-    const membership = cluster?.membership;
-    if (membership && !this.#entries.has(key)) {
+    if (!this.#entries.has(key)) {
       // Not open here: the owner placement picks opens it (or names its holder).
-      const owner = await membership.owner(`${this.namespace}/${key}`);
-      if (!membership.isSelf(owner)) return this.#remote(id, owner);
+      const owner = await this.#placedElsewhere(key);
+      if (owner !== undefined) return this.#remote(id, owner);
     }
     try {
       return await this.instance(id);
@@ -107,6 +110,14 @@ export class ObjectRegistry implements LiveObjectHost {
       if (!(error instanceof HeldElsewhereError) || !cluster) throw error;
       return this.#remote(id, error.address);
     }
+  }
+
+  /** The replica placement picks for `key` when it is another one (undefined without placement). */
+  async #placedElsewhere(key: string): Promise<string | undefined> {
+    const membership = this.#options.cluster?.membership;
+    if (!membership) return undefined;
+    const owner = await membership.owner(`${this.namespace}/${key}`);
+    return membership.isSelf(owner) ? undefined : owner;
   }
 
   #remote(id: DurableObjectId, address: string): RemoteObject {
@@ -270,7 +281,12 @@ export class ObjectRegistry implements LiveObjectHost {
    * persistence layer calls this at start-up for objects it knows have alarms.
    */
   async wake(id: DurableObjectId | string): Promise<void> {
-    await this.instance(typeof id === "string" ? new DurableObjectId(id) : id);
+    const objectId = typeof id === "string" ? new DurableObjectId(id) : id;
+    // With placement, the replica it picks wakes the object (and so fires its alarm).
+    if ((await this.#placedElsewhere(objectId.toString())) !== undefined) return;
+    await this.instance(objectId);
+    // Listed but holding no alarm (an index entry left by a lost write): drop the entry.
+    if (!this.#alarms.has(objectId.toString())) this.#options.lifecycle?.alarmChanged?.(this.#ref(objectId), null);
   }
 
   /** Ids of the objects live in this process. */

@@ -6,6 +6,7 @@ import { enginePort, EngineChanges } from "./engine-port";
 import { HeldElsewhereError } from "../cluster/errors";
 import { FencedError } from "./errors";
 import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
+import { AlarmIndex } from "./alarm-index";
 import { objectStore } from "./object-admin";
 import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
@@ -115,6 +116,7 @@ interface OpenObject {
 export function persistenceLifecycle(options: PersistenceLifecycleOptions): PersistenceLifecycle {
   const open = new Map<SqliteDatabase, OpenObject>();
   const report = (ref: ObjectRef) => (error: unknown) => options.onError?.(error, ref);
+  const alarms = new AlarmIndex(options.store, (error, ref) => options.onError?.(error, ref));
   let probe: Promise<StoreHealth> | undefined;
   const close = (entry: OpenObject): void => {
     entry.scheduler.stop();
@@ -202,6 +204,10 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       close(entry);
       await entry.persistence.releaseLease().catch(report(ref));
     },
+
+    alarmChanged: (ref, time) => alarms.record(ref, time),
+    pendingAlarms: () => alarms.pending(),
+    stopped: () => alarms.settled(),
 
     health: () => (probe ??= probeStore(options.store).finally(() => setTimeout(() => (probe = undefined), HEALTH_CACHE_MS))),
 

@@ -62,6 +62,8 @@ export interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
   passThroughOnException(): void;
   readonly props: Record<string, unknown>;
+  /** The Worker's own exports as bindings (see `DurableObjectState.exports`). */
+  readonly exports: Record<string, unknown>;
 }
 
 /** What a cron trigger passes to `scheduled()`. */

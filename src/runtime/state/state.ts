@@ -15,6 +15,8 @@ export interface DurableObjectIdLike {
 export interface StateOwner extends StorageOwner {
   /** `blockConcurrencyWhile`'s callback threw: workerd resets the object. */
   reset(error: unknown): void;
+  /** The Worker's loopback bindings (`ctx.exports`). */
+  readonly exports: Record<string, unknown>;
 }
 
 // The database behind each state, for the persistence layer (kept off the public `ctx`).
@@ -29,6 +31,8 @@ export function databaseOf(state: DurableObjectState): SqliteDatabase | undefine
 export class DurableObjectState {
   readonly id: DurableObjectIdLike;
   readonly storage: DurableObjectStorage;
+  /** The Worker's own exports as bindings: its Durable Object namespaces and entrypoints. */
+  readonly exports: Record<string, unknown>;
   /** The gate every event for this object passes through (used by the namespace). */
   readonly gate = new InputGate();
   readonly #owner: StateOwner;
@@ -39,6 +43,7 @@ export class DurableObjectState {
   constructor(id: DurableObjectIdLike, db: SqliteDatabase, owner: StateOwner, hibernation: Hibernation) {
     databases.set(this, db);
     this.id = id;
+    this.exports = owner.exports;
     this.#owner = owner;
     this.#hibernation = hibernation;
     const gate = this.gate;

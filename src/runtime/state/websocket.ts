@@ -4,6 +4,7 @@
  * other (`accept()` + listeners, or `ctx.acceptWebSocket()` for the hibernation API).
  */
 
+import { UnsupportedFeatureError } from "../cloudflare/unsupported";
 import { v8SerializedSize } from "./v8-serialized-size";
 
 export type WebSocketData = string | ArrayBuffer;
@@ -45,20 +46,53 @@ const CLOSED = 3;
 
 type Delivery = { kind: "message"; data: WebSocketData } | { kind: "close"; code: number; reason: string };
 
-/** One end of a `WebSocketPair`, with workerd's API and messages. */
+/** workerd's ready-state constants, on the class and on its prototype under both names. */
+const READY_STATES = {
+  READY_STATE_CONNECTING: CONNECTING,
+  CONNECTING,
+  READY_STATE_OPEN: OPEN,
+  OPEN,
+  READY_STATE_CLOSING: CLOSING,
+  CLOSING,
+  READY_STATE_CLOSED: CLOSED,
+  CLOSED,
+} as const;
+
+type PlatformWebSocket = typeof globalThis.WebSocket;
+
+/**
+ * The runtime's own client class (Node's, Bun's, Deno's), for `new WebSocket(url)` and the
+ * cluster's relays: taken when this module loads, before the global becomes the class below.
+ */
+export const platformWebSocket = (globalThis as { WebSocket?: PlatformWebSocket }).WebSocket;
+
+/**
+ * workerd's WebSocket: one end of a `WebSocketPair` with workerd's API and messages, or, built
+ * as `new WebSocket(url)`, a client connection (over the runtime's own client).
+ */
 export class WebSocket extends EventTarget {
   static readonly READY_STATE_CONNECTING = CONNECTING;
   static readonly READY_STATE_OPEN = OPEN;
   static readonly READY_STATE_CLOSING = CLOSING;
   static readonly READY_STATE_CLOSED = CLOSED;
-  readonly CONNECTING = CONNECTING;
-  readonly OPEN = OPEN;
-  readonly CLOSING = CLOSING;
-  readonly CLOSED = CLOSED;
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  declare readonly READY_STATE_CONNECTING: typeof CONNECTING;
+  declare readonly READY_STATE_OPEN: typeof OPEN;
+  declare readonly READY_STATE_CLOSING: typeof CLOSING;
+  declare readonly READY_STATE_CLOSED: typeof CLOSED;
+  declare readonly CONNECTING: typeof CONNECTING;
+  declare readonly OPEN: typeof OPEN;
+  declare readonly CLOSING: typeof CLOSING;
+  declare readonly CLOSED: typeof CLOSED;
   readonly url: string | null = null;
   readonly protocol: string | null = null;
   readonly extensions: string | null = null;
   binaryType = "arraybuffer";
+  /** Set for a client connection (`new WebSocket(url)`): what it sends through. */
+  #client: InstanceType<PlatformWebSocket> | undefined;
   #peer: WebSocket | undefined;
   #readyState = OPEN;
   #accepted = false;
@@ -73,6 +107,33 @@ export class WebSocket extends EventTarget {
   /** Frames waiting for the gate, in order. */
   #outbox: Promise<void> = Promise.resolve();
   #gateFailed = false;
+
+  constructor(url?: string | URL, protocols?: string | string[]) {
+    super();
+    if (url !== undefined) this.#connect(String(url), protocols);
+  }
+
+  #connect(url: string, protocols: string | string[] | undefined): void {
+    if (!platformWebSocket) throw new UnsupportedFeatureError("new WebSocket(url) (no WebSocket client in this runtime)");
+    const client = new platformWebSocket(url, protocols);
+    client.binaryType = "arraybuffer";
+    this.#client = client;
+    this.#accepted = true;
+    this.#readyState = CONNECTING;
+    (this as { url: string | null }).url = url;
+    client.addEventListener("open", () => {
+      this.#readyState = OPEN;
+      (this as { protocol: string | null }).protocol = client.protocol;
+      (this as { extensions: string | null }).extensions = client.extensions;
+      this.dispatchEvent(new Event("open"));
+    });
+    client.addEventListener("message", (event) => this.dispatchEvent(new WebSocketMessageEvent(event.data as WebSocketData)));
+    client.addEventListener("error", () => this.dispatchEvent(new Event("error")));
+    client.addEventListener("close", (event) => {
+      this.#readyState = CLOSED;
+      this.dispatchEvent(new WebSocketCloseEvent(event.code, event.reason, event.wasClean));
+    });
+  }
 
   /** @internal Links two ends; used by `WebSocketPair`. */
   static link(a: WebSocket, b: WebSocket): void {
@@ -132,6 +193,7 @@ export class WebSocket extends EventTarget {
       throw new TypeError("You must call one of accept() or state.acceptWebSocket() on this WebSocket before sending messages.");
     }
     if (this.#closeSent) throw new TypeError("Can't call WebSocket send() after close().");
+    if (this.#client) return this.#client.send(message as string | ArrayBuffer);
     const data = typeof message === "string" ? message : copyBytes(message);
     this.#emit({ kind: "message", data });
   }
@@ -140,6 +202,10 @@ export class WebSocket extends EventTarget {
   close(code = 1000, reason = ""): void {
     if (this.#closeSent) return;
     this.#closeSent = true;
+    if (this.#client) {
+      this.#readyState = CLOSING;
+      return this.#client.close(code, reason);
+    }
     this.#setState(this.#closeReceived ? CLOSED : CLOSING);
     this.#emit({ kind: "close", code, reason });
   }
@@ -204,6 +270,8 @@ export class WebSocket extends EventTarget {
     else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, true));
   }
 }
+
+for (const [name, value] of Object.entries(READY_STATES)) Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
 
 /** `new WebSocketPair()`: `{ 0: client, 1: server }`. */
 export class WebSocketPair {

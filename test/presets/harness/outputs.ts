@@ -15,10 +15,10 @@ export interface BuiltOutput {
   remove(): void;
 }
 
-/** Builds the fixture app for `preset` and copies the output somewhere with nothing else around it. */
-export async function buildFixture(preset: string): Promise<BuiltOutput> {
+/** Builds a fixture (the shared app by default) for `preset` and copies the output somewhere with nothing else around it. */
+export async function buildFixture(preset: string, root = FIXTURE_APP): Promise<BuiltOutput> {
   const scratch = mkdtempSync(join(tmpdir(), `dotdo-${preset}-`));
-  const build = await buildProject({ root: FIXTURE_APP, preset, outDir: join(scratch, "built") });
+  const build = await buildProject({ root, preset, outDir: join(scratch, "built") });
   const copy = join(scratch, "copy");
   cpSync(build.outDir, copy, { recursive: true });
   rmSync(build.outDir, { recursive: true });

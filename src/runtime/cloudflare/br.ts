@@ -1,0 +1,4 @@
+import { unsupportedClass } from "./unsupported";
+
+/** `cloudflare:br` off Cloudflare. */
+export const BrowserRendering = unsupportedClass("Browser Rendering (cloudflare:br)");

@@ -1,0 +1,4 @@
+import { unsupportedClass } from "./unsupported";
+
+/** `cloudflare:pipelines` off Cloudflare. */
+export const PipelineTransformationEntrypoint = unsupportedClass("Pipelines (cloudflare:pipelines)");

@@ -1,0 +1,19 @@
+import { unsupportedClass, unsupportedFunction, unsupportedObject } from "./unsupported";
+
+/**
+ * The rest of `cloudflare:workers` that dotdo has no equivalent for: present, so that imports
+ * build, and throwing `UnsupportedFeatureError` when used. A class such as `WorkflowEntrypoint`
+ * can still be extended; only Cloudflare ever constructs it.
+ */
+export const WorkflowEntrypoint = unsupportedClass("Workflows (WorkflowEntrypoint)");
+export const RpcStub = unsupportedClass("RpcStub (RPC by reference)");
+export const RpcPromise = unsupportedClass("RpcPromise");
+export const RpcProperty = unsupportedClass("RpcProperty");
+export const ServiceStub = unsupportedClass("ServiceStub");
+export const abortIsolate = unsupportedFunction("abortIsolate()");
+export const withEnv = unsupportedFunction("withEnv()");
+export const withExports = unsupportedFunction("withExports()");
+export const withEnvAndExports = unsupportedFunction("withEnvAndExports()");
+export const restore = unsupportedFunction("restore()");
+export const cache = unsupportedObject("cache (cloudflare:workers)");
+export const tracing = unsupportedObject("tracing (cloudflare:workers)");

@@ -1,0 +1,77 @@
+/**
+ * `request.cf` off Cloudflare, filled from what the platform in front knows: the geo and proxy
+ * headers of Cloudflare (when it proxies a server output), Vercel, CloudFront and Fly. The
+ * first header present wins, in the order listed. See docs/runtime.md for the table.
+ */
+const CF_HEADERS: Record<string, readonly string[]> = {
+  country: ["cf-ipcountry", "x-vercel-ip-country", "cloudfront-viewer-country"],
+  regionCode: ["cf-region-code", "x-vercel-ip-country-region", "cloudfront-viewer-country-region"],
+  region: ["cf-region"],
+  city: ["cf-ipcity", "x-vercel-ip-city", "cloudfront-viewer-city"],
+  continent: ["cf-ipcontinent", "x-vercel-ip-continent"],
+  latitude: ["cf-iplatitude", "x-vercel-ip-latitude", "cloudfront-viewer-latitude"],
+  longitude: ["cf-iplongitude", "x-vercel-ip-longitude", "cloudfront-viewer-longitude"],
+  postalCode: ["cf-postal-code", "x-vercel-ip-postal-code", "cloudfront-viewer-postal-code"],
+  metroCode: ["cf-metro-code", "cloudfront-viewer-metro-code"],
+  timezone: ["cf-timezone", "x-vercel-ip-timezone", "cloudfront-viewer-time-zone"],
+  colo: ["cf-colo", "fly-region"],
+};
+
+/** Headers naming the client's address, most specific first; `x-forwarded-for` lists hops, client first. */
+const CLIENT_IP_HEADERS = ["fly-client-ip", "x-real-ip", "x-forwarded-for"];
+
+/** Values some platforms URL-encode (Vercel's city names). */
+const ENCODED = new Set(["city"]);
+
+export type RequestCf = Record<string, string>;
+
+/** The `cf` object for a request with these headers. */
+export function requestCf(headers: Headers): RequestCf {
+  const cf: RequestCf = {};
+  for (const [field, names] of Object.entries(CF_HEADERS)) {
+    const value = names.map((name) => headers.get(name)).find((found) => found !== null && found !== "");
+    if (value === undefined || value === null) continue;
+    cf[field] = field === "colo" ? value.toUpperCase() : ENCODED.has(field) ? safeDecode(value) : value;
+  }
+  return cf;
+}
+
+/** The client's address as the proxy in front reports it, for a `CF-Connecting-IP` header. */
+export function clientIp(headers: Headers): string | undefined {
+  for (const name of CLIENT_IP_HEADERS) {
+    const value = headers.get(name)?.split(",")[0]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Gives an incoming request workerd's `cf` property and, when absent, a `CF-Connecting-IP`
+ * header, unless it has them already (a request that came through Cloudflare). Where the
+ * platform made the headers immutable (Deno), the request is copied with the header added.
+ */
+export function withCf(request: Request): Request {
+  const ip = request.headers.has("cf-connecting-ip") ? undefined : clientIp(request.headers);
+  let result = request;
+  if (ip !== undefined) {
+    try {
+      request.headers.set("cf-connecting-ip", ip);
+    } catch {
+      const headers = new Headers(request.headers);
+      headers.set("cf-connecting-ip", ip);
+      result = new Request(request, { headers });
+    }
+  }
+  if ((result as { cf?: unknown }).cf === undefined) {
+    Object.defineProperty(result, "cf", { value: requestCf(result.headers), configurable: true, enumerable: false });
+  }
+  return result;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,88 @@
+import { WebSocket, WebSocketPair, WebSocketRequestResponsePair } from "./websocket";
+
+type ResponseInitWithSocket = ResponseInit & { webSocket?: WebSocket | null };
+
+/** What workerd answers as `navigator.userAgent`; libraries test it to detect Workers. */
+export const WORKERS_USER_AGENT = "Cloudflare-Workers";
+
+/**
+ * Off Cloudflare, gives Worker code (and the libraries it uses) workerd's globals: its
+ * `WebSocket` class (attachments, `READY_STATE_*`, `accept()`; `new WebSocket(url)` still
+ * connects out), `WebSocketPair`, `WebSocketRequestResponsePair`, a `Response` that takes
+ * `{ status: 101, webSocket }` (the platform's own refuses status 101), `scheduler.wait()` and
+ * `navigator.userAgent`. Does nothing where `WebSocketPair` already exists (workerd).
+ */
+export function installWorkerdGlobals(): void {
+  const global = globalThis as Record<string, unknown>;
+  if (global.WebSocketPair) return;
+  global.WebSocketPair = WebSocketPair;
+  global.WebSocketRequestResponsePair = WebSocketRequestResponsePair;
+  global.WebSocket = WebSocket;
+  global.Response = upgradeResponse(globalThis.Response);
+  installScheduler(global);
+  installUserAgent(global);
+}
+
+/** `scheduler.wait(ms, { signal })`: resolves after `ms`, rejects with the signal's reason. */
+function installScheduler(global: Record<string, unknown>): void {
+  const wait = (ms: number, options: { signal?: AbortSignal } = {}): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const { signal } = options;
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", abort);
+        resolve();
+      }, ms);
+      const abort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", abort, { once: true });
+    });
+  const scheduler = global.scheduler;
+  if (typeof scheduler === "object" && scheduler !== null) Object.defineProperty(scheduler, "wait", { value: wait, configurable: true, writable: true });
+  else global.scheduler = { wait };
+}
+
+function installUserAgent(global: Record<string, unknown>): void {
+  const navigator = global.navigator;
+  if (typeof navigator === "object" && navigator !== null) {
+    Object.defineProperty(navigator, "userAgent", { value: WORKERS_USER_AGENT, configurable: true });
+  } else {
+    Object.defineProperty(globalThis, "navigator", { value: { userAgent: WORKERS_USER_AGENT }, configurable: true, writable: true });
+  }
+}
+
+function upgradeResponse(Base: typeof Response): typeof Response {
+  const sockets = new WeakMap<Response, WebSocket>();
+  class UpgradeResponse extends Base {
+    constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInitWithSocket) {
+      const webSocket = init?.status === 101 ? init.webSocket : undefined;
+      super(body, webSocket ? { ...init, status: 200 } : init);
+      if (webSocket) sockets.set(this, webSocket);
+    }
+
+    get webSocket(): WebSocket | null {
+      return sockets.get(this) ?? null;
+    }
+
+    // Responses the platform makes itself (fetch(), Response.json()) stay `instanceof Response`.
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      return value instanceof Base;
+    }
+  }
+  // Accessors over the platform's own (declared as fields in the lib types, hence here).
+  Object.defineProperties(UpgradeResponse.prototype, {
+    status: {
+      get(this: Response) {
+        return sockets.has(this) ? 101 : Reflect.get(Base.prototype, "status", this);
+      },
+    },
+    ok: {
+      get(this: Response) {
+        return sockets.has(this) ? false : Reflect.get(Base.prototype, "ok", this);
+      },
+    },
+  });
+  return UpgradeResponse;
+}
