@@ -5,7 +5,7 @@ import { platformWebSocket, WebSocketPair, type WebSocket as PairEnd } from "../
  * The platform's WebSocket client: the global is workerd's class off Cloudflare (installed
  * before any other module loads), which does not take the headers a relay sends.
  */
-const ClientWebSocket = platformWebSocket as typeof globalThis.WebSocket;
+const ClientWebSocket = platformWebSocket!;
 
 const OPEN = 1;
 
@@ -31,17 +31,17 @@ export async function relayUpgrade(url: URL, request: Request, headers: Headers)
   const protocols = request.headers.get("sec-websocket-protocol")?.split(",").map((protocol) => protocol.trim()).filter(Boolean) ?? [];
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   // Node, Bun and Deno all take `{ headers, protocols }` as the second argument.
-  const remote = new ClientWebSocket(url, { headers: Object.fromEntries(headers), protocols } as unknown as string[]);
+  const remote = new ClientWebSocket(url, { headers: Object.fromEntries(headers), protocols });
   remote.binaryType = "arraybuffer";
   const { 0: client, 1: local } = new WebSocketPair();
   local.accept();
   const opened = new Promise<void>((resolve, reject) => {
     remote.addEventListener("open", () => resolve());
-    remote.addEventListener("close", (event) => reject(new Error(`the holder refused the WebSocket upgrade (${event.code})`)));
+    remote.addEventListener("close", (event) => reject(new Error(`the holder refused the WebSocket upgrade (${(event as CloseEvent).code})`)));
   });
   // Frames that cross a close on the way are dropped, as on any connection that is closing.
-  remote.addEventListener("message", (event) => local.readyState === OPEN && local.send(event.data as string | ArrayBuffer));
-  remote.addEventListener("close", (event) => closeEnd(local, event.code, event.reason));
+  remote.addEventListener("message", (event) => local.readyState === OPEN && local.send((event as MessageEvent).data as string | ArrayBuffer));
+  remote.addEventListener("close", (event) => closeEnd(local, (event as CloseEvent).code, (event as CloseEvent).reason));
   local.addEventListener("message", (event) => remote.readyState === OPEN && remote.send((event as MessageEvent).data as string | ArrayBuffer));
   local.addEventListener("close", (event) => {
     const { code, reason } = event as CloseEvent;

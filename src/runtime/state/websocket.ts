@@ -58,13 +58,27 @@ const READY_STATES = {
   CLOSED,
 } as const;
 
-type PlatformWebSocket = typeof globalThis.WebSocket;
+/**
+ * The runtime's own WebSocket client, as far as dotdo uses it: typed here, so that no
+ * platform's declarations (Node's come from undici) end up in the package's types.
+ */
+export interface ClientSocket extends EventTarget {
+  binaryType: string;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly readyState: number;
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Node, Bun and Deno all take `{ headers, protocols }` as well as protocols. */
+export type ClientSocketClass = new (url: string | URL, options?: string | string[] | { headers?: Record<string, string>; protocols?: string[] }) => ClientSocket;
 
 /**
  * The runtime's own client class (Node's, Bun's, Deno's), for `new WebSocket(url)` and the
  * cluster's relays: taken when this module loads, before the global becomes the class below.
  */
-export const platformWebSocket = (globalThis as { WebSocket?: PlatformWebSocket }).WebSocket;
+export const platformWebSocket = (globalThis as unknown as { WebSocket?: ClientSocketClass }).WebSocket;
 
 /**
  * workerd's WebSocket: one end of a `WebSocketPair` with workerd's API and messages, or, built
@@ -92,7 +106,7 @@ export class WebSocket extends EventTarget {
   readonly extensions: string | null = null;
   binaryType = "arraybuffer";
   /** Set for a client connection (`new WebSocket(url)`): what it sends through. */
-  #client: InstanceType<PlatformWebSocket> | undefined;
+  #client: ClientSocket | undefined;
   #peer: WebSocket | undefined;
   #readyState = OPEN;
   #accepted = false;
@@ -127,11 +141,12 @@ export class WebSocket extends EventTarget {
       (this as { extensions: string | null }).extensions = client.extensions;
       this.dispatchEvent(new Event("open"));
     });
-    client.addEventListener("message", (event) => this.dispatchEvent(new WebSocketMessageEvent(event.data as WebSocketData)));
+    client.addEventListener("message", (event) => this.dispatchEvent(new WebSocketMessageEvent((event as MessageEvent).data as WebSocketData)));
     client.addEventListener("error", () => this.dispatchEvent(new Event("error")));
     client.addEventListener("close", (event) => {
       this.#readyState = CLOSED;
-      this.dispatchEvent(new WebSocketCloseEvent(event.code, event.reason, event.wasClean));
+      const { code, reason, wasClean } = event as CloseEvent;
+      this.dispatchEvent(new WebSocketCloseEvent(code, reason, wasClean));
     });
   }
 
