@@ -3,8 +3,9 @@ import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
 import { parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
 import { readImage, stageImage } from "./sqljs-image";
+import { ConnectionLimits } from "./sqljs-limits";
 import type { SqlJsModule } from "./sqljs-loader";
-import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StagedImage, StatementResult } from "./types";
+import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StagedImage, StatementPolicy, StatementResult } from "./types";
 
 /** workerd's SQLITE_LIMIT_SQL_LENGTH, counted over the text still to run. */
 const MAX_SQL_BYTES = 100_000;
@@ -48,6 +49,7 @@ export class SqlJsDatabase implements SqliteDatabase {
   /** Open savepoints (names are reused by depth, so their statements stay prepared). */
   #savepoints = 0;
   #commitWhenClosed = false;
+  readonly #limits: ConnectionLimits;
 
   constructor(sql: SqlJsModule, image?: Uint8Array) {
     this.#sql = sql;
@@ -63,6 +65,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       // The rollback journal in memory instead of a MEMFS file: writes are several times faster.
       this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
       this.#baseSchema = this.#schemaVersion(); // reads the schema: a bad image fails here
+      this.#limits = new ConnectionLimits(sql.memory, this.#handle, (statement) => this.#db.run(statement));
     } catch (error) {
       this.#db.close();
       throw error;
@@ -76,9 +79,13 @@ export class SqlJsDatabase implements SqliteDatabase {
     this.#log.begin(this.#totalChanges(), this.#baseSchema);
   }
 
-  execute(sql: string, params: readonly SqlParam[], inspect?: (statement: string) => void): StatementResult | undefined {
+  execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {
+    return policy ? this.#limits.restricted(() => this.#execute(sql, params, policy)) : this.#execute(sql, params);
+  }
+
+  #execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {
     const cached = this.#prepared.get(sql);
-    if (cached) return this.#runCached(sql, cached, params, inspect);
+    if (cached) return this.#runCached(sql, cached, params, policy);
     if (utf8Length(sql) > MAX_SQL_BYTES) throw new SqliteError("statement too long", "SQLITE_TOOBIG");
     let statements = this.#db.iterateStatements(sql);
     // The text as workerd prepares it next: the whole SQL, then what follows each statement
@@ -87,14 +94,13 @@ export class SqlJsDatabase implements SqliteDatabase {
     let first = true;
     try {
       for (;;) {
-        // sql.js's position may lie before `code` by the whitespace workerd skipped.
-        const lead = statements.getRemainingSQL().length - code.length;
+        policy?.beforePrepare(code);
         let next: IteratorResult<Statement>;
         try {
           next = statements.next();
         } catch (error) {
           // workerd's authorizer runs while preparing: its refusal wins over a prepare error.
-          inspect?.(code);
+          policy?.prepared(code);
           throw this.#withOffset(error, code);
         }
         // What followed the last statement was not whitespace, so workerd wanted one more.
@@ -105,8 +111,10 @@ export class SqlJsDatabase implements SqliteDatabase {
         const last = code === "";
         let result: StatementResult;
         try {
-          inspect?.(statement.getSQL());
-          result = this.#run(statement, last ? params : [], last, lead);
+          const text = statement.getSQL();
+          policy?.prepared(text);
+          policy?.beforeRun(text);
+          result = this.#run(statement, last ? params : [], last);
         } catch (error) {
           throw this.#detailed(error);
         } finally {
@@ -131,11 +139,13 @@ export class SqlJsDatabase implements SqliteDatabase {
     }
   }
 
-  #runCached(sql: string, statement: Statement, params: readonly SqlParam[], inspect?: (statement: string) => void): StatementResult {
+  #runCached(sql: string, statement: Statement, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult {
     this.#prepared.delete(sql);
     this.#prepared.set(sql, statement);
     try {
-      inspect?.(sql); // a lone statement: its text is the whole of `sql`
+      // A lone statement: its text is the whole of `sql`.
+      policy?.prepared(sql);
+      policy?.beforeRun(sql);
       return this.#run(statement, params, true);
     } catch (error) {
       throw this.#detailed(error);
@@ -292,9 +302,8 @@ export class SqlJsDatabase implements SqliteDatabase {
     this.#db.close();
   }
 
-  /** `lead`: characters of the statement's text before where workerd would have prepared it. */
-  #run(statement: Statement, params: readonly SqlParam[], last: boolean, lead = 0): StatementResult {
-    this.#bind(statement, params, last, lead);
+  #run(statement: Statement, params: readonly SqlParam[], last: boolean): StatementResult {
+    this.#bind(statement, params, last);
     this.#beginImplicit();
     const writesBefore = this.#hooked ? this.#log.hookRows : this.#totalChanges();
     const readsBefore = this.#hookReads;
@@ -322,14 +331,9 @@ export class SqlJsDatabase implements SqliteDatabase {
     };
   }
 
-  #bind(statement: Statement, params: readonly SqlParam[], last: boolean, lead: number): void {
+  #bind(statement: Statement, params: readonly SqlParam[], last: boolean): void {
     const pointer = this.#pointer(statement);
     const probe = (index: number) => this.#sql._sqlite3_bind_blob(pointer, index, 0, 0, 0) !== SQLITE_RANGE;
-    if (probe(MAX_PARAMETERS + 1)) {
-      const text = statement.getSQL();
-      const offset = (parameterOffsets(text)[MAX_PARAMETERS] ?? lead) - lead;
-      throw new SqliteError(`too many SQL variables at offset ${offset}`, "SQLITE_ERROR");
-    }
     const takesMore = probe(params.length + 1);
     if (!last && (params.length > 0 || takesMore)) {
       throw new SqlStorageError(
@@ -410,6 +414,11 @@ export class SqlJsDatabase implements SqliteDatabase {
   #withOffset(error: unknown, code: string): unknown {
     if (!(error instanceof SqliteError)) return error;
     const message = error.message.slice(0, -(error.code.length + 2));
+    // SQLite's limit on bound parameters (workerd's, while user SQL runs) points at the first one too many.
+    if (message === "too many SQL variables") {
+      const at = parameterOffsets(code)[MAX_PARAMETERS];
+      return at === undefined ? error : new SqliteError(`${message} at offset ${at}`, error.code);
+    }
     const token =
       /^near "(.*)": syntax error$/s.exec(message)?.[1] ?? /^no such (?:column|function): (.*)$/s.exec(message)?.[1];
     if (token === undefined) return error;

@@ -1,7 +1,8 @@
 import { SqliteError, SqlStorageError } from "../sqlite/errors";
 import { MAX_VALUE_BYTES } from "../sqlite/sqljs-database";
 import { utf8Length } from "../sqlite/sql-text";
-import type { SqliteDatabase, SqlParam } from "../sqlite/types";
+import type { SqliteDatabase, SqlParam, StatementPolicy } from "../sqlite/types";
+import { checkPragmaBeforePrepare, checkPragmaFunctions } from "./pragma-policy";
 import { Cursor } from "./sql-cursor";
 import { checkUserStatement } from "./sql-policy";
 
@@ -16,10 +17,14 @@ export class SqlStorage {
   readonly #tables: (name: string) => boolean;
   /** Statements that passed the policy on their text alone: not tokenized again. */
   readonly #approved = new Set<string>();
-  readonly #inspect = (statement: string): void => {
-    if (this.#approved.has(statement) || !checkUserStatement(statement, this.#tables)) return;
-    if (this.#approved.size >= APPROVED_LIMIT) this.#approved.clear();
-    this.#approved.add(statement);
+  readonly #policy: StatementPolicy = {
+    beforePrepare: checkPragmaBeforePrepare,
+    prepared: (statement) => {
+      if (this.#approved.has(statement) || !checkUserStatement(statement, this.#tables)) return;
+      if (this.#approved.size >= APPROVED_LIMIT) this.#approved.clear();
+      this.#approved.add(statement);
+    },
+    beforeRun: checkPragmaFunctions,
   };
 
   constructor(db: SqliteDatabase) {
@@ -30,7 +35,7 @@ export class SqlStorage {
 
   exec(query: string, ...bindings: unknown[]): Cursor {
     const params = bindings.map(toParam);
-    const result = this.#db.execute(`${query}`, params, this.#inspect);
+    const result = this.#db.execute(`${query}`, params, this.#policy);
     if (!result) throw new SqlStorageError("SQL_EMPTY", "SQL code did not contain a statement.");
     return new Cursor(result);
   }

@@ -24,4 +24,16 @@ export const sqlScenarios: Record<string, Scenario> = {
   "sql transactionSync": (env) => env.SQL.getByName("txsync").transactionSync(),
   "sql deleteAll drops tables and KV, keeps the alarm": (env) => env.SQL.getByName("deleteall").deleteAll(),
   "sql visible tables": (env) => env.SQL.getByName("tables").visibleTables(),
+  "sql isolation: a hostile object's pragmas and memory bombs harm no other object": async (env) => {
+    const hostile = env.HOSTILE.getByName("hostile");
+    const pragmas = await hostile.pragmas();
+    const memoryBombs = await hostile.memoryBombs();
+    return {
+      pragmas,
+      memoryBombs,
+      bystander: await env.HOSTILE.getByName("bystander").work(),
+      newObject: await env.HOSTILE.get(env.HOSTILE.newUniqueId()).work(),
+      hostileItself: await hostile.work(),
+    };
+  },
 };
