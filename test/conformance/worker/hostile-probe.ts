@@ -38,7 +38,7 @@ const MEMORY_BOMBS = {
   replace: "SELECT length(replace(hex(zeroblob(1000000)), '0', '0000000000')) AS n",
   doubling: "WITH RECURSIVE c(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM c WHERE n < 40) SELECT max(length(s)) AS n FROM c",
   groupConcat:
-    "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 10000000) SELECT length(group_concat('xxxxxxxxxx', '')) AS n FROM c",
+    "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 100000) SELECT length(group_concat(hex(zeroblob(500)), '')) AS n FROM c",
   hugeCte: "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000000) SELECT count(*) AS n FROM c",
   storedBlob: "CREATE TABLE IF NOT EXISTS bomb (b); INSERT INTO bomb VALUES (zeroblob(3000000))",
 };
