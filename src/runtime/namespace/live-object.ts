@@ -1,3 +1,4 @@
+import type { Compatibility } from "../compatibility";
 import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { DurableObject, type AlarmInvocationInfo } from "../state/base-classes";
@@ -27,6 +28,8 @@ export interface LiveObjectHost {
   durable(live: LiveObject): Promise<void>;
   /** Whether writes are stored at all (else the gate has nothing to wait for). */
   readonly persistent: boolean;
+  /** What the Worker's compatibility date and flags turn on. */
+  readonly compatibility: Compatibility;
 }
 
 interface Methods {
@@ -68,6 +71,7 @@ export class LiveObject implements ObjectTarget {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
+      deleteAllDeletesAlarm: host.compatibility.deleteAllDeletesAlarm,
       ...(host.persistent && { durable: () => host.durable(this) }),
     }, host.hibernation(id));
     try {
@@ -162,7 +166,7 @@ export class LiveObject implements ObjectTarget {
       if (due > Date.now()) return this.#host.alarmChanged(this.id, due, retryCount); // moved later
       alarms.delete(); // workerd's getAlarm() answers null inside the handler
       try {
-        await object.alarm?.({ retryCount, isRetry: retryCount > 0 });
+        await object.alarm?.({ retryCount, isRetry: retryCount > 0, scheduledTime: due });
       } catch (error) {
         console.error(`dotdo: alarm handler of Durable Object ${this.id} threw (retry ${retryCount}):`, error);
         if (alarms.get() === null && retryCount < retry.maxRetries) {

@@ -47,10 +47,12 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
     return target((live) => live.fetch(request), request.body === null);
   };
   const members = new Map<string, unknown>();
-  const stub = new Proxy({} as DurableObjectStub<T>, {
+  // `id` and `name` are own enumerable properties, as on workerd's stubs; so are any the
+  // caller sets on the stub, which then shadow RPC members of that name.
+  const own: Record<PropertyKey, unknown> = { id, name: id.name };
+  const stub = new Proxy(own as DurableObjectStub<T>, {
     get(_, property) {
-      if (property === "id") return id;
-      if (property === "name") return id.name;
+      if (Object.hasOwn(own, property)) return own[property];
       if (property === "fetch") return fetch;
       if (typeof property !== "string" || property === "then") return undefined;
       let member = members.get(property);

@@ -48,6 +48,7 @@ export class DurableObjectState {
       storageUsed: () => gate.storageUsed(),
       block: (fn) => gate.block(fn),
       ...(owner.durable && { durable: () => owner.durable!() }),
+      ...(owner.deleteAllDeletesAlarm && { deleteAllDeletesAlarm: true }),
     });
   }
 
