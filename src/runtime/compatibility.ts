@@ -9,14 +9,18 @@ export const DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
 
 interface FlagRule {
   readonly enable: string;
-  readonly disable: string;
-  /** `YYYY-MM-DD` from which the flag is on by default. */
-  readonly date: string;
+  readonly disable?: string;
+  /** `YYYY-MM-DD` from which the flag is on by default; none for a flag that never is. */
+  readonly date?: string;
 }
 
 const RULES = {
   /** `storage.deleteAll()` also deletes the alarm. */
   deleteAllDeletesAlarm: { enable: "delete_all_deletes_alarm", disable: "delete_all_preserves_alarm", date: "2026-02-24" },
+  /** `ctx.exports` (Durable Object namespaces only, off Cloudflare). */
+  enableCtxExports: { enable: "enable_ctx_exports", disable: "disable_ctx_exports", date: "2025-11-17" },
+  /** RPC to Durable Object classes that do not extend `DurableObject` (obsolete, experimental). */
+  jsRpc: { enable: "js_rpc" },
 } as const satisfies Record<string, FlagRule>;
 
 export type Compatibility = { readonly [K in keyof typeof RULES]: boolean };
@@ -25,8 +29,8 @@ export type Compatibility = { readonly [K in keyof typeof RULES]: boolean };
 export function resolveCompatibility(date = DEFAULT_COMPATIBILITY_DATE, flags: readonly string[] = []): Compatibility {
   const on = (rule: FlagRule) => {
     if (flags.includes(rule.enable)) return true;
-    if (flags.includes(rule.disable)) return false;
-    return date >= rule.date;
+    if (rule.disable !== undefined && flags.includes(rule.disable)) return false;
+    return rule.date !== undefined && date >= rule.date;
   };
   return Object.fromEntries(Object.entries(RULES).map(([name, rule]) => [name, on(rule)])) as Compatibility;
 }

@@ -12,6 +12,7 @@ import { loadSqliteEngine } from "./sqlite/sqljs-engine";
 import type { SqlWasmSource } from "./sqlite/sqljs-loader";
 import type { ExecutionContext, ScheduledController } from "./state/base-classes";
 import { gateFetch, type AsyncContext } from "./state/fetch-gate";
+import { installSchedulerGlobal } from "./scheduler-global";
 import { installWebSocketGlobals } from "./state/websocket-globals";
 import { env as sharedEnv } from "./index";
 
@@ -108,9 +109,11 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const engine = await loadSqliteEngine(options.sqlWasm);
   installWebSocketGlobals();
   if (options.asyncContext && options.lifecycle?.durable) gateFetch(options.asyncContext);
+  installSchedulerGlobal();
   const env: Env = { ...options.vars, ...options.bindings };
   const registries = new Map<string, ObjectRegistry>();
   const objects: Record<string, ObjectRegistry> = {};
+  const exports: Record<string, unknown> = {};
   const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
   const compatibility = resolveCompatibility(options.compatibilityDate, options.compatibilityFlags);
@@ -138,6 +141,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     }
     objects[binding] = registry;
     env[binding] = new DurableObjectNamespace(namespaceKey, registry);
+    exports[className] ??= env[binding];
   }
   Object.assign(sharedEnv, env);
 
@@ -151,6 +155,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     },
     passThroughOnException() {},
     props: {},
+    ...(compatibility.enableCtxExports && { exports }),
   });
   const handler = (ctx: ExecutionContext): ExportedHandler => {
     const exported = mod.default;

@@ -127,17 +127,21 @@ export function runOnPlatform(platform: Platform): Promise<PlatformRun> {
   return run.then((json) => JSON.parse(json) as PlatformRun);
 }
 
-const PLATFORM_COMMANDS: Record<"bun" | "deno", (script: string) => string[]> = {
+/** A runtime that runs a script in its own process. */
+export type ScriptRuntime = "node" | "bun" | "deno";
+
+const PLATFORM_COMMANDS: Record<ScriptRuntime, (script: string) => string[]> = {
+  node: (script) => [process.execPath, script],
   bun: (script) => [`${repoRoot}node_modules/.bin/bun`, "run", script],
   deno: (script) => [`${repoRoot}node_modules/.bin/deno`, "run", "--no-lock", "--allow-read", "--allow-env", script],
 };
 
 /**
- * Runs a script on the shim inside Bun or Deno and answers what it printed: bundles `entry`
+ * Runs a script on the shim in its own Node, Bun or Deno process and answers what it printed: bundles `entry`
  * with `cloudflare:workers` as dotdo's runtime (packages stay imports, resolved from
  * node_modules, so the bundle is written there); `SQL_WASM_PATH` names the sql.js wasm.
  */
-export async function runScriptOn(platform: "bun" | "deno", entry: EntrySource): Promise<string> {
+export async function runScriptOn(platform: ScriptRuntime, entry: EntrySource): Promise<string> {
   const dir = `${repoRoot}node_modules/.cache/dotdo-conformance`;
   const script = `${dir}/${platform}-${process.pid}-${++scripts}.mjs`;
   await mkdir(dir, { recursive: true });

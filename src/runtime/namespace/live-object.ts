@@ -237,12 +237,13 @@ export class LiveObject implements ObjectTarget {
   }
 
   #member(object: object, name: string): PropertyDescriptor | undefined {
-    if (!(object instanceof DurableObject)) {
+    if (!(object instanceof DurableObject) && !this.#host.compatibility.jsRpc) {
       throw new TypeError(
         'The receiving Durable Object does not support RPC, because its class was not declared with `extends DurableObject`. In order to enable RPC, make sure your class extends the special class `DurableObject`, which can be imported from the module "cloudflare:workers".',
       );
     }
-    for (let proto = Object.getPrototypeOf(object); proto && proto !== DurableObject.prototype; proto = Object.getPrototypeOf(proto)) {
+    const end = (proto: object) => proto === DurableObject.prototype || proto === Object.prototype;
+    for (let proto = Object.getPrototypeOf(object); proto && !end(proto); proto = Object.getPrototypeOf(proto)) {
       if (name === "constructor") break;
       const descriptor = Object.getOwnPropertyDescriptor(proto, name);
       if (descriptor) return descriptor;

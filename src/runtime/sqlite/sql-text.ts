@@ -95,6 +95,13 @@ export function parameterOffsets(sql: string): number[] {
     .map((token) => token.offset);
 }
 
+const STARTS_WITH_PRAGMA = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*pragma\b/i;
+
+/** Whether the first statement of `sql` is a PRAGMA. */
+export function isPragma(sql: string): boolean {
+  return STARTS_WITH_PRAGMA.test(sql);
+}
+
 /** Offset of the first token, past whitespace and comments. */
 export function statementStart(sql: string): number {
   return tokenize(sql)[0]?.offset ?? 0;

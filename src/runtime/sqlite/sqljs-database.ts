@@ -1,7 +1,7 @@
 import type { Database, Statement } from "sql.js";
 import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
-import { parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
+import { isPragma, parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
 import { readImage, stageImage } from "./sqljs-image";
 import { ConnectionLimits } from "./sqljs-limits";
 import type { SqlJsModule } from "./sqljs-loader";
@@ -201,7 +201,10 @@ export class SqlJsDatabase implements SqliteDatabase {
   }
 
   get size(): number {
-    const [[pages, pageSize] = []] = this.query("SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()");
+    // Free pages do not count, as in workerd.
+    const [[pages, pageSize] = []] = this.query(
+      "SELECT page_count - freelist_count, page_size FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()",
+    );
     // A database SQLite has not written yet still has its header page (workerd reports > 0).
     return Math.max(Number(pages), 1) * Number(pageSize);
   }
@@ -304,7 +307,9 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   #run(statement: Statement, params: readonly SqlParam[], last: boolean): StatementResult {
     this.#bind(statement, params, last);
-    this.#beginImplicit();
+    // workerd opens its implicit transaction for writes; a pragma outside one takes effect
+    // (SQLite ignores `PRAGMA foreign_keys` inside a transaction).
+    if (!isPragma(statement.getSQL())) this.#beginImplicit();
     const writesBefore = this.#hooked ? this.#log.hookRows : this.#totalChanges();
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];

@@ -73,7 +73,7 @@ export interface SqliteDatabase {
   readonly writeCount: number;
   /** Changes since the last `takeChanges()` (or open), then starts a new span. */
   takeChanges(): ChangeSet;
-  /** Bytes in use: page count times page size. */
+  /** Bytes in use: pages in use (not on the freelist) times page size. */
   readonly size: number;
   /**
    * Writes are coalesced like workerd's: statements run in an implicit transaction that

@@ -64,6 +64,11 @@ export interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
   passThroughOnException(): void;
   readonly props: Record<string, unknown>;
+  /**
+   * The Worker's own exports as bindings (compatibility flag `enable_ctx_exports`): here its
+   * Durable Object classes, each as its namespace, by class name.
+   */
+  readonly exports?: Record<string, unknown>;
 }
 
 /** What a cron trigger passes to `scheduled()`. */

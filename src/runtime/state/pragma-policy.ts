@@ -1,5 +1,5 @@
 import { SqliteError } from "../sqlite/errors";
-import { firstStatement, tokenize, type SqlToken } from "../sqlite/sql-text";
+import { firstStatement, isPragma, tokenize, type SqlToken } from "../sqlite/sql-text";
 
 /** What argument an allowed pragma may take (workerd's `PragmaSignature`). */
 type Signature = "any" | "none" | "boolean" | "name" | "optional name" | "optional number" | "optional number or name";
@@ -45,8 +45,6 @@ export function isAllowedName(name: string): boolean {
   return name.slice(0, RESERVED_PREFIX.length).toLowerCase() !== RESERVED_PREFIX;
 }
 
-const STARTS_WITH_PRAGMA = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*pragma\b/i;
-
 /**
  * Refuses a PRAGMA workerd's authorizer refuses, given the SQL text that starts with it
  * (later statements may follow). SQLite carries out a pragma while *preparing* it — some,
@@ -54,7 +52,7 @@ const STARTS_WITH_PRAGMA = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*prag
  * statement; other statements act only when run, and are checked after preparing.
  */
 export function checkPragmaBeforePrepare(code: string): void {
-  if (!STARTS_WITH_PRAGMA.test(code)) return;
+  if (!isPragma(code)) return;
   const tokens = firstStatement(tokenize(code));
   if (!isAllowedPragma(code, tokens)) throw notAuthorized();
 }

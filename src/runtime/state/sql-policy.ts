@@ -14,6 +14,9 @@ const MISSING_FUNCTIONS = new Set([
 // Words before a name that make `name(` a table, index or CTE rather than a function call.
 const NOT_A_CALL_AFTER = new Set(["TABLE", "INTO", "REFERENCES", "ON", "INDEX", "EXISTS", "VIEW", "TRIGGER", "WITH", "RECURSIVE", "USING", "PRAGMA", "."]);
 
+// Words (and the comma of a FROM list) after which a name is a table's.
+const TABLE_BEFORE = new Set(["FROM", "JOIN", "INTO", "UPDATE", "TABLE", "EXISTS", "ON", "REFERENCES", ","]);
+
 /** The only virtual table module workerd allows. */
 const ALLOWED_MODULE = "fts5";
 
@@ -47,12 +50,20 @@ export function checkUserStatement(statement: string, tableExists: (name: string
     if (token.kind !== "word" && token.kind !== "quoted") return;
     const name = token.text.toLowerCase();
     if (isCall(tokens, i, upper)) checkFunction(name, token, start);
-    if (!name.startsWith(RESERVED_PREFIX)) return;
+    if (!name.startsWith(RESERVED_PREFIX) || isQuotedValue(tokens, i, upper)) return;
     if (first === "CREATE" || first === "DROP" || first === "ALTER") throw notAuthorized();
     if (tableExists(token.text)) throw new SqliteError(`access to ${token.text}.key is prohibited`, "SQLITE_AUTH");
     textOnly = false;
   });
   return textOnly;
+}
+
+/**
+ * A double-quoted name where no table can stand (`WHERE name != "_cf_KV"`): SQLite takes it
+ * for a string, and workerd's authorizer never sees a table there.
+ */
+function isQuotedValue(tokens: SqlToken[], i: number, upper: (i: number) => string): boolean {
+  return tokens[i]!.kind === "quoted" && tokens[i + 1]?.text !== "." && !TABLE_BEFORE.has(upper(i - 1));
 }
 
 function isCall(tokens: SqlToken[], i: number, upper: (i: number) => string): boolean {

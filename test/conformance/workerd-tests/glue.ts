@@ -15,7 +15,7 @@ interface TestEntry {
 }
 
 /** What running one test answers. */
-export type TestOutcome = { passed: true } | { passed: false; error: string };
+export type TestOutcome = { passed: true } | { passed: false; error: string; stack?: string };
 
 /** A test that has not settled by then fails (a shim bug must not hang the suite). */
 const TEST_TIMEOUT_MS = 20_000;
@@ -46,8 +46,8 @@ async function run(test: () => unknown): Promise<TestOutcome> {
     await Promise.race([Promise.resolve().then(test), timeout]);
     return { passed: true };
   } catch (error) {
-    const { name, message } = error instanceof Error ? error : { name: typeof error, message: String(error) };
-    return { passed: false, error: `${name}: ${message}` };
+    const { name, message, stack } = error instanceof Error ? error : { name: typeof error, message: String(error), stack: undefined };
+    return { passed: false, error: `${name}: ${message}`, ...(stack && { stack }) };
   } finally {
     clearTimeout(timer);
   }
