@@ -114,7 +114,7 @@ export class SqlJsDatabase implements SqliteDatabase {
           const text = statement.getSQL();
           policy?.prepared(text);
           policy?.beforeRun(text);
-          result = this.#run(statement, last ? params : [], last);
+          result = this.#run(statement, text, last ? params : [], last);
         } catch (error) {
           throw this.#detailed(error);
         } finally {
@@ -146,7 +146,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       // A lone statement: its text is the whole of `sql`.
       policy?.prepared(sql);
       policy?.beforeRun(sql);
-      return this.#run(statement, params, true);
+      return this.#run(statement, sql, params, true);
     } catch (error) {
       throw this.#detailed(error);
     } finally {
@@ -175,7 +175,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     }
     this.#cache.set(sql, statement);
     try {
-      const result = this.#run(statement, params, true);
+      const result = this.#run(statement, sql, params, true);
       if (result.error !== undefined) throw result.error;
       return result.rows;
     } catch (error) {
@@ -305,11 +305,12 @@ export class SqlJsDatabase implements SqliteDatabase {
     this.#db.close();
   }
 
-  #run(statement: Statement, params: readonly SqlParam[], last: boolean): StatementResult {
+  /** `text`: the statement's SQL (read from sql.js only once per statement). */
+  #run(statement: Statement, text: string, params: readonly SqlParam[], last: boolean): StatementResult {
     this.#bind(statement, params, last);
     // workerd opens its implicit transaction for writes; a pragma outside one takes effect
     // (SQLite ignores `PRAGMA foreign_keys` inside a transaction).
-    if (!isPragma(statement.getSQL())) this.#beginImplicit();
+    if (!isPragma(text)) this.#beginImplicit();
     const writesBefore = this.#hooked ? this.#log.hookRows : this.#totalChanges();
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
