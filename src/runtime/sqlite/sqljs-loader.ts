@@ -75,7 +75,10 @@ function memoryOf(sql: Omit<SqlJsModule, "memory">, instances: WasmInstance[]): 
     const memory = values.find((value) => Object.prototype.toString.call(value) === "[object WebAssembly.Memory]");
     if (memory) return memory as WasmMemory;
   }
-  throw new UnsupportedEngineError("sql.js started without a wasm instance this adapter could see: cannot apply SQLite's limits");
+  // initSqlJs() keeps the first instance it starts: one started elsewhere was never seen here.
+  throw new UnsupportedEngineError(
+    "sql.js was started before dotdo's runtime loaded it (initSqlJs() hands every later caller its first instance), so the runtime cannot reach its memory to apply SQLite's limits: load it through the runtime first",
+  );
 }
 
 interface WasmInstance {
