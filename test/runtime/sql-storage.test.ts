@@ -119,6 +119,27 @@ describe("storage.sql isolation", () => {
   });
 });
 
+describe("storage.sql commits", () => {
+  it("rolls back a commit after the task that leaves a deferred foreign key violated, and reports it at the next commit", async () => {
+    const { db, storage } = await newStorage();
+    const { sql } = storage;
+    sql.exec("CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE posts (id INTEGER PRIMARY KEY, uid INTEGER REFERENCES users (id))");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    storage.transactionSync(() => {
+      sql.exec("PRAGMA defer_foreign_keys = ON");
+      sql.exec("INSERT INTO posts (uid) VALUES (7)");
+    });
+    // The implicit transaction's commit after this task fails: no uncaught exception, the row is gone.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sql.exec("SELECT count(*) AS n FROM posts").one()).toEqual({ n: 0 });
+    expect((await thrown(() => db.commit())).message).toBe(
+      "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)",
+    );
+    sql.exec("INSERT INTO users VALUES (1)");
+    expect(() => db.commit()).not.toThrow();
+  });
+});
+
 describe("storage.sql refusals observed on workerd", () => {
   it("refuses functions, modules, TEMP objects and pragmas as workerd does", async () => {
     const { sql } = (await newStorage()).storage;

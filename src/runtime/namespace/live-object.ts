@@ -1,3 +1,4 @@
+import { SqliteError } from "../sqlite/errors";
 import type { Compatibility } from "../compatibility";
 import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
@@ -30,6 +31,17 @@ export interface LiveObjectHost {
   readonly persistent: boolean;
   /** What the Worker's compatibility date and flags turn on. */
   readonly compatibility: Compatibility;
+}
+
+/**
+ * What a failed commit resets the object with: workerd's message when the application left a
+ * constraint violated (a deferred foreign key), else SQLite's error.
+ */
+function commitFailure(error: unknown): unknown {
+  if (!(error instanceof SqliteError) || error.code !== "SQLITE_CONSTRAINT") return error;
+  return new Error(
+    `Durable Object was reset and rolled back to its last known good state because the application left the database in a state where constraints were violated: ${error.message}`,
+  );
 }
 
 interface Methods {
@@ -209,7 +221,14 @@ export class LiveObject implements ObjectTarget {
         outcome = { error };
       }
       // workerd commits at the end of each turn; an event's end is the closest point here.
-      if (!this.#broken && !this.#retired) this.db.commit();
+      if (!this.#broken && !this.#retired) {
+        try {
+          this.db.commit();
+        } catch (error) {
+          this.reset(commitFailure(error));
+          outcome = { error: this.#broken!.error };
+        }
+      }
       // The output gate: the result (or error) leaves only once the writes before it are
       // stored. Outside the input gate, so that other events' writes join the same batch.
       if (!this.#broken) await this.#host.durable(this);

@@ -49,6 +49,8 @@ export class SqlJsDatabase implements SqliteDatabase {
   /** Open savepoints (names are reused by depth, so their statements stay prepared). */
   #savepoints = 0;
   #commitWhenClosed = false;
+  /** A commit after the current task failed, with nobody to tell then: the next `commit()` throws it. */
+  #failedCommit: { error: unknown } | undefined;
   readonly #limits: ConnectionLimits;
 
   constructor(sql: SqlJsModule, image?: Uint8Array) {
@@ -241,6 +243,9 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   /** Commits the implicit transaction now (it otherwise commits after the current task). */
   commit(): void {
+    const failed = this.#failedCommit;
+    this.#failedCommit = undefined;
+    if (failed) throw failed.error;
     if (this.#savepoints > 0) this.#commitWhenClosed = true;
     else this.#endImplicit("commit");
   }
@@ -281,7 +286,20 @@ export class SqlJsDatabase implements SqliteDatabase {
       statement.step();
     } catch (error) {
       // SQLite may already have rolled the transaction back (e.g. after SQLITE_FULL).
-      if (!(error instanceof SqliteError && /no transaction is active/.test(error.message))) throw error;
+      if (error instanceof SqliteError && /no transaction is active/.test(error.message)) return;
+      // A COMMIT that fails (a deferred foreign key violated) leaves the transaction open.
+      if (end === "commit") this.#stepIgnoringErrors(implicit.rollback);
+      throw this.#detailed(error);
+    } finally {
+      statement.reset();
+    }
+  }
+
+  #stepIgnoringErrors(statement: Statement): void {
+    try {
+      statement.step();
+    } catch {
+      // already rolled back
     } finally {
       statement.reset();
     }
@@ -392,7 +410,12 @@ export class SqlJsDatabase implements SqliteDatabase {
     implicit.begin.reset();
     implicit.open = true;
     setTimeout(() => {
-      if (this.#implicit === implicit) this.commit();
+      if (this.#implicit !== implicit) return;
+      try {
+        this.commit();
+      } catch (error) {
+        this.#failedCommit ??= { error };
+      }
     }, 0);
   }
 

@@ -77,7 +77,9 @@ export interface SqliteDatabase {
   readonly size: number;
   /**
    * Writes are coalesced like workerd's: statements run in an implicit transaction that
-   * commits after the current task. This commits it now.
+   * commits after the current task. This commits it now. A commit that fails (a deferred
+   * foreign key violated) rolls the transaction back and throws, here or, when it failed
+   * after a task, at the next `commit()`.
    */
   commit(): void;
   /** Discards the writes not committed yet (workerd drops them when an object is reset). */

@@ -1,4 +1,4 @@
-import { bookmarksUnsupported } from "./bookmarks";
+import { nextBookmark, pointInTimeRecoveryUnsupported } from "./bookmarks";
 import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore, METADATA_TABLE } from "./alarm-store";
 import { KvStore, type ListOptions } from "./kv-store";
@@ -219,21 +219,22 @@ export class DurableObjectStorage {
     this.#owner.alarmChanged(null);
   }
 
-  // Point-in-time recovery: present so that calls fail with a typed error naming the method.
-  getCurrentBookmark(): Promise<string> {
-    return bookmarksUnsupported("getCurrentBookmark");
+  // Bookmarks as workerd has them off Cloudflare (see bookmarks.ts).
+  async getCurrentBookmark(): Promise<string> {
+    this.#owner.storageUsed?.();
+    return nextBookmark(this.#db);
+  }
+
+  async waitForBookmark(_bookmark: string): Promise<void> {
+    this.#owner.storageUsed?.();
   }
 
   getBookmarkForTime(_time: number | Date): Promise<string> {
-    return bookmarksUnsupported("getBookmarkForTime");
+    return pointInTimeRecoveryUnsupported();
   }
 
   onNextSessionRestoreBookmark(_bookmark: string): Promise<string> {
-    return bookmarksUnsupported("onNextSessionRestoreBookmark");
-  }
-
-  waitForBookmark(_bookmark: string): Promise<void> {
-    return bookmarksUnsupported("waitForBookmark");
+    return pointInTimeRecoveryUnsupported();
   }
 
   #begin(): string {

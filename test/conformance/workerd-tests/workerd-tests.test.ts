@@ -40,7 +40,6 @@ const EXCLUDED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
  */
 const EVERY_ENGINE_GAPS = [
   "sql-test > default",
-  "sql-test > testSessionsAPIBookmark",
   "sql-restrict-names-test > default",
   "stub-storage-test > storeServiceBinding",
   "stub-storage-test > bindingsInProps",
