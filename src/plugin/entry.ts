@@ -34,6 +34,8 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
     vars: project.vars,
   };
   if (project.evictAfterMs !== undefined) options.evictAfterMs = project.evictAfterMs;
+  if (project.compatibilityDate !== undefined) options.compatibilityDate = project.compatibilityDate;
+  if (project.compatibilityFlags.length > 0) options.compatibilityFlags = project.compatibilityFlags;
   return options;
 }
 

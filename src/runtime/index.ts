@@ -5,6 +5,7 @@
 export { DurableObject, RpcTarget, WorkerEntrypoint, type AlarmInvocationInfo, type ExecutionContext, type ScheduledController } from "./state/base-classes";
 export { DurableObjectState } from "./state/state";
 export { DurableObjectStorage, DurableObjectTransaction, type ListOptions } from "./state/storage";
+export { BookmarksUnsupportedError } from "./state/bookmarks";
 export { SqlStorage, type SqlBinding } from "./state/sql-storage";
 export { Cursor as SqlStorageCursor, type SqlRow } from "./state/sql-cursor";
 export { DurableObjectNamespace, type GetOptions } from "./namespace/namespace";

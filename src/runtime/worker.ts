@@ -1,3 +1,4 @@
+import { resolveCompatibility } from "./compatibility";
 import { forwardHandler } from "./cluster/forward-handler";
 import type { Membership } from "./cluster/membership";
 import { ForwardStats } from "./cluster/stats";
@@ -71,6 +72,12 @@ export interface CreateWorkerOptions {
    * output gate). The global `fetch` is wrapped for that, once per process.
    */
   asyncContext?: AsyncContext<() => Promise<void>>;
+  /**
+   * wrangler's `compatibility_date` and `compatibility_flags`: the flags the runtime honours
+   * follow them as on workerd (docs/runtime.md). Default date: `DEFAULT_COMPATIBILITY_DATE`.
+   */
+  compatibilityDate?: string;
+  compatibilityFlags?: string[];
   /** The sql.js wasm: a compiled module where compiling bytes is forbidden; default: sql.js finds it. */
   sqlWasm?: SqlWasmSource;
 }
@@ -112,6 +119,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const objects: Record<string, ObjectRegistry> = {};
   const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
+  const compatibility = resolveCompatibility(options.compatibilityDate, options.compatibilityFlags);
   for (const [binding, { className, namespaceKey = className }] of Object.entries(options.durableObjects)) {
     const ctor = mod[className];
     if (typeof ctor !== "function") {
@@ -127,6 +135,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         exports,
         engine,
         alarmRetry,
+        compatibility,
         ...(options.cluster ? { cluster: { ...options.cluster, stats: forwards } } : {}),
         ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
         ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),

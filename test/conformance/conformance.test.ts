@@ -43,7 +43,6 @@ const EVERY_ENGINE_GAPS = [
   "sql full-text search (FTS5)",
   "sql rowsRead and rowsWritten",
   "sql writes during a cursor's iteration",
-  "sql oversized computed value stored",
   "kv transaction: two started a turn apart",
 ];
 const KNOWN_GAPS: Record<Runtime, ReadonlySet<string>> = {

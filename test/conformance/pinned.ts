@@ -20,6 +20,15 @@ const threw = (name: string, message: string | ReturnType<typeof expect.stringCo
 });
 
 export const PINNED: Record<string, Check> = {
+  "sql bookmarks": (response) => {
+    const zeros = "0".repeat(32);
+    expect(resultOf(response)).toEqual({
+      first: { ok: `00000000-00000000-00000000-${zeros}` },
+      second: { ok: `00000000-00000001-00000000-${zeros}` },
+      forTime: threw("Error", "This Durable Object's storage back-end does not implement point-in-time recovery."),
+      restore: threw("Error", "This Durable Object's storage back-end does not implement point-in-time recovery."),
+    });
+  },
   "sql value types": (response) => {
     const rows = resultOf(response);
     expect(rows).toContainEqual({ v: { type: "ArrayBuffer", bytes: [0, 1, 254, 255] }, storage: "blob" });

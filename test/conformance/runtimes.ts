@@ -4,7 +4,7 @@
  * and Deno (separate processes) and edge-runtime (Vercel Edge's local emulator).
  */
 import { EdgeRuntime } from "edge-runtime";
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { Miniflare } from "miniflare";
 import { spawn } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -31,20 +31,27 @@ export const CONFORMANCE_WORKER: WorkerSource = {
   vars: VARS,
 };
 
-/** Bundles the entry the way a user's Worker is deployed: ESM, `cloudflare:*` left to the runtime. */
-async function bundle(entry: string): Promise<string> {
+/** An entry module to bundle: a file, or source text resolved from a directory. */
+export type EntrySource = string | { contents: string; resolveDir: string };
+
+function entryOptions(entry: EntrySource): Pick<BuildOptions, "entryPoints" | "stdin"> {
+  return typeof entry === "string" ? { entryPoints: [entry] } : { stdin: { ...entry, loader: "ts" } };
+}
+
+/** Bundles the entry the way a user's Worker is deployed: ESM, `cloudflare:*` and `node:*` left to the runtime. */
+export async function bundle(entry: EntrySource): Promise<string> {
   const result = await build({
-    entryPoints: [entry],
+    ...entryOptions(entry),
     bundle: true,
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    external: ["cloudflare:*"],
+    external: ["cloudflare:*", "node:*"],
     write: false,
     logLevel: "silent",
   });
   const file = result.outputFiles[0];
-  if (!file) throw new Error(`esbuild produced no output for ${entry}`);
+  if (!file) throw new Error(`esbuild produced no output for ${JSON.stringify(entry)}`);
   return file.text;
 }
 
@@ -111,24 +118,35 @@ const sqlWasmPath = createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm
 
 /** Runs the whole suite on the shim in another runtime. */
 export function runOnPlatform(platform: Platform): Promise<PlatformRun> {
-  return platform === "edge" ? runOnEdge() : runInProcess(platform);
+  const runner = fileURLToPath(new URL("./platform-runner.ts", import.meta.url));
+  const suite = fileURLToPath(new URL("./platform-suite.ts", import.meta.url));
+  const run =
+    platform === "edge"
+      ? evaluateOnEdge(suite, "ConformanceSuite.runSuite(globalThis.__sqlWasm).then(JSON.stringify)")
+      : runScriptOn(platform, runner);
+  return run.then((json) => JSON.parse(json) as PlatformRun);
 }
-const PLATFORM_COMMANDS: Record<"bun" | "deno", (script: string) => string[]> = {
+
+/** A runtime that runs a script in its own process. */
+export type ScriptRuntime = "node" | "bun" | "deno";
+
+const PLATFORM_COMMANDS: Record<ScriptRuntime, (script: string) => string[]> = {
+  node: (script) => [process.execPath, script],
   bun: (script) => [`${repoRoot}node_modules/.bin/bun`, "run", script],
   deno: (script) => [`${repoRoot}node_modules/.bin/deno`, "run", "--no-lock", "--allow-read", "--allow-env", script],
 };
 
 /**
- * Runs every scenario on the shim inside Bun or Deno: bundles `platform-runner.ts` with
- * `cloudflare:workers` as dotdo's runtime (packages stay imports, resolved from node_modules,
- * so the bundle is written there), runs it, and returns what it printed.
+ * Runs a script on the shim in its own Node, Bun or Deno process and answers what it printed: bundles `entry`
+ * with `cloudflare:workers` as dotdo's runtime (packages stay imports, resolved from
+ * node_modules, so the bundle is written there); `SQL_WASM_PATH` names the sql.js wasm.
  */
-async function runInProcess(platform: "bun" | "deno"): Promise<PlatformRun> {
+export async function runScriptOn(platform: ScriptRuntime, entry: EntrySource): Promise<string> {
   const dir = `${repoRoot}node_modules/.cache/dotdo-conformance`;
-  const script = `${dir}/${platform}-${process.pid}.mjs`;
+  const script = `${dir}/${platform}-${process.pid}-${++scripts}.mjs`;
   await mkdir(dir, { recursive: true });
   await build({
-    entryPoints: [fileURLToPath(new URL("./platform-runner.ts", import.meta.url))],
+    ...entryOptions(entry),
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -142,20 +160,28 @@ async function runInProcess(platform: "bun" | "deno"): Promise<PlatformRun> {
   });
   try {
     const [command, ...args] = PLATFORM_COMMANDS[platform](script);
-    const stdout = await run(command!, args);
-    return JSON.parse(stdout) as PlatformRun;
+    return await run(command!, args);
   } finally {
     await rm(script, { force: true });
   }
 }
+let scripts = 0;
+
+/** What an edge bundle may read from the host (Node) through its context. */
+export interface EdgeHost {
+  /** Module specifier → file bundled in its place (e.g. one reading a host value from `context`). */
+  alias?: Record<string, string>;
+  context?: Record<string, unknown>;
+}
 
 /**
- * edge-runtime evaluates scripts, not modules: `platform-suite.ts` is bundled whole (sql.js
- * by its browser build) as a script, and given the wasm bytes through its context.
+ * edge-runtime evaluates scripts, not modules: `entry` is bundled whole (sql.js by its browser
+ * build) as a script whose exports are the global `ConformanceSuite`, and given the wasm
+ * bytes as `__sqlWasm`; `expression` (a promise of a string) is evaluated and answered.
  */
-async function runOnEdge(): Promise<PlatformRun> {
+export async function evaluateOnEdge(entry: EntrySource, expression: string, host: EdgeHost = {}): Promise<string> {
   const bundle = await build({
-    entryPoints: [fileURLToPath(new URL("./platform-suite.ts", import.meta.url))],
+    ...entryOptions(entry),
     bundle: true,
     format: "iife",
     globalName: "ConformanceSuite",
@@ -163,18 +189,18 @@ async function runOnEdge(): Promise<PlatformRun> {
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["browser", "module", "main"],
-    alias: { "cloudflare:workers": `${repoRoot}src/runtime/index.ts` },
+    alias: { "cloudflare:workers": `${repoRoot}src/runtime/index.ts`, ...host.alias },
     write: false,
     logLevel: "silent",
   });
   const script = bundle.outputFiles[0]?.text;
   if (!script) throw new Error("esbuild produced no edge bundle");
   const edge = new EdgeRuntime();
+  Object.assign(edge.context, host.context);
   edge.evaluate(script);
   edge.context.__sqlWasm = new Uint8Array(await readFile(sqlWasmPath));
   // JSON across the boundary: values made in the VM's realm would not compare as plain here.
-  const json = await edge.evaluate<Promise<string>>("ConformanceSuite.runSuite(globalThis.__sqlWasm).then(JSON.stringify)");
-  return JSON.parse(json) as PlatformRun;
+  return edge.evaluate<Promise<string>>(expression);
 }
 
 /** Runs a command to completion (bounded), answering its stdout; fails with its stderr. */

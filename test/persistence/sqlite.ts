@@ -1,4 +1,5 @@
-import initSqlJs, { type Database, type SqlJsStatic } from "sql.js";
+import type { Database, SqlJsStatic } from "sql.js";
+import { loadSqlJs } from "../../src/runtime/sqlite/sqljs-loader";
 import { sqlJsPort } from "../../src/runtime/persistence/sqljs-port";
 import type { PortValue, SqlPort } from "../../src/runtime/persistence/sql-port";
 
@@ -9,7 +10,8 @@ let sqlJs: Promise<SqlJsStatic> | undefined;
  * and loads SQLite images unless `image` is false (then only the Iceberg tables are used).
  */
 export async function openDatabase({ image = true } = {}): Promise<{ db: Database; port: SqlPort }> {
-  sqlJs ??= initSqlJs();
+  // The runtime's loader: sql.js keeps the first instance it starts, and the runtime must see it start.
+  sqlJs ??= loadSqlJs();
   const sql = await sqlJs;
   const db = new sql.Database();
   return { db, port: image ? sqlJsPort(db, sql) : sqlJsPort(db) };

@@ -30,7 +30,7 @@ describe("alarms", () => {
     const at = Date.now() + 30;
     await stub.schedule(at);
     const runs = await until(async () => ((await stub.runs()).length ? stub.runs() : undefined));
-    expect(runs).toEqual([{ retryCount: 0, isRetry: false, alarmSeenInside: null }]);
+    expect(runs).toEqual([{ retryCount: 0, isRetry: false, scheduledTime: at, alarmSeenInside: null }]);
     expect(await stub.pending()).toBeNull();
     // The host hears of the alarm when set and when it is done.
     expect(reported).toEqual([at, null]);

@@ -93,6 +93,53 @@ describe("storage.sql edge cases from the conformance suite", () => {
   });
 });
 
+describe("storage.sql isolation", () => {
+  it("refuses a process-wide pragma before SQLite prepares it, so other databases keep working", async () => {
+    const hostile = (await newStorage()).storage.sql;
+    for (const statement of ["PRAGMA hard_heap_limit = 1024", "PRAGMA soft_heap_limit = 1024", "PRAGMA main.threads = 4", "PRAGMA Foreign_Keys = 1"]) {
+      expect((await thrown(() => hostile.exec(statement))).message).toBe("not authorized: SQLITE_AUTH");
+    }
+    expect((await thrown(() => hostile.exec("PRAGMA foreign_keys = 'maybe'"))).message).toBe("not authorized: SQLITE_AUTH");
+    expect((await thrown(() => hostile.exec("PRAGMA table_info = _cf_KV"))).message).toBe("not authorized: SQLITE_AUTH");
+    expect(hostile.exec("PRAGMA foreign_keys = off").toArray()).toEqual([]);
+    expect(hostile.exec("PRAGMA optimize(0x7fffffff)").toArray()).toEqual([]);
+    const bystander = (await newStorage()).storage.sql;
+    bystander.exec("CREATE TABLE t (b BLOB)");
+    bystander.exec("INSERT INTO t VALUES (zeroblob(1000000))");
+    expect(bystander.exec("SELECT length(b) AS n FROM t").one()).toEqual({ n: 1_000_000 });
+  });
+
+  it("judges each statement of a multi-statement exec before preparing it", async () => {
+    const { sql } = (await newStorage()).storage;
+    expect((await thrown(() => sql.exec("CREATE TABLE a (x); PRAGMA hard_heap_limit = 1024; CREATE TABLE b (x)"))).message).toBe(
+      "not authorized: SQLITE_AUTH",
+    );
+    expect(sql.exec("SELECT name FROM sqlite_master WHERE name IN ('a', 'b')").toArray()).toEqual([{ name: "a" }]);
+    expect(sql.exec("SELECT length(zeroblob(2000000)) AS n").one()).toEqual({ n: 2_000_000 });
+  });
+});
+
+describe("storage.sql commits", () => {
+  it("rolls back a commit after the task that leaves a deferred foreign key violated, and reports it at the next commit", async () => {
+    const { db, storage } = await newStorage();
+    const { sql } = storage;
+    sql.exec("CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE posts (id INTEGER PRIMARY KEY, uid INTEGER REFERENCES users (id))");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    storage.transactionSync(() => {
+      sql.exec("PRAGMA defer_foreign_keys = ON");
+      sql.exec("INSERT INTO posts (uid) VALUES (7)");
+    });
+    // The implicit transaction's commit after this task fails: no uncaught exception, the row is gone.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sql.exec("SELECT count(*) AS n FROM posts").one()).toEqual({ n: 0 });
+    expect((await thrown(() => db.commit())).message).toBe(
+      "FOREIGN KEY constraint failed: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_FOREIGNKEY)",
+    );
+    sql.exec("INSERT INTO users VALUES (1)");
+    expect(() => db.commit()).not.toThrow();
+  });
+});
+
 describe("storage.sql refusals observed on workerd", () => {
   it("refuses functions, modules, TEMP objects and pragmas as workerd does", async () => {
     const { sql } = (await newStorage()).storage;

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SqliteError } from "../../src/runtime/sqlite/errors";
 import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
 import { loadSqlJs } from "../../src/runtime/sqlite/sqljs-loader";
-import type { SqliteEngine } from "../../src/runtime/sqlite/types";
+import type { SqliteEngine, StatementPolicy } from "../../src/runtime/sqlite/types";
 
 let engine: SqliteEngine;
 beforeAll(async () => {
@@ -121,13 +121,26 @@ describe("sql.js engine", () => {
 });
 
 describe("sql.js engine limits", () => {
-  it("applies workerd's limits on parameters and value length", () => {
+  const userSql: StatementPolicy = { beforePrepare() {}, prepared() {}, beforeRun() {} };
+  const selectParams = (n: number) => `SELECT ${Array.from({ length: n }, () => "?").join(",")}`;
+
+  it("applies workerd's limits on parameters and value length to user SQL", () => {
     const db = engine.open();
-    const sql = `SELECT ${Array.from({ length: 101 }, () => "?").join(",")}`;
-    expect(error(() => db.execute(sql, Array(101).fill(1))).message).toBe("too many SQL variables at offset 207: SQLITE_ERROR");
-    expect(db.execute(`SELECT ${Array.from({ length: 100 }, () => "?").join(",")}`, Array(100).fill(1))?.rows).toHaveLength(1);
-    expect(error(() => db.execute("SELECT zeroblob(2200001)", [])).message).toBe("string or blob too big: SQLITE_TOOBIG");
+    expect(error(() => db.execute(selectParams(101), Array(101).fill(1), userSql)).message).toBe(
+      "too many SQL variables at offset 207: SQLITE_ERROR",
+    );
+    expect(db.execute(selectParams(100), Array(100).fill(1), userSql)?.rows).toHaveLength(1);
+    expect(error(() => db.execute("SELECT zeroblob(2200001)", [], userSql)).message).toBe("string or blob too big: SQLITE_TOOBIG");
+    const doubling = "WITH RECURSIVE c(s, n) AS (SELECT 'x', 0 UNION ALL SELECT s || s, n + 1 FROM c WHERE n < 40) SELECT max(length(s)) FROM c";
+    expect(error(() => db.execute(doubling, [], userSql)).message).toBe("string or blob too big: SQLITE_TOOBIG");
     expect(db.size).toBeGreaterThan(0);
+  });
+
+  it("leaves SQLite's own limits to the runtime's statements, also after user SQL failed", () => {
+    const db = engine.open();
+    error(() => db.execute("SELECT zeroblob(2200001)", [], userSql));
+    expect(db.execute(selectParams(101), Array(101).fill(1))?.rows).toHaveLength(1);
+    expect(db.query("SELECT length(zeroblob(2200001))")).toEqual([[2200001]]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "pathe";
+import { DEFAULT_COMPATIBILITY_DATE } from "../../runtime/compatibility";
 import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "../../plugin/config";
 import { dotdoPackage } from "../../plugin/package-paths";
 import type { PresetContext, ResolvedPreset } from "../define";
@@ -30,8 +31,7 @@ export interface BuildResult {
   warnings: string[];
 }
 
-/** Used when wrangler config names no compatibility date: the newest one dotdo is tested against. */
-export const DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
+export { DEFAULT_COMPATIBILITY_DATE };
 
 /** Builds the project for one preset: bundle, platform files and `dotdo.json` in the output directory. */
 export async function buildProject(options: BuildOptions = {}): Promise<BuildResult> {

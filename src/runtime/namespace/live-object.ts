@@ -1,3 +1,5 @@
+import { SqliteError } from "../sqlite/errors";
+import type { Compatibility } from "../compatibility";
 import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { DurableObject, type AlarmInvocationInfo } from "../state/base-classes";
@@ -29,6 +31,19 @@ export interface LiveObjectHost {
   durable(live: LiveObject): Promise<void>;
   /** Whether writes are stored at all (else the gate has nothing to wait for). */
   readonly persistent: boolean;
+  /** What the Worker's compatibility date and flags turn on. */
+  readonly compatibility: Compatibility;
+}
+
+/**
+ * What a failed commit resets the object with: workerd's message when the application left a
+ * constraint violated (a deferred foreign key), else SQLite's error.
+ */
+function commitFailure(error: unknown): unknown {
+  if (!(error instanceof SqliteError) || error.code !== "SQLITE_CONSTRAINT") return error;
+  return new Error(
+    `Durable Object was reset and rolled back to its last known good state because the application left the database in a state where constraints were violated: ${error.message}`,
+  );
 }
 
 interface Methods {
@@ -71,6 +86,7 @@ export class LiveObject implements ObjectTarget {
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
       exports: host.exports,
+      deleteAllDeletesAlarm: host.compatibility.deleteAllDeletesAlarm,
       ...(host.persistent && { durable: () => host.durable(this) }),
     }, host.hibernation(id));
     try {
@@ -165,7 +181,7 @@ export class LiveObject implements ObjectTarget {
       if (due > Date.now()) return this.#host.alarmChanged(this.id, due, retryCount); // moved later
       alarms.delete(); // workerd's getAlarm() answers null inside the handler
       try {
-        await object.alarm?.({ retryCount, isRetry: retryCount > 0 });
+        await object.alarm?.({ retryCount, isRetry: retryCount > 0, scheduledTime: due });
       } catch (error) {
         console.error(`dotdo: alarm handler of Durable Object ${this.id} threw (retry ${retryCount}):`, error);
         if (alarms.get() === null && retryCount < retry.maxRetries) {
@@ -208,7 +224,14 @@ export class LiveObject implements ObjectTarget {
         outcome = { error };
       }
       // workerd commits at the end of each turn; an event's end is the closest point here.
-      if (!this.#broken && !this.#retired) this.db.commit();
+      if (!this.#broken && !this.#retired) {
+        try {
+          this.db.commit();
+        } catch (error) {
+          this.reset(commitFailure(error));
+          outcome = { error: this.#broken!.error };
+        }
+      }
       // The output gate: the result (or error) leaves only once the writes before it are
       // stored. Outside the input gate, so that other events' writes join the same batch.
       if (!this.#broken) await this.#host.durable(this);
@@ -236,12 +259,13 @@ export class LiveObject implements ObjectTarget {
   }
 
   #member(object: object, name: string): PropertyDescriptor | undefined {
-    if (!(object instanceof DurableObject)) {
+    if (!(object instanceof DurableObject) && !this.#host.compatibility.jsRpc) {
       throw new TypeError(
         'The receiving Durable Object does not support RPC, because its class was not declared with `extends DurableObject`. In order to enable RPC, make sure your class extends the special class `DurableObject`, which can be imported from the module "cloudflare:workers".',
       );
     }
-    for (let proto = Object.getPrototypeOf(object); proto && proto !== DurableObject.prototype; proto = Object.getPrototypeOf(proto)) {
+    const end = (proto: object) => proto === DurableObject.prototype || proto === Object.prototype;
+    for (let proto = Object.getPrototypeOf(object); proto && !end(proto); proto = Object.getPrototypeOf(proto)) {
       if (name === "constructor") break;
       const descriptor = Object.getOwnPropertyDescriptor(proto, name);
       if (descriptor) return descriptor;

@@ -1,3 +1,4 @@
+import type { Compatibility } from "../compatibility";
 import { DotdoError } from "../errors";
 import { SuspendableDatabase } from "../sqlite/suspendable-database";
 import type { SqliteEngine } from "../sqlite/types";
@@ -26,6 +27,8 @@ export interface RegistryOptions {
   suspendAfterMs?: number;
   /** Alarm retries: first after `baseDelayMs`, doubling, at most `maxRetries` (workerd: 2 s, 6). */
   alarmRetry: { baseDelayMs: number; maxRetries: number };
+  /** What the Worker's compatibility date and flags turn on. */
+  compatibility: Compatibility;
   /**
    * Replicas share objects: calls to one held elsewhere are forwarded there, signed with
    * `secret`. With `membership`, an object nobody holds opens on the replica placement picks.
@@ -191,6 +194,10 @@ export class ObjectRegistry implements LiveObjectHost {
     } catch (error) {
       console.error(`dotdo: could not deliver a WebSocket event to Durable Object ${id}:`, error);
     }
+  }
+
+  get compatibility(): Compatibility {
+    return this.#options.compatibility;
   }
 
   get persistent(): boolean {

@@ -47,10 +47,13 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
     return target((live) => live.fetch(request), request.body === null);
   };
   const members = new Map<string, unknown>();
-  const stub = new Proxy({} as DurableObjectStub<T>, {
+  // `id` and `name` are own enumerable properties, as on workerd's stubs; so are any the
+  // caller sets on the stub, which then shadow RPC members of that name. Object.prototype's
+  // members stay what they are (so that e.g. `assert.deepStrictEqual` compares two stubs).
+  const own: Record<PropertyKey, unknown> = { id, name: id.name };
+  const stub = new Proxy(own as DurableObjectStub<T>, {
     get(_, property) {
-      if (property === "id") return id;
-      if (property === "name") return id.name;
+      if (property in own) return own[property];
       if (property === "fetch") return fetch;
       if (typeof property !== "string" || property === "then") return undefined;
       let member = members.get(property);
@@ -84,8 +87,10 @@ function rpcMember(name: string, target: Target) {
 }
 
 function toRequest(input: string | URL | Request, init?: RequestInit): Request {
-  if (input instanceof Request) return init ? new Request(input, init) : input;
+  // workerd streams a ReadableStream body without being told; undici wants `duplex: "half"`.
+  const streamed = init?.body instanceof ReadableStream ? ({ ...init, duplex: "half" } as RequestInit) : init;
+  if (input instanceof Request) return streamed ? new Request(input, streamed) : input;
   const url = String(input);
   if (!URL.canParse(url)) throw new TypeError(`Invalid URL: ${url}`);
-  return new Request(url, init);
+  return new Request(url, streamed);
 }

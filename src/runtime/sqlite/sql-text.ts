@@ -55,6 +55,24 @@ export function tokenize(sql: string): SqlToken[] {
 }
 
 /**
+ * The tokens of the first statement, up to its `;`. A `;` ends a statement except inside a
+ * trigger's `BEGIN ... END` body, as for SQLite's `sqlite3_complete()`.
+ */
+export function firstStatement(tokens: SqlToken[]): SqlToken[] {
+  const word = (i: number) => (tokens[i]?.kind === "word" ? tokens[i]!.text.toUpperCase() : "");
+  const temp = word(1) === "TEMP" || word(1) === "TEMPORARY";
+  let inBody = word(0) === "CREATE" && word(temp ? 2 : 1) === "TRIGGER" ? false : undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i]!.text !== ";" || tokens[i]!.kind !== "other") {
+      if (inBody === false && word(i) === "BEGIN") inBody = true;
+      continue;
+    }
+    if (inBody !== true || word(i - 1) === "END") return tokens.slice(0, i);
+  }
+  return tokens;
+}
+
+/**
  * `text` less its leading whitespace (C's `isspace`), as workerd skips it after each
  * statement of a multi-statement exec. What is left, even a lone comment or `;`, is taken
  * as one more statement, and SQL code that then holds none fails with "did not contain a
@@ -75,6 +93,13 @@ export function parameterOffsets(sql: string): number[] {
       return ":@$".includes(token.text) && next?.kind === "word" && next.offset === token.offset + 1;
     })
     .map((token) => token.offset);
+}
+
+const STARTS_WITH_PRAGMA = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*pragma\b/i;
+
+/** Whether the first statement of `sql` is a PRAGMA. */
+export function isPragma(sql: string): boolean {
+  return STARTS_WITH_PRAGMA.test(sql);
 }
 
 /** Offset of the first token, past whitespace and comments. */

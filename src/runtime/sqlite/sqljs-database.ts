@@ -1,10 +1,11 @@
 import type { Database, Statement } from "sql.js";
 import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
-import { parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
+import { isPragma, parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
 import { readImage, stageImage } from "./sqljs-image";
+import { ConnectionLimits } from "./sqljs-limits";
 import type { SqlJsModule } from "./sqljs-loader";
-import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StagedImage, StatementResult } from "./types";
+import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StagedImage, StatementPolicy, StatementResult } from "./types";
 
 /** workerd's SQLITE_LIMIT_SQL_LENGTH, counted over the text still to run. */
 const MAX_SQL_BYTES = 100_000;
@@ -48,6 +49,9 @@ export class SqlJsDatabase implements SqliteDatabase {
   /** Open savepoints (names are reused by depth, so their statements stay prepared). */
   #savepoints = 0;
   #commitWhenClosed = false;
+  /** A commit after the current task failed, with nobody to tell then: the next `commit()` throws it. */
+  #failedCommit: { error: unknown } | undefined;
+  readonly #limits: ConnectionLimits;
 
   constructor(sql: SqlJsModule, image?: Uint8Array) {
     this.#sql = sql;
@@ -63,6 +67,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       // The rollback journal in memory instead of a MEMFS file: writes are several times faster.
       this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
       this.#baseSchema = this.#schemaVersion(); // reads the schema: a bad image fails here
+      this.#limits = new ConnectionLimits(sql.memory, this.#handle, (statement) => this.#db.run(statement));
     } catch (error) {
       this.#db.close();
       throw error;
@@ -76,9 +81,13 @@ export class SqlJsDatabase implements SqliteDatabase {
     this.#log.begin(this.#totalChanges(), this.#baseSchema);
   }
 
-  execute(sql: string, params: readonly SqlParam[], inspect?: (statement: string) => void): StatementResult | undefined {
+  execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {
+    return policy ? this.#limits.restricted(() => this.#execute(sql, params, policy)) : this.#execute(sql, params);
+  }
+
+  #execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {
     const cached = this.#prepared.get(sql);
-    if (cached) return this.#runCached(sql, cached, params, inspect);
+    if (cached) return this.#runCached(sql, cached, params, policy);
     if (utf8Length(sql) > MAX_SQL_BYTES) throw new SqliteError("statement too long", "SQLITE_TOOBIG");
     let statements = this.#db.iterateStatements(sql);
     // The text as workerd prepares it next: the whole SQL, then what follows each statement
@@ -87,14 +96,13 @@ export class SqlJsDatabase implements SqliteDatabase {
     let first = true;
     try {
       for (;;) {
-        // sql.js's position may lie before `code` by the whitespace workerd skipped.
-        const lead = statements.getRemainingSQL().length - code.length;
+        policy?.beforePrepare(code);
         let next: IteratorResult<Statement>;
         try {
           next = statements.next();
         } catch (error) {
           // workerd's authorizer runs while preparing: its refusal wins over a prepare error.
-          inspect?.(code);
+          policy?.prepared(code);
           throw this.#withOffset(error, code);
         }
         // What followed the last statement was not whitespace, so workerd wanted one more.
@@ -105,8 +113,10 @@ export class SqlJsDatabase implements SqliteDatabase {
         const last = code === "";
         let result: StatementResult;
         try {
-          inspect?.(statement.getSQL());
-          result = this.#run(statement, last ? params : [], last, lead);
+          const text = statement.getSQL();
+          policy?.prepared(text);
+          policy?.beforeRun(text);
+          result = this.#run(statement, text, last ? params : [], last);
         } catch (error) {
           throw this.#detailed(error);
         } finally {
@@ -131,12 +141,14 @@ export class SqlJsDatabase implements SqliteDatabase {
     }
   }
 
-  #runCached(sql: string, statement: Statement, params: readonly SqlParam[], inspect?: (statement: string) => void): StatementResult {
+  #runCached(sql: string, statement: Statement, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult {
     this.#prepared.delete(sql);
     this.#prepared.set(sql, statement);
     try {
-      inspect?.(sql); // a lone statement: its text is the whole of `sql`
-      return this.#run(statement, params, true);
+      // A lone statement: its text is the whole of `sql`.
+      policy?.prepared(sql);
+      policy?.beforeRun(sql);
+      return this.#run(statement, sql, params, true);
     } catch (error) {
       throw this.#detailed(error);
     } finally {
@@ -165,7 +177,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     }
     this.#cache.set(sql, statement);
     try {
-      const result = this.#run(statement, params, true);
+      const result = this.#run(statement, sql, params, true);
       if (result.error !== undefined) throw result.error;
       return result.rows;
     } catch (error) {
@@ -191,7 +203,10 @@ export class SqlJsDatabase implements SqliteDatabase {
   }
 
   get size(): number {
-    const [[pages, pageSize] = []] = this.query("SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()");
+    // Free pages do not count, as in workerd.
+    const [[pages, pageSize] = []] = this.query(
+      "SELECT page_count - freelist_count, page_size FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()",
+    );
     // A database SQLite has not written yet still has its header page (workerd reports > 0).
     return Math.max(Number(pages), 1) * Number(pageSize);
   }
@@ -228,6 +243,9 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   /** Commits the implicit transaction now (it otherwise commits after the current task). */
   commit(): void {
+    const failed = this.#failedCommit;
+    this.#failedCommit = undefined;
+    if (failed) throw failed.error;
     if (this.#savepoints > 0) this.#commitWhenClosed = true;
     else this.#endImplicit("commit");
   }
@@ -268,7 +286,20 @@ export class SqlJsDatabase implements SqliteDatabase {
       statement.step();
     } catch (error) {
       // SQLite may already have rolled the transaction back (e.g. after SQLITE_FULL).
-      if (!(error instanceof SqliteError && /no transaction is active/.test(error.message))) throw error;
+      if (error instanceof SqliteError && /no transaction is active/.test(error.message)) return;
+      // A COMMIT that fails (a deferred foreign key violated) leaves the transaction open.
+      if (end === "commit") this.#stepIgnoringErrors(implicit.rollback);
+      throw this.#detailed(error);
+    } finally {
+      statement.reset();
+    }
+  }
+
+  #stepIgnoringErrors(statement: Statement): void {
+    try {
+      statement.step();
+    } catch {
+      // already rolled back
     } finally {
       statement.reset();
     }
@@ -292,10 +323,12 @@ export class SqlJsDatabase implements SqliteDatabase {
     this.#db.close();
   }
 
-  /** `lead`: characters of the statement's text before where workerd would have prepared it. */
-  #run(statement: Statement, params: readonly SqlParam[], last: boolean, lead = 0): StatementResult {
-    this.#bind(statement, params, last, lead);
-    this.#beginImplicit();
+  /** `text`: the statement's SQL (read from sql.js only once per statement). */
+  #run(statement: Statement, text: string, params: readonly SqlParam[], last: boolean): StatementResult {
+    this.#bind(statement, params, last);
+    // workerd opens its implicit transaction for writes; a pragma outside one takes effect
+    // (SQLite ignores `PRAGMA foreign_keys` inside a transaction).
+    if (!isPragma(text)) this.#beginImplicit();
     const writesBefore = this.#hooked ? this.#log.hookRows : this.#totalChanges();
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
@@ -322,14 +355,9 @@ export class SqlJsDatabase implements SqliteDatabase {
     };
   }
 
-  #bind(statement: Statement, params: readonly SqlParam[], last: boolean, lead: number): void {
+  #bind(statement: Statement, params: readonly SqlParam[], last: boolean): void {
     const pointer = this.#pointer(statement);
     const probe = (index: number) => this.#sql._sqlite3_bind_blob(pointer, index, 0, 0, 0) !== SQLITE_RANGE;
-    if (probe(MAX_PARAMETERS + 1)) {
-      const text = statement.getSQL();
-      const offset = (parameterOffsets(text)[MAX_PARAMETERS] ?? lead) - lead;
-      throw new SqliteError(`too many SQL variables at offset ${offset}`, "SQLITE_ERROR");
-    }
     const takesMore = probe(params.length + 1);
     if (!last && (params.length > 0 || takesMore)) {
       throw new SqlStorageError(
@@ -382,7 +410,12 @@ export class SqlJsDatabase implements SqliteDatabase {
     implicit.begin.reset();
     implicit.open = true;
     setTimeout(() => {
-      if (this.#implicit === implicit) this.commit();
+      if (this.#implicit !== implicit) return;
+      try {
+        this.commit();
+      } catch (error) {
+        this.#failedCommit ??= { error };
+      }
     }, 0);
   }
 
@@ -410,6 +443,11 @@ export class SqlJsDatabase implements SqliteDatabase {
   #withOffset(error: unknown, code: string): unknown {
     if (!(error instanceof SqliteError)) return error;
     const message = error.message.slice(0, -(error.code.length + 2));
+    // SQLite's limit on bound parameters (workerd's, while user SQL runs) points at the first one too many.
+    if (message === "too many SQL variables") {
+      const at = parameterOffsets(code)[MAX_PARAMETERS];
+      return at === undefined ? error : new SqliteError(`${message} at offset ${at}`, error.code);
+    }
     const token =
       /^near "(.*)": syntax error$/s.exec(message)?.[1] ?? /^no such (?:column|function): (.*)$/s.exec(message)?.[1];
     if (token === undefined) return error;

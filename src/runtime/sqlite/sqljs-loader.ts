@@ -1,5 +1,6 @@
 import initSqlJs from "sql.js";
 import type { SqlJsStatic } from "sql.js";
+import { UnsupportedEngineError } from "./errors";
 
 /** Where the sql.js wasm comes from: a precompiled module (workerd, Vercel Edge) or its bytes. */
 export type SqlWasmSource = WebAssembly.Module | ArrayBuffer | Uint8Array;
@@ -19,6 +20,13 @@ export interface SqlJsModule extends SqlJsStatic {
   addFunction(fn: (...args: never[]) => void, signature: string): number;
   removeFunction(pointer: number): void;
   UTF8ToString(ptr: number): string;
+  /** The wasm instance's memory (SQLite's heap), which sql.js does not expose. */
+  memory: WasmMemory;
+}
+
+/** The slice of `WebAssembly.Memory` used here (the project's lib settings do not type it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
 }
 
 let loading: Promise<SqlJsModule> | undefined;
@@ -41,16 +49,45 @@ async function instantiate(source: SqlWasmSource | undefined): Promise<SqlJsModu
   const global = globalThis as { location?: unknown };
   const addedLocation = global.location === undefined && !isNode();
   if (addedLocation) global.location = { href: "https://dotdo.invalid/" };
+  const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
+  const instantiate = wasm.instantiate;
+  const instances: WasmInstance[] = [];
+  // sql.js keeps its wasm instance to itself; every way it starts goes through here.
+  wasm.instantiate = async (...args) => {
+    const result = await instantiate.apply(wasm, args);
+    instances.push("instance" in result ? result.instance : result);
+    return result;
+  };
   try {
-    return (await initSqlJs(moduleConfig(source))) as SqlJsModule;
+    const sql = (await initSqlJs(moduleConfig(source))) as Omit<SqlJsModule, "memory">;
+    return Object.assign(sql, { memory: memoryOf(sql, instances) });
   } finally {
+    wasm.instantiate = instantiate;
     if (addedLocation) delete global.location;
   }
 }
 
+/** The memory of the instance whose exports sql.js took its C functions from. */
+function memoryOf(sql: Omit<SqlJsModule, "memory">, instances: WasmInstance[]): WasmMemory {
+  for (const { exports } of instances) {
+    const values = Object.values(exports);
+    if (!values.includes(sql._sqlite3_errmsg)) continue;
+    const memory = values.find((value) => Object.prototype.toString.call(value) === "[object WebAssembly.Memory]");
+    if (memory) return memory as WasmMemory;
+  }
+  // initSqlJs() keeps the first instance it starts: one started elsewhere was never seen here.
+  throw new UnsupportedEngineError(
+    "sql.js was started before dotdo's runtime loaded it (initSqlJs() hands every later caller its first instance), so the runtime cannot reach its memory to apply SQLite's limits: load it through the runtime first",
+  );
+}
+
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+
 /** The slice of the WebAssembly global used here (the project's lib settings do not type it). */
 interface WasmGlobal {
-  instantiate(module: WebAssembly.Module, imports: unknown): Promise<unknown>;
+  instantiate(module: WebAssembly.Module | Uint8Array, imports: unknown): Promise<WasmInstance | { instance: WasmInstance }>;
 }
 
 type SqlJsConfig = NonNullable<Parameters<typeof initSqlJs>[0]>;

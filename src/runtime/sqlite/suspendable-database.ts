@@ -1,5 +1,5 @@
 import { DatabaseClosedError, SqlStorageError } from "./errors";
-import type { ChangeSet, SqliteDatabase, SqlParam, SqlValue, StagedImage, StatementResult } from "./types";
+import type { ChangeSet, SqliteDatabase, SqlParam, SqlValue, StagedImage, StatementPolicy, StatementResult } from "./types";
 
 /**
  * A database that can give back its SQLite connection while idle (each connection holds about
@@ -32,8 +32,8 @@ export class SuspendableDatabase implements SqliteDatabase {
     this.#db = undefined;
   }
 
-  execute(sql: string, params: readonly SqlParam[], inspect?: (statement: string) => void): StatementResult | undefined {
-    return this.#live().execute(sql, params, inspect);
+  execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {
+    return this.#live().execute(sql, params, policy);
   }
 
   query(sql: string, params?: readonly SqlParam[]): SqlValue[][] {

@@ -38,20 +38,33 @@ export interface ChangeSet {
   readonly writes: number;
 }
 
+/**
+ * What user SQL may do, asked before SQLite acts on each statement (workerd's authorizer).
+ * SQLite carries out a PRAGMA while preparing it; everything else only when it runs.
+ */
+export interface StatementPolicy {
+  /** Before preparing: `code` starts with the next statement (later ones may follow). */
+  beforePrepare(code: string): void;
+  /**
+   * What workerd's authorizer refuses while SQLite prepares the statement, given its own
+   * text; asked with the rest of the SQL when preparing fails (the refusal comes first).
+   */
+  prepared(statement: string): void;
+  /** After preparing, before the first step. */
+  beforeRun(statement: string): void;
+}
+
 /** One SQLite database. Synchronous, like workerd's storage.sql. */
 export interface SqliteDatabase {
   /**
    * Runs every statement in `sql`, in order; `params` bind to the last statement.
-   * `inspect` sees each statement's text before it runs and may throw to refuse it.
+   * `policy` sees each statement before SQLite acts on it and may throw to refuse it; with a
+   * policy (user SQL), SQLite's limits are workerd's for the call (see `ConnectionLimits`).
    * `undefined` when `sql` holds no statement at all, or when what follows the last
    * statement is more than spaces and newlines (workerd reads it as one more statement, and
    * finds none); the statements before it have run.
    */
-  execute(
-    sql: string,
-    params: readonly SqlParam[],
-    inspect?: (statement: string) => void,
-  ): StatementResult | undefined;
+  execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined;
   /** One statement, prepared once and cached: for the runtime's own queries. */
   query(sql: string, params?: readonly SqlParam[]): SqlValue[][];
   /** Records writes the update hook cannot see (the runtime's WITHOUT ROWID tables). */
@@ -60,11 +73,13 @@ export interface SqliteDatabase {
   readonly writeCount: number;
   /** Changes since the last `takeChanges()` (or open), then starts a new span. */
   takeChanges(): ChangeSet;
-  /** Bytes in use: page count times page size. */
+  /** Bytes in use: pages in use (not on the freelist) times page size. */
   readonly size: number;
   /**
    * Writes are coalesced like workerd's: statements run in an implicit transaction that
-   * commits after the current task. This commits it now.
+   * commits after the current task. This commits it now. A commit that fails (a deferred
+   * foreign key violated) rolls the transaction back and throws, here or, when it failed
+   * after a task, at the next `commit()`.
    */
   commit(): void;
   /** Discards the writes not committed yet (workerd drops them when an object is reset). */

@@ -9,6 +9,8 @@ import type { WebSocket, WebSocketData } from "./websocket";
 export interface AlarmInvocationInfo {
   readonly retryCount: number;
   readonly isRetry: boolean;
+  /** When the alarm was set to fire (ms since the epoch). */
+  readonly scheduledTime: number;
 }
 
 /** Base class of Durable Objects, as in `cloudflare:workers`. */

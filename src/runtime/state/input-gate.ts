@@ -16,6 +16,14 @@ export class InputGate {
     return this.#blockers === 0 && !this.#storageBusy && !this.#broken;
   }
 
+  /**
+   * `block` calls not settled yet. No event starts while one runs, so these are nested
+   * (workerd's critical-section depth).
+   */
+  get blockDepth(): number {
+    return this.#blockers;
+  }
+
   /** Nothing is running or queued behind the gate. */
   get idle(): boolean {
     return this.#waiting.length === 0 && this.#blockers === 0;

@@ -1,18 +1,8 @@
 import { SqliteError, SqlStorageError } from "../sqlite/errors";
 import { tokenize, type SqlToken } from "../sqlite/sql-text";
-
-/** Tables whose names start with this belong to the runtime, as in workerd. */
-const RESERVED_PREFIX = "_cf_";
+import { RESERVED_PREFIX } from "./pragma-policy";
 
 const TRANSACTION_WORDS = new Set(["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]);
-
-// The pragmas workerd lets user SQL run (also as `pragma_*` table functions); others are refused.
-const ALLOWED_PRAGMAS = new Set([
-  "case_sensitive_like", "data_version", "defer_foreign_keys", "foreign_keys", "foreign_key_check",
-  "foreign_key_list", "index_info", "index_list", "index_xinfo", "legacy_alter_table", "optimize",
-  "quick_check", "recursive_triggers", "reverse_unordered_selects", "table_info", "table_list",
-  "table_xinfo",
-]);
 
 // Functions workerd refuses to run, and SQLite functions newer than workerd's SQLite.
 const REFUSED_FUNCTIONS = new Set(["sqlite_compileoption_get", "sqlite_compileoption_used", "sqlite_source_id", "sqlite_version"]);
@@ -24,6 +14,9 @@ const MISSING_FUNCTIONS = new Set([
 // Words before a name that make `name(` a table, index or CTE rather than a function call.
 const NOT_A_CALL_AFTER = new Set(["TABLE", "INTO", "REFERENCES", "ON", "INDEX", "EXISTS", "VIEW", "TRIGGER", "WITH", "RECURSIVE", "USING", "PRAGMA", "."]);
 
+// Words (and the comma of a FROM list) after which a name is a table's.
+const TABLE_BEFORE = new Set(["FROM", "JOIN", "INTO", "UPDATE", "TABLE", "EXISTS", "ON", "REFERENCES", ","]);
+
 /** The only virtual table module workerd allows. */
 const ALLOWED_MODULE = "fts5";
 
@@ -31,8 +24,9 @@ const TRANSACTION_MESSAGE =
   "To execute a transaction, please use the state.storage.transaction() or state.storage.transactionSync() APIs instead of the SQL BEGIN TRANSACTION or SAVEPOINT statements. The JavaScript API is safer because it will automatically roll back on exceptions, and because it interacts correctly with Durable Objects' automatic atomic write coalescing.";
 
 /**
- * Refuses what workerd refuses in user SQL, with its messages: transaction control, ATTACH,
- * TEMP objects, most pragmas, VACUUM, virtual tables other than FTS5, a few functions (and
+ * Refuses what workerd's authorizer refuses while preparing a statement, with its messages
+ * (PRAGMA statements are judged before preparing: `checkPragmaBeforePrepare`): transaction control, ATTACH,
+ * TEMP objects, VACUUM, virtual tables other than FTS5, a few functions (and
  * the SQLite functions newer than workerd's), and any use of the runtime's reserved `_cf_`
  * tables. `tableExists` tells a reserved table that exists (access refused) from one that
  * does not (SQLite's own error). Returns true when the statement passed on its text alone
@@ -51,22 +45,25 @@ export function checkUserStatement(statement: string, tableExists: (name: string
     const using = tokens.findIndex((_token, i) => i > 2 && upper(i) === "USING");
     if (tokens[using + 1]?.text.toLowerCase() !== ALLOWED_MODULE) throw notAuthorized();
   }
-  if (first === "PRAGMA") {
-    const name = tokens[upper(2) === "." ? 3 : 1]?.text.toLowerCase() ?? "";
-    if (!ALLOWED_PRAGMAS.has(name)) throw notAuthorized();
-  }
   let textOnly = true;
   tokens.forEach((token, i) => {
     if (token.kind !== "word" && token.kind !== "quoted") return;
     const name = token.text.toLowerCase();
-    if (name.startsWith("pragma_") && !ALLOWED_PRAGMAS.has(name.slice("pragma_".length))) throw notAuthorized();
     if (isCall(tokens, i, upper)) checkFunction(name, token, start);
-    if (!name.startsWith(RESERVED_PREFIX)) return;
+    if (!name.startsWith(RESERVED_PREFIX) || isQuotedValue(tokens, i, upper)) return;
     if (first === "CREATE" || first === "DROP" || first === "ALTER") throw notAuthorized();
     if (tableExists(token.text)) throw new SqliteError(`access to ${token.text}.key is prohibited`, "SQLITE_AUTH");
     textOnly = false;
   });
   return textOnly;
+}
+
+/**
+ * A double-quoted name where no table can stand (`WHERE name != "_cf_KV"`): SQLite takes it
+ * for a string, and workerd's authorizer never sees a table there.
+ */
+function isQuotedValue(tokens: SqlToken[], i: number, upper: (i: number) => string): boolean {
+  return tokens[i]!.kind === "quoted" && tokens[i + 1]?.text !== "." && !TABLE_BEFORE.has(upper(i - 1));
 }
 
 function isCall(tokens: SqlToken[], i: number, upper: (i: number) => string): boolean {

@@ -1,7 +1,8 @@
 import { SqliteError, SqlStorageError } from "../sqlite/errors";
 import { MAX_VALUE_BYTES } from "../sqlite/sqljs-database";
-import { utf8Length } from "../sqlite/sql-text";
-import type { SqliteDatabase, SqlParam } from "../sqlite/types";
+import { firstStatement, tokenize, utf8Length } from "../sqlite/sql-text";
+import type { SqliteDatabase, SqlParam, StatementPolicy } from "../sqlite/types";
+import { checkPragmaBeforePrepare, checkPragmaFunctions } from "./pragma-policy";
 import { Cursor } from "./sql-cursor";
 import { checkUserStatement } from "./sql-policy";
 
@@ -10,16 +11,28 @@ const APPROVED_LIMIT = 500;
 /** A value user code may bind; anything else is bound as its string form, like workerd. */
 export type SqlBinding = string | number | null | undefined | ArrayBuffer | ArrayBufferView;
 
+/** What `ingest()` ran, and the text after its last complete statement. */
+export interface IngestResult {
+  remainder: string;
+  rowsRead: number;
+  rowsWritten: number;
+  statementCount: number;
+}
+
 /** `ctx.storage.sql`: workerd's SqlStorage on one SQLite database. */
 export class SqlStorage {
   readonly #db: SqliteDatabase;
   readonly #tables: (name: string) => boolean;
   /** Statements that passed the policy on their text alone: not tokenized again. */
   readonly #approved = new Set<string>();
-  readonly #inspect = (statement: string): void => {
-    if (this.#approved.has(statement) || !checkUserStatement(statement, this.#tables)) return;
-    if (this.#approved.size >= APPROVED_LIMIT) this.#approved.clear();
-    this.#approved.add(statement);
+  readonly #policy: StatementPolicy = {
+    beforePrepare: checkPragmaBeforePrepare,
+    prepared: (statement) => {
+      if (this.#approved.has(statement) || !checkUserStatement(statement, this.#tables)) return;
+      if (this.#approved.size >= APPROVED_LIMIT) this.#approved.clear();
+      this.#approved.add(statement);
+    },
+    beforeRun: checkPragmaFunctions,
   };
 
   constructor(db: SqliteDatabase) {
@@ -30,9 +43,38 @@ export class SqlStorage {
 
   exec(query: string, ...bindings: unknown[]): Cursor {
     const params = bindings.map(toParam);
-    const result = this.#db.execute(`${query}`, params, this.#inspect);
+    const result = this.#db.execute(`${query}`, params, this.#policy);
     if (!result) throw new SqlStorageError("SQL_EMPTY", "SQL code did not contain a statement.");
     return new Cursor(result);
+  }
+
+  /** workerd's (experimental) prepared statement: a function that runs `query` with its bindings. */
+  prepare(query: string): (...bindings: unknown[]) => Cursor {
+    const text = `${query}`;
+    return (...bindings) => this.exec(text, ...bindings);
+  }
+
+  /**
+   * workerd's (experimental) `ingest()`, for SQL arriving in chunks: runs the complete
+   * statements (each ended by `;`) at the start of `query`, and answers what follows them.
+   */
+  ingest(query: string): IngestResult {
+    let remainder = `${query}`;
+    const result = { rowsRead: 0, rowsWritten: 0, statementCount: 0 };
+    for (;;) {
+      const tokens = tokenize(remainder);
+      const statement = firstStatement(tokens);
+      const end = tokens[statement.length];
+      if (!end) return { remainder, ...result };
+      if (statement.length > 0) {
+        const cursor = this.exec(remainder.slice(0, end.offset + 1));
+        cursor.toArray();
+        result.rowsRead += cursor.rowsRead;
+        result.rowsWritten += cursor.rowsWritten;
+        result.statementCount++;
+      }
+      remainder = remainder.slice(end.offset + 1);
+    }
   }
 
   get databaseSize(): number {

@@ -19,6 +19,9 @@ export interface StateOwner extends StorageOwner {
   readonly exports: Record<string, unknown>;
 }
 
+/** workerd's MAX_BLOCK_CONCURRENCY_WHILE_DEPTH (io-context.h). */
+const MAX_BLOCK_DEPTH = 64;
+
 // The database behind each state, for the persistence layer (kept off the public `ctx`).
 const databases = new WeakMap<DurableObjectState, SqliteDatabase>();
 
@@ -53,11 +56,23 @@ export class DurableObjectState {
       storageUsed: () => gate.storageUsed(),
       block: (fn) => gate.block(fn),
       ...(owner.durable && { durable: () => owner.durable!() }),
+      ...(owner.deleteAllDeletesAlarm && { deleteAllDeletesAlarm: true }),
     });
   }
 
-  /** Runs `fn` while no other event may start; if it throws, the object is reset. */
-  async blockConcurrencyWhile<T>(fn: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` while no other event may start; if it throws, the object is reset. Nesting
+   * deeper than workerd allows throws at once (and resets nothing).
+   */
+  blockConcurrencyWhile<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.gate.blockDepth >= MAX_BLOCK_DEPTH) throw new Error("blockConcurrencyWhile() calls are nested too deeply.");
+    return this.#blockWhile(fn);
+  }
+
+  async #blockWhile<T>(fn: () => T | Promise<T>): Promise<T> {
+    // workerd takes the input lock asynchronously, and its implicit transaction commits in
+    // between: the callback starts outside it (so e.g. `PRAGMA foreign_keys` takes effect).
+    databases.get(this)!.commit();
     try {
       return await this.gate.block(fn);
     } catch (error) {

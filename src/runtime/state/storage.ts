@@ -1,3 +1,4 @@
+import { nextBookmark, pointInTimeRecoveryUnsupported } from "./bookmarks";
 import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore, METADATA_TABLE } from "./alarm-store";
 import { KvStore, type ListOptions } from "./kv-store";
@@ -17,6 +18,8 @@ export interface StorageOwner {
   block?<T>(fn: () => Promise<T>): Promise<T>;
   /** Resolves once every write so far is durable (the output gate's wait). */
   durable?(): Promise<void>;
+  /** `deleteAll()` deletes the alarm too (compatibility flag `delete_all_deletes_alarm`). */
+  readonly deleteAllDeletesAlarm?: boolean;
 }
 
 /** Options workerd accepts on KV calls; they change nothing here (there is no cache). */
@@ -100,6 +103,7 @@ export class DurableObjectStorage {
     if (this.#db.query("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").length) {
       this.#db.query("DELETE FROM sqlite_sequence");
     }
+    if (this.#owner.deleteAllDeletesAlarm && this.#alarm.get() !== null) await this.deleteAlarm();
   }
 
   transactionSync<T>(fn: () => T): T {
@@ -215,6 +219,24 @@ export class DurableObjectStorage {
     this.#owner.alarmChanged(null);
   }
 
+  // Bookmarks as workerd has them off Cloudflare (see bookmarks.ts).
+  async getCurrentBookmark(): Promise<string> {
+    this.#owner.storageUsed?.();
+    return nextBookmark(this.#db);
+  }
+
+  async waitForBookmark(_bookmark: string): Promise<void> {
+    this.#owner.storageUsed?.();
+  }
+
+  getBookmarkForTime(_time: number | Date): Promise<string> {
+    return pointInTimeRecoveryUnsupported();
+  }
+
+  onNextSessionRestoreBookmark(_bookmark: string): Promise<string> {
+    return pointInTimeRecoveryUnsupported();
+  }
+
   #begin(): string {
     return this.#db.savepoint();
   }
@@ -240,6 +262,8 @@ export class DurableObjectStorage {
 /** `ctx.storage.kv`: synchronous get/put/delete/list, as workerd offers SQLite-backed objects. */
 export class SyncKvStorage {
   readonly #kv: KvStore;
+  /** `list()` calls so far: each one invalidates the iterators of the earlier ones. */
+  #lists = 0;
 
   constructor(kv: KvStore) {
     this.#kv = kv;
@@ -258,10 +282,24 @@ export class SyncKvStorage {
     return this.#kv.delete([toKey(key)]) > 0;
   }
 
+  /** Only the newest `list()` iterator may be read on, as in workerd. */
   list<T = unknown>(options: ListOptions = {}): IterableIterator<[string, T]> {
-    return (this.#kv.list(options) as Map<string, T>).entries();
+    const entries = (this.#kv.list(options) as Map<string, T>).entries();
+    const generation = ++this.#lists;
+    const current = () => this.#lists === generation;
+    return (function* () {
+      for (;;) {
+        if (!current()) throw new Error(LIST_INVALIDATED);
+        const next = entries.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })();
   }
 }
+
+const LIST_INVALIDATED =
+  "kv.list() iterator was invalidated because a new call to kv.list() was started. Only one kv.list() iterator can exist at a time.";
 
 /** The handle `transaction()` passes to its closure. */
 export class DurableObjectTransaction {

@@ -2,6 +2,7 @@ import type { DurableObjectNamespace } from "cloudflare:workers";
 import type { AlarmProbe, NoAlarmProbe } from "./alarm-probe";
 import type { ConcurrencyProbe } from "./concurrency-probe";
 import type { KvProbe } from "./kv-probe";
+import type { HostileProbe } from "./hostile-probe";
 import type { FailingConstructorProbe, NoFetchProbe, RpcProbe } from "./rpc-probe";
 import type { SqlProbe } from "./sql-probe";
 import type { WebSocketProbe } from "./websocket-probe";
@@ -19,6 +20,7 @@ export interface Env {
   LEGACY: DurableObjectNamespace;
   WEBSOCKET: DurableObjectNamespace<WebSocketProbe>;
   CONCURRENCY: DurableObjectNamespace<ConcurrencyProbe>;
+  HOSTILE: DurableObjectNamespace<HostileProbe>;
   GREETING: string;
 }
 
@@ -34,6 +36,7 @@ export const DURABLE_OBJECTS = {
   LEGACY: "LegacyProbe",
   WEBSOCKET: "WebSocketProbe",
   CONCURRENCY: "ConcurrencyProbe",
+  HOSTILE: "HostileProbe",
 } as const satisfies Record<Exclude<keyof Env, "GREETING">, string>;
 
 export const VARS = { GREETING: "hello" } as const;

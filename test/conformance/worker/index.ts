@@ -13,6 +13,7 @@ export { RpcProbe, NoFetchProbe, FailingConstructorProbe } from "./rpc-probe";
 export { ConcurrencyProbe } from "./concurrency-probe";
 export { LegacyProbe } from "./legacy-probe";
 export { WebSocketProbe } from "./websocket-probe";
+export { HostileProbe } from "./hostile-probe";
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {

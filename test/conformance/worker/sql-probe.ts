@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { encode, outcomeSync, type Encoded, type Outcome } from "./encode";
+import { encode, outcome, outcomeSync, type Encoded, type Outcome } from "./encode";
 
 /** One behaviour of `ctx.storage.sql` per method; every result is plain and comparable. */
 export class SqlProbe extends DurableObject {
@@ -396,6 +396,41 @@ export class SqlProbe extends DurableObject {
    * 2,200,000-byte strings and BLOBs, 100 bound parameters). The long statement runs first:
    * workerd's "statement too long" message borrows a stale offset from an earlier error.
    */
+  createPostsTables(): void {
+    this.ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY); CREATE TABLE IF NOT EXISTS posts (id INTEGER PRIMARY KEY, uid INTEGER REFERENCES users (id))",
+    );
+  }
+
+  /** Leaves a deferred foreign key violated when the implicit transaction commits. */
+  violateDeferredForeignKey(): string {
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec("PRAGMA defer_foreign_keys = ON");
+      this.ctx.storage.sql.exec("INSERT INTO posts (uid) VALUES (7)");
+    });
+    return "returned";
+  }
+
+  countPosts(): number {
+    return this.ctx.storage.sql.exec("SELECT count(*) AS n FROM posts").one().n as number;
+  }
+
+  /**
+   * workerd's local bookmarks: a counter in Cloudflare's format; no point-in-time recovery.
+   * (`waitForBookmark` needs workerd's `experimental` flag: workerd's own sql-test covers it.)
+   */
+  async bookmarks(): Promise<Record<string, Outcome>> {
+    const storage = this.ctx.storage;
+    const first = await outcome(() => storage.getCurrentBookmark());
+    const second = await outcome(() => storage.getCurrentBookmark());
+    return {
+      first,
+      second,
+      forTime: await outcome(() => storage.getBookmarkForTime(Date.now() - 1000)),
+      restore: await outcome(() => storage.onNextSessionRestoreBookmark(String((first as { ok: string }).ok))),
+    };
+  }
+
   limits(): Record<string, Outcome> {
     const select = (statement: string, ...bindings: unknown[]) =>
       outcomeSync(() => [...this.ctx.storage.sql.exec(statement, ...bindings).raw()].length);

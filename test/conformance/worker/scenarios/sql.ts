@@ -1,4 +1,4 @@
-import type { Scenario } from "./helpers";
+import { rpcError, type Scenario } from "./helpers";
 
 /** `ctx.storage.sql`: values, errors, cursors, limits, transactions. */
 export const sqlScenarios: Record<string, Scenario> = {
@@ -21,7 +21,29 @@ export const sqlScenarios: Record<string, Scenario> = {
   "sql RETURNING": (env) => env.SQL.getByName("returning").returning(),
   "sql databaseSize grows": (env) => env.SQL.getByName("size").databaseSize(),
   "sql limits": (env) => env.SQL.getByName("limits").limits(),
+  "sql bookmarks": (env) => env.SQL.getByName("bookmarks").bookmarks(),
+  "sql deferred foreign key violated at commit resets the object": async (env) => {
+    const stub = env.SQL.getByName("deferred fk");
+    await stub.createPostsTables();
+    return {
+      violating: await rpcError(() => stub.violateDeferredForeignKey()),
+      sameStub: await rpcError(() => stub.countPosts()),
+      newStub: await rpcError(() => env.SQL.getByName("deferred fk").countPosts()),
+    };
+  },
   "sql transactionSync": (env) => env.SQL.getByName("txsync").transactionSync(),
   "sql deleteAll drops tables and KV, keeps the alarm": (env) => env.SQL.getByName("deleteall").deleteAll(),
   "sql visible tables": (env) => env.SQL.getByName("tables").visibleTables(),
+  "sql isolation: a hostile object's pragmas and memory bombs harm no other object": async (env) => {
+    const hostile = env.HOSTILE.getByName("hostile");
+    const pragmas = await hostile.pragmas();
+    const memoryBombs = await hostile.memoryBombs();
+    return {
+      pragmas,
+      memoryBombs,
+      bystander: await env.HOSTILE.getByName("bystander").work(),
+      newObject: await env.HOSTILE.get(env.HOSTILE.newUniqueId()).work(),
+      hostileItself: await hostile.work(),
+    };
+  },
 };
