@@ -24,7 +24,7 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget, kind:
   ];
   // Edge functions are always handlers: nothing listens on a port there.
   if (kind === "handler" || target === "vercel-edge") return [...start, ...handlerLines(target), ""].join("\n");
-  return [...start, ...serveLines(target), ""].join("\n");
+  return [...start, ...serveLines(target, project.crons), ""].join("\n");
 }
 
 /** The `createWorker` options that come from the project's config. */
@@ -43,7 +43,7 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
  * Server targets keep objects in the store DOTDO_STORAGE names (default .dotdo/): restored on
  * open, checkpointed while they run and on SIGTERM, through their thin platform entry.
  */
-function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">): string[] {
+function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">, crons: readonly string[]): string[] {
   return [
     `import { createStore } from ${JSON.stringify(runtimeModule("storage/index"))};`,
     `import { persistenceEnv, persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
@@ -53,7 +53,7 @@ function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge
     `import { serverCluster } from ${JSON.stringify(runtimeModule("platform/server-cluster"))};`,
     `const cluster = serverCluster(process.env);`,
     `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), ...persistenceEnv(process.env, hostname()), ...cluster?.lifecycle, onError: (error) => console.error("dotdo persistence:", error) });`,
-    `await serve(await startWorker({ lifecycle, asyncContext: new AsyncLocalStorage(), ...(cluster && { cluster: cluster.worker }) }));`,
+    `await serve(await startWorker({ lifecycle, asyncContext: new AsyncLocalStorage(), crons: ${JSON.stringify(crons)}, ...(cluster && { cluster: cluster.worker }) }));`,
   ];
 }
 

@@ -1,5 +1,6 @@
 import { resolveCompatibility } from "./compatibility";
 import { forwardHandler } from "./cluster/forward-handler";
+import { CronTriggers } from "./cron/triggers";
 import type { Membership } from "./cluster/membership";
 import { ForwardStats } from "./cluster/stats";
 import { isUnavailable } from "./namespace/errors";
@@ -78,6 +79,11 @@ export interface CreateWorkerOptions {
    */
   compatibilityDate?: string;
   compatibilityFlags?: string[];
+  /**
+   * wrangler's `triggers.crons`: `scheduled()` runs at each tick, in UTC (Cloudflare's dialect).
+   * With persistence, replicas sharing a store take turns: exactly one fires each tick.
+   */
+  crons?: readonly string[];
   /** The sql.js wasm: a compiled module where compiling bytes is forbidden; default: sql.js finds it. */
   sqlWasm?: SqlWasmSource;
 }
@@ -185,19 +191,26 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   Object.assign(exports, loopbackExports(mod, namespaces, { env, context, fetch }));
   Object.assign(currentExports, exports);
 
+  const scheduled = async (controller: Partial<ScheduledController> = {}): Promise<void> => {
+    const ctx = context();
+    const target = handler(ctx);
+    if (typeof target.scheduled !== "function") throw new WorkerConfigError("The Worker's default export has no scheduled() handler");
+    const event: ScheduledController = { scheduledTime: Date.now(), cron: "", noRetry() {}, ...controller };
+    await (typeof mod.default === "function"
+      ? (target.scheduled as (c: ScheduledController) => unknown).call(target, event)
+      : target.scheduled(event, env, ctx));
+  };
+  const claim = options.lifecycle?.claimCronTick?.bind(options.lifecycle);
+  const triggers = options.crons?.length
+    ? new CronTriggers({ crons: options.crons, run: (cron, scheduledTime) => scheduled({ cron, scheduledTime }), ...(claim && { claim }) })
+    : undefined;
+  triggers?.start();
+
   return {
     env,
     objects,
     fetch: (request) => fetch(withCf(request)),
-    async scheduled(controller = {}) {
-      const ctx = context();
-      const target = handler(ctx);
-      if (typeof target.scheduled !== "function") throw new WorkerConfigError("The Worker's default export has no scheduled() handler");
-      const event: ScheduledController = { scheduledTime: Date.now(), cron: "", noRetry() {}, ...controller };
-      await (typeof mod.default === "function"
-        ? (target.scheduled as (c: ScheduledController) => unknown).call(target, event)
-        : target.scheduled(event, env, ctx));
-    },
+    scheduled,
     async health() {
       const store = (await options.lifecycle?.health?.()) ?? { store: "ok" };
       return stopping ? { ...store, stopping: true } : store;
@@ -205,6 +218,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     ...(options.cluster && { forwarded: forwardHandler(() => registries.values(), options.cluster.secret, forwards), forwards }),
     async dispose() {
       stopping = true;
+      triggers?.stop();
       await Promise.allSettled(background);
       await Promise.all([...registries.values()].map((registry) => registry.dispose()));
       await options.lifecycle?.stopped?.();

@@ -189,11 +189,21 @@ describe("the rest of the wrangler config", () => {
     expect(bundle).toContain('"nightly-7"');
   });
 
-  it("warns off Cloudflare about bindings and crons only Cloudflare runs", async () => {
+  it("warns off Cloudflare about bindings only Cloudflare provides, and about crons where nothing runs them", async () => {
     const root = project("full-config-node", files);
     const { output, exitCode } = await dotdo("build", "--preset=node", "--root", root);
     expect(exitCode).toBe(0);
     expect(output).toContain('warn: wrangler.jsonc: "kv_namespaces[0]" binds CACHE, which only Cloudflare provides; env.CACHE is undefined on node');
-    expect(output).toContain('warn: wrangler.jsonc: "triggers.crons" does not run on node');
+    // A server runs its cron triggers; a function is only run when called.
+    expect(output).not.toContain("triggers.crons");
+    const edge = await dotdo("build", "--preset=vercel-edge", "--root", root);
+    expect(edge.output).toContain('warn: wrangler.jsonc: "triggers.crons" does not run on vercel-edge');
+  });
+
+  it("refuses a cron expression Cloudflare would not accept, naming it", async () => {
+    const root = project("bad-cron", { ...files, "wrangler.jsonc": JSON.stringify({ ...JSON.parse(files["wrangler.jsonc"]!), triggers: { crons: ["0 * * *"] } }) });
+    const { output, exitCode } = await dotdo("build", "--preset=node", "--root", root);
+    expect(exitCode).toBe(1);
+    expect(output).toMatch(/cron "0 \* \* \*" must have five fields.*CRON_INVALID/s);
   });
 });

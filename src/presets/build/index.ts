@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "pathe";
 import { DEFAULT_COMPATIBILITY_DATE } from "../../runtime/compatibility";
+import { parseCron } from "../../runtime/cron/schedule";
 import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "../../plugin/config";
 import { dotdoPackage } from "../../plugin/package-paths";
 import type { PresetContext, ResolvedPreset } from "../define";
@@ -40,6 +41,7 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
   if (presetName === undefined) throw new BuildError(`No preset given: pass --preset=<name> (one of ${presetNames().join(", ")})`);
   const preset = resolvePreset(presetName);
   if (preset.runtime !== "cloudflare") assertRunnableOffCloudflare(project);
+  for (const cron of project.crons) parseCron(cron); // CRON_INVALID at build, not at the first start
   const outDir = resolve(project.root, options.outDir ?? project.outDir ?? preset.outDir);
   assertReplaceable(outDir, project.root);
 
@@ -94,7 +96,8 @@ function offCloudflareWarnings(project: WorkerProject, preset: ResolvedPreset): 
   const warnings = project.cloudflareOnlyBindings.map(
     ({ field, name }) => `${file}: "${field}" binds ${name}, which only Cloudflare provides; env.${name} is undefined on ${preset.name}`,
   );
-  if (project.crons.length > 0) {
+  // Server outputs run them (one replica per tick); a function only runs when called.
+  if (project.crons.length > 0 && preset.entry === "handler") {
     warnings.push(`${file}: "triggers.crons" does not run on ${preset.name}; have the platform's scheduler call the Worker instead`);
   }
   return warnings;

@@ -44,6 +44,8 @@ export interface ObjectLifecycle {
   alarmChanged?(ref: ObjectRef, time: number | null): void;
   /** The objects the store knows have a pending alarm: a starting worker wakes them. */
   pendingAlarms?(): Promise<ObjectRef[]>;
+  /** Takes one tick of a cron trigger for this process: false when another replica took it. */
+  claimCronTick?(cron: string, scheduledTime: number): Promise<boolean>;
   /** The worker is disposed and every object evicted: finish background writes. */
   stopped?(): Promise<void>;
 }

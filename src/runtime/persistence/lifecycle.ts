@@ -7,6 +7,7 @@ import { HeldElsewhereError } from "../cluster/errors";
 import { FencedError } from "./errors";
 import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
 import { AlarmIndex } from "./alarm-index";
+import { claimCronTick } from "./cron-claims";
 import { objectStore } from "./object-admin";
 import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
@@ -207,6 +208,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
 
     alarmChanged: (ref, time) => alarms.record(ref, time),
     pendingAlarms: () => alarms.pending(),
+    claimCronTick: (cron, scheduledTime) => claimCronTick(options.store, cron, scheduledTime),
     stopped: () => alarms.settled(),
 
     health: () => (probe ??= probeStore(options.store).finally(() => setTimeout(() => (probe = undefined), HEALTH_CACHE_MS))),
