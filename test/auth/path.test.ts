@@ -13,7 +13,7 @@ describe("keySegments", () => {
       "snapshots/seq-3-x/data/users-00001.parquet",
       "tables/users/metadata/v3.metadata.json",
       "tables/Ünïcödé table/metadata/version-hint.text",
-      "a..b/.hidden/x.",
+      "a..b/.hidden/x.y",
     ]) {
       expect(keySegments(key).join("/")).toBe(key);
     }

@@ -157,6 +157,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Obj
 
     it("refuses unsafe keys with a typed error", async () => {
       const unsafe = ["", "../escape", "a/../../b", "/absolute", "a\\b", "nul\0byte", "a//b", "a/./b", "trailing/"];
+      // One name on every file system: no trailing dot or space, no device name, 255 bytes at most.
+      unsafe.push("lock.", "do/x /lock", "tables/aux/x", "CON.json", `${"é".repeat(128)}/x`);
       for (const key of unsafe) {
         await expect(store.put(key, bytes("x")), JSON.stringify(key)).rejects.toMatchObject({ code: "INVALID_KEY" });
         await expect(store.get(key), JSON.stringify(key)).rejects.toMatchObject({ code: "INVALID_KEY" });

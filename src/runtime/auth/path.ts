@@ -1,3 +1,4 @@
+import { unportableSegment } from "../storage/keys";
 import { PathForbiddenError } from "./errors";
 
 /**
@@ -7,7 +8,6 @@ import { PathForbiddenError } from "./errors";
  */
 
 const MAX_KEY_LENGTH = 1024;
-const MAX_SEGMENT_BYTES = 255;
 
 /** Identifiers taken from token claims and object ids: one plain path segment each. */
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -89,9 +89,8 @@ function splitSegments(path: string, what: string): string[] {
     if (segment === "") forbid(what, path, "it has an empty segment ('//')");
     if (/^\.+$/.test(segment)) forbid(what, path, `segment '${segment}' is made of dots only`);
     if (index === 0 && /^[A-Za-z]:$/.test(segment)) forbid(what, path, "it starts with a drive letter");
-    if (new TextEncoder().encode(segment).length > MAX_SEGMENT_BYTES) {
-      forbid(what, path, `a segment is longer than ${MAX_SEGMENT_BYTES} bytes, more than file systems allow in one name`);
-    }
+    const problem = unportableSegment(segment);
+    if (problem) forbid(what, path, `it ${problem}`);
   }
   return segments;
 }

@@ -1,3 +1,5 @@
+import { DEVICE_NAME } from "../storage/keys";
+
 /**
  * Store keys of one object's state, relative to the object's root (the store handed to
  * persistence is already scoped to `{prefix}/org={org}/tenant={tenant}/do/{id}/`).
@@ -41,10 +43,12 @@ export function checkpointFolder(sequence: number, uuid: string): string {
 
 /**
  * A table name as one key segment that is also safe, unencoded, inside a URL: letters,
- * digits, `_` and `-` stay; any other character becomes `~{hex code point}~`.
+ * digits, `_` and `-` stay; any other character becomes `~{hex code point}~`, and so does the
+ * last letter of a name Windows reserves for a device (a table called `aux` is `au~78~`).
  */
 export function tableSlug(table: string): string {
-  return [...table].map((ch) => (/[A-Za-z0-9_-]/.test(ch) ? ch : `~${ch.codePointAt(0)!.toString(16)}~`)).join("");
+  const slug = [...table].map((ch) => (/[A-Za-z0-9_-]/.test(ch) ? ch : `~${ch.codePointAt(0)!.toString(16)}~`)).join("");
+  return DEVICE_NAME.test(slug) ? `${slug.slice(0, -1)}~${slug.codePointAt(slug.length - 1)!.toString(16)}~` : slug;
 }
 
 export function dataFileKey(folder: string, slug: string, index: number): string {

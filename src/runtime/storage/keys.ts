@@ -41,4 +41,23 @@ function assertSafeCharacters(key: string): void {
 function assertValidSegment(key: string, segment: string): void {
   if (segment === "") throw new InvalidKeyError(key, "has an empty path segment");
   if (segment === "." || segment === "..") throw new InvalidKeyError(key, `has a "${segment}" segment`);
+  const problem = unportableSegment(segment);
+  if (problem) throw new InvalidKeyError(key, problem);
+}
+
+const MAX_SEGMENT_BYTES = 255;
+/** Names Windows keeps for devices, with or without an extension. */
+export const DEVICE_NAME = /^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$/i;
+
+/**
+ * Why a path segment would not name one file on every file system (stores on other machines,
+ * a bucket copied to a laptop), or null. Windows drops trailing dots and spaces and reserves
+ * device names, so `a.` and `a` or `con` and a device would meet; no file system takes a name
+ * over 255 bytes. The one key policy of every store and of scoped keys (auth/path.ts).
+ */
+export function unportableSegment(segment: string): string | null {
+  if (new TextEncoder().encode(segment).length > MAX_SEGMENT_BYTES) return `has a segment longer than ${MAX_SEGMENT_BYTES} bytes`;
+  if (/[. ]$/.test(segment)) return `has a segment ending in a dot or a space (${JSON.stringify(segment)}), which Windows drops`;
+  if (DEVICE_NAME.test(segment)) return `has a segment Windows reserves for a device (${JSON.stringify(segment)})`;
+  return null;
 }

@@ -28,6 +28,9 @@ export const ESCAPE_KEYS: Record<string, string[]> = {
     "\uFE52\uFE52/x", // small full stops
   ],
   "empty-segment": ["", "a//b", "a/", "a/b/", "/"],
+  // Names that meet another on Windows (which drops trailing dots and spaces) or name a device
+  // there, and names no file system takes (probe finding 7).
+  "unportable-name": ["do/x/lock.", "do/x/lock ", "do./x/lock", "do/CON/lock", "do/x/nul.txt", "do/x/Com1", "do/x/LPT9.log", `do/${"x".repeat(256)}/lock`],
 };
 
 export const escapeCount = () => Object.values(ESCAPE_KEYS).reduce((sum, keys) => sum + keys.length, 0);
