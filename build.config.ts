@@ -31,7 +31,6 @@ export default defineBuildConfig({
     "src/plugin/vite",
     "src/plugin/rollup",
     "src/plugin/esbuild",
-    "src/plugin/webpack",
     "src/plugin/config/index",
     "src/presets/index",
   ],
@@ -41,5 +40,5 @@ export default defineBuildConfig({
   // that unplugin's declarations mention.
   rollup: { emitCJS: false, dts: { respectExternal: false } },
   // Bundlers the plugin is used with are the user's, not ours.
-  externals: ["cloudflare:workers", "vite", "rollup", "webpack", "esbuild"],
+  externals: ["cloudflare:workers", "vite", "rollup", "esbuild"],
 });

@@ -9,7 +9,7 @@ export { dotdoEsbuild } from "./esbuild";
 export type { DotdoPluginOptions } from "./core";
 
 /**
- * The plugin for Vite, Rollup and webpack: `virtual:dotdo/entry` is the bundle's entry,
+ * The plugin for Vite and Rollup: `virtual:dotdo/entry` is the bundle's entry,
  * `cloudflare:workers` is dotdo's runtime off Cloudflare, and the sql.js wasm is written next
  * to the bundle.
  */

@@ -15,7 +15,7 @@ interface EmitContext {
 }
 
 /**
- * wrangler's module rules for the Vite, Rollup and webpack plugin, as `esbuild-modules.ts` applies
+ * wrangler's module rules for the Vite and Rollup plugin, as `esbuild-modules.ts` applies
  * them for `dotdo build`: a relative import matching a Text, Data or CompiledWasm rule becomes
  * that module. Package imports (`some-pkg/page.html`) are left to the bundler.
  */

@@ -1,3 +1,0 @@
-import { dotdo } from "./index";
-
-export default dotdo.webpack;
