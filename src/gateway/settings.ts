@@ -8,7 +8,8 @@ import type { GatewayOptions } from "./handler";
  * `WORKOS_AUTH_DOMAIN` (issuer, default https://oauth.do), `DOTDO_GATEWAY_AUDIENCE` (required:
  * the `aud` tokens must carry), and the bucket tokens must name: `R2_BUCKET`, or the one
  * `DOTDO_STORAGE=s3://bucket/…` names (the two must agree). A file store has no bucket name:
- * there tokens are checked against `R2_BUCKET` only when it is set.
+ * there tokens are checked against `R2_BUCKET` only when it is set. `DOTDO_MAX_TOKEN_AGE`
+ * (seconds) refuses tokens issued longer ago than that (by `iat`), whatever their `exp`.
  */
 export function gatewayAuthFromEnv(env: Readonly<Record<string, unknown>>): Pick<GatewayOptions, "verifier" | "bucket"> {
   const text = (name: string) => (typeof env[name] === "string" && env[name] !== "" ? (env[name] as string) : undefined);
@@ -22,5 +23,10 @@ export function gatewayAuthFromEnv(env: Readonly<Record<string, unknown>>): Pick
   if (bucket !== undefined && named !== undefined && bucket !== named) {
     throw new GatewayConfigError(`R2_BUCKET=${bucket} and DOTDO_STORAGE (bucket ${named}) name different buckets`);
   }
-  return { verifier: createTokenVerifier({ issuer, audience }), bucket: bucket ?? named };
+  const maxAge = text("DOTDO_MAX_TOKEN_AGE");
+  if (maxAge !== undefined && !/^[1-9]\d*$/.test(maxAge)) {
+    throw new GatewayConfigError(`DOTDO_MAX_TOKEN_AGE=${maxAge} is not a whole number of seconds`);
+  }
+  const maxTokenAge = maxAge === undefined ? {} : { maxTokenAgeSec: Number(maxAge) };
+  return { verifier: createTokenVerifier({ issuer, audience, ...maxTokenAge }), bucket: bucket ?? named };
 }

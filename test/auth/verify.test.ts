@@ -60,6 +60,16 @@ describe("createTokenVerifier", () => {
     expect(await codeOf(verifier.verify(await idp.sign({ nbf: now + 120 })))).toBe("TOKEN_NOT_YET_VALID");
   });
 
+  it("refuses a token older than a configured maximum age by its iat, whatever its exp (probe finding 8)", async () => {
+    const verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience, keys: { key: idp.publicJwk() }, maxTokenAgeSec: 3600 });
+    const now = Math.floor(Date.now() / 1000);
+    expect(await codeOf(verifier.verify(await idp.sign({ iat: now - 60, exp: now + 86_400 })))).toBe("ACCEPTED");
+    const old = verifier.verify(await idp.sign({ iat: now - 7200, exp: now + 86_400 }));
+    await expect(old).rejects.toMatchObject({ code: "TOKEN_EXPIRED", message: expect.stringContaining("maximum token age") });
+    expect(await codeOf(verifier.verify(await idp.sign({ iat: undefined, exp: now + 60 })))).toBe("TOKEN_INVALID");
+    expect(() => createTokenVerifier({ issuer: idp.issuer, audience: idp.audience, maxTokenAgeSec: 0 })).toThrow(expect.objectContaining({ code: "AUTH_CONFIG_INVALID" }));
+  });
+
   it("requires exp, the right issuer and the right audience", async () => {
     const verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience, keys: { key: idp.publicJwk() } });
     expect(await codeOf(verifier.verify(await idp.sign({ exp: undefined })))).toBe("TOKEN_INVALID");

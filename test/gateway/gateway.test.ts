@@ -115,5 +115,7 @@ describe("gateway handler edge cases", () => {
     expect(() => gatewayAuthFromEnv({ DOTDO_GATEWAY_AUDIENCE: "x", DOTDO_STORAGE: "s3://named/apps", R2_BUCKET: "other" })).toThrow(
       expect.objectContaining({ code: "GATEWAY_CONFIG_INVALID" }),
     );
+    expect(() => gatewayAuthFromEnv({ DOTDO_GATEWAY_AUDIENCE: "x", DOTDO_MAX_TOKEN_AGE: "1h" })).toThrow(/whole number of seconds/);
+    expect(gatewayAuthFromEnv({ DOTDO_GATEWAY_AUDIENCE: "x", DOTDO_MAX_TOKEN_AGE: "3600" }).verifier).toBeDefined();
   });
 });

@@ -40,6 +40,11 @@ export interface TokenVerifierOptions {
   keys?: KeySource;
   algorithms?: readonly string[];
   clockToleranceSec?: number;
+  /**
+   * The oldest a token may be, by its `iat`, whatever its `exp` says: the issuer's lifetime is
+   * then not the only bound on a stolen token. Tokens must carry `iat` when this is set.
+   */
+  maxTokenAgeSec?: number;
 }
 
 export type KeySource =
@@ -66,6 +71,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     throw new VerifierConfigError(`algorithms must be a non-empty choice of ${DEFAULT_ALGORITHMS.join(", ")}; refused: ${refused.join(", ") || "(none given)"}`);
   }
   const audience = [options.audience].flat();
+  const { maxTokenAgeSec } = options;
+  if (maxTokenAgeSec !== undefined && !(Number.isInteger(maxTokenAgeSec) && maxTokenAgeSec > 0)) {
+    throw new VerifierConfigError(`maxTokenAgeSec must be a positive whole number of seconds, got ${maxTokenAgeSec}`);
+  }
   // An empty audience list would make jose skip the check altogether.
   if (!options.issuer || audience.length === 0 || audience.some((aud) => !aud)) {
     throw new VerifierConfigError("a token verifier needs a non-empty issuer and audience");
@@ -89,7 +98,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         audience,
         algorithms,
         clockTolerance: options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
-        requiredClaims: ["exp"],
+        requiredClaims: options.maxTokenAgeSec === undefined ? ["exp"] : ["exp", "iat"],
+        ...(options.maxTokenAgeSec !== undefined && { maxTokenAge: options.maxTokenAgeSec }),
       };
       const result = await jwtVerify(token, key, verifyOptions);
       return { header: result.protectedHeader, payload: result.payload };
@@ -181,7 +191,8 @@ async function discoverJwksUri(issuer: string): Promise<string> {
 
 function translate(error: unknown): Error {
   if (error instanceof errors.JWTExpired) {
-    return new TokenExpiredError(`token expired (exp ${String(error.payload.exp)})`, { cause: error });
+    const reason = error.claim === "iat" ? `older than the maximum token age (iat ${String(error.payload.iat)})` : `exp ${String(error.payload.exp)}`;
+    return new TokenExpiredError(`token expired (${reason})`, { cause: error });
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === "nbf" && error.reason === "check_failed") {
