@@ -19,7 +19,8 @@ export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forw
 export function platformHandler(worker: PlatformWorker, assets?: Assets): (request: Request) => Promise<Response> {
   let requests = 0;
   const toWorker = (request: Request): Promise<Response> => {
-    return assets ? assets.route(request, toWorker) : toWorker(request);
+    requests++;
+    return worker.fetch(request);
   };
   return async (request) => {
     const { pathname } = new URL(request.url);
