@@ -53,7 +53,8 @@ function serveLines(project: WorkerProject, platform: Exclude<RuntimeTarget, "cl
     ? [
         `import { directoryAssets } from ${JSON.stringify(runtimeModule("platform/asset-files"))};`,
         `import { fileURLToPath } from "node:url";`,
-        `const assets = directoryAssets(fileURLToPath(new URL("../${ASSETS_DIR}/", import.meta.url)), ${JSON.stringify(assetsOptions(project, assets))});`,
+        // DOTDO_ASSETS_DIR: `dotdo dev` serves the project's own directory.
+        `const assets = directoryAssets(process.env.DOTDO_ASSETS_DIR || fileURLToPath(new URL("../${ASSETS_DIR}/", import.meta.url)), ${JSON.stringify(assetsOptions(project, assets))});`,
       ]
     : [];
   const binding = assets?.binding ? `, bindings: { ${JSON.stringify(assets.binding)}: assets }` : "";

@@ -10,28 +10,29 @@ export function directoryAssets(directory: string, options: AssetsOptions): Asse
 
 /**
  * The asset files of a server output, read with node:fs (Node, Bun and Deno). A path that
- * would leave the directory (`..`, encoded or not) finds nothing. The output's files do not
- * change while it runs, so each ETag (a content hash, as Cloudflare's) is computed once.
+ * would leave the directory (`..`, encoded or not) finds nothing. Each ETag (a content hash,
+ * as Cloudflare's) is computed once per version of a file (its size and mtime), so files
+ * edited under `dotdo dev` are served fresh.
  */
 export function assetFiles(directory: string): AssetFiles {
   const root = resolve(directory);
-  const eTags = new Map<string, Promise<string | undefined>>();
+  const eTags = new Map<string, { version: string; eTag: Promise<string> }>();
   const fileOf = (path: string) => {
     const file = resolve(root, `.${path}`);
     return !path.includes("\0") && file.startsWith(root + sep) ? file : undefined;
   };
-  const eTagOf = async (file: string) => {
-    const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) return undefined;
-    return createHash("sha256").update(await readFile(file)).digest("hex").slice(0, 32);
-  };
   return {
-    eTag(path) {
+    async eTag(path) {
       const file = fileOf(path);
-      if (file === undefined) return Promise.resolve(undefined);
-      let eTag = eTags.get(file);
-      if (!eTag) eTags.set(file, (eTag = eTagOf(file)));
-      return eTag;
+      const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
+      if (file === undefined || !info?.isFile()) return undefined;
+      const version = `${info.size}:${info.mtimeMs}`;
+      let known = eTags.get(file);
+      if (known?.version !== version) {
+        known = { version, eTag: readFile(file).then((bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 32)) };
+        eTags.set(file, known);
+      }
+      return known.eTag;
     },
     async read(path) {
       const file = fileOf(path);
