@@ -45,6 +45,8 @@ export const PATHS = [
   "/404",
   "/404.html",
   "/style.css",
+  // The same bytes as style.css: served as text all the same.
+  "/style.txt",
   "/data.json",
   "/logo.png",
   "/read%20me.txt",

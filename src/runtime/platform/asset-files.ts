@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-import { resolve, sep } from "node:path";
+import { extname, resolve, sep } from "node:path";
 import { createAssets, type AssetFiles, type Assets, type AssetsOptions } from "../assets/assets";
 
 /** A server output's static assets: the files in `directory`, routed per the `assets` block. */
@@ -10,9 +10,9 @@ export function directoryAssets(directory: string, options: AssetsOptions): Asse
 
 /**
  * The asset files of a server output, read with node:fs (Node, Bun and Deno). A path that
- * would leave the directory (`..`, encoded or not) finds nothing. Each ETag (a content hash,
- * as Cloudflare's) is computed once per version of a file (its size and mtime), so files
- * edited under `dotdo dev` are served fresh.
+ * would leave the directory (`..`, encoded or not) finds nothing. Each ETag (a hash of the
+ * content and extension, as Cloudflare's) is computed once per version of a file (its size
+ * and mtime), so files edited under `dotdo dev` are served fresh.
  */
 export function assetFiles(directory: string): AssetFiles {
   const root = resolve(directory);
@@ -29,7 +29,8 @@ export function assetFiles(directory: string): AssetFiles {
       const version = `${info.size}:${info.mtimeMs}`;
       let known = eTags.get(file);
       if (known?.version !== version) {
-        known = { version, eTag: readFile(file).then((bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 32)) };
+        // With the extension, as Cloudflare's: the same bytes as .txt and .html are two assets of two types.
+        known = { version, eTag: readFile(file).then((bytes) => createHash("sha256").update(bytes).update(extname(file)).digest("hex").slice(0, 32)) };
         eTags.set(file, known);
       }
       return known.eTag;
