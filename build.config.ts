@@ -18,6 +18,7 @@ export default defineBuildConfig({
     "src/runtime/cloudflare/vectorize",
     "src/runtime/cloudflare/workflows",
     "src/runtime/platform/node",
+    "src/runtime/platform/asset-files",
     "src/runtime/platform/server-cluster",
     "src/runtime/platform/bun",
     "src/runtime/platform/deno",

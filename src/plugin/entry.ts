@@ -1,6 +1,10 @@
-import type { WorkerProject } from "./config";
+import type { AssetsOptions } from "../runtime/assets/assets";
+import type { AssetsConfig, WorkerProject } from "./config";
 import { runtimeModule } from "./package-paths";
 import { SQL_WASM_FILE, TARGETS, type EntryKind, type RuntimeTarget } from "./targets";
+
+/** Where a server output keeps the project's static assets, next to its `serverDir`. */
+export const ASSETS_DIR = "public";
 
 /** Ids of the virtual modules the plugin serves. */
 export const ENTRY_ID = "virtual:dotdo/entry";
@@ -24,7 +28,7 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget, kind:
   ];
   // Edge functions are always handlers: nothing listens on a port there.
   if (kind === "handler" || target === "vercel-edge") return [...start, ...handlerLines(target), ""].join("\n");
-  return [...start, ...serveLines(target, project.crons), ""].join("\n");
+  return [...start, ...serveLines(project, target), ""].join("\n");
 }
 
 /** The `createWorker` options that come from the project's config. */
@@ -43,8 +47,19 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
  * Server targets keep objects in the store DOTDO_STORAGE names (default .dotdo/): restored on
  * open, checkpointed while they run and on SIGTERM, through their thin platform entry.
  */
-function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">, crons: readonly string[]): string[] {
+function serveLines(project: WorkerProject, platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge">): string[] {
+  const assets = project.assets;
+  const assetLines = assets
+    ? [
+        `import { directoryAssets } from ${JSON.stringify(runtimeModule("platform/asset-files"))};`,
+        `import { fileURLToPath } from "node:url";`,
+        // DOTDO_ASSETS_DIR: `dotdo dev` serves the project's own directory.
+        `const assets = directoryAssets(process.env.DOTDO_ASSETS_DIR || fileURLToPath(new URL("../${ASSETS_DIR}/", import.meta.url)), ${JSON.stringify(assetsOptions(project, assets))});`,
+      ]
+    : [];
+  const binding = assets?.binding ? `, bindings: { ${JSON.stringify(assets.binding)}: assets }` : "";
   return [
+    ...assetLines,
     `import { createStore } from ${JSON.stringify(runtimeModule("storage/index"))};`,
     `import { persistenceEnv, persistenceLifecycle } from ${JSON.stringify(runtimeModule("persistence/index"))};`,
     `import { serve } from ${JSON.stringify(runtimeModule(`platform/${platform}`))};`,
@@ -53,8 +68,14 @@ function serveLines(platform: Exclude<RuntimeTarget, "cloudflare" | "vercel-edge
     `import { serverCluster } from ${JSON.stringify(runtimeModule("platform/server-cluster"))};`,
     `const cluster = serverCluster(process.env);`,
     `const lifecycle = persistenceLifecycle({ store: await createStore(process.env), ...persistenceEnv(process.env, hostname()), ...cluster?.lifecycle, onError: (error) => console.error("dotdo persistence:", error) });`,
-    `await serve(await startWorker({ lifecycle, asyncContext: new AsyncLocalStorage(), crons: ${JSON.stringify(crons)}, ...(cluster && { cluster: cluster.worker }) }));`,
+    `await serve(await startWorker({ lifecycle, asyncContext: new AsyncLocalStorage(), crons: ${JSON.stringify(project.crons)}, ...(cluster && { cluster: cluster.worker })${binding} })${assets ? ", { assets }" : ""});`,
   ];
+}
+
+/** What the runtime's asset router needs from the project: its routing settings and compatibility. */
+function assetsOptions(project: WorkerProject, assets: AssetsConfig): AssetsOptions {
+  const { htmlHandling, notFoundHandling, runWorkerFirst } = assets;
+  return { htmlHandling, notFoundHandling, runWorkerFirst, ...(project.compatibilityDate && { compatibilityDate: project.compatibilityDate }), compatibilityFlags: project.compatibilityFlags };
 }
 
 /**

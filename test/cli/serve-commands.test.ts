@@ -44,3 +44,19 @@ describe("dotdo dev", () => {
     }
   });
 });
+
+describe("dotdo dev with static assets", () => {
+  it("serves the project's own assets directory, an edited file fresh", async () => {
+    const assetsProject = join(scratch, "assets");
+    cpSync(join(repo, "test/fixtures/assets"), assetsProject, { recursive: true });
+    const server = await startServer(process.execPath, [bin, "dev"], assetsProject);
+    try {
+      expect(await (await fetch(`${server.url}/about`)).text()).toContain("<h1>About</h1>");
+      writeFileSync(join(assetsProject, "public/about.html"), "<h1>Edited</h1>");
+      expect(await (await fetch(`${server.url}/about`)).text()).toBe("<h1>Edited</h1>");
+      expect(await (await fetch(`${server.url}/api/other`)).text()).toBe("worker: GET /api/other");
+    } finally {
+      expect(await server.stop(), server.output()).toBe(0);
+    }
+  });
+});

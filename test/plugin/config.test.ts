@@ -121,6 +121,17 @@ describe("reading the wrangler config", () => {
     expect(await loadProject({ root: other })).toMatchObject({ rules: [], findAdditionalModules: false, baseDir: other });
   });
 
+  it("reads assets with wrangler's defaults, the directory resolved against the config file", async () => {
+    const root = project({ "wrangler.json": JSON.stringify({ main: "src/index.js", assets: { directory: "./src" } }) });
+    expect((await loadProject({ root })).assets).toEqual({ directory: join(root, "src"), htmlHandling: "auto-trailing-slash", notFoundHandling: "none", runWorkerFirst: false });
+    const full = { directory: "src", binding: "ASSETS", html_handling: "drop-trailing-slash", not_found_handling: "404-page", run_worker_first: ["/api/*", "!/api/docs/*"] };
+    const other = project({ "wrangler.json": JSON.stringify({ main: "src/index.js", assets: full }) });
+    const app = await loadProject({ root: other });
+    expect(app.assets).toEqual({ directory: join(other, "src"), binding: "ASSETS", htmlHandling: "drop-trailing-slash", notFoundHandling: "404-page", runWorkerFirst: ["/api/*", "!/api/docs/*"] });
+    // Served off Cloudflare now: the binding is no longer reported as Cloudflare-only.
+    expect(app.cloudflareOnlyBindings).toEqual([]);
+  });
+
   it("prefers wrangler.jsonc over wrangler.json over wrangler.toml, as wrangler does", async () => {
     const root = project({
       "wrangler.toml": 'name = "from-toml"\nmain = "src/index.js"',
@@ -149,6 +160,23 @@ describe("bad or missing config", () => {
     const error = await failure(loadProject({ root: project({ "wrangler.toml": 'main = "src/index.js"\nname = = 1' }) }));
     expect(error).toBeInstanceOf(InvalidConfigError);
     expect(error.message).toMatch(/^wrangler\.toml: is not valid TOML: .* at line 2/);
+  });
+
+  it.each([
+    [{ binding: "ASSETS" }, "assets.directory", /must be a non-empty string/],
+    [{ directory: "./public" }, "assets.directory", /points to \.\/public, which is not a directory/],
+    [{ directory: "src/index.js" }, "assets.directory", /which is not a directory/],
+    [{ directory: "src", html_handling: "auto" }, "assets.html_handling", /must be one of "auto-trailing-slash", .*got "auto"/],
+    [{ directory: "src", not_found_handling: "spa" }, "assets.not_found_handling", /got "spa"/],
+    [{ directory: "src", binding: "MY-ASSETS" }, "assets.binding", /JavaScript identifier/],
+    [{ directory: "src", run_worker_first: "yes" }, "assets.run_worker_first", /true, false or a list/],
+    [{ directory: "src", run_worker_first: ["api/*"] }, "assets.run_worker_first[0]", /must start with "\/" or "!\/"/],
+    [{ directory: "src", run_worker_first: ["!/static/*"] }, "assets.run_worker_first", /at least one pattern that is not negative/],
+  ])("rejects assets %j, naming %s", async (assets, field, message) => {
+    const error = await failure(loadProject({ root: project({ "wrangler.json": JSON.stringify({ main: "src/index.js", assets }) }) }));
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect(error).toMatchObject({ code: "CONFIG_INVALID", file: "wrangler.json", field });
+    expect(error.message).toMatch(message);
   });
 
   it("names the missing main field", async () => {

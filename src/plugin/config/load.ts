@@ -1,10 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { loadConfig } from "c12";
 import { basename, dirname, relative, resolve } from "pathe";
 import { ConfigNotFoundError, InvalidConfigError } from "./errors";
 import { parseWranglerText, WRANGLER_FILES } from "./parse";
-import type { DotdoConfig, WorkerProject } from "./types";
+import type { AssetsConfig, DotdoConfig, WorkerProject } from "./types";
 import { FieldChecker, validateWrangler } from "./validate";
 
 export interface LoadProjectOptions {
@@ -51,6 +51,7 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
   };
   const compatibilityDate = dotdo.config.compatibilityDate ?? wrangler.compatibilityDate;
   if (compatibilityDate !== undefined) project.compatibilityDate = compatibilityDate;
+  if (wrangler.assets !== undefined) project.assets = resolveAssets(wrangler.assets, dirname(configFile), shown);
   if (dotdo.config.evictAfterMs !== undefined) project.evictAfterMs = dotdo.config.evictAfterMs;
   if (dotdo.file !== undefined) project.dotdoConfigFile = dotdo.file;
   if (dotdo.config.preset !== undefined) project.preset = dotdo.config.preset;
@@ -93,6 +94,15 @@ function checkDotdoConfig(raw: Record<string, unknown>, file: string): DotdoConf
   if (evictAfterMs !== undefined) config.evictAfterMs = evictAfterMs;
   if (raw.vars !== undefined) config.vars = check.vars(raw.vars, "vars");
   return config;
+}
+
+/** wrangler resolves `assets.directory` against the config file's directory; a missing one is an error there too. */
+function resolveAssets(assets: AssetsConfig, configDir: string, file: string): AssetsConfig {
+  const directory = resolve(configDir, assets.directory);
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new InvalidConfigError(file, "assets.directory", `points to ${assets.directory}, which is not a directory`);
+  }
+  return { ...assets, directory };
 }
 
 function findWranglerFile(root: string, chosen: string | undefined): string {

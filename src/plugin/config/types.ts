@@ -35,6 +35,24 @@ export interface ModuleRule {
   fallthrough?: boolean;
 }
 
+/** How a request path finds an HTML file (wrangler's `assets.html_handling`). */
+export type HtmlHandling = "auto-trailing-slash" | "force-trailing-slash" | "drop-trailing-slash" | "none";
+
+/** What answers a path no asset matches (wrangler's `assets.not_found_handling`). */
+export type NotFoundHandling = "none" | "single-page-application" | "404-page";
+
+/** Static assets from wrangler's `assets` block. */
+export interface AssetsConfig {
+  /** Absolute directory of the files to serve. */
+  directory: string;
+  /** The `env` name of the binding whose `fetch(request)` serves an asset, if any. */
+  binding?: string;
+  htmlHandling: HtmlHandling;
+  notFoundHandling: NotFoundHandling;
+  /** `true`: every request goes to the Worker first; a list: the paths that do (`!/…` excludes). */
+  runWorkerFirst: boolean | string[];
+}
+
 /** A JSON value as wrangler allows in `vars`. */
 export type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
 
@@ -74,6 +92,8 @@ export interface WorkerProject {
   findAdditionalModules: boolean;
   /** Absolute `base_dir` (default: the directory of `main`). */
   baseDir: string;
+  /** Static assets (`assets`), with the directory resolved against the root. */
+  assets?: AssetsConfig;
   /** Bindings dotdo's runtime does not provide off Cloudflare. */
   cloudflareOnlyBindings: CloudflareOnlyBinding[];
   /** The whole parsed wrangler config, for outputs that hand it back to wrangler. */

@@ -1,5 +1,5 @@
 import { InvalidConfigError } from "./errors";
-import type { CloudflareOnlyBinding, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, VarValue, WorkerProject } from "./types";
+import type { AssetsConfig, CloudflareOnlyBinding, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, VarValue, WorkerProject } from "./types";
 
 /**
  * The wrangler fields dotdo reads, checked but not yet resolved against the file system
@@ -25,6 +25,8 @@ export interface WranglerFields
   main?: string;
   /** `base_dir` as written (relative to the config). */
   baseDir?: string;
+  /** `assets`, with `directory` as written (relative to the config). */
+  assets?: AssetsConfig;
   /** The whole parsed file. */
   raw: Record<string, unknown>;
 }
@@ -45,7 +47,7 @@ const CLOUDFLARE_ONLY_LISTS: Record<string, "binding" | "name"> = {
 };
 
 /** Single bindings only Cloudflare provides. */
-const CLOUDFLARE_ONLY_OBJECTS = ["ai", "browser", "images", "version_metadata", "assets"];
+const CLOUDFLARE_ONLY_OBJECTS = ["ai", "browser", "images", "version_metadata"];
 
 type Table = Record<string, unknown>;
 
@@ -73,8 +75,38 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
     findAdditionalModules: check.optionalBoolean(top.find_additional_modules, "find_additional_modules") ?? false,
     baseDir: check.optionalString(top.base_dir, "base_dir"),
     cloudflareOnlyBindings: cloudflareOnlyBindings(check, top),
+    ...(top.assets === undefined ? {} : { assets: assetsConfig(check, top.assets) }),
     raw: top,
   };
+}
+
+const HTML_HANDLING = ["auto-trailing-slash", "force-trailing-slash", "drop-trailing-slash", "none"] as const;
+const NOT_FOUND_HANDLING = ["none", "single-page-application", "404-page"] as const;
+
+function assetsConfig(check: FieldChecker, raw: unknown): AssetsConfig {
+  const entry = check.table(raw, "assets");
+  const binding = check.optionalString(entry.binding, "assets.binding");
+  const assets: AssetsConfig = {
+    directory: check.string(entry.directory, "assets.directory"),
+    htmlHandling: check.oneOf(entry.html_handling, "assets.html_handling", HTML_HANDLING) ?? "auto-trailing-slash",
+    notFoundHandling: check.oneOf(entry.not_found_handling, "assets.not_found_handling", NOT_FOUND_HANDLING) ?? "none",
+    runWorkerFirst: runWorkerFirst(check, entry.run_worker_first),
+  };
+  if (binding !== undefined) assets.binding = check.identifier(binding, "assets.binding");
+  return assets;
+}
+
+/** As wrangler checks it: each rule starts with `/` (to the Worker) or `!/` (to the assets), and one at least is positive. */
+function runWorkerFirst(check: FieldChecker, value: unknown): boolean | string[] {
+  const field = "assets.run_worker_first";
+  if (value === undefined || typeof value === "boolean") return value ?? false;
+  if (!Array.isArray(value)) check.fail(field, "must be true, false or a list of path patterns");
+  const rules = check.stringList(value, field) ?? [];
+  rules.forEach((rule, i) => {
+    if (!rule.startsWith("/") && !rule.startsWith("!/")) check.fail(`${field}[${i}]`, `must start with "/" or "!/", got ${JSON.stringify(rule)}`);
+  });
+  if (!rules.some((rule) => rule.startsWith("/"))) check.fail(field, "must list at least one pattern that is not negative (\"!/…\")");
+  return rules;
 }
 
 function cloudflareOnlyBindings(check: FieldChecker, top: Table): CloudflareOnlyBinding[] {
@@ -204,6 +236,12 @@ export class FieldChecker {
     const table = this.optionalTable(value, field) ?? {};
     for (const [key, item] of Object.entries(table)) this.string(item, `${field}.${key}`);
     return table as Record<string, string>;
+  }
+
+  oneOf<T extends string>(value: unknown, field: string, choices: readonly T[]): T | undefined {
+    if (value === undefined) return undefined;
+    if (!choices.includes(value as T)) this.fail(field, `must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${JSON.stringify(value)}`);
+    return value as T;
   }
 
   optionalBoolean(value: unknown, field: string): boolean | undefined {

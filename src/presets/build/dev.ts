@@ -38,7 +38,13 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     await exited;
   };
 
-  const env = { ...process.env, PORT: String(options.port ?? 3000), HOST: options.host ?? "127.0.0.1" };
+  const env = {
+    ...process.env,
+    PORT: String(options.port ?? 3000),
+    HOST: options.host ?? "127.0.0.1",
+    // Served from the project itself, so edits show at once.
+    ...(project.assets && { DOTDO_ASSETS_DIR: project.assets.directory }),
+  };
   const base = bundleOptions(project, resolvePreset("node"), serverDir);
   const ctx = await context({
     ...base,

@@ -7,6 +7,7 @@ import { dotdoPackage } from "../../plugin/package-paths";
 import type { PresetContext, ResolvedPreset } from "../define";
 import { BuildError } from "../errors";
 import { presetNames, resolvePreset } from "../registry";
+import { assetsWarnings, copyAssets } from "./assets";
 import { BUNDLE_FILE, bundle } from "./bundle";
 import { MANIFEST_FILE, type DotdoManifest } from "./manifest";
 import { assertReplaceable, replaceOutDir } from "./out-dir";
@@ -50,6 +51,7 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
   const { manifest, files } = await replaceOutDir(outDir, async (staging) => {
     const exports = await bundle(project, preset, join(staging, preset.serverDir));
     if (preset.runtime === "cloudflare") assertClassesExported(project, exports);
+    const assets = await copyAssets(project, preset, staging);
     const rendered = renderPresetFiles(ctx);
     for (const [path, text] of Object.entries(rendered)) await writeOutput(join(staging, path), text);
     const manifest: DotdoManifest = {
@@ -61,9 +63,9 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
       commands: Object.fromEntries(Object.entries(preset.commands).map(([name, command]) => [name, command(ctx)])),
     };
     await writeOutput(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    return { manifest, files: [manifest.entry, ...Object.keys(rendered), MANIFEST_FILE] };
+    return { manifest, files: [manifest.entry, ...assets, ...Object.keys(rendered), MANIFEST_FILE] };
   });
-  return { project, preset, outDir, manifest, files, warnings: offCloudflareWarnings(project, preset) };
+  return { project, preset, outDir, manifest, files, warnings: [...offCloudflareWarnings(project, preset), ...assetsWarnings(project, preset)] };
 }
 
 /** What templates see for this build. */

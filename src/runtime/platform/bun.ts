@@ -1,3 +1,4 @@
+import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import type { WebSocket } from "../state/websocket";
 import { platformHandler } from "./routes";
@@ -36,6 +37,8 @@ declare const Bun: {
 };
 
 export interface ServeOptions {
+  /** The project's static assets, routed in front of (or behind) the Worker. */
+  assets?: Assets;
   /** Default: `PORT`, else 3000. */
   port?: number;
   /** Default: `HOST`, else 0.0.0.0. */
@@ -47,7 +50,7 @@ export interface ServeOptions {
  * disposes the worker (checkpoints) and exits.
  */
 export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): void {
-  const handle = platformHandler(worker);
+  const handle = platformHandler(worker, options.assets);
   const connections = new OpenConnections();
   const server = Bun.serve({
     port: options.port ?? Number(process.env.PORT || 3000),

@@ -1,3 +1,4 @@
+import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import { platformHandler } from "./routes";
 import { shutdownOnSignal } from "./shutdown";
@@ -16,6 +17,8 @@ declare const Deno: {
 };
 
 export interface ServeOptions {
+  /** The project's static assets, routed in front of (or behind) the Worker. */
+  assets?: Assets;
   /** Default: `PORT`, else 3000. */
   port?: number;
   /** Default: `HOST`, else 0.0.0.0. */
@@ -27,7 +30,7 @@ export interface ServeOptions {
  * disposes the worker (checkpoints) and exits.
  */
 export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): void {
-  const handle = platformHandler(worker);
+  const handle = platformHandler(worker, options.assets);
   const connections = new OpenConnections();
   const server = Deno.serve(
     {

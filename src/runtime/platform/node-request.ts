@@ -38,8 +38,9 @@ export function toWebRequest(req: IncomingMessage): Request {
 function requestUrl(target: string, host: string): URL {
   if (/^https?:\/\//i.test(target) && URL.canParse(target)) return new URL(target);
   if (!target.startsWith("/")) throw new MalformedRequestError(400, `request target ${JSON.stringify(target)} is neither a path nor an absolute URL`);
-  if (!HOST.test(host) || !URL.canParse(target, `http://${host}`)) throw new MalformedRequestError(400, `Host header ${JSON.stringify(host)} is not a host`);
-  return new URL(target, `http://${host}`);
+  // Appended, not resolved: a path starting "//" (`//about`) is a path, not another host.
+  if (!HOST.test(host) || !URL.canParse(`http://${host}${target}`)) throw new MalformedRequestError(400, `Host header ${JSON.stringify(host)} is not a host`);
+  return new URL(`http://${host}${target}`);
 }
 
 /** `handle`'s answer to a node:http request; a request no web `Request` can carry gets its 400 or 405 (JSON, the gateway's error shape). */

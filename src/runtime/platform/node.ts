@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import { Readable, type Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
+import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
@@ -11,6 +12,8 @@ import { shutdownOnSignal } from "./shutdown";
 import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
 export interface ServeOptions {
+  /** The project's static assets, routed in front of (or behind) the Worker. */
+  assets?: Assets;
   /** Default: `PORT`, else 3000. 0 picks a free port. */
   port?: number;
   /** Default: `HOST`, else 0.0.0.0. */
@@ -37,7 +40,7 @@ export async function readSqlWasm(): Promise<Uint8Array> {
  * and graceful shutdown.
  */
 export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): Promise<Server> {
-  const handle = platformHandler(worker);
+  const handle = platformHandler(worker, options.assets);
   let stopping = false;
   const server = createServer((req, res) => {
     // Shutting down: answer what still arrives on kept-alive connections (other replicas'

@@ -1,4 +1,5 @@
 import { FORWARD_PATH } from "../cluster/remote-object";
+import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 
 /** Answered by every server entry itself: load balancers and orchestrators probe it (liveness). */
@@ -11,11 +12,16 @@ export const METRICS_PATH = "/__dotdo/metrics";
 export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded" | "forwards">;
 
 /**
- * The Worker's fetch with dotdo's own endpoints in front, for server entries (Node, Bun,
- * Deno). Web-standard, so each entry stays a thin adapter to its runtime's server.
+ * The Worker's fetch with dotdo's own endpoints in front, then the static assets (routed as
+ * Cloudflare does) when the project has them, for server entries (Node, Bun, Deno).
+ * Web-standard, so each entry stays a thin adapter to its runtime's server.
  */
-export function platformHandler(worker: PlatformWorker): (request: Request) => Promise<Response> {
+export function platformHandler(worker: PlatformWorker, assets?: Assets): (request: Request) => Promise<Response> {
   let requests = 0;
+  const toWorker = (request: Request): Promise<Response> => {
+    requests++;
+    return worker.fetch(request);
+  };
   return async (request) => {
     const { pathname } = new URL(request.url);
     // Alive even while the store is down (a restart would not help) and while stopping (other
@@ -30,8 +36,7 @@ export function platformHandler(worker: PlatformWorker): (request: Request) => P
     if (pathname === METRICS_PATH) {
       return new Response(metrics(worker, requests), { headers: { "content-type": "text/plain; version=0.0.4" } });
     }
-    requests++;
-    return worker.fetch(request);
+    return assets ? assets.route(request, toWorker) : toWorker(request);
   };
 }
 

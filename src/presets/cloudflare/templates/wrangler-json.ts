@@ -1,4 +1,5 @@
 import type { PresetContext } from "../../define";
+import { assetsOutputDir } from "../../build/assets";
 import { migrationsWithSqliteClasses } from "./migrations";
 
 /** Binding through which the Worker can export object state as Iceberg tables to R2. */
@@ -12,6 +13,8 @@ const BUNDLING_KEYS = ["main", "build", "rules", "find_additional_modules", "bas
  * as written) with dotdo's bundle as `main`, every DO binding, the full migration history.
  */
 export function wranglerJson({ project, preset, compatibilityDate }: PresetContext): object {
+  // The build copies the assets into the output: wrangler resolves the directory against this file.
+  const assets = project.assets ? { assets: { ...(project.wrangler.assets as object), directory: assetsOutputDir(preset) } } : {};
   const r2Buckets = project.r2Buckets.map((b) => (b.bucketName === undefined ? { binding: b.binding } : { binding: b.binding, bucket_name: b.bucketName }));
   if (!r2Buckets.some((b) => b.binding === ICEBERG_BUCKET_BINDING)) {
     r2Buckets.push({ binding: ICEBERG_BUCKET_BINDING, bucket_name: `${project.name}-iceberg` });
@@ -30,6 +33,7 @@ export function wranglerJson({ project, preset, compatibilityDate }: PresetConte
     migrations: migrationsWithSqliteClasses(project),
     vars: project.vars,
     r2_buckets: r2Buckets,
+    ...assets,
   };
 }
 
