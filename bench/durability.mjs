@@ -18,11 +18,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { startS3 } from "../test/helpers/s3.ts";
 import { freePort } from "../test/presets/harness/process.ts";
 import { buildLedger, startDotdo } from "./ledger.mjs";
+import { bundleForWorkerd } from "./workerd.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { values: options } = parseArgs({ options: { seconds: { type: "string", default: "5" } } });
@@ -58,20 +58,11 @@ async function drive(url, objectOf) {
 }
 
 async function startWorkerd() {
-  const bundle = await build({
-    entryPoints: [join(root, "test/fixtures/ledger/src/index.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    external: ["cloudflare:*"],
-    write: false,
-    logLevel: "silent",
-  });
+  const script = await bundleForWorkerd(join(root, "test/fixtures/ledger/src/index.ts"));
   const port = await freePort();
   const mf = new Miniflare({
     modules: true,
-    script: bundle.outputFiles[0].text,
+    script,
     compatibilityDate: "2025-09-01",
     durableObjects: { LEDGER: { className: "Ledger", useSQLite: true } },
     durableObjectsPersist: join(scratch, "workerd-state"),

@@ -14,6 +14,7 @@ import { Miniflare } from "miniflare";
 import { spawnSync } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { bundleForWorkerd } from "./workerd.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const workerEntry = `${root}bench/runtime.worker.ts`;
@@ -44,19 +45,9 @@ if (typeof globalThis.gc !== "function") {
 }
 
 async function startWorkerd() {
-  const bundle = await build({
-    entryPoints: [workerEntry],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    external: ["cloudflare:*"],
-    write: false,
-    logLevel: "silent",
-  });
   const mf = new Miniflare({
     modules: true,
-    script: bundle.outputFiles[0].text,
+    script: await bundleForWorkerd(workerEntry),
     compatibilityDate: "2025-09-01",
     durableObjects: Object.fromEntries(
       Object.entries(BINDINGS).map(([binding, className]) => [binding, { className, useSQLite: true }]),
