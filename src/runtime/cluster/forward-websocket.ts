@@ -45,7 +45,8 @@ export async function relayUpgrade(url: URL, request: Request, headers: Headers)
   local.addEventListener("message", (event) => remote.readyState === OPEN && remote.send((event as MessageEvent).data as string | ArrayBuffer));
   local.addEventListener("close", (event) => {
     const { code, reason } = event as CloseEvent;
-    // A client may only send 1000 or 3000–4999: other codes the object chose become 1000.
+    // The relay is the holder's client, and a client may only send 1000 or 3000–4999: other
+    // codes from the caller's side (1001 from a browser leaving, say) reach the holder as 1000.
     remote.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
   });
   try {

@@ -93,6 +93,7 @@ export class RemoteObject {
       const response = await this.#attempt(() => fetch(new URL(FORWARD_PATH, this.#address), { method: "POST", headers: signed, body: stream, duplex: "half" } as unknown as RequestInit));
       const holder = response.headers.get("x-dotdo-holder");
       if (response.status === 421 && holder && holder !== this.#address && redirects === 0 && !(body instanceof ReadableStream)) {
+        await response.body?.cancel(); // frees the connection for the next call
         this.#address = holder;
         continue;
       }
