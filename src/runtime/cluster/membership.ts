@@ -66,8 +66,9 @@ export class Membership {
     if (cached && this.#now() - cached.at < PROBE_CACHE_MS) return !(await cached.alive);
     const alive = withTimeout(this.#options.probe(address), PROBE_TIMEOUT_MS).catch(() => false);
     this.#probes.set(key, { at: this.#now(), alive });
-    if (!(await alive)) this.suspect(address);
-    return !(await alive);
+    if (await alive) return false;
+    this.suspect(address);
+    return true;
   }
 
   #suspected(address: string): boolean {
