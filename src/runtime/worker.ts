@@ -218,7 +218,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     ...(options.cluster && { forwarded: forwardHandler(() => registries.values(), options.cluster.secret, forwards), forwards }),
     async dispose() {
       stopping = true;
-      triggers?.stop();
+      await triggers?.stop();
       await Promise.allSettled(background);
       await Promise.all([...registries.values()].map((registry) => registry.dispose()));
       await options.lifecycle?.stopped?.();

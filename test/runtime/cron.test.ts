@@ -43,7 +43,8 @@ describe("cron triggers", () => {
     );
     for (const replica of replicas) replica.start();
     await vi.advanceTimersByTimeAsync(4 * 60_000);
-    for (const replica of replicas) replica.stop();
+    // The claims hash with Web Crypto, which settles outside the fake clock: stop waits for them.
+    await Promise.all(replicas.map((replica) => replica.stop()));
     const ticks = runs.map(([cron, time]) => `${cron} @ ${new Date(time).toISOString()}`).sort();
     expect(ticks).toEqual([
       "* * * * * @ 2026-12-03T11:01:00.000Z",
@@ -72,7 +73,7 @@ describe("cron triggers", () => {
     await vi.advanceTimersByTimeAsync(2 * 60_000);
     expect(calls).toBe(2);
     expect(errors).toHaveBeenCalledTimes(2);
-    triggers.stop();
+    await triggers.stop();
     await vi.advanceTimersByTimeAsync(3 * 60_000);
     expect(calls).toBe(2);
     errors.mockRestore();

@@ -22,6 +22,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class CronTriggers {
   readonly #options: CronTriggerOptions;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #running = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(options: CronTriggerOptions) {
@@ -33,10 +34,12 @@ export class CronTriggers {
     for (const cron of this.#options.crons) this.#arm(cron, parseCron(cron), now);
   }
 
-  stop(): void {
+  /** Fires no more ticks, and settles once the runs already started have finished. */
+  async stop(): Promise<void> {
     this.#stopped = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    await Promise.all(this.#running);
   }
 
   #arm(expression: string, cron: ReturnType<typeof parseCron>, after: number): void {
@@ -47,7 +50,8 @@ export class CronTriggers {
       // Timers may fire a little early (or be clamped for far ticks): wait until due.
       if (Date.now() < tick) return this.#arm(expression, cron, after);
       this.#arm(expression, cron, tick);
-      void this.#fire(expression, tick);
+      const run = this.#fire(expression, tick).finally(() => this.#running.delete(run));
+      this.#running.add(run);
     }, Math.min(Math.max(tick - Date.now(), 0), MAX_TIMER_MS));
     (timer as { unref?(): void }).unref?.();
     this.#timers.add(timer);
