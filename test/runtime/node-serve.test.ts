@@ -38,4 +38,17 @@ describe("node serve", () => {
     await server.close();
     expect(disposed).toBe(true);
   });
+
+  it("cuts a request that never finishes once the objects are disposed, so a stop is bounded", async () => {
+    const hanging = { default: { fetch: () => new Promise<Response>(() => undefined) } };
+    const worker = await createWorker(hanging, { durableObjects: {}, sqlWasm: await readSqlWasm() });
+    const stuck = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false, log: false });
+    const request = fetch(`${stuck.url}/never`).then(
+      () => "answered",
+      () => "cut",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the request has reached the Worker
+    await stuck.close();
+    expect(await request).toBe("cut");
+  }, 15_000);
 });

@@ -2,7 +2,7 @@ import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import type { WebSocket } from "../state/websocket";
 import { platformHandler } from "./routes";
-import { shutdownOnSignal } from "./shutdown";
+import { drain, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
 
 /** What an upgraded connection carries: the Worker's end, and its relay once open. */
@@ -19,7 +19,7 @@ interface BunServer {
   hostname: string;
   port: number;
   upgrade(request: Request, options: { data: Connection; headers: Record<string, string> }): boolean;
-  stop(): Promise<void>;
+  stop(closeActiveConnections?: boolean): Promise<void>;
 }
 
 // Bun's global, as far as this entry uses it: the package ships no types for it here.
@@ -75,7 +75,7 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "he
   const onSignal = shutdownOnSignal(async () => {
     connections.closeAll();
     await worker.dispose();
-    await server.stop(); // resolves once open WebSockets have closed too
+    await drain(server.stop(), () => server.stop(true)); // stop() waits for open WebSockets too
   }, (code) => process.exit(code));
   process.on("SIGTERM", onSignal).on("SIGINT", onSignal);
 }

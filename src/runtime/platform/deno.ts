@@ -1,7 +1,7 @@
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import { platformHandler } from "./routes";
-import { shutdownOnSignal } from "./shutdown";
+import { drain, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, relayStandard } from "./websocket-bridge";
 
 // Deno's global, as far as this entry uses it: no Deno types are installed here.
@@ -56,7 +56,7 @@ export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "he
   const onSignal = shutdownOnSignal(async () => {
     connections.closeAll();
     await worker.dispose();
-    await server.shutdown();
+    await drain(server.shutdown(), () => undefined); // the exit that follows cuts what is left
   }, (code) => Deno.exit(code));
   Deno.addSignalListener("SIGTERM", onSignal);
   Deno.addSignalListener("SIGINT", onSignal);

@@ -8,7 +8,7 @@ import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
 import { platformHandler } from "./routes";
-import { shutdownOnSignal } from "./shutdown";
+import { drain, shutdownOnSignal } from "./shutdown";
 import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
 export interface ServeOptions {
@@ -62,7 +62,8 @@ export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose"
       // Still listening while objects are handed over: other replicas' probes find this one
       // alive (stopping), and wait for its leases instead of taking them over.
       await worker.dispose();
-      await new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
+      await drain(closed, () => server.closeAllConnections());
       process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
     })());
   const onSignal = shutdownOnSignal(close, (code) => process.exit(code));

@@ -6,8 +6,8 @@ export interface RunningServer {
   child: ChildProcess;
   /** Everything the process wrote, for failure messages. */
   output(): string;
-  /** Sends SIGTERM and resolves with the exit code (or the signal that ended it). */
-  stop(): Promise<number | NodeJS.Signals | null>;
+  /** Sends SIGTERM (SIGKILL after `graceMs`, default 10 s) and resolves with the exit code (or the signal that ended it). */
+  stop(graceMs?: number): Promise<number | NodeJS.Signals | null>;
 }
 
 /** A port that was free a moment ago: the servers under test take PORT from the environment. */
@@ -43,9 +43,9 @@ export async function startServer(command: string, args: string[], cwd: string, 
     url,
     child,
     output: () => output,
-    async stop() {
+    async stop(graceMs = 10_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 10_000);
+      const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), graceMs);
       try {
         return await exited;
       } finally {
