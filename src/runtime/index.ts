@@ -6,6 +6,7 @@ export { DurableObject, RpcTarget, WorkerEntrypoint, type AlarmInvocationInfo, t
 export { DurableObjectState } from "./state/state";
 export { DurableObjectStorage, DurableObjectTransaction, type ListOptions } from "./state/storage";
 export { BookmarksUnsupportedError } from "./state/bookmarks";
+export { BookmarkExpiredError, BookmarkInvalidError } from "./persistence/bookmarks";
 export { SqlStorage, type SqlBinding } from "./state/sql-storage";
 export { Cursor as SqlStorageCursor, type SqlRow } from "./state/sql-cursor";
 export { DurableObjectNamespace, type GetOptions } from "./namespace/namespace";

@@ -35,6 +35,11 @@ export interface ObjectLifecycle {
   durable?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
   /** The object is dropped without saving (its state is ahead of what could be stored). */
   discard?(ref: ObjectRef, db: SqliteDatabase): Promise<void>;
+  /**
+   * The object's next session starts from an older state (`onNextSessionRestoreBookmark`): a
+   * reset (`ctx.abort()`) closes it, so that its next event opens it from the store.
+   */
+  restorePending?(db: SqliteDatabase): boolean;
   /** Probes the object store (readiness: a replica that cannot store writes should not get traffic). */
   health?(): Promise<StoreHealth>;
   /**

@@ -250,6 +250,9 @@ export class ObjectRegistry implements LiveObjectHost {
     // A failed open (the entry may be a new one by now) is its own caller's to report.
     void this.#entries.get(live.id.toString())?.then((entry) => {
       if (entry.live === live) entry.live = undefined;
+      if (this.#options.lifecycle?.restorePending?.(entry.db)) {
+        this.#evictIfIdle(entry, true).catch((error: unknown) => console.error(`dotdo: could not close Durable Object ${entry.ref.id} to restore its bookmark:`, error));
+      }
     }, () => undefined);
   }
 

@@ -20,9 +20,14 @@ export function detachIcebergHandle(db: SqliteDatabase): void {
   handles.delete(db);
 }
 
+/** The persistence API of the object whose database is `db`, if it has one. */
+export function findIcebergHandle(db: SqliteDatabase | undefined): IcebergHandle | undefined {
+  return db && handles.get(db);
+}
+
 /** The persistence API of the object whose database is `db`. */
 export function icebergHandleOf(db: SqliteDatabase | undefined): IcebergHandle {
-  const handle = db && handles.get(db);
+  const handle = findIcebergHandle(db);
   if (!handle) throw new PersistenceOffError();
   return handle;
 }

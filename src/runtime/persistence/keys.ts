@@ -10,6 +10,8 @@ export const LATEST_KEY = "snapshots/latest";
 export const COMMITS_PREFIX = "snapshots/commits/";
 /** The SQLite image a clean stop leaves for the next cold start (see `ObjectPersistence.leaveImage`). */
 export const LEFT_IMAGE_KEY = "snapshots/image";
+/** The commit the next session starts from (`onNextSessionRestoreBookmark`), until it has. */
+export const RESTORE_REQUEST_KEY = "snapshots/restore-request";
 
 /** The write-ahead log: one create-only entry per commit batch (see log/). */
 export const LOG_PREFIX = "log/";

@@ -4,6 +4,7 @@ import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { enginePort, EngineChanges } from "./engine-port";
 import { HeldElsewhereError } from "../cluster/errors";
+import { BookmarkExpiredError, decodeBookmark, encodeBookmark } from "./bookmarks";
 import { FencedError } from "./errors";
 import { attachIcebergHandle, detachIcebergHandle } from "./iceberg-handles";
 import { AlarmIndex } from "./alarm-index";
@@ -90,6 +91,10 @@ export interface IcebergHandle {
   releaseFencingToken(token: FencingToken): Promise<void>;
   listSnapshots(): Promise<SnapshotInfo[]>;
   expireSnapshots(policy: ExpirePolicy): Promise<ExpireResult>;
+  /** Point-in-time recovery on checkpoints (see bookmarks.ts): `ctx.storage`'s bookmark API. */
+  currentBookmark(): Promise<string>;
+  bookmarkForTime(time: number | Date): Promise<string>;
+  restoreOnNextSession(bookmark: string): Promise<string>;
 }
 
 export interface PersistenceLifecycle extends ObjectLifecycle {
@@ -159,7 +164,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       }
       // The lease is renewed three times per ttl, so a live holder never looks gone to others.
       const scheduler = new CheckpointScheduler(persistence, options.iceberg, report(ref), (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) / 3);
-      const handle = handleOf(persistence, scheduler);
+      const handle = handleOf(persistence, scheduler, ref.id);
       open.set(db, { ref, db, persistence, scheduler, handle });
       attachIcebergHandle(db, handle);
     },
@@ -205,6 +210,8 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
       close(entry);
       await entry.persistence.releaseLease().catch(report(ref));
     },
+
+    restorePending: (db) => open.get(db)?.persistence.restorePending ?? false,
 
     alarmChanged: (ref, time) => alarms.record(ref, time),
     pendingAlarms: () => alarms.pending(),
@@ -267,7 +274,11 @@ async function acquireWaiting(persistence: ObjectPersistence, waitMs: number, he
   }
 }
 
-function handleOf(persistence: ObjectPersistence, scheduler: CheckpointScheduler): IcebergHandle {
+function handleOf(persistence: ObjectPersistence, scheduler: CheckpointScheduler, objectId: string): IcebergHandle {
+  const currentBookmark = async () => {
+    await persistence.checkpoint(); // a bookmark names a commit: the state now becomes one
+    return encodeBookmark(persistence.head?.sequence ?? 0, objectId);
+  };
   return {
     configureIceberg: (config) => scheduler.configure(config),
     saveToIceberg: () => persistence.checkpoint(),
@@ -285,5 +296,21 @@ function handleOf(persistence: ObjectPersistence, scheduler: CheckpointScheduler
     },
     listSnapshots: () => persistence.listSnapshots(),
     expireSnapshots: (policy) => persistence.expireSnapshots(policy),
+    currentBookmark,
+    async bookmarkForTime(time) {
+      const at = typeof time === "number" ? time : time.getTime();
+      const snapshots = await persistence.listSnapshots();
+      const found = snapshots.filter((snapshot) => snapshot.timestampMs <= at).at(-1);
+      if (found) return encodeBookmark(found.sequence, objectId);
+      // Before the first commit, if that one is still kept: the empty state.
+      if (snapshots.length === 0 || snapshots[0]!.parent === null) return encodeBookmark(0, objectId);
+      throw new BookmarkExpiredError(`no checkpoint of ${new Date(at).toISOString()} or before is kept any more (the oldest is of ${new Date(snapshots[0]!.timestampMs).toISOString()})`);
+    },
+    async restoreOnNextSession(bookmark) {
+      const sequence = decodeBookmark(bookmark, objectId);
+      const undo = await currentBookmark();
+      await persistence.requestRestore(sequence);
+      return undo;
+    },
   };
 }

@@ -8,7 +8,8 @@ import { CorruptSnapshotError, SnapshotNotFoundError } from "./errors";
 import type { ImageRead } from "./image-read";
 import { Lease, type LeaseRecord } from "./lease";
 import { listSequences, readLatest, ridesInHint } from "./latest";
-import { LEFT_IMAGE_KEY } from "./keys";
+import { BookmarkExpiredError } from "./bookmarks";
+import { LEFT_IMAGE_KEY, RESTORE_REQUEST_KEY } from "./keys";
 import { imageReader, loadCommit, readCommit } from "./restore";
 import type { SqlPort } from "./sql-port";
 import { TableHistory } from "./table-history";
@@ -98,6 +99,10 @@ export class ObjectPersistence {
   readonly #retention: RetentionPolicy | undefined;
   /** The commit whose image a clean stop left at `snapshots/image`, as far as this instance knows. */
   #left: number | null = null;
+  /** A restore to this commit was requested for this session: it is committed before serving. */
+  #requested: number | null = null;
+  /** A restore was requested for the next session. */
+  #pending = false;
   readonly #onError: (error: unknown) => void;
   readonly #log: ObjectLog;
 
@@ -175,10 +180,19 @@ export class ObjectPersistence {
   async #restore(target: RestoreTarget): Promise<Commit | null> {
     const { store, port } = this.#settings;
     const latest = target.sequence === undefined && target.asOf === undefined;
-    // The log is listed in the first round trip, beside the hint and the commit listing.
+    // The log is listed in the first round trip, beside the hint, the commit listing and a
+    // restore request (onNextSessionRestoreBookmark), which is taken instead of the newest state.
     const listing = latest ? this.#log.list() : null;
     listing?.catch(() => undefined);
+    const requested = latest ? readRestoreRequest(store) : null;
+    requested?.catch(() => undefined);
     const { commit, image, damage } = await this.#resolve(target);
+    const request = await requested;
+    if (request !== null && request !== undefined) {
+      image?.catch(() => undefined);
+      this.#requested = request;
+      return this.#restore({ sequence: request });
+    }
     if (damage) this.#onError(damage);
     const read = commit ? await loadCommit(store, port, commit, target.replace ?? false, this.#onError, image) : null;
     this.#left = read?.fromHave && !ridesInHint(commit!.image!.bytes) ? commit!.sequence : null;
@@ -187,7 +201,7 @@ export class ObjectPersistence {
     this.#newestSequence = latest ? (commit?.sequence ?? 0) : ((await listSequences(store)).at(-1) ?? 0);
     this.#newest = commit !== null && commit.sequence === this.#newestSequence ? commit : null;
     this.#head = commit;
-    this.#behind = commit !== null && commit.sequence !== this.#newestSequence;
+    this.#behind = (commit?.sequence ?? 0) !== this.#newestSequence;
     this.#unsaved = false;
     this.#published = false;
     this.#tracker.rebase();
@@ -208,7 +222,38 @@ export class ObjectPersistence {
 
   async #openLog(): Promise<LogWriter> {
     if (this.#lease.generation === null) await this.#lease.acquire();
-    return this.#log.open(this.#lease.generation!, this.#lease.handedOver, this.#head);
+    const writer = await this.#log.open(this.#lease.generation!, this.#lease.handedOver, this.#head);
+    if (this.#requested !== null) {
+      // The requested state becomes the newest commit before the object serves (the log after
+      // the old newest commit must not be replayed onto it); only then is the request done.
+      this.#requested = null;
+      this.#behind = true;
+      await this.#run();
+      await this.#settings.store.delete(RESTORE_REQUEST_KEY);
+    }
+    return writer;
+  }
+
+  /**
+   * The next session (after a restart, or `ctx.abort()`) starts from commit `sequence` (0: the
+   * state before any commit), as Cloudflare's `onNextSessionRestoreBookmark`. The request is
+   * stored, so it survives this process.
+   */
+  async requestRestore(sequence: number): Promise<void> {
+    const { store } = this.#settings;
+    if (sequence !== 0) {
+      await readCommit(store, sequence).catch((error: unknown) => {
+        if (!(error instanceof SnapshotNotFoundError)) throw error;
+        throw new BookmarkExpiredError(`checkpoint ${sequence} is no longer kept (retention expired it), so its bookmark cannot be restored`, { cause: error });
+      });
+    }
+    await store.put(RESTORE_REQUEST_KEY, new TextEncoder().encode(JSON.stringify({ sequence })));
+    this.#pending = true;
+  }
+
+  /** `requestRestore` was called: the next session starts from an older state. */
+  get restorePending(): boolean {
+    return this.#pending;
   }
 
   /**
@@ -392,6 +437,7 @@ export class ObjectPersistence {
   /** The commit to restore, with its image's read when already started. */
   async #resolve(target: RestoreTarget): Promise<{ commit: Commit | null; image?: Promise<ImageRead> | null; damage?: CorruptSnapshotError }> {
     const { store, port } = this.#settings;
+    if (target.sequence === 0) return { commit: null }; // the state before any commit
     if (target.sequence !== undefined) return { commit: await readCommit(store, target.sequence) };
     if (target.asOf === undefined) return (await readLatest(store, imageReader(store, port))) ?? { commit: null };
     const asOf = typeof target.asOf === "number" ? target.asOf : target.asOf.getTime();
@@ -413,4 +459,17 @@ export class ObjectPersistence {
     if (!found) throw new SnapshotNotFoundError(`no checkpoint was made at or before ${new Date(asOf).toISOString()}`);
     return { commit: found };
   }
+}
+
+/** The commit a restore request names, or null when there is none. */
+async function readRestoreRequest(store: ObjectStore): Promise<number | null> {
+  const stored = await store.get(RESTORE_REQUEST_KEY);
+  if (!stored) return null;
+  try {
+    const { sequence } = JSON.parse(new TextDecoder().decode(stored.body)) as { sequence: unknown };
+    if (Number.isSafeInteger(sequence) && (sequence as number) >= 0) return sequence as number;
+  } catch {
+    // reported below
+  }
+  throw new CorruptSnapshotError(RESTORE_REQUEST_KEY, "not a restore request");
 }

@@ -82,6 +82,7 @@ export function persistentHandler(options: HandlerOptions): (request: Request) =
         open.delete(db);
       },
       durable: (ref, db) => persistence.durable!(ref, db),
+      restorePending: (db) => persistence.restorePending!(db),
       async discard(ref, db) {
         await persistence.discard?.(ref, db);
         open.delete(db);

@@ -1,3 +1,4 @@
+import { findIcebergHandle } from "../persistence/iceberg-handles";
 import { nextBookmark, pointInTimeRecoveryUnsupported } from "./bookmarks";
 import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore, METADATA_TABLE } from "./alarm-store";
@@ -219,22 +220,24 @@ export class DurableObjectStorage {
     this.#owner.alarmChanged(null);
   }
 
-  // Bookmarks as workerd has them off Cloudflare (see bookmarks.ts).
+  // Point-in-time recovery on the object's checkpoints (persistence/bookmarks.ts); without
+  // persistence, bookmarks as workerd has them off Cloudflare (state/bookmarks.ts).
   async getCurrentBookmark(): Promise<string> {
     this.#owner.storageUsed?.();
-    return nextBookmark(this.#db);
+    const handle = findIcebergHandle(this.#db);
+    return handle ? handle.currentBookmark() : nextBookmark(this.#db);
   }
 
   async waitForBookmark(_bookmark: string): Promise<void> {
-    this.#owner.storageUsed?.();
+    this.#owner.storageUsed?.(); // one holder per object: its state is never behind a bookmark
   }
 
-  getBookmarkForTime(_time: number | Date): Promise<string> {
-    return pointInTimeRecoveryUnsupported();
+  getBookmarkForTime(time: number | Date): Promise<string> {
+    return findIcebergHandle(this.#db)?.bookmarkForTime(time) ?? pointInTimeRecoveryUnsupported();
   }
 
-  onNextSessionRestoreBookmark(_bookmark: string): Promise<string> {
-    return pointInTimeRecoveryUnsupported();
+  onNextSessionRestoreBookmark(bookmark: string): Promise<string> {
+    return findIcebergHandle(this.#db)?.restoreOnNextSession(bookmark) ?? pointInTimeRecoveryUnsupported();
   }
 
   #begin(): string {
