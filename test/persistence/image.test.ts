@@ -73,8 +73,9 @@ describe("SQLite image beside the tables", () => {
     const reader = await open(watched);
     await reader.persistence.restore();
     expect(reader.port.query("SELECT v FROM t")).toEqual([["a"], ["b"]]);
-    // One round: the hint, and the image a clean stop would have left (there is none).
-    expect(reads.sort()).toEqual(["snapshots/image", "snapshots/latest"]);
+    // One round: the hint, the image a clean stop would have left (there is none) and a
+    // bookmark's restore request (none).
+    expect(reads.sort()).toEqual(["snapshots/image", "snapshots/latest", "snapshots/restore-request"]);
     expect(reader.errors).toEqual([]);
   });
 

@@ -52,7 +52,7 @@ function holdingStore() {
 }
 
 async function start(store: ObjectStore) {
-  const lifecycle = persistenceLifecycle({ store, holder: "gate-test", iceberg: { autoCheckpoint: false }, storePolicy: { deadlineMs: 200, attemptTimeoutMs: 100, baseDelayMs: 5 } });
+  const lifecycle = persistenceLifecycle({ store, holder: "gate-test", iceberg: { autoCheckpoint: false }, storePolicy: { deadlineMs: 2_000, attemptTimeoutMs: 1_000, baseDelayMs: 5 } });
   const worker = await createWorker(objects, { durableObjects: { JOURNAL: { className: "Journal" } }, lifecycle, asyncContext: new AsyncLocalStorage() });
   workers.push(worker);
   return worker.env.JOURNAL as DurableObjectNamespace<objects.Journal>;

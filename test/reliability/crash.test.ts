@@ -50,7 +50,7 @@ describe("acknowledged writes survive kill -9", () => {
     const result = await crashTrials({ DOTDO_STORAGE: `file:${join(scratch, "file-store")}` });
     expect(result.acknowledged).toBeGreaterThan(TRIALS * 8); // the kills hit a busy object (fewer writes on a loaded machine)
     expect(result.lost).toEqual([]);
-  });
+  }, 180_000); // 20 restarts: slower beside the rest of the suite
 
   it(`on S3 (s3rver behind the conditional-write proxy): ${TRIALS} kills under ${WRITERS} writers, none lost`, async () => {
     const result = await crashTrials({
@@ -61,7 +61,7 @@ describe("acknowledged writes survive kill -9", () => {
     });
     expect(result.acknowledged).toBeGreaterThan(TRIALS * 8); // the kills hit a busy object (fewer writes on a loaded machine)
     expect(result.lost).toEqual([]);
-  });
+  }, 180_000); // 20 restarts: slower beside the rest of the suite
 });
 
 describe("split brain", () => {
