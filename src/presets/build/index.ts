@@ -5,6 +5,7 @@ import { parseCron } from "../../runtime/cron/schedule";
 import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "../../plugin/config";
 import { dotdoPackage } from "../../plugin/package-paths";
 import type { PresetContext, ResolvedPreset } from "../define";
+import { deployCommandLine } from "../deploy-steps";
 import { BuildError } from "../errors";
 import { presetNames, resolvePreset } from "../registry";
 import { assetsWarnings, copyAssets } from "./assets";
@@ -43,7 +44,7 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
   const preset = resolvePreset(presetName);
   if (preset.runtime !== "cloudflare") assertRunnableOffCloudflare(project);
   for (const cron of project.crons) parseCron(cron); // CRON_INVALID at build, not at the first start
-  const outDir = resolve(project.root, options.outDir ?? project.outDir ?? preset.outDir);
+  const outDir = outputDirectory(project, preset, options.outDir);
   assertReplaceable(outDir, project.root);
 
   // Templates see the final output directory; files are written to a staging copy of it.
@@ -60,12 +61,24 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
       dotdo: ctx.dotdoVersion,
       compatibilityDate: ctx.compatibilityDate,
       entry: `${preset.serverDir}/${BUNDLE_FILE}`,
-      commands: Object.fromEntries(Object.entries(preset.commands).map(([name, command]) => [name, command(ctx)])),
+      commands: manifestCommands(ctx),
     };
     await writeOutput(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     return { manifest, files: [manifest.entry, ...assets, ...Object.keys(rendered), MANIFEST_FILE] };
   });
   return { project, preset, outDir, manifest, files, warnings: [...offCloudflareWarnings(project, preset), ...assetsWarnings(project, preset)] };
+}
+
+/** The absolute output directory: `outDir` (relative to the root), else dotdo.config's, else the preset's. */
+export function outputDirectory(project: WorkerProject, preset: ResolvedPreset, outDir?: string): string {
+  return resolve(project.root, outDir ?? project.outDir ?? preset.outDir);
+}
+
+/** Shell commands for people: the preview, and the deploy steps `dotdo deploy` runs. */
+function manifestCommands(ctx: PresetContext): DotdoManifest["commands"] {
+  const preview = ctx.preset.commands.preview?.(ctx);
+  const deploy = deployCommandLine(ctx);
+  return { ...(preview === undefined ? {} : { preview }), ...(deploy === undefined ? {} : { deploy }) };
 }
 
 /** What templates see for this build. */
