@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 
 export interface CommandResult {
   status: number;
-  /** The last line the command wrote to stderr, without colours: enough to say why it failed. */
+  /** The last line of stderr that names a problem (else the last line), without colours: enough to say why it failed. */
   lastErrorLine: string;
 }
 
@@ -32,8 +32,11 @@ export function runAttached(file: string, args: string[], options: { cwd: string
   });
 }
 
+/** Words of a line that says what went wrong, as opposed to where the logs went. */
+const PROBLEM = /\b(error|not|no|fail\w*|denied|refused|unauthori[sz]ed|invalid|expired|unable|cannot)\b/i;
+
 function lastLine(text: string): string {
   const lines = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n").map((line) => line.trim()).filter(Boolean);
-  const line = lines.at(-1) ?? "";
+  const line = lines.findLast((candidate) => PROBLEM.test(candidate)) ?? lines.at(-1) ?? "";
   return line.length > 240 ? `${line.slice(0, 240)}…` : line;
 }
