@@ -4,6 +4,7 @@ import { relative } from "pathe";
 import { deployablePresets, deployProject, type DeployResult } from "../deploy/index";
 import type { DeployCheck } from "../deploy/checks";
 import { printData } from "../output";
+import { delayedProgress, PROGRESS_AFTER_MS } from "../progress";
 
 export default defineCommand({
   meta: { name: "deploy", description: "Check the platform CLI and the storage settings, build, and deploy with the platform's own CLI" },
@@ -16,16 +17,19 @@ export default defineCommand({
   },
   async run({ args }) {
     const json = args.json === true;
+    const progress = json ? undefined : delayedProgress(PROGRESS_AFTER_MS);
     const result = await deployProject({
       root: args.root,
       ...(args.preset === undefined ? {} : { preset: args.preset }),
       ...(args.outDir === undefined ? {} : { outDir: args.outDir }),
       dryRun: args["dry-run"] === true,
       stdoutToStderr: json,
+      ...(progress ? { onProgress: progress.step } : {}),
       onCommand: (command) => {
+        progress?.done();
         if (!json) consola.start(command.line);
       },
-    });
+    }).finally(() => progress?.done());
     if (json) printData(JSON.stringify(toJson(result), null, 2));
     else if (result.dryRun) printPlan(result);
     else consola.success(`Deployed ${result.preset} from ${shortPath(result.outDir)}`);

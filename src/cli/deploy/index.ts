@@ -21,6 +21,8 @@ export interface DeployOptions {
   stdoutToStderr?: boolean;
   /** Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Passed to the build (see BuildOptions). */
+  onProgress?: (step: string) => void;
   /** Called before each platform command runs. */
   onCommand?: (command: DeployCommand) => void;
 }
@@ -67,7 +69,12 @@ export async function deployProject(options: DeployOptions = {}): Promise<Deploy
   const problems = checks.flatMap((check) => (check.error ? [check.error] : []));
   if (!options.dryRun && problems.length > 0) throw problems.length === 1 ? problems[0]! : new DeployNotReadyError(presetName, problems);
 
-  const build = await buildProject({ root: project.root, preset: presetName, ...(options.outDir === undefined ? {} : { outDir: options.outDir }) });
+  const build = await buildProject({
+    root: project.root,
+    preset: presetName,
+    ...(options.outDir === undefined ? {} : { outDir: options.outDir }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
   const commands = steps.map((step) => ({ argv: [step.cli.bin, ...step.args], line: commandLine(step) }));
   if (!options.dryRun) {
     for (const [index, step] of steps.entries()) {

@@ -20,6 +20,8 @@ export interface BuildOptions {
   root?: string;
   /** Output directory, relative to `root` (default: the preset's, usually `.output`). */
   outDir?: string;
+  /** Called as each step of the build starts, with what it does (for progress output). */
+  onProgress?: (step: string) => void;
 }
 
 export interface BuildResult {
@@ -49,10 +51,14 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
 
   // Templates see the final output directory; files are written to a staging copy of it.
   const ctx = presetContext(project, preset, outDir);
+  const progress = options.onProgress ?? (() => {});
   const { manifest, files } = await replaceOutDir(outDir, async (staging) => {
+    progress(`Bundling ${relative(project.root, project.main)} for ${preset.name}`);
     const exports = await bundle(project, preset, join(staging, preset.serverDir));
     if (preset.runtime === "cloudflare") assertClassesExported(project, exports);
+    if (project.assets) progress(`Copying static assets from ${relative(project.root, project.assets.directory)}`);
     const assets = await copyAssets(project, preset, staging);
+    progress(`Writing ${shortPath(project.root, outDir)}`);
     const rendered = renderPresetFiles(ctx);
     for (const [path, text] of Object.entries(rendered)) await writeOutput(join(staging, path), text);
     const manifest: DotdoManifest = {
