@@ -9,6 +9,7 @@ export const main = defineCommand({
   subCommands: {
     build: lazy(() => import("./commands/build")),
     preview: lazy(() => import("./commands/preview")),
+    deploy: lazy(() => import("./commands/deploy")),
     presets: lazy(() => import("./commands/presets")),
     dev: lazy(() => import("./commands/dev")),
     login: lazy(() => import("./commands/login")),

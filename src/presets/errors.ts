@@ -10,6 +10,9 @@ export class UnknownPresetError extends DotdoError {
 /** A build that cannot proceed; the message says why and what to do. */
 export class BuildError extends errorWithCode("BUILD_FAILED") {}
 
+/** A deploy the preset cannot make from this build, e.g. Vercel's output moved elsewhere. */
+export class DeployConfigError extends errorWithCode("DEPLOY_CONFIG_INVALID") {}
+
 /** An output directory that holds something other than an earlier dotdo build. */
 export class OutputDirNotEmptyError extends DotdoError {
   constructor(readonly outDir: string) {

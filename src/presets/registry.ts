@@ -39,6 +39,7 @@ export function resolvePreset(name: string): ResolvedPreset {
   const pick = <K extends keyof PresetDefinition>(key: K): PresetDefinition[K] | undefined => chain.find((preset) => preset[key] !== undefined)?.[key];
   const runtime = pick("runtime");
   if (runtime === undefined) throw new Error(`preset ${name} names no runtime in its extends chain`);
+  const deploy = pick("deploy");
   return {
     name,
     description: chain[0]?.description ?? "",
@@ -48,6 +49,7 @@ export function resolvePreset(name: string): ResolvedPreset {
     serverDir: pick("serverDir") ?? "server",
     files,
     commands: Object.assign({}, ...base.map((preset) => preset.commands ?? {})) as ResolvedPreset["commands"],
+    ...(deploy === undefined ? {} : { deploy }),
     chain: chain.map((preset) => preset.name),
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,6 +49,7 @@ describe("the packed package, installed into a fresh project", () => {
     const files = execFileSync("tar", ["-tzf", join(scratch, readdirSync(scratch).find((f) => f.endsWith(".tgz")) ?? "")], { encoding: "utf8" }).split("\n");
     expect(files.filter(Boolean).every((file) => /^package\/(bin\/|dist\/|package\.json|README\.md|LICENSE)/.test(file))).toBe(true);
     expect(run("npx", ["--no-install", "dotdo", "presets"], project)).toMatch(/^node +Node\.js/m);
+    expect(run("npx", ["--no-install", "dotdo", "--version"], project).trim()).toBe(JSON.parse(readFileSync(join(repo, "package.json"), "utf8")).version);
   });
 
   it("builds with npx dotdo build --preset=node, and the output serves the Worker from a copy of .output alone", async () => {

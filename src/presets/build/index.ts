@@ -5,6 +5,7 @@ import { parseCron } from "../../runtime/cron/schedule";
 import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "../../plugin/config";
 import { dotdoPackage } from "../../plugin/package-paths";
 import type { PresetContext, ResolvedPreset } from "../define";
+import { deployCommandLine } from "../deploy-steps";
 import { BuildError } from "../errors";
 import { presetNames, resolvePreset } from "../registry";
 import { assetsWarnings, copyAssets } from "./assets";
@@ -19,6 +20,8 @@ export interface BuildOptions {
   root?: string;
   /** Output directory, relative to `root` (default: the preset's, usually `.output`). */
   outDir?: string;
+  /** Called as each step of the build starts, with what it does (for progress output). */
+  onProgress?: (step: string) => void;
 }
 
 export interface BuildResult {
@@ -43,15 +46,19 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
   const preset = resolvePreset(presetName);
   if (preset.runtime !== "cloudflare") assertRunnableOffCloudflare(project);
   for (const cron of project.crons) parseCron(cron); // CRON_INVALID at build, not at the first start
-  const outDir = resolve(project.root, options.outDir ?? project.outDir ?? preset.outDir);
+  const outDir = outputDirectory(project, preset, options.outDir);
   assertReplaceable(outDir, project.root);
 
   // Templates see the final output directory; files are written to a staging copy of it.
   const ctx = presetContext(project, preset, outDir);
+  const progress = options.onProgress ?? (() => {});
   const { manifest, files } = await replaceOutDir(outDir, async (staging) => {
+    progress(`Bundling ${relative(project.root, project.main)} for ${preset.name}`);
     const exports = await bundle(project, preset, join(staging, preset.serverDir));
     if (preset.runtime === "cloudflare") assertClassesExported(project, exports);
+    if (project.assets) progress(`Copying static assets from ${relative(project.root, project.assets.directory)}`);
     const assets = await copyAssets(project, preset, staging);
+    progress(`Writing ${shortPath(project.root, outDir)}`);
     const rendered = renderPresetFiles(ctx);
     for (const [path, text] of Object.entries(rendered)) await writeOutput(join(staging, path), text);
     const manifest: DotdoManifest = {
@@ -60,12 +67,24 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
       dotdo: ctx.dotdoVersion,
       compatibilityDate: ctx.compatibilityDate,
       entry: `${preset.serverDir}/${BUNDLE_FILE}`,
-      commands: Object.fromEntries(Object.entries(preset.commands).map(([name, command]) => [name, command(ctx)])),
+      commands: manifestCommands(ctx),
     };
     await writeOutput(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     return { manifest, files: [manifest.entry, ...assets, ...Object.keys(rendered), MANIFEST_FILE] };
   });
   return { project, preset, outDir, manifest, files, warnings: [...offCloudflareWarnings(project, preset), ...assetsWarnings(project, preset)] };
+}
+
+/** The absolute output directory: `outDir` (relative to the root), else dotdo.config's, else the preset's. */
+export function outputDirectory(project: WorkerProject, preset: ResolvedPreset, outDir?: string): string {
+  return resolve(project.root, outDir ?? project.outDir ?? preset.outDir);
+}
+
+/** Shell commands for people: the preview, and the deploy steps `dotdo deploy` runs. */
+function manifestCommands(ctx: PresetContext): DotdoManifest["commands"] {
+  const preview = ctx.preset.commands.preview?.(ctx);
+  const deploy = deployCommandLine(ctx);
+  return { ...(preview === undefined ? {} : { preview }), ...(deploy === undefined ? {} : { deploy }) };
 }
 
 /** What templates see for this build. */

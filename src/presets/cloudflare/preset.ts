@@ -1,4 +1,5 @@
 import { definePreset } from "../define";
+import { wrangler } from "../platform-clis";
 import { wranglerJson } from "./templates/wrangler-json";
 
 export default definePreset({
@@ -8,6 +9,6 @@ export default definePreset({
   files: { "wrangler.json": wranglerJson },
   commands: {
     preview: (ctx) => `npx wrangler dev --config ${ctx.outDirFromRoot}/wrangler.json`,
-    deploy: (ctx) => `npx wrangler deploy --config ${ctx.outDirFromRoot}/wrangler.json`,
   },
+  deploy: { steps: (ctx) => [{ cli: wrangler, args: ["deploy", "--config", `${ctx.outDirFromRoot}/wrangler.json`] }] },
 });

@@ -1,4 +1,5 @@
 import { definePreset } from "../define";
+import { dockerCompose as composeCli } from "../platform-clis";
 import { dockerCompose } from "./templates/docker-compose";
 import { dockerfile, dockerignore } from "./templates/dockerfile";
 
@@ -13,6 +14,7 @@ export default definePreset({
   },
   commands: {
     preview: (ctx) => `docker compose -f ${ctx.outDirFromRoot}/docker-compose.yml up --build`,
-    deploy: (ctx) => `docker build -f ${ctx.outDirFromRoot}/Dockerfile -t ${ctx.project.name} .`,
   },
+  // The compose file brings MinIO, so the app needs no storage settings of the user's.
+  deploy: { steps: (ctx) => [{ cli: composeCli, args: ["compose", "-f", `${ctx.outDirFromRoot}/docker-compose.yml`, "up", "-d", "--build"] }] },
 });

@@ -1,5 +1,6 @@
 import { dockerfile, dockerignore } from "../docker/templates/dockerfile";
 import { definePreset } from "../define";
+import { fly } from "../platform-clis";
 import { flyToml } from "./templates/fly-toml";
 
 export default definePreset({
@@ -11,7 +12,8 @@ export default definePreset({
     Dockerfile: dockerfile,
     "Dockerfile.dockerignore": dockerignore,
   },
-  commands: {
-    deploy: (ctx) => `fly deploy --config ${ctx.outDirFromRoot}/fly.toml --dockerfile ${ctx.outDirFromRoot}/Dockerfile`,
+  deploy: {
+    storage: "remote",
+    steps: (ctx) => [{ cli: fly, args: ["deploy", "--config", `${ctx.outDirFromRoot}/fly.toml`, "--dockerfile", `${ctx.outDirFromRoot}/Dockerfile`] }],
   },
 });

@@ -1,4 +1,6 @@
 import { definePreset } from "../define";
+import { DeployConfigError } from "../errors";
+import { vercel } from "../platform-clis";
 import { outputConfig, vcConfigEdge } from "./templates/build-output";
 
 export default definePreset({
@@ -12,7 +14,12 @@ export default definePreset({
     "config.json": outputConfig,
     "functions/index.func/.vc-config.json": vcConfigEdge,
   },
-  commands: {
-    deploy: () => "npx vercel deploy --prebuilt",
+  deploy: {
+    storage: "remote",
+    steps: (ctx) => {
+      // `vercel deploy --prebuilt` takes .vercel/output of the directory it runs in, nothing else.
+      if (ctx.outDirFromRoot !== ".vercel/output") throw new DeployConfigError(`vercel deploy --prebuilt reads .vercel/output only; build into it (drop --outDir ${ctx.outDirFromRoot})`);
+      return [{ cli: vercel, args: ["deploy", "--prebuilt"] }];
+    },
   },
 });
