@@ -35,6 +35,7 @@ $("increment").onclick = async () => {
 };
 
 $("checkpoint").onclick = async () => {
+  show($("checkpoint-result"), "saving…");
   const result = await api("POST", `/api/counter/${counter()}/checkpoint`);
   if (result.unavailable) return show($("checkpoint-result"), result.unavailable, true);
   show($("checkpoint-result"), result.changed ? `saved checkpoint #${result.sequence}` : `nothing changed since checkpoint #${result.sequence}`);
