@@ -4,6 +4,7 @@ import { Miniflare } from "miniflare";
 import { join, resolve } from "pathe";
 import { buildFixture } from "../presets/harness/outputs";
 import { startServer } from "../presets/harness/process";
+import { workerdOptions } from "../presets/harness/workerd";
 
 const REPO = resolve(import.meta.dirname, "../..");
 export const PLAYGROUND = join(REPO, "playground");
@@ -38,27 +39,11 @@ export async function runPlayground(preset: "node" | "bun" | "deno"): Promise<Se
   };
 }
 
-interface GeneratedWrangler {
-  main: string;
-  compatibility_date: string;
-  durable_objects: { bindings: { name: string; class_name: string }[] };
-  assets: { directory: string };
-}
-
 /** The cloudflare output on workerd, through miniflare, as `wrangler dev` would serve it. */
 export async function runOnWorkerd(): Promise<Served> {
   const output = await buildFixture("cloudflare", PLAYGROUND);
-  const wrangler = JSON.parse(output.read("wrangler.json")) as GeneratedWrangler;
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: join(output.copy, wrangler.main),
-    modulesRoot: output.copy,
-    compatibilityDate: wrangler.compatibility_date,
-    durableObjects: Object.fromEntries(wrangler.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }])),
-    assets: { directory: join(output.copy, wrangler.assets.directory), routerConfig: { has_user_worker: true } },
-    host: "127.0.0.1",
-    port: 0,
-  });
+  const options = workerdOptions(output);
+  const mf = new Miniflare({ ...options, assets: { ...options.assets!, routerConfig: { has_user_worker: true } }, host: "127.0.0.1", port: 0 });
   const url = await mf.ready;
   return {
     url: url.origin,
