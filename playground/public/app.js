@@ -121,7 +121,7 @@ $("schedule").onclick = async () => {
 
 $("rpc").onclick = async () => {
   const { counter: name, count, asked } = await api("POST", `/api/scoreboard/board/read?counter=${counter()}`);
-  $("rpc-result").textContent = `counter "${name}" says ${count} (the scoreboard has asked ${asked} times)`;
+  $("rpc-result").textContent = `counter "${name}" says ${count} (call #${asked} from the scoreboard)`;
 };
 
 $("counter-name").onchange = showCount;

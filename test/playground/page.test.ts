@@ -117,7 +117,7 @@ describe.each(Object.keys(TARGETS))("the playground on %s, clicked through in he
 
   it("reads the counter from the Scoreboard object over RPC", async () => {
     await page.click("#rpc");
-    await shows(page, "#rpc-result").toBe('counter "demo" says 3 (the scoreboard has asked 1 times)');
+    await shows(page, "#rpc-result").toBe('counter "demo" says 3 (call #1 from the scoreboard)');
     seen.rpc = await text(page, "#rpc-result");
   });
 
