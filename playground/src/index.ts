@@ -1,5 +1,5 @@
 import type { Env } from "./env";
-import { BadInputError, objectName, wholeNumber } from "./input";
+import { BadInputError, objectName, pathSegment, shortText, wholeNumber } from "./input";
 
 export { ChatRoom } from "./chat-room";
 export { Counter } from "./counter";
@@ -34,7 +34,7 @@ const ROUTES: Record<string, Route> = {
     return env.ROOM.getByName(name).fetch(request);
   },
   "POST timer/schedule": (env, name, url) =>
-    json(env.TIMER.getByName(name).schedule(url.searchParams.get("note") || "ping", wholeNumber(url.searchParams, "seconds", 1, 3600) * 1000).then((due) => ({ due }))),
+    json(env.TIMER.getByName(name).schedule(shortText(url.searchParams, "note", "ping", 100), wholeNumber(url.searchParams, "seconds", 1, 3600) * 1000).then((due) => ({ due }))),
   "GET timer": (env, name) => json(env.TIMER.getByName(name).status()),
   "POST scoreboard/read": (env, name, url) => json(env.SCOREBOARD.getByName(name).readCounter(objectName(url.searchParams.get("counter"), "?counter"))),
 };
@@ -47,7 +47,7 @@ export default {
     const route = api === "api" ? ROUTES[`${request.method} ${kind}${action ? `/${action}` : ""}`] : undefined;
     if (!route) return Response.json({ error: `no route ${request.method} ${url.pathname}` }, { status: 404 });
     try {
-      return await route(env, objectName(name, "the object name"), url, request);
+      return await route(env, objectName(pathSegment(name), "the object name"), url, request);
     } catch (error) {
       if (error instanceof BadInputError) return Response.json({ error: error.message, code: error.code }, { status: 400 });
       throw error;

@@ -11,6 +11,22 @@ export function objectName(value: string | undefined | null, what: string): stri
   return value;
 }
 
+/** A path segment as written, before its escapes: `%20` is a space. */
+export function pathSegment(raw: string | undefined): string | undefined {
+  try {
+    return raw === undefined ? undefined : decodeURIComponent(raw);
+  } catch {
+    throw new BadInputError(`the path segment ${JSON.stringify(raw)} is not valid percent-encoding`);
+  }
+}
+
+/** Free text from the query string, `fallback` when absent or empty, at most `max` characters. */
+export function shortText(params: URLSearchParams, key: string, fallback: string, max: number): string {
+  const value = params.get(key) || fallback;
+  if (value.length > max) throw new BadInputError(`?${key} must be at most ${max} characters; got ${value.length}`);
+  return value;
+}
+
 /** A whole number in `[min, max]` from the query string. */
 export function wholeNumber(params: URLSearchParams, key: string, min: number, max: number): number {
   const raw = params.get(key);

@@ -155,11 +155,21 @@ describe.each(Object.keys(TARGETS))("the playground on %s, clicked through in he
   it("showed no error", async () => {
     expect(await text(page, "#error")).toBe("");
   });
+
+  it("refuses bad input with a 400 that names it, and the page shows it", async () => {
+    const answer = await fetch(`${served.url}/api/timer/jobs/schedule?seconds=0`, { method: "POST" });
+    expect(answer.status).toBe(400);
+    seen.badInput = await answer.json();
+    expect(seen.badInput).toEqual({ error: '?seconds must be a whole number from 1 to 3600; got "0"', code: "BAD_INPUT" });
+    await page.fill("#counter-name", "no spaces");
+    await page.press("#counter-name", "Enter");
+    await shows(page, "#error").toBe('GET /api/counter/no%20spaces: the object name must be 1 to 64 letters, digits, "_" or "-"; got "no spaces"');
+  });
 });
 
 describe("the page on the shim and on workerd", () => {
-  it.each(["node", "bun", "deno"])("shows the same counts, chat, alarm and RPC answer on %s as on workerd", (runtime) => {
-    expect(Object.keys(shown.workerd!).sort()).toEqual(["alarm", "chat", "counts", "rpc"]);
+  it.each(["node", "bun", "deno"])("shows the same counts, chat, alarm, RPC answer and errors on %s as on workerd", (runtime) => {
+    expect(Object.keys(shown.workerd!).sort()).toEqual(["alarm", "badInput", "chat", "counts", "rpc"]);
     expect(shown[runtime]).toEqual(shown.workerd);
   });
 });
