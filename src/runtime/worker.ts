@@ -101,6 +101,8 @@ export interface Worker {
    * whether the worker is stopping (it takes no new objects then; another replica will).
    */
   health(): Promise<WorkerHealth>;
+  /** The store objects are checkpointed to (its short name); undefined without persistence. */
+  readonly storage?: string;
   /** In a cluster: answers calls other replicas forward to objects held here (`FORWARD_PATH`). */
   readonly forwarded?: (request: Request) => Promise<Response>;
   /** In a cluster: counts of forwarded calls. */
@@ -211,6 +213,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     objects,
     fetch: (request) => fetch(withCf(request)),
     scheduled,
+    ...(options.lifecycle?.storeUrl !== undefined && { storage: options.lifecycle.storeUrl }),
     async health() {
       const store = (await options.lifecycle?.health?.()) ?? { store: "ok" };
       return stopping ? { ...store, stopping: true } : store;

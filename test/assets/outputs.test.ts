@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DENO_PERMISSIONS } from "../../src/presets/deno/templates/deno-json";
 import { buildFixture, type BuiltOutput } from "../presets/harness/outputs";
 import { startServer, type RunningServer } from "../presets/harness/process";
+import { workerdOptions } from "../presets/harness/workerd";
 import { answerOf, ASSETS_FIXTURE, PATHS, type Answer, type AssetRequest } from "./requests";
 
 const BIN = resolve(import.meta.dirname, "../../node_modules/.bin");
@@ -28,8 +29,6 @@ const REQUESTS: AssetRequest[] = [
 ];
 
 interface GeneratedWrangler {
-  main: string;
-  compatibility_date: string;
   assets: { directory: string; binding: string; not_found_handling: "404-page"; run_worker_first: string[] };
 }
 
@@ -46,14 +45,11 @@ beforeAll(async () => {
   cloudflare = await buildFixture("cloudflare", ASSETS_FIXTURE);
   const wrangler = JSON.parse(cloudflare.read("wrangler.json")) as GeneratedWrangler;
   // The generated wrangler.json, handed to workerd as wrangler's dev server does (resolveAssetOptions).
+  const options = workerdOptions(cloudflare);
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: join(cloudflare.copy, wrangler.main),
-    modulesRoot: cloudflare.copy,
-    compatibilityDate: wrangler.compatibility_date,
-    durableObjects: { HITS: { className: "Hits", useSQLite: true } },
+    ...options,
     assets: {
-      directory: join(cloudflare.copy, wrangler.assets.directory),
+      ...options.assets!,
       binding: wrangler.assets.binding,
       routerConfig: {
         has_user_worker: true,

@@ -18,13 +18,17 @@ async function start(withPersistence: boolean) {
 }
 
 describe("the persistence API on DurableObject", () => {
-  it("saveToIceberg, loadFromIceberg, configureIceberg and fencing tokens from inside an object", async () => {
+  it("saveToIceberg, listSnapshots, loadFromIceberg, configureIceberg and fencing tokens from inside an object", async () => {
     const ledger = await start(true);
     await ledger.add("a", 1);
     expect(await ledger.saveNow()).toBe(1);
     expect(await ledger.saveNow()).toBeNull();
     await ledger.add("b", 2);
     expect(await ledger.saveNow()).toBe(2);
+    expect(await ledger.checkpoints()).toEqual([
+      { sequence: 1, entries: 1 },
+      { sequence: 2, entries: 2 },
+    ]);
     expect(await ledger.goBackTo(1)).toBe(1);
     expect(await ledger.entries()).toEqual([{ id: 1, note: "a", amount: 1 }]);
     expect(await ledger.fenceAndRelease()).toBe(1);
@@ -33,5 +37,6 @@ describe("the persistence API on DurableObject", () => {
   it("without persistence the calls fail with PERSISTENCE_OFF", async () => {
     const ledger = await start(false);
     await expect(ledger.saveNow()).rejects.toThrow(/no Iceberg persistence/);
+    await expect(ledger.checkpoints()).rejects.toThrow(/no Iceberg persistence/);
   });
 });

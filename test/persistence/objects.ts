@@ -39,6 +39,10 @@ export class Ledger extends DurableObject {
     return (await this.loadFromIceberg({ sequence }))?.sequence ?? null;
   }
 
+  async checkpoints(): Promise<{ sequence: number; entries: number }[]> {
+    return (await this.listSnapshots()).map((s) => ({ sequence: s.sequence, entries: s.tables.find((t) => t.name === "entries")?.rows ?? 0 }));
+  }
+
   async fenceAndRelease(): Promise<number> {
     this.configureIceberg({ autoCheckpoint: false });
     const token = await this.acquireFencingToken();

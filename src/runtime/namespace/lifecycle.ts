@@ -40,6 +40,8 @@ export interface ObjectLifecycle {
    * reset (`ctx.abort()`) closes it, so that its next event opens it from the store.
    */
   restorePending?(db: SqliteDatabase): boolean;
+  /** The store objects are kept in, by its short name (`file:///srv/data`, `s3://bucket`…). */
+  readonly storeUrl?: string;
   /** Probes the object store (readiness: a replica that cannot store writes should not get traffic). */
   health?(): Promise<StoreHealth>;
   /**

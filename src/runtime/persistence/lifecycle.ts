@@ -132,6 +132,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
   };
 
   return {
+    storeUrl: options.store.url,
     async opened(ref, db) {
       const persistence = new ObjectPersistence({
         store: objectStore(options.store, ref.id),

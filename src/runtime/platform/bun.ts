@@ -1,7 +1,7 @@
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import type { WebSocket } from "../state/websocket";
-import { platformHandler } from "./routes";
+import { platformHandler, type PlatformWorker } from "./routes";
 import { drain, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
 
@@ -49,7 +49,7 @@ export interface ServeOptions {
  * Serves a Worker on `Bun.serve`, WebSocket upgrades included; SIGTERM stops accepting,
  * disposes the worker (checkpoints) and exits.
  */
-export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): void {
+export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): void {
   const handle = platformHandler(worker, options.assets);
   const connections = new OpenConnections();
   const server = Bun.serve({

@@ -1,6 +1,6 @@
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
-import { platformHandler } from "./routes";
+import { platformHandler, type PlatformWorker } from "./routes";
 import { drain, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, relayStandard } from "./websocket-bridge";
 
@@ -29,7 +29,7 @@ export interface ServeOptions {
  * Serves a Worker on `Deno.serve`, WebSocket upgrades included; SIGTERM stops accepting,
  * disposes the worker (checkpoints) and exits.
  */
-export function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): void {
+export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): void {
   const handle = platformHandler(worker, options.assets);
   const connections = new OpenConnections();
   const server = Deno.serve(

@@ -7,7 +7,7 @@ import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
-import { platformHandler } from "./routes";
+import { platformHandler, type PlatformWorker } from "./routes";
 import { drain, shutdownOnSignal } from "./shutdown";
 import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
@@ -39,7 +39,7 @@ export async function readSqlWasm(): Promise<Uint8Array> {
  * Serves a Worker on node:http, with dotdo's health and metrics endpoints, WebSocket upgrades
  * and graceful shutdown.
  */
-export async function serve(worker: Pick<Worker, "fetch" | "objects" | "dispose" | "health" | "forwarded" | "forwards">, options: ServeOptions = {}): Promise<Server> {
+export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): Promise<Server> {
   const handle = platformHandler(worker, options.assets);
   let stopping = false;
   const server = createServer((req, res) => {

@@ -1,6 +1,7 @@
 import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
+import { serverInfo } from "./info";
 
 /** Answered by every server entry itself: load balancers and orchestrators probe it (liveness). */
 export const HEALTH_PATH = "/__dotdo/health";
@@ -8,8 +9,10 @@ export const HEALTH_PATH = "/__dotdo/health";
 export const READY_PATH = "/__dotdo/ready";
 /** Prometheus text format; the k8s preset's ServiceMonitor scrapes it. */
 export const METRICS_PATH = "/__dotdo/metrics";
+/** Which runtime serves the Worker and which kind of store keeps its objects (`ServerInfo`). */
+export const INFO_PATH = "/__dotdo/info";
 
-export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded" | "forwards">;
+export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded" | "forwards" | "storage">;
 
 /**
  * The Worker's fetch with dotdo's own endpoints in front, then the static assets (routed as
@@ -32,6 +35,7 @@ export function platformHandler(worker: PlatformWorker, assets?: Assets): (reque
       const ready = health.store === "ok" && !health.stopping;
       return Response.json({ ready, ...health }, { status: ready ? 200 : 503 });
     }
+    if (pathname === INFO_PATH) return Response.json(serverInfo(worker));
     if (pathname === FORWARD_PATH && worker.forwarded) return worker.forwarded(request);
     if (pathname === METRICS_PATH) {
       return new Response(metrics(worker, requests), { headers: { "content-type": "text/plain; version=0.0.4" } });

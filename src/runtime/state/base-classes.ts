@@ -2,6 +2,7 @@ import { icebergHandleOf } from "../persistence/iceberg-handles";
 import type { FencingToken } from "../persistence/lifecycle";
 import type { CheckpointResult } from "../persistence/object-persistence";
 import type { IcebergConfig } from "../persistence/scheduler";
+import type { SnapshotInfo } from "../persistence/time-travel";
 import { databaseOf, type DurableObjectState } from "./state";
 import type { WebSocket, WebSocketData } from "./websocket";
 
@@ -46,6 +47,11 @@ export abstract class DurableObject<Env = unknown> {
   async loadFromIceberg(target: { sequence?: number; asOf?: Date | number } = {}): Promise<{ sequence: number; timestampMs: number } | null> {
     const commit = await icebergHandleOf(databaseOf(this.ctx)).loadFromIceberg(target);
     return commit && { sequence: commit.sequence, timestampMs: commit.timestampMs };
+  }
+
+  /** This object's stored checkpoints, oldest first: what `loadFromIceberg({ sequence })` can go back to. */
+  listSnapshots(): Promise<SnapshotInfo[]> {
+    return icebergHandleOf(databaseOf(this.ctx)).listSnapshots();
   }
 
   /** Takes (or confirms) this object's lease: its generation fences every commit. */

@@ -44,6 +44,11 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
       expect(response.status).toBe(200);
     });
 
+    it("names its runtime and the kind of store at /__dotdo/info, without the store's path", async () => {
+      const info = await fetch(`${server.url}/__dotdo/info`).then((r) => r.json());
+      expect(info).toEqual({ runtime: output.manifest.runtime, version: expect.stringMatching(/^\d+\.\d+\.\d+/), storage: "file" });
+    });
+
     behaviourSuite(preset, () => (path, init) => fetch(`${server.url}${path}`, init));
 
     it("serves Prometheus metrics: the Worker's requests and the live objects per binding", async () => {
