@@ -34,12 +34,16 @@ export default defineBuildConfig({
     "src/plugin/esbuild",
     "src/plugin/config/index",
     "src/presets/index",
+    "src/nitro/index",
+    "src/nitro/runtime/server",
+    "src/nitro/runtime/edge",
   ],
   declaration: "node16",
   clean: true,
   // Types from node_modules stay imports: inlining them would pull in every bundler's types
   // that unplugin's declarations mention.
   rollup: { emitCJS: false, dts: { respectExternal: false } },
-  // Bundlers the plugin is used with are the user's, not ours.
-  externals: ["cloudflare:workers", "vite", "rollup", "esbuild"],
+  // Bundlers the plugin is used with are the user's, not ours; the Nitro runtime plugins'
+  // virtual module is served by the Nitro build that bundles them.
+  externals: ["cloudflare:workers", "vite", "rollup", "esbuild", "nitropack", "h3", "virtual:dotdo/nitro-objects"],
 });

@@ -44,7 +44,7 @@ export function keepOriginalFilter(spec: TargetSpec): RegExp | undefined {
 }
 
 /** The original `.js` file a relative import names, when the target keeps it over the package's `browser` map. */
-function keptOriginal(spec: TargetSpec, id: string, importer: string | undefined): string | undefined {
+export function keptOriginal(spec: TargetSpec, id: string, importer: string | undefined): string | undefined {
   if (importer === undefined || !id.startsWith(".")) return undefined;
   const path = join(dirname(importer), id);
   return spec.keepOriginal?.some((kept) => path.endsWith(`/node_modules/${kept}`)) ? `${path}.js` : undefined;

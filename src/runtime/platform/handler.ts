@@ -31,7 +31,8 @@ export class StorageNotConfiguredError extends DotdoError {
   }
 }
 
-interface Running {
+/** A Worker started by `startHandlerWorker`. */
+export interface HandlerWorker {
   worker: Worker;
   persistence: PersistenceLifecycle;
   /** The databases of the objects open in this instance. */
@@ -57,46 +58,14 @@ export interface HandlerOptions {
  * be, the answer is a 503. With no store configured, every request is a 500 naming the settings.
  */
 export function persistentHandler(options: HandlerOptions): (request: Request) => Promise<Response> {
-  let started: Promise<Running> | undefined;
-
-  const start = async (): Promise<Running> => {
-    const env = options.env();
-    if (!STORAGE_SETTINGS.some((name) => isSet(env[name]))) throw new StorageNotConfiguredError();
-    const persistence = persistenceLifecycle({
-      store: await options.openStore(env),
-      holder: crypto.randomUUID(),
-      leaseTtlMs: HANDLER_LEASE_TTL_MS,
-      // Every request stops its objects: leaving a big image each time would cost more than it saves.
-      leaveImage: false,
-      onError: (error, ref) => console.error(`dotdo: Durable Object ${ref.id}:`, error),
-    });
-    // Which objects are open, so that each request can checkpoint them all (busy ones too).
-    const open = new Set<SqliteDatabase>();
-    const lifecycle: ObjectLifecycle = {
-      async opened(ref, db) {
-        await persistence.opened?.(ref, db);
-        open.add(db);
-      },
-      async beforeEvict(ref, db, stopping) {
-        await persistence.beforeEvict?.(ref, db, stopping);
-        open.delete(db);
-      },
-      durable: (ref, db) => persistence.durable!(ref, db),
-      restorePending: (db) => persistence.restorePending!(db),
-      async discard(ref, db) {
-        await persistence.discard?.(ref, db);
-        open.delete(db);
-      },
-    };
-    return { worker: await options.startWorker({ lifecycle, evictAfterMs: HANDLER_EVICT_AFTER_MS }), persistence, open };
-  };
+  let started: Promise<HandlerWorker> | undefined;
 
   return async (request) => {
-    started ??= start().catch((error: unknown) => {
+    started ??= startHandlerWorker(options).catch((error: unknown) => {
       console.error("dotdo: the Worker could not start:", error);
       throw error;
     });
-    let running: Running;
+    let running: HandlerWorker;
     try {
       running = await started;
     } catch (error) {
@@ -114,11 +83,48 @@ export function persistentHandler(options: HandlerOptions): (request: Request) =
 }
 
 /**
+ * Starts the Worker for a per-request platform: its objects are persisted through the store
+ * the environment names, with short leases, and `saveAndRelease` lets them go after each
+ * request. Rejects with `StorageNotConfiguredError` when no store is named.
+ */
+export async function startHandlerWorker(options: HandlerOptions): Promise<HandlerWorker> {
+  const env = options.env();
+  if (!STORAGE_SETTINGS.some((name) => isSet(env[name]))) throw new StorageNotConfiguredError();
+  const persistence = persistenceLifecycle({
+    store: await options.openStore(env),
+    holder: crypto.randomUUID(),
+    leaseTtlMs: HANDLER_LEASE_TTL_MS,
+    // Every request stops its objects: leaving a big image each time would cost more than it saves.
+    leaveImage: false,
+    onError: (error, ref) => console.error(`dotdo: Durable Object ${ref.id}:`, error),
+  });
+  // Which objects are open, so that each request can checkpoint them all (busy ones too).
+  const open = new Set<SqliteDatabase>();
+  const lifecycle: ObjectLifecycle = {
+    async opened(ref, db) {
+      await persistence.opened?.(ref, db);
+      open.add(db);
+    },
+    async beforeEvict(ref, db, stopping) {
+      await persistence.beforeEvict?.(ref, db, stopping);
+      open.delete(db);
+    },
+    durable: (ref, db) => persistence.durable!(ref, db),
+    restorePending: (db) => persistence.restorePending!(db),
+    async discard(ref, db) {
+      await persistence.discard?.(ref, db);
+      open.delete(db);
+    },
+  };
+  return { worker: await options.startWorker({ lifecycle, evictAfterMs: HANDLER_EVICT_AFTER_MS }), persistence, open };
+}
+
+/**
  * Checkpoints every open object, busy ones too (another request may still be using one, but
  * this request's writes must be stored all the same), then evicts the idle ones, which gives
  * their leases back. Throws the first failure once all have settled.
  */
-async function saveAndRelease({ worker, persistence, open }: Running): Promise<void> {
+export async function saveAndRelease({ worker, persistence, open }: HandlerWorker): Promise<void> {
   await settleAll([...open].map((db) => persistence.handleFor(db)?.saveToIceberg()));
   const registries = new Set(Object.values(worker.objects));
   await settleAll([...registries].flatMap((registry) => registry.liveIds.map((id) => registry.evict(id))));
