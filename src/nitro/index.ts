@@ -2,6 +2,7 @@ import type { Nitro, NitroModule } from "nitropack/types";
 import { join } from "pathe";
 import { dotdoPackage } from "../plugin/package-paths";
 import { declareBindings, entryExportsPlugin } from "./cloudflare";
+import { allowHostname } from "./deno";
 import { resolveBindings, type DotdoNitroOptions } from "./options";
 import { objectsPlugin } from "./rollup";
 import { isCloudflarePreset, runtimeFor } from "./targets";
@@ -44,6 +45,7 @@ const dotdo: NitroModule = {
     // Bundled, not left in node_modules: the runtime plugins import a module only the build has.
     const { root, fromSource } = dotdoPackage();
     nitro.options.externals = { ...nitro.options.externals, inline: [...(nitro.options.externals?.inline ?? []), join(root, fromSource ? "src" : "dist")] };
+    if (runtime === "deno") nitro.hooks.hook("compiled", allowHostname);
     nitro.hooks.hook("rollup:before", (_nitro, config) => {
       // First, so that `cloudflare:*` resolves here before Nitro's externals look at it.
       config.plugins = [objectsPlugin(bindings, runtime), ...toArray(config.plugins)];

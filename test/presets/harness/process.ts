@@ -21,11 +21,11 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `command` in `cwd` with PORT (`port`, or a free one) and HOST set, and waits until the
- * health endpoint answers.
+ * Starts `command` in `cwd` with PORT (`port`, or a free one) and HOST set, and waits until
+ * `readyPath` (dotdo's health endpoint by default) answers 200.
  * The child gets its own process group so that nothing it starts can outlive the test.
  */
-export async function startServer(command: string, args: string[], cwd: string, env: Record<string, string> = {}, port?: number): Promise<RunningServer> {
+export async function startServer(command: string, args: string[], cwd: string, env: Record<string, string> = {}, port?: number, readyPath = "/__dotdo/health"): Promise<RunningServer> {
   port ??= await freePort();
   const child = spawn(command, args, {
     cwd,
@@ -56,7 +56,7 @@ export async function startServer(command: string, args: string[], cwd: string, 
 
   for (const deadline = Date.now() + 30_000; ; ) {
     if (child.exitCode !== null) throw new Error(`${command} ${args.join(" ")} exited with ${child.exitCode}:\n${output}`);
-    const healthy = await fetch(`${url}/__dotdo/health`).then(
+    const healthy = await fetch(`${url}${readyPath}`).then(
       (response) => response.ok,
       () => false,
     );
