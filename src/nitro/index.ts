@@ -1,9 +1,8 @@
 import type { Nitro, NitroModule } from "nitropack/types";
-import { join } from "pathe";
-import { dotdoPackage } from "../plugin/package-paths";
 import { declareBindings, entryExportsPlugin } from "./cloudflare";
 import { allowHostname } from "./deno";
 import { resolveBindings, type DotdoNitroOptions } from "./options";
+import { dotdoCodeDir, runtimePlugin } from "./paths";
 import { objectsPlugin } from "./rollup";
 import { isCloudflarePreset, runtimeFor } from "./targets";
 
@@ -15,12 +14,6 @@ declare module "nitropack/types" {
     /** Durable Object bindings for the server routes (`event.context.cloudflare.env`): see dotdo's docs/nitro.md. */
     dotdo?: DotdoNitroOptions;
   }
-}
-
-/** The runtime plugin each dotdo runtime gets, as built into dotdo's dist (or its source in tests). */
-function runtimePlugin(name: "server" | "edge"): string {
-  const { root, fromSource } = dotdoPackage();
-  return fromSource ? join(root, "src/nitro/runtime", `${name}.ts`) : join(root, "dist/nitro/runtime", `${name}.mjs`);
 }
 
 /**
@@ -43,8 +36,7 @@ const dotdo: NitroModule = {
     const runtime = runtimeFor(preset);
     nitro.options.plugins.push(runtimePlugin(runtime === "vercel-edge" ? "edge" : "server"));
     // Bundled, not left in node_modules: the runtime plugins import a module only the build has.
-    const { root, fromSource } = dotdoPackage();
-    nitro.options.externals = { ...nitro.options.externals, inline: [...(nitro.options.externals?.inline ?? []), join(root, fromSource ? "src" : "dist")] };
+    nitro.options.externals = { ...nitro.options.externals, inline: [...(nitro.options.externals?.inline ?? []), dotdoCodeDir()] };
     if (runtime === "deno") nitro.hooks.hook("compiled", allowHostname);
     nitro.hooks.hook("rollup:before", (_nitro, config) => {
       // First, so that `cloudflare:*` resolves here before Nitro's externals look at it.

@@ -1,15 +1,18 @@
 import { readFile } from "node:fs/promises";
 import type { Plugin } from "rollup";
 import { cloudflareModule } from "../plugin/cloudflare-modules";
-import { keptOriginal } from "../plugin/core";
 import { UnsupportedImportError } from "../plugin/errors";
 import { runtimeModule, sqlWasmPath } from "../plugin/package-paths";
 import { SQL_WASM_FILE, TARGETS, type RuntimeTarget } from "../plugin/targets";
+import { BROWSER_BUILDS, browserBuild } from "./browser-build";
 import type { ResolvedBinding } from "./options";
+import { dotdoCodeDir } from "./paths";
 
 /** The virtual module the runtime plugins import: the bound classes, their bindings and the sql.js wasm. */
 export const OBJECTS_ID = "virtual:dotdo/nitro-objects";
 const RESOLVED_OBJECTS_ID = `\0${OBJECTS_ID}`;
+/** A package's browser build (see `BROWSER_BUILDS`). */
+const BROWSER_BUILD_PREFIX = "\0dotdo-browser:";
 
 /** The wasm import edge bundles keep, for the platform to compile at deploy time. */
 const WASM_IMPORT = `./${SQL_WASM_FILE}?module`;
@@ -20,19 +23,20 @@ const WASM_IMPORT = `./${SQL_WASM_FILE}?module`;
  */
 export function objectsPlugin(bindings: readonly ResolvedBinding[], target: Exclude<RuntimeTarget, "cloudflare">): Plugin {
   const spec = TARGETS[target];
+  const dotdoCode = dotdoCodeDir();
   return {
     name: "dotdo:nitro",
     resolveId(id, importer) {
       if (id === OBJECTS_ID) return RESOLVED_OBJECTS_ID;
       if (importer === RESOLVED_OBJECTS_ID && id === WASM_IMPORT) return { id, external: true };
-      const original = keptOriginal(spec, id, importer);
-      if (original) return original;
+      if (spec.platform === "browser" && BROWSER_BUILDS.includes(id) && importer?.startsWith(dotdoCode)) return `${BROWSER_BUILD_PREFIX}${id}`;
       if (!id.startsWith("cloudflare:")) return null;
       const file = cloudflareModule(id, target);
       if (file === undefined) throw new UnsupportedImportError(id, importer);
       return file;
     },
     async load(id) {
+      if (id.startsWith(BROWSER_BUILD_PREFIX)) return browserBuild(id.slice(BROWSER_BUILD_PREFIX.length), spec);
       if (id !== RESOLVED_OBJECTS_ID) return null;
       const source = await readFile(sqlWasmPath());
       // At the bundle's root, next to the server entry (see `wasmLines`).

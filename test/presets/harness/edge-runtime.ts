@@ -11,9 +11,10 @@ export const FUNCTION_DIR = "functions/index.func";
  * edge-runtime evaluates scripts, not modules: re-bundle the function as a script whose
  * `./sql-wasm.wasm?module` import reads a module compiled beforehand, the way Vercel compiles
  * it at deploy time. Only this test glue is re-bundled; the function's own code (and the chunks
- * it imports) is unchanged.
+ * it imports) is unchanged. `platformModules` supplies, by specifier, modules the platform
+ * provides and edge-runtime lacks (Vercel Edge's `node:buffer`, `node:events`, …): a file path each.
  */
-export async function edgeScript(functionDir: string): Promise<string> {
+export async function edgeScript(functionDir: string, platformModules: Record<string, string> = {}): Promise<string> {
   const result = await build({
     stdin: { contents: `import handler from "./index.mjs";\naddEventListener("fetch", (event) => event.respondWith(handler(event.request)));`, resolveDir: functionDir, loader: "js" },
     bundle: true,
@@ -27,6 +28,12 @@ export async function edgeScript(functionDir: string): Promise<string> {
         setup(b) {
           b.onResolve({ filter: /\.wasm\?module$/ }, (args) => ({ path: args.path, namespace: "precompiled-wasm" }));
           b.onLoad({ filter: /.*/, namespace: "precompiled-wasm" }, () => ({ contents: "export default globalThis.__precompiledSqlWasm;", loader: "js" }));
+        },
+      },
+      {
+        name: "platform-modules",
+        setup(b) {
+          b.onResolve({ filter: /^node:/ }, (args) => (platformModules[args.path] === undefined ? undefined : { path: platformModules[args.path] }));
         },
       },
     ],
