@@ -4,7 +4,7 @@ import { allowHostname } from "./deno";
 import { resolveBindings, type DotdoNitroOptions } from "./options";
 import { dotdoCodeDir, runtimePlugin } from "./paths";
 import { objectsPlugin } from "./rollup";
-import { isCloudflarePreset, runtimeFor } from "./targets";
+import { exportsWorkerClasses, isCloudflarePreset, runtimeFor } from "./targets";
 
 export type { DotdoNitroOptions, DurableObjectBindingOptions } from "./options";
 export { UnsupportedNitroPresetError } from "./targets";
@@ -27,6 +27,7 @@ const dotdo: NitroModule = {
     const bindings = resolveBindings(nitro.options.dotdo, nitro.options.rootDir);
     const preset = nitro.options.preset;
     if (isCloudflarePreset(preset)) {
+      if (!exportsWorkerClasses(preset)) return;
       declareBindings(nitro, bindings);
       nitro.hooks.hook("rollup:before", (_nitro, config) => {
         config.plugins = [entryExportsPlugin(bindings), ...toArray(config.plugins)];

@@ -24,6 +24,14 @@ export function isCloudflarePreset(preset: string): boolean {
   return preset.startsWith("cloudflare");
 }
 
+/**
+ * The cloudflare presets whose output is a module Worker that can export Durable Object
+ * classes; Pages and the service-worker format can only bind to another Worker's.
+ */
+export function exportsWorkerClasses(preset: string): boolean {
+  return preset === "cloudflare-module" || preset === "cloudflare-durable";
+}
+
 /** The dotdo runtime for a (non-cloudflare) Nitro preset, or a clear error naming the supported ones. */
 export function runtimeFor(preset: string): Exclude<RuntimeTarget, "cloudflare"> {
   const runtime = RUNTIMES[preset];
