@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../presets/harness/process";
@@ -38,6 +38,11 @@ for (const { preset, runtime, command } of PRESETS) {
       return startServer(bin, args, output.dir, { DOTDO_STORAGE: `file:${join(output.dir, "state")}` }, undefined, "/runtime");
     };
     const fetchApp = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+    /** Objects in the file store with an Iceberg checkpoint (`snapshots/latest`). */
+    const checkpointed = () => {
+      const objects = join(output.dir, "state/do");
+      return readdirSync(objects).filter((id) => existsSync(join(objects, id, "snapshots/latest"))).length;
+    };
 
     beforeAll(async () => {
       output = await buildNitroApp(preset);
@@ -60,7 +65,9 @@ for (const { preset, runtime, command } of PRESETS) {
 
     it("checkpoints on SIGTERM, and a restarted server restores the object from DOTDO_STORAGE", async () => {
       await counterFlow(fetchApp, "restart", server.output);
+      const before = checkpointed();
       expect(await server.stop(), server.output()).toBe(0);
+      expect(checkpointed()).toBeGreaterThan(before);
       server = await start();
       await counterSurvived(fetchApp, "restart", server.output);
     });
