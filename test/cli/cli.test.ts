@@ -146,6 +146,41 @@ describe("dotdo build", () => {
   });
 });
 
+describe("dotdo build runs the project's build.command first", () => {
+  const node = JSON.stringify(process.execPath);
+
+  it("runs it in build.cwd before looking for main, and bundles what it wrote", async () => {
+    const root = project("custom-build", {
+      "wrangler.json": JSON.stringify({ main: "out/index.js", build: { command: `${node} gen.mjs`, cwd: "src" } }),
+    });
+    writeFileSync(join(root, "src/gen.mjs"), 'import { mkdirSync, writeFileSync } from "node:fs"; mkdirSync("../out"); writeFileSync("../out/index.js", "export default { fetch: () => new Response(\'generated in src\') };"); console.log("generated");');
+    const { output, exitCode } = await dotdo("build", "--preset=node", "--root", root);
+    expect(exitCode, output).toBe(0);
+    expect(output).toContain("generated");
+    expect(readFileSync(join(root, ".output/server/index.mjs"), "utf8")).toContain("generated in src");
+  });
+
+  it("stops with BUILD_COMMAND_FAILED, its exit code and its last output when it fails, and keeps no output", async () => {
+    const root = project("custom-build-fails", {
+      "wrangler.json": JSON.stringify({ main: "src/index.js", build: { command: `${node} -e "console.error('no tsc here'); process.exit(3)"` } }),
+      "src/index.js": "export default { fetch: () => new Response('ok') };",
+    });
+    const { output, exitCode } = await dotdo("build", "--preset=node", "--root", root);
+    expect(exitCode).toBe(1);
+    expect(output).toContain(`(run in ${root}) exited with code 3; nothing was bundled. Its last output:\nno tsc here`);
+    expect(output).toContain("[BUILD_COMMAND_FAILED]");
+    expect(existsSync(join(root, ".output"))).toBe(false);
+  });
+
+  it("refuses a build.cwd that is not a directory and a field wrangler does not know", async () => {
+    const files = { "src/index.js": "export default { fetch: () => new Response('ok') };" };
+    const badCwd = project("custom-build-cwd", { ...files, "wrangler.json": JSON.stringify({ main: "src/index.js", build: { command: "true", cwd: "nowhere" } }) });
+    expect((await dotdo("build", "--preset=node", "--root", badCwd)).output).toContain('wrangler.json: "build.cwd" points to nowhere, which is not a directory [CONFIG_INVALID]');
+    const badKey = project("custom-build-key", { ...files, "wrangler.json": JSON.stringify({ main: "src/index.js", build: { command: "true", watch: "src" } }) });
+    expect((await dotdo("build", "--preset=node", "--root", badKey)).output).toContain('wrangler.json: "build.watch" is not a field wrangler knows (command, cwd, watch_dir) [CONFIG_INVALID]');
+  });
+});
+
 describe("dotdo preview", () => {
   it("says how to build first when there is no build", async () => {
     const root = project("unbuilt", { "wrangler.json": "{}" });

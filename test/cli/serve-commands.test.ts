@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +55,30 @@ describe("dotdo dev with static assets", () => {
       writeFileSync(join(assetsProject, "public/about.html"), "<h1>Edited</h1>");
       expect(await (await fetch(`${server.url}/about`)).text()).toBe("<h1>Edited</h1>");
       expect(await (await fetch(`${server.url}/api/other`)).text()).toBe("worker: GET /api/other");
+    } finally {
+      expect(await server.stop(), server.output()).toBe(0);
+    }
+  });
+});
+
+describe("dotdo dev with a custom build", () => {
+  it("runs build.command at start and again when a file under build.watch_dir changes", async () => {
+    const root = join(scratch, "custom-build");
+    const copy = `${JSON.stringify(process.execPath)} -e "require('fs').copyFileSync('client/note.txt', 'public/note.txt')"`;
+    for (const dir of ["src", "client", "public"]) mkdirSync(join(root, dir), { recursive: true });
+    writeFileSync(join(root, "wrangler.json"), JSON.stringify({ main: "src/index.js", assets: { directory: "public" }, build: { command: copy, watch_dir: "client" } }));
+    writeFileSync(join(root, "src/index.js"), "export default { fetch: () => new Response('worker') };");
+    writeFileSync(join(root, "client/note.txt"), "first");
+    const server = await startServer(process.execPath, [bin, "dev"], root);
+    try {
+      expect(await (await fetch(`${server.url}/note.txt`)).text()).toBe("first");
+      writeFileSync(join(root, "client/note.txt"), "second");
+      let text = "first";
+      for (const deadline = Date.now() + 20_000; text !== "second" && Date.now() < deadline; ) {
+        await new Promise((done) => setTimeout(done, 100));
+        text = await (await fetch(`${server.url}/note.txt`)).text();
+      }
+      expect(text, server.output()).toBe("second");
     } finally {
       expect(await server.stop(), server.output()).toBe(0);
     }

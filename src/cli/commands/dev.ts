@@ -20,6 +20,7 @@ export default defineCommand({
         if (errors.length === 0) consola.success(`Serving on http://${host}:${port}`);
         else for (const error of errors) consola.error(error.text);
       },
+      onCustomBuildError: (error) => consola.error(error.message),
     });
     await new Promise<void>((done) => {
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void dev.close().then(done));

@@ -3,7 +3,7 @@ export { ConfigNotFoundError, InvalidConfigError, UnsupportedConfigError } from 
 export { loadDotdoConfig, loadProject, type LoadProjectOptions } from "./load";
 export { WRANGLER_FILES } from "./parse";
 export { assertRunnableOffCloudflare } from "./support";
-export type { AssetsConfig, CloudflareOnlyBinding, HtmlHandling, NotFoundHandling, DotdoConfig, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, VarValue, WorkerProject } from "./types";
+export type { AssetsConfig, CloudflareOnlyBinding, CustomBuild, HtmlHandling, NotFoundHandling, DotdoConfig, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, VarValue, WorkerProject } from "./types";
 
 /** Types a `dotdo.config.ts`: `export default defineConfig({ preset: "node" })`. */
 export function defineConfig(config: import("./types").DotdoConfig): import("./types").DotdoConfig {

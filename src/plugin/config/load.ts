@@ -4,7 +4,7 @@ import { loadConfig } from "c12";
 import { basename, dirname, relative, resolve } from "pathe";
 import { ConfigNotFoundError, InvalidConfigError } from "./errors";
 import { parseWranglerText, WRANGLER_FILES } from "./parse";
-import type { AssetsConfig, DotdoConfig, WorkerProject } from "./types";
+import type { AssetsConfig, CustomBuild, DotdoConfig, WorkerProject } from "./types";
 import { FieldChecker, validateWrangler } from "./validate";
 
 export interface LoadProjectOptions {
@@ -14,6 +14,8 @@ export interface LoadProjectOptions {
   configFile?: string;
   /** Applied over `dotdo.config.ts`, e.g. from CLI flags. */
   overrides?: DotdoConfig;
+  /** Runs the custom build (`build.command`) before `main` and `assets` are looked for: they may be its output. */
+  runBuild?: (build: CustomBuild) => Promise<void>;
 }
 
 /** Reads the user's Worker project: wrangler config, then `dotdo.config.*` over it. */
@@ -23,6 +25,8 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
   const configFile = findWranglerFile(root, options.configFile ?? dotdo.config.wrangler);
   const shown = relative(root, configFile) || configFile;
   const wrangler = validateWrangler(parseWranglerText(await readFile(configFile, "utf8"), shown), shown);
+  const build = wrangler.build && resolveBuild(wrangler.build, dirname(configFile), shown);
+  if (build) await options.runBuild?.(build);
 
   const mainField = dotdo.config.main === undefined ? "main" : "main (dotdo.config)";
   const mainPath = dotdo.config.main ?? wrangler.main;
@@ -51,6 +55,7 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
   };
   const compatibilityDate = dotdo.config.compatibilityDate ?? wrangler.compatibilityDate;
   if (compatibilityDate !== undefined) project.compatibilityDate = compatibilityDate;
+  if (build) project.build = build;
   if (wrangler.assets !== undefined) project.assets = resolveAssets(wrangler.assets, dirname(configFile), shown);
   if (dotdo.config.evictAfterMs !== undefined) project.evictAfterMs = dotdo.config.evictAfterMs;
   if (dotdo.file !== undefined) project.dotdoConfigFile = dotdo.file;
@@ -103,6 +108,13 @@ function resolveAssets(assets: AssetsConfig, configDir: string, file: string): A
     throw new InvalidConfigError(file, "assets.directory", `points to ${assets.directory}, which is not a directory`);
   }
   return { ...assets, directory };
+}
+
+/** wrangler runs the command in `build.cwd` relative to the config file's directory, and watches `watch_dir` from there. */
+function resolveBuild(build: CustomBuild, configDir: string, file: string): CustomBuild {
+  const cwd = resolve(configDir, build.cwd);
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) throw new InvalidConfigError(file, "build.cwd", `points to ${build.cwd}, which is not a directory`);
+  return { command: build.command, cwd, watchDirs: build.watchDirs.map((dir) => resolve(configDir, dir)) };
 }
 
 function findWranglerFile(root: string, chosen: string | undefined): string {

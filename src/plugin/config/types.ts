@@ -53,6 +53,15 @@ export interface AssetsConfig {
   runWorkerFirst: boolean | string[];
 }
 
+/** wrangler's custom build (`build`): a shell command run before bundling. */
+export interface CustomBuild {
+  command: string;
+  /** Absolute directory the command runs in (`build.cwd`, default: the config's directory). */
+  cwd: string;
+  /** Absolute directories whose changes re-run the command in `dotdo dev` (`build.watch_dir`, default `./src`). */
+  watchDirs: string[];
+}
+
 /** A JSON value as wrangler allows in `vars`. */
 export type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
 
@@ -94,6 +103,8 @@ export interface WorkerProject {
   baseDir: string;
   /** Static assets (`assets`), with the directory resolved against the root. */
   assets?: AssetsConfig;
+  /** The custom build (`build.command`), run before bundling. */
+  build?: CustomBuild;
   /** Bindings dotdo's runtime does not provide off Cloudflare. */
   cloudflareOnlyBindings: CloudflareOnlyBinding[];
   /** The whole parsed wrangler config, for outputs that hand it back to wrangler. */

@@ -1,5 +1,5 @@
 import { InvalidConfigError } from "./errors";
-import type { AssetsConfig, CloudflareOnlyBinding, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, VarValue, WorkerProject } from "./types";
+import type { AssetsConfig, CloudflareOnlyBinding, CustomBuild, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, VarValue, WorkerProject } from "./types";
 
 /**
  * The wrangler fields dotdo reads, checked but not yet resolved against the file system
@@ -27,6 +27,8 @@ export interface WranglerFields
   baseDir?: string;
   /** `assets`, with `directory` as written (relative to the config). */
   assets?: AssetsConfig;
+  /** `build`, with `cwd` and `watch_dir` as written (relative to the config). */
+  build?: CustomBuild;
   /** The whole parsed file. */
   raw: Record<string, unknown>;
 }
@@ -76,8 +78,22 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
     baseDir: check.optionalString(top.base_dir, "base_dir"),
     cloudflareOnlyBindings: cloudflareOnlyBindings(check, top),
     ...(top.assets === undefined ? {} : { assets: assetsConfig(check, top.assets) }),
+    ...customBuild(check, top.build),
     raw: top,
   };
+}
+
+/** wrangler's `build`; without a `command` there is nothing to run, as in wrangler. */
+function customBuild(check: FieldChecker, raw: unknown): { build?: CustomBuild } {
+  const entry = check.optionalTable(raw, "build");
+  if (entry === undefined) return {};
+  for (const key of Object.keys(entry)) {
+    if (!["command", "cwd", "watch_dir"].includes(key)) check.fail(`build.${key}`, "is not a field wrangler knows (command, cwd, watch_dir)");
+  }
+  const command = check.optionalString(entry.command, "build.command");
+  const cwd = check.optionalString(entry.cwd, "build.cwd") ?? ".";
+  const watchDirs = typeof entry.watch_dir === "string" ? [check.string(entry.watch_dir, "build.watch_dir")] : (check.stringList(entry.watch_dir, "build.watch_dir") ?? ["./src"]);
+  return command === undefined ? {} : { build: { command, cwd, watchDirs } };
 }
 
 const HTML_HANDLING = ["auto-trailing-slash", "force-trailing-slash", "drop-trailing-slash", "none"] as const;

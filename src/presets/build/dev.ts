@@ -5,6 +5,7 @@ import { join } from "pathe";
 import { loadProject } from "../../plugin/config";
 import { resolvePreset } from "../registry";
 import { BUNDLE_FILE, bundleOptions } from "./bundle";
+import { type CustomBuildError, runCustomBuild, watchCustomBuild } from "./custom-build";
 
 export interface DevOptions {
   root?: string;
@@ -12,6 +13,8 @@ export interface DevOptions {
   host?: string;
   /** Called after each rebuild, with esbuild's errors (empty when the server restarted). */
   onRebuild?: (errors: Message[]) => void;
+  /** Called when a re-run of `build.command` (after a change under `build.watch_dir`) fails. */
+  onCustomBuildError?: (error: CustomBuildError) => void;
 }
 
 export interface DevServer {
@@ -24,7 +27,8 @@ const DEV_DIR = "node_modules/.dotdo/dev";
 
 /** Builds the project for Node, runs it, and rebuilds and restarts it whenever a source file changes. */
 export async function startDev(options: DevOptions = {}): Promise<DevServer> {
-  const project = await loadProject(options.root === undefined ? {} : { root: options.root });
+  const project = await loadProject({ ...(options.root === undefined ? {} : { root: options.root }), runBuild: runCustomBuild });
+  const stopWatching = project.build ? watchCustomBuild(project.build, (error) => options.onCustomBuildError?.(error)) : () => {};
   const serverDir = join(project.root, DEV_DIR);
   await rm(serverDir, { recursive: true, force: true });
   let server: ChildProcess | undefined;
@@ -66,6 +70,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   await ctx.watch();
   return {
     async close() {
+      stopWatching();
       await ctx.dispose();
       await stop();
     },

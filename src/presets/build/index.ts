@@ -10,6 +10,7 @@ import { BuildError } from "../errors";
 import { presetNames, resolvePreset } from "../registry";
 import { assetsWarnings, copyAssets } from "./assets";
 import { BUNDLE_FILE, bundle } from "./bundle";
+import { runCustomBuild } from "./custom-build";
 import { MANIFEST_FILE, type DotdoManifest } from "./manifest";
 import { assertReplaceable, replaceOutDir } from "./out-dir";
 
@@ -40,7 +41,7 @@ export { DEFAULT_COMPATIBILITY_DATE };
 
 /** Builds the project for one preset: bundle, platform files and `dotdo.json` in the output directory. */
 export async function buildProject(options: BuildOptions = {}): Promise<BuildResult> {
-  const project = await loadProject(options.root === undefined ? {} : { root: options.root });
+  const project = await loadProject({ ...(options.root === undefined ? {} : { root: options.root }), runBuild: runCustomBuild });
   const presetName = options.preset ?? project.preset;
   if (presetName === undefined) throw new BuildError(`No preset given: pass --preset=<name> (one of ${presetNames().join(", ")})`);
   const preset = resolvePreset(presetName);
