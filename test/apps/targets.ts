@@ -1,0 +1,106 @@
+import { cpSync, mkdirSync, symlinkSync } from "node:fs";
+import { Miniflare, type MiniflareOptions } from "miniflare";
+import { join, resolve } from "pathe";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { DENO_PERMISSIONS } from "../../src/presets/deno/templates/deno-json";
+import { buildProject } from "../../src/presets/build/index";
+import { startServer, type RunningServer } from "../presets/harness/process";
+
+const REPO = resolve(import.meta.dirname, "../..");
+const BIN = join(REPO, "node_modules/.bin");
+
+/** The shim's server outputs, each started by its own runtime. */
+export const SERVERS = {
+  node: (entry: string) => ({ command: process.execPath, args: [entry] }),
+  bun: (entry: string) => ({ command: join(BIN, "bun"), args: [entry] }),
+  deno: (entry: string) => ({ command: join(BIN, "deno"), args: ["run", ...DENO_PERMISSIONS, entry] }),
+};
+export type ServerName = keyof typeof SERVERS;
+export const SERVER_NAMES = Object.keys(SERVERS) as ServerName[];
+
+/** A running build of an app that keeps its state across `restart()`. */
+export interface AppTarget {
+  url(): string;
+  /** Stops it (cleanly: the server must exit 0) and starts it again on the same state. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  /** What it logged, for failure messages. */
+  output(): string;
+}
+
+/**
+ * A scratch copy of a vendored app, so that its build command writes nowhere in the repository;
+ * its node_modules is the repository's, where the app's npm dependencies are devDependencies.
+ */
+export function copyApp(fixture: string, scratch: string): string {
+  const root = join(scratch, "app");
+  cpSync(fixture, root, { recursive: true });
+  symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"), "dir");
+  return root;
+}
+
+/** `dotdo build` of the copy for one preset, as a user runs it (the app's build.command included). */
+export async function buildApp(root: string, preset: string, scratch: string): Promise<string> {
+  const outDir = join(scratch, preset);
+  await buildProject({ root, preset, outDir });
+  return outDir;
+}
+
+/**
+ * workerd runs the cloudflare output as `wrangler dev` would: wrangler reads the generated
+ * wrangler.json into Miniflare's options (bindings, migrations, module rules, assets); objects
+ * persist in `state/` so that a restart keeps them.
+ */
+export async function startWorkerd(outDir: string, extra: Partial<MiniflareOptions> = {}): Promise<AppTarget> {
+  const { workerOptions, main } = unstable_getMiniflareWorkerOptions(join(outDir, "wrangler.json"));
+  const options = {
+    ...workerOptions,
+    modules: true,
+    scriptPath: main,
+    modulesRoot: outDir,
+    durableObjectsPersist: join(outDir, "state"),
+    host: "127.0.0.1",
+    port: 0,
+    ...extra,
+  } as MiniflareOptions;
+  let logs = "";
+  const start = async () => {
+    const mf = new Miniflare({ ...options, handleRuntimeStdio: (out, err) => [out, err].forEach((stream) => stream.on("data", (chunk: Buffer) => (logs += chunk.toString()))) });
+    return { mf, url: (await mf.ready).toString().replace(/\/$/, "") };
+  };
+  let running = await start();
+  return {
+    url: () => running.url,
+    async restart() {
+      await running.mf.dispose();
+      running = await start();
+    },
+    stop: () => running.mf.dispose(),
+    output: () => logs,
+  };
+}
+
+/** A shim server output started from its output directory, state under `state/`. */
+export async function startShim(name: ServerName, outDir: string, env: Record<string, string> = {}): Promise<AppTarget> {
+  mkdirSync(join(outDir, "state"), { recursive: true });
+  const start = () => {
+    const { command, args } = SERVERS[name](join("server", "index.mjs"));
+    return startServer(command, args, outDir, { DOTDO_STORAGE: `file:${join(outDir, "state")}`, ...env });
+  };
+  let server: RunningServer = await start();
+  let logs = "";
+  const stop = async () => {
+    const code = await server.stop();
+    logs += server.output();
+    if (code !== 0) throw new Error(`${name} exited with ${String(code)}:\n${logs}`);
+  };
+  return {
+    url: () => server.url,
+    async restart() {
+      await stop();
+      server = await start();
+    },
+    stop,
+    output: () => logs + server.output(),
+  };
+}
