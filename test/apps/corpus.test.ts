@@ -8,11 +8,12 @@ import { join, resolve } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppCase } from "./case";
 import { helloWorldDo } from "./cases/hello-world-do";
+import { workersChatDemo } from "./cases/workers-chat-demo";
 import { type AppTarget, buildApp, copyApp, SERVER_NAMES, type ServerName, startShim, startWorkerd } from "./targets";
 import { type Transcript, visit } from "./visit";
 
 const APPS = resolve(import.meta.dirname, "../fixtures/apps");
-const CASES: AppCase[] = [helloWorldDo];
+const CASES: AppCase[] = [helloWorldDo, workersChatDemo];
 
 type TargetName = "workerd" | ServerName;
 

@@ -1,4 +1,5 @@
 import { cpSync, mkdirSync, symlinkSync } from "node:fs";
+import type { Readable } from "node:stream";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import { join, resolve } from "pathe";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -65,7 +66,7 @@ export async function startWorkerd(outDir: string, extra: Partial<MiniflareOptio
   } as MiniflareOptions;
   let logs = "";
   const start = async () => {
-    const mf = new Miniflare({ ...options, handleRuntimeStdio: (out, err) => [out, err].forEach((stream) => stream.on("data", (chunk: Buffer) => (logs += chunk.toString()))) });
+    const mf = new Miniflare({ ...options, handleRuntimeStdio: (out: Readable, err: Readable) => [out, err].forEach((stream) => stream.on("data", (chunk: Buffer) => (logs += chunk.toString()))) });
     return { mf, url: (await mf.ready).toString().replace(/\/$/, "") };
   };
   let running = await start();

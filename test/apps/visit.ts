@@ -22,8 +22,8 @@ export interface Client {
   next(skip?: (message: string) => boolean): Promise<string>;
   /** Takes messages until one satisfies `last`, recording each. */
   nextUntil(last: (message: string) => boolean): Promise<string>;
-  /** Closes and waits for the close to complete. */
-  close(): Promise<void>;
+  /** Sends a close (without waiting for the answer: an app need not reply to it). */
+  close(): void;
 }
 
 /** What a scenario drives an app with: each answer is recorded, scrubbed of what differs from run to run. */
@@ -71,27 +71,25 @@ export function visit(base: () => string, scrub: (text: string) => string, trans
         while (!ready() && Date.now() < deadline) await new Promise<void>((done) => (waiters.push(done), setTimeout(done, 100)));
         return ready();
       };
+      const next = async (skip?: (message: string) => boolean): Promise<string> => {
+        if (!(await until(() => inbox.length > 0 || closed !== undefined)) || inbox.length === 0) {
+          record({ ws: path, received: closed ? { closed: closed.code } : "nothing" });
+          return "";
+        }
+        const message = inbox.shift() as string;
+        if (!skip?.(message)) record({ ws: path, received: scrub(message) });
+        return message;
+      };
       return {
         send: (data) => socket.send(data),
-        async next(skip) {
-          if (!(await until(() => inbox.length > 0 || closed !== undefined)) || inbox.length === 0) {
-            record({ ws: path, received: closed ? { closed: closed.code } : "nothing" });
-            return "";
-          }
-          const message = inbox.shift() as string;
-          if (!skip?.(message)) record({ ws: path, received: scrub(message) });
-          return message;
-        },
+        next,
         async nextUntil(last) {
           for (;;) {
-            const message = await this.next();
+            const message = await next();
             if (message === "" || last(message)) return message;
           }
         },
-        async close() {
-          socket.close(1000, "done");
-          await until(() => closed !== undefined);
-        },
+        close: () => socket.close(1000, "done"),
       };
     },
     note(label, value) {

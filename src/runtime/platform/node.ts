@@ -49,7 +49,13 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
     void respond(handle, req, res);
   });
   const connections = new OpenConnections();
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex) => void upgrade(handle, req, socket, connections));
+  // A client's close that the object never answers (workerd does not reply for it before
+  // web_socket_auto_reply_to_close) leaves the socket open; shutdown ends it, or node:http would wait for it.
+  const upgraded = new Set<Duplex>();
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
+    upgraded.add(socket.once("close", () => upgraded.delete(socket)));
+    void upgrade(handle, req, socket, connections);
+  });
   const port = options.port ?? Number(process.env.PORT ?? 3000);
   const host = options.host ?? process.env.HOST ?? "0.0.0.0";
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
@@ -62,6 +68,7 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
       // Still listening while objects are handed over: other replicas' probes find this one
       // alive (stopping), and wait for its leases instead of taking them over.
       await worker.dispose();
+      for (const socket of upgraded) socket.end();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
       await drain(closed, () => server.closeAllConnections());
       process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
