@@ -7,13 +7,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppCase } from "./case";
+import { durableChat } from "./cases/durable-chat";
 import { helloWorldDo } from "./cases/hello-world-do";
+import { multiplayerGlobe } from "./cases/multiplayer-globe";
 import { workersChatDemo } from "./cases/workers-chat-demo";
 import { type AppTarget, buildApp, copyApp, SERVER_NAMES, type ServerName, startShim, startWorkerd } from "./targets";
 import { type Transcript, visit } from "./visit";
 
 const APPS = resolve(import.meta.dirname, "../fixtures/apps");
-const CASES: AppCase[] = [helloWorldDo, workersChatDemo];
+const CASES: AppCase[] = [helloWorldDo, workersChatDemo, durableChat, multiplayerGlobe];
 
 type TargetName = "workerd" | ServerName;
 
@@ -53,6 +55,7 @@ describe.each(CASES)("$name", (app) => {
   });
 
   it("workerd answers every step (the reference)", () => {
+    console.log(JSON.stringify(transcripts.workerd, null, 1));
     expect(JSON.stringify(transcripts.workerd), targets.workerd.output()).not.toMatch(/"received":"nothing"|"threw":|"restart":/);
   });
 

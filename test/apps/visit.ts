@@ -29,7 +29,8 @@ export interface Client {
 /** What a scenario drives an app with: each answer is recorded, scrubbed of what differs from run to run. */
 export interface Visit {
   http(path: string, init?: HttpInit): Promise<{ status: number; body: string }>;
-  ws(path: string, headers?: Record<string, string>): Promise<Client>;
+  /** Opens a WebSocket; `as` names the client in the transcript. */
+  ws(path: string, options?: { as?: string; headers?: Record<string, string> }): Promise<Client>;
   /** Records a value the scenario worked out. */
   note(label: string, value: unknown): void;
   /** Repeats a GET until `done(body)` holds, then records the last answer. */
@@ -53,7 +54,8 @@ export function visit(base: () => string, scrub: (text: string) => string, trans
       record({ request: `${init?.method ?? "GET"} ${path}`, status, type: type?.toLowerCase() ?? null, body: summary(scrub(body)) });
       return { status, body };
     },
-    async ws(path, headers) {
+    async ws(path, { as = path, headers }: { as?: string; headers?: Record<string, string> } = {}) {
+      // Node's WebSocket (undici) takes request headers in place of the protocols.
       const socket = new WebSocket(`${base().replace(/^http/, "ws")}${path}`, { headers } as unknown as string[]);
       const inbox: string[] = [];
       const waiters: (() => void)[] = [];
@@ -65,7 +67,7 @@ export function visit(base: () => string, scrub: (text: string) => string, trans
         socket.addEventListener("open", () => done(true));
         socket.addEventListener("error", () => done(false));
       });
-      record({ ws: path, opened });
+      record({ ws: as, path, opened });
       const until = async (ready: () => boolean) => {
         const deadline = Date.now() + PATIENCE_MS;
         while (!ready() && Date.now() < deadline) await new Promise<void>((done) => (waiters.push(done), setTimeout(done, 100)));
@@ -73,11 +75,11 @@ export function visit(base: () => string, scrub: (text: string) => string, trans
       };
       const next = async (skip?: (message: string) => boolean): Promise<string> => {
         if (!(await until(() => inbox.length > 0 || closed !== undefined)) || inbox.length === 0) {
-          record({ ws: path, received: closed ? { closed: closed.code } : "nothing" });
+          record({ ws: as, received: closed ? { closed: closed.code } : "nothing" });
           return "";
         }
         const message = inbox.shift() as string;
-        if (!skip?.(message)) record({ ws: path, received: scrub(message) });
+        if (!skip?.(message)) record({ ws: as, received: scrub(message) });
         return message;
       };
       return {

@@ -9,7 +9,8 @@ export const WORKERS_USER_AGENT = "Cloudflare-Workers";
  * Off Cloudflare, gives Worker code (and the libraries it uses) workerd's globals: its
  * `WebSocket` class (attachments, `READY_STATE_*`, `accept()`; `new WebSocket(url)` still
  * connects out), `WebSocketPair`, `WebSocketRequestResponsePair`, a `Response` that takes
- * `{ status: 101, webSocket }` (the platform's own refuses status 101), `scheduler.wait()` and
+ * `{ status: 101, webSocket }` (the platform's own refuses status 101), a `Request` that keeps
+ * `cf` through `new Request(request)` and `clone()` as workerd's does, `scheduler.wait()` and
  * `navigator.userAgent`. Does nothing where `WebSocketPair` already exists (workerd).
  */
 export function installWorkerdGlobals(): void {
@@ -19,6 +20,7 @@ export function installWorkerdGlobals(): void {
   global.WebSocketRequestResponsePair = WebSocketRequestResponsePair;
   global.WebSocket = WebSocket;
   global.Response = upgradeResponse(globalThis.Response);
+  global.Request = cfRequest(globalThis.Request);
   installScheduler(global);
   installUserAgent(global);
 }
@@ -85,4 +87,37 @@ function upgradeResponse(Base: typeof Response): typeof Response {
     },
   });
   return UpgradeResponse;
+}
+
+type WithCf = Request & { cf?: unknown };
+
+function setCf(request: Request, cf: unknown): void {
+  if (cf !== undefined) Object.defineProperty(request, "cf", { value: cf, configurable: true, enumerable: false });
+}
+
+/**
+ * workerd's `Request` carries `cf` (set from the platform's headers, see request-cf.ts) into a
+ * copy: `new Request(request)`, `new Request(url, { cf })` and `request.clone()`. Libraries
+ * (partyserver) copy the request before handing it to an object, which reads `request.cf`.
+ */
+function cfRequest(Base: typeof Request): typeof Request {
+  class CfRequest extends Base {
+    constructor(input: Request | string | URL, init?: RequestInit & { cf?: unknown }) {
+      super(input, init);
+      setCf(this, init?.cf ?? (input instanceof Base ? (input as WithCf).cf : undefined));
+    }
+
+    // Requests the platform makes itself (incoming ones) stay `instanceof Request`.
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      return value instanceof Base;
+    }
+  }
+  // Assigned, not redefined: Bun's `clone` is writable but not configurable.
+  const clone = Base.prototype.clone;
+  (Base.prototype as { clone: () => Request }).clone = function (this: WithCf) {
+    const copy = clone.call(this);
+    setCf(copy, this.cf);
+    return copy;
+  };
+  return CfRequest;
 }

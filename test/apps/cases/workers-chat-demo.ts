@@ -15,7 +15,7 @@ async function say(client: Client, message: string): Promise<void> {
 }
 
 async function join(t: Parameters<AppCase["before"]>[0], name: string): Promise<Client> {
-  const client = await t.ws(ROOM);
+  const client = await t.ws(ROOM, { as: name });
   client.send(JSON.stringify({ name }));
   await client.nextUntil((message) => message.includes('"ready"'));
   return client;
