@@ -7,22 +7,24 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppCase } from "./case";
+import { alarmRestart } from "./cases/alarm-restart";
 import { durableChat } from "./cases/durable-chat";
 import { helloWorldDo } from "./cases/hello-world-do";
 import { multiplayerGlobe } from "./cases/multiplayer-globe";
+import { rpcSanity } from "./cases/rpc-sanity";
 import { workersChatDemo } from "./cases/workers-chat-demo";
 import { type AppTarget, buildApp, copyApp, SERVER_NAMES, type ServerName, startShim, startWorkerd } from "./targets";
 import { type Transcript, visit } from "./visit";
 
 const APPS = resolve(import.meta.dirname, "../fixtures/apps");
-const CASES: AppCase[] = [helloWorldDo, workersChatDemo, durableChat, multiplayerGlobe];
+const CASES: AppCase[] = [helloWorldDo, workersChatDemo, durableChat, multiplayerGlobe, rpcSanity, alarmRestart];
 
 type TargetName = "workerd" | ServerName;
 
 /** Runs one part of the scenario; a throw is recorded, so that the comparison shows where a target gave out. */
-async function play(part: AppCase["before"], target: AppTarget, scrub: (text: string) => string, transcript: Transcript): Promise<void> {
+async function play(part: AppCase["before"], target: AppTarget, scrub: (text: string) => string, transcript: Transcript, kept: Map<string, unknown>): Promise<void> {
   try {
-    await part(visit(() => target.url(), scrub, transcript));
+    await part(visit(() => target.url(), scrub, transcript, kept));
   } catch (error) {
     transcript.push({ threw: String(error) });
   }
@@ -43,10 +45,11 @@ describe.each(CASES)("$name", (app) => {
     await Promise.all(SERVER_NAMES.map(async (name) => (targets[name] = await startShim(name, outDirs[name]))));
     const names = Object.keys(targets) as TargetName[];
     const scrub = app.scrub ?? ((text: string) => text);
+    const kept = Object.fromEntries(names.map((name) => [name, new Map<string, unknown>()]));
     for (const name of names) transcripts[name] = [];
-    await Promise.all(names.map((name) => play(app.before, targets[name], scrub, transcripts[name])));
+    await Promise.all(names.map((name) => play(app.before, targets[name], scrub, transcripts[name], kept[name]!)));
     await Promise.all(names.map((name) => targets[name].restart().catch((error: unknown) => transcripts[name].push({ restart: String(error) }))));
-    await Promise.all(names.map((name) => play(app.after, targets[name], scrub, transcripts[name])));
+    await Promise.all(names.map((name) => play(app.after, targets[name], scrub, transcripts[name], kept[name]!)));
   }, 240_000);
 
   afterAll(async () => {
@@ -55,7 +58,6 @@ describe.each(CASES)("$name", (app) => {
   });
 
   it("workerd answers every step (the reference)", () => {
-    console.log(JSON.stringify(transcripts.workerd, null, 1));
     expect(JSON.stringify(transcripts.workerd), targets.workerd.output()).not.toMatch(/"received":"nothing"|"threw":|"restart":/);
   });
 

@@ -28,6 +28,8 @@ export interface Client {
 
 /** What a scenario drives an app with: each answer is recorded, scrubbed of what differs from run to run. */
 export interface Visit {
+  /** What the scenario keeps from before the restart to after it, for this target. */
+  readonly kept: Map<string, unknown>;
   http(path: string, init?: HttpInit): Promise<{ status: number; body: string }>;
   /** Opens a WebSocket; `as` names the client in the transcript. */
   ws(path: string, options?: { as?: string; headers?: Record<string, string> }): Promise<Client>;
@@ -42,13 +44,14 @@ function summary(body: string): string {
   return body.length <= 2048 ? body : `${body.length} characters, sha256 ${createHash("sha256").update(body).digest("hex")}`;
 }
 
-export function visit(base: () => string, scrub: (text: string) => string, transcript: Transcript): Visit {
+export function visit(base: () => string, scrub: (text: string) => string, transcript: Transcript, kept = new Map<string, unknown>()): Visit {
   const record = (entry: unknown) => void transcript.push(entry);
   const answer = async (path: string, init: HttpInit = {}) => {
     const response = await fetch(`${base()}${path}`, { ...init, redirect: "manual" });
     return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
   };
   return {
+    kept,
     async http(path, init) {
       const { status, type, body } = await answer(path, init);
       record({ request: `${init?.method ?? "GET"} ${path}`, status, type: type?.toLowerCase() ?? null, body: summary(scrub(body)) });

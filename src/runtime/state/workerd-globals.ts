@@ -68,6 +68,13 @@ function upgradeResponse(Base: typeof Response): typeof Response {
       return sockets.get(this) ?? null;
     }
 
+    // workerd (and Node, Deno) answer `application/json`; Bun adds `;charset=utf-8`.
+    static override json(data: unknown, init?: ResponseInit): Response {
+      const response = super.json(data, init);
+      if (!new Headers(init?.headers).has("content-type")) response.headers.set("content-type", "application/json");
+      return response;
+    }
+
     // Responses the platform makes itself (fetch(), Response.json()) stay `instanceof Response`.
     static override [Symbol.hasInstance](value: unknown): boolean {
       return value instanceof Base;
