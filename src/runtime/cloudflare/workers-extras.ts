@@ -16,4 +16,8 @@ export const withExports = unsupportedFunction("withExports()");
 export const withEnvAndExports = unsupportedFunction("withEnvAndExports()");
 export const restore = unsupportedFunction("restore()");
 export const cache = unsupportedObject("cache (cloudflare:workers)");
-export const tracing = unsupportedObject("tracing (cloudflare:workers)");
+/**
+ * Absent, as on a workerd without native tracing: libraries test for it (`tracing?.startActiveSpan`)
+ * and fall back to no spans, where an object that throws on every read would stop them loading.
+ */
+export const tracing: undefined = undefined;
