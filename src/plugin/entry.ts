@@ -37,6 +37,7 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
     durableObjects: Object.fromEntries(project.durableObjects.map((b) => [b.name, { className: b.className }])),
     vars: project.vars,
   };
+  if (project.exportedDurableObjects.length > 0) options.exportedDurableObjects = project.exportedDurableObjects;
   if (project.evictAfterMs !== undefined) options.evictAfterMs = project.evictAfterMs;
   if (project.compatibilityDate !== undefined) options.compatibilityDate = project.compatibilityDate;
   if (project.compatibilityFlags.length > 0) options.compatibilityFlags = project.compatibilityFlags;

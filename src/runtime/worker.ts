@@ -45,6 +45,8 @@ type HandlerClass = new (ctx: ExecutionContext, env: Env) => ExportedHandler;
 export interface CreateWorkerOptions {
   /** Bindings to Durable Object classes exported by the module (wrangler's `durable_objects`). */
   durableObjects: Record<string, { className: string; /** Seeds ids; default: the class name. */ namespaceKey?: string }>;
+  /** Durable Object classes declared in wrangler's `exports`: reachable through `ctx.exports` with or without a binding. */
+  exportedDurableObjects?: string[];
   /** Plain values for `env` (wrangler's `vars`). */
   vars?: Record<string, unknown>;
   /** Other `env` bindings, passed through as they are (e.g. an R2 bucket). */
@@ -128,11 +130,9 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
   const compatibility = resolveCompatibility(options.compatibilityDate, options.compatibilityFlags);
-  for (const [binding, { className, namespaceKey = className }] of Object.entries(options.durableObjects)) {
+  const namespaceOf = (className: string, namespaceKey: string, what: string): DurableObjectNamespace => {
     const ctor = mod[className];
-    if (typeof ctor !== "function") {
-      throw new WorkerConfigError(`Durable Object binding ${binding} names class "${className}", which the Worker module does not export`);
-    }
+    if (typeof ctor !== "function") throw new WorkerConfigError(`${what} names class "${className}", which the Worker module does not export`);
     // Two bindings to one class share its objects, as on Cloudflare.
     let registry = registries.get(namespaceKey);
     if (!registry) {
@@ -151,10 +151,15 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
       });
       registries.set(namespaceKey, registry);
     }
-    objects[binding] = registry;
-    env[binding] = new DurableObjectNamespace(namespaceKey, registry);
-    namespaces[className] ??= env[binding];
+    return new DurableObjectNamespace(namespaceKey, registry);
+  };
+  for (const [binding, { className, namespaceKey = className }] of Object.entries(options.durableObjects)) {
+    const namespace = namespaceOf(className, namespaceKey, `Durable Object binding ${binding}`);
+    objects[binding] = registries.get(namespaceKey) as ObjectRegistry;
+    env[binding] = namespace;
+    namespaces[className] ??= namespace;
   }
+  for (const className of options.exportedDurableObjects ?? []) namespaces[className] ??= namespaceOf(className, className, `The wrangler config's "exports"`);
   Object.assign(currentEnv, env);
   // Like workerd, alarms stored before a restart fire without waiting for a request. In the
   // background, and not waited for on dispose: a wake may wait out another holder's lease.

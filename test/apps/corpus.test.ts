@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppCase } from "./case";
 import { alarmRestart } from "./cases/alarm-restart";
 import { durableChat } from "./cases/durable-chat";
+import { durableObjectsExports } from "./cases/durable-objects-exports";
 import { githubWebhook } from "./cases/github-webhook";
 import { helloWorldDo } from "./cases/hello-world-do";
 import { multiplayerGlobe } from "./cases/multiplayer-globe";
@@ -18,7 +19,7 @@ import { type AppTarget, buildApp, copyApp, SERVER_NAMES, type ServerName, start
 import { type Transcript, visit } from "./visit";
 
 const APPS = resolve(import.meta.dirname, "../fixtures/apps");
-const CASES: AppCase[] = [helloWorldDo, workersChatDemo, durableChat, multiplayerGlobe, rpcSanity, alarmRestart, githubWebhook];
+const CASES: AppCase[] = [helloWorldDo, workersChatDemo, durableChat, multiplayerGlobe, rpcSanity, alarmRestart, githubWebhook, durableObjectsExports];
 
 type TargetName = "workerd" | ServerName;
 

@@ -41,6 +41,7 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
     main,
     compatibilityFlags: wrangler.compatibilityFlags,
     durableObjects: wrangler.durableObjects,
+    exportedDurableObjects: wrangler.exportedDurableObjects,
     migrations: wrangler.migrations,
     vars: { ...wrangler.vars, ...dotdo.config.vars },
     r2Buckets: wrangler.r2Buckets,

@@ -86,6 +86,8 @@ export interface WorkerProject {
   compatibilityDate?: string;
   compatibilityFlags: string[];
   durableObjects: DurableObjectBinding[];
+  /** Classes wrangler's `exports` declares as live Durable Objects (`type: "durable-object"`), which replaces `migrations`. */
+  exportedDurableObjects: string[];
   migrations: MigrationStep[];
   vars: Record<string, VarValue>;
   r2Buckets: R2BucketBinding[];

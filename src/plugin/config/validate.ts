@@ -11,6 +11,7 @@ export interface WranglerFields
     | "compatibilityDate"
     | "compatibilityFlags"
     | "durableObjects"
+    | "exportedDurableObjects"
     | "migrations"
     | "vars"
     | "r2Buckets"
@@ -67,6 +68,7 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
     compatibilityDate: check.optionalDate(top.compatibility_date, "compatibility_date"),
     compatibilityFlags: check.stringList(top.compatibility_flags, "compatibility_flags") ?? [],
     durableObjects: bindings.map((entry, i) => durableObjectBinding(check, entry, `durable_objects.bindings[${i}]`)),
+    exportedDurableObjects: exportedDurableObjects(check, top.exports),
     migrations: check.optionalArray(top.migrations, "migrations").map((entry, i) => migrationStep(check, entry, `migrations[${i}]`)),
     vars: check.vars(top.vars, "vars"),
     r2Buckets: check.optionalArray(top.r2_buckets, "r2_buckets").map((entry, i) => r2Bucket(check, entry, `r2_buckets[${i}]`)),
@@ -94,6 +96,15 @@ function customBuild(check: FieldChecker, raw: unknown): { build?: CustomBuild }
   const cwd = check.optionalString(entry.cwd, "build.cwd") ?? ".";
   const watchDirs = typeof entry.watch_dir === "string" ? [check.string(entry.watch_dir, "build.watch_dir")] : (check.stringList(entry.watch_dir, "build.watch_dir") ?? ["./src"]);
   return command === undefined ? {} : { build: { command, cwd, watchDirs } };
+}
+
+/** The classes `exports` declares as live Durable Objects: of type "durable-object", neither deleted nor renamed away. */
+function exportedDurableObjects(check: FieldChecker, raw: unknown): string[] {
+  const table = check.optionalTable(raw, "exports") ?? {};
+  return Object.entries(table)
+    .filter(([name, entry]) => check.table(entry, `exports.${name}`).type === "durable-object")
+    .filter(([name, entry]) => [undefined, "created"].includes(check.optionalString((entry as Table).state, `exports.${name}.state`)))
+    .map(([name]) => check.identifier(name, `exports.${name}`));
 }
 
 const HTML_HANDLING = ["auto-trailing-slash", "force-trailing-slash", "drop-trailing-slash", "none"] as const;

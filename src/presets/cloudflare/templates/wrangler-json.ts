@@ -10,7 +10,8 @@ const BUNDLING_KEYS = ["main", "build", "rules", "find_additional_modules", "bas
 
 /**
  * The deployable wrangler config: the user's own config (KV, D1, queues, triggers, routes… kept
- * as written) with dotdo's bundle as `main`, every DO binding, the full migration history.
+ * as written) with dotdo's bundle as `main`, every DO binding, the full migration history (or
+ * the `exports` that replace it).
  */
 export function wranglerJson({ project, preset, compatibilityDate }: PresetContext): object {
   // The build copies the assets into the output: wrangler resolves the directory against this file.
@@ -30,7 +31,8 @@ export function wranglerJson({ project, preset, compatibilityDate }: PresetConte
     durable_objects: {
       bindings: project.durableObjects.map((b) => ({ name: b.name, class_name: b.className, ...(b.scriptName ? { script_name: b.scriptName } : {}) })),
     },
-    migrations: migrationsWithSqliteClasses(project),
+    // wrangler refuses `migrations` beside Durable Objects declared in `exports`, kept as written.
+    ...(project.exportedDurableObjects.length > 0 ? {} : { migrations: migrationsWithSqliteClasses(project) }),
     vars: project.vars,
     r2_buckets: r2Buckets,
     ...assets,
