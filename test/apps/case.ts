@@ -1,5 +1,4 @@
 import type { MiniflareOptions } from "miniflare";
-import type { ServerName } from "./targets";
 import type { Visit } from "./visit";
 
 /** One vendored app (test/fixtures/apps/<name>) and what a user does with it. */
@@ -14,8 +13,6 @@ export interface AppCase {
   after(t: Visit): Promise<void>;
   /** What the platform tells workerd about each request (the shim reads the proxy's headers instead). */
   workerd?: Partial<MiniflareOptions>;
-  /** Shim targets that do not match workerd yet, each with the reason listed in docs/compat.md. */
-  expectedFail?: Partial<Record<ServerName, string>>;
 }
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));

@@ -3,21 +3,11 @@ import type { Readable } from "node:stream";
 import { Miniflare, type MiniflareOptions } from "miniflare";
 import { join, resolve } from "pathe";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { DENO_PERMISSIONS } from "../../src/presets/deno/templates/deno-json";
 import { buildProject } from "../../src/presets/build/index";
 import { startServer, type RunningServer } from "../presets/harness/process";
+import { SERVER_COMMANDS, type ServerPresetName } from "../presets/harness/server-commands";
 
 const REPO = resolve(import.meta.dirname, "../..");
-const BIN = join(REPO, "node_modules/.bin");
-
-/** The shim's server outputs, each started by its own runtime. */
-export const SERVERS = {
-  node: (entry: string) => ({ command: process.execPath, args: [entry] }),
-  bun: (entry: string) => ({ command: join(BIN, "bun"), args: [entry] }),
-  deno: (entry: string) => ({ command: join(BIN, "deno"), args: ["run", ...DENO_PERMISSIONS, entry] }),
-};
-export type ServerName = keyof typeof SERVERS;
-export const SERVER_NAMES = Object.keys(SERVERS) as ServerName[];
 
 /** A running build of an app that keeps its state across `restart()`. */
 export interface AppTarget {
@@ -82,10 +72,10 @@ export async function startWorkerd(outDir: string, extra: Partial<MiniflareOptio
 }
 
 /** A shim server output started from its output directory, state under `state/`. */
-export async function startShim(name: ServerName, outDir: string, env: Record<string, string> = {}): Promise<AppTarget> {
+export async function startShim(name: ServerPresetName, outDir: string, env: Record<string, string> = {}): Promise<AppTarget> {
   mkdirSync(join(outDir, "state"), { recursive: true });
   const start = () => {
-    const { command, args } = SERVERS[name](join("server", "index.mjs"));
+    const { command, args } = SERVER_COMMANDS[name](join("server", "index.mjs"));
     return startServer(command, args, outDir, { DOTDO_STORAGE: `file:${join(outDir, "state")}`, ...env });
   };
   let server: RunningServer = await start();

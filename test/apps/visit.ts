@@ -44,14 +44,14 @@ function summary(body: string): string {
   return body.length <= 2048 ? body : `${body.length} characters, sha256 ${createHash("sha256").update(body).digest("hex")}`;
 }
 
-export function visit(base: () => string, scrub: (text: string) => string, transcript: Transcript, kept = new Map<string, unknown>()): Visit {
+export function visit(base: () => string, scrub: (text: string) => string, transcript: Transcript): Visit {
   const record = (entry: unknown) => void transcript.push(entry);
   const answer = async (path: string, init: HttpInit = {}) => {
     const response = await fetch(`${base()}${path}`, { ...init, redirect: "manual" });
     return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
   };
   return {
-    kept,
+    kept: new Map(),
     async http(path, init) {
       const { status, type, body } = await answer(path, init);
       record({ request: `${init?.method ?? "GET"} ${path}`, status, type: type?.toLowerCase() ?? null, body: summary(scrub(body)) });

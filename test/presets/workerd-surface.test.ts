@@ -11,21 +11,17 @@ import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { join, resolve } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DENO_PERMISSIONS } from "../../src/presets/deno/templates/deno-json";
 import { FUNCTION_DIR } from "./harness/edge-runtime";
 import { buildFixture, type BuiltOutput } from "./harness/outputs";
 import { startServer, type RunningServer } from "./harness/process";
+import { SERVER_COMMANDS, SERVER_PRESET_NAMES, type ServerPresetName } from "./harness/server-commands";
 
 const FIXTURE = resolve(import.meta.dirname, "../fixtures/workerd-surface");
 const BIN = resolve(import.meta.dirname, "../../node_modules/.bin");
 
-const SERVERS = {
-  node: (entry: string) => ({ command: process.execPath, args: [entry] }),
-  bun: (entry: string) => ({ command: join(BIN, "bun"), args: [entry] }),
-  deno: (entry: string) => ({ command: join(BIN, "deno"), args: ["run", ...DENO_PERMISSIONS, entry] }),
-};
-type ServerPreset = keyof typeof SERVERS;
-const PRESETS = Object.keys(SERVERS) as ServerPreset[];
+const SERVERS = SERVER_COMMANDS;
+type ServerPreset = ServerPresetName;
+const PRESETS = SERVER_PRESET_NAMES;
 
 interface Target {
   output: BuiltOutput;
