@@ -17,6 +17,7 @@ describe("compatibility flags", () => {
   it("reach the runtime from the wrangler config through the build's entry", () => {
     const project = {
       durableObjects: [{ name: "COUNTER", className: "Counter" }],
+      exportedDurableObjects: [],
       vars: {},
       compatibilityDate: "2026-03-01",
       compatibilityFlags: ["delete_all_preserves_alarm"],
