@@ -149,14 +149,14 @@ describe("dotdo build", () => {
 describe("dotdo build runs the project's build.command first", () => {
   const node = JSON.stringify(process.execPath);
 
-  it("runs it in build.cwd before looking for main, and bundles what it wrote", async () => {
+  it("runs it in build.cwd before looking for main, and bundles what it wrote; its output keeps off --json's stdout", async () => {
     const root = project("custom-build", {
       "wrangler.json": JSON.stringify({ main: "out/index.js", build: { command: `${node} gen.mjs`, cwd: "src" } }),
     });
     writeFileSync(join(root, "src/gen.mjs"), 'import { mkdirSync, writeFileSync } from "node:fs"; mkdirSync("../out"); writeFileSync("../out/index.js", "export default { fetch: () => new Response(\'generated in src\') };"); console.log("generated");');
-    const { output, exitCode } = await dotdo("build", "--preset=node", "--root", root);
+    const { output, exitCode } = await dotdo("build", "--preset=node", "--root", root, "--json");
     expect(exitCode, output).toBe(0);
-    expect(output).toContain("generated");
+    expect(JSON.parse(output)).toMatchObject({ preset: "node", warnings: [] });
     expect(readFileSync(join(root, ".output/server/index.mjs"), "utf8")).toContain("generated in src");
   });
 

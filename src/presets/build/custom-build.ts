@@ -15,7 +15,7 @@ export class CustomBuildError extends DotdoError {
   }
 }
 
-/** Lines of output kept for the error message; all of it goes to the terminal as it comes. */
+/** Lines of output kept for the error message; all of it goes to the terminal (stderr) as it comes. */
 const TAIL_LINES = 20;
 
 /** Runs wrangler's custom build as wrangler does: through the shell, in `build.cwd`, with the user's environment. */
@@ -23,7 +23,8 @@ export async function runCustomBuild(build: CustomBuild): Promise<void> {
   const child = spawn(build.command, { cwd: build.cwd, shell: true, stdio: ["ignore", "pipe", "pipe"] });
   let tail: string[] = [];
   const keep = (chunk: Buffer) => (tail = [...tail, ...chunk.toString().split("\n").filter(Boolean)].slice(-TAIL_LINES));
-  child.stdout.on("data", (chunk: Buffer) => (process.stdout.write(chunk), keep(chunk)));
+  // Both streams to stderr: stdout is the CLI's channel for data (`dotdo build --json`).
+  child.stdout.on("data", (chunk: Buffer) => (process.stderr.write(chunk), keep(chunk)));
   child.stderr.on("data", (chunk: Buffer) => (process.stderr.write(chunk), keep(chunk)));
   const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((done) => {
     child.once("error", done);

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "pathe";
 import { DEFAULT_COMPATIBILITY_DATE } from "../../runtime/compatibility";
 import { parseCron } from "../../runtime/cron/schedule";
-import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "../../plugin/config";
+import { assertRunnableOffCloudflare, type CustomBuild, loadProject, type WorkerProject } from "../../plugin/config";
 import { dotdoPackage } from "../../plugin/package-paths";
 import type { PresetContext, ResolvedPreset } from "../define";
 import { deployCommandLine } from "../deploy-steps";
@@ -41,7 +41,9 @@ export { DEFAULT_COMPATIBILITY_DATE };
 
 /** Builds the project for one preset: bundle, platform files and `dotdo.json` in the output directory. */
 export async function buildProject(options: BuildOptions = {}): Promise<BuildResult> {
-  const project = await loadProject({ ...(options.root === undefined ? {} : { root: options.root }), runBuild: runCustomBuild });
+  const progress = options.onProgress ?? (() => {});
+  const runBuild = (build: CustomBuild) => (progress(`Running build.command: ${build.command}`), runCustomBuild(build));
+  const project = await loadProject({ ...(options.root === undefined ? {} : { root: options.root }), runBuild });
   const presetName = options.preset ?? project.preset;
   if (presetName === undefined) throw new BuildError(`No preset given: pass --preset=<name> (one of ${presetNames().join(", ")})`);
   const preset = resolvePreset(presetName);
@@ -52,7 +54,6 @@ export async function buildProject(options: BuildOptions = {}): Promise<BuildRes
 
   // Templates see the final output directory; files are written to a staging copy of it.
   const ctx = presetContext(project, preset, outDir);
-  const progress = options.onProgress ?? (() => {});
   const { manifest, files } = await replaceOutDir(outDir, async (staging) => {
     progress(`Bundling ${relative(project.root, project.main)} for ${preset.name}`);
     const exports = await bundle(project, preset, join(staging, preset.serverDir));
