@@ -9,8 +9,13 @@ import { PathForbiddenError } from "./errors";
 
 const MAX_KEY_LENGTH = 1024;
 
-/** Identifiers taken from token claims and object ids: one plain path segment each. */
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * Identifiers taken from token claims and object ids: one plain path segment each, lowercase
+ * only, so two of them that differ only in case (tenants `Acme` and `acme`) never meet in one
+ * folder on a case-insensitive file system (macOS's and Windows' defaults). Durable Object ids
+ * are lowercase hex already.
+ */
+const IDENTIFIER = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 /** Percent-encoded bytes (`%2e`, `%2F`, `%252e` …): a later decode could turn them into `..` or `/`. */
 const PERCENT_ENCODED = /%[0-9A-Fa-f]{2}/;
@@ -28,7 +33,7 @@ const LOOKALIKES = /[\u2215\u2044\u29F8\u2216\u29F5\u29F9\uFE68\u2024\u2025\u202
 export function assertIdentifier(value: unknown, what: string): asserts value is string {
   if (typeof value !== "string" || !IDENTIFIER.test(value)) {
     throw new PathForbiddenError(
-      `${what} ${JSON.stringify(value)} is not a safe identifier: use 1-128 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`,
+      `${what} ${JSON.stringify(value)} is not a safe identifier: use 1-128 characters from a-z 0-9 . _ - (lowercase: names differing only in case would share a folder on a case-insensitive file system), starting with a letter or digit`,
     );
   }
 }

@@ -131,6 +131,10 @@ export async function buildAttacks(idp: TestIssuer): Promise<Attack[]> {
     ["tenant_id empty", { tenant_id: "" }, "CLAIMS_INVALID"],
     ["tenant_id a number", { tenant_id: 7 }, "CLAIMS_INVALID"],
     ["org_id '.'", { org_id: "." }, "CLAIMS_INVALID"],
+    // Probe finding 7: `B` and `b` would share a folder on a case-insensitive file system.
+    ["tenant_id differing only in case", { tenant_id: "B" }, "CLAIMS_INVALID"],
+    ["org_id differing only in case", { org_id: "Acme" }, "CLAIMS_INVALID"],
+    ["prefix differing only in case", { storage: { bucket: "dotdo-test", prefix: "apps/Prod", permissions: ["read"] } }, "CLAIMS_INVALID"],
     ["prefix climbing out", { storage: { bucket: "dotdo-test", prefix: "apps/../..", permissions: ["read"] } }, "CLAIMS_INVALID"],
     ["absolute prefix", { storage: { bucket: "dotdo-test", prefix: "/apps", permissions: ["read"] } }, "CLAIMS_INVALID"],
     ["permissions as a string", { storage: { bucket: "dotdo-test", prefix: "apps/prod", permissions: "read,write" } }, "CLAIMS_INVALID"],
@@ -145,6 +149,10 @@ export async function buildAttacks(idp: TestIssuer): Promise<Attack[]> {
     for (const kind of ["get", "head", "put", "delete"] as const) {
       add("cross-tenant", `${kind} ${JSON.stringify(key)}`, tokenA, ["PATH_FORBIDDEN"], { kind, key });
     }
+  }
+  // An object id differing only in case from another's shares its folder on a case-insensitive file system.
+  for (const kind of ["get", "head", "put", "delete"] as const) {
+    add("cross-tenant", `${kind} an object id in upper case`, tokenA, ["PATH_FORBIDDEN"], { kind, key: "do/OBJ1/lock" });
   }
   for (const prefix of ["../b/", "../", "..", "do/../../b/"]) {
     add("cross-tenant", `list ${JSON.stringify(prefix)}`, tokenA, ["PATH_FORBIDDEN"], { kind: "list", prefix });
