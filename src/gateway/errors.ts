@@ -26,3 +26,13 @@ export class BadRequestError extends DotdoError {
 
 /** The gateway cannot start: a setting is missing or wrong. */
 export class GatewayConfigError extends errorWithCode("GATEWAY_CONFIG_INVALID") {}
+
+/** An upload body that stopped arriving, or arrives slower than the gateway's minimum rate. */
+export class BodyTimeoutError extends errorWithCode("BODY_TIMEOUT") {}
+
+/** A tenant already has as many uploads in flight as the gateway allows at once. */
+export class TooManyUploadsError extends DotdoError {
+  constructor(limit: number) {
+    super("TOO_MANY_UPLOADS", `this tenant already has ${limit} uploads in flight; retry when one has finished`);
+  }
+}

@@ -1,4 +1,4 @@
-import { scopeStore } from "../runtime/auth/scoped-store";
+import { scopeStore, tenantRoot } from "../runtime/auth/scoped-store";
 import { PathForbiddenError, TokenInvalidError } from "../runtime/auth/errors";
 import type { TokenVerifier } from "../runtime/auth/verify";
 import { concatBytes } from "../runtime/bytes";
@@ -6,8 +6,10 @@ import { DotdoError } from "../runtime/errors";
 import { InvalidArgumentError, PreconditionFailedError } from "../runtime/storage/errors";
 import { GATEWAY_PROTOCOL } from "../runtime/storage/gateway";
 import type { ByteRange, ObjectInfo, ObjectStore, PutOptions } from "../runtime/storage/types";
+import { DEFAULT_BODY_PROGRESS, watchProgress, type BodyProgress } from "./body-progress";
 import { BadRequestError, BodyTooLargeError, BucketForbiddenError } from "./errors";
 import { statusFor } from "./status";
+import { UploadSlots } from "./upload-slots";
 
 export interface GatewayOptions {
   /** The bucket, seen from its root; tokens are confined to `{prefix}/org={org}/tenant={tenant}/` in it. */
@@ -17,6 +19,10 @@ export interface GatewayOptions {
   bucket?: string;
   /** Largest accepted object body. Default 256 MiB. */
   maxBodyBytes?: number;
+  /** How fast an upload must keep arriving (`BODY_TIMEOUT`, 408, when it does not). Default: 20 s idle, 1 KiB/s. */
+  bodyProgress?: Partial<BodyProgress>;
+  /** Uploads one tenant may have in flight at once (`TOO_MANY_UPLOADS`, 429, beyond). Default 8. */
+  maxUploadsPerTenant?: number;
   /** Told about failures that become HTTP 500, whose details are not sent to the client. */
   onError?: (error: unknown) => void;
 }
@@ -32,8 +38,11 @@ const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
  */
 export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const progress = { ...DEFAULT_BODY_PROGRESS, ...options.bodyProgress };
+  const uploads = new UploadSlots(options.maxUploadsPerTenant ?? 8);
 
-  async function authorise(request: Request): Promise<ObjectStore> {
+  /** The bucket seen through the token's scope, and the tenant's folder. */
+  async function authorise(request: Request): Promise<{ store: ObjectStore; tenant: string }> {
     const header = request.headers.get("authorization") ?? "";
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
     if (!match?.[1]) throw new TokenInvalidError("no bearer token in the Authorization header");
@@ -41,14 +50,34 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
     if (options.bucket !== undefined && storage.bucket !== options.bucket) {
       throw new BucketForbiddenError(storage.bucket, options.bucket);
     }
-    return scopeStore(options.store, storage);
+    return { store: scopeStore(options.store, storage), tenant: tenantRoot(storage) };
+  }
+
+  /**
+   * Passes the request body on to the store as it arrives (one with a `Content-Length`; a body
+   * without one is read whole, up to the limit, first), cut off when it stalls.
+   */
+  async function upload(request: Request, store: ObjectStore, tenant: string, key: string): Promise<ObjectInfo> {
+    const conditions = parseConditions(request.headers);
+    const size = declaredLength(request.headers, maxBody);
+    const release = uploads.take(tenant);
+    const body = watchProgress(request.body ?? new ReadableStream({ start: (controller) => controller.close() }), progress);
+    try {
+      const input = size === undefined ? await readCapped(body.stream, maxBody) : { stream: body.stream, size };
+      return await store.put(key, input, conditions);
+    } catch (error) {
+      // The store may wrap the stream's error in its own; the client should learn it was too slow.
+      throw body.failure ?? error;
+    } finally {
+      release();
+    }
   }
 
   async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === GATEWAY_PROTOCOL.listPath) {
       if (request.method !== "GET") throw new BadRequestError(405, `${request.method} is not allowed on ${url.pathname}`);
-      const store = await authorise(request);
+      const { store } = await authorise(request);
       const limit = single(url, "limit");
       const result = await store.list(single(url, "prefix") ?? "", {
         cursor: single(url, "cursor"),
@@ -60,7 +89,7 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
     if (!["GET", "HEAD", "PUT", "DELETE"].includes(request.method)) {
       throw new BadRequestError(405, `${request.method} is not allowed on ${url.pathname}`);
     }
-    const store = await authorise(request);
+    const { store, tenant } = await authorise(request);
     const key = single(url, "key");
     if (key === undefined) throw new BadRequestError(400, "the 'key' query parameter is required");
 
@@ -79,11 +108,8 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
         const info = await store.head(key);
         return info ? new Response(null, { headers: objectHeaders(info) }) : new Response(null, { status: 404 });
       }
-      case "PUT": {
-        const conditions = parseConditions(request.headers);
-        const body = await readBody(request, maxBody);
-        return Response.json(await store.put(key, body, conditions));
-      }
+      case "PUT":
+        return Response.json(await upload(request, store, tenant, key));
       default: {
         await store.delete(key);
         return new Response(null, { status: 204 });
@@ -140,13 +166,21 @@ function parseConditions(headers: Headers): PutOptions | undefined {
   return undefined;
 }
 
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new BodyTooLargeError(limit);
-  if (!request.body) return new Uint8Array();
+/** The body's size from `Content-Length`, when sent (a store is told the size before the bytes). */
+function declaredLength(headers: Headers, limit: number): number | undefined {
+  const header = headers.get("content-length");
+  if (header === null) return undefined;
+  if (!/^\d{1,16}$/.test(header.trim())) throw new BadRequestError(400, `Content-Length ${JSON.stringify(header)} is not a size`);
+  const size = Number(header);
+  if (size > limit) throw new BodyTooLargeError(limit);
+  return size;
+}
+
+/** A body of unknown size, read whole; refused as soon as it passes `limit`. */
+async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.length;
     if (size > limit) throw new BodyTooLargeError(limit);
     chunks.push(chunk);
@@ -175,6 +209,6 @@ function errorResponse(error: unknown, onError: ((error: unknown) => void) | und
   }
   const { code, message } = error as DotdoError;
   const condition = error instanceof PreconditionFailedError ? error.condition : undefined;
-  const headers = status === 401 ? { "www-authenticate": `Bearer error="invalid_token"` } : undefined;
+  const headers: Record<string, string> = status === 401 ? { "www-authenticate": `Bearer error="invalid_token"` } : status === 429 ? { "retry-after": "1" } : {};
   return Response.json({ error: { code, message, ...(condition && { condition }) } }, { status, headers });
 }

@@ -1,6 +1,14 @@
 export { createGatewayHandler, type GatewayHandler, type GatewayOptions } from "./handler";
-export { serveGateway, type NodeGateway } from "./node";
-export { BadRequestError, BodyTooLargeError, BucketForbiddenError, GatewayConfigError } from "./errors";
+export { serveGateway, type GatewayServerOptions, type NodeGateway } from "./node";
+export type { BodyProgress } from "./body-progress";
+export {
+  BadRequestError,
+  BodyTimeoutError,
+  BodyTooLargeError,
+  BucketForbiddenError,
+  GatewayConfigError,
+  TooManyUploadsError,
+} from "./errors";
 export { statusFor } from "./status";
 export { gatewayAuthFromEnv } from "./settings";
 export { startNodeGateway, type StartedGateway, type StartGatewayOptions } from "./start";

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { answerNodeRequest } from "../runtime/platform/node-request";
+import { timeoutOptions, type ServerTimeouts } from "../runtime/platform/server-timeouts";
 import type { GatewayHandler } from "./handler";
 
 export interface NodeGateway {
@@ -15,6 +16,9 @@ function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, res
   return (request, response) => {
     void (async () => {
       const webResponse = await answerNodeRequest(handler, request);
+      // Answered before the body was all read (too slow, too large, refused): the rest is not
+      // waited for, and the connection goes with it.
+      if (!request.complete) response.shouldKeepAlive = false;
       response.statusCode = webResponse.status;
       webResponse.headers.forEach((value, name) => response.setHeader(name, value));
       if (!webResponse.body || request.method === "HEAD") {
@@ -31,9 +35,20 @@ function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, res
   };
 }
 
+export interface GatewayServerOptions {
+  port?: number;
+  /** Default 127.0.0.1: only this machine reaches the gateway unless told otherwise. */
+  host?: string;
+  /** Header and keep-alive limits (uploads are paced by the handler's `bodyProgress` instead of a total request time). */
+  timeouts?: ServerTimeouts;
+  /** A connection on which nothing moves either way (a client that stopped reading a download) is closed after this. Default 60 s. */
+  idleMs?: number;
+}
+
 /** Serves the gateway on `host:port` (port 0 picks a free one). */
-export async function serveGateway(handler: GatewayHandler, options: { port?: number; host?: string } = {}): Promise<NodeGateway> {
-  const server = createServer(toNodeListener(handler));
+export async function serveGateway(handler: GatewayHandler, options: GatewayServerOptions = {}): Promise<NodeGateway> {
+  const server = createServer(timeoutOptions({ requestMs: 0, ...options.timeouts }), toNodeListener(handler));
+  server.setTimeout(options.idleMs ?? 60_000);
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

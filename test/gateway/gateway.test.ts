@@ -92,7 +92,7 @@ describe("gateway handler edge cases", () => {
     const store = createMemoryStore();
     const handler = createGatewayHandler({ store, verifier: createTokenVerifier({ issuer: idp.issuer, audience: idp.audience }), maxBodyBytes: 8 });
     const response = await handler(
-      request("/v1/object?key=do/x/big", { method: "PUT", body: "123456789", headers: { authorization: `Bearer ${await idp.sign(tenantClaims("a"))}` } }),
+      request("/v1/object?key=do/x/big", { method: "PUT", body: "123456789", headers: { authorization: `Bearer ${await idp.sign(tenantClaims("a"))}`, "content-length": "9" } }),
     );
     expect(response.status).toBe(413);
     expect((await store.list("")).objects).toEqual([]);

@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { serve } from "../../src/runtime/platform/node";
 import { createWorker } from "../../src/runtime/worker";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
+import { rawRequest } from "./helpers/raw-http";
 
 /**
  * Requests node:http parses but no web `Request` can carry (probe finding 6: each got a bare
@@ -31,37 +31,6 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/**
- * Sends `head` as it is (plus `Connection: close`) and reads the answer until the server
- * closes: its status and body (chunked transfer decoded).
- */
-async function raw(base: string, head: string): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(base);
-  const socket = connect(Number(port), hostname);
-  socket.write(head.replace(/\r\n\r\n$/, "\r\nConnection: close\r\n\r\n"));
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.on("end", resolve);
-    socket.on("error", reject);
-  });
-  const text = Buffer.concat(chunks).toString();
-  const [headers = "", body = ""] = [text.slice(0, text.indexOf("\r\n\r\n")), text.slice(text.indexOf("\r\n\r\n") + 4)];
-  const chunked = /transfer-encoding: chunked/i.test(headers);
-  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1]), body: chunked ? dechunk(body) : body };
-}
-
-function dechunk(body: string): string {
-  let out = "";
-  for (let at = 0; ; ) {
-    const lineEnd = body.indexOf("\r\n", at);
-    const size = parseInt(body.slice(at, lineEnd), 16);
-    if (!size) return out;
-    out += body.slice(lineEnd + 2, lineEnd + 2 + size);
-    at = lineEnd + 2 + size + 2;
-  }
-}
-
 const CASES: [string, (host: string) => string, number, string][] = [
   ["TRACE", (host) => `TRACE /v1/object?key=do/a/lock HTTP/1.1\r\nHost: ${host}\r\n\r\n`, 405, "METHOD_NOT_ALLOWED"],
   ["an asterisk-form target", (host) => `OPTIONS * HTTP/1.1\r\nHost: ${host}\r\n\r\n`, 400, "BAD_REQUEST"],
@@ -72,21 +41,21 @@ const CASES: [string, (host: string) => string, number, string][] = [
 describe("malformed requests get a 4xx with a typed body, never a bare 500", () => {
   for (const [what, head, status, code] of CASES) {
     it(`the gateway: ${what}`, async () => {
-      const answer = await raw(gateway.url, head(new URL(gateway.url).host));
+      const answer = await rawRequest(gateway.url, head(new URL(gateway.url).host));
       expect(answer.status).toBe(status);
       expect(JSON.parse(answer.body)).toMatchObject({ error: { code } });
     });
     it(`a server output: ${what}`, async () => {
-      const answer = await raw(server.url, head(new URL(server.url).host));
+      const answer = await rawRequest(server.url, head(new URL(server.url).host));
       expect(answer.status).toBe(status);
       expect(JSON.parse(answer.body)).toMatchObject({ error: { code } });
     });
   }
 
   it("takes an absolute-form target as the URL (RFC 9112), on the gateway and on a server output", async () => {
-    const gatewayAnswer = await raw(gateway.url, `GET http://elsewhere.example/v1/object?key=do/a/lock HTTP/1.1\r\nHost: ${new URL(gateway.url).host}\r\n\r\n`);
+    const gatewayAnswer = await rawRequest(gateway.url, `GET http://elsewhere.example/v1/object?key=do/a/lock HTTP/1.1\r\nHost: ${new URL(gateway.url).host}\r\n\r\n`);
     expect(gatewayAnswer.status).toBe(401); // no token: the request itself was understood
-    const serverAnswer = await raw(server.url, `GET http://elsewhere.example/ HTTP/1.1\r\nHost: ${new URL(server.url).host}\r\n\r\n`);
+    const serverAnswer = await rawRequest(server.url, `GET http://elsewhere.example/ HTTP/1.1\r\nHost: ${new URL(server.url).host}\r\n\r\n`);
     expect(serverAnswer).toEqual({ status: 200, body: "elsewhere.example" });
   });
 

@@ -38,7 +38,9 @@ export interface S3TestServer {
  * and runs writes to one key one at a time so the check and the write cannot interleave.
  * Reads of a key wait their turn too: s3rver rewrites a file in place, so a read during a write
  * could see half of it, where S3 shows the old object or the new one, whole.
- * It also honours GCS's create-only spelling `x-goog-if-generation-match: 0`.
+ * It also honours GCS's create-only spelling `x-goog-if-generation-match: 0`, and takes in a
+ * PUT's whole body before passing it on: S3 stores nothing of an upload its client gave up on
+ * half-way, where s3rver would keep what had arrived.
  *
  * `latencyMs` holds every request that long before it is served, like the time to first byte
  * of a cloud store; `bytesPerSecond` paces each answer's body, like one connection's
@@ -71,30 +73,37 @@ export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSe
     // Requests to one key wait for the previous one to finish.
     const key = path.split("?")[0] ?? path;
     const previous = queues.get(key) ?? Promise.resolve();
-    const current = previous.then(() => (isWrite ? conditionalWrite(req, res) : forward(req, res))).catch(() => undefined);
+    const body = req.method === "PUT" ? wholeBody(req) : Promise.resolve(undefined);
+    const current = previous
+      .then(async () => {
+        const bytes = await body;
+        if (bytes === null) return;
+        await (isWrite ? conditionalWrite(req, res, bytes) : forward(req, res, bytes));
+      })
+      .catch(() => undefined);
     queues.set(key, current);
     void current.then(() => {
       if (queues.get(key) === current) queues.delete(key);
     });
   }
 
-  async function conditionalWrite(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function conditionalWrite(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> {
     const ifNoneMatch = req.headers["if-none-match"];
     const createOnly = ifNoneMatch === "*" || req.headers["x-goog-if-generation-match"] === "0";
     const ifMatch = req.headers["if-match"];
     if (req.method === "PUT" && (createOnly || ifMatch !== undefined)) {
       const current = await fetch(rawEndpoint + req.url, { method: "HEAD" });
       const etag = current.ok ? unquote(current.headers.get("etag")) : undefined;
-      if (createOnly && etag !== undefined) return refuse(req, res, 412, "PreconditionFailed", "If-None-Match");
-      if (ifMatch !== undefined && etag === undefined) return refuse(req, res, 404, "NoSuchKey", "If-Match");
+      if (createOnly && etag !== undefined) return refuse(res, 412, "PreconditionFailed", "If-None-Match");
+      if (ifMatch !== undefined && etag === undefined) return refuse(res, 404, "NoSuchKey", "If-Match");
       if (ifMatch !== undefined && unquote(ifMatch) !== etag) {
-        return refuse(req, res, 412, "PreconditionFailed", "If-Match");
+        return refuse(res, 412, "PreconditionFailed", "If-Match");
       }
     }
-    await forward(req, res);
+    await forward(req, res, body);
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function forward(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> {
     return new Promise((resolve) => {
       const upstream = httpRequest(
         { host: "127.0.0.1", port: rawPort, method: req.method, path: req.url, headers: req.headers },
@@ -109,7 +118,8 @@ export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSe
         res.writeHead(502).end(String(error));
         resolve();
       });
-      req.pipe(upstream);
+      if (body === undefined) req.pipe(upstream);
+      else upstream.end(body);
     });
   }
 
@@ -135,15 +145,24 @@ export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSe
   };
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, condition: string): void {
-  // Drain the upload so the connection stays usable for the client's next request.
-  req.resume();
+/** A request's whole body, or null when its client went away before sending all of it. */
+async function wholeBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+  } catch {
+    return null;
+  }
+  return req.complete ? Buffer.concat(chunks) : null;
+}
+
+function refuse(res: ServerResponse, status: number, code: string, condition: string): void {
   const body =
     `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>` +
     `<Message>At least one of the pre-conditions you specified did not hold</Message>` +
     `<Condition>${condition}</Condition><RequestId>dotdo-test-proxy</RequestId></Error>`;
   res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
-  req.on("end", () => res.end(body));
+  res.end(body);
 }
 
 /** Passes bytes on no faster than `bytesPerSecond`. */

@@ -1,3 +1,4 @@
+import { bodySize } from "../../src/runtime/storage/body";
 import type { ObjectStore } from "../../src/runtime/storage/types";
 
 export interface Call {
@@ -48,7 +49,7 @@ export function recordingStore(store: ObjectStore): RecordingStore {
           return object;
         }),
       put: (key, body, options) => {
-        bytes.written += body.length;
+        bytes.written += bodySize(body);
         return record("put", key, () => store.put(key, body, options));
       },
       delete: (key) => record("delete", key, () => store.delete(key)),

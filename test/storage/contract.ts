@@ -47,6 +47,23 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Obj
       expect(text((await store.get("copy"))?.body)).toBe("original");
     });
 
+    it("stores a streamed body, and nothing when the stream does not match its declared size", async () => {
+      const stream = (...pieces: string[]) =>
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (const piece of pieces) controller.enqueue(bytes(piece));
+            controller.close();
+          },
+        });
+      const streamed = await store.put("streamed", { stream: stream("hello ", "world"), size: 11 });
+      expect(streamed).toMatchObject({ key: "streamed", size: 11, etag: (await store.put("same-bytes", bytes("hello world"))).etag });
+      expect(text((await store.get("streamed"))?.body)).toBe("hello world");
+      await expect(store.put("short", { stream: stream("abc"), size: 5 })).rejects.toThrow();
+      await expect(store.put("long", { stream: stream("abc", "def"), size: 5 })).rejects.toThrow();
+      expect(await store.head("short")).toBeNull();
+      expect(await store.head("long")).toBeNull();
+    });
+
     it("replaces an object and changes its etag", async () => {
       const first = await store.put("replace", bytes("one"));
       const second = await store.put("replace", bytes("two!"));

@@ -60,6 +60,26 @@ describe("file store", () => {
     expect(await readdir(join(root, ".dotdo-store", "locks"))).toEqual([]);
   });
 
+  it("on a case-insensitive file system, refuses keys that differ from a stored one only in case", async () => {
+    // Forced on: this machine's file system keeps `Acme` and `acme` apart, macOS's default does not.
+    const store = await createFileStore({ root: await newDir(), caseInsensitive: true });
+    await store.put("org=acme/tenant=t/do/obj1/lock", bytes("acme's"));
+    for (const key of ["org=Acme/tenant=t/do/obj1/lock", "org=acme/tenant=T/x", "org=acme/tenant=t/do/obj1/LOCK"]) {
+      await expect(store.put(key, bytes("x"))).rejects.toMatchObject({ code: "INVALID_KEY", message: expect.stringContaining("only in case") });
+      await expect(store.get(key)).rejects.toMatchObject({ code: "INVALID_KEY" });
+      await expect(store.delete(key)).rejects.toMatchObject({ code: "INVALID_KEY" });
+    }
+    expect((await store.list("")).objects.map((o) => o.key)).toEqual(["org=acme/tenant=t/do/obj1/lock"]);
+    expect((await store.put("org=acme/tenant=t/do/obj1/other", bytes("x"))).size).toBe(1);
+  });
+
+  it("finds out whether its file system ignores case, and keeps case-only twins apart where it does not", async () => {
+    const store = await createFileStore(await newDir());
+    await store.put("Acme/x", bytes("1"));
+    await store.put("acme/x", bytes("2"));
+    expect(new TextDecoder().decode((await store.get("Acme/x"))?.body)).toBe("1");
+  });
+
   it("refuses a root that is not a folder", async () => {
     const dir = await newDir();
     await writeFile(join(dir, "plain-file"), "x");

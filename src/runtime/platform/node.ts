@@ -8,6 +8,7 @@ import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
 import { platformHandler, type PlatformWorker } from "./routes";
+import { timeoutOptions, type ServerTimeouts } from "./server-timeouts";
 import { drain, shutdownOnSignal } from "./shutdown";
 import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
@@ -22,6 +23,8 @@ export interface ServeOptions {
   handleSignals?: boolean;
   /** Print the listening URL. Default true. */
   log?: boolean;
+  /** How long a slow client may take over its headers and its request (node:http closes it with 408 after). */
+  timeouts?: ServerTimeouts;
 }
 
 export interface Server {
@@ -42,7 +45,7 @@ export async function readSqlWasm(): Promise<Uint8Array> {
 export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): Promise<Server> {
   const handle = platformHandler(worker, options.assets);
   let stopping = false;
-  const server = createServer((req, res) => {
+  const server = createServer(timeoutOptions(options.timeouts), (req, res) => {
     // Shutting down: answer what still arrives on kept-alive connections (other replicas'
     // forwards keep theirs busy), then close them, so that the server can stop.
     if (stopping) res.shouldKeepAlive = false;

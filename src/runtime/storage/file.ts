@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { BigIntStats, Dirent } from "node:fs";
-import { link, mkdir, open, readdir, rename, rmdir, stat, unlink, type FileHandle } from "node:fs/promises";
+import { link, mkdir, open, readdir, rename, rmdir, stat, unlink, writeFile, type FileHandle } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { mapLimit } from "../concurrency";
 import { assertPrecondition, CREATE_ONLY } from "./conditions";
 import { InvalidKeyError, PreconditionFailedError, StorageConfigError, storageFailure } from "./errors";
-import { contentEtag } from "./etag";
+import { bodyChunks } from "./body";
 import { FileEtagCache } from "./file-etags";
 import { withFileLock } from "./file-lock";
 import { hasCode, ignoreCode } from "./fs-errors";
@@ -19,6 +19,7 @@ import type {
   ListResult,
   ObjectInfo,
   ObjectStore,
+  PutBody,
   PutOptions,
   StoredObject,
 } from "./types";
@@ -28,6 +29,13 @@ export interface FileStoreOptions {
   root: string;
   /** A per-key lock older than this is taken to be left by a crashed process. Default 10 s. */
   staleLockMs?: number;
+  /**
+   * Refuse a key with a segment that differs only in case from a stored name (`Acme/x` beside
+   * `acme/`), which would be the same file or folder. Default: on when the root's file system
+   * ignores case (macOS's and Windows' defaults); turn it on for a folder that will be copied
+   * to one.
+   */
+  caseInsensitive?: boolean;
 }
 
 /** Temp files and locks live here, inside the root so renames stay on one file system. */
@@ -46,19 +54,22 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
  * A key cannot be both an object and a folder of other keys (`a` and `a/b`).
  */
 export async function createFileStore(options: FileStoreOptions | string): Promise<ObjectStore> {
-  const { root: rootOption, staleLockMs = 10_000 } = typeof options === "string" ? { root: options } : options;
+  const { root: rootOption, staleLockMs = 10_000, ...rest } = typeof options === "string" ? { root: options } : options;
   const root = resolve(rootOption);
   const url = pathToFileURL(root).href;
   const tmpDir = join(root, INTERNAL_DIR, "tmp");
   const lockDir = join(root, INTERNAL_DIR, "locks");
   await prepareRoot(root, tmpDir, lockDir);
+  const caseInsensitive = rest.caseInsensitive ?? (await ignoresCase(tmpDir));
   const etags = new FileEtagCache();
 
-  const pathOf = (key: string): string => {
+  const pathOf = async (key: string): Promise<string> => {
     assertValidKey(key);
     if (key === INTERNAL_DIR || key.startsWith(`${INTERNAL_DIR}/`)) {
       throw new InvalidKeyError(key, `"${INTERNAL_DIR}/" is reserved by the file store`);
     }
+    const twin = caseInsensitive ? await caseTwin(root, key) : undefined;
+    if (twin !== undefined) throw new InvalidKeyError(key, `differs only in case from the stored ${JSON.stringify(twin)}, the same name on a case-insensitive file system`);
     return join(root, ...key.split("/"));
   };
   const lockPathOf = (key: string) => join(lockDir, createHash("sha256").update(key).digest("hex"));
@@ -117,7 +128,7 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
 
     get: (key: string, options?: GetOptions) =>
       guarded("get", key, async (): Promise<StoredObject | null> => {
-        const path = pathOf(key);
+        const path = await pathOf(key);
         if (options?.range) assertValidRange(options.range);
         const handle = await openExisting(path);
         if (!handle) return null;
@@ -142,14 +153,13 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
         }
       }),
 
-    put: (key: string, body: Uint8Array, options?: PutOptions) =>
+    put: (key: string, body: PutBody, options?: PutOptions) =>
       guarded("put", key, async (): Promise<ObjectInfo> => {
-        const path = pathOf(key);
-        const etag = await contentEtag(body);
+        const path = await pathOf(key);
         // The slow part (writing and flushing the bytes) happens before any lock is taken.
         const temp = join(tmpDir, randomUUID());
-        const written = await writeFlushed(temp, body);
         try {
+          const { stats: written, etag } = await writeFlushed(temp, body);
           if (options?.ifNoneMatch === "*") {
             await place(key, temp, path, true);
           } else {
@@ -159,15 +169,15 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
             });
           }
           etags.remember(path, written, etag);
+          return { key, size: Number(written.size), etag };
         } finally {
           await unlink(temp).catch(ignoreCode("ENOENT"));
         }
-        return { key, size: body.length, etag };
       }),
 
     delete: (key: string) =>
       guarded("delete", key, async (): Promise<void> => {
-        const path = pathOf(key);
+        const path = await pathOf(key);
         await withLock(key, async () => {
           await unlink(path).catch(ignoreCode("ENOENT", "ENOTDIR", "EISDIR"));
           await pruneEmptyParents(root, path);
@@ -189,7 +199,7 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
         return keys.length > limit ? { objects, cursor: page.at(-1) } : { objects };
       }),
 
-    head: (key: string) => guarded("head", key, () => headOf(key, pathOf(key))),
+    head: (key: string) => guarded("head", key, async () => headOf(key, await pathOf(key))),
   };
 
   async function headOf(key: string, path: string): Promise<ObjectInfo | null> {
@@ -223,16 +233,57 @@ async function syncDirectory(path: string): Promise<void> {
   }
 }
 
-/** Writes and flushes a new file; its stats identify it after a rename or link. */
-async function writeFlushed(path: string, body: Uint8Array): Promise<BigIntStats> {
+/**
+ * Writes and flushes a new file as the body arrives, hashing it on the way (the etag is the
+ * SHA-256 of the content); its stats identify it after a rename or link.
+ */
+async function writeFlushed(path: string, body: PutBody): Promise<{ stats: BigIntStats; etag: string }> {
   const handle = await open(path, "wx");
   try {
-    await handle.writeFile(body);
+    const hash = createHash("sha256");
+    for await (const chunk of bodyChunks(body)) {
+      hash.update(chunk);
+      await handle.write(chunk);
+    }
     await handle.sync();
-    return await handle.stat({ bigint: true });
+    return { stats: await handle.stat({ bigint: true }), etag: hash.digest("hex") };
   } finally {
     await handle.close();
   }
+}
+
+/** Whether the file system under `dir` takes names differing only in case for one. */
+async function ignoresCase(dir: string): Promise<boolean> {
+  const name = `case-probe-${randomUUID()}`;
+  const upper = join(dir, name.toUpperCase());
+  await writeFile(upper, "", { flag: "wx" });
+  try {
+    return (await stat(join(dir, name)).catch(() => undefined)) !== undefined;
+  } finally {
+    await unlink(upper).catch(ignoreCode("ENOENT"));
+  }
+}
+
+/**
+ * The stored path, if any, that names the same file or folder as `key` on a case-insensitive
+ * file system but is spelt differently (`acme/` for `Acme/x`).
+ */
+async function caseTwin(root: string, key: string): Promise<string | undefined> {
+  let dir = root;
+  let stored = "";
+  for (const segment of key.split("/")) {
+    const names = await readdir(dir).catch((error: unknown) => {
+      if (hasCode(error, "ENOENT", "ENOTDIR")) return [] as string[];
+      throw error;
+    });
+    const folded = segment.toLowerCase();
+    const twin = names.find((name) => name !== segment && name.toLowerCase() === folded);
+    if (twin !== undefined) return stored + twin;
+    if (!names.includes(segment)) return undefined;
+    dir = join(dir, segment);
+    stored += `${segment}/`;
+  }
+  return undefined;
 }
 
 /** `range` of a file of `size` bytes, cut short at the end like a slice. */

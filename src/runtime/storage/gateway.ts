@@ -12,7 +12,8 @@ import { GatewayProtocolError, InvalidArgumentError, InvalidKeyError, Preconditi
 import { unquoteEtag } from "./etag";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { rangedGet, rangeHeader } from "./range";
-import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
+import { bodyBytes } from "./body";
+import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutBody, PutOptions, StoredObject } from "./types";
 
 /**
  * The `gateway` backend: an ObjectStore over HTTP to a dotdo storage gateway, which holds
@@ -108,8 +109,9 @@ export function createGatewayStore(options: GatewayStoreOptions): ObjectStore {
       return info(key, response);
     },
 
-    async put(key: string, body: Uint8Array, putOptions?: PutOptions): Promise<ObjectInfo> {
+    async put(key: string, input: PutBody, putOptions?: PutOptions): Promise<ObjectInfo> {
       assertValidKey(key);
+      const body = await bodyBytes(input);
       const headers: Record<string, string> = { "content-type": "application/octet-stream" };
       if (putOptions?.ifNoneMatch) headers["if-none-match"] = putOptions.ifNoneMatch;
       if (putOptions?.ifMatch !== undefined) headers["if-match"] = `"${putOptions.ifMatch}"`;

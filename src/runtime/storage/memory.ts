@@ -2,7 +2,8 @@ import { assertPrecondition } from "./conditions";
 import { contentEtag } from "./etag";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { assertValidRange, sliceRange } from "./range";
-import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
+import { bodyBytes } from "./body";
+import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutBody, PutOptions, StoredObject } from "./types";
 
 interface Entry {
   body: Uint8Array;
@@ -24,8 +25,9 @@ export function createMemoryStore(name = "default"): ObjectStore {
       return entry ? { ...info(key, entry), body: sliceRange(entry.body, options?.range) } : null;
     },
 
-    async put(key: string, body: Uint8Array, options?: PutOptions): Promise<ObjectInfo> {
+    async put(key: string, input: PutBody, options?: PutOptions): Promise<ObjectInfo> {
       assertValidKey(key);
+      const body = await bodyBytes(input);
       const etag = await contentEtag(body);
       // Checked after the await so that check and write happen in one synchronous step.
       assertPrecondition(key, options, entries.get(key)?.etag);

@@ -2,7 +2,8 @@ import { describeCondition } from "./conditions";
 import { PreconditionFailedError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { emptyBody, rangedGet } from "./range";
-import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
+import { bodyBytes } from "./body";
+import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutBody, PutOptions, StoredObject } from "./types";
 
 /** The part of a Workers `R2Bucket` binding this store uses (so no Workers types are needed). */
 export interface R2BucketLike {
@@ -65,7 +66,7 @@ export function createR2Store(bucket: R2BucketLike, name = "r2"): ObjectStore {
         }
       }),
 
-    async put(key: string, body: Uint8Array, options?: PutOptions): Promise<ObjectInfo> {
+    async put(key: string, input: PutBody, options?: PutOptions): Promise<ObjectInfo> {
       assertValidKey(key);
       const condition = describeCondition(options);
       const onlyIf =
@@ -76,6 +77,7 @@ export function createR2Store(bucket: R2BucketLike, name = "r2"): ObjectStore {
             : undefined;
       let object: R2ObjectLike | null;
       try {
+        const body = await bodyBytes(input);
         object = await bucket.put(key, body, onlyIf ? { onlyIf } : undefined);
       } catch (error) {
         throw failure("put", key, error);

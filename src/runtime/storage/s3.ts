@@ -6,13 +6,15 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { Readable } from "node:stream";
+import { bodyChunks, bodySize } from "./body";
 import { describeCondition } from "./conditions";
 import { unquoteEtag } from "./etag";
 import { PreconditionFailedError, StorageConfigError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { emptyBody, rangedGet, rangeHeader, sliceRange } from "./range";
 import { detectProvider, providerHeaders, type S3Provider } from "./s3-provider";
-import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutOptions, StoredObject } from "./types";
+import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutBody, PutOptions, StoredObject } from "./types";
 
 export interface S3StoreOptions {
   bucket: string;
@@ -111,32 +113,40 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         }
       }),
 
-    async put(key: string, body: Uint8Array, options?: PutOptions): Promise<ObjectInfo> {
+    async put(key: string, body: PutBody, options?: PutOptions): Promise<ObjectInfo> {
       assertValidKey(key);
       const condition = describeCondition(options);
+      const size = bodySize(body);
       for (let attempt = 0; ; attempt++) {
+        // A stream goes out as it arrives, with its length declared up front. The SDK pipes it
+        // and would wait forever on one that fails: its failure aborts the request instead.
+        const aborted = new AbortController();
+        const upload = body instanceof Uint8Array ? body : Readable.from(bodyChunks(body)).once("error", (error) => aborted.abort(error));
         try {
           const result = await client.send(
             new PutObjectCommand({
               Bucket: bucket,
               Key: key,
-              Body: body,
+              Body: upload,
+              ContentLength: size,
               IfNoneMatch: options?.ifNoneMatch,
               IfMatch: options?.ifMatch === undefined ? undefined : `"${options.ifMatch}"`,
             }),
+            { abortSignal: aborted.signal },
           );
           if (!result.ETag) throw new StorageRequestError(url, "put", key, "the response carried no ETag");
-          return { key, size: body.length, etag: unquoteEtag(result.ETag) };
+          return { key, size, etag: unquoteEtag(result.ETag) };
         } catch (error) {
+          if (aborted.signal.aborted) throw failure("put", key, aborted.signal.reason);
           const status = statusOf(error);
           if (condition !== undefined) {
             if (status === 412 || (status === 404 && options?.ifMatch !== undefined)) {
               throw new PreconditionFailedError(key, condition, { cause: error });
             }
             // 409: another conditional write to this key was in flight; the retry gets a
-            // definite answer once it has landed.
+            // definite answer once it has landed (a stream, once read, cannot be sent again).
             if (status === 409) {
-              if (attempt < conflictRetries) continue;
+              if (attempt < conflictRetries && body instanceof Uint8Array) continue;
               throw new PreconditionFailedError(key, condition, { cause: error });
             }
           }

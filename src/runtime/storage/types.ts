@@ -12,8 +12,11 @@ export interface ObjectStore {
   readonly url: string;
   /** `null` when the key does not exist. */
   get(key: string, options?: GetOptions): Promise<StoredObject | null>;
-  /** Throws `PreconditionFailedError` when `ifNoneMatch` or `ifMatch` does not hold. */
-  put(key: string, body: Uint8Array, options?: PutOptions): Promise<ObjectInfo>;
+  /**
+   * Throws `PreconditionFailedError` when `ifNoneMatch` or `ifMatch` does not hold. A streamed
+   * body that fails or does not match its size stores nothing.
+   */
+  put(key: string, body: PutBody, options?: PutOptions): Promise<ObjectInfo>;
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
   /** Keys starting with `prefix` (a plain string prefix), in ascending key order. */
@@ -21,6 +24,17 @@ export interface ObjectStore {
   /** `null` when the key does not exist. */
   head(key: string): Promise<ObjectInfo | null>;
 }
+
+/**
+ * A body of `size` bytes that arrives as a stream: an upload the gateway passes on as it comes
+ * in. The file and S3 backends write it without holding it in memory; the others buffer it.
+ */
+export interface BodyStream {
+  readonly stream: ReadableStream<Uint8Array>;
+  readonly size: number;
+}
+
+export type PutBody = Uint8Array | BodyStream;
 
 export interface GetOptions {
   /**

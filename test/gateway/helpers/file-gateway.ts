@@ -1,25 +1,32 @@
-import { createGatewayHandler } from "../../../src/gateway";
-import { serveGateway, type NodeGateway } from "../../../src/gateway/node";
+import { createGatewayHandler, type GatewayOptions } from "../../../src/gateway";
+import { serveGateway, type GatewayServerOptions, type NodeGateway } from "../../../src/gateway/node";
 import { createTokenVerifier } from "../../../src/runtime/auth";
 import { createFileStore } from "../../../src/runtime/storage/file";
 import type { ObjectStore } from "../../../src/runtime/storage/types";
 import type { TestIssuer } from "../../auth/helpers/issuer";
 
 export interface FileGateway extends NodeGateway {
-  /** The file store behind the gateway, to seed and to check. */
+  /** The store behind the gateway, to seed and to check. */
   bucket: ObjectStore;
 }
 
+export interface TestGatewayOptions extends Partial<Omit<GatewayOptions, "store" | "verifier">> {
+  /** The bucket behind the gateway. Default: a file store in `root`. */
+  store?: ObjectStore;
+  server?: GatewayServerOptions;
+}
+
 /**
- * The gateway on Node (127.0.0.1, a random port) over a file store in `root`, trusting
- * tokens from `idp`; `bucket`, when given, is the only bucket a token may name.
+ * The gateway on Node (127.0.0.1, a random port) over a file store in `root` (or `options.store`),
+ * trusting tokens from `idp`; `bucket`, when given, is the only bucket a token may name.
  */
-export async function startFileGateway(idp: TestIssuer, root: string, options: { bucket?: string } = {}): Promise<FileGateway> {
-  const bucket = await createFileStore(root);
+export async function startFileGateway(idp: TestIssuer, root: string, options: TestGatewayOptions = {}): Promise<FileGateway> {
+  const { store, server, ...handlerOptions } = options;
+  const bucket = store ?? (await createFileStore(root));
   const handler = createGatewayHandler({
     store: bucket,
     verifier: createTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
-    bucket: options.bucket,
+    ...handlerOptions,
   });
-  return { ...(await serveGateway(handler)), bucket };
+  return { ...(await serveGateway(handler, server)), bucket };
 }

@@ -1,0 +1,216 @@
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createS3Store } from "../../src/runtime/storage/s3";
+import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
+import { startS3, type S3TestServer } from "../helpers/s3";
+import { tempDirs } from "../storage/temp-dir";
+import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
+import { dripRequest, startUpload } from "./helpers/raw-http";
+
+/**
+ * Probe finding 5: a body sent at one byte every 5 s kept its connection past 110 s, every
+ * upload was held in memory (up to 256 MiB each), and uploads at once had no cap. Real
+ * sockets on 127.0.0.1, with short limits so that "cut off" comes quickly.
+ */
+const newDir = tempDirs();
+const MiB = 1024 * 1024;
+let idp: TestIssuer;
+let s3: S3TestServer;
+
+beforeAll(async () => {
+  idp = await startTestIssuer();
+  s3 = await startS3();
+});
+afterAll(async () => {
+  await s3?.close();
+  await idp?.close();
+});
+
+const putHead = (gateway: FileGateway, token: string, key: string, size: number) =>
+  `PUT /v1/object?key=${key} HTTP/1.1\r\nHost: ${new URL(gateway.url).host}\r\nAuthorization: Bearer ${token}\r\n` +
+  `Content-Length: ${size}\r\nConnection: close\r\n\r\n`;
+
+describe("slow clients are cut off", () => {
+  let root: string;
+  let gateway: FileGateway;
+
+  beforeAll(async () => {
+    root = await newDir();
+    gateway = await startFileGateway(idp, root, {
+      bodyProgress: { idleMs: 1000, minBytesPerSecond: 100 },
+      maxBodyBytes: 2048,
+      server: { timeouts: { headersMs: 1000 } },
+    });
+  });
+  afterAll(() => gateway?.close());
+
+  it("a body at one byte every 200 ms (under the idle limit, far under the rate) gets 408 BODY_TIMEOUT and its connection closed", async () => {
+    const token = await idp.sign(tenantClaims("a"));
+    const body = [..."x".repeat(60)];
+    const answer = await dripRequest(gateway.url, putHead(gateway, token, "do/obj1/slow", body.length), body, 200);
+    expect(answer.sent).toBeLessThan(body.length);
+    expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "BODY_TIMEOUT" } });
+    expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/slow")).toBeNull();
+    expect(await readdir(join(root, ".dotdo-store/tmp"))).toEqual([]);
+  });
+
+  it("a body that stops arriving gets 408 BODY_TIMEOUT", async () => {
+    const token = await idp.sign(tenantClaims("a"));
+    const answer = await dripRequest(gateway.url, `${putHead(gateway, token, "do/obj1/stalled", 100)}${"x".repeat(10)}`, [], 1000);
+    expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "BODY_TIMEOUT" } });
+    expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/stalled")).toBeNull();
+  });
+
+  it("headers at one byte every 200 ms are cut off by the headers limit", async () => {
+    const host = new URL(gateway.url).host;
+    const answer = await dripRequest(gateway.url, `GET /v1/list HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n`, [...`X-Padding: ${"x".repeat(50)}\r\n\r\n`], 200);
+    expect(answer.sent).toBeLessThan(60);
+    expect([0, 408]).toContain(answer.status);
+  });
+
+  it("a body without Content-Length is refused with 413 BODY_TOO_LARGE as soon as it passes the limit", async () => {
+    const token = await idp.sign(tenantClaims("a"));
+    const host = new URL(gateway.url).host;
+    const chunk = `200\r\n${"x".repeat(512)}\r\n`;
+    const head =
+      `PUT /v1/object?key=do/obj1/chunked HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\n` +
+      `Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunk}${chunk}`;
+    // Two pieces at once, then one more every 50 ms: far more than the limit, were it all sent.
+    const answer = await dripRequest(gateway.url, head, Array(40).fill(chunk), 50);
+    expect(answer.sent).toBeLessThan(40);
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "BODY_TOO_LARGE" } });
+    expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/chunked")).toBeNull();
+  });
+
+  it("a body without Content-Length under the limit is stored", async () => {
+    const token = await idp.sign(tenantClaims("a"));
+    const host = new URL(gateway.url).host;
+    const head =
+      `PUT /v1/object?key=do/obj1/chunked-small HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\n` +
+      `Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n`;
+    expect((await dripRequest(gateway.url, head, [], 1000)).status).toBe(200);
+    expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/chunked-small")).toMatchObject({ size: 3 });
+  });
+});
+
+describe("uploads per tenant at once are capped", () => {
+  it("a third upload of one tenant while two are in flight gets 429 TOO_MANY_UPLOADS; other tenants are not affected", async () => {
+    const gateway = await startFileGateway(idp, await newDir(), { maxUploadsPerTenant: 2 });
+    try {
+      const tokenA = await idp.sign(tenantClaims("a"));
+      const held = [startUpload(gateway.url, tokenA, "do/obj1/one", 2 * MiB), startUpload(gateway.url, tokenA, "do/obj1/two", 2 * MiB)];
+      await Promise.all(held.map((upload) => upload.write(MiB)));
+      // Both hold a slot once the gateway has their first bytes in the bucket's temp folder.
+      await until(async () => (await readdir(join(gateway.bucket.url.replace("file://", ""), ".dotdo-store/tmp"))).length === 2);
+
+      const third = startUpload(gateway.url, tokenA, "do/obj1/three", 10);
+      await third.write(10);
+      const refused = await third.response;
+      expect(refused.status).toBe(429);
+      expect(JSON.parse(refused.body)).toMatchObject({ error: { code: "TOO_MANY_UPLOADS" } });
+
+      const other = startUpload(gateway.url, await idp.sign(tenantClaims("b")), "do/obj1/one", 10);
+      await other.write(10);
+      expect((await other.response).status).toBe(200);
+
+      await Promise.all(held.map((upload) => upload.write(MiB)));
+      expect((await Promise.all(held.map((upload) => upload.response))).map((answer) => answer.status)).toEqual([200, 200]);
+      const again = startUpload(gateway.url, tokenA, "do/obj1/three", 10);
+      await again.write(10);
+      expect((await again.response).status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe("uploads stream through the gateway", () => {
+  it("four 64 MiB uploads at once to the file store stay far below their total in memory", async () => {
+    const gateway = await startFileGateway(idp, await newDir(), { maxUploadsPerTenant: 4 });
+    try {
+      const token = await idp.sign(tenantClaims("a"));
+      const size = 64 * MiB;
+      // Live buffers rather than RSS, which an earlier test's freed memory would hide growth in;
+      // collected first, so that the earlier tests' garbage does not count.
+      collectGarbage();
+      const before = process.memoryUsage().arrayBuffers;
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)), 5);
+      try {
+        const uploads = [1, 2, 3, 4].map((n) => startUpload(gateway.url, token, `do/obj1/big-${n}`, size));
+        await Promise.all(uploads.map((upload) => upload.write(size)));
+        const answers = await Promise.all(uploads.map((upload) => upload.response));
+        expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      } finally {
+        clearInterval(sampler);
+      }
+      for (const n of [1, 2, 3, 4]) {
+        expect(await gateway.bucket.head(`apps/prod/org=acme/tenant=a/do/obj1/big-${n}`)).toMatchObject({ size });
+      }
+      // Buffered, the four bodies alone would be 256 MiB (twice that while being joined).
+      expect((peak - before) / MiB).toBeLessThan(128);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("half a body is in the file store's temp file before the other half is sent", async () => {
+    const root = await newDir();
+    const gateway = await startFileGateway(idp, root);
+    try {
+      const upload = startUpload(gateway.url, await idp.sign(tenantClaims("a")), "do/obj1/half", 8 * MiB);
+      await upload.write(4 * MiB);
+      const tmp = join(root, ".dotdo-store/tmp");
+      await until(async () => {
+        const sizes = await Promise.all((await readdir(tmp)).map(async (name) => (await stat(join(tmp, name))).size));
+        return sizes.some((written) => written >= 3 * MiB);
+      });
+      await upload.write(4 * MiB);
+      expect((await upload.response).status).toBe(200);
+      expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/half")).toMatchObject({ size: 8 * MiB });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("the S3 upload starts before the client has sent the whole body", async () => {
+    const store = createS3Store({
+      bucket: s3.bucket,
+      endpoint: s3.endpoint,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    const gateway = await startFileGateway(idp, await newDir(), { store });
+    try {
+      const upload = startUpload(gateway.url, await idp.sign(tenantClaims("a")), "do/obj1/half", 8 * MiB);
+      await upload.write(4 * MiB);
+      // The S3 server's proxy logs a request as soon as its headers arrive.
+      await until(async () => s3.requests.some((seen) => seen.method === "PUT" && seen.path.includes("obj1/half")));
+      await upload.write(4 * MiB);
+      expect((await upload.response).status).toBe(200);
+      expect(await store.head("apps/prod/org=acme/tenant=a/do/obj1/half")).toMatchObject({ size: 8 * MiB });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+/** A full garbage collection (node's `gc`, reached without --expose-gc on the command line). */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
+/** Waits until `check` holds, failing after 20 s. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let tries = 0; !(await check()); tries++) {
+    if (tries > 400) throw new Error("condition never held");
+    await sleep(50);
+  }
+}
