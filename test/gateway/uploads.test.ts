@@ -4,7 +4,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serve } from "../../src/runtime/platform/node";
 import { createS3Store } from "../../src/runtime/storage/s3";
+import { createWorker } from "../../src/runtime/worker";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { startS3, type S3TestServer } from "../helpers/s3";
 import { tempDirs } from "../storage/temp-dir";
@@ -72,6 +74,18 @@ describe("slow clients are cut off", () => {
     const answer = await dripRequest(gateway.url, `GET /v1/list HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n`, [...`X-Padding: ${"x".repeat(50)}\r\n\r\n`], 200);
     expect(answer.sent).toBeLessThan(60);
     expect([0, 408]).toContain(answer.status);
+  });
+
+  it("a server output cuts off headers at one byte every 200 ms too", async () => {
+    const worker = await createWorker({ default: { fetch: () => new Response("ok") } }, { durableObjects: {} });
+    const server = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false, log: false, timeouts: { headersMs: 1000 } });
+    try {
+      const host = new URL(server.url).host;
+      const answer = await dripRequest(server.url, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n`, [...`X-Padding: ${"x".repeat(50)}\r\n\r\n`], 200);
+      expect(answer.sent).toBeLessThan(60);
+    } finally {
+      await server.close();
+    }
   });
 
   it("a body without Content-Length is refused with 413 BODY_TOO_LARGE as soon as it passes the limit", async () => {

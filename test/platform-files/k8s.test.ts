@@ -145,7 +145,11 @@ describe("k8s preset: Helm chart (rendered without helm)", () => {
     for (const manifest of helmAll) validateManifest(manifest);
     const { ServiceMonitor: monitor, Service: service, Ingress: ingress } = byKind(helmAll);
     expect(monitor?.spec.selector.matchLabels).toEqual(service?.metadata.labels);
-    expect(monitor?.spec.endpoints).toEqual([{ port: "http", path: "/__dotdo/metrics", interval: "30s" }]);
+    // Metrics need DOTDO_METRICS_TOKEN (probe finding 8): the scrape sends it from the app's Secret.
+    const secret = helmAll.find((manifest) => manifest.kind === "Deployment")!.spec.template.spec.containers[0].envFrom[0].secretRef.name;
+    expect(monitor?.spec.endpoints).toEqual([
+      { port: "http", path: "/__dotdo/metrics", interval: "30s", authorization: { type: "Bearer", credentials: { name: secret, key: "DOTDO_METRICS_TOKEN" } } },
+    ]);
     expect(ingress?.spec.rules[0].host).toBe("objects.example.com");
   });
 

@@ -34,6 +34,28 @@ describe("node serve", () => {
     expect(await ready.json()).toEqual({ ready: true, store: "ok" });
   });
 
+  it("keeps metrics behind DOTDO_METRICS_TOKEN when set, and health details with them (probe finding 8)", async () => {
+    const worker = await createWorker(objects, { durableObjects: { COUNTER: { className: "Counter" } }, sqlWasm: await readSqlWasm() });
+    const guarded = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false, log: false, metricsToken: "scrape-me" });
+    try {
+      const metrics = (authorization?: string) => fetch(`${guarded.url}/__dotdo/metrics`, { headers: authorization ? { authorization } : {} });
+      for (const refused of [undefined, "Bearer scrape-m", "Bearer scrape-me2", "Basic scrape-me"]) {
+        const response = await metrics(refused);
+        expect(response.status).toBe(401);
+        expect(await response.json()).toMatchObject({ error: { code: "METRICS_TOKEN_REQUIRED" } });
+      }
+      const allowed = await metrics("Bearer scrape-me");
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain("dotdo_requests_total");
+      expect(await (await fetch(`${guarded.url}/__dotdo/health`)).json()).toEqual({ ok: true });
+      expect(await (await fetch(`${guarded.url}/__dotdo/ready`)).json()).toEqual({ ready: true });
+      const detailed = await fetch(`${guarded.url}/__dotdo/ready`, { headers: { authorization: "Bearer scrape-me" } });
+      expect(await detailed.json()).toEqual({ ready: true, store: "ok" });
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it("disposes the worker when closed", async () => {
     await server.close();
     expect(disposed).toBe(true);

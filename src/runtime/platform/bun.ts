@@ -43,6 +43,8 @@ export interface ServeOptions {
   port?: number;
   /** Default: `HOST`, else 0.0.0.0. */
   host?: string;
+  /** Metrics (and health details) need this bearer token. Default: `DOTDO_METRICS_TOKEN`; unset, they are open. */
+  metricsToken?: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface ServeOptions {
  * disposes the worker (checkpoints) and exits.
  */
 export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): void {
-  const handle = platformHandler(worker, options.assets);
+  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined) });
   const connections = new OpenConnections();
   const server = Bun.serve({
     port: options.port ?? Number(process.env.PORT || 3000),

@@ -19,6 +19,8 @@ export interface ServeOptions {
   port?: number;
   /** Default: `HOST`, else 0.0.0.0. */
   host?: string;
+  /** Metrics (and health details) need this bearer token. Default: `DOTDO_METRICS_TOKEN`; unset, they are open. */
+  metricsToken?: string;
   /** On SIGTERM/SIGINT: stop accepting, `worker.dispose()` (checkpoints), exit. Default true. */
   handleSignals?: boolean;
   /** Print the listening URL. Default true. */
@@ -43,7 +45,7 @@ export async function readSqlWasm(): Promise<Uint8Array> {
  * and graceful shutdown.
  */
 export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): Promise<Server> {
-  const handle = platformHandler(worker, options.assets);
+  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined) });
   let stopping = false;
   const server = createServer(timeoutOptions(options.timeouts), (req, res) => {
     // Shutting down: answer what still arrives on kept-alive connections (other replicas'

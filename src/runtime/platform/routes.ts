@@ -12,6 +12,16 @@ export const METRICS_PATH = "/__dotdo/metrics";
 /** Which runtime serves the Worker and which kind of store keeps its objects (`ServerInfo`). */
 export const INFO_PATH = "/__dotdo/info";
 
+/** Who may read dotdo's own endpoints in full. */
+export interface EndpointAccess {
+  /**
+   * When set (the entries read `DOTDO_METRICS_TOKEN`), metrics need `Authorization: Bearer
+   * <token>`, and health and readiness tell only their verdict to callers without it: their
+   * status codes stay open to probes, what the store said and the counts do not.
+   */
+  metricsToken?: string;
+}
+
 export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded" | "forwards" | "storage">;
 
 /**
@@ -19,8 +29,10 @@ export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forw
  * Cloudflare does) when the project has them, for server entries (Node, Bun, Deno).
  * Web-standard, so each entry stays a thin adapter to its runtime's server.
  */
-export function platformHandler(worker: PlatformWorker, assets?: Assets): (request: Request) => Promise<Response> {
+export function platformHandler(worker: PlatformWorker, assets?: Assets, access: EndpointAccess = {}): (request: Request) => Promise<Response> {
   let requests = 0;
+  const { metricsToken } = access;
+  const trusted = (request: Request) => metricsToken === undefined || sameSecret(request.headers.get("authorization") ?? "", `Bearer ${metricsToken}`);
   const toWorker = (request: Request): Promise<Response> => {
     requests++;
     return worker.fetch(request);
@@ -29,19 +41,32 @@ export function platformHandler(worker: PlatformWorker, assets?: Assets): (reque
     const { pathname } = new URL(request.url);
     // Alive even while the store is down (a restart would not help) and while stopping (other
     // replicas wait for its objects instead of taking them over): the body says so.
-    if (pathname === HEALTH_PATH) return Response.json({ ok: true, ...(await worker.health()) });
+    if (pathname === HEALTH_PATH) return Response.json({ ok: true, ...(trusted(request) && (await worker.health())) });
     if (pathname === READY_PATH) {
       const health = await worker.health();
       const ready = health.store === "ok" && !health.stopping;
-      return Response.json({ ready, ...health }, { status: ready ? 200 : 503 });
+      return Response.json({ ready, ...(trusted(request) && health) }, { status: ready ? 200 : 503 });
     }
     if (pathname === INFO_PATH) return Response.json(serverInfo(worker));
     if (pathname === FORWARD_PATH && worker.forwarded) return worker.forwarded(request);
     if (pathname === METRICS_PATH) {
+      if (!trusted(request)) {
+        const error = { code: "METRICS_TOKEN_REQUIRED", message: "metrics need Authorization: Bearer <DOTDO_METRICS_TOKEN>" };
+        return Response.json({ error }, { status: 401, headers: { "www-authenticate": "Bearer" } });
+      }
       return new Response(metrics(worker, requests), { headers: { "content-type": "text/plain; version=0.0.4" } });
     }
     return assets ? assets.route(request, toWorker) : toWorker(request);
   };
+}
+
+/** Compares two strings in time that depends on their length only, so a wrong token's prefix is not learnt from timing. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = new TextEncoder().encode(given);
+  const b = new TextEncoder().encode(expected);
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return difference === 0;
 }
 
 function metrics(worker: PlatformWorker, requests: number): string {

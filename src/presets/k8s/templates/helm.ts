@@ -28,7 +28,8 @@ healthPath: ${s.healthPath}
 readyPath: ${s.readyPath}
 
 # R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY and JWT_TOKEN come from this Secret, and
-# DOTDO_CLUSTER_SECRET (required: the replicas sign the calls they forward to each other with it).
+# DOTDO_CLUSTER_SECRET (required: the replicas sign the calls they forward to each other with it),
+# and DOTDO_METRICS_TOKEN (metrics need it as a bearer token: the Ingress routes every path).
 existingSecret: ${s.secretName}
 
 autoscaling:
@@ -53,6 +54,8 @@ serviceMonitor:
   enabled: false
   path: ${s.metricsPath}
   interval: 30s
+  # The key of existingSecret holding DOTDO_METRICS_TOKEN, sent as the scrape's bearer token.
+  tokenKey: DOTDO_METRICS_TOKEN
 `;
 }
 
@@ -174,6 +177,11 @@ spec:
     - port: http
       path: {{ .Values.serviceMonitor.path }}
       interval: {{ .Values.serviceMonitor.interval }}
+      {{- if .Values.serviceMonitor.tokenKey }}
+      authorization:
+        type: Bearer
+        credentials: { name: {{ .Values.existingSecret }}, key: {{ .Values.serviceMonitor.tokenKey }} }
+      {{- end }}
 {{- end }}
 `;
 
