@@ -2,6 +2,7 @@ import { DEFAULT_ISSUER, normaliseIssuer } from "../runtime/auth/issuer";
 import { createTokenVerifier } from "../runtime/auth/verify";
 import { GatewayConfigError } from "./errors";
 import type { GatewayOptions } from "./handler";
+import type { TokenVerifierOptions } from "../runtime/auth/verify";
 
 /**
  * Token checks from the environment (process env, or a Worker's `env`):
@@ -10,8 +11,12 @@ import type { GatewayOptions } from "./handler";
  * `DOTDO_STORAGE=s3://bucket/…` names (the two must agree). A file store has no bucket name:
  * there tokens are checked against `R2_BUCKET` only when it is set. `DOTDO_MAX_TOKEN_AGE`
  * (seconds) refuses tokens issued longer ago than that (by `iat`), whatever their `exp`.
+ * `checks.revoked` refuses revoked token ids (the Node gateway loads it from `DOTDO_REVOKED`).
  */
-export function gatewayAuthFromEnv(env: Readonly<Record<string, unknown>>): Pick<GatewayOptions, "verifier" | "bucket"> {
+export function gatewayAuthFromEnv(
+  env: Readonly<Record<string, unknown>>,
+  checks: Pick<TokenVerifierOptions, "revoked"> = {},
+): Pick<GatewayOptions, "verifier" | "bucket"> {
   const text = (name: string) => (typeof env[name] === "string" && env[name] !== "" ? (env[name] as string) : undefined);
   const audience = text("DOTDO_GATEWAY_AUDIENCE");
   if (audience === undefined) {
@@ -28,5 +33,5 @@ export function gatewayAuthFromEnv(env: Readonly<Record<string, unknown>>): Pick
     throw new GatewayConfigError(`DOTDO_MAX_TOKEN_AGE=${maxAge} is not a whole number of seconds`);
   }
   const maxTokenAge = maxAge === undefined ? {} : { maxTokenAgeSec: Number(maxAge) };
-  return { verifier: createTokenVerifier({ issuer, audience, ...maxTokenAge }), bucket: bucket ?? named };
+  return { verifier: createTokenVerifier({ issuer, audience, ...maxTokenAge, ...checks }), bucket: bucket ?? named };
 }

@@ -91,6 +91,12 @@ describe("runtime guard under attack", () => {
     expect(new TextDecoder().decode(seenByA.body)).toBe("tenant a's lease");
     const listedByA = (await guardedOperation(verifier, store, tokenA, { kind: "list", prefix: "" })) as { objects: { key: string }[] };
     expect(listedByA.objects.map((o) => o.key)).toEqual([VICTIM_KEY]);
+    // A token narrowed to obj1 (storage.objects) still reaches obj1, and lists inside it.
+    const objectToken = await idp.sign(tenantClaims("a", { storage: { bucket: "dotdo-test", prefix: "apps/prod", permissions: ["read", "list"], objects: ["obj1"] } }));
+    const seenNarrow = (await guardedOperation(verifier, store, objectToken, { kind: "get", key: VICTIM_KEY })) as { body: Uint8Array };
+    expect(new TextDecoder().decode(seenNarrow.body)).toBe("tenant a's lease");
+    const listedNarrow = (await guardedOperation(verifier, store, objectToken, { kind: "list", prefix: "do/obj1/" })) as { objects: { key: string }[] };
+    expect(listedNarrow.objects.map((o) => o.key)).toEqual([VICTIM_KEY]);
     await guardedOperation(verifier, store, tokenA, { kind: "delete", key: VICTIM_KEY });
     expect(new TextDecoder().decode((await store.get(`apps/prod/org=acme/tenant=b/${VICTIM_KEY}`))!.body)).toBe("tenant b's lease");
   });

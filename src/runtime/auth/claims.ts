@@ -6,6 +6,9 @@ export type Permission = "read" | "write" | "list";
 
 export const PERMISSIONS: readonly Permission[] = ["read", "write", "list"];
 
+/** Object ids one token may name: a narrow grant, not a list of a tenant's objects. */
+const MAX_OBJECTS = 100;
+
 /** The storage grant carried by a verified token. */
 export interface StorageClaims {
   org: string;
@@ -14,6 +17,12 @@ export interface StorageClaims {
   /** Path prefix inside the bucket, `""` or identifiers joined by `/`. */
   prefix: string;
   permissions: readonly Permission[];
+  /**
+   * `storage.objects`, optional: the object ids (`do/{id}/`) the token may reach; without it,
+   * every object of the tenant. Classes are not part of storage paths (an id names one object
+   * of one class), so a narrower grant names ids.
+   */
+  objects?: readonly string[];
 }
 
 /**
@@ -42,6 +51,7 @@ export function readStorageClaims(payload: Readonly<Record<string, unknown>>): S
     bucket,
     prefix: safePrefix(prefix),
     permissions: permissionList(permissions),
+    ...(grant.objects !== undefined && { objects: objectList(grant.objects) }),
   };
 }
 
@@ -73,6 +83,13 @@ function safePrefix(prefix: string): string {
     throw error;
   }
   return prefix;
+}
+
+function objectList(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_OBJECTS) {
+    throw new ClaimsInvalidError(`claim 'storage.objects', when given, must be an array of 1 to ${MAX_OBJECTS} object ids`);
+  }
+  return [...new Set(value.map((id: unknown) => identifier(id, "storage.objects")))];
 }
 
 function permissionList(value: unknown): Permission[] {

@@ -7,6 +7,9 @@ export class TokenExpiredError extends errorWithCode("TOKEN_EXPIRED") {}
 
 export class TokenNotYetValidError extends errorWithCode("TOKEN_NOT_YET_VALID") {}
 
+/** The token's `jti` is on the verifier's revocation list. */
+export class TokenRevokedError extends errorWithCode("TOKEN_REVOKED") {}
+
 /** The issuer's keys could not be fetched: the token was neither accepted nor judged bad. */
 export class KeysUnavailableError extends errorWithCode("KEYS_UNAVAILABLE") {}
 

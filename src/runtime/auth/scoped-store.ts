@@ -5,7 +5,7 @@ import { PathForbiddenError, PermissionDeniedError } from "./errors";
 import { assertIdentifier, checkListPrefix, keySegments, prefixSegments } from "./path";
 
 /** Where a scoped store may read and write: a tenant, or one object of a tenant. */
-export interface StorageScope extends Pick<StorageClaims, "prefix" | "org" | "tenant" | "permissions"> {
+export interface StorageScope extends Pick<StorageClaims, "prefix" | "org" | "tenant" | "permissions" | "objects"> {
   /** When set, keys are relative to `do/{id}/`; otherwise they must start with `do/{id}/`. */
   id?: string;
 }
@@ -31,9 +31,18 @@ export function tenantRoot(scope: Pick<StorageScope, "prefix" | "org" | "tenant"
  */
 export function scopeStore(store: ObjectStore, scope: StorageScope): ObjectStore {
   const tenant = tenantRoot(scope);
-  if (scope.id !== undefined) assertIdentifier(scope.id, "object id");
-  const root = scope.id === undefined ? tenant : `${tenant}do/${scope.id}/`;
   const granted = new Set(scope.permissions);
+  /** Refuses an object the token's `storage.objects` does not name. */
+  const allowObject = (id: string, what: unknown) => {
+    if (scope.objects && !scope.objects.includes(id)) {
+      throw new PathForbiddenError(`${JSON.stringify(what)} is refused: the token grants objects ${scope.objects.join(", ")} only`);
+    }
+  };
+  if (scope.id !== undefined) {
+    assertIdentifier(scope.id, "object id");
+    allowObject(scope.id, `do/${scope.id}/`);
+  }
+  const root = scope.id === undefined ? tenant : `${tenant}do/${scope.id}/`;
 
   const allow = (permission: Permission, operation: string) => {
     if (!granted.has(permission)) {
@@ -42,7 +51,7 @@ export function scopeStore(store: ObjectStore, scope: StorageScope): ObjectStore
   };
   const toInner = (key: unknown) => {
     const segments = keySegments(key);
-    if (scope.id === undefined) requireObjectFolder(segments, key as string);
+    if (scope.id === undefined) allowObject(requireObjectFolder(segments, key as string), key);
     return root + segments.join("/");
   };
   const toOuter = (key: string) => key.slice(root.length);
@@ -75,7 +84,10 @@ export function scopeStore(store: ObjectStore, scope: StorageScope): ObjectStore
     },
     async list(prefix, options) {
       allow("list", "list");
-      const result = await store.list(root + checkListPrefix(prefix), options);
+      const checked = checkListPrefix(prefix);
+      // A narrow token lists inside one of its objects: `do/{id}/…`.
+      if (scope.objects && scope.id === undefined) allowObject(/^do\/([^/]+)\//.exec(checked)?.[1] ?? "", prefix);
+      const result = await store.list(root + checked, options);
       return {
         ...result,
         objects: result.objects.filter((info) => info.key.startsWith(root)).map((info) => ({ ...info, key: toOuter(info.key) })),
@@ -84,11 +96,12 @@ export function scopeStore(store: ObjectStore, scope: StorageScope): ObjectStore
   };
 }
 
-/** A tenant-wide key must name an object folder and a file in it: `do/{id}/…`. */
-function requireObjectFolder(segments: string[], key: string): void {
+/** A tenant-wide key must name an object folder and a file in it: `do/{id}/…`. Returns the id. */
+function requireObjectFolder(segments: string[], key: string): string {
   const [area, id] = segments;
   if (area !== "do" || id === undefined || segments.length < 3) {
     throw new PathForbiddenError(`key ${JSON.stringify(key)} is refused: tenant keys must look like do/{id}/{file}`);
   }
   assertIdentifier(id, "object id");
+  return id;
 }

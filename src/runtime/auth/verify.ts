@@ -10,6 +10,7 @@ import {
   type JWTHeaderParameters,
   type JWTPayload,
   type JWTVerifyGetKey,
+  type JWTVerifyResult,
 } from "jose";
 import { DotdoError } from "../errors";
 import {
@@ -17,6 +18,7 @@ import {
   TokenExpiredError,
   TokenInvalidError,
   TokenNotYetValidError,
+  TokenRevokedError,
   VerifierConfigError,
 } from "./errors";
 import { readStorageClaims, type StorageClaims } from "./claims";
@@ -45,6 +47,11 @@ export interface TokenVerifierOptions {
    * then not the only bound on a stolen token. Tokens must carry `iat` when this is set.
    */
   maxTokenAgeSec?: number;
+  /**
+   * Whether a token id (`jti`) has been revoked (`TOKEN_REVOKED`). Tokens must carry `jti` when
+   * this is set, or they could not be revoked.
+   */
+  revoked?: (jti: string) => boolean | Promise<boolean>;
 }
 
 export type KeySource =
@@ -92,20 +99,26 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (typeof token !== "string" || token === "") throw new TokenInvalidError("no token given");
     assertCanonical(token);
     const key = await resolveKeys();
+    let result: JWTVerifyResult;
     try {
       const verifyOptions = {
         issuer: options.issuer,
         audience,
         algorithms,
         clockTolerance: options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC,
-        requiredClaims: options.maxTokenAgeSec === undefined ? ["exp"] : ["exp", "iat"],
+        requiredClaims: ["exp", ...(options.maxTokenAgeSec === undefined ? [] : ["iat"]), ...(options.revoked ? ["jti"] : [])],
         ...(options.maxTokenAgeSec !== undefined && { maxTokenAge: options.maxTokenAgeSec }),
       };
-      const result = await jwtVerify(token, key, verifyOptions);
-      return { header: result.protectedHeader, payload: result.payload };
+      result = await jwtVerify(token, key, verifyOptions);
     } catch (error) {
       throw translate(error);
     }
+    if (options.revoked) {
+      const { jti } = result.payload;
+      if (typeof jti !== "string") throw new TokenInvalidError("token claim 'jti' must be a string where tokens can be revoked");
+      if (await options.revoked(jti)) throw new TokenRevokedError(`token ${JSON.stringify(jti)} has been revoked`);
+    }
+    return { header: result.protectedHeader, payload: result.payload };
   }
 
   return {

@@ -7,6 +7,7 @@ import {
   TokenExpiredError,
   TokenInvalidError,
   TokenNotYetValidError,
+  TokenRevokedError,
 } from "../auth/errors";
 import { GatewayProtocolError, InvalidArgumentError, InvalidKeyError, PreconditionFailedError, StorageRequestError } from "./errors";
 import { unquoteEtag } from "./etag";
@@ -153,6 +154,7 @@ function remoteError(code: string, message: string, key: string, condition: stri
     case "TOKEN_INVALID": return new TokenInvalidError(message);
     case "TOKEN_EXPIRED": return new TokenExpiredError(message);
     case "TOKEN_NOT_YET_VALID": return new TokenNotYetValidError(message);
+    case "TOKEN_REVOKED": return new TokenRevokedError(message);
     case "KEYS_UNAVAILABLE": return new KeysUnavailableError(message);
     case "CLAIMS_MISSING": return new ClaimsMissingError(message);
     case "CLAIMS_INVALID": return new ClaimsInvalidError(message);

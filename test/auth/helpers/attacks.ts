@@ -117,6 +117,7 @@ export async function buildAttacks(idp: TestIssuer): Promise<Attack[]> {
   }
 
   // claims: signed by the issuer but unusable
+  const narrow = { bucket: "dotdo-test", prefix: "apps/prod", permissions: ["read", "write", "list"] };
   for (const [name, extra, code] of [
     ["no org_id", { org_id: undefined }, "CLAIMS_MISSING"],
     ["no tenant_id", { tenant_id: undefined }, "CLAIMS_MISSING"],
@@ -139,6 +140,10 @@ export async function buildAttacks(idp: TestIssuer): Promise<Attack[]> {
     ["absolute prefix", { storage: { bucket: "dotdo-test", prefix: "/apps", permissions: ["read"] } }, "CLAIMS_INVALID"],
     ["permissions as a string", { storage: { bucket: "dotdo-test", prefix: "apps/prod", permissions: "read,write" } }, "CLAIMS_INVALID"],
     ["unknown permission", { storage: { bucket: "dotdo-test", prefix: "apps/prod", permissions: ["admin"] } }, "CLAIMS_INVALID"],
+    ["objects empty", { storage: { ...narrow, objects: [] } }, "CLAIMS_INVALID"],
+    ["objects as a string", { storage: { ...narrow, objects: "obj1" } }, "CLAIMS_INVALID"],
+    ["objects climbing out", { storage: { ...narrow, objects: ["../b"] } }, "CLAIMS_INVALID"],
+    ["objects in upper case", { storage: { ...narrow, objects: ["OBJ1"] } }, "CLAIMS_INVALID"],
   ] as const) {
     add("bad-claims", name, await signed("a", extra as JWTPayload), [code]);
   }
@@ -156,6 +161,15 @@ export async function buildAttacks(idp: TestIssuer): Promise<Attack[]> {
   }
   for (const prefix of ["../b/", "../", "..", "do/../../b/"]) {
     add("cross-tenant", `list ${JSON.stringify(prefix)}`, tokenA, ["PATH_FORBIDDEN"], { kind: "list", prefix });
+  }
+
+  // a token narrowed to one object (storage.objects) going after the tenant's other objects
+  const objectToken = await signed("a", { storage: { ...narrow, objects: ["obj2"] } });
+  for (const kind of ["get", "head", "put", "delete"] as const) {
+    add("narrow-grant", `${kind} another object's key`, objectToken, ["PATH_FORBIDDEN"], { kind, key: "do/obj1/lock" });
+  }
+  for (const prefix of ["", "do/", "do/obj1/", "do/obj"]) {
+    add("narrow-grant", `list ${JSON.stringify(prefix)}`, objectToken, ["PATH_FORBIDDEN"], { kind: "list", prefix });
   }
 
   // permissions the token does not grant

@@ -92,6 +92,10 @@ export function describeGatewayAttacks(name: string, start: (idp: TestIssuer) =>
       const response = await send({ kind: "get", key: VICTIM_KEY }, { authorization: `Bearer ${token}` });
       expect(response.status).toBe(200);
       expect(await response.text()).toBe("tenant b's lease");
+      // A token narrowed to one object (storage.objects) still reaches that object.
+      const storage = { bucket: "dotdo-test", prefix: "apps/prod", permissions: ["read"], objects: ["obj1"] };
+      const narrow = await send({ kind: "get", key: VICTIM_KEY }, { authorization: `Bearer ${await idp.sign(tenantClaims("b", { storage }))}` });
+      expect(await narrow.text()).toBe("tenant b's lease");
     });
   });
 }
