@@ -7,7 +7,7 @@ import { withPrefix } from "../../src/runtime/storage/prefix";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { dumpDatabase, openDatabase } from "../persistence/sqlite";
 import { tempDirs } from "../storage/temp-dir";
-import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
+import { startTestGateway, type TestGateway } from "./helpers/test-gateway";
 
 /**
  * A Durable Object's state checkpointed and restored through the gateway, with the app
@@ -15,13 +15,13 @@ import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
  */
 const newDir = tempDirs();
 let idp: TestIssuer;
-let gateway: FileGateway;
+let gateway: TestGateway;
 let bucketRoot: string;
 
 beforeAll(async () => {
   idp = await startTestIssuer();
   bucketRoot = await newDir();
-  gateway = await startFileGateway(idp, bucketRoot);
+  gateway = await startTestGateway(idp, bucketRoot);
 });
 afterAll(async () => {
   await gateway?.close();

@@ -10,7 +10,7 @@ import { serveGateway } from "../../src/gateway/node";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { describeStoreContract } from "../storage/contract";
 import { tempDirs } from "../storage/temp-dir";
-import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
+import { startTestGateway, type TestGateway } from "./helpers/test-gateway";
 
 /**
  * The gateway on Node over the file backend, reached through the runtime's `gateway`
@@ -18,14 +18,14 @@ import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
  */
 const newDir = tempDirs();
 let idp: TestIssuer;
-let gateway: FileGateway;
+let gateway: TestGateway;
 let bucketRoot: string;
 let objectCounter = 0;
 
 beforeAll(async () => {
   idp = await startTestIssuer();
   bucketRoot = await newDir();
-  gateway = await startFileGateway(idp, bucketRoot, { bucket: "dotdo-test" });
+  gateway = await startTestGateway(idp, bucketRoot, { bucket: "dotdo-test" });
 });
 afterAll(async () => {
   await gateway?.close();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve } from "../../src/runtime/platform/node";
 import { createWorker } from "../../src/runtime/worker";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
-import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
+import { startTestGateway, type TestGateway } from "./helpers/test-gateway";
 import { rawRequest } from "./helpers/raw-http";
 
 /**
@@ -13,14 +13,14 @@ import { rawRequest } from "./helpers/raw-http";
  * 500 and a dropped connection). Sent as raw bytes, since no HTTP client sends them.
  */
 let idp: TestIssuer;
-let gateway: FileGateway;
+let gateway: TestGateway;
 let server: Awaited<ReturnType<typeof serve>>;
 let root: string;
 
 beforeAll(async () => {
   idp = await startTestIssuer();
   root = await mkdtemp(join(tmpdir(), "dotdo-framing-"));
-  gateway = await startFileGateway(idp, root);
+  gateway = await startTestGateway(idp, root);
   const worker = await createWorker({ default: { fetch: (request: Request) => new Response(new URL(request.url).host) } }, { durableObjects: {} });
   server = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false, log: false });
 });

@@ -10,7 +10,7 @@ import { createWorker } from "../../src/runtime/worker";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { startS3, type S3TestServer } from "../helpers/s3";
 import { tempDirs } from "../storage/temp-dir";
-import { startFileGateway, type FileGateway } from "./helpers/file-gateway";
+import { startTestGateway, type TestGateway } from "./helpers/test-gateway";
 import { dripRequest, startUpload } from "./helpers/raw-http";
 
 /**
@@ -32,17 +32,17 @@ afterAll(async () => {
   await idp?.close();
 });
 
-const putHead = (gateway: FileGateway, token: string, key: string, size: number) =>
+const putHead = (gateway: TestGateway, token: string, key: string, size: number) =>
   `PUT /v1/object?key=${key} HTTP/1.1\r\nHost: ${new URL(gateway.url).host}\r\nAuthorization: Bearer ${token}\r\n` +
   `Content-Length: ${size}\r\nConnection: close\r\n\r\n`;
 
 describe("slow clients are cut off", () => {
   let root: string;
-  let gateway: FileGateway;
+  let gateway: TestGateway;
 
   beforeAll(async () => {
     root = await newDir();
-    gateway = await startFileGateway(idp, root, {
+    gateway = await startTestGateway(idp, root, {
       bodyProgress: { idleMs: 1000, minBytesPerSecond: 100 },
       maxBodyBytes: 2048,
       server: { timeouts: { headersMs: 1000 } },
@@ -116,7 +116,7 @@ describe("slow clients are cut off", () => {
 
 describe("uploads per tenant at once are capped", () => {
   it("a third upload of one tenant while two are in flight gets 429 TOO_MANY_UPLOADS; other tenants are not affected", async () => {
-    const gateway = await startFileGateway(idp, await newDir(), { maxUploadsPerTenant: 2 });
+    const gateway = await startTestGateway(idp, await newDir(), { maxUploadsPerTenant: 2 });
     try {
       const tokenA = await idp.sign(tenantClaims("a"));
       const held = [startUpload(gateway.url, tokenA, "do/obj1/one", 2 * MiB), startUpload(gateway.url, tokenA, "do/obj1/two", 2 * MiB)];
@@ -147,7 +147,7 @@ describe("uploads per tenant at once are capped", () => {
 
 describe("uploads stream through the gateway", () => {
   it("four 64 MiB uploads at once to the file store stay far below their total in memory", async () => {
-    const gateway = await startFileGateway(idp, await newDir(), { maxUploadsPerTenant: 4 });
+    const gateway = await startTestGateway(idp, await newDir(), { maxUploadsPerTenant: 4 });
     try {
       const token = await idp.sign(tenantClaims("a"));
       const size = 64 * MiB;
@@ -177,7 +177,7 @@ describe("uploads stream through the gateway", () => {
 
   it("half a body is in the file store's temp file before the other half is sent", async () => {
     const root = await newDir();
-    const gateway = await startFileGateway(idp, root);
+    const gateway = await startTestGateway(idp, root);
     try {
       const upload = startUpload(gateway.url, await idp.sign(tenantClaims("a")), "do/obj1/half", 8 * MiB);
       await upload.write(4 * MiB);
@@ -200,7 +200,7 @@ describe("uploads stream through the gateway", () => {
       endpoint: s3.endpoint,
       credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     });
-    const gateway = await startFileGateway(idp, await newDir(), { store });
+    const gateway = await startTestGateway(idp, await newDir(), { store });
     try {
       const upload = startUpload(gateway.url, await idp.sign(tenantClaims("a")), "do/obj1/half", 8 * MiB);
       await upload.write(4 * MiB);

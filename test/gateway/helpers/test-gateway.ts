@@ -5,7 +5,7 @@ import { createFileStore } from "../../../src/runtime/storage/file";
 import type { ObjectStore } from "../../../src/runtime/storage/types";
 import type { TestIssuer } from "../../auth/helpers/issuer";
 
-export interface FileGateway extends NodeGateway {
+export interface TestGateway extends NodeGateway {
   /** The store behind the gateway, to seed and to check. */
   bucket: ObjectStore;
 }
@@ -20,7 +20,7 @@ export interface TestGatewayOptions extends Partial<Omit<GatewayOptions, "store"
  * The gateway on Node (127.0.0.1, a random port) over a file store in `root` (or `options.store`),
  * trusting tokens from `idp`; `bucket`, when given, is the only bucket a token may name.
  */
-export async function startFileGateway(idp: TestIssuer, root: string, options: TestGatewayOptions = {}): Promise<FileGateway> {
+export async function startTestGateway(idp: TestIssuer, root: string, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const { store, server, ...handlerOptions } = options;
   const bucket = store ?? (await createFileStore(root));
   const handler = createGatewayHandler({
