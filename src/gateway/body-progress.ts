@@ -4,7 +4,10 @@ import { BodyTimeoutError } from "./errors";
 export interface BodyProgress {
   /** Longest wait for the next piece of the body (and for the first). Default 20 s. */
   idleMs: number;
-  /** After the first `idleMs`, the body must average at least this many bytes a second. Default 1024. */
+  /**
+   * After the first `idleMs`, the body must average at least this many bytes a second, over the
+   * time spent waiting for it (not while the store was busy taking what came). Default 1024.
+   */
   minBytesPerSecond: number;
 }
 
@@ -23,13 +26,14 @@ export interface WatchedBody {
  */
 export function watchProgress(body: ReadableStream<Uint8Array>, progress: BodyProgress): WatchedBody {
   const reader = body.getReader();
-  const start = Date.now();
   let received = 0;
+  let waited = 0;
   let failure: BodyTimeoutError | undefined;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const idleEnd = Date.now() + progress.idleMs;
-      const rateEnd = start + progress.idleMs + (received * 1000) / progress.minBytesPerSecond;
+      const began = Date.now();
+      const idleEnd = began + progress.idleMs;
+      const rateEnd = began + progress.idleMs + (received * 1000) / progress.minBytesPerSecond - waited;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const overdue = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -51,6 +55,7 @@ export function watchProgress(body: ReadableStream<Uint8Array>, progress: BodyPr
         throw error;
       } finally {
         clearTimeout(timer);
+        waited += Date.now() - began;
       }
     },
     cancel: (reason) => reader.cancel(reason),

@@ -54,13 +54,13 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
  * A key cannot be both an object and a folder of other keys (`a` and `a/b`).
  */
 export async function createFileStore(options: FileStoreOptions | string): Promise<ObjectStore> {
-  const { root: rootOption, staleLockMs = 10_000, ...rest } = typeof options === "string" ? { root: options } : options;
+  const { root: rootOption, staleLockMs = 10_000, caseInsensitive: caseOption } = typeof options === "string" ? { root: options } : options;
   const root = resolve(rootOption);
   const url = pathToFileURL(root).href;
   const tmpDir = join(root, INTERNAL_DIR, "tmp");
   const lockDir = join(root, INTERNAL_DIR, "locks");
   await prepareRoot(root, tmpDir, lockDir);
-  const caseInsensitive = rest.caseInsensitive ?? (await ignoresCase(tmpDir));
+  const caseInsensitive = caseOption ?? (await ignoresCase(tmpDir));
   const etags = new FileEtagCache();
 
   const pathOf = async (key: string): Promise<string> => {

@@ -6,8 +6,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { Readable } from "node:stream";
-import { bodyChunks, bodySize } from "./body";
+import { bodyBytes, bodyChunks, bodySize } from "./body";
 import { describeCondition } from "./conditions";
 import { unquoteEtag } from "./etag";
 import { PreconditionFailedError, StorageConfigError, StorageRequestError, storageFailure } from "./errors";
@@ -121,7 +120,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         // A stream goes out as it arrives, with its length declared up front. The SDK pipes it
         // and would wait forever on one that fails: its failure aborts the request instead.
         const aborted = new AbortController();
-        const upload = body instanceof Uint8Array ? body : Readable.from(bodyChunks(body)).once("error", (error) => aborted.abort(error));
+        const upload = await sdkBody(body, (error) => aborted.abort(error));
         try {
           const result = await client.send(
             new PutObjectCommand({
@@ -191,6 +190,21 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
     head,
   };
+}
+
+/** Left as a variable so that bundlers leave it alone: edge runtimes have no node:stream. */
+const NODE_STREAM = "node:stream";
+
+/**
+ * A body as the SDK sends it: bytes, or on Node a `Readable` (its Node handler pipes nothing
+ * else) that reports its failure to `onError`. Where node:stream is missing (the edge, whose
+ * apps never stream to S3), a stream is read whole first.
+ */
+async function sdkBody(body: PutBody, onError: (error: unknown) => void): Promise<Uint8Array | import("node:stream").Readable> {
+  if (body instanceof Uint8Array) return body;
+  const stream = (await import(/* @vite-ignore */ NODE_STREAM).catch(() => undefined)) as typeof import("node:stream") | undefined;
+  if (!stream) return bodyBytes(body);
+  return stream.Readable.from(bodyChunks(body)).once("error", onError);
 }
 
 /** The HTTP status of an SDK error; `undefined` for errors that never got an answer. */
