@@ -21,7 +21,8 @@ export async function dripRequest(base: string, head: string, drip: readonly str
   const chunks: Buffer[] = [];
   socket.on("data", (chunk: Buffer) => chunks.push(chunk));
   socket.on("error", () => undefined);
-  const closed = once(socket, "close");
+  // Not events.once: a reset connection (also a way to be cut off) emits "error" before "close".
+  const closed = new Promise((resolve) => socket.on("close", resolve));
   socket.write(head);
   let sent = 0;
   const timer = setInterval(() => {
