@@ -150,7 +150,7 @@ describe("the output gate", () => {
     const { socket, messages, closes } = await socketOf(ns, "d");
     fail(true);
     socket.send("never stored");
-    await expect.poll(() => closes).toEqual([1011]);
+    await expect.poll(() => closes, { timeout: 10_000 }).toEqual([1011]); // after the store deadline
     expect(messages).toEqual([]);
     fail(false);
     expect(await ns.getByName("d").lines()).toEqual([]);
