@@ -126,7 +126,7 @@ export async function lostWrites(dir: string, env: Record<string, string>, ackno
   const server = await startLedger(dir, env);
   try {
     const response = await fetch(`${server.url}/all/${name}`);
-    if (response.status !== 200) throw new Error(`GET /all/${name}: ${response.status} ${await response.text()}`);
+    if (response.status !== 200) throw new Error(`GET /all/${name}: ${response.status} ${await response.text()}\n${server.output().slice(-4_000)}`);
     const stored = new Set((await response.json()) as number[]);
     return acknowledged.filter((n) => !stored.has(n));
   } finally {

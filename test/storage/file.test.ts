@@ -1,6 +1,9 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createFileStore } from "../../src/runtime/storage/file";
 import { describeStoreContract } from "./contract";
 import { tempDirs } from "./temp-dir";
@@ -84,5 +87,25 @@ describe("file store", () => {
     const dir = await newDir();
     await writeFile(join(dir, "plain-file"), "x");
     await expect(createFileStore(join(dir, "plain-file"))).rejects.toMatchObject({ code: "STORAGE_CONFIG_INVALID" });
+  });
+});
+
+// A small tmpfs is a disk that fills up; mounting needs root (CI and developers run as root
+// here), elsewhere this is skipped, as in test/reliability/disk.test.ts.
+const smallDisk = mkdtempSync(join(tmpdir(), "dotdo-small-disk-"));
+const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", smallDisk]).status === 0;
+afterAll(() => {
+  if (mounted) spawnSync("umount", [smallDisk]);
+  rmSync(smallDisk, { recursive: true, force: true });
+});
+
+describe.skipIf(!mounted)("file store on a disk that fills up", () => {
+  it("refuses an object the disk has no room for, and stores nothing of it (a write that took only part of the bytes is not the end)", async () => {
+    const store = await createFileStore(smallDisk);
+    const big = new Uint8Array(512 * 1024).fill(7);
+    await expect(store.put("big", big)).rejects.toThrow(/ENOSPC|no space/);
+    expect(await store.get("big")).toBeNull();
+    await expect(store.put("log/1", big.subarray(0, 400 * 1024), { ifNoneMatch: "*" })).rejects.toThrow(/ENOSPC|no space/);
+    expect(await store.head("log/1")).toBeNull();
   });
 });

@@ -243,7 +243,12 @@ async function writeFlushed(path: string, body: PutBody): Promise<{ stats: BigIn
     const hash = createHash("sha256");
     for await (const chunk of bodyChunks(body)) {
       hash.update(chunk);
-      await handle.write(chunk);
+      // One write may take only part of a chunk (a disk that is filling up): write the rest.
+      for (let offset = 0; offset < chunk.length; ) {
+        const { bytesWritten } = await handle.write(chunk, offset);
+        if (bytesWritten === 0) throw new Error(`writing ${path} stopped after ${offset} of ${chunk.length} bytes`);
+        offset += bytesWritten;
+      }
     }
     await handle.sync();
     return { stats: await handle.stat({ bigint: true }), etag: hash.digest("hex") };
