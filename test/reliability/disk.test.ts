@@ -37,7 +37,7 @@ describe.skipIf(!mounted)("a file store whose disk fills up, then turns read-onl
       expect(mount("-o", "remount,ro,size=64m", mountPoint).status).toBe(0);
       const refusedBefore = load.refused.get(503) ?? 0;
       await sleep(2_000);
-      expect((load.refused.get(503) ?? 0) - refusedBefore).toBeGreaterThan(0);
+      expect((load.refused.get(503) ?? 0) - refusedBefore, JSON.stringify([...load.refused]) + server.output().slice(-3_000)).toBeGreaterThan(0);
       console.log(`disk: ${full} acknowledged before the disk filled, ${load.acknowledged.length - full} after; refused ${JSON.stringify([...load.refused])}`);
       expect(server.output()).toMatch(/ENOSPC|no space left/);
       expect(server.output()).toMatch(/EROFS|read-only file system/);
