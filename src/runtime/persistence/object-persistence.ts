@@ -184,7 +184,8 @@ export class ObjectPersistence {
     // restore request (onNextSessionRestoreBookmark), which is taken instead of the newest state.
     const listing = latest ? this.#log.list() : null;
     listing?.catch(() => undefined);
-    const requested = latest ? readRestoreRequest(store) : null;
+    // (A live object's loadFromIceberg() replaces its state: a request waits for the next session.)
+    const requested = latest && !target.replace ? readRestoreRequest(store) : null;
     requested?.catch(() => undefined);
     const { commit, image, damage } = await this.#resolve(target);
     const request = await requested;
