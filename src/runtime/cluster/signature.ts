@@ -1,4 +1,5 @@
 import { DotdoError } from "../errors";
+import { timingSafeEqual } from "../timing-safe";
 
 /** A forwarded call whose signature is missing, forged, stale or replayed. */
 export class ForwardRefusedError extends DotdoError {
@@ -63,11 +64,4 @@ export class SignatureVerifier {
     if (this.#seen.has(nonce)) throw new ForwardRefusedError("replayed");
     this.#seen.set(nonce, time);
   }
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return difference === 0;
 }

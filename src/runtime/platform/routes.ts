@@ -1,6 +1,7 @@
 import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
+import { timingSafeEqual } from "../timing-safe";
 import { serverInfo } from "./info";
 
 /** Answered by every server entry itself: load balancers and orchestrators probe it (liveness). */
@@ -32,7 +33,7 @@ export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forw
 export function platformHandler(worker: PlatformWorker, assets?: Assets, access: EndpointAccess = {}): (request: Request) => Promise<Response> {
   let requests = 0;
   const { metricsToken } = access;
-  const trusted = (request: Request) => metricsToken === undefined || sameSecret(request.headers.get("authorization") ?? "", `Bearer ${metricsToken}`);
+  const trusted = (request: Request) => metricsToken === undefined || timingSafeEqual(request.headers.get("authorization") ?? "", `Bearer ${metricsToken}`);
   const toWorker = (request: Request): Promise<Response> => {
     requests++;
     return worker.fetch(request);
@@ -58,15 +59,6 @@ export function platformHandler(worker: PlatformWorker, assets?: Assets, access:
     }
     return assets ? assets.route(request, toWorker) : toWorker(request);
   };
-}
-
-/** Compares two strings in time that depends on their length only, so a wrong token's prefix is not learnt from timing. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = new TextEncoder().encode(given);
-  const b = new TextEncoder().encode(expected);
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < b.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return difference === 0;
 }
 
 function metrics(worker: PlatformWorker, requests: number): string {
