@@ -130,7 +130,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
   const compatibility = resolveCompatibility(options.compatibilityDate, options.compatibilityFlags);
-  const namespaceOf = (className: string, namespaceKey: string, what: string): DurableObjectNamespace => {
+  const registryOf = (className: string, namespaceKey: string, what: string): ObjectRegistry => {
     const ctor = mod[className];
     if (typeof ctor !== "function") throw new WorkerConfigError(`${what} names class "${className}", which the Worker module does not export`);
     // Two bindings to one class share its objects, as on Cloudflare.
@@ -151,15 +151,17 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
       });
       registries.set(namespaceKey, registry);
     }
-    return new DurableObjectNamespace(namespaceKey, registry);
+    return registry;
   };
   for (const [binding, { className, namespaceKey = className }] of Object.entries(options.durableObjects)) {
-    const namespace = namespaceOf(className, namespaceKey, `Durable Object binding ${binding}`);
-    objects[binding] = registries.get(namespaceKey) as ObjectRegistry;
-    env[binding] = namespace;
-    namespaces[className] ??= namespace;
+    const registry = registryOf(className, namespaceKey, `Durable Object binding ${binding}`);
+    objects[binding] = registry;
+    env[binding] = new DurableObjectNamespace(namespaceKey, registry);
+    namespaces[className] ??= env[binding];
   }
-  for (const className of options.exportedDurableObjects ?? []) namespaces[className] ??= namespaceOf(className, className, `The wrangler config's "exports"`);
+  for (const className of options.exportedDurableObjects ?? []) {
+    namespaces[className] ??= new DurableObjectNamespace(className, registryOf(className, className, `The wrangler config's "exports"`));
+  }
   Object.assign(currentEnv, env);
   // Like workerd, alarms stored before a restart fire without waiting for a request. In the
   // background, and not waited for on dispose: a wake may wait out another holder's lease.
