@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,4 +108,19 @@ describe.skipIf(!mounted)("file store on a disk that fills up", () => {
     await expect(store.put("log/1", big.subarray(0, 400 * 1024), { ifNoneMatch: "*" })).rejects.toThrow(/ENOSPC|no space/);
     expect(await store.head("log/1")).toBeNull();
   });
+
+  it("a key whose lock could not be written is free again at once (no empty lock file left to wait out)", async () => {
+    const store = await createFileStore({ root: smallDisk, staleLockMs: 60_000 });
+    const filler = join(smallDisk, "filler");
+    try {
+      writeFileSync(filler, new Uint8Array(1024 * 1024)); // fills the disk, then throws
+    } catch {
+      // ENOSPC: full now
+    }
+    // An empty body needs no room of its own; its lock's content does.
+    await expect(store.put("lock", new Uint8Array(0))).rejects.toThrow(/ENOSPC|no space/);
+    rmSync(filler);
+    await store.put("lock", new TextEncoder().encode("free"));
+    expect(new TextDecoder().decode((await store.get("lock"))!.body)).toBe("free");
+  }, 20_000);
 });

@@ -40,6 +40,11 @@ async function acquire(path: string, holder: Holder, options: LockOptions): Prom
       const handle = await open(path, "wx");
       try {
         await handle.writeFile(JSON.stringify(holder));
+      } catch (error) {
+        // A full disk takes the file but not its content: an empty lock would hold the key
+        // until it is stale.
+        await unlink(path).catch(ignoreCode("ENOENT"));
+        throw error;
       } finally {
         await handle.close();
       }
