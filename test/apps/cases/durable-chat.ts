@@ -27,8 +27,13 @@ export const durableChat: AppCase = {
     bob.send(add("m2", "Bob", "hello"));
     await alice.next();
     await bob.next();
+    // The app broadcasts before it writes, so those frames do not prove m2 is stored; a new
+    // connection's greeting leaves only once the write is durable (the output gate), on workerd too.
+    const dave = await t.ws(ROOM, { as: "dave" });
+    await dave.next();
     alice.close();
     bob.close();
+    dave.close();
   },
   async after(t) {
     const carol = await t.ws(ROOM, { as: "carol" });
