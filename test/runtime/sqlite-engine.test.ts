@@ -95,6 +95,13 @@ describe("sql.js engine", () => {
     const before = db.writeCount;
     db.execute("CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID; INSERT INTO w VALUES (1, 2)", []);
     expect(db.writeCount).toBeGreaterThan(before);
+    // DDL alone counts (it changes no row), behind a comment too; reads and a no-op DDL do not.
+    const beforeDdl = db.writeCount;
+    db.execute("/* add */ CREATE INDEX wv ON w(v)", []);
+    const afterDdl = db.writeCount;
+    expect(afterDdl).toBeGreaterThan(beforeDdl);
+    db.execute("SELECT * FROM w; CREATE TABLE IF NOT EXISTS a(x); PRAGMA table_info(w)", []);
+    expect(db.writeCount).toBe(afterDdl);
     // WITHOUT ROWID tables escape the update hook: the change set says so.
     expect(db.takeChanges()).toMatchObject({ unattributed: true, schemaChanged: true });
     db.noteWrite("w", 1);

@@ -31,21 +31,28 @@ export class DurableObjectId {
   }
 }
 
+/** How many names and checked ids a scheme remembers: hashing costs more than the rest of a request. */
+const REMEMBERED = 1024;
+
 /** Mints and checks ids for one namespace. */
 export class IdScheme {
   readonly #key: Uint8Array;
+  /** Ids by name, and checked ids by themselves, least recently used first. */
+  readonly #remembered = new Map<string, string>();
+  /** Ids this scheme made: `checked()` need not hash them again. */
+  readonly #made = new WeakSet<DurableObjectId>();
 
   constructor(namespaceKey: string) {
     this.#key = sha256(encoder.encode(`dotdo:durable-object-namespace:${namespaceKey}`));
   }
 
   fromName(name: string): DurableObjectId {
-    const identity = hmacSha256(this.#key, encoder.encode(`name:${name}`)).subarray(0, 16);
-    return new DurableObjectId(this.#hex(identity), name);
+    const hex = this.#remember(`name:${name}`, () => this.#hex(hmacSha256(this.#key, encoder.encode(`name:${name}`)).subarray(0, 16)));
+    return this.#make(hex, name);
   }
 
   unique(): DurableObjectId {
-    return new DurableObjectId(this.#hex(crypto.getRandomValues(new Uint8Array(16))));
+    return this.#make(this.#hex(crypto.getRandomValues(new Uint8Array(16))));
   }
 
   fromString(text: unknown): DurableObjectId {
@@ -53,10 +60,29 @@ export class IdScheme {
       throw new TypeError("Invalid Durable Object ID: must be 64 hex digits");
     }
     const hex = text.toLowerCase();
-    if (this.#hex(hexToBytes(hex.slice(0, 32))) !== hex) {
-      throw new TypeError("Durable Object ID is not valid for this namespace.");
-    }
-    return new DurableObjectId(hex);
+    const valid = this.#remember(`id:${hex}`, () => (this.#hex(hexToBytes(hex.slice(0, 32))) === hex ? hex : ""));
+    if (valid === "") throw new TypeError("Durable Object ID is not valid for this namespace.");
+    return this.#make(hex);
+  }
+
+  /** `id` if this scheme made it, else its string checked as `fromString` does. */
+  checked(id: { toString(): string }): DurableObjectId {
+    return id instanceof DurableObjectId && this.#made.has(id) ? id : this.fromString(id.toString());
+  }
+
+  #make(hex: string, name?: string): DurableObjectId {
+    const id = new DurableObjectId(hex, name);
+    this.#made.add(id);
+    return id;
+  }
+
+  #remember(key: string, compute: () => string): string {
+    const known = this.#remembered.get(key);
+    if (known !== undefined) this.#remembered.delete(key);
+    const value = known ?? compute();
+    if (this.#remembered.size >= REMEMBERED) this.#remembered.delete(this.#remembered.keys().next().value as string);
+    this.#remembered.set(key, value);
+    return value;
   }
 
   #hex(identity: Uint8Array): string {

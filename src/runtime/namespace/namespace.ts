@@ -32,7 +32,7 @@ export class DurableObjectNamespace<T = unknown> {
 
   get(id: DurableObjectId, _options?: GetOptions): DurableObjectStub<T> {
     // An id minted by another namespace is refused here, as workerd refuses it.
-    const checked = this.#ids.fromString(id.toString());
+    const checked = this.#ids.checked(id);
     // The stub's `id` is the caller's id object itself, as on workerd.
     const target = id instanceof DurableObjectId ? id : checked;
     return createStub<T>(target, (resolved) => this.#registry.target(resolved));

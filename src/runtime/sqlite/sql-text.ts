@@ -95,11 +95,19 @@ export function parameterOffsets(sql: string): number[] {
     .map((token) => token.offset);
 }
 
-const STARTS_WITH_PRAGMA = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*pragma\b/i;
+/** Whitespace and comments before a statement's first keyword. */
+const LEADING = String.raw`^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?(?:\*\/|$))*`;
+const STARTS_WITH_PRAGMA = new RegExp(`${LEADING}pragma\\b`, "i");
+const STARTS_WITH_ROW_STATEMENT = new RegExp(`${LEADING}(?:select|insert|update|delete|replace|with|values)\\b`, "i");
 
 /** Whether the first statement of `sql` is a PRAGMA. */
 export function isPragma(sql: string): boolean {
   return STARTS_WITH_PRAGMA.test(sql);
+}
+
+/** Whether the first statement of `sql` reads or writes rows only, and so cannot change the schema. */
+export function isRowStatement(sql: string): boolean {
+  return STARTS_WITH_ROW_STATEMENT.test(sql);
 }
 
 /** Offset of the first token, past whitespace and comments. */

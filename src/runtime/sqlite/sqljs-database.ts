@@ -1,7 +1,7 @@
 import type { Database, Statement } from "sql.js";
 import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
-import { isPragma, parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
+import { isPragma, isRowStatement, parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
 import { readImage, stageImage } from "./sqljs-image";
 import { ConnectionLimits } from "./sqljs-limits";
 import type { SqlJsModule } from "./sqljs-loader";
@@ -43,6 +43,12 @@ export class SqlJsDatabase implements SqliteDatabase {
   #hookReads = 0;
   readonly #log = new ChangeLog();
   #baseSchema: number;
+  /**
+   * The schema version as of the last statement that could change it: read again only then,
+   * since reading it costs a hundred times what `total_changes()` does.
+   */
+  #schema: number;
+  #schemaStale = false;
   #writeCount = 0;
   /** workerd-style write coalescing: an implicit transaction, committed after the current task. */
   #implicit: { begin: Statement; commit: Statement; rollback: Statement; open: boolean } | undefined;
@@ -66,7 +72,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     try {
       // The rollback journal in memory instead of a MEMFS file: writes are several times faster.
       this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
-      this.#baseSchema = this.#schemaVersion(); // reads the schema: a bad image fails here
+      this.#baseSchema = this.#schema = this.#schemaVersion(); // reads the schema: a bad image fails here
       this.#limits = new ConnectionLimits(sql.memory, this.#handle, (statement) => this.#db.run(statement));
     } catch (error) {
       this.#db.close();
@@ -192,7 +198,7 @@ export class SqlJsDatabase implements SqliteDatabase {
   }
 
   get writeCount(): number {
-    const current = this.#totalChanges() + (this.#schemaVersion() - this.#baseSchema);
+    const current = this.#totalChanges() + (this.#currentSchema() - this.#baseSchema);
     // A rolled-back DDL lowers schema_version; the count must never go down.
     this.#writeCount = Math.max(this.#writeCount, current);
     return this.#writeCount;
@@ -230,12 +236,13 @@ export class SqlJsDatabase implements SqliteDatabase {
           staged.discard();
           throw new SqlStorageError("SQLITE_ERROR", "cannot replace the database inside a transaction");
         }
-        const before = this.#schemaVersion();
+        const before = this.#currentSchema();
         // After the read above: any statement run here opens the implicit transaction again.
         this.commit();
         staged.use();
         // writeCount never goes down, whatever schema version the image carries.
-        this.#baseSchema += this.#schemaVersion() - before;
+        this.#schemaStale = true;
+        this.#baseSchema += this.#currentSchema() - before;
       },
       discard: () => staged.discard(),
     };
@@ -343,6 +350,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       error = this.#detailed(stepError);
     }
     const rowsWritten = (this.#hooked ? this.#log.hookRows : this.#totalChanges()) - writesBefore;
+    if (!isRowStatement(text)) this.#schemaStale = true;
     // An approximation of workerd's count (SQLite's rows read, which sql.js cannot report):
     // rows returned plus rows updated or deleted; RETURNING reads everything twice there.
     const rowsRead = rows.length + (this.#hookReads - readsBefore);
@@ -495,6 +503,14 @@ export class SqlJsDatabase implements SqliteDatabase {
     } finally {
       this.#changes.reset();
     }
+  }
+
+  #currentSchema(): number {
+    if (this.#schemaStale) {
+      this.#schema = this.#schemaVersion();
+      this.#schemaStale = false;
+    }
+    return this.#schema;
   }
 
   #schemaVersion(): number {
