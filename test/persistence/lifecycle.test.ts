@@ -141,10 +141,12 @@ describe("persistence in the runtime's object lifecycle", () => {
     await ledger.add("a", 1);
     await ledger.add("b", 2);
     const scoped = withPrefix(store, `do/${ns.idFromName("auto").toString()}`);
-    // Bounded wait for the scheduler's checkpoints (no one calls saveToIceberg here). A tick may
-    // fall between the two calls (each waits for its log append), so the first may hold one row.
+    // Bounded wait for the scheduler's checkpoints (no one calls saveToIceberg here), long enough
+    // for a loaded machine. A tick may fall between the two calls (each waits for its log
+    // append), so the first may hold one row.
     const rows = async () => (await readLatestCommit(scoped))?.tables.entries?.files.reduce((n, f) => n + f.rows, 0);
-    for (let i = 0; i < 200 && (await rows()) !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const until = Date.now() + 30_000;
+    while (Date.now() < until && (await rows()) !== 2) await new Promise((r) => setTimeout(r, 10));
     expect(await rows()).toBe(2);
   });
 });
