@@ -76,6 +76,23 @@ describe("file store", () => {
     expect((await store.put("org=acme/tenant=t/do/obj1/other", bytes("x"))).size).toBe(1);
   });
 
+  it("lets only one of two writers racing to create case twins through (two stores on one folder, as two processes)", async () => {
+    const root = await newDir();
+    const [first, second] = await Promise.all([1, 2].map(() => createFileStore({ root, caseInsensitive: true })));
+    for (let round = 0; round < 10; round++) {
+      // Every other round as create-only writes, which take no per-key lock.
+      const options = round % 2 === 0 ? undefined : ({ ifNoneMatch: "*" } as const);
+      const outcomes = await Promise.allSettled([
+        first!.put(`Tenant${round}/do/x`, bytes("upper"), options),
+        second!.put(`tenant${round}/do/y`, bytes("lower"), options),
+      ]);
+      expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+      const refused = outcomes.find((outcome) => outcome.status === "rejected");
+      expect(refused?.reason).toMatchObject({ code: "INVALID_KEY", message: expect.stringContaining("only in case") });
+      expect((await readdir(root)).filter((name) => name.toLowerCase() === `tenant${round}`)).toHaveLength(1);
+    }
+  });
+
   it("finds out whether its file system ignores case, and keeps case-only twins apart where it does not", async () => {
     const store = await createFileStore(await newDir());
     await store.put("Acme/x", bytes("1"));

@@ -68,13 +68,30 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
     if (key === INTERNAL_DIR || key.startsWith(`${INTERNAL_DIR}/`)) {
       throw new InvalidKeyError(key, `"${INTERNAL_DIR}/" is reserved by the file store`);
     }
-    const twin = caseInsensitive ? await caseTwin(root, key) : undefined;
-    if (twin !== undefined) throw new InvalidKeyError(key, `differs only in case from the stored ${JSON.stringify(twin)}, the same name on a case-insensitive file system`);
+    if (caseInsensitive) await refuseCaseTwin(key);
     return join(root, ...key.split("/"));
+  };
+  const refuseCaseTwin = async (key: string): Promise<void> => {
+    const twin = await caseTwin(root, key);
+    if (twin !== undefined) throw new InvalidKeyError(key, `differs only in case from the stored ${JSON.stringify(twin)}, the same name on a case-insensitive file system`);
   };
   const lockPathOf = (key: string) => join(lockDir, createHash("sha256").update(key).digest("hex"));
   const withLock = <T>(key: string, fn: () => Promise<T>) =>
     withFileLock(lockPathOf(key), { staleMs: staleLockMs }, fn);
+  /**
+   * Runs `fn`, which creates names for `key`, with no case twin of them created meanwhile: the
+   * check is made again under a lock that every key able to become its twin takes too (twins
+   * share their first segment, case folded), so two writers of `Acme/x` and `acme/y` cannot
+   * both pass the check before either has placed its file.
+   */
+  const withCaseChecked = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    if (!caseInsensitive) return fn();
+    const first = key.split("/", 1)[0]!.toLowerCase();
+    return withFileLock(join(lockDir, `case-${createHash("sha256").update(first).digest("hex")}`), { staleMs: staleLockMs }, async () => {
+      await refuseCaseTwin(key);
+      return fn();
+    });
+  };
   const conflict = (key: string) =>
     new InvalidKeyError(key, "a file store cannot hold both a key and keys below it (`a` and `a/b`)");
 
@@ -160,14 +177,13 @@ export async function createFileStore(options: FileStoreOptions | string): Promi
         const temp = join(tmpDir, randomUUID());
         try {
           const { stats: written, etag } = await writeFlushed(temp, body);
-          if (options?.ifNoneMatch === "*") {
-            await place(key, temp, path, true);
-          } else {
+          await withCaseChecked(key, async () => {
+            if (options?.ifNoneMatch === "*") return place(key, temp, path, true);
             await withLock(key, async () => {
               if (options?.ifMatch !== undefined) assertPrecondition(key, options, await currentEtag(path));
               await place(key, temp, path, false);
             });
-          }
+          });
           etags.remember(path, written, etag);
           return { key, size: Number(written.size), etag };
         } finally {
