@@ -30,9 +30,9 @@ export class GatewayConfigError extends errorWithCode("GATEWAY_CONFIG_INVALID") 
 /** An upload body that stopped arriving, or arrives slower than the gateway's minimum rate. */
 export class BodyTimeoutError extends errorWithCode("BODY_TIMEOUT") {}
 
-/** A tenant already has as many uploads in flight as the gateway allows at once. */
+/** A token, or its tenant, already has as many uploads in flight as the gateway allows at once. */
 export class TooManyUploadsError extends DotdoError {
-  constructor(limit: number) {
-    super("TOO_MANY_UPLOADS", `this tenant already has ${limit} uploads in flight; retry when one has finished`);
+  constructor(holder: "token" | "tenant", limit: number) {
+    super("TOO_MANY_UPLOADS", `this ${holder} already has ${limit} uploads in flight; retry when one has finished`);
   }
 }

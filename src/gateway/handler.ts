@@ -2,6 +2,7 @@ import { scopeStore, tenantRoot } from "../runtime/auth/scoped-store";
 import { PathForbiddenError, TokenInvalidError } from "../runtime/auth/errors";
 import type { TokenVerifier } from "../runtime/auth/verify";
 import { concatBytes } from "../runtime/bytes";
+import { sha256Hex } from "../runtime/sha256";
 import { DotdoError } from "../runtime/errors";
 import { InvalidArgumentError, PreconditionFailedError } from "../runtime/storage/errors";
 import { GATEWAY_PROTOCOL } from "../runtime/storage/gateway";
@@ -9,7 +10,7 @@ import type { ByteRange, ObjectInfo, ObjectStore, PutOptions } from "../runtime/
 import { DEFAULT_BODY_PROGRESS, watchProgress, type BodyProgress } from "./body-progress";
 import { BadRequestError, BodyTooLargeError, BucketForbiddenError } from "./errors";
 import { statusFor } from "./status";
-import { UploadSlots } from "./upload-slots";
+import { UploadSlots, type UploadHolders } from "./upload-slots";
 
 export interface GatewayOptions {
   /** The bucket, seen from its root; tokens are confined to `{prefix}/org={org}/tenant={tenant}/` in it. */
@@ -21,7 +22,9 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** How fast an upload must keep arriving (`BODY_TIMEOUT`, 408, when it does not). Default: 20 s idle, 1 KiB/s. */
   bodyProgress?: Partial<BodyProgress>;
-  /** Uploads one tenant may have in flight at once (`TOO_MANY_UPLOADS`, 429, beyond). Default 8. */
+  /** Uploads one token may have in flight at once (`TOO_MANY_UPLOADS`, 429, beyond). Default 4. */
+  maxUploadsPerToken?: number;
+  /** Uploads one tenant may have in flight at once, over all its tokens (`TOO_MANY_UPLOADS`, 429, beyond). Default 8. */
   maxUploadsPerTenant?: number;
   /** Told about failures that become HTTP 500, whose details are not sent to the client. */
   onError?: (error: unknown) => void;
@@ -39,28 +42,32 @@ const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
 export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const progress = { ...DEFAULT_BODY_PROGRESS, ...options.bodyProgress };
-  const uploads = new UploadSlots(options.maxUploadsPerTenant ?? 8);
+  const uploads = new UploadSlots({ token: options.maxUploadsPerToken ?? 4, tenant: options.maxUploadsPerTenant ?? 8 });
 
-  /** The bucket seen through the token's scope, and the tenant's folder. */
-  async function authorise(request: Request): Promise<{ store: ObjectStore; tenant: string }> {
+  /** The bucket seen through the token's scope, and who an upload with it is counted against. */
+  async function authorise(request: Request): Promise<{ store: ObjectStore; holders: () => Promise<UploadHolders> }> {
     const header = request.headers.get("authorization") ?? "";
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
     if (!match?.[1]) throw new TokenInvalidError("no bearer token in the Authorization header");
-    const { storage } = await options.verifier.verifyStorage(match[1]);
+    const token = match[1];
+    const { storage, payload } = await options.verifier.verifyStorage(token);
     if (options.bucket !== undefined && storage.bucket !== options.bucket) {
       throw new BucketForbiddenError(storage.bucket, options.bucket);
     }
-    return { store: scopeStore(options.store, storage), tenant: tenantRoot(storage) };
+    const tenant = tenantRoot(storage);
+    // An issuer's jti is unique among its tokens, so within one tenant it names one token.
+    const tokenId = async () => (typeof payload.jti === "string" ? `jti:${tenant}:${payload.jti}` : `sha256:${await sha256Hex(new TextEncoder().encode(token))}`);
+    return { store: scopeStore(options.store, storage), holders: async () => ({ token: await tokenId(), tenant }) };
   }
 
   /**
    * Passes the request body on to the store as it arrives (one with a `Content-Length`; a body
    * without one is read whole, up to the limit, first), cut off when it stalls.
    */
-  async function upload(request: Request, store: ObjectStore, tenant: string, key: string): Promise<ObjectInfo> {
+  async function upload(request: Request, store: ObjectStore, holders: UploadHolders, key: string): Promise<ObjectInfo> {
     const conditions = parseConditions(request.headers);
     const size = declaredLength(request.headers, maxBody);
-    const release = uploads.take(tenant);
+    const release = uploads.take(holders);
     const body = watchProgress(request.body ?? new ReadableStream({ start: (controller) => controller.close() }), progress);
     try {
       const input = size === undefined ? await readCapped(body.stream, maxBody) : { stream: body.stream, size };
@@ -89,7 +96,7 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
     if (!["GET", "HEAD", "PUT", "DELETE"].includes(request.method)) {
       throw new BadRequestError(405, `${request.method} is not allowed on ${url.pathname}`);
     }
-    const { store, tenant } = await authorise(request);
+    const { store, holders } = await authorise(request);
     const key = single(url, "key");
     if (key === undefined) throw new BadRequestError(400, "the 'key' query parameter is required");
 
@@ -109,7 +116,7 @@ export function createGatewayHandler(options: GatewayOptions): GatewayHandler {
         return info ? new Response(null, { headers: objectHeaders(info) }) : new Response(null, { status: 404 });
       }
       case "PUT":
-        return Response.json(await upload(request, store, tenant, key));
+        return Response.json(await upload(request, store, await holders(), key));
       default: {
         await store.delete(key);
         return new Response(null, { status: 204 });

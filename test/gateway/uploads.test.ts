@@ -114,31 +114,55 @@ describe("slow clients are cut off", () => {
   });
 });
 
-describe("uploads per tenant at once are capped", () => {
-  it("a third upload of one tenant while two are in flight gets 429 TOO_MANY_UPLOADS; other tenants are not affected", async () => {
-    const gateway = await startTestGateway(idp, await newDir(), { maxUploadsPerTenant: 2 });
+describe("uploads at once are capped per token and per tenant", () => {
+  /** Starts an upload of 2 MiB and sends half, so that it holds its slots until `finish`. */
+  async function hold(gateway: TestGateway, token: string, key: string): Promise<{ finish(): Promise<number> }> {
+    const tmp = join(gateway.bucket.url.replace("file://", ""), ".dotdo-store/tmp");
+    const before = (await readdir(tmp)).length;
+    const upload = startUpload(gateway.url, token, key, 2 * MiB);
+    await upload.write(MiB);
+    // It holds its slots once the gateway has its first bytes in the bucket's temp folder.
+    await until(async () => (await readdir(tmp)).length > before);
+    return {
+      async finish() {
+        await upload.write(MiB);
+        return (await upload.response).status;
+      },
+    };
+  }
+  async function tryUpload(gateway: TestGateway, token: string, key: string): Promise<{ status: number; body: string }> {
+    const upload = startUpload(gateway.url, token, key, 10);
+    await upload.write(10);
+    return upload.response;
+  }
+  const refusedFor = (holder: string) => ({ status: 429, body: expect.stringMatching(new RegExp(`"TOO_MANY_UPLOADS".*this ${holder} already has`)) });
+
+  it("a token over its cap gets 429 TOO_MANY_UPLOADS while another token of its tenant still uploads, up to the tenant's ceiling", async () => {
+    const gateway = await startTestGateway(idp, await newDir(), { maxUploadsPerToken: 2, maxUploadsPerTenant: 3 });
     try {
-      const tokenA = await idp.sign(tenantClaims("a"));
-      const held = [startUpload(gateway.url, tokenA, "do/obj1/one", 2 * MiB), startUpload(gateway.url, tokenA, "do/obj1/two", 2 * MiB)];
-      await Promise.all(held.map((upload) => upload.write(MiB)));
-      // Both hold a slot once the gateway has their first bytes in the bucket's temp folder.
-      await until(async () => (await readdir(join(gateway.bucket.url.replace("file://", ""), ".dotdo-store/tmp"))).length === 2);
+      const [first, second, third] = await Promise.all(["a-1", "a-2", "a-3"].map((jti) => idp.sign({ ...tenantClaims("a"), jti })));
+      const held = [await hold(gateway, first!, "do/obj1/one"), await hold(gateway, first!, "do/obj1/two")];
+      expect(await tryUpload(gateway, first!, "do/obj1/three")).toMatchObject(refusedFor("token"));
 
-      const third = startUpload(gateway.url, tokenA, "do/obj1/three", 10);
-      await third.write(10);
-      const refused = await third.response;
-      expect(refused.status).toBe(429);
-      expect(JSON.parse(refused.body)).toMatchObject({ error: { code: "TOO_MANY_UPLOADS" } });
+      held.push(await hold(gateway, second!, "do/obj1/four"));
+      expect(await tryUpload(gateway, third!, "do/obj1/five")).toMatchObject(refusedFor("tenant"));
+      expect((await tryUpload(gateway, await idp.sign({ ...tenantClaims("b"), jti: "a-1" }), "do/obj1/one")).status).toBe(200);
 
-      const other = startUpload(gateway.url, await idp.sign(tenantClaims("b")), "do/obj1/one", 10);
-      await other.write(10);
-      expect((await other.response).status).toBe(200);
+      expect(await Promise.all(held.map((upload) => upload.finish()))).toEqual([200, 200, 200]);
+      expect((await tryUpload(gateway, first!, "do/obj1/three")).status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
 
-      await Promise.all(held.map((upload) => upload.write(MiB)));
-      expect((await Promise.all(held.map((upload) => upload.response))).map((answer) => answer.status)).toEqual([200, 200]);
-      const again = startUpload(gateway.url, tokenA, "do/obj1/three", 10);
-      await again.write(10);
-      expect((await again.response).status).toBe(200);
+  it("a token without a jti is counted by its hash: its own cap, apart from another token's", async () => {
+    const gateway = await startTestGateway(idp, await newDir(), { maxUploadsPerToken: 1 });
+    try {
+      const [first, second] = await Promise.all(["first", "second"].map((name) => idp.sign({ ...tenantClaims("a"), name })));
+      const held = await hold(gateway, first!, "do/obj1/one");
+      expect(await tryUpload(gateway, first!, "do/obj1/two")).toMatchObject(refusedFor("token"));
+      expect((await tryUpload(gateway, second!, "do/obj1/two")).status).toBe(200);
+      expect(await held.finish()).toBe(200);
     } finally {
       await gateway.close();
     }
