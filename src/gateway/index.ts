@@ -11,4 +11,5 @@ export {
 } from "./errors";
 export { statusFor } from "./status";
 export { gatewayAuthFromEnv } from "./settings";
+export { revocationKv, type KvNamespaceLike } from "./revocation-kv";
 export { startNodeGateway, type StartedGateway, type StartGatewayOptions } from "./start";
