@@ -1,6 +1,5 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { createS3Store } from "../../src/runtime/storage/s3";
 import { createWorker } from "../../src/runtime/worker";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
 import { startS3, type S3TestServer } from "../helpers/s3";
+import { until } from "../runtime/helpers/wait";
 import { tempDirs } from "../storage/temp-dir";
 import { startTestGateway, type TestGateway } from "./helpers/test-gateway";
 import { dripRequest, startUpload } from "./helpers/raw-http";
@@ -122,7 +122,7 @@ describe("uploads at once are capped per token and per tenant", () => {
     const upload = startUpload(gateway.url, token, key, 2 * MiB);
     await upload.write(MiB);
     // It holds its slots once the gateway has its first bytes in the bucket's temp folder.
-    await until(async () => (await readdir(tmp)).length > before);
+    await until(async () => (await readdir(tmp)).length > before, 20_000);
     return {
       async finish() {
         await upload.write(MiB);
@@ -209,7 +209,7 @@ describe("uploads stream through the gateway", () => {
       await until(async () => {
         const sizes = await Promise.all((await readdir(tmp)).map(async (name) => (await stat(join(tmp, name))).size));
         return sizes.some((written) => written >= 3 * MiB);
-      });
+      }, 20_000);
       await upload.write(4 * MiB);
       expect((await upload.response).status).toBe(200);
       expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/half")).toMatchObject({ size: 8 * MiB });
@@ -229,7 +229,7 @@ describe("uploads stream through the gateway", () => {
       const upload = startUpload(gateway.url, await idp.sign(tenantClaims("a")), "do/obj1/half", 8 * MiB);
       await upload.write(4 * MiB);
       // The S3 server's proxy logs a request as soon as its headers arrive.
-      await until(async () => s3.requests.some((seen) => seen.method === "PUT" && seen.path.includes("obj1/half")));
+      await until(async () => s3.requests.some((seen) => seen.method === "PUT" && seen.path.includes("obj1/half")), 20_000);
       await upload.write(4 * MiB);
       expect((await upload.response).status).toBe(200);
       expect(await store.head("apps/prod/org=acme/tenant=a/do/obj1/half")).toMatchObject({ size: 8 * MiB });
@@ -243,12 +243,4 @@ describe("uploads stream through the gateway", () => {
 function collectGarbage(): void {
   setFlagsFromString("--expose-gc");
   (runInNewContext("gc") as () => void)();
-}
-
-/** Waits until `check` holds, failing after 20 s. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let tries = 0; !(await check()); tries++) {
-    if (tries > 400) throw new Error("condition never held");
-    await sleep(50);
-  }
 }

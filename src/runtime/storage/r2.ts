@@ -2,7 +2,7 @@ import { describeCondition } from "./conditions";
 import { PreconditionFailedError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { emptyBody, rangedGet } from "./range";
-import { bodyBytes } from "./body";
+import { bodyBytes, fixedLengthStream } from "./body";
 import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutBody, PutOptions, StoredObject } from "./types";
 
 /** The part of a Workers `R2Bucket` binding this store uses (so no Workers types are needed). */
@@ -11,7 +11,7 @@ export interface R2BucketLike {
   head(key: string): Promise<R2ObjectLike | null>;
   put(
     key: string,
-    value: Uint8Array,
+    value: Uint8Array | ReadableStream<Uint8Array>,
     options?: { onlyIf?: { etagMatches?: string; etagDoesNotMatch?: string } },
   ): Promise<R2ObjectLike | null>;
   delete(key: string): Promise<void>;
@@ -77,7 +77,9 @@ export function createR2Store(bucket: R2BucketLike, name = "r2"): ObjectStore {
             : undefined;
       let object: R2ObjectLike | null;
       try {
-        const body = await bodyBytes(input);
+        // Streamed where the binding can take a stream of known length (in workerd), so that
+        // an upload passing through the gateway is never held whole in the isolate.
+        const body = input instanceof Uint8Array ? input : (fixedLengthStream(input) ?? (await bodyBytes(input)));
         object = await bucket.put(key, body, onlyIf ? { onlyIf } : undefined);
       } catch (error) {
         throw failure("put", key, error);
