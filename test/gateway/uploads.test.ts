@@ -2,8 +2,11 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serve } from "../../src/runtime/platform/node";
+import { createGatewayStore } from "../../src/runtime/storage/gateway";
 import { createS3Store } from "../../src/runtime/storage/s3";
 import { createWorker } from "../../src/runtime/worker";
 import { startTestIssuer, tenantClaims, type TestIssuer } from "../auth/helpers/issuer";
@@ -205,14 +208,72 @@ describe("uploads stream through the gateway", () => {
     try {
       const upload = startUpload(gateway.url, await idp.sign(tenantClaims("a")), "do/obj1/half", 8 * MiB);
       await upload.write(4 * MiB);
-      const tmp = join(root, ".dotdo-store/tmp");
-      await until(async () => {
-        const sizes = await Promise.all((await readdir(tmp)).map(async (name) => (await stat(join(tmp, name))).size));
-        return sizes.some((written) => written >= 3 * MiB);
-      }, 20_000);
+      await tempFileReaches(root, 3 * MiB);
       await upload.write(4 * MiB);
       expect((await upload.response).status).toBe(200);
       expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/half")).toMatchObject({ size: 8 * MiB });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("the gateway client store sends a streamed body as it comes: half is in the gateway's temp file before the rest is given", async () => {
+    const root = await newDir();
+    const gateway = await startTestGateway(idp, root);
+    try {
+      const client = createGatewayStore({ url: gateway.url, token: await idp.sign(tenantClaims("a")) });
+      let feed!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({ start: (controller) => void (feed = controller) });
+      const put = client.put("do/obj1/relayed", { stream, size: 8 * MiB });
+      for (let n = 0; n < 4; n++) feed.enqueue(new Uint8Array(MiB).fill(n));
+      // Read whole first, nothing would leave the client until the stream had ended.
+      await tempFileReaches(root, 3 * MiB);
+      for (let n = 4; n < 8; n++) feed.enqueue(new Uint8Array(MiB).fill(n));
+      feed.close();
+      expect(await put).toMatchObject({ key: "do/obj1/relayed", size: 8 * MiB });
+      const stored = await gateway.bucket.get("apps/prod/org=acme/tenant=a/do/obj1/relayed");
+      expect(stored?.body.filter((byte, at) => byte !== Math.floor(at / MiB))).toHaveLength(0);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("the gateway client store in workerd relays an upload as it comes: half is in the gateway's temp file before the rest is sent", async () => {
+    const root = await newDir();
+    const gateway = await startTestGateway(idp, root);
+    const bundle = await build({ entryPoints: [join(import.meta.dirname, "fixtures", "relay-worker.ts")], bundle: true, format: "esm", platform: "browser", write: false, logLevel: "silent" });
+    const relay = new Miniflare({
+      modules: true,
+      script: bundle.outputFiles[0]?.text ?? "",
+      compatibilityDate: "2025-09-01",
+      bindings: { GATEWAY_URL: gateway.url, TOKEN: await idp.sign(tenantClaims("a")) },
+    });
+    try {
+      const relayUrl = (await relay.ready).href.replace(/\/$/, "");
+      const upload = startUpload(relayUrl, "unused", "do/obj1/relayed", 8 * MiB);
+      await upload.write(4 * MiB);
+      await tempFileReaches(root, 3 * MiB);
+      await upload.write(4 * MiB);
+      expect(await upload.response).toMatchObject({ status: 200 });
+      expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/relayed")).toMatchObject({ size: 8 * MiB });
+    } finally {
+      await relay.dispose();
+      await gateway.close();
+    }
+  });
+
+  it("the gateway client store refuses a streamed body that ends short with INVALID_ARGUMENT, and nothing is stored", async () => {
+    const gateway = await startTestGateway(idp, await newDir());
+    try {
+      const client = createGatewayStore({ url: gateway.url, token: await idp.sign(tenantClaims("a")) });
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array(MiB));
+          controller.close();
+        },
+      });
+      await expect(client.put("do/obj1/short", { stream, size: 2 * MiB })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      expect(await gateway.bucket.head("apps/prod/org=acme/tenant=a/do/obj1/short")).toBeNull();
     } finally {
       await gateway.close();
     }
@@ -238,6 +299,15 @@ describe("uploads stream through the gateway", () => {
     }
   });
 });
+
+/** Waits until one of the file store's temp files under `root` holds `bytes` or more. */
+async function tempFileReaches(root: string, bytes: number): Promise<void> {
+  const tmp = join(root, ".dotdo-store/tmp");
+  await until(async () => {
+    const sizes = await Promise.all((await readdir(tmp)).map(async (name) => (await stat(join(tmp, name)).catch(() => undefined))?.size ?? 0));
+    return sizes.some((written) => written >= bytes);
+  }, 20_000);
+}
 
 /** A full garbage collection (node's `gc`, reached without --expose-gc on the command line). */
 function collectGarbage(): void {

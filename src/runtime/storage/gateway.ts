@@ -13,7 +13,8 @@ import { GatewayProtocolError, InvalidArgumentError, InvalidKeyError, Preconditi
 import { unquoteEtag } from "./etag";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { rangedGet, rangeHeader } from "./range";
-import { bodyBytes } from "./body";
+import { checkedStream, fixedLengthStream } from "./body";
+import { DotdoError } from "../errors";
 import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutBody, PutOptions, StoredObject } from "./types";
 
 /**
@@ -61,6 +62,9 @@ export function createGatewayStore(options: GatewayStoreOptions): ObjectStore {
     try {
       response = await doFetch(url, { ...init, headers });
     } catch (error) {
+      // A streamed body that failed (cut short, too slow) says so itself.
+      const cause = (error as Error).cause;
+      if (cause instanceof DotdoError) throw cause;
       throw new StorageRequestError(base, operation, key, (error as Error).message, { cause: error });
     }
     if (response.ok || response.status === 404) return response;
@@ -112,11 +116,10 @@ export function createGatewayStore(options: GatewayStoreOptions): ObjectStore {
 
     async put(key: string, input: PutBody, putOptions?: PutOptions): Promise<ObjectInfo> {
       assertValidKey(key);
-      const body = await bodyBytes(input);
       const headers: Record<string, string> = { "content-type": "application/octet-stream" };
       if (putOptions?.ifNoneMatch) headers["if-none-match"] = putOptions.ifNoneMatch;
       if (putOptions?.ifMatch !== undefined) headers["if-match"] = `"${putOptions.ifMatch}"`;
-      const response = await call("put", key, GATEWAY_PROTOCOL.objectPath, { key }, { method: "PUT", headers, body: body.slice() });
+      const response = await call("put", key, GATEWAY_PROTOCOL.objectPath, { key }, { method: "PUT", headers, ...requestBody(input, headers) });
       if (response.status === 404) {
         await response.body?.cancel();
         throw new GatewayProtocolError(`gateway ${base} has no object endpoint (404 on put)`);
@@ -146,6 +149,19 @@ export function createGatewayStore(options: GatewayStoreOptions): ObjectStore {
     },
   };
   return store;
+}
+
+/**
+ * A put's body: bytes as they are; a stream as a stream, never read whole first, with its length
+ * known to the platform (workerd's `FixedLengthStream`) or declared in `Content-Length` (elsewhere),
+ * since the gateway passes on only a body whose size it is told.
+ */
+function requestBody(input: PutBody, headers: Record<string, string>): RequestInit {
+  if (input instanceof Uint8Array) return { body: input.slice() };
+  const fixed = fixedLengthStream(input);
+  if (fixed === undefined) headers["content-length"] = String(input.size);
+  // Node's fetch sends a stream body only when told it may before the answer starts.
+  return { body: fixed ?? checkedStream(input), duplex: "half" } as RequestInit;
 }
 
 /** The same typed error the gateway raised, so callers branch on `code` as with a local store. */

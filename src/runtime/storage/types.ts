@@ -27,7 +27,7 @@ export interface ObjectStore {
 
 /**
  * A body of `size` bytes that arrives as a stream: an upload the gateway passes on as it comes
- * in. The file and S3 backends, and R2 in workerd, pass it on without holding it in
+ * in. The file, S3 and gateway backends, and R2 in workerd, pass it on without holding it in
  * memory; memory, and R2 outside workerd, buffer it.
  */
 export interface BodyStream {
