@@ -38,6 +38,9 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
     vars: project.vars,
   };
   if (project.exportedDurableObjects.length > 0) options.exportedDurableObjects = project.exportedDurableObjects;
+  if (project.loopbackServices.length > 0) {
+    options.services = Object.fromEntries(project.loopbackServices.map(({ binding, entrypoint, props }) => [binding, { ...(entrypoint && { entrypoint }), ...(props && { props }) }]));
+  }
   if (project.evictAfterMs !== undefined) options.evictAfterMs = project.evictAfterMs;
   if (project.compatibilityDate !== undefined) options.compatibilityDate = project.compatibilityDate;
   if (project.compatibilityFlags.length > 0) options.compatibilityFlags = project.compatibilityFlags;

@@ -12,8 +12,14 @@ export function setBackground(track: (promise: Promise<unknown>) => void): void 
   background = track;
 }
 
-/** `waitUntil` of `cloudflare:workers`: the Worker waits for `promise` before it is disposed. */
+/**
+ * `waitUntil` of `cloudflare:workers`: the Worker waits for `promise` before it is disposed.
+ * Before any Worker runs (while modules load), refused as workerd refuses it in global scope.
+ */
 export function waitUntil(promise: Promise<unknown>): void {
-  if (background) return background(promise);
-  Promise.resolve(promise).catch((error: unknown) => console.error("dotdo: a waitUntil() promise rejected:", error));
+  if (!background) throw new Error(GLOBAL_SCOPE);
+  background(promise);
 }
+
+const GLOBAL_SCOPE =
+  "Disallowed operation called within global scope. Asynchronous I/O (ex: fetch() or connect()), setting a timeout, and generating random values are not allowed within global scope. To fix this error, perform this operation within a handler. https://developers.cloudflare.com/workers/runtime-apis/handlers/";

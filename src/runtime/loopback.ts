@@ -1,62 +1,122 @@
-import { cloneForRpc } from "./namespace/rpc";
+import { cloneForRpc, stubs } from "./namespace/rpc";
+import { notImplemented, prototypeMember, receive, rpcPath, walk, type PathReceiver } from "./namespace/rpc-path";
 import { WorkerEntrypoint, type ExecutionContext } from "./state/base-classes";
 
 type Env = Record<string, unknown>;
-type EntrypointClass = new (ctx: ExecutionContext, env: Env) => Record<string, unknown>;
+type Props = Record<string, unknown>;
+type EntrypointClass = new (ctx: ExecutionContext, env: Env) => object;
+type Handler = (arg: unknown, env: Env, ctx: ExecutionContext) => unknown;
 
-/** How a loopback stub reaches the Worker: its fetch, and a fresh context for class entrypoints. */
+/** How a loopback stub reaches the Worker: its fetch, and a fresh context for each call. */
 export interface LoopbackHost {
   env: Env;
-  context(): ExecutionContext;
+  context(props: Props): ExecutionContext;
   /** The Worker's own fetch (errors answered as on the platform). */
   fetch(request: Request): Promise<Response>;
 }
 
+/** One of the Worker's entrypoints: a `WorkerEntrypoint` class, or an object of handler functions. */
+type Entrypoint = { kind: "class"; cls: EntrypointClass } | { kind: "handlers"; handlers: Record<string, unknown>; name: string };
+
 /**
  * `ctx.exports` (and `exports` from `cloudflare:workers`): the Worker's own exports as bindings,
- * as workerd makes them. A bound Durable Object class is its namespace; the default export and
- * each `WorkerEntrypoint` class are a service stub whose `fetch()` and methods run here.
+ * as workerd makes them. A bound Durable Object class is its namespace; the default export, each
+ * `WorkerEntrypoint` class and each exported object of handlers is a service stub.
  */
 export function loopbackExports(mod: Record<string, unknown>, namespaces: Record<string, unknown>, host: LoopbackHost): Record<string, unknown> {
   const exports: Record<string, unknown> = { ...namespaces };
-  for (const [name, value] of Object.entries(mod)) {
+  for (const name of Object.keys(mod)) {
     if (name in exports) continue;
-    // The default export's fetch is the Worker's own (an object of handlers or a class).
-    if (name === "default") exports.default = serviceStub(isEntrypointClass(value) ? value : undefined, host.fetch, host);
-    else if (isEntrypointClass(value)) exports[name] = serviceStub(value, undefined, host);
+    const entrypoint = entrypointOf(mod, name);
+    if (entrypoint) exports[name] = serviceStub(name, entrypoint, host, {});
   }
   return exports;
 }
 
-function isEntrypointClass(value: unknown): value is EntrypointClass {
-  return typeof value === "function" && value.prototype instanceof WorkerEntrypoint;
+/**
+ * A service binding to one of the Worker's own entrypoints (wrangler's `services` naming the
+ * Worker itself); undefined when the module exports no entrypoint of that name.
+ */
+export function loopbackBinding(mod: Record<string, unknown>, host: LoopbackHost, entrypoint: string, props: Props): object | undefined {
+  const entry = entrypointOf(mod, entrypoint);
+  return entry && serviceStub(entrypoint, entry, host, props);
+}
+
+function entrypointOf(mod: Record<string, unknown>, name: string): Entrypoint | undefined {
+  const value = mod[name];
+  if (typeof value === "function") return value.prototype instanceof WorkerEntrypoint ? { kind: "class", cls: value as EntrypointClass } : undefined;
+  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) return { kind: "handlers", handlers: value as Record<string, unknown>, name };
+  return undefined;
 }
 
 /**
- * A stub for one entrypoint: `fetch` and RPC methods, each call on a fresh instance of `entry`
- * with arguments and results cloned. Without a class (an object default export) only `fetch`.
+ * A stub for one entrypoint (workerd's `ServiceStub`): `fetch()`, RPC to methods and member paths,
+ * each call on a fresh instance with `ctx.props` = `props`; calling the stub itself
+ * (`ctx.exports.Greeter({ props })`) gives one with other props. Passed over RPC by reference.
  */
-function serviceStub(entry: EntrypointClass | undefined, fetch: ((request: Request) => Promise<Response>) | undefined, host: LoopbackHost): object {
-  const instance = (): Record<string, unknown> => (entry ? new entry(host.context(), host.env) : {});
-  const call = async (name: string, args: unknown[]): Promise<unknown> => {
-    const receiver = instance();
-    const method = receiver[name];
-    if (typeof method !== "function") throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
-    return method.apply(receiver, args) as unknown;
+function serviceStub(name: string, entrypoint: Entrypoint, host: LoopbackHost, props: Props): object {
+  const receiver = entrypoint.kind === "class" ? classReceiver(entrypoint.cls, host, props) : handlersReceiver(entrypoint, host, props);
+  const fetch = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    if (name === "default" && entrypoint.kind === "handlers") return host.fetch(request);
+    return (await receiver.call(["fetch"], [request])) as Response;
   };
-  return new Proxy(
-    {},
-    {
-      get(_, property) {
-        if (typeof property !== "string" || property === "then") return undefined;
-        if (property === "fetch") {
-          return async (input: Request | string | URL, init?: RequestInit) => {
-            const request = new Request(input, init);
-            return fetch ? fetch(request) : ((await call("fetch", [request])) as Response);
-          };
-        }
-        return async (...args: unknown[]) => cloneForRpc(await call(property, cloneForRpc(args)));
-      },
+  const stub: object = new Proxy(function specialise() {}, {
+    apply: (_, __, [options]: [{ props?: Props }?]) => serviceStub(name, entrypoint, host, cloneForRpc(options?.props ?? {})),
+    get(_, property) {
+      if (property === "fetch") return fetch;
+      if (typeof property !== "string" || property === "then") return undefined;
+      return rpcPath(receiver, [property]);
     },
-  );
+  });
+  stubs.add(stub);
+  return stub;
 }
+
+/** Calls on a fresh instance of a `WorkerEntrypoint` class; members are its prototype's, below `WorkerEntrypoint`. */
+function classReceiver(cls: EntrypointClass, host: LoopbackHost, props: Props): PathReceiver {
+  const reach = (path: readonly string[]) => {
+    const instance = new cls(host.context(props), host.env);
+    const [head = "", ...rest] = path;
+    const member = prototypeMember(instance, head, WorkerEntrypoint.prototype);
+    if (!member) throw notImplemented(head);
+    const start = member.get ? member.get.call(instance) : member.value;
+    return rest.length > 0 ? walk(start, rest, head) : { parent: instance, value: start };
+  };
+  return {
+    call(path, args) {
+      const cloned = path[0] === "fetch" ? args : cloneForRpc(args);
+      return receive(() => {
+        const { parent, value } = reach(path);
+        if (typeof value !== "function") throw new TypeError(`"${path.join(".")}" is not a function.`);
+        return Reflect.apply(value as (...a: unknown[]) => unknown, parent, cloned);
+      });
+    },
+    read: (path) => receive(() => reach(path).value),
+  };
+}
+
+/**
+ * Calls to an object of handler functions, as workerd allows them: each takes exactly one
+ * argument from the caller, then `env` and `ctx`.
+ */
+function handlersReceiver({ handlers, name }: Extract<Entrypoint, { kind: "handlers" }>, host: LoopbackHost, props: Props): PathReceiver {
+  return {
+    call(path, args) {
+      const method = path.join(".");
+      const handler = path.length === 1 ? Object.getOwnPropertyDescriptor(handlers, method)?.value : undefined;
+      if (typeof handler !== "function") return Promise.reject(notImplemented(path[0] ?? name));
+      if (method !== "fetch" && handler.length > 3) return Promise.reject(new TypeError(WRONG_HANDLER_ARITY(method)));
+      if (method !== "fetch" && args.length !== 1) return Promise.reject(new TypeError(WRONG_CALL_ARITY(method)));
+      const cloned = method === "fetch" ? args : cloneForRpc(args);
+      return receive(() => (handler as Handler).call(handlers, cloned[0], host.env, host.context(props)));
+    },
+    read: (path) => Promise.reject(notImplemented(path[0] ?? name)),
+  };
+}
+
+const WRONG_HANDLER_ARITY = (method: string) =>
+  `Cannot call handler function "${method}" over RPC because it has the wrong number of arguments. A simple function handler can only be called over RPC if it has exactly the arguments (arg, env, ctx), where only the first argument comes from the client. To support multi-argument RPC functions, use class-based syntax (extending WorkerEntrypoint) instead.`;
+
+const WRONG_CALL_ARITY = (method: string) =>
+  `Attempted to call RPC function "${method}" with the wrong number of arguments. When calling a top-level handler function that is not declared as part of a class, you must always send exactly one argument. In order to support variable numbers of arguments, the server must use class-based syntax (extending WorkerEntrypoint) instead.`;

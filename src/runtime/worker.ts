@@ -17,7 +17,7 @@ import type { ExecutionContext, ScheduledController } from "./state/base-classes
 import { gateFetch, type AsyncContext } from "./state/fetch-gate";
 import { installWorkerdGlobals } from "./state/workerd-globals";
 import { currentEnv, currentExports, setBackground } from "./current-worker";
-import { loopbackExports } from "./loopback";
+import { loopbackBinding, loopbackExports, type LoopbackHost } from "./loopback";
 
 export type { ScheduledController } from "./state/base-classes";
 export type { ObjectLifecycle, ObjectRef, StoreHealth } from "./namespace/lifecycle";
@@ -51,6 +51,11 @@ export interface CreateWorkerOptions {
   vars?: Record<string, unknown>;
   /** Other `env` bindings, passed through as they are (e.g. an R2 bucket). */
   bindings?: Record<string, unknown>;
+  /**
+   * Service bindings to the Worker's own entrypoints (wrangler's `services` whose `service` is
+   * the Worker itself): binding → the exported entrypoint (default: `default`) and its `ctx.props`.
+   */
+  services?: Record<string, { entrypoint?: string; props?: Record<string, unknown> }>;
   /** Evict an object after this many ms without events; default: never. */
   evictAfterMs?: number;
   /**
@@ -175,7 +180,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     void tracked.finally(() => background.delete(tracked));
   };
   setBackground(waitUntil);
-  const context = (): ExecutionContext => ({ waitUntil, passThroughOnException() {}, props: {}, exports });
+  const context = (props: Record<string, unknown> = {}): ExecutionContext => ({ waitUntil, passThroughOnException() {}, props, exports });
   const handler = (ctx: ExecutionContext): ExportedHandler => {
     const exported = mod.default;
     if (typeof exported === "function") return new (exported as HandlerClass)(ctx, env);
@@ -197,8 +202,14 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
       return new Response("Internal Server Error", { status: 500 });
     }
   };
-  Object.assign(exports, loopbackExports(mod, namespaces, { env, context, fetch }));
+  const host: LoopbackHost = { env, context, fetch };
+  Object.assign(exports, loopbackExports(mod, namespaces, host));
   Object.assign(currentExports, exports);
+  for (const [binding, { entrypoint = "default", props = {} }] of Object.entries(options.services ?? {})) {
+    const stub = loopbackBinding(mod, host, entrypoint, props);
+    if (!stub) throw new WorkerConfigError(`Service binding ${binding} names entrypoint "${entrypoint}", which the Worker module does not export as a WorkerEntrypoint class or an object of handlers`);
+    env[binding] = currentEnv[binding] = stub;
+  }
 
   const scheduled = async (controller: Partial<ScheduledController> = {}): Promise<void> => {
     const ctx = context();

@@ -9,6 +9,7 @@ import {
   loadProject,
   UnsupportedConfigError,
 } from "../../src/plugin/config";
+import { workerOptions } from "../../src/plugin/entry";
 
 const fixtureApp = resolve(import.meta.dirname, "../fixtures/app");
 const scratch = mkdtempSync(join(tmpdir(), "dotdo-config-"));
@@ -111,6 +112,21 @@ describe("reading the wrangler config", () => {
       ],
     });
     expect(app.wrangler).toMatchObject({ kv_namespaces: [{ binding: "CACHE", id: "abc" }] });
+  });
+
+  it("binds services naming the Worker itself to its entrypoints, and leaves others to Cloudflare", async () => {
+    const services = [
+      { binding: "GREETER", service: "shop", entrypoint: "Greeter", props: { greeting: "Yo" } },
+      { binding: "SELF", service: "shop" },
+      { binding: "AUTH", service: "auth-worker" },
+    ];
+    const root = project({ "wrangler.json": JSON.stringify({ name: "shop", main: "src/index.js", services }) });
+    const app = await loadProject({ root });
+    expect(app.loopbackServices).toEqual([services[0], services[1]]);
+    expect(app.cloudflareOnlyBindings).toEqual([{ field: "services[2]", name: "AUTH" }]);
+    expect(workerOptions(app).services).toEqual({ GREETER: { entrypoint: "Greeter", props: { greeting: "Yo" } }, SELF: {} });
+    const bad = project({ "wrangler.json": JSON.stringify({ name: "shop", main: "src/index.js", services: [{ binding: "X", service: "shop", props: [] }] }) });
+    expect((await failure(loadProject({ root: bad }))).message).toContain("services[0].props");
   });
 
   it("reads module rules, find_additional_modules and base_dir (default: the folder of main)", async () => {

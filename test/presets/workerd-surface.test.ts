@@ -41,11 +41,14 @@ async function startWorkerd(output: BuiltOutput) {
     main: string;
     compatibility_date: string;
     compatibility_flags: string[];
+    name: string;
     vars: Record<string, string>;
     durable_objects: { bindings: { name: string; class_name: string }[] };
+    services: { binding: string; service: string; entrypoint?: string; props?: Record<string, unknown> }[];
   };
   // The generated wrangler.json, read the way wrangler hands it to workerd (wasm next to the bundle by wrangler's default rule).
   const mf = new Miniflare({
+    name: wrangler.name,
     modules: true,
     scriptPath: join(output.copy, wrangler.main),
     modulesRoot: output.copy,
@@ -54,6 +57,7 @@ async function startWorkerd(output: BuiltOutput) {
     compatibilityFlags: wrangler.compatibility_flags,
     bindings: wrangler.vars,
     durableObjects: Object.fromEntries(wrangler.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }])),
+    serviceBindings: Object.fromEntries(wrangler.services.map(({ binding, service, entrypoint, props }) => [binding, { name: service, ...(entrypoint && { entrypoint }), ...(props && { props }) }])),
     host: "127.0.0.1",
     port: 0,
   });

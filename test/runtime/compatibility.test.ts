@@ -18,6 +18,7 @@ describe("compatibility flags", () => {
     const project = {
       durableObjects: [{ name: "COUNTER", className: "Counter" }],
       exportedDurableObjects: [],
+      loopbackServices: [],
       vars: {},
       compatibilityDate: "2026-03-01",
       compatibilityFlags: ["delete_all_preserves_alarm"],

@@ -34,10 +34,14 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
   const main = resolve(root, mainPath);
   if (!existsSync(main)) throw new InvalidConfigError(shown, mainField, `points to ${mainPath}, which does not exist`);
 
+  const name = wrangler.name ?? basename(root);
+  // A service naming this Worker binds its own entrypoints, which run anywhere; others only on Cloudflare.
+  const loopback = wrangler.services.filter(({ binding }) => binding.service === name);
+  const otherServices = wrangler.services.filter(({ binding }) => binding.service !== name).map(({ field, binding }) => ({ field, name: binding.binding }));
   const project: WorkerProject = {
     root,
     configFile,
-    name: wrangler.name ?? basename(root),
+    name,
     main,
     compatibilityFlags: wrangler.compatibilityFlags,
     durableObjects: wrangler.durableObjects,
@@ -45,13 +49,14 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
     migrations: wrangler.migrations,
     vars: { ...wrangler.vars, ...dotdo.config.vars },
     r2Buckets: wrangler.r2Buckets,
+    loopbackServices: loopback.map(({ binding }) => binding),
     crons: wrangler.crons,
     define: wrangler.define,
     rules: wrangler.rules,
     findAdditionalModules: wrangler.findAdditionalModules,
     baseDir: wrangler.baseDir === undefined ? dirname(main) : resolve(root, wrangler.baseDir),
     alias: Object.fromEntries(Object.entries(wrangler.alias).map(([from, to]) => [from, to.startsWith(".") ? resolve(root, to) : to])),
-    cloudflareOnlyBindings: wrangler.cloudflareOnlyBindings,
+    cloudflareOnlyBindings: [...wrangler.cloudflareOnlyBindings, ...otherServices],
     wrangler: wrangler.raw,
   };
   const compatibilityDate = dotdo.config.compatibilityDate ?? wrangler.compatibilityDate;

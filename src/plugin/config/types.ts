@@ -24,6 +24,17 @@ export interface R2BucketBinding {
   bucketName?: string;
 }
 
+/** A service binding (wrangler's `services`): to another Worker, or to this one's own entrypoints. */
+export interface ServiceBinding {
+  binding: string;
+  /** The Worker's name. */
+  service: string;
+  /** A named export of that Worker (default: its default export). */
+  entrypoint?: string;
+  /** What the entrypoint sees as `ctx.props`. */
+  props?: Record<string, VarValue>;
+}
+
 /** The module types of wrangler's `rules` that a JavaScript Worker can import. */
 export type ModuleRuleType = "ESModule" | "CommonJS" | "CompiledWasm" | "Text" | "Data";
 
@@ -91,6 +102,8 @@ export interface WorkerProject {
   migrations: MigrationStep[];
   vars: Record<string, VarValue>;
   r2Buckets: R2BucketBinding[];
+  /** Service bindings to this Worker's own entrypoints (`services` naming the Worker itself); others are Cloudflare-only. */
+  loopbackServices: ServiceBinding[];
   /** Cron triggers (`triggers.crons`). */
   crons: string[];
   /** Bundler replacements (`define`), identifier → expression text. */

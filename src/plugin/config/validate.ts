@@ -1,5 +1,5 @@
 import { InvalidConfigError } from "./errors";
-import type { AssetsConfig, CloudflareOnlyBinding, CustomBuild, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, VarValue, WorkerProject } from "./types";
+import type { AssetsConfig, CloudflareOnlyBinding, CustomBuild, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, ServiceBinding, VarValue, WorkerProject } from "./types";
 
 /**
  * The wrangler fields dotdo reads, checked but not yet resolved against the file system
@@ -24,6 +24,8 @@ export interface WranglerFields
   > {
   name?: string;
   main?: string;
+  /** `services`, each with where it is in the config (they bind this Worker or another, which only the name tells). */
+  services: { field: string; binding: ServiceBinding }[];
   /** `base_dir` as written (relative to the config). */
   baseDir?: string;
   /** `assets`, with `directory` as written (relative to the config). */
@@ -38,7 +40,6 @@ export interface WranglerFields
 const CLOUDFLARE_ONLY_LISTS: Record<string, "binding" | "name"> = {
   kv_namespaces: "binding",
   d1_databases: "binding",
-  services: "binding",
   hyperdrive: "binding",
   vectorize: "binding",
   analytics_engine_datasets: "binding",
@@ -72,6 +73,7 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
     migrations: check.optionalArray(top.migrations, "migrations").map((entry, i) => migrationStep(check, entry, `migrations[${i}]`)),
     vars: check.vars(top.vars, "vars"),
     r2Buckets: check.optionalArray(top.r2_buckets, "r2_buckets").map((entry, i) => r2Bucket(check, entry, `r2_buckets[${i}]`)),
+    services: check.optionalArray(top.services, "services").map((entry, i) => ({ field: `services[${i}]`, binding: serviceBinding(check, entry, `services[${i}]`) })),
     crons: check.stringList(check.optionalTable(top.triggers, "triggers")?.crons, "triggers.crons") ?? [],
     define: check.stringTable(top.define, "define"),
     alias: check.stringTable(top.alias, "alias"),
@@ -205,6 +207,15 @@ function r2Bucket(check: FieldChecker, raw: unknown, at: string): R2BucketBindin
   const binding: R2BucketBinding = { binding: check.identifier(entry.binding, `${at}.binding`) };
   const bucketName = check.optionalString(entry.bucket_name, `${at}.bucket_name`);
   return bucketName === undefined ? binding : { ...binding, bucketName };
+}
+
+function serviceBinding(check: FieldChecker, raw: unknown, at: string): ServiceBinding {
+  const entry = check.table(raw, at);
+  const binding: ServiceBinding = { binding: check.identifier(entry.binding, `${at}.binding`), service: check.string(entry.service, `${at}.service`) };
+  const entrypoint = check.optionalString(entry.entrypoint, `${at}.entrypoint`);
+  if (entrypoint !== undefined) binding.entrypoint = entrypoint;
+  if (entry.props !== undefined) binding.props = check.vars(entry.props, `${at}.props`);
+  return binding;
 }
 
 /** Checks values field by field; every error names the file and the field at fault. */

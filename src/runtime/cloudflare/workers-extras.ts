@@ -1,12 +1,13 @@
 import { unsupportedClass, unsupportedFunction, unsupportedObject } from "./unsupported";
 
+export { RpcStub } from "../namespace/rpc-path";
+
 /**
  * The rest of `cloudflare:workers` that dotdo has no equivalent for: present, so that imports
  * build, and throwing `UnsupportedFeatureError` when used. A class such as `WorkflowEntrypoint`
  * can still be extended; only Cloudflare ever constructs it.
  */
 export const WorkflowEntrypoint = unsupportedClass("Workflows (WorkflowEntrypoint)");
-export const RpcStub = unsupportedClass("RpcStub (RPC by reference)");
 export const RpcPromise = unsupportedClass("RpcPromise");
 export const RpcProperty = unsupportedClass("RpcProperty");
 export const ServiceStub = unsupportedClass("ServiceStub");

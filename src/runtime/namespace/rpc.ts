@@ -2,6 +2,7 @@
 import { RpcTarget } from "../state/base-classes";
 import { domException, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "./id";
+import { localStub, pendingCalls } from "./rpc-path";
 
 const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
@@ -29,7 +30,9 @@ function clone<T>(value: T): T {
 
 /** Refuses class instances; true when `value` holds functions or RpcTargets. */
 function scan(value: unknown, seen: Set<object>): boolean {
-  if (typeof value === "function" || value instanceof RpcTarget || isTransferred(value)) return true;
+  const pending = (typeof value === "function" || typeof value === "object") && value !== null ? pendingCalls.get(value) : undefined;
+  if (pending) throw domException(`Could not serialize object of type "${pending}". This type does not support serialization.`, "DataCloneError");
+  if (typeof value === "function" || value instanceof RpcTarget || value instanceof Headers || isTransferred(value)) return true;
   if (typeof value !== "object" || value === null || seen.has(value)) return false;
   seen.add(value);
   let references = false;
@@ -47,10 +50,10 @@ function scan(value: unknown, seen: Set<object>): boolean {
 }
 
 function cloneWithReferences(value: unknown, copies: Map<object, unknown>): unknown {
-  if (typeof value === "function") return functionStub(value as (...args: unknown[]) => unknown);
-  if (typeof value !== "object" || value === null) return value;
-  if (value instanceof RpcTarget) return targetStub(value);
   if (isTransferred(value)) return value;
+  if (typeof value === "function" || value instanceof RpcTarget) return localStub(value as object);
+  if (value instanceof Headers) return new Headers(value);
+  if (typeof value !== "object" || value === null) return value;
   const known = copies.get(value);
   if (known !== undefined) return known;
   if (Array.isArray(value)) {
@@ -82,46 +85,18 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>): unkn
   return copy;
 }
 
-/** A function passed over RPC: calling it calls the original, with cloned values both ways. */
-function functionStub(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => Promise<unknown> {
-  return async (...args) => {
-    try {
-      return cloneForRpc(await fn(...cloneForRpc(args)));
-    } catch (error) {
-      throw toRemoteError(error);
-    }
-  };
-}
-
-/** An RpcTarget passed over RPC: its prototype methods, called by reference. */
-function targetStub(target: RpcTarget): object {
-  return new Proxy(
-    {},
-    {
-      get(_, property) {
-        if (typeof property !== "string" || property === "then") return undefined;
-        const method = (target as Record<string, unknown>)[property];
-        if (typeof method !== "function" || Object.hasOwn(target, property)) {
-          return () => Promise.reject(toRemoteError(new TypeError(`The RPC receiver does not implement the method "${property}".`)));
-        }
-        return functionStub((method as (...args: unknown[]) => unknown).bind(target));
-      },
-    },
-  );
-}
-
-/** Stubs of Durable Objects: passed over RPC as they are (they are references already). */
+/** Stubs (of Durable Objects, services, values passed by reference): passed over RPC as they are. */
 export const stubs = new WeakSet<object>();
 
 /**
  * Passed as they are: bodies and streams move to the receiver, as workerd transfers them;
- * stubs and ids are references.
+ * stubs, ids and abort signals are references (workerd's `enable_abortsignal_rpc`).
  */
 function isTransferred(value: unknown): boolean {
   return (
     value instanceof Request || value instanceof Response || value instanceof ReadableStream ||
-    value instanceof WritableStream || value instanceof DurableObjectId ||
-    (typeof value === "object" && value !== null && stubs.has(value))
+    value instanceof WritableStream || value instanceof AbortSignal || value instanceof DurableObjectId ||
+    ((typeof value === "object" || typeof value === "function") && value !== null && stubs.has(value))
   );
 }
 
