@@ -65,6 +65,8 @@ function serviceStub(name: string, entrypoint: Entrypoint, host: LoopbackHost, p
     apply: (_, __, [options]: [{ props?: Props }?]) => serviceStub(name, entrypoint, host, cloneForRpc(options?.props ?? {})),
     get(_, property) {
       if (property === "fetch") return fetch;
+      // As text (a log line, an error message), not a call.
+      if (property === Symbol.toPrimitive) return () => "[object ServiceStub]";
       if (typeof property !== "string" || property === "then") return undefined;
       return rpcPath(receiver, [property]);
     },

@@ -77,6 +77,7 @@ export function localStub(value: object): object {
       // Not reference-counted: a duplicate is the stub itself, and disposing it changes nothing.
       if (property === "dup") return () => stub;
       if (property === Symbol.dispose) return () => {};
+      if (property === Symbol.toPrimitive) return () => "[object RpcStub]";
       return typeof property === "string" && property !== "then" ? rpcPath(receiver, [property]) : undefined;
     },
   });

@@ -1,7 +1,8 @@
 /**
  * The default export wrapped around a ported workerd test module, so that the same module runs
  * on workerd (miniflare) and on the shim: `GET /tests` lists its tests (exports with a
- * `test()` method, as workerd's test runner finds them) and `GET /run/<name>` runs one.
+ * `test()` method, as workerd's test runner finds them) and `GET /run/<name>` runs one. A
+ * module whose default export is a `WorkerEntrypoint` class keeps it for every other request.
  */
 type TestModule = Readonly<Record<string, unknown>>;
 
@@ -25,17 +26,47 @@ export function testNames(mod: TestModule): string[] {
 }
 
 export function testRunner(mod: TestModule) {
-  return {
-    async fetch(request: Request, env: unknown, ctx: unknown): Promise<Response> {
-      const path = new URL(request.url).pathname;
-      if (path === "/tests") return Response.json(testNames(mod));
-      const name = decodeURIComponent(path.replace(/^\/run\//, ""));
-      const entry = mod[name] as TestEntry | undefined;
-      if (!entry) return new Response(`no test named ${name}`, { status: 404 });
-      return Response.json(await run(() => entry.test({}, env, ctx)));
-    },
+  const answer = async (request: Request, env: unknown, ctx: unknown): Promise<Response> => {
+    const path = new URL(request.url).pathname;
+    if (path === "/tests") return Response.json(testNames(mod));
+    const name = decodeURIComponent(path.replace(/^\/run\//, ""));
+    const entry = mod[name] as TestEntry | undefined;
+    if (!entry) return new Response(`no test named ${name}`, { status: 404 });
+    return Response.json(await run(() => entry.test({}, env, ctx)));
+  };
+  const Default = mod.default as (new (...args: never[]) => { env: unknown; ctx: unknown; fetch(request: Request): Promise<Response> }) | undefined;
+  if (typeof Default !== "function") return { fetch: answer };
+  return class extends Default {
+    override fetch(request: Request): Promise<Response> {
+      return isTestPath(request) ? answer(request, this.env, this.ctx) : super.fetch(request);
+    }
   };
 }
+
+const isTestPath = (request: Request) => /^\/(tests$|run\/)/.test(new URL(request.url).pathname);
+
+/**
+ * Node's `assert.rejects()` and `doesNotReject()` refuse a thenable that is a function, as
+ * workerd's `RpcPromise` and `RpcProperty` are; workerd's `node:assert` takes them (its
+ * `isValidThenable`). Where the tests get Node's assert (the shim), it is made to take them too.
+ */
+export function takeCallableThenables(assert: { rejects: AssertAsync; doesNotReject: AssertAsync }): void {
+  for (const method of ["rejects", "doesNotReject"] as const) {
+    const original = assert[method];
+    assert[method] = (subject, ...rest) => {
+      if (isCallableThenable(subject)) return original(Promise.resolve(subject), ...rest);
+      if (typeof subject !== "function") return original(subject, ...rest);
+      return original(() => {
+        const result: unknown = (subject as () => unknown)();
+        return isCallableThenable(result) ? Promise.resolve(result) : result;
+      }, ...rest);
+    };
+  }
+}
+
+type AssertAsync = (subject: unknown, ...rest: unknown[]) => Promise<void>;
+
+const isCallableThenable = (value: unknown) => typeof value === "function" && typeof (value as { then?: unknown }).then === "function";
 
 async function run(test: () => unknown): Promise<TestOutcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;

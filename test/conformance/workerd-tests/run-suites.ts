@@ -3,7 +3,8 @@
  * (Node in the test process; Bun, Deno and edge-runtime through a bundle).
  */
 import { createWorker, type CreateWorkerOptions, type WorkerModule } from "../../../src/runtime/worker";
-import { testRunner, type TestOutcome } from "./glue";
+import assert from "node:assert";
+import { takeCallableThenables, testRunner, type TestOutcome } from "./glue";
 import { COMPATIBILITY_DATE, SUITES, type PortedSuite } from "./suites";
 
 /** Suite name → test name → outcome. */
@@ -16,6 +17,7 @@ export type ShimTuning = Pick<CreateWorkerOptions, "sqlWasm" | "suspendAfterMs">
 
 /** Each suite in its own Worker, all at once; the tests of one suite in order, as workerd runs them. */
 export async function runSuitesOnShim(modules: PortedModules, tuning: ShimTuning = {}): Promise<SuiteResults> {
+  takeCallableThenables(assert as unknown as Parameters<typeof takeCallableThenables>[0]);
   const results = await Promise.all(SUITES.map((suite) => runSuite(suite, modules[suite.file]!, tuning)));
   return Object.fromEntries(SUITES.map((suite, i) => [suite.name, results[i]!]));
 }
@@ -26,6 +28,7 @@ async function runSuite(suite: PortedSuite, mod: WorkerModule, tuning: ShimTunin
     {
       durableObjects: Object.fromEntries(Object.entries(suite.durableObjects).map(([binding, { className }]) => [binding, { className }])),
       vars: { ...suite.bindings },
+      services: Object.fromEntries(Object.entries(suite.services ?? {}).map(([binding, entrypoint]) => [binding, { entrypoint }])),
       compatibilityDate: COMPATIBILITY_DATE,
       compatibilityFlags: [...suite.compatibilityFlags],
       ...tuning,

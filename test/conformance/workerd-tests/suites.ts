@@ -1,7 +1,8 @@
 /**
  * workerd's own Durable Object tests (`src/workerd/api/tests/` in the workerd repository,
  * ported unchanged into this folder), with each one's configuration taken from its
- * `.wd-test` file: Durable Object bindings, text bindings, compatibility flags.
+ * `.wd-test` file: Durable Object bindings, text and JSON bindings, service bindings to the
+ * test's own entrypoints, compatibility flags.
  */
 export interface PortedSuite {
   /** Name in test reports; several suites may run one file with different settings. */
@@ -10,7 +11,10 @@ export interface PortedSuite {
   readonly file: string;
   /** Binding → class; `sql` for a SQLite-backed namespace (`enableSql` in the `.wd-test`). */
   readonly durableObjects: Readonly<Record<string, { className: string; sql: boolean }>>;
-  readonly bindings?: Readonly<Record<string, string>>;
+  /** Text and JSON bindings, as their values. */
+  readonly bindings?: Readonly<Record<string, unknown>>;
+  /** Service bindings to the test Worker itself: binding → entrypoint (`default` for the default export). */
+  readonly services?: Readonly<Record<string, string>>;
   /** The `.wd-test`'s flags, less those that are defaults by `COMPATIBILITY_DATE` (workerd refuses them). */
   readonly compatibilityFlags: readonly string[];
 }
@@ -70,6 +74,22 @@ export const SUITES: readonly PortedSuite[] = [
     compatibilityFlags: ["experimental", "nodejs_compat", "delete_all_preserves_alarm"],
   },
   { name: "websocket-hibernation", file: "websocket-hibernation.js", durableObjects: example(false), compatibilityFlags: ["experimental", "nodejs_compat"] },
+  {
+    name: "js-rpc-test",
+    file: "js-rpc-test.js",
+    durableObjects: { MyActor: { className: "MyActor", sql: false }, ActorNoExtends: { className: "ActorNoExtends", sql: false } },
+    bindings: { twelve: 12 },
+    services: { self: "nonClass", MyService: "MyService", MyServiceProxy: "MyServiceProxy", defaultExport: "default", GreeterFactory: "GreeterFactory" },
+    compatibilityFlags: [
+      "nodejs_compat",
+      "enable_abortsignal_rpc",
+      "enhanced_error_serialization",
+      "enable_ctx_exports",
+      "experimental",
+      "fetch_legacy_url",
+      "rpc_params_transfer_stubs",
+    ],
+  },
   {
     name: "stub-storage-test",
     file: "stub-storage-test.js",
