@@ -4,6 +4,7 @@ import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore, METADATA_TABLE } from "./alarm-store";
 import { KvStore, type ListOptions } from "./kv-store";
 import { SqlStorage } from "./sql-storage";
+import { newAsyncLocal } from "./async-local";
 
 export type { ListOptions } from "./kv-store";
 
@@ -30,6 +31,15 @@ export interface StorageOptions {
   noCache?: boolean;
 }
 
+/** The transaction whose closure the running code belongs to (while that closure has not settled). */
+interface TransactionScope {
+  readonly storage: DurableObjectStorage;
+  open: boolean;
+}
+
+/** Where the runtime keeps async context: which transaction's closure code runs for, however late. */
+const transactionScopes = newAsyncLocal<TransactionScope>();
+
 /** `ctx.storage` for a SQLite-backed Durable Object. */
 export class DurableObjectStorage {
   readonly sql: SqlStorage;
@@ -39,8 +49,11 @@ export class DurableObjectStorage {
   readonly #kv: KvStore;
   readonly #alarm: AlarmStore;
   readonly #owner: StorageOwner;
-  /** Transactions started in the current turn outside any closure: the last one's end. */
-  #turn: { last: Promise<void> } | undefined;
+  /**
+   * Transactions started outside any closure: the last one's end. With async context, every
+   * such one; without, only those started in the current turn.
+   */
+  #queue: { last: Promise<void> } | undefined;
   /** Set while a transaction's closure runs synchronously (what it starts is nested). */
   #closureDepth = 0;
   /** Async transactions whose savepoint is open, oldest first: the promise of each one's end. */
@@ -121,17 +134,19 @@ export class DurableObjectStorage {
 
   /**
    * workerd runs a transaction's closure under `blockConcurrencyWhile`: other events wait, and
-   * transactions started side by side (`Promise.all([transaction(a), transaction(b)])`) run
-   * one after the other, while one started from inside another's closure nests in it. Without
-   * async context, side by side is recognised as: started in the same turn as the previous
-   * one, and not from inside its closure. Later starts nest, as they must when the closure
-   * awaits them.
+   * transactions started outside a closure run one after the other, while one started from
+   * inside another's closure nests in it. Async context tells which closure (if any) code runs
+   * for. Without it (edge-runtime), outside is recognised as: started in the same turn as the
+   * previous one, and not from inside its closure; later starts nest, as they must when the
+   * closure awaits them.
    */
   async transaction<T>(fn: (txn: DurableObjectTransaction) => Promise<T>): Promise<T> {
-    const after = this.#closureDepth === 0 ? this.#turn?.last : undefined;
+    const scope = transactionScopes?.getStore();
+    const nested = transactionScopes ? scope?.storage === this && scope.open : this.#closureDepth > 0;
+    const after = nested ? undefined : this.#queue?.last;
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
-    if (this.#closureDepth === 0) this.#joinTurn(done);
+    if (!nested) this.#enqueue(done);
     try {
       if (after) await after;
       // No other event may write into this transaction's savepoint (its rollback would undo it).
@@ -147,6 +162,7 @@ export class DurableObjectStorage {
     await undefined;
     const savepoint = this.#begin();
     const txn = new DurableObjectTransaction(this);
+    const scope: TransactionScope = { storage: this, open: true };
     let ended!: () => void;
     const end = new Promise<void>((resolve) => (ended = resolve));
     this.#openTransactions.push(end);
@@ -155,7 +171,7 @@ export class DurableObjectStorage {
       let pending: Promise<T>;
       this.#closureDepth++;
       try {
-        pending = fn(txn);
+        pending = transactionScopes ? transactionScopes.run(scope, () => fn(txn)) : fn(txn);
       } finally {
         this.#closureDepth--;
       }
@@ -163,6 +179,7 @@ export class DurableObjectStorage {
     } catch (error) {
       outcome = { error };
     }
+    scope.open = false;
     // A transaction started later (side by side, but not recognised as such) holds a
     // savepoint inside this one's: it must end first, or SQLite would end it with ours.
     if (this.#openTransactions.at(-1) !== end) await this.#laterEnded(end);
@@ -181,15 +198,17 @@ export class DurableObjectStorage {
     for (let last = this.#openTransactions.at(-1); last && last !== end; last = this.#openTransactions.at(-1)) await last;
   }
 
-  #joinTurn(done: Promise<void>): void {
-    if (this.#turn) {
-      this.#turn.last = done;
+  #enqueue(done: Promise<void>): void {
+    if (this.#queue) {
+      this.#queue.last = done;
       return;
     }
-    const turn = { last: done };
-    this.#turn = turn;
+    const queue = { last: done };
+    this.#queue = queue;
+    // Without async context only the transactions of one turn queue up; with it, all do.
+    if (transactionScopes) return;
     queueMicrotask(() => {
-      if (this.#turn === turn) this.#turn = undefined;
+      if (this.#queue === queue) this.#queue = undefined;
     });
   }
 
