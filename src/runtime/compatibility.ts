@@ -19,6 +19,8 @@ const RULES = {
   deleteAllDeletesAlarm: { enable: "delete_all_deletes_alarm", disable: "delete_all_preserves_alarm", date: "2026-02-24" },
   /** A browser navigation (`Sec-Fetch-Mode: navigate`) no asset matches gets `not_found_handling`, not the Worker. */
   assetsNavigationPrefersAssetServing: { enable: "assets_navigation_prefers_asset_serving", disable: "assets_navigation_has_no_effect", date: "2025-04-01" },
+  /** An error thrown over RPC keeps its own properties. */
+  enhancedErrorSerialization: { enable: "enhanced_error_serialization", disable: "legacy_error_serialization", date: "2026-04-21" },
   /** RPC to Durable Object classes that do not extend `DurableObject` (obsolete, experimental). */
   jsRpc: { enable: "js_rpc" },
 } as const satisfies Record<string, FlagRule>;

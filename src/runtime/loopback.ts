@@ -10,6 +10,8 @@ type Handler = (arg: unknown, env: Env, ctx: ExecutionContext) => unknown;
 /** How a loopback stub reaches the Worker: its fetch, and a fresh context for each call. */
 export interface LoopbackHost {
   env: Env;
+  /** Errors thrown to a caller keep their own properties (`enhanced_error_serialization`). */
+  enhancedErrors: boolean;
   context(props: Props): ExecutionContext;
   /** The Worker's own fetch (errors answered as on the platform). */
   fetch(request: Request): Promise<Response>;
@@ -92,9 +94,9 @@ function classReceiver(cls: EntrypointClass, host: LoopbackHost, props: Props): 
         const { parent, value } = reach(path);
         if (typeof value !== "function") throw new TypeError(`"${path.join(".")}" is not a function.`);
         return Reflect.apply(value as (...a: unknown[]) => unknown, parent, cloned);
-      });
+      }, host.enhancedErrors);
     },
-    read: (path) => receive(() => reach(path).value),
+    read: (path) => receive(() => reach(path).value, host.enhancedErrors),
   };
 }
 
@@ -111,7 +113,7 @@ function handlersReceiver({ handlers, name }: Extract<Entrypoint, { kind: "handl
       if (method !== "fetch" && handler.length > 3) return Promise.reject(new TypeError(WRONG_HANDLER_ARITY(method)));
       if (method !== "fetch" && args.length !== 1) return Promise.reject(new TypeError(WRONG_CALL_ARITY(method)));
       const cloned = method === "fetch" ? args : cloneForRpc(args);
-      return receive(() => (handler as Handler).call(handlers, cloned[0], host.env, host.context(props)));
+      return receive(() => (handler as Handler).call(handlers, cloned[0], host.env, host.context(props)), host.enhancedErrors);
     },
     read: (path) => Promise.reject(notImplemented(path[0] ?? name)),
   };

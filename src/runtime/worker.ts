@@ -202,7 +202,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
       return new Response("Internal Server Error", { status: 500 });
     }
   };
-  const host: LoopbackHost = { env, context, fetch };
+  const host: LoopbackHost = { env, context, fetch, enhancedErrors: compatibility.enhancedErrorSerialization };
   Object.assign(exports, loopbackExports(mod, namespaces, host));
   Object.assign(currentExports, exports);
   for (const [binding, { entrypoint = "default", props = {} }] of Object.entries(options.services ?? {})) {

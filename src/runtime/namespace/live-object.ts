@@ -251,7 +251,7 @@ export class LiveObject implements ObjectTarget {
     try {
       result = await (this.#host.persistent ? asObjectCode(() => this.state.storage.sync(), () => run(object)) : run(object));
     } catch (error) {
-      throw remoteErrors && !this.#broken ? toRemoteError(error) : error;
+      throw remoteErrors && !this.#broken ? toRemoteError(error, this.#host.compatibility.enhancedErrorSerialization) : error;
     }
     // Reset while it ran (e.g. `ctx.abort()`): the event fails with the reset's error.
     if (this.#broken) throw this.#broken.error;

@@ -4,7 +4,7 @@
  * it settles (`stub.make().counter.increment()`: promise pipelining).
  */
 import { RpcTarget } from "../state/base-classes";
-import { cloneForRpc, stubs, toRemoteError } from "./rpc";
+import { cloneForRpc, stubs, toRemoteError, type RemoteError } from "./rpc";
 
 /** What a stub reaches: calls and reads of member paths, run on the receiver's side. */
 export interface PathReceiver {
@@ -28,9 +28,9 @@ export function rpcPath(receiver: PathReceiver, path: readonly string[]): unknow
   const property = new Proxy(function member() {}, {
     apply: (_, __, args: unknown[]) => rpcPromise(receiver.call(path, args)),
     get(_, property) {
-      if (property === "then") return (onFulfilled?: Settle, onRejected?: Settle) => read().then(onFulfilled, onRejected);
-      if (property === "catch") return (onRejected?: Settle) => read().catch(onRejected);
-      if (property === "finally") return (onFinally?: () => void) => read().finally(onFinally);
+      if (property === "then") return (onFulfilled?: Settle, onRejected?: Settle) => settled(read()).then(onFulfilled, onRejected);
+      if (property === "catch") return (onRejected?: Settle) => settled(read()).catch(onRejected);
+      if (property === "finally") return (onFinally?: () => void) => settled(read()).finally(onFinally);
       if (typeof property !== "string") return undefined;
       return rpcPath(receiver, [...path, property]);
     },
@@ -43,18 +43,33 @@ type Settle = (value: unknown) => unknown;
 
 /** The promise of an RPC call (workerd's `RpcPromise`): awaitable, and pipelined on before it settles. */
 export function rpcPromise(result: Promise<unknown>): unknown {
+  result.catch(() => {}); // a call nobody awaits may fail unseen, as on workerd
   const promise = new Proxy(function pending() {}, {
     apply: (_, __, args: unknown[]) => rpcPromise(result.then((value) => callLocal(value, [], args))),
     get(_, property) {
-      if (property === "then") return (onFulfilled?: Settle, onRejected?: Settle) => result.then(onFulfilled, onRejected);
-      if (property === "catch") return (onRejected?: Settle) => result.catch(onRejected);
-      if (property === "finally") return (onFinally?: () => void) => result.finally(onFinally);
+      if (property === "then") return (onFulfilled?: Settle, onRejected?: Settle) => settled(result).then(onFulfilled, onRejected);
+      if (property === "catch") return (onRejected?: Settle) => settled(result).catch(onRejected);
+      if (property === "finally") return (onFinally?: () => void) => settled(result).finally(onFinally);
       if (typeof property !== "string") return undefined;
       return rpcPath(pipelined(result), [property]);
     },
   });
   pendingCalls.set(promise, "RpcPromise");
   return promise;
+}
+
+/**
+ * Settles as `call` does. A remote error's stack is made the caller's, as workerd's is (it does
+ * not carry the callee's): captured here, after an `await`, V8 follows it up to the code that
+ * awaits the call.
+ */
+async function settled(call: Promise<unknown>): Promise<unknown> {
+  try {
+    return await call;
+  } catch (error) {
+    if ((error as Partial<RemoteError> | null)?.remote) Error.captureStackTrace?.(error as Error);
+    throw error;
+  }
 }
 
 /**
@@ -158,11 +173,14 @@ export function notImplemented(name: string): TypeError {
   return new TypeError(`The RPC receiver does not implement the method "${name}".`);
 }
 
-/** Runs a call on the receiver's side: its result cloned, its error rebuilt for the caller. */
-export async function receive(run: () => unknown): Promise<unknown> {
+/**
+ * Runs a call on the receiver's side: its result cloned, its error rebuilt for the caller (with
+ * its own properties under `enhanced_error_serialization`).
+ */
+export async function receive(run: () => unknown, enhancedErrors = false): Promise<unknown> {
   try {
     return cloneForRpc(await run());
   } catch (error) {
-    throw toRemoteError(error);
+    throw toRemoteError(error, enhancedErrors);
   }
 }

@@ -128,9 +128,10 @@ export type RemoteError = Error & { remote: true };
 
 /**
  * What the caller sees for an error thrown by the callee: the same built-in class and
- * message; other classes become `Error` with "Name: message"; extra properties are dropped.
+ * message; other classes become `Error` with "Name: message". Extra own properties are
+ * dropped, or kept (cloned) with `enhanced_error_serialization`, when they can be cloned.
  */
-export function toRemoteError(error: unknown): RemoteError {
+export function toRemoteError(error: unknown, keepProperties = false): RemoteError {
   let rebuilt: Error;
   if (isDomException(error)) {
     rebuilt = domException(error.message, error.name);
@@ -140,5 +141,15 @@ export function toRemoteError(error: unknown): RemoteError {
   } else {
     rebuilt = new Error(String(error));
   }
+  if (keepProperties && error instanceof Error) Object.assign(rebuilt, ownProperties(error));
   return Object.assign(rebuilt, { remote: true as const });
+}
+
+/** An error's own enumerable properties, cloned; none when one of them cannot be. */
+function ownProperties(error: Error): Record<string, unknown> {
+  try {
+    return clone({ ...error });
+  } catch {
+    return {};
+  }
 }
