@@ -9,6 +9,7 @@ import type { Hibernation } from "../state/hibernation";
 import type { WebSocket, WebSocketData } from "../state/websocket";
 import type { DurableObjectId } from "./id";
 import { cloneForRpc, toRemoteError } from "./rpc";
+import { StubHost } from "./rpc-path";
 
 /** What a Durable Object class looks like from the outside. */
 export type DurableObjectClass = new (ctx: DurableObjectState, env: never) => object;
@@ -118,9 +119,13 @@ export class LiveObject implements ObjectTarget {
     this.#retired = retired;
   }
 
+  /** What the object hands out by reference (`RpcTarget`s, functions) lives as long as this instance. */
+  readonly #stubHost = new StubHost();
+
   reset(error: unknown): void {
     if (this.#broken) return;
     this.#broken = { error };
+    this.#stubHost.end(error);
     // Like workerd: writes not committed yet are lost with the instance (the alarm too).
     this.db.rollback();
     this.#host.alarmChanged(this.id, new AlarmStore(this.db).get());
@@ -159,7 +164,7 @@ export class LiveObject implements ObjectTarget {
       if (typeof member?.value !== "function") {
         throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
       }
-      return cloneForRpc(await (member.value as (...a: unknown[]) => unknown).apply(object, args));
+      return cloneForRpc(await (member.value as (...a: unknown[]) => unknown).apply(object, args), this.#stubHost);
     });
   }
 
@@ -168,7 +173,7 @@ export class LiveObject implements ObjectTarget {
     return this.#event(async (object) => {
       const member = this.#member(object, name);
       if (!member) throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
-      return cloneForRpc(member.get ? member.get.call(object) : member.value);
+      return cloneForRpc(member.get ? member.get.call(object) : member.value, this.#stubHost);
     });
   }
 

@@ -73,16 +73,50 @@ async function settled(call: Promise<unknown>): Promise<unknown> {
 }
 
 /**
- * A stub for a function or an `RpcTarget` passed over RPC: the receiver's calls and reads come
- * back to the original, with values cloned both ways.
+ * Where the values behind stubs live (workerd's I/O context; here, a Durable Object instance):
+ * once it has ended, calls under way fail with its error, later ones with workerd's.
  */
-export function localStub(value: object): object {
+export class StubHost {
+  #ended: { error: unknown } | undefined;
+  readonly #listeners = new Set<(error: unknown) => void>();
+
+  get ended(): { error: unknown } | undefined {
+    return this.#ended;
+  }
+
+  /** Calls `listener` when the host ends; returns how to stop listening. */
+  onEnd(listener: (error: unknown) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  end(error: unknown): void {
+    if (this.#ended) return;
+    this.#ended = { error };
+    for (const listener of this.#listeners) listener(error);
+    this.#listeners.clear();
+  }
+}
+
+const NO_LONGER_RUNNING = "The execution context which hosts this callback is no longer running.";
+
+/**
+ * A stub for a function or an `RpcTarget` passed over RPC: the receiver's calls and reads come
+ * back to the original, with values cloned both ways; delivered a turn later, as over a
+ * connection, and bound to `host` when there is one.
+ */
+export function localStub(value: object, host?: StubHost): object {
+  const deliver = (run: () => unknown): Promise<unknown> => {
+    if (host?.ended) return Promise.reject(new Error(NO_LONGER_RUNNING));
+    const delivered = Promise.resolve().then(() => receive(run));
+    return host ? untilEnd(delivered, host) : delivered;
+  };
   const receiver: PathReceiver = {
     call(path, args) {
       const cloned = cloneForRpc(args);
-      return receive(() => callLocal(value, path, cloned));
+      return deliver(() => callLocal(value, path, cloned));
     },
-    read: (path) => receive(() => walk(value, path).value),
+    read: (path) => deliver(() => walk(value, path).value),
   };
   const stub = new Proxy(typeof value === "function" ? function stub() {} : {}, {
     apply: (_, __, args: unknown[]) => rpcPromise(receiver.call([], args)),
@@ -108,6 +142,14 @@ export function localStub(value: object): object {
 export const RpcStub = function RpcStub(value: object) {
   return localStub(value);
 } as unknown as new (value: object) => object;
+
+/** Settles as `call`, or fails with the host's error if it ends first. */
+function untilEnd(call: Promise<unknown>, host: StubHost): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const stop = host.onEnd(reject);
+    call.then(resolve, reject).finally(stop);
+  });
+}
 
 /** Paths on a result not here yet: walked on the result once it is (its stubs make the calls). */
 function pipelined(result: Promise<unknown>): PathReceiver {

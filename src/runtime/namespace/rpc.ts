@@ -2,7 +2,7 @@
 import { RpcTarget } from "../state/base-classes";
 import { domException, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "./id";
-import { localStub, pendingCalls } from "./rpc-path";
+import { localStub, pendingCalls, type StubHost } from "./rpc-path";
 
 const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
@@ -11,10 +11,11 @@ const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
 /**
  * Clones an RPC argument or result. Like workerd, instances of user classes are refused
  * (structured clone alone would turn them into plain objects), while functions and
- * `RpcTarget`s cross by reference: the receiver gets a stub whose calls come back here.
+ * `RpcTarget`s cross by reference: the receiver gets a stub whose calls come back here (and
+ * fail once `host`, where they live, has ended).
  */
-export function cloneForRpc<T>(value: T): T {
-  return scan(value, new Set()) ? (cloneWithReferences(value, new Map()) as T) : clone(value);
+export function cloneForRpc<T>(value: T, host?: StubHost): T {
+  return scan(value, new Set()) ? (cloneWithReferences(value, new Map(), host) as T) : clone(value);
 }
 
 /** structuredClone, with V8's DataCloneError wording on every runtime (Bun words it otherwise). */
@@ -49,9 +50,9 @@ function scan(value: unknown, seen: Set<object>): boolean {
   return references;
 }
 
-function cloneWithReferences(value: unknown, copies: Map<object, unknown>): unknown {
+function cloneWithReferences(value: unknown, copies: Map<object, unknown>, host: StubHost | undefined): unknown {
   if (isTransferred(value)) return value;
-  if (typeof value === "function" || value instanceof RpcTarget) return localStub(value as object);
+  if (typeof value === "function" || value instanceof RpcTarget) return localStub(value as object, host);
   if (value instanceof Headers) return new Headers(value);
   if (typeof value !== "object" || value === null) return value;
   const known = copies.get(value);
@@ -59,25 +60,25 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>): unkn
   if (Array.isArray(value)) {
     const copy: unknown[] = [];
     copies.set(value, copy);
-    for (const item of value) copy.push(cloneWithReferences(item, copies));
+    for (const item of value) copy.push(cloneWithReferences(item, copies, host));
     return copy;
   }
   if (value instanceof Map) {
     const copy = new Map();
     copies.set(value, copy);
-    for (const [key, item] of value) copy.set(cloneWithReferences(key, copies), cloneWithReferences(item, copies));
+    for (const [key, item] of value) copy.set(cloneWithReferences(key, copies, host), cloneWithReferences(item, copies, host));
     return copy;
   }
   if (value instanceof Set) {
     const copy = new Set();
     copies.set(value, copy);
-    for (const item of value) copy.add(cloneWithReferences(item, copies));
+    for (const item of value) copy.add(cloneWithReferences(item, copies, host));
     return copy;
   }
   if (isPlainObject(value)) {
     const copy: Record<string, unknown> = {};
     copies.set(value, copy);
-    for (const [key, item] of Object.entries(value)) copy[key] = cloneWithReferences(item, copies);
+    for (const [key, item] of Object.entries(value)) copy[key] = cloneWithReferences(item, copies, host);
     return copy;
   }
   const copy = clone(value);

@@ -55,7 +55,6 @@ const EVERY_ENGINE_GAPS = [
   "js-rpc-test > streams",
   "js-rpc-test > serializeHttpTypes",
   "js-rpc-test > proxiedRpcTarget",
-  "js-rpc-test > portAbortCall",
 ];
 const KNOWN_GAPS: Readonly<Record<Runtime, ReadonlySet<string>>> = {
   node: new Set(EVERY_ENGINE_GAPS),
