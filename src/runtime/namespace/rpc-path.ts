@@ -26,7 +26,7 @@ export function rpcPath(receiver: PathReceiver, path: readonly string[]): unknow
   if (path.length > MAX_PATH_DEPTH) throw new TypeError(`RPC property path is too deep (more than ${MAX_PATH_DEPTH} members).`);
   const read = () => receiver.read(path);
   const property = new Proxy(function member() {}, {
-    apply: (_, __, args: unknown[]) => rpcPromise(receiver.call(path, args)),
+    apply: (_, __, args: unknown[]) => rpcPromise(callOf(receiver, path, args)),
     get(_, property) {
       if (property === "then") return (onFulfilled?: Settle, onRejected?: Settle) => settled(read()).then(onFulfilled, onRejected);
       if (property === "catch") return (onRejected?: Settle) => settled(read()).catch(onRejected);
@@ -40,6 +40,15 @@ export function rpcPath(receiver: PathReceiver, path: readonly string[]): unknow
 }
 
 type Settle = (value: unknown) => unknown;
+
+/** A call's promise: what fails before it leaves (an argument that cannot be cloned) rejects it, as on workerd. */
+function callOf(receiver: PathReceiver, path: readonly string[], args: unknown[]): Promise<unknown> {
+  try {
+    return receiver.call(path, args);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
 
 /** The promise of an RPC call (workerd's `RpcPromise`): awaitable, and pipelined on before it settles. */
 export function rpcPromise(result: Promise<unknown>): unknown {
@@ -119,7 +128,7 @@ export function localStub(value: object, host?: StubHost): object {
     read: (path) => deliver(() => walk(value, path).value),
   };
   const stub = new Proxy(typeof value === "function" ? function stub() {} : {}, {
-    apply: (_, __, args: unknown[]) => rpcPromise(receiver.call([], args)),
+    apply: (_, __, args: unknown[]) => rpcPromise(callOf(receiver, [], args)),
     get(_, property) {
       // What inspecting a stub reads (as `console.log` does) is not a call.
       if (property === "constructor") return RpcStub;
@@ -192,13 +201,23 @@ function memberOf(value: unknown, name: string): PropertyDescriptor | undefined 
   if ((typeof value === "object" || typeof value === "function") && value !== null && (stubs.has(value) || pendingCalls.has(value))) {
     return { value: (value as Record<string, unknown>)[name] };
   }
-  // Found on the prototype, read through the object: a Proxy of an RpcTarget answers for it.
-  if (value instanceof RpcTarget) return prototypeMember(value, name, RpcTarget.prototype) && { value: Reflect.get(value, name) };
+  if (value instanceof RpcTarget) return targetMember(value, name);
   if (typeof value === "function") return Object.getOwnPropertyDescriptor(value, name);
   if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.getOwnPropertyDescriptor(value, name);
   }
   return NOT_REACHABLE;
+}
+
+/**
+ * A member of an `RpcTarget`: anything but its own fields and `Object.prototype`'s members,
+ * read through the object (so that a Proxy answers for what it emulates).
+ */
+function targetMember(target: RpcTarget, name: string): PropertyDescriptor | undefined {
+  if (name === "constructor" || Object.hasOwn(target, name)) return undefined;
+  const value: unknown = Reflect.get(target, name);
+  if (name in Object.prototype && value === (Object.prototype as Record<string, unknown>)[name]) return undefined;
+  return value === undefined && !prototypeMember(target, name, RpcTarget.prototype) ? undefined : { value };
 }
 
 /** A method or getter `object` inherits below `base` (never `constructor`, never an own field). */

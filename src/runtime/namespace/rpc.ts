@@ -44,10 +44,22 @@ function scan(value: unknown, seen: Set<object>): boolean {
   } else if (isPlainObject(value)) {
     for (const item of Object.values(value)) references = scan(item, seen) || references;
   } else if (!isBuiltIn(value)) {
+    if (isProxy(value)) throw domException(PROXY_REFUSED, "DataCloneError");
     const type = (value as { constructor?: { name?: string } }).constructor?.name ?? "Object";
     throw domException(`Could not serialize object of type "${type}". This type does not support serialization.`, "DataCloneError");
   }
   return references;
+}
+
+const PROXY_REFUSED =
+  "Proxy could not be serialized because it is not a valid RPC receiver type. The Proxy must emulate either a plain object or an RpcTarget, as indicated by the Proxy's prototype chain.";
+
+type UtilTypes = { isProxy(value: unknown): boolean };
+const utilTypes = (globalThis as { process?: { getBuiltinModule?(id: string): { types?: UtilTypes } | undefined } }).process?.getBuiltinModule?.("node:util")?.types;
+
+/** Whether `value` is a Proxy, where the runtime can tell (`node:util`; not in edge-runtime's sandbox). */
+function isProxy(value: object): boolean {
+  return utilTypes?.isProxy(value) ?? false;
 }
 
 function cloneWithReferences(value: unknown, copies: Map<object, unknown>, host: StubHost | undefined): unknown {
