@@ -1,3 +1,4 @@
+import { CallScope } from "./namespace/local-stub";
 import { cloneForRpc, stubs } from "./namespace/rpc";
 import { notImplemented, prototypeMember, receive, rpcPath, walk, type PathReceiver } from "./namespace/rpc-path";
 import { WorkerEntrypoint, type ExecutionContext } from "./state/base-classes";
@@ -15,6 +16,19 @@ export interface LoopbackHost {
   context(props: Props): ExecutionContext;
   /** The Worker's own fetch (errors answered as on the platform). */
   fetch(request: Request): Promise<Response>;
+}
+
+const serviceStubs = new WeakSet<object>();
+
+/** `ServiceStub` of `cloudflare:workers`: for `instanceof` (only the runtime makes them). */
+export class ServiceStub {
+  constructor() {
+    throw new TypeError("Illegal constructor");
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return (typeof value === "function" || typeof value === "object") && value !== null && serviceStubs.has(value);
+  }
 }
 
 /** One of the Worker's entrypoints: a `WorkerEntrypoint` class, or an object of handler functions. */
@@ -74,13 +88,14 @@ function serviceStub(name: string, entrypoint: Entrypoint, host: LoopbackHost, p
     },
   });
   stubs.add(stub);
+  serviceStubs.add(stub);
   return stub;
 }
 
 /** Calls on a fresh instance of a `WorkerEntrypoint` class; members are its prototype's, below `WorkerEntrypoint`. */
 function classReceiver(cls: EntrypointClass, host: LoopbackHost, props: Props): PathReceiver {
-  const reach = (path: readonly string[]) => {
-    const instance = new cls(host.context(props), host.env);
+  const reach = (path: readonly string[], callee: CallScope) => {
+    const instance = new cls(callContext(host, props, callee), host.env);
     const [head = "", ...rest] = path;
     const member = prototypeMember(instance, head, WorkerEntrypoint.prototype);
     if (!member) throw notImplemented(head);
@@ -89,14 +104,29 @@ function classReceiver(cls: EntrypointClass, host: LoopbackHost, props: Props): 
   };
   return {
     call(path, args) {
-      const cloned = path[0] === "fetch" ? args : cloneForRpc(args);
+      const callee = new CallScope();
+      const cloned = path[0] === "fetch" ? args : cloneForRpc(args, { scope: callee });
       return receive(() => {
-        const { parent, value } = reach(path);
+        const { parent, value } = reach(path, callee);
         if (typeof value !== "function") throw new TypeError(`"${path.join(".")}" is not a function.`);
         return Reflect.apply(value as (...a: unknown[]) => unknown, parent, cloned);
-      }, host.enhancedErrors);
+      }, host.enhancedErrors, callee);
     },
-    read: (path) => receive(() => reach(path).value, host.enhancedErrors),
+    read(path) {
+      const callee = new CallScope();
+      return receive(() => reach(path, callee).value, host.enhancedErrors, callee);
+    },
+  };
+}
+
+/** The `ctx` of one call: `ctx.abort(reason)` ends it (disposing what it holds) and fails with `reason`. */
+function callContext(host: LoopbackHost, props: Props, callee: CallScope): ExecutionContext {
+  return {
+    ...host.context(props),
+    abort(reason: unknown): never {
+      callee.end();
+      throw reason;
+    },
   };
 }
 
@@ -112,8 +142,9 @@ function handlersReceiver({ handlers, name }: Extract<Entrypoint, { kind: "handl
       if (typeof handler !== "function") return Promise.reject(notImplemented(path[0] ?? name));
       if (method !== "fetch" && handler.length > 3) return Promise.reject(new TypeError(WRONG_HANDLER_ARITY(method)));
       if (method !== "fetch" && args.length !== 1) return Promise.reject(new TypeError(WRONG_CALL_ARITY(method)));
-      const cloned = method === "fetch" ? args : cloneForRpc(args);
-      return receive(() => (handler as Handler).call(handlers, cloned[0], host.env, host.context(props)), host.enhancedErrors);
+      const callee = new CallScope();
+      const cloned = method === "fetch" ? args : cloneForRpc(args, { scope: callee });
+      return receive(() => (handler as Handler).call(handlers, cloned[0], host.env, callContext(host, props, callee)), host.enhancedErrors, callee);
     },
     read: (path) => Promise.reject(notImplemented(path[0] ?? name)),
   };

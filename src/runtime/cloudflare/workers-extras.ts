@@ -1,6 +1,8 @@
 import { unsupportedClass, unsupportedFunction, unsupportedObject } from "./unsupported";
 
-export { RpcStub } from "../namespace/rpc-path";
+export { RpcStub } from "../namespace/local-stub";
+export { RpcPromise, RpcProperty } from "../namespace/rpc-path";
+export { ServiceStub } from "../loopback";
 
 /**
  * The rest of `cloudflare:workers` that dotdo has no equivalent for: present, so that imports
@@ -8,9 +10,6 @@ export { RpcStub } from "../namespace/rpc-path";
  * can still be extended; only Cloudflare ever constructs it.
  */
 export const WorkflowEntrypoint = unsupportedClass("Workflows (WorkflowEntrypoint)");
-export const RpcPromise = unsupportedClass("RpcPromise");
-export const RpcProperty = unsupportedClass("RpcProperty");
-export const ServiceStub = unsupportedClass("ServiceStub");
 export const abortIsolate = unsupportedFunction("abortIsolate()");
 export const withEnv = unsupportedFunction("withEnv()");
 export const withExports = unsupportedFunction("withExports()");

@@ -9,7 +9,7 @@ import type { Hibernation } from "../state/hibernation";
 import type { WebSocket, WebSocketData } from "../state/websocket";
 import type { DurableObjectId } from "./id";
 import { cloneForRpc, toRemoteError } from "./rpc";
-import { StubHost } from "./rpc-path";
+import { StubHost } from "./local-stub";
 
 /** What a Durable Object class looks like from the outside. */
 export type DurableObjectClass = new (ctx: DurableObjectState, env: never) => object;
@@ -164,7 +164,7 @@ export class LiveObject implements ObjectTarget {
       if (typeof member?.value !== "function") {
         throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
       }
-      return cloneForRpc(await (member.value as (...a: unknown[]) => unknown).apply(object, args), this.#stubHost);
+      return cloneForRpc(await (member.value as (...a: unknown[]) => unknown).apply(object, args), { host: this.#stubHost });
     });
   }
 
@@ -173,7 +173,7 @@ export class LiveObject implements ObjectTarget {
     return this.#event(async (object) => {
       const member = this.#member(object, name);
       if (!member) throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
-      return cloneForRpc(member.get ? member.get.call(object) : member.value, this.#stubHost);
+      return cloneForRpc(member.get ? member.get.call(object) : member.value, { host: this.#stubHost });
     });
   }
 

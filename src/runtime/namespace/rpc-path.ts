@@ -4,6 +4,7 @@
  * it settles (`stub.make().counter.increment()`: promise pipelining).
  */
 import { RpcTarget } from "../state/base-classes";
+import type { CallScope } from "./local-stub";
 import { cloneForRpc, stubs, toRemoteError, type RemoteError } from "./rpc";
 
 /** What a stub reaches: calls and reads of member paths, run on the receiver's side. */
@@ -14,6 +15,23 @@ export interface PathReceiver {
 
 /** What RPC refuses to clone, by kind: the promises and properties of calls not yet made. */
 export const pendingCalls = new WeakMap<object, "RpcPromise" | "RpcProperty">();
+
+/** A class `instanceof` recognises `kind`'s objects with; constructing one is refused, as on workerd. */
+function pendingClass(kind: "RpcPromise" | "RpcProperty") {
+  return class {
+    constructor() {
+      throw new TypeError("Illegal constructor");
+    }
+
+    static [Symbol.hasInstance](value: unknown): boolean {
+      return (typeof value === "function" || typeof value === "object") && value !== null && pendingCalls.get(value) === kind;
+    }
+  };
+}
+
+/** `RpcPromise` and `RpcProperty` of `cloudflare:workers`: for `instanceof`. */
+export const RpcPromise = pendingClass("RpcPromise");
+export const RpcProperty = pendingClass("RpcProperty");
 
 /** workerd refuses longer chains of pipelined properties (each one is a native object there). */
 const MAX_PATH_DEPTH = 5120;
@@ -42,7 +60,7 @@ export function rpcPath(receiver: PathReceiver, path: readonly string[]): unknow
 type Settle = (value: unknown) => unknown;
 
 /** A call's promise: what fails before it leaves (an argument that cannot be cloned) rejects it, as on workerd. */
-function callOf(receiver: PathReceiver, path: readonly string[], args: unknown[]): Promise<unknown> {
+export function callOf(receiver: PathReceiver, path: readonly string[], args: unknown[]): Promise<unknown> {
   try {
     return receiver.call(path, args);
   } catch (error) {
@@ -81,85 +99,6 @@ async function settled(call: Promise<unknown>): Promise<unknown> {
   }
 }
 
-/**
- * Where the values behind stubs live (workerd's I/O context; here, a Durable Object instance):
- * once it has ended, calls under way fail with its error, later ones with workerd's.
- */
-export class StubHost {
-  #ended: { error: unknown } | undefined;
-  readonly #listeners = new Set<(error: unknown) => void>();
-
-  get ended(): { error: unknown } | undefined {
-    return this.#ended;
-  }
-
-  /** Calls `listener` when the host ends; returns how to stop listening. */
-  onEnd(listener: (error: unknown) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  end(error: unknown): void {
-    if (this.#ended) return;
-    this.#ended = { error };
-    for (const listener of this.#listeners) listener(error);
-    this.#listeners.clear();
-  }
-}
-
-const NO_LONGER_RUNNING = "The execution context which hosts this callback is no longer running.";
-
-/**
- * A stub for a function or an `RpcTarget` passed over RPC: the receiver's calls and reads come
- * back to the original, with values cloned both ways; delivered a turn later, as over a
- * connection, and bound to `host` when there is one.
- */
-export function localStub(value: object, host?: StubHost): object {
-  const deliver = (run: () => unknown): Promise<unknown> => {
-    if (host?.ended) return Promise.reject(new Error(NO_LONGER_RUNNING));
-    const delivered = Promise.resolve().then(() => receive(run));
-    return host ? untilEnd(delivered, host) : delivered;
-  };
-  const receiver: PathReceiver = {
-    call(path, args) {
-      const cloned = cloneForRpc(args);
-      return deliver(() => callLocal(value, path, cloned));
-    },
-    read: (path) => deliver(() => walk(value, path).value),
-  };
-  const stub = new Proxy(typeof value === "function" ? function stub() {} : {}, {
-    apply: (_, __, args: unknown[]) => rpcPromise(callOf(receiver, [], args)),
-    get(_, property) {
-      // What inspecting a stub reads (as `console.log` does) is not a call.
-      if (property === "constructor") return RpcStub;
-      // Not reference-counted: a duplicate is the stub itself, and disposing it changes nothing.
-      if (property === "dup") return () => stub;
-      if (property === Symbol.dispose) return () => {};
-      if (property === Symbol.toPrimitive) return () => "[object RpcStub]";
-      return typeof property === "string" && property !== "then" ? rpcPath(receiver, [property]) : undefined;
-    },
-  });
-  stubs.add(stub);
-  return stub;
-}
-
-/**
- * `new RpcStub(value)` of `cloudflare:workers`: a stub for a function, an `RpcTarget` or a plain
- * object, called as the receiver of an RPC would call it (without reference counting, see
- * `localStub`).
- */
-export const RpcStub = function RpcStub(value: object) {
-  return localStub(value);
-} as unknown as new (value: object) => object;
-
-/** Settles as `call`, or fails with the host's error if it ends first. */
-function untilEnd(call: Promise<unknown>, host: StubHost): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const stop = host.onEnd(reject);
-    call.then(resolve, reject).finally(stop);
-  });
-}
-
 /** Paths on a result not here yet: walked on the result once it is (its stubs make the calls). */
 function pipelined(result: Promise<unknown>): PathReceiver {
   return {
@@ -168,7 +107,7 @@ function pipelined(result: Promise<unknown>): PathReceiver {
   };
 }
 
-async function callLocal(value: unknown, path: readonly string[], args: unknown[]): Promise<unknown> {
+export async function callLocal(value: unknown, path: readonly string[], args: unknown[]): Promise<unknown> {
   const { parent, value: member } = walk(value, path);
   if (typeof member !== "function") throw new TypeError(`"${path.join(".")}" is not a function.`);
   return Reflect.apply(member as (...a: unknown[]) => unknown, parent, args);
@@ -236,12 +175,32 @@ export function notImplemented(name: string): TypeError {
 
 /**
  * Runs a call on the receiver's side: its result cloned, its error rebuilt for the caller (with
- * its own properties under `enhanced_error_serialization`).
+ * its own properties under `enhanced_error_serialization`). `callee` is told when it returned;
+ * a result holding stubs gets a `[Symbol.dispose]()` that disposes them, ends the call and runs
+ * the original result's own.
  */
-export async function receive(run: () => unknown, enhancedErrors = false): Promise<unknown> {
+export async function receive(run: () => unknown, enhancedErrors = false, callee?: CallScope): Promise<unknown> {
+  const made: object[] = [];
+  let result: unknown;
   try {
-    return cloneForRpc(await run());
+    result = await run();
+    const cloned = cloneForRpc(result, { made });
+    callee?.returned(made.length > 0);
+    if (made.length > 0 && typeof cloned === "object" && cloned !== null && !stubs.has(cloned)) {
+      Object.defineProperty(cloned, Symbol.dispose, { value: disposeResult(result, made, callee) });
+    }
+    return cloned;
   } catch (error) {
+    callee?.returned(false);
     throw toRemoteError(error, enhancedErrors);
   }
+}
+
+function disposeResult(result: unknown, made: object[], callee: CallScope | undefined): () => void {
+  return () => {
+    for (const stub of made) (Reflect.get(stub, Symbol.dispose) as (() => void) | undefined)?.();
+    callee?.end();
+    const own: unknown = typeof result === "object" && result !== null ? Reflect.get(result, Symbol.dispose) : undefined;
+    if (typeof own === "function") own.call(result);
+  };
 }

@@ -2,20 +2,31 @@
 import { RpcTarget } from "../state/base-classes";
 import { domException, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "./id";
-import { localStub, pendingCalls, type StubHost } from "./rpc-path";
+import { localStub, transferStub, type CallScope, type StubHost } from "./local-stub";
+import { pendingCalls } from "./rpc-path";
 
 const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
   Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
 };
 
+/** Where the stubs a clone makes belong. */
+export interface StubPlace {
+  /** Where the values behind them live (a Durable Object instance): their calls fail once it ends. */
+  host?: StubHost;
+  /** The call receiving them: they are disposed when it returns. */
+  scope?: CallScope;
+  /** Collects the stubs made. */
+  made?: object[];
+}
+
 /**
  * Clones an RPC argument or result. Like workerd, instances of user classes are refused
  * (structured clone alone would turn them into plain objects), while functions and
- * `RpcTarget`s cross by reference: the receiver gets a stub whose calls come back here (and
- * fail once `host`, where they live, has ended).
+ * `RpcTarget`s cross by reference: the receiver gets a stub whose calls come back here; a
+ * stub of one moves to the receiver.
  */
-export function cloneForRpc<T>(value: T, host?: StubHost): T {
-  return scan(value, new Set()) ? (cloneWithReferences(value, new Map(), host) as T) : clone(value);
+export function cloneForRpc<T>(value: T, place: StubPlace = {}): T {
+  return scan(value, new Set()) ? (cloneWithReferences(value, new Map(), place) as T) : clone(value);
 }
 
 /** structuredClone, with V8's DataCloneError wording on every runtime (Bun words it otherwise). */
@@ -51,6 +62,11 @@ function scan(value: unknown, seen: Set<object>): boolean {
   return references;
 }
 
+function made(stub: object, place: StubPlace): object {
+  place.made?.push(stub);
+  return stub;
+}
+
 const PROXY_REFUSED =
   "Proxy could not be serialized because it is not a valid RPC receiver type. The Proxy must emulate either a plain object or an RpcTarget, as indicated by the Proxy's prototype chain.";
 
@@ -62,9 +78,11 @@ function isProxy(value: object): boolean {
   return utilTypes?.isProxy(value) ?? false;
 }
 
-function cloneWithReferences(value: unknown, copies: Map<object, unknown>, host: StubHost | undefined): unknown {
+function cloneWithReferences(value: unknown, copies: Map<object, unknown>, place: StubPlace): unknown {
+  const moved = typeof value === "function" || typeof value === "object" ? value && transferStub(value, place.scope) : undefined;
+  if (moved) return made(moved, place);
   if (isTransferred(value)) return value;
-  if (typeof value === "function" || value instanceof RpcTarget) return localStub(value as object, host);
+  if (typeof value === "function" || value instanceof RpcTarget) return made(localStub(value as object, place.host, place.scope), place);
   if (value instanceof Headers) return new Headers(value);
   if (typeof value !== "object" || value === null) return value;
   const known = copies.get(value);
@@ -72,25 +90,25 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>, host:
   if (Array.isArray(value)) {
     const copy: unknown[] = [];
     copies.set(value, copy);
-    for (const item of value) copy.push(cloneWithReferences(item, copies, host));
+    for (const item of value) copy.push(cloneWithReferences(item, copies, place));
     return copy;
   }
   if (value instanceof Map) {
     const copy = new Map();
     copies.set(value, copy);
-    for (const [key, item] of value) copy.set(cloneWithReferences(key, copies, host), cloneWithReferences(item, copies, host));
+    for (const [key, item] of value) copy.set(cloneWithReferences(key, copies, place), cloneWithReferences(item, copies, place));
     return copy;
   }
   if (value instanceof Set) {
     const copy = new Set();
     copies.set(value, copy);
-    for (const item of value) copy.add(cloneWithReferences(item, copies, host));
+    for (const item of value) copy.add(cloneWithReferences(item, copies, place));
     return copy;
   }
   if (isPlainObject(value)) {
     const copy: Record<string, unknown> = {};
     copies.set(value, copy);
-    for (const [key, item] of Object.entries(value)) copy[key] = cloneWithReferences(item, copies, host);
+    for (const [key, item] of Object.entries(value)) copy[key] = cloneWithReferences(item, copies, place);
     return copy;
   }
   const copy = clone(value);

@@ -72,6 +72,8 @@ export interface ExecutionContext {
   readonly props: Record<string, unknown>;
   /** The Worker's own exports as bindings (see `DurableObjectState.exports`). */
   readonly exports: Record<string, unknown>;
+  /** In an entrypoint's RPC call: ends the call, disposing what it holds, and throws `reason`. */
+  abort?(reason: unknown): never;
 }
 
 /** What a cron trigger passes to `scheduled()`. */
