@@ -1,6 +1,7 @@
 import { CallScope } from "./namespace/local-stub";
 import { cloneForRpc, stubs } from "./namespace/rpc";
 import { notImplemented, prototypeMember, receive, rpcPath, walk, type PathReceiver } from "./namespace/rpc-path";
+import { socketPair, type PairedSocket } from "./socket-pair";
 import { WorkerEntrypoint, type ExecutionContext } from "./state/base-classes";
 
 type Env = Record<string, unknown>;
@@ -77,10 +78,20 @@ function serviceStub(name: string, entrypoint: Entrypoint, host: LoopbackHost, p
     if (name === "default" && entrypoint.kind === "handlers") return host.fetch(request);
     return (await receiver.call(["fetch"], [request])) as Response;
   };
+  // A connection to the entrypoint's `connect(socket)` handler: the caller gets the other end.
+  const connect = (): PairedSocket => {
+    const [caller, callee] = socketPair();
+    receiver.call(["connect"], [callee]).catch((error: unknown) => {
+      console.error(`dotdo: connect() handler of entrypoint "${name}" threw:`, error);
+      void callee.close();
+    });
+    return caller;
+  };
   const stub: object = new Proxy(function specialise() {}, {
     apply: (_, __, [options]: [{ props?: Props }?]) => serviceStub(name, entrypoint, host, cloneForRpc(options?.props ?? {})),
     get(_, property) {
       if (property === "fetch") return fetch;
+      if (property === "connect") return connect;
       // As text (a log line, an error message), not a call.
       if (property === Symbol.toPrimitive) return () => "[object ServiceStub]";
       if (typeof property !== "string" || property === "then") return undefined;
@@ -105,7 +116,8 @@ function classReceiver(cls: EntrypointClass, host: LoopbackHost, props: Props): 
   return {
     call(path, args) {
       const callee = new CallScope();
-      const cloned = path[0] === "fetch" ? args : cloneForRpc(args, { scope: callee });
+      // A request or a socket is handed over as it is.
+      const cloned = path[0] === "fetch" || path[0] === "connect" ? args : cloneForRpc(args, { scope: callee });
       return receive(() => {
         const { parent, value } = reach(path, callee);
         if (typeof value !== "function") throw new TypeError(`"${path.join(".")}" is not a function.`);
@@ -140,10 +152,11 @@ function handlersReceiver({ handlers, name }: Extract<Entrypoint, { kind: "handl
       const method = path.join(".");
       const handler = path.length === 1 ? Object.getOwnPropertyDescriptor(handlers, method)?.value : undefined;
       if (typeof handler !== "function") return Promise.reject(notImplemented(path[0] ?? name));
-      if (method !== "fetch" && handler.length > 3) return Promise.reject(new TypeError(WRONG_HANDLER_ARITY(method)));
-      if (method !== "fetch" && args.length !== 1) return Promise.reject(new TypeError(WRONG_CALL_ARITY(method)));
+      const handlerEvent = method === "fetch" || method === "connect";
+      if (!handlerEvent && handler.length > 3) return Promise.reject(new TypeError(WRONG_HANDLER_ARITY(method)));
+      if (!handlerEvent && args.length !== 1) return Promise.reject(new TypeError(WRONG_CALL_ARITY(method)));
       const callee = new CallScope();
-      const cloned = method === "fetch" ? args : cloneForRpc(args, { scope: callee });
+      const cloned = handlerEvent ? args : cloneForRpc(args, { scope: callee });
       return receive(() => (handler as Handler).call(handlers, cloned[0], host.env, callContext(host, props, callee)), host.enhancedErrors, callee);
     },
     read: (path) => Promise.reject(notImplemented(path[0] ?? name)),

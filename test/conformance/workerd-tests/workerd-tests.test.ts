@@ -46,7 +46,6 @@ const EVERY_ENGINE_GAPS = [
   "sql-restrict-names-test > default",
   "stub-storage-test > storeServiceBinding",
   "stub-storage-test > bindingsInProps",
-  "js-rpc-test > connectBinding",
   "js-rpc-test > crossContextSharingDoesntWork",
   "js-rpc-test > serializeRpcPromiseOrProprety",
   "js-rpc-test > streams",
