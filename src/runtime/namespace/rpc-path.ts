@@ -5,7 +5,7 @@
  */
 import { RpcTarget } from "../state/base-classes";
 import type { CallScope } from "./local-stub";
-import { cloneForRpc, stubs, toRemoteError, type RemoteError } from "./rpc";
+import { cloneForRpc, isPlainObject, stubs, toRemoteError, type RemoteError } from "./rpc";
 
 /** What a stub reaches: calls and reads of member paths, run on the receiver's side. */
 export interface PathReceiver {
@@ -121,7 +121,10 @@ export async function callLocal(value: unknown, path: readonly string[], args: u
 export function walk(value: unknown, path: readonly string[], first?: string): { parent: unknown; value: unknown } {
   let parent: unknown;
   let previous = first;
-  for (const name of path) {
+  for (const [i, name] of path.entries()) {
+    // A stub (of an object, a service, a value passed by reference) takes the rest of the path
+    // to where it leads, as one pipelined call.
+    if (isStub(value)) return { parent: value, value: path.slice(i).reduce((member, next) => Reflect.get(member as object, next), value) };
     const member = memberOf(value, name);
     if (member === NOT_REACHABLE) throw notImplemented(previous ?? name);
     if (member === undefined) throw notImplemented(name);
@@ -134,15 +137,16 @@ export function walk(value: unknown, path: readonly string[], first?: string): {
 
 const NOT_REACHABLE = Symbol("not reachable");
 
+const isStub = (value: unknown): value is object =>
+  (typeof value === "object" || typeof value === "function") && value !== null && stubs.has(value);
+
 function memberOf(value: unknown, name: string): PropertyDescriptor | undefined | typeof NOT_REACHABLE {
-  // A stub (of an object, a service, a function passed by reference) or a call's promise or
-  // property makes the call itself.
-  if ((typeof value === "object" || typeof value === "function") && value !== null && (stubs.has(value) || pendingCalls.has(value))) {
-    return { value: (value as Record<string, unknown>)[name] };
-  }
+  // A call's promise or property held in a value is not followed, as on workerd.
+  if ((typeof value === "object" || typeof value === "function") && value !== null && pendingCalls.has(value)) return NOT_REACHABLE;
   if (value instanceof RpcTarget) return targetMember(value, name);
   if (typeof value === "function") return Object.getOwnPropertyDescriptor(value, name);
-  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+  // A plain object of any realm (edge-runtime clones into another); not a null-prototype one.
+  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) !== null && isPlainObject(value)) {
     return Object.getOwnPropertyDescriptor(value, name);
   }
   return NOT_REACHABLE;

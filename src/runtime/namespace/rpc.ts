@@ -132,7 +132,7 @@ function isTransferred(value: unknown): boolean {
 }
 
 /** A plain object of this realm or another (edge-runtime runs code in a VM context). */
-function isPlainObject(value: object): boolean {
+export function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === null || proto === Object.prototype) return true;
   return (

@@ -47,7 +47,6 @@ const EVERY_ENGINE_GAPS = [
   "stub-storage-test > storeServiceBinding",
   "stub-storage-test > bindingsInProps",
   "js-rpc-test > crossContextSharingDoesntWork",
-  "js-rpc-test > serializeRpcPromiseOrProprety",
   "js-rpc-test > streams",
   "js-rpc-test > serializeHttpTypes",
 ];
