@@ -1,6 +1,6 @@
 import { CallScope } from "./namespace/local-stub";
 import { cloneForRpc, stubs } from "./namespace/rpc";
-import { notImplemented, prototypeMember, receive, rpcPath, walk, type PathReceiver } from "./namespace/rpc-path";
+import { brandClass, notImplemented, prototypeMember, receive, rpcPath, walk, type PathReceiver } from "./namespace/rpc-path";
 import { socketPair, type PairedSocket } from "./socket-pair";
 import { WorkerEntrypoint, type ExecutionContext } from "./state/base-classes";
 
@@ -21,16 +21,7 @@ export interface LoopbackHost {
 
 const serviceStubs = new WeakSet<object>();
 
-/** `ServiceStub` of `cloudflare:workers`: for `instanceof` (only the runtime makes them). */
-export class ServiceStub {
-  constructor() {
-    throw new TypeError("Illegal constructor");
-  }
-
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return (typeof value === "function" || typeof value === "object") && value !== null && serviceStubs.has(value);
-  }
-}
+export const ServiceStub = brandClass((value) => serviceStubs.has(value));
 
 /** One of the Worker's entrypoints: a `WorkerEntrypoint` class, or an object of handler functions. */
 type Entrypoint = { kind: "class"; cls: EntrypointClass } | { kind: "handlers"; handlers: Record<string, unknown>; name: string };

@@ -16,22 +16,24 @@ export interface PathReceiver {
 /** What RPC refuses to clone, by kind: the promises and properties of calls not yet made. */
 export const pendingCalls = new WeakMap<object, "RpcPromise" | "RpcProperty">();
 
-/** A class `instanceof` recognises `kind`'s objects with; constructing one is refused, as on workerd. */
-function pendingClass(kind: "RpcPromise" | "RpcProperty") {
+/**
+ * A class of `cloudflare:workers` that only the runtime makes objects of: `instanceof` tells
+ * them by `is`; constructing one is refused, as on workerd.
+ */
+export function brandClass(is: (value: object) => boolean) {
   return class {
     constructor() {
       throw new TypeError("Illegal constructor");
     }
 
     static [Symbol.hasInstance](value: unknown): boolean {
-      return (typeof value === "function" || typeof value === "object") && value !== null && pendingCalls.get(value) === kind;
+      return (typeof value === "function" || typeof value === "object") && value !== null && is(value);
     }
   };
 }
 
-/** `RpcPromise` and `RpcProperty` of `cloudflare:workers`: for `instanceof`. */
-export const RpcPromise = pendingClass("RpcPromise");
-export const RpcProperty = pendingClass("RpcProperty");
+export const RpcPromise = brandClass((value) => pendingCalls.get(value) === "RpcPromise");
+export const RpcProperty = brandClass((value) => pendingCalls.get(value) === "RpcProperty");
 
 /** workerd refuses longer chains of pipelined properties (each one is a native object there). */
 const MAX_PATH_DEPTH = 5120;
