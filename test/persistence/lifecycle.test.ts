@@ -138,15 +138,21 @@ describe("persistence in the runtime's object lifecycle", () => {
     const store = createMemoryStore();
     const { ns } = await start(store, "auto", { checkpointIntervalMs: 10, minChangesBeforeCheckpoint: 2 });
     const ledger = ns.getByName("auto");
-    await ledger.add("a", 1);
-    await ledger.add("b", 2);
     const scoped = withPrefix(store, `do/${ns.idFromName("auto").toString()}`);
-    // Bounded wait for the scheduler's checkpoints (no one calls saveToIceberg here), long enough
-    // for a loaded machine. A tick may fall between the two calls (each waits for its log
-    // append), so the first may hold one row.
     const rows = async () => (await readLatestCommit(scoped))?.tables.entries?.files.reduce((n, f) => n + f.rows, 0);
-    const until = Date.now() + 30_000;
-    while (Date.now() < until && (await rows()) !== 2) await new Promise((r) => setTimeout(r, 10));
-    expect(await rows()).toBe(2);
+    // Bounded waits for the scheduler's checkpoints (no one calls saveToIceberg here), long
+    // enough for a loaded machine.
+    const until = async (count: number) => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && (await rows()) !== count) await new Promise((r) => setTimeout(r, 10));
+      return rows();
+    };
+    // The first add creates the table and inserts: two changes in one turn.
+    await ledger.add("a", 1);
+    expect(await until(1)).toBe(1);
+    // One change is not enough; the second makes two, whether or not a tick fell between them.
+    await ledger.add("b", 2);
+    await ledger.add("c", 3);
+    expect(await until(3)).toBe(3);
   });
 });
