@@ -16,8 +16,9 @@ import type { SqlWasmSource } from "./sqlite/sqljs-loader";
 import type { ExecutionContext, ScheduledController } from "./state/base-classes";
 import { gateFetch, type AsyncContext } from "./state/fetch-gate";
 import { installWorkerdGlobals } from "./state/workerd-globals";
-import { currentEnv, currentExports, setBackground } from "./current-worker";
+import { currentEnv, currentExports, setBackground, setCompatibility } from "./current-worker";
 import { loopbackBinding, loopbackExports, type LoopbackHost } from "./loopback";
+import { populateProcessEnv } from "./process-env";
 
 export type { ScheduledController } from "./state/base-classes";
 export type { ObjectLifecycle, ObjectRef, StoreHealth } from "./namespace/lifecycle";
@@ -124,7 +125,6 @@ export class WorkerConfigError extends errorWithCode("WORKER_CONFIG_INVALID") {}
 /** Runs a Worker module with Durable Objects in this process. */
 export async function createWorker(mod: WorkerModule, options: CreateWorkerOptions): Promise<Worker> {
   const engine = await loadSqliteEngine(options.sqlWasm);
-  installWorkerdGlobals();
   if (options.asyncContext && options.lifecycle?.durable) gateFetch(options.asyncContext);
   const env: Env = { ...options.vars, ...options.bindings };
   const registries = new Map<string, ObjectRegistry>();
@@ -135,6 +135,8 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
   const compatibility = resolveCompatibility(options.compatibilityDate, options.compatibilityFlags);
+  setCompatibility(compatibility);
+  installWorkerdGlobals(compatibility);
   const registryOf = (className: string, namespaceKey: string, what: string): ObjectRegistry => {
     const ctor = mod[className];
     if (typeof ctor !== "function") throw new WorkerConfigError(`${what} names class "${className}", which the Worker module does not export`);
@@ -167,7 +169,9 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   for (const className of options.exportedDurableObjects ?? []) {
     namespaces[className] ??= new DurableObjectNamespace(className, registryOf(className, className, `The wrangler config's "exports"`));
   }
-  Object.assign(currentEnv, env);
+  if (!compatibility.disallowImportableEnv) Object.assign(currentEnv, env);
+  // Both come from workerd's one "worker env", which disallow_importable_env leaves unset.
+  if (compatibility.populateProcessEnv && !compatibility.disallowImportableEnv) populateProcessEnv(env);
   // Like workerd, alarms stored before a restart fire without waiting for a request. In the
   // background, and not waited for on dispose: a wake may wait out another holder's lease.
   if (options.lifecycle?.pendingAlarms) void wakePendingAlarms(options.lifecycle.pendingAlarms(), registries);
@@ -180,7 +184,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     void tracked.finally(() => background.delete(tracked));
   };
   setBackground(waitUntil);
-  const context = (props: Record<string, unknown> = {}): ExecutionContext => ({ waitUntil, passThroughOnException() {}, props, exports });
+  const context = (props: Record<string, unknown> = {}): ExecutionContext => ({ waitUntil, passThroughOnException() {}, props, ...(compatibility.ctxExports && { exports }) });
   const handler = (ctx: ExecutionContext): ExportedHandler => {
     const exported = mod.default;
     if (typeof exported === "function") return new (exported as HandlerClass)(ctx, env);
@@ -204,11 +208,12 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   };
   const host: LoopbackHost = { env, context, fetch, enhancedErrors: compatibility.enhancedErrorSerialization };
   Object.assign(exports, loopbackExports(mod, namespaces, host));
-  Object.assign(currentExports, exports);
+  if (!compatibility.disallowImportableEnv) Object.assign(currentExports, exports);
   for (const [binding, { entrypoint = "default", props = {} }] of Object.entries(options.services ?? {})) {
     const stub = loopbackBinding(mod, host, entrypoint, props);
     if (!stub) throw new WorkerConfigError(`Service binding ${binding} names entrypoint "${entrypoint}", which the Worker module does not export as a WorkerEntrypoint class or an object of handlers`);
-    env[binding] = currentEnv[binding] = stub;
+    env[binding] = stub;
+    if (!compatibility.disallowImportableEnv) currentEnv[binding] = stub;
   }
 
   const scheduled = async (controller: Partial<ScheduledController> = {}): Promise<void> => {

@@ -222,6 +222,7 @@ describe("bad or missing config", () => {
     ['{ "main": "src/index.js", "rules": [{ "type": "Text", "globs": [] }] }', "rules[0].globs"],
     ['{ "main": "src/index.js", "rules": [{ "type": "Text", "globs": ["*.md"], "fallthrough": "yes" }] }', "rules[0].fallthrough"],
     ['{ "main": "src/index.js", "find_additional_modules": 1 }', "find_additional_modules"],
+    ['{ "main": "src/index.js", "compatibility_flags": ["nodejs_compat", "rpc", "no_rpc"] }', "compatibility_flags"],
     ["[]", undefined],
   ])("rejects %s naming the field", async (text, field) => {
     const error = await failure(loadProject({ root: project({ "wrangler.json": text }) }));

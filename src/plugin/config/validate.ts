@@ -1,3 +1,4 @@
+import { ContradictoryFlagsError, resolveCompatibility } from "../../runtime/compatibility";
 import { InvalidConfigError } from "./errors";
 import type { AssetsConfig, CloudflareOnlyBinding, CustomBuild, DurableObjectBinding, MigrationStep, ModuleRule, ModuleRuleType, R2BucketBinding, ServiceBinding, VarValue, WorkerProject } from "./types";
 
@@ -58,6 +59,18 @@ type Table = Record<string, unknown>;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** The flags, refused when they name both ways of one feature (workerd refuses them too). */
+function compatibilityFlags(check: FieldChecker, value: unknown): string[] {
+  const flags = check.stringList(value, "compatibility_flags") ?? [];
+  try {
+    resolveCompatibility(undefined, flags);
+  } catch (error) {
+    if (error instanceof ContradictoryFlagsError) check.fail("compatibility_flags", error.message);
+    throw error;
+  }
+  return flags;
+}
+
 /** Checks the parsed wrangler config; every error names `file` and the field at fault. */
 export function validateWrangler(raw: unknown, file: string): WranglerFields {
   const check = new FieldChecker(file);
@@ -67,7 +80,7 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
     name: check.optionalString(top.name, "name"),
     main: check.optionalString(top.main, "main"),
     compatibilityDate: check.optionalDate(top.compatibility_date, "compatibility_date"),
-    compatibilityFlags: check.stringList(top.compatibility_flags, "compatibility_flags") ?? [],
+    compatibilityFlags: compatibilityFlags(check, top.compatibility_flags),
     durableObjects: bindings.map((entry, i) => durableObjectBinding(check, entry, `durable_objects.bindings[${i}]`)),
     exportedDurableObjects: exportedDurableObjects(check, top.exports),
     migrations: check.optionalArray(top.migrations, "migrations").map((entry, i) => migrationStep(check, entry, `migrations[${i}]`)),

@@ -34,7 +34,9 @@ export async function relayUpgrade(url: URL, request: Request, headers: Headers)
   const remote = new ClientWebSocket(url, { headers: Object.fromEntries(headers), protocols });
   remote.binaryType = "arraybuffer";
   const { 0: client, 1: local } = new WebSocketPair();
-  local.accept();
+  // A relay passes frames as they are, and a close once the holder answers it, whatever the flags.
+  local.binaryType = "arraybuffer";
+  local.accept({ allowHalfOpen: true });
   const opened = new Promise<void>((resolve, reject) => {
     remote.addEventListener("open", () => resolve());
     remote.addEventListener("close", (event) => reject(new Error(`the holder refused the WebSocket upgrade (${(event as CloseEvent).code})`)));

@@ -86,7 +86,7 @@ export class LiveObject implements ObjectTarget {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
       reset: (error) => this.reset(error),
-      exports: host.exports,
+      ...(host.compatibility.ctxExports && { exports: host.exports }),
       deleteAllDeletesAlarm: host.compatibility.deleteAllDeletesAlarm,
       ...(host.persistent && { durable: () => host.durable(this) }),
     }, host.hibernation(id));

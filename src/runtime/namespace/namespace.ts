@@ -35,7 +35,7 @@ export class DurableObjectNamespace<T = unknown> {
     const checked = this.#ids.checked(id);
     // The stub's `id` is the caller's id object itself, as on workerd.
     const target = id instanceof DurableObjectId ? id : checked;
-    return createStub<T>(target, (resolved) => this.#registry.target(resolved));
+    return createStub<T>(target, (resolved) => this.#registry.target(resolved), this.#registry.compatibility);
   }
 
   getByName(name: string, options?: GetOptions): DurableObjectStub<T> {

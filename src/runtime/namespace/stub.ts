@@ -1,4 +1,5 @@
 import { ForwardFailedError } from "../cluster/errors";
+import type { Compatibility } from "../compatibility";
 import type { DurableObjectId } from "./id";
 import type { ObjectTarget } from "./live-object";
 import { cloneForRpc, stubs } from "./rpc";
@@ -18,10 +19,15 @@ export type DurableObjectStub<T = unknown> = {
 
 /**
  * Makes a stub: `fetch`, `id`, `name`, and any other property as an RPC method that is also
- * awaitable (to read a getter), as workerd's stubs are. A stub keeps the instance it first
- * reached, so a reset instance keeps failing through it, as in workerd.
+ * awaitable (to read a getter), as workerd's stubs are (with the `rpc` flag or `experimental`;
+ * without, other properties are undefined). A stub keeps the instance it first reached, so a
+ * reset instance keeps failing through it, as in workerd.
  */
-export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId) => Promise<ObjectTarget>): DurableObjectStub<T> {
+export function createStub<T>(
+  id: DurableObjectId,
+  resolve: (id: DurableObjectId) => Promise<ObjectTarget>,
+  compatibility: Pick<Compatibility, "rpc" | "workerdExperimental" | "durableObjectFetchRequiresFullUrl" | "fetchStandardUrl">,
+): DurableObjectStub<T> {
   let current: ObjectTarget | undefined;
   // Runs `event` on the live instance. The retired check and the event's start happen in one
   // synchronous step, so an eviction either sees the event (and waits) or the event sees the
@@ -43,9 +49,10 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
     }
   };
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = toRequest(input, init);
+    const request = toRequest(input, init, compatibility.durableObjectFetchRequiresFullUrl || compatibility.fetchStandardUrl);
     return target((live) => live.fetch(request), request.body === null);
   };
+  const rpc = compatibility.rpc || compatibility.workerdExperimental;
   const members = new Map<string, unknown>();
   // `id` and `name` are own enumerable properties, as on workerd's stubs; so are any the
   // caller sets on the stub, which then shadow RPC members of that name. Object.prototype's
@@ -55,7 +62,7 @@ export function createStub<T>(id: DurableObjectId, resolve: (id: DurableObjectId
     get(_, property) {
       if (property in own) return own[property];
       if (property === "fetch") return fetch;
-      if (typeof property !== "string" || property === "then") return undefined;
+      if (!rpc || typeof property !== "string" || property === "then") return undefined;
       let member = members.get(property);
       if (!member) {
         member = rpcMember(property, target);
@@ -86,11 +93,15 @@ function rpcMember(name: string, target: Target) {
   });
 }
 
-function toRequest(input: string | URL | Request, init?: RequestInit): Request {
+/** Without `durable_object_fetch_requires_full_url`, workerd reads a URL relative to this. */
+const RELATIVE_BASE = "https://fake-host/";
+
+function toRequest(input: string | URL | Request, init: RequestInit | undefined, requiresFullUrl: boolean): Request {
   // workerd streams a ReadableStream body without being told; undici wants `duplex: "half"`.
   const streamed = init?.body instanceof ReadableStream ? ({ ...init, duplex: "half" } as RequestInit) : init;
   if (input instanceof Request) return streamed ? new Request(input, streamed) : input;
   const url = String(input);
-  if (!URL.canParse(url)) throw new TypeError(`Invalid URL: ${url}`);
-  return new Request(url, streamed);
+  if (URL.canParse(url)) return new Request(url, streamed);
+  if (requiresFullUrl || !URL.canParse(url, RELATIVE_BASE)) throw new TypeError(`Invalid URL: ${url}`);
+  return new Request(new URL(url, RELATIVE_BASE), streamed);
 }

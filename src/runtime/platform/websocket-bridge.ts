@@ -69,13 +69,15 @@ const UNSENDABLE = new Set([1005, 1006]);
  * open: until then, what the object sends waits in the pair.
  */
 export function relay(socket: PairEnd, wire: WireSocket): WireEvents {
-  socket.addEventListener("message", (event) => wire.send((event as WebSocketMessageEvent).data));
+  // A relay passes frames as they are, and a close once the client answers it, whatever the flags.
+  socket.binaryType = "arraybuffer";
+  socket.addEventListener("message", (event) => wire.send((event as WebSocketMessageEvent).data as WebSocketData));
   socket.addEventListener("close", (event) => {
     const { code, reason } = event as WebSocketCloseEvent;
     if (UNSENDABLE.has(code)) wire.close();
     else wire.close(code, reason);
   });
-  socket.accept();
+  socket.accept({ allowHalfOpen: true });
   return {
     message: (data) => socket.send(data),
     close: (code, reason) => socket.close(code, reason),

@@ -70,8 +70,8 @@ export interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
   passThroughOnException(): void;
   readonly props: Record<string, unknown>;
-  /** The Worker's own exports as bindings (see `DurableObjectState.exports`). */
-  readonly exports: Record<string, unknown>;
+  /** The Worker's own exports as bindings (see `DurableObjectState.exports`); with `enable_ctx_exports`. */
+  readonly exports?: Record<string, unknown>;
   /** In an entrypoint's RPC call: ends the call, disposing what it holds, and throws `reason`. */
   abort?(reason: unknown): never;
 }

@@ -15,8 +15,8 @@ export interface DurableObjectIdLike {
 export interface StateOwner extends StorageOwner {
   /** `blockConcurrencyWhile`'s callback threw: workerd resets the object. */
   reset(error: unknown): void;
-  /** The Worker's loopback bindings (`ctx.exports`). */
-  readonly exports: Record<string, unknown>;
+  /** The Worker's loopback bindings (`ctx.exports`); none without `enable_ctx_exports`. */
+  readonly exports?: Record<string, unknown>;
 }
 
 /** workerd's MAX_BLOCK_CONCURRENCY_WHILE_DEPTH (io-context.h). */
@@ -34,8 +34,8 @@ export function databaseOf(state: DurableObjectState): SqliteDatabase | undefine
 export class DurableObjectState {
   readonly id: DurableObjectIdLike;
   readonly storage: DurableObjectStorage;
-  /** The Worker's own exports as bindings: its Durable Object namespaces and entrypoints. */
-  readonly exports: Record<string, unknown>;
+  /** The Worker's own exports as bindings: its Durable Object namespaces and entrypoints (`enable_ctx_exports`). */
+  readonly exports: Record<string, unknown> | undefined;
   /** The gate every event for this object passes through (used by the namespace). */
   readonly gate = new InputGate();
   readonly #owner: StateOwner;

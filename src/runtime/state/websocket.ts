@@ -5,16 +5,20 @@
  */
 
 import { UnsupportedFeatureError } from "../cloudflare/unsupported";
+import { currentCompatibility } from "../current-worker";
+import { domException } from "./value-codec";
 import { v8SerializedSize } from "./v8-serialized-size";
 
 export type WebSocketData = string | ArrayBuffer;
 
 const MAX_ATTACHMENT_BYTES = 16_384;
+/** A close frame's body is at most 125 bytes: the code's 2 and the reason's (RFC 6455 5.5). */
+const MAX_CLOSE_REASON_BYTES = 123;
 
 /** A `message` event. */
 export class WebSocketMessageEvent extends Event {
-  readonly data: WebSocketData;
-  constructor(data: WebSocketData) {
+  readonly data: WebSocketData | Blob;
+  constructor(data: WebSocketData | Blob) {
     super("message");
     this.data = data;
   }
@@ -104,7 +108,10 @@ export class WebSocket extends EventTarget {
   readonly url: string | null = null;
   readonly protocol: string | null = null;
   readonly extensions: string | null = null;
-  binaryType = "arraybuffer";
+  /** `"blob"` from `websocket_standard_binary_type` on; binary messages to listeners arrive as this type. */
+  #binaryType: BinaryType = currentCompatibility().webSocketStandardBinaryType ? "blob" : "arraybuffer";
+  /** Without `web_socket_auto_reply_to_close`, or with `accept({ allowHalfOpen: true })`: a received close waits for `close()`. */
+  #allowHalfOpen = !currentCompatibility().webSocketAutoReplyToClose;
   /** Set for a client connection (`new WebSocket(url)`): what it sends through. */
   #client: ClientSocket | undefined;
   #peer: WebSocket | undefined;
@@ -141,7 +148,7 @@ export class WebSocket extends EventTarget {
       (this as { extensions: string | null }).extensions = client.extensions;
       this.dispatchEvent(new Event("open"));
     });
-    client.addEventListener("message", (event) => this.dispatchEvent(new WebSocketMessageEvent((event as MessageEvent).data as WebSocketData)));
+    client.addEventListener("message", (event) => this.dispatchEvent(this.#messageEvent((event as MessageEvent).data as WebSocketData)));
     client.addEventListener("error", () => this.dispatchEvent(new Event("error")));
     client.addEventListener("close", (event) => {
       this.#readyState = CLOSED;
@@ -158,6 +165,15 @@ export class WebSocket extends EventTarget {
 
   get readyState(): number {
     return this.#readyState;
+  }
+
+  get binaryType(): BinaryType {
+    return this.#binaryType;
+  }
+
+  /** Other values are ignored, as the standard says. */
+  set binaryType(value: BinaryType) {
+    if (value === "blob" || value === "arraybuffer") this.#binaryType = value;
   }
 
   /** @internal The other end of the pair. */
@@ -191,8 +207,9 @@ export class WebSocket extends EventTarget {
   }
 
   /** Starts delivering events to this end's listeners. */
-  accept(): void {
+  accept(options: { allowHalfOpen?: boolean } = {}): void {
     if (this.#hibernation) throw new TypeError("Can't accept() WebSocket after enabling hibernation.");
+    if (options.allowHalfOpen !== undefined) this.#allowHalfOpen = options.allowHalfOpen;
     this.#start();
   }
 
@@ -215,6 +232,9 @@ export class WebSocket extends EventTarget {
 
   /** Sends a close; the end is CLOSED once closes went both ways (no automatic reply, as in workerd). */
   close(code = 1000, reason = ""): void {
+    if (currentCompatibility().webSocketCloseReasonByteLimit && new TextEncoder().encode(reason).byteLength > MAX_CLOSE_REASON_BYTES) {
+      throw domException(`WebSocket close reason must not be longer than ${MAX_CLOSE_REASON_BYTES} bytes when UTF-8 encoded.`, "SyntaxError");
+    }
     if (this.#closeSent) return;
     this.#closeSent = true;
     if (this.#client) {
@@ -257,6 +277,10 @@ export class WebSocket extends EventTarget {
     return this.#attachment === undefined ? null : structuredClone(this.#attachment);
   }
 
+  #messageEvent(data: WebSocketData): WebSocketMessageEvent {
+    return new WebSocketMessageEvent(typeof data !== "string" && this.#binaryType === "blob" ? new Blob([data]) : data);
+  }
+
   #setState(state: number): void {
     this.#readyState = state;
     if (this.#closeReceived) for (const fn of this.#whenClosed.splice(0)) fn();
@@ -275,11 +299,16 @@ export class WebSocket extends EventTarget {
   #dispatch(delivery: Delivery): void {
     if (delivery.kind === "message") {
       if (this.#hibernation) this.#hibernation.message(this, delivery.data);
-      else this.dispatchEvent(new WebSocketMessageEvent(delivery.data));
+      else this.dispatchEvent(this.#messageEvent(delivery.data));
       return;
     }
-    // The peer closed: CLOSING until this end answers with its own close().
+    // The peer closed: CLOSING until this end answers with its own close(), unless it answers
+    // at once (web_socket_auto_reply_to_close), with the same code and reason as workerd does.
     this.#closeReceived = true;
+    if (!this.#closeSent && !this.#allowHalfOpen && !this.#hibernation) {
+      this.#closeSent = true;
+      this.#emit(delivery);
+    }
     this.#setState(this.#closeSent ? CLOSED : CLOSING);
     if (this.#hibernation) this.#hibernation.close(this, delivery.code, delivery.reason, true);
     else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, true));
@@ -312,6 +341,8 @@ export class WebSocketRequestResponsePair {
     this.response = response;
   }
 }
+
+type BinaryType = "blob" | "arraybuffer";
 
 function copyBytes(view: ArrayBuffer | ArrayBufferView): ArrayBuffer {
   if (view instanceof ArrayBuffer) return view.slice(0);

@@ -1,3 +1,4 @@
+import { resolveCompatibility, type Compatibility } from "../compatibility";
 import { WebSocket, WebSocketPair, WebSocketRequestResponsePair } from "./websocket";
 
 type ResponseInitWithSocket = ResponseInit & { webSocket?: WebSocket | null };
@@ -5,24 +6,31 @@ type ResponseInitWithSocket = ResponseInit & { webSocket?: WebSocket | null };
 /** What workerd answers as `navigator.userAgent`; libraries test it to detect Workers. */
 export const WORKERS_USER_AGENT = "Cloudflare-Workers";
 
+let installed = false;
+
 /**
  * Off Cloudflare, gives Worker code (and the libraries it uses) workerd's globals: its
  * `WebSocket` class (attachments, `READY_STATE_*`, `accept()`; `new WebSocket(url)` still
  * connects out), `WebSocketPair`, `WebSocketRequestResponsePair`, a `Response` that takes
  * `{ status: 101, webSocket }` (the platform's own refuses status 101), a `Request` that keeps
  * `cf` through `new Request(request)` and `clone()` as workerd's does, `scheduler.wait()` and
- * `navigator.userAgent`. Does nothing where `WebSocketPair` already exists (workerd).
+ * `navigator` as the Worker's compatibility flags make it. Does nothing where `WebSocketPair`
+ * already exists (workerd). Before the Worker's flags are known (as its modules load), those of
+ * the default compatibility date apply; `createWorker` applies its own.
  */
-export function installWorkerdGlobals(): void {
+export function installWorkerdGlobals(compatibility: Compatibility = resolveCompatibility()): void {
   const global = globalThis as Record<string, unknown>;
-  if (global.WebSocketPair) return;
-  global.WebSocketPair = WebSocketPair;
-  global.WebSocketRequestResponsePair = WebSocketRequestResponsePair;
-  global.WebSocket = WebSocket;
-  global.Response = upgradeResponse(globalThis.Response);
-  global.Request = cfRequest(globalThis.Request);
-  installScheduler(global);
-  installUserAgent(global);
+  if (!installed) {
+    if (global.WebSocketPair) return;
+    installed = true;
+    global.WebSocketPair = WebSocketPair;
+    global.WebSocketRequestResponsePair = WebSocketRequestResponsePair;
+    global.WebSocket = WebSocket;
+    global.Response = upgradeResponse(globalThis.Response);
+    global.Request = cfRequest(globalThis.Request);
+    installScheduler(global);
+  }
+  installNavigator(compatibility);
 }
 
 /** `scheduler.wait(ms, { signal })`: resolves after `ms`, rejects with the signal's reason. */
@@ -46,13 +54,32 @@ function installScheduler(global: Record<string, unknown>): void {
   else global.scheduler = { wait };
 }
 
-function installUserAgent(global: Record<string, unknown>): void {
-  const navigator = global.navigator;
-  if (typeof navigator === "object" && navigator !== null) {
-    Object.defineProperty(navigator, "userAgent", { value: WORKERS_USER_AGENT, configurable: true });
-  } else {
-    Object.defineProperty(globalThis, "navigator", { value: { userAgent: WORKERS_USER_AGENT }, configurable: true, writable: true });
+/** The runtime's own `navigator` (Node, Bun and Deno have one), taken before any change. */
+const platformNavigator = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+let ownNavigator: object | undefined;
+
+/**
+ * workerd's `navigator`: the runtime's own with workerd's `userAgent`, `hardwareConcurrency`
+ * and `platform`; `language` only with `enable_navigator_language`; no `navigator` at all with
+ * `no_global_navigator`.
+ */
+function installNavigator(compatibility: Compatibility): void {
+  if (!compatibility.globalNavigator) {
+    Reflect.deleteProperty(globalThis, "navigator");
+    return;
   }
+  const base: unknown = platformNavigator?.get ? platformNavigator.get.call(globalThis) : platformNavigator?.value;
+  const navigator = (ownNavigator ??= typeof base === "object" && base !== null ? base : {});
+  const language = compatibility.navigatorLanguage ? "en" : undefined;
+  const value = (value: unknown) => ({ value, configurable: true, enumerable: true });
+  Object.defineProperties(navigator, {
+    userAgent: value(WORKERS_USER_AGENT),
+    hardwareConcurrency: value(1),
+    platform: value(""),
+    language: value(language),
+    languages: value(language && Object.freeze([language])),
+  });
+  Object.defineProperty(globalThis, "navigator", { value: navigator, configurable: true, writable: true });
 }
 
 function upgradeResponse(Base: typeof Response): typeof Response {
