@@ -64,7 +64,8 @@ describe("cloudflare preset, run in workerd through miniflare", () => {
       { tag: "v1", new_sqlite_classes: ["Counter", "Notes"] },
       { tag: "dotdo-v1", new_sqlite_classes: ["Reminder"] },
     ]);
-    expect(wrangler).toMatchObject({ main: "server/index.mjs", compatibility_date: "2025-09-01", no_bundle: true });
+    // Chunks split off by dynamic imports are attached by the ESModule rule.
+    expect(wrangler).toMatchObject({ main: "server/index.mjs", compatibility_date: "2025-09-01", no_bundle: true, find_additional_modules: true, rules: [{ type: "ESModule", globs: ["**/*.mjs"] }] });
     expect(wrangler.r2_buckets).toContainEqual({ binding: "DOTDO_ICEBERG", bucket_name: "fixture-app-iceberg" });
   });
 

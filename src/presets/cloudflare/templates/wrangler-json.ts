@@ -26,8 +26,11 @@ export function wranglerJson({ project, preset, compatibilityDate }: PresetConte
     main: `${preset.serverDir}/index.mjs`,
     compatibility_date: compatibilityDate,
     ...(project.compatibilityFlags.length > 0 ? { compatibility_flags: project.compatibilityFlags } : {}),
-    // Already bundled by dotdo: upload the module unchanged.
+    // Already bundled by dotdo: upload the module unchanged, with the chunks it imports (code
+    // split from dynamic imports): wrangler's default rules attach no JavaScript besides `main`.
     no_bundle: true,
+    find_additional_modules: true,
+    rules: [{ type: "ESModule", globs: ["**/*.mjs"] }],
     durable_objects: {
       bindings: project.durableObjects.map((b) => ({ name: b.name, class_name: b.className, ...(b.scriptName ? { script_name: b.scriptName } : {}) })),
     },
