@@ -1,8 +1,9 @@
 // Compatibility dates and flags decide the shim's behaviour as they decide workerd's: one probe
-// Worker (test/fixtures/compat-flags) built with four configurations — a current date, the
-// same date with every flag's disable name, an early date, and the early date with every
-// flag's enable name — runs in workerd (miniflare) and on node, bun and deno; each answers
-// /probe with what the flags decide, and every output must answer as workerd does.
+// Worker (test/fixtures/compat-flags) built with five configurations — a current date, the
+// same date with the names that turn each feature off (two sets: the navigator and RPC hide
+// what other flags decide), an early date, and the early date with the names that turn each
+// feature on — runs in workerd (miniflare) and on node, bun and deno; each answers /probe with
+// what the flags decide, and every output must answer as workerd does.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Miniflare } from "miniflare";
@@ -25,6 +26,7 @@ const FLAGS = [
   ["rpc", "no_rpc"],
   ["durable_object_fetch_requires_full_url", "durable_object_fetch_allows_relative_url"],
   ["fetch_standard_url", "fetch_legacy_url"],
+  ["enhanced_error_serialization", "legacy_error_serialization"],
   ["nodejs_compat_populate_process_env", "nodejs_compat_do_not_populate_process_env"],
   ["allow_importable_env", "disallow_importable_env"],
   ["delete_all_deletes_alarm", "delete_all_preserves_alarm"],
@@ -33,10 +35,13 @@ const FLAGS = [
   ["web_socket_auto_reply_to_close", "web_socket_manual_reply_to_close"],
 ] as const;
 
+/** Turned off in a set of their own: without them, what other flags decide cannot be seen. */
+const MASKING = ["no_global_navigator", "no_rpc"];
+
 const CONFIGS = {
   current: { date: CURRENT, flags: [] as string[] },
-  // Navigator stays on so that `language` can be seen turned off.
-  "current, disabled": { date: CURRENT, flags: FLAGS.map(([, off]) => off).filter((flag) => flag !== "no_global_navigator") },
+  "current, disabled": { date: CURRENT, flags: FLAGS.map(([, off]) => off).filter((flag) => !MASKING.includes(flag)) },
+  "current, no navigator or rpc": { date: CURRENT, flags: MASKING },
   early: { date: EARLY, flags: [] as string[] },
   "early, enabled": { date: EARLY, flags: FLAGS.map(([on]) => on) },
 };
@@ -104,14 +109,16 @@ describe("compatibility dates and flags", () => {
     const { current, early } = answers;
     const disabled = answers["current, disabled"];
     const enabled = answers["early, enabled"];
-    // The disabled set keeps the navigator (to show its language off); importable env has no
-    // date: it is there unless disallow_importable_env is named.
-    const keptWhenDisabled = new Set(["userAgent", "navigator"]);
+    // The disabled set keeps the navigator and RPC (to show the language and error serialization
+    // off); importable env has no date: it is there unless disallow_importable_env is named.
+    const keptWhenDisabled = new Set(["userAgent", "navigator", "rpc"]);
     const keptWhenEnabled = new Set(["userAgent", "importedEnv", "importedExports"]);
     for (const field of Object.keys(current.workerd)) {
       if (!keptWhenDisabled.has(field)) expect(disabled.workerd[field], `${field} with the flags that turn features off`).not.toEqual(current.workerd[field]);
       if (!keptWhenEnabled.has(field)) expect(enabled.workerd[field], `${field} with the flags that turn them on, at an early date`).not.toEqual(early.workerd[field]);
     }
+    const masked = answers["current, no navigator or rpc"].workerd;
+    expect([masked.navigator, masked.rpc, masked.rpcErrors]).toEqual(["undefined", "undefined", "no rpc"]);
   });
 
   for (const name of Object.keys(CONFIGS) as ConfigName[]) {
