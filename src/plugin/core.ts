@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "pathe";
 import { resolvePreset } from "../presets/registry";
 import { assertRunnableOffCloudflare, loadProject, type WorkerProject } from "./config";
-import { ENTRY_ID, entrySource, WASM_ID, wasmSource } from "./entry";
+import { ENTRY_ID, entrySource, GLOBALS_ID, globalsSource, VIRTUAL_IDS, wasmSource } from "./entry";
 import { UnsupportedImportError } from "./errors";
 import { cloudflareModule } from "./cloudflare-modules";
 import { sqlWasmPath } from "./package-paths";
@@ -64,7 +64,7 @@ export function createDotdoCore(options: DotdoPluginOptions = {}): DotdoCore {
       return project;
     },
     resolve(id, importer) {
-      if (id === ENTRY_ID || id === WASM_ID) return { virtual: id };
+      if (VIRTUAL_IDS.includes(id)) return { virtual: id };
       const original = keptOriginal(spec, id, importer);
       if (original) return { file: original };
       if (id === WASM_IMPORT) return { external: id };
@@ -75,7 +75,8 @@ export function createDotdoCore(options: DotdoPluginOptions = {}): DotdoCore {
       return { file };
     },
     async load(id) {
-      return id === ENTRY_ID ? entrySource(await this.project(), target, entry) : wasmSource(target);
+      if (id === ENTRY_ID) return entrySource(await this.project(), target, entry);
+      return id === GLOBALS_ID ? globalsSource(await this.project()) : wasmSource(target);
     },
     wasmBytes() {
       return spec.wasm === "none" ? undefined : readFile(sqlWasmPath());

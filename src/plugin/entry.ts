@@ -1,4 +1,5 @@
 import type { AssetsOptions } from "../runtime/assets/assets";
+import { DEFAULT_COMPATIBILITY_DATE } from "../runtime/compatibility";
 import type { AssetsConfig, WorkerProject } from "./config";
 import { runtimeModule } from "./package-paths";
 import { SQL_WASM_FILE, TARGETS, type EntryKind, type RuntimeTarget } from "./targets";
@@ -9,6 +10,10 @@ export const ASSETS_DIR = "public";
 /** Ids of the virtual modules the plugin serves. */
 export const ENTRY_ID = "virtual:dotdo/entry";
 export const WASM_ID = "virtual:dotdo/sql-wasm";
+export const GLOBALS_ID = "virtual:dotdo/globals";
+
+/** The ids above: modules only the plugin can load. */
+export const VIRTUAL_IDS: readonly string[] = [ENTRY_ID, WASM_ID, GLOBALS_ID];
 
 /** The virtual entry: the user's module wired into the target's platform entry. */
 export function entrySource(project: WorkerProject, target: RuntimeTarget, kind: EntryKind): string {
@@ -19,7 +24,7 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget, kind:
   }
   const start = [
     // First, so the user's modules and their libraries see workerd's globals as they load.
-    `import ${JSON.stringify(runtimeModule("globals"))};`,
+    `import ${JSON.stringify(GLOBALS_ID)};`,
     `import * as userModule from ${main};`,
     `import { createWorker } from ${JSON.stringify(runtimeModule("worker"))};`,
     `import { sqlWasmModule } from ${JSON.stringify(WASM_ID)};`,
@@ -29,6 +34,12 @@ export function entrySource(project: WorkerProject, target: RuntimeTarget, kind:
   // Edge functions are always handlers: nothing listens on a port there.
   if (kind === "handler" || target === "vercel-edge") return [...start, ...handlerLines(target), ""].join("\n");
   return [...start, ...serveLines(project, target), ""].join("\n");
+}
+
+/** workerd's globals as the Worker's compatibility date and flags make them (`navigator`). */
+export function globalsSource(project: WorkerProject): string {
+  const compatibility = [project.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE, project.compatibilityFlags].map((value) => JSON.stringify(value)).join(", ");
+  return `import { installWorkerdGlobals } from ${JSON.stringify(runtimeModule("globals"))};\ninstallWorkerdGlobals(${compatibility});\n`;
 }
 
 /** The `createWorker` options that come from the project's config. */

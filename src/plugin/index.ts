@@ -1,7 +1,7 @@
 import { isAbsolute } from "pathe";
 import { createUnplugin, type UnpluginInstance } from "unplugin";
 import { createDotdoCore, PLUGIN_NAME, type DotdoPluginOptions } from "./core";
-import { ENTRY_ID, WASM_ID } from "./entry";
+import { ENTRY_ID, VIRTUAL_IDS } from "./entry";
 import { SQL_WASM_FILE } from "./targets";
 import { unpluginRules } from "./unplugin-rules";
 
@@ -28,8 +28,8 @@ export const dotdo: UnpluginInstance<DotdoPluginOptions | undefined, false> = cr
     },
 
     resolveId(id, importer) {
-      // The virtual entry imports by absolute path, which some bundlers cannot resolve from it.
-      if ((importer === ENTRY_ID || importer === WASM_ID) && isAbsolute(id)) return id;
+      // The virtual modules import by absolute path, which some bundlers cannot resolve from them.
+      if (importer !== undefined && VIRTUAL_IDS.includes(importer) && isAbsolute(id)) return id;
       const resolution = core.resolve(id, importer);
       if (resolution === null) return rules.resolveId(this, id, importer);
       if ("virtual" in resolution) return resolution.virtual;
@@ -37,7 +37,7 @@ export const dotdo: UnpluginInstance<DotdoPluginOptions | undefined, false> = cr
       return { id: resolution.external, external: true };
     },
 
-    loadInclude: (id) => id === ENTRY_ID || id === WASM_ID || rules.includes(id),
+    loadInclude: (id) => VIRTUAL_IDS.includes(id) || rules.includes(id),
     load: (id) => (rules.includes(id) ? rules.load(id) : core.load(id)),
 
     vite: {
