@@ -6,6 +6,7 @@
 
 import { UnsupportedFeatureError } from "../cloudflare/unsupported";
 import { currentCompatibility } from "../current-worker";
+import { utf8Length } from "../sqlite/sql-text";
 import { domException } from "./value-codec";
 import { v8SerializedSize } from "./v8-serialized-size";
 
@@ -230,9 +231,9 @@ export class WebSocket extends EventTarget {
     this.#emit({ kind: "message", data });
   }
 
-  /** Sends a close; the end is CLOSED once closes went both ways (no automatic reply, as in workerd). */
+  /** Sends a close; the end is CLOSED once closes went both ways (the peer replies at once only with `web_socket_auto_reply_to_close`). */
   close(code = 1000, reason = ""): void {
-    if (currentCompatibility().webSocketCloseReasonByteLimit && new TextEncoder().encode(reason).byteLength > MAX_CLOSE_REASON_BYTES) {
+    if (currentCompatibility().webSocketCloseReasonByteLimit && utf8Length(reason) > MAX_CLOSE_REASON_BYTES) {
       throw domException(`WebSocket close reason must not be longer than ${MAX_CLOSE_REASON_BYTES} bytes when UTF-8 encoded.`, "SyntaxError");
     }
     if (this.#closeSent) return;
