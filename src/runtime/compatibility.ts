@@ -4,7 +4,8 @@
  * Worker names its enable flag, or when its compatibility date is on or after the flag's
  * default date and the Worker does not name its disable flag; a flag implied by another is also
  * on when that one is, from the implying date, unless its disable flag is named. Names and dates
- * are workerd's (io/compatibility-date.capnp); docs/runtime.md lists them.
+ * are workerd's (io/compatibility-date.capnp, as of its release 1.20260730.1; `nodejs_compat`'s
+ * default date is from its main branch after that); docs/runtime.md lists them.
  */
 import { errorWithCode } from "./errors";
 
