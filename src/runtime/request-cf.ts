@@ -45,12 +45,17 @@ export function clientIp(headers: Headers): string | undefined {
   return undefined;
 }
 
+/** What workerd puts in `request.cf.botManagement` where the edge sent none, before `no_cf_botmanagement_default`. */
+const DEFAULT_BOT_MANAGEMENT = { corporateProxy: false, verifiedBot: false, jsDetection: { passed: false }, staticResource: false, detectionIds: {}, score: 99 };
+
 /**
  * Gives an incoming request workerd's `cf` property and, when absent, a `CF-Connecting-IP`
  * header, unless it has them already (a request that came through Cloudflare). Where the
  * platform made the headers immutable (Deno), the request is copied with the header added.
+ * `botManagementDefault` (compatibility dates before 2023-08-01) fills workerd's default
+ * `botManagement` into a `cf` made here.
  */
-export function withCf(request: Request): Request {
+export function withCf(request: Request, botManagementDefault = false): Request {
   const ip = request.headers.has("cf-connecting-ip") ? undefined : clientIp(request.headers);
   let result = request;
   if (ip !== undefined) {
@@ -63,7 +68,8 @@ export function withCf(request: Request): Request {
     }
   }
   if ((result as { cf?: unknown }).cf === undefined) {
-    Object.defineProperty(result, "cf", { value: requestCf(result.headers), configurable: true, enumerable: false });
+    const cf = { ...requestCf(result.headers), ...(botManagementDefault && { botManagement: structuredClone(DEFAULT_BOT_MANAGEMENT) }) };
+    Object.defineProperty(result, "cf", { value: cf, configurable: true, enumerable: false });
   }
   return result;
 }

@@ -234,7 +234,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   return {
     env,
     objects,
-    fetch: (request) => fetch(withCf(request)),
+    fetch: (request) => fetch(withCf(request, !compatibility.noCfBotManagementDefault)),
     scheduled,
     ...(options.lifecycle?.storeUrl !== undefined && { storage: options.lifecycle.storeUrl }),
     async health() {

@@ -27,6 +27,7 @@ const FLAGS = [
   ["durable_object_fetch_requires_full_url", "durable_object_fetch_allows_relative_url"],
   ["fetch_standard_url", "fetch_legacy_url"],
   ["enhanced_error_serialization", "legacy_error_serialization"],
+  ["no_cf_botmanagement_default", "cf_botmanagement_default"],
   ["nodejs_compat_populate_process_env", "nodejs_compat_do_not_populate_process_env"],
   ["allow_importable_env", "disallow_importable_env"],
   ["delete_all_deletes_alarm", "delete_all_preserves_alarm"],
@@ -62,8 +63,8 @@ function variant(config: { date: string; flags: string[] }): string {
   return root;
 }
 
-async function probe(url: string): Promise<Probe> {
-  const response = await fetch(`${url}/probe`);
+async function probe(url: string, headers: Record<string, string> = {}): Promise<Probe> {
+  const response = await fetch(`${url}/probe`, { headers });
   const text = await response.text();
   expect(response.status, text).toBe(200);
   return JSON.parse(text) as Probe;
@@ -71,7 +72,8 @@ async function probe(url: string): Promise<Probe> {
 
 async function onWorkerd(root: string): Promise<Probe> {
   const output = await buildFixture("cloudflare", root);
-  const mf = new Miniflare({ ...workerdOptions(output), host: "127.0.0.1", port: 0 });
+  // An edge's cf without botManagement, as the shim's proxy headers give none.
+  const mf = new Miniflare({ ...workerdOptions(output), cf: { country: "DE" }, host: "127.0.0.1", port: 0 });
   try {
     return await probe((await mf.ready).toString().replace(/\/$/, ""));
   } finally {
@@ -85,7 +87,7 @@ async function onServer(preset: keyof typeof SERVER_COMMANDS, root: string): Pro
   const { command, args } = SERVER_COMMANDS[preset](join("server", "index.mjs"));
   const server = await startServer(command, args, output.copy, { DOTDO_STORAGE: `file:${join(output.copy, "state")}` });
   try {
-    return await probe(server.url);
+    return await probe(server.url, { "cf-ipcountry": "DE" });
   } finally {
     await server.stop();
     output.remove();
@@ -111,8 +113,9 @@ describe("compatibility dates and flags", () => {
     const enabled = answers["early, enabled"];
     // The disabled set keeps the navigator and RPC (to show the language and error serialization
     // off); importable env has no date: it is there unless disallow_importable_env is named.
-    const keptWhenDisabled = new Set(["userAgent", "navigator", "rpc"]);
-    const keptWhenEnabled = new Set(["userAgent", "importedEnv", "importedExports"]);
+    // userAgent and country are no flag's: they show the two sides set up alike.
+    const keptWhenDisabled = new Set(["userAgent", "country", "navigator", "rpc"]);
+    const keptWhenEnabled = new Set(["userAgent", "country", "importedEnv", "importedExports"]);
     for (const field of Object.keys(current.workerd)) {
       if (!keptWhenDisabled.has(field)) expect(disabled.workerd[field], `${field} with the flags that turn features off`).not.toEqual(current.workerd[field]);
       if (!keptWhenEnabled.has(field)) expect(enabled.workerd[field], `${field} with the flags that turn them on, at an early date`).not.toEqual(early.workerd[field]);
