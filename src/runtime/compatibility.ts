@@ -32,6 +32,8 @@ const RULES = {
   nodeJsCompat: { enable: "nodejs_compat", disable: "no_nodejs_compat", date: "2026-08-04" },
   /** `request.cf` gets no default `botManagement` where the edge sent none. */
   noCfBotManagementDefault: { enable: "no_cf_botmanagement_default", disable: "cf_botmanagement_default", date: "2023-08-01" },
+  /** Stubs lose `get()`, `put()` and `delete()`, shortcuts for `fetch()` (those names become RPC methods). */
+  fetcherNoGetPutDelete: { enable: "fetcher_no_get_put_delete", disable: "fetcher_has_get_put_delete", date: "2024-03-26" },
   /** Stubs have RPC methods: every other property name is one. */
   rpc: { enable: "rpc", disable: "no_rpc", date: "2024-04-03" },
   /** fetch() parses its URL as the URL standard does: a relative one is a TypeError, whatever the flag above says. */

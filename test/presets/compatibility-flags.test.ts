@@ -24,6 +24,7 @@ const FLAGS = [
   ["enable_navigator_language", "disable_navigator_language"],
   ["enable_ctx_exports", "disable_ctx_exports"],
   ["rpc", "no_rpc"],
+  ["fetcher_no_get_put_delete", "fetcher_has_get_put_delete"],
   ["durable_object_fetch_requires_full_url", "durable_object_fetch_allows_relative_url"],
   ["fetch_standard_url", "fetch_legacy_url"],
   ["enhanced_error_serialization", "legacy_error_serialization"],
@@ -120,6 +121,8 @@ describe("compatibility dates and flags", () => {
       if (!keptWhenDisabled.has(field)) expect(disabled.workerd[field], `${field} with the flags that turn features off`).not.toEqual(current.workerd[field]);
       if (!keptWhenEnabled.has(field)) expect(enabled.workerd[field], `${field} with the flags that turn them on, at an early date`).not.toEqual(early.workerd[field]);
     }
+    // Before fetcher_no_get_put_delete, stub.get() is a shortcut for fetch().
+    expect(early.workerd.getShortcut).toBe('{"url":"https://probe/ctx","ctxExports":"undefined"}');
     const masked = answers["current, no navigator or rpc"].workerd;
     expect([masked.navigator, masked.rpc, masked.rpcErrors]).toEqual(["undefined", "undefined", "no rpc"]);
   });

@@ -1,5 +1,6 @@
 import { ForwardFailedError } from "../cluster/errors";
 import type { Compatibility } from "../compatibility";
+import { fetchShortcuts } from "./fetch-shortcuts";
 import type { DurableObjectId } from "./id";
 import type { ObjectTarget } from "./live-object";
 import { cloneForRpc, stubs } from "./rpc";
@@ -20,13 +21,14 @@ export type DurableObjectStub<T = unknown> = {
 /**
  * Makes a stub: `fetch`, `id`, `name`, and any other property as an RPC method that is also
  * awaitable (to read a getter), as workerd's stubs are (with the `rpc` flag or `experimental`;
- * without, other properties are undefined). A stub keeps the instance it first reached, so a
+ * without, other properties are undefined). Before `fetcher_no_get_put_delete`, `get`, `put`
+ * and `delete` are shortcuts for `fetch()`. A stub keeps the instance it first reached, so a
  * reset instance keeps failing through it, as in workerd.
  */
 export function createStub<T>(
   id: DurableObjectId,
   resolve: (id: DurableObjectId) => Promise<ObjectTarget>,
-  compatibility: Pick<Compatibility, "rpc" | "workerdExperimental" | "durableObjectFetchRequiresFullUrl" | "fetchStandardUrl">,
+  compatibility: Pick<Compatibility, "rpc" | "workerdExperimental" | "durableObjectFetchRequiresFullUrl" | "fetchStandardUrl" | "fetcherNoGetPutDelete">,
 ): DurableObjectStub<T> {
   let current: ObjectTarget | undefined;
   // Runs `event` on the live instance. The retired check and the event's start happen in one
@@ -53,6 +55,7 @@ export function createStub<T>(
     return target((live) => live.fetch(request), request.body === null);
   };
   const rpc = compatibility.rpc || compatibility.workerdExperimental;
+  const shortcuts: Record<string, unknown> = compatibility.fetcherNoGetPutDelete ? {} : { ...fetchShortcuts(fetch) };
   const members = new Map<string, unknown>();
   // `id` and `name` are own enumerable properties, as on workerd's stubs; so are any the
   // caller sets on the stub, which then shadow RPC members of that name. Object.prototype's
@@ -62,6 +65,7 @@ export function createStub<T>(
     get(_, property) {
       if (property in own) return own[property];
       if (property === "fetch") return fetch;
+      if (typeof property === "string" && Object.hasOwn(shortcuts, property)) return shortcuts[property];
       if (!rpc || typeof property !== "string" || property === "then") return undefined;
       let member = members.get(property);
       if (!member) {
