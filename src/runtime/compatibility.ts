@@ -58,8 +58,6 @@ const RULES = {
   webSocketCloseReasonByteLimit: { enable: "websocket_close_reason_byte_limit", disable: "no_websocket_close_reason_byte_limit", date: "2026-03-03" },
   /** `binaryType` starts as `"blob"`, so binary messages arrive as `Blob`s (not in hibernation handlers). */
   webSocketStandardBinaryType: { enable: "websocket_standard_binary_type", disable: "no_websocket_standard_binary_type", date: "2026-03-17" },
-  /** An error thrown over RPC keeps its name, `cause`, an AggregateError's `errors` and its other own properties. */
-  enhancedErrorSerialization: { enable: "enhanced_error_serialization", disable: "legacy_error_serialization", date: "2026-04-21" },
   /** A received close is answered with a close at once, and the socket is CLOSED when `close` fires. */
   webSocketAutoReplyToClose: { enable: "web_socket_auto_reply_to_close", disable: "web_socket_manual_reply_to_close", date: "2026-04-07" },
   /** An error thrown over RPC keeps its name, `cause`, an AggregateError's `errors` and its other own properties. */

@@ -5,8 +5,8 @@ import { DurableObjectId } from "./id";
 import { localStub, transferStub, type CallScope, type StubHost } from "./local-stub";
 import { pendingCalls } from "./rpc-path";
 
-const CLONEABLE_ERRORS: Record<string, ErrorConstructor> = {
-  Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError,
+const BUILT_IN_ERRORS: Record<string, ErrorConstructor | AggregateErrorConstructor> = {
+  Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, AggregateError,
 };
 
 /** Where the stubs a clone makes belong. */
@@ -158,29 +158,56 @@ function isDomException(error: unknown): error is DOMException {
 export type RemoteError = Error & { remote: true };
 
 /**
- * What the caller sees for an error thrown by the callee: the same built-in class and
- * message; other classes become `Error` with "Name: message". Extra own properties are
- * dropped, or kept (cloned) with `enhanced_error_serialization`, when they can be cloned.
+ * What the caller sees for an error thrown by the callee, as workerd serializes it: the built-in
+ * class its name names, else `Error`. With `enhanced_error_serialization` (`enhanced`), its
+ * message, its name (when no built-in's) and its other own properties (a `cause`, an
+ * AggregateError's `errors`, any the code added), all of them or none when one cannot be
+ * cloned. Without, "Name: message" for a name no built-in has, and nothing more.
  */
-export function toRemoteError(error: unknown, keepProperties = false): RemoteError {
+export function toRemoteError(error: unknown, enhanced = false): RemoteError {
   let rebuilt: Error;
   if (isDomException(error)) {
     rebuilt = domException(error.message, error.name);
   } else if (error instanceof Error) {
-    const Ctor = CLONEABLE_ERRORS[error.name];
-    rebuilt = Ctor ? new Ctor(error.message) : new Error(`${error.name}: ${error.message}`);
+    rebuilt = enhanced ? enhancedCopy(error) : legacyCopy(error);
   } else {
     rebuilt = new Error(String(error));
   }
-  if (keepProperties && error instanceof Error) Object.assign(rebuilt, ownProperties(error));
   return Object.assign(rebuilt, { remote: true as const });
 }
 
-/** An error's own enumerable properties, cloned; none when one of them cannot be. */
-function ownProperties(error: Error): Record<string, unknown> {
+function legacyCopy(error: Error): Error {
+  const Ctor = BUILT_IN_ERRORS[error.name];
+  if (!Ctor) return new Error(`${error.name}: ${error.message}`);
+  const copy = construct(Ctor, error.message);
+  // workerd's legacy form has no `errors`, not even an empty list.
+  if (Ctor === AggregateError) Reflect.deleteProperty(copy, "errors");
+  return copy;
+}
+
+/** Own properties every error has, or the engine adds (Bun: where it was made, before and after source maps). */
+const ENGINE_PROPERTIES = new Set(["message", "stack", "line", "column", "sourceURL", "originalLine", "originalColumn"]);
+
+function enhancedCopy(error: Error): Error {
+  const copy = construct(BUILT_IN_ERRORS[error.name] ?? Error, error.message);
+  const names = Object.getOwnPropertyNames(error).filter((name) => !ENGINE_PROPERTIES.has(name));
+  if (!names.includes("name") && error.name !== copy.name) names.push("name");
+  let properties: [string, unknown][] = [];
   try {
-    return clone({ ...error });
+    properties = names.map((name) => [name, copyProperty((error as unknown as Record<string, unknown>)[name])]);
   } catch {
-    return {};
+    // One property that cannot be cloned (a function) drops them all, as in workerd.
   }
+  for (const [name, value] of properties) Object.defineProperty(copy, name, { value, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+function copyProperty(value: unknown): unknown {
+  if (value instanceof Error && !isDomException(value)) return enhancedCopy(value);
+  if (Array.isArray(value)) return value.map(copyProperty);
+  return clone(value);
+}
+
+function construct(Ctor: ErrorConstructor | AggregateErrorConstructor, message: string): Error {
+  return Ctor === AggregateError ? new AggregateError([], message) : new (Ctor as ErrorConstructor)(message);
 }
