@@ -108,7 +108,7 @@ function classReceiver(cls: EntrypointClass, host: LoopbackHost, props: Props): 
     call(path, args) {
       const callee = new CallScope();
       // A request or a socket is handed over as it is.
-      const cloned = path[0] === "fetch" || path[0] === "connect" ? args : cloneForRpc(args, { scope: callee });
+      const cloned = path[0] === "fetch" || path[0] === "connect" ? args : cloneForRpc(args, { scope: callee, params: true });
       return receive(() => {
         const { parent, value } = reach(path, callee);
         if (typeof value !== "function") throw new TypeError(`"${path.join(".")}" is not a function.`);
@@ -147,7 +147,7 @@ function handlersReceiver({ handlers, name }: Extract<Entrypoint, { kind: "handl
       if (!handlerEvent && handler.length > 3) return Promise.reject(new TypeError(WRONG_HANDLER_ARITY(method)));
       if (!handlerEvent && args.length !== 1) return Promise.reject(new TypeError(WRONG_CALL_ARITY(method)));
       const callee = new CallScope();
-      const cloned = handlerEvent ? args : cloneForRpc(args, { scope: callee });
+      const cloned = handlerEvent ? args : cloneForRpc(args, { scope: callee, params: true });
       return receive(() => (handler as Handler).call(handlers, cloned[0], host.env, callContext(host, props, callee)), host.enhancedErrors, callee);
     },
     read: (path) => Promise.reject(notImplemented(path[0] ?? name)),

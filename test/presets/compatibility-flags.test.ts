@@ -23,6 +23,7 @@ const FLAGS = [
   ["global_navigator", "no_global_navigator"],
   ["enable_navigator_language", "disable_navigator_language"],
   ["enable_ctx_exports", "disable_ctx_exports"],
+  ["rpc_params_dup_stubs", "rpc_params_transfer_stubs"],
   ["rpc", "no_rpc"],
   ["fetcher_no_get_put_delete", "fetcher_has_get_put_delete"],
   ["durable_object_fetch_requires_full_url", "durable_object_fetch_allows_relative_url"],

@@ -123,7 +123,7 @@ export function localStub(value: object, host?: StubHost, scope?: CallScope, par
   const receiver: PathReceiver = {
     call(path, args) {
       const callee = new CallScope();
-      const cloned = cloneForRpc(args, { scope: callee });
+      const cloned = cloneForRpc(args, { scope: callee, params: true });
       return deliver(() => callLocal(value, path, cloned), callee);
     },
     read: (path) => deliver(() => walk(value, path).value),
@@ -146,14 +146,15 @@ export function localStub(value: object, host?: StubHost, scope?: CallScope, par
 
 /**
  * Passing a stub over RPC moves it: the receiver gets a stub of its own for the same value
- * (in `scope`, the call receiving it), and the one passed is disposed.
+ * (in `scope`, the call receiving it), and the one passed is disposed, unless `keep` (a
+ * duplicate, as workerd's `rpc_params_dup_stubs` passes arguments).
  */
-export function transferStub(stub: object, scope: CallScope | undefined): object | undefined {
+export function transferStub(stub: object, scope: CallScope | undefined, keep = false): object | undefined {
   const handle = handles.get(stub);
   if (!handle) return undefined;
   if (handle.disposed) throw new Error(DISPOSED);
   const moved = localStub(handle.value, handle.host, scope);
-  handle.dispose();
+  if (!keep) handle.dispose();
   return moved;
 }
 

@@ -1,4 +1,5 @@
 /** RPC values and errors with workerd's rules: cloned values, and errors rebuilt on the caller's side. */
+import { currentCompatibility } from "../current-worker";
 import { RpcTarget } from "../state/base-classes";
 import { domException, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "./id";
@@ -17,6 +18,8 @@ export interface StubPlace {
   scope?: CallScope;
   /** Collects the stubs made. */
   made?: object[];
+  /** The values are a call's arguments (stubs among them are duplicated under `rpc_params_dup_stubs`). */
+  params?: boolean;
 }
 
 /**
@@ -79,7 +82,8 @@ function isProxy(value: object): boolean {
 }
 
 function cloneWithReferences(value: unknown, copies: Map<object, unknown>, place: StubPlace): unknown {
-  const moved = typeof value === "function" || typeof value === "object" ? value && transferStub(value, place.scope) : undefined;
+  const keep = place.params === true && currentCompatibility().rpcParamsDupStubs;
+  const moved = typeof value === "function" || typeof value === "object" ? value && transferStub(value, place.scope, keep) : undefined;
   if (moved) return made(moved, place);
   if (isTransferred(value)) return value;
   if (typeof value === "function" || value instanceof RpcTarget) return made(localStub(value as object, place.host, place.scope), place);

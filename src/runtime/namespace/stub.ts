@@ -86,7 +86,7 @@ const FORWARD_RETRIES = 6;
 
 function rpcMember(name: string, target: Target) {
   const call = async (...args: unknown[]): Promise<unknown> => {
-    const cloned = cloneForRpc(args);
+    const cloned = cloneForRpc(args, { params: true });
     return target((live) => live.call(name, cloned));
   };
   // `await stub.someGetter` reads the property: the member is also a thenable.
