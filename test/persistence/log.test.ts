@@ -3,6 +3,7 @@ import { decodeEntry, encodeEntry } from "../../src/runtime/persistence/log/entr
 import { applyPages, diffPages } from "../../src/runtime/persistence/log/pages";
 import { CorruptSnapshotError, FencedError } from "../../src/runtime/persistence/errors";
 import { logKey } from "../../src/runtime/persistence/keys";
+import { MAX_APPEND_WINDOW } from "../../src/runtime/persistence/log/log-store";
 import { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
 import { createMemoryStore } from "../../src/runtime/storage/memory";
 import { StorageRequestError } from "../../src/runtime/storage/errors";
@@ -12,20 +13,20 @@ import { dumpDatabase, openDatabase } from "./sqlite";
 const FAST = { deadlineMs: 300, attemptTimeoutMs: 100, baseDelayMs: 5 };
 
 /** One object's persistence on `store`, opened as the lifecycle opens it: restore, then seal. */
-async function open(store: ObjectStore, holder: string) {
+async function open(store: ObjectStore, holder: string, storePolicy = FAST) {
   const { db, port } = await openDatabase();
   // No write counter: every sync compares the whole image, which finds every change.
-  const persistence = new ObjectPersistence({ store, port, holder, leaseTtlMs: 60_000, storePolicy: FAST });
+  const persistence = new ObjectPersistence({ store, port, holder, leaseTtlMs: 60_000, storePolicy });
   await persistence.acquireLease();
   await persistence.restore();
   await persistence.openLog();
   return { db, port, persistence };
 }
 
-/** A reader: what a cold start restores from the store (newest commit + the log). */
-async function restored(store: ObjectStore) {
+/** A reader: what a cold start restores from the store (newest commit + the log); what it reports goes to `reports`. */
+async function restored(store: ObjectStore, reports: unknown[] = []) {
   const { port } = await openDatabase();
-  await new ObjectPersistence({ store, port, storePolicy: FAST }).restore();
+  await new ObjectPersistence({ store, port, storePolicy: FAST, onError: (error) => reports.push(error) }).restore();
   return port;
 }
 
@@ -35,9 +36,9 @@ async function logPositions(store: ObjectStore): Promise<string[]> {
 
 describe("log entries", () => {
   it("round-trip, and any damaged byte is CORRUPT_SNAPSHOT naming the key", async () => {
-    const bytes = await encodeEntry({ kind: "pages", position: 3, generation: 2, timestampMs: 5, size: 8, pageSize: 4, pages: [2], data: new Uint8Array([1, 2, 3, 4]) });
+    const bytes = await encodeEntry({ kind: "pages", position: 3, generation: 2, timestampMs: 5, stored: 1, size: 8, pageSize: 4, pages: [2], data: new Uint8Array([1, 2, 3, 4]) });
     const entry = await decodeEntry(bytes, "log/x", 3);
-    expect(entry).toMatchObject({ kind: "pages", position: 3, generation: 2, pages: [2] });
+    expect(entry).toMatchObject({ kind: "pages", position: 3, generation: 2, pages: [2], stored: 1 });
     expect([...(entry as { data: Uint8Array }).data]).toEqual([1, 2, 3, 4]);
     for (const at of [0, 20, bytes.length - 40, bytes.length - 1]) {
       const damaged = bytes.slice();
@@ -216,6 +217,98 @@ describe("the write-ahead log", () => {
     const error = await restored(store).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptSnapshotError);
     expect((error as CorruptSnapshotError).key).toBe(logKey(3));
+  });
+
+  it("a gap is only an append in flight when fewer entries than the widest window follow it, none taken after it was stored", async () => {
+    const seal = (position: number, stored: number) =>
+      encodeEntry({ kind: "seal", position, generation: 1, holder: "a", timestampMs: 1, stored });
+    const log = async (tail: number[], stored = 1) => {
+      const store = createMemoryStore();
+      await store.put(logKey(1), await seal(1, 0));
+      for (const position of tail) await store.put(logKey(position), await seal(position, stored));
+      return store;
+    };
+    const widest = Array.from({ length: MAX_APPEND_WINDOW }, (_, i) => i + 3);
+    const reports: unknown[] = [];
+    await restored(await log(widest.slice(1)), reports);
+    expect(reports).toEqual([expect.objectContaining({ code: "LOG_TAIL_UNACKNOWLEDGED", positions: widest.slice(1) })]);
+    await expect(restored(await log(widest))).rejects.toThrow(expect.objectContaining({ code: "CORRUPT_SNAPSHOT", key: logKey(2) }));
+    await expect(restored(await log([3], 2))).rejects.toThrow(expect.objectContaining({ code: "CORRUPT_SNAPSHOT", key: logKey(2) }));
+  });
+
+  it("appends are pipelined: a gap left by an append in flight is no damage; the next holder seals the window and never applies what followed the gap", async () => {
+    const inner = createMemoryStore();
+    // The first append to a key in `held` waits until released: a slow request, or a paused holder.
+    const held = new Map<string, { release?: () => void }>();
+    const store: ObjectStore = {
+      ...inner,
+      async put(key, body, options) {
+        const hold = held.get(key);
+        if (hold && !hold.release) await new Promise<void>((release) => (hold.release = release));
+        return inner.put(key, body, options);
+      },
+    };
+    const a = await open(store, "a", { deadlineMs: 10_000, attemptTimeoutMs: 10_000, baseDelayMs: 5 }); // waits out the hold
+    a.port.exec("CREATE TABLE t (v); INSERT INTO t VALUES ('a1')");
+    await a.persistence.sync(); // seal 1, batch 2
+    held.set(logKey(3), {});
+    a.port.exec("INSERT INTO t VALUES ('a2, in flight')");
+    const second = a.persistence.sync();
+    await new Promise((resolve) => setTimeout(resolve, 10)); // its append is on its way
+    a.port.exec("INSERT INTO t VALUES ('a3, stored after the gap')");
+    const third = a.persistence.sync();
+    await expect.poll(async () => (await store.list("log/")).objects.map((o) => o.key)).toContain(logKey(4));
+    let acknowledged = false;
+    void third.then(() => (acknowledged = true), () => undefined);
+
+    // Restoring now stops at the gap (neither write was acknowledged), and says what it left
+    // out; b takes over and seals the gap and as many positions as any writer's window.
+    const reports: unknown[] = [];
+    expect((await restored(store, reports)).query("SELECT v FROM t")).toEqual([["a1"]]);
+    expect(reports).toEqual([expect.objectContaining({ code: "LOG_TAIL_UNACKNOWLEDGED", positions: [4] })]);
+    // a's lease ran out unreleased (expiresAt 0 would be a hand-over).
+    await store.put("lock", new TextEncoder().encode(JSON.stringify({ holder: "a", generation: 1, expiresAt: 1 })));
+    const b = await open(store, "b");
+    expect(b.port.query("SELECT v FROM t")).toEqual([["a1"]]);
+    b.port.exec("INSERT INTO t VALUES ('b1')");
+    await b.persistence.sync();
+
+    // a's held append lands on b's seal: a is fenced, and never acknowledged either write.
+    held.get(logKey(3))!.release!();
+    await expect(second).rejects.toThrow(FencedError);
+    await expect(third).rejects.toThrow(FencedError);
+    expect(acknowledged).toBe(false);
+    expect((await restored(store)).query("SELECT v FROM t ORDER BY rowid")).toEqual([["a1"], ["b1"]]);
+    // b's own entries follow the window it sealed: positions 3 to 10, then 11.
+    expect(await logPositions(store)).toEqual(Array.from({ length: 11 }, (_, i) => logKey(i + 1)));
+  });
+
+  it("a checkpoint taken while writes keep coming sits on a batch of its own and does not wait for the writes to stop", async () => {
+    const inner = createMemoryStore();
+    const store: ObjectStore = {
+      ...inner,
+      async put(key, body, options) {
+        await new Promise((resolve) => setTimeout(resolve, 2)); // a store with some latency
+        return inner.put(key, body, options);
+      },
+    };
+    const { port, persistence } = await open(store, "a");
+    port.exec("CREATE TABLE t (v)");
+    let stop = false;
+    let written = 0;
+    const writer = (async () => {
+      while (!stop) {
+        port.exec(`INSERT INTO t VALUES (${written++})`);
+        await Promise.race([persistence.sync(), new Promise((resolve) => setTimeout(resolve, 1))]);
+      }
+    })();
+    const checkpoint = await persistence.checkpoint();
+    stop = true;
+    await writer;
+    await persistence.sync();
+    expect(checkpoint?.sequence).toBe(1);
+    expect(persistence.head?.log).toBeGreaterThan(1);
+    expect((await restored(store)).query("SELECT count(*) FROM t")).toEqual([[BigInt(written)]]);
   });
 
   it("a commit after time travel is followed by a full-image entry", async () => {

@@ -1,10 +1,11 @@
 import { DotdoError } from "../errors";
 import type { PersistenceLifecycleOptions } from "./lifecycle";
+import { MAX_APPEND_WINDOW } from "./log/log-store";
 
-/** A persistence setting in the environment that is not a positive whole number. */
+/** A persistence setting in the environment that is not a whole number in its range. */
 export class PersistenceConfigError extends DotdoError {
-  constructor(name: string, value: string) {
-    super("PERSISTENCE_CONFIG_INVALID", `${name}=${JSON.stringify(value)}: expected a positive whole number`);
+  constructor(name: string, value: string, expected = "a positive whole number") {
+    super("PERSISTENCE_CONFIG_INVALID", `${name}=${JSON.stringify(value)}: expected ${expected}`);
   }
 }
 
@@ -16,6 +17,8 @@ export class PersistenceConfigError extends DotdoError {
  *   makes that safe) instead of waiting out their leases.
  * - `DOTDO_CHECKPOINT_INTERVAL_MS`, `DOTDO_CHECKPOINT_LOG_ENTRIES`: when checkpoints compact
  *   the log (see `IcebergConfig`).
+ * - `DOTDO_LOG_WINDOW`: how many log appends of one object may be in flight at once, 1 to
+ *   `MAX_APPEND_WINDOW` (default 4): fewer PUTs on a busy object against lower write latency.
  * - `DOTDO_STORE_DEADLINE_MS`: how long a log append retries a failing store before the
  *   writes in it fail.
  * - `DOTDO_LEASE_TTL_MS`: how long a lease lasts unrenewed, so how long others wait for a
@@ -26,7 +29,7 @@ export class PersistenceConfigError extends DotdoError {
 export function persistenceEnv(
   env: Record<string, string | undefined>,
   fallbackHolder?: string,
-): Pick<PersistenceLifecycleOptions, "holder" | "iceberg" | "storePolicy" | "leaseTtlMs" | "stopGraceMs"> {
+): Pick<PersistenceLifecycleOptions, "holder" | "iceberg" | "storePolicy" | "leaseTtlMs" | "stopGraceMs" | "appendWindow"> {
   const number = (name: string): number | undefined => {
     const value = env[name]?.trim();
     if (!value) return undefined;
@@ -39,7 +42,12 @@ export function persistenceEnv(
   const deadlineMs = number("DOTDO_STORE_DEADLINE_MS");
   const leaseTtlMs = number("DOTDO_LEASE_TTL_MS");
   const stopGraceMs = number("DOTDO_STOP_GRACE_MS");
+  const appendWindow = number("DOTDO_LOG_WINDOW");
+  if (appendWindow !== undefined && appendWindow > MAX_APPEND_WINDOW) {
+    throw new PersistenceConfigError("DOTDO_LOG_WINDOW", String(appendWindow), `a whole number from 1 to ${MAX_APPEND_WINDOW}`);
+  }
   return {
+    ...(appendWindow !== undefined && { appendWindow }),
     ...(stopGraceMs !== undefined && { stopGraceMs }),
     ...(holder && { holder }),
     ...(leaseTtlMs !== undefined && { leaseTtlMs }),

@@ -16,6 +16,22 @@ export class FencedError extends DotdoError {
   }
 }
 
+/**
+ * Reported (not thrown) by a restore: log entries after a gap were left out. They are the tail
+ * of a holder's pipelined appends, taken while the position before them was not yet stored, so
+ * that holder never acknowledged them; if the gap is damage instead, these are the writes lost.
+ */
+export class UnacknowledgedLogTailError extends DotdoError {
+  readonly positions: readonly number[];
+  constructor(gap: number, positions: readonly number[]) {
+    super(
+      "LOG_TAIL_UNACKNOWLEDGED",
+      `log positions ${positions.join(", ")} follow a gap at ${gap} and were never acknowledged (appends in flight when their holder stopped): not replayed`,
+    );
+    this.positions = positions;
+  }
+}
+
 /** A snapshot file is missing or cannot be decoded. `key` names the file. */
 export class CorruptSnapshotError extends DotdoError {
   constructor(

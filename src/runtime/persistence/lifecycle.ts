@@ -62,6 +62,8 @@ export interface PersistenceLifecycleOptions {
   stopGraceMs?: number;
   /** Deadlines and retries of the log's store requests (default: 10 s, each try 5 s). */
   storePolicy?: RetryPolicy;
+  /** Log appends in flight at once per object (`ObjectPersistenceOptions.appendWindow`). */
+  appendWindow?: number;
   /** Background checkpoint failures (e.g. `FencedError`) go here; they are not thrown anywhere else. */
   onError?: (error: unknown, ref: ObjectRef) => void;
 }
@@ -147,6 +149,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         onError: report(ref),
         writes: () => db.writeCount,
         ...(options.storePolicy === undefined ? {} : { storePolicy: options.storePolicy }),
+        ...(options.appendWindow === undefined ? {} : { appendWindow: options.appendWindow }),
       });
       await acquireWaiting(persistence, options.leaseWaitMs ?? (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) + 1_000, async ({ address }) => {
         if (options.address === undefined || address === undefined) return "wait";

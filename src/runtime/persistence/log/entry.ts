@@ -11,6 +11,12 @@ interface EntryHeader {
   /** The lease generation of the writer. */
   generation: number;
   timestampMs: number;
+  /**
+   * The last position its writer knew stored when it took this entry (appends are pipelined):
+   * a gap at or before it is damage, one after it an append still in flight or lost. Entries
+   * written before appends were pipelined have none: every position before them counts.
+   */
+  stored: number;
 }
 
 /** The pages one batch wrote, as SQLite's own WAL and Litestream record them. */
@@ -65,6 +71,8 @@ export async function decodeEntry(bytes: Uint8Array, key: string, expectedPositi
   if (header.position !== expectedPosition || !Number.isSafeInteger(header.generation)) {
     throw corrupt(`not the entry for position ${expectedPosition}`);
   }
+  header.stored ??= expectedPosition - 1;
+  if (!Number.isSafeInteger(header.stored) || (header.stored as number) >= expectedPosition) throw corrupt("malformed header");
   const data = body.subarray(newline + 1);
   if (header.kind === "seal" && typeof header.holder === "string") return header as unknown as SealEntry;
   const { size, pageSize, pages } = header;

@@ -26,15 +26,38 @@ export async function listLog(store: ObjectStore, after: number, policy: RetryPo
 }
 
 /**
- * The entries after `after` (as `listed`, when listed already), read in parallel and checked: positions must follow on without a
- * gap (a missing entry may hold acknowledged writes, so it is damage, never skipped).
+ * The most appends one writer may have in flight (its window, `LogWriterOptions.window`, is at
+ * most this): it takes a position at most this far past the last one it knows stored. So a gap
+ * can only be an append still in flight (or lost) when fewer entries than this follow it, none
+ * of them taken after the gap's position was stored; and a new holder that seals this many
+ * positions leaves an older holder no position it could still append to.
  */
-export async function readLog(store: ObjectStore, after: number, policy: RetryPolicy, listed?: number[]): Promise<LogEntry[]> {
+export const MAX_APPEND_WINDOW = 8;
+
+/** The entries after a position, and the positions after a gap left out (see `readLog`). */
+export interface LogRead {
+  entries: LogEntry[];
+  /** Entries after a gap that their writer never acknowledged; empty without a gap. */
+  unacknowledged: number[];
+}
+
+/**
+ * The entries after `after` (as `listed`, when listed already), read in parallel and checked,
+ * up to the first gap. Entries after a gap are the tail of a writer's pipelined appends, which
+ * it never acknowledged (the position before them was not stored): they are left out. Any
+ * other gap may have held acknowledged writes, so it is damage, never skipped.
+ */
+export async function readLog(store: ObjectStore, after: number, policy: RetryPolicy, listed?: number[]): Promise<LogRead> {
   const positions = listed ?? (await listLog(store, after, policy));
-  positions.forEach((position, i) => {
-    if (position !== after + i + 1) throw new CorruptSnapshotError(logKey(after + i + 1), "missing: the log has a gap here");
-  });
-  return Promise.all(positions.map((position) => readEntry(store, position, policy)));
+  const gap = positions.findIndex((position, i) => position !== after + i + 1);
+  const entries = await Promise.all(positions.map((position) => readEntry(store, position, policy)));
+  if (gap === -1) return { entries, unacknowledged: [] };
+  const missing = after + gap + 1;
+  const tail = entries.slice(gap);
+  if (tail.length >= MAX_APPEND_WINDOW || tail.some((entry) => entry.stored >= missing)) {
+    throw new CorruptSnapshotError(logKey(missing), "missing: the log has a gap here");
+  }
+  return { entries: entries.slice(0, gap), unacknowledged: positions.slice(gap) };
 }
 
 /** The entry at `position`; a missing one is damage. */

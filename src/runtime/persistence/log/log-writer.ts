@@ -14,6 +14,8 @@ export interface LogWriterOptions {
    * batch (one that finds no changed page stores nothing).
    */
   writes?: () => number;
+  /** How many appends may be in flight at once, 1 to `MAX_APPEND_WINDOW`. */
+  window: number;
   /** The lease generation every entry records. */
   generation: number;
   /** The position stored last (this writer's seal), and the database image at it. */
@@ -23,41 +25,54 @@ export interface LogWriterOptions {
   now: () => number;
 }
 
+/** A batch taken at a log position: the database image it brings the log to, stored or not yet. */
+export interface LogCut {
+  position: number;
+  image: Uint8Array;
+  /** Resolves once this position and every one before it are stored. */
+  stored: Promise<void>;
+}
+
 /**
  * Group commit into an object's log: `sync()` resolves once every write made before the call
- * is stored. Writes that arrive while a batch is being stored join the next batch, so there is
- * one store write per batch, never per request. Each batch is the pages that changed since the
- * last one, appended create-only at the next position: if that position is taken, another
- * instance has sealed the log, and this writer fails for good (`FENCED`). A batch that cannot
- * be stored before the policy's deadline fails too; the object's state is then ahead of the
- * store and must be thrown away (see `failure`).
+ * is stored. Writes join the batch not taken yet, so there is one store write per batch, never
+ * per request. Each batch is the pages that changed since the batch before, appended
+ * create-only at the next position; up to `window` appends are in flight at once (a
+ * store's round trip would otherwise bound the object's writes per second), and a batch counts
+ * as stored only once every position before it is. If a position is taken, another instance
+ * has sealed the log, and this writer fails for good (`FENCED`). A batch that cannot be stored
+ * before the policy's deadline fails too; the object's state is then ahead of the store and
+ * must be thrown away (see `failure`).
  */
 export class LogWriter {
   readonly #options: LogWriterOptions;
+  /** The newest position taken, and the image it brings the log to. */
   #position: number;
   #base: Uint8Array;
+  /** The last position stored, with every one before it. */
+  #stored: number;
   /** `writes()` as of the stored position. */
   #durable: number;
   /** `writes()` as of the newest batch taken. */
   #captured: number;
-  /** A batch is taken and not stored yet. */
-  #storing = false;
-  /** The newest batch: taken (or waiting to be), resolves once stored. */
+  /** The newest batch taken: resolves once it and every batch before it are stored. */
   #tail: Promise<void> = Promise.resolve();
   /** A batch not taken yet, which callers join. */
   #waiting: Promise<void> | null = null;
+  /** Calls waiting for an append to finish, when the window is full. */
+  #room: Array<() => void> = [];
   /** Time travel replaced the whole database: the next batch holds every page. */
   #forced = false;
   #failure: Error | null = null;
 
   constructor(options: LogWriterOptions) {
     this.#options = options;
-    this.#position = options.position;
+    this.#position = this.#stored = options.position;
     this.#base = options.base;
     this.#durable = this.#captured = this.#count();
   }
 
-  /** The last position this writer stored. */
+  /** The last position this writer took. */
   get position(): number {
     return this.#position;
   }
@@ -65,14 +80,6 @@ export class LogWriter {
   /** Why this writer stopped (fenced, or the store failed past the deadline); null while it works. */
   get failure(): Error | null {
     return this.#failure;
-  }
-
-  /** Every write so far is stored, and nothing is on its way. Checked synchronously before a checkpoint. */
-  get upToDate(): boolean {
-    if (this.#failure !== null || this.#waiting !== null || this.#storing || this.#forced) return false;
-    if (this.#options.writes) return this.#options.writes() <= this.#durable;
-    const image = this.#options.image();
-    return image !== null && sameImage(this.#base, image);
   }
 
   /** Resolves once every write made so far is stored; rejects if it cannot be. */
@@ -83,17 +90,34 @@ export class LogWriter {
       if (target <= this.#durable) return Promise.resolve();
       if (target <= this.#captured) return this.#tail;
     }
-    if (this.#waiting) return this.#waiting;
-    const waiting = this.#tail.catch(() => undefined).then(() => this.#batch());
-    this.#waiting = waiting;
-    this.#tail = waiting;
-    return waiting;
+    this.#waiting ??= this.#next();
+    return this.#waiting;
+  }
+
+  /**
+   * Takes a batch now, in this turn (a checkpoint reads the database in the same turn, so it
+   * sits exactly on the position returned). Null while the window is full or a transaction is
+   * open: wait for `room()` and try again.
+   */
+  cut(): LogCut | null {
+    if (this.#failure) throw this.#failure;
+    if (this.#position - this.#stored >= this.#options.window) return null;
+    const image = this.#options.image();
+    if (image === null) return null;
+    this.#take(image);
+    return { position: this.#position, image, stored: this.#tail };
+  }
+
+  /** Resolves when an append in flight has finished (or at once if none is). */
+  room(): Promise<void> {
+    if (this.#position === this.#stored || this.#failure) return Promise.resolve();
+    return new Promise((resolve) => this.#room.push(resolve));
   }
 
   /**
    * Diffs from now on against `image`, the database as it is now (a checkpoint's image, read in
-   * the same turn as `upToDate`), byte for byte what a restore starts from. True when those
-   * bytes differ from the last entry's image (SQLite wrote the same state differently).
+   * the same turn as `cut()`), byte for byte what a restore starts from. True when those bytes
+   * differ from the last entry's image (SQLite wrote the same state differently).
    */
   rebaseTo(image: Uint8Array): boolean {
     const changed = !sameImage(this.#base, image);
@@ -111,40 +135,55 @@ export class LogWriter {
     return this.#options.writes?.() ?? 0;
   }
 
-  async #batch(): Promise<void> {
-    if (this.#failure) throw this.#failure;
-    let image = this.#options.image();
-    // An explicit transaction is open: its writes may still roll back. Take the batch after it.
-    while (image === null) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+  /** The next batch, taken once the window has room and no transaction is open. */
+  async #next(): Promise<void> {
+    await Promise.resolve(); // writes made in this turn join the batch
+    for (;;) {
       if (this.#failure) throw this.#failure;
-      image = this.#options.image();
+      if (this.#position - this.#stored >= this.#options.window) await this.room();
+      else {
+        const image = this.#options.image();
+        // An explicit transaction is open: its writes may still roll back. Take the batch after it.
+        if (image !== null) return this.#take(image);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
     }
+  }
+
+  /** Takes the writes so far as the next position's batch (none if no page changed). */
+  #take(image: Uint8Array): Promise<void> {
     const captured = this.#count();
     this.#waiting = null;
     this.#captured = captured;
     this.#forced = false;
     const diff = diffPages(this.#base, image);
-    if (diff.pages.length === 0 && diff.size === this.#base.length) {
-      this.#durable = Math.max(this.#durable, captured);
-      return;
-    }
-    const position = this.#position + 1;
+    if (diff.pages.length === 0 && diff.size === this.#base.length) return this.#tail;
+    const position = ++this.#position;
+    this.#base = image;
+    const stored = this.#append(position, diff);
+    const before = this.#tail;
+    this.#tail = Promise.all([before, stored])
+      .then(() => {
+        this.#stored = position;
+        this.#durable = Math.max(this.#durable, captured);
+      })
+      .finally(() => {
+        for (const resolve of this.#room.splice(0)) resolve();
+      });
+    this.#tail.catch(() => undefined);
+    return this.#tail;
+  }
+
+  async #append(position: number, diff: ReturnType<typeof diffPages>): Promise<void> {
     const { store, generation, policy, now } = this.#options;
-    this.#storing = true;
     try {
-      const bytes = await encodeEntry({ kind: "pages", position, generation, timestampMs: now(), ...diff });
+      const bytes = await encodeEntry({ kind: "pages", position, generation, timestampMs: now(), stored: this.#stored, ...diff });
       if ((await createEntry(store, position, bytes, policy)) === "taken") {
         throw new FencedError("FENCED", `log position ${position} was taken by another holder: this instance no longer owns the object`);
       }
     } catch (error) {
-      this.#failure = error instanceof Error ? error : new Error(String(error));
+      this.#failure ??= error instanceof Error ? error : new Error(String(error));
       throw this.#failure;
-    } finally {
-      this.#storing = false;
     }
-    this.#position = position;
-    this.#base = image;
-    this.#durable = captured;
   }
 }

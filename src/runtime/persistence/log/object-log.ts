@@ -2,10 +2,10 @@ import { mapLimit } from "../../concurrency";
 import type { RetryPolicy } from "../../retry";
 import type { ObjectStore } from "../../storage/types";
 import type { Commit } from "../commit";
-import { CorruptSnapshotError, FencedError, UnsupportedSchemaError } from "../errors";
+import { CorruptSnapshotError, FencedError, UnacknowledgedLogTailError, UnsupportedSchemaError } from "../errors";
 import { logKey } from "../keys";
 import type { SqlPort } from "../sql-port";
-import { listLog } from "./log-store";
+import { MAX_APPEND_WINDOW, listLog } from "./log-store";
 import { LogWriter } from "./log-writer";
 import { replayLog, SEAL_KEEP_MS, sealLog, startOfLog, type Replayed } from "./replay";
 
@@ -16,7 +16,11 @@ export interface ObjectLogOptions {
   /** A count that rises with every write (see `LogWriterOptions.writes`). */
   writes?: () => number;
   policy: RetryPolicy;
+  /** Appends in flight at once (`LogWriterOptions.window`). */
+  window: number;
   now: () => number;
+  /** Hears of entries a restore left out (`UnacknowledgedLogTailError`). */
+  report(error: Error): void;
   /** Puts a replayed image in place of the database. */
   adopt(image: Uint8Array): void;
 }
@@ -83,6 +87,9 @@ export class ObjectLog {
       return null;
     }
     const replayed = await replayLog(store, after, port.image!()!, policy, positions, commit?.seals);
+    if (replayed.unacknowledged.length > 0) {
+      this.#options.report(new UnacknowledgedLogTailError(replayed.position + 1, replayed.unacknowledged));
+    }
     if (replayed.applied === 0) return replayed;
     if (commit?.image && !exact) {
       // The log's pages apply to the commit's image only; the tables were loaded instead.
@@ -100,7 +107,7 @@ export class ObjectLog {
    */
   async open(generation: number, handedOver: boolean, head: Commit | null): Promise<LogWriter> {
     if (this.#writer) return this.#writer;
-    const { store, port, holder, writes, policy, now } = this.#options;
+    const { store, port, holder, writes, policy, now, window } = this.#options;
     const restored = this.#state;
     let start = restored;
     if (!start) {
@@ -113,13 +120,18 @@ export class ObjectLog {
       }
       start = { ...startOfLog(new Uint8Array(0), end), seals: head?.seals ?? [] };
     }
-    const sealed = await sealLog(store, start, { generation, holder, now }, policy);
+    // A holder that handed over has nothing in flight; so has a log nobody wrote yet. Any
+    // other may have, as far as the widest window any writer may use.
+    const sealWindow = handedOver || start.position === 0 ? 1 : MAX_APPEND_WINDOW;
+    const sealed = await sealLog(store, start, { generation, holder, now, window: sealWindow }, policy);
     if (restored && sealed.applied > restored.applied) this.#options.adopt(sealed.image);
-    this.#state = handedOver ? { ...sealed, seals: sealed.seals.filter(([position]) => position !== sealed.position) } : sealed;
+    const sealedFrom = sealed.position - sealWindow + 1;
+    this.#state = handedOver ? { ...sealed, seals: sealed.seals.filter(([position]) => position < sealedFrom) } : sealed;
     const writer = new LogWriter({
       store,
       image: () => port.image?.() ?? null,
       ...(writes && { writes }),
+      window,
       generation,
       position: sealed.position,
       base: sealed.image,

@@ -15,6 +15,8 @@ export interface Replayed {
   sealed: number;
   /** Seal entries met on the way: [position, timestampMs] (see `SEAL_KEEP_MS`). */
   seals: Array<[number, number]>;
+  /** Positions after a gap left out, never acknowledged (see `readLog`). */
+  unacknowledged: number[];
 }
 
 /**
@@ -26,7 +28,7 @@ export const SEAL_KEEP_MS = 24 * 60 * 60 * 1000;
 
 /** The state before any entry: `base` at log position `position`. */
 export function startOfLog(base: Uint8Array, position: number): Replayed {
-  return { image: base, position, applied: 0, sealed: 0, seals: [] };
+  return { image: base, position, applied: 0, sealed: 0, seals: [], unacknowledged: [] };
 }
 
 /**
@@ -47,7 +49,7 @@ export function applyEntries(start: Replayed, entries: readonly LogEntry[]): Rep
       applied++;
     }
   }
-  return { image, position, applied, sealed, seals };
+  return { ...start, image, position, applied, sealed, seals };
 }
 
 /**
@@ -62,31 +64,59 @@ export async function replayLog(
   listed?: number[],
   seals: Array<[number, number]> = [],
 ): Promise<Replayed> {
-  return applyEntries({ ...startOfLog(base, after), seals }, await readLog(store, after, policy, listed));
+  const { entries, unacknowledged } = await readLog(store, after, policy, listed);
+  return applyEntries({ ...startOfLog(base, after), seals, unacknowledged }, entries);
 }
 
 /**
  * Seals the log after `state` for `generation`: from now on every append by an older holder
  * collides. When an older holder's entry got there first, it is applied (it may hold writes
- * that holder acknowledged) and the seal moves on to the next position.
+ * that holder acknowledged) and the seal moves on to the next position. An older holder that
+ * may still have appends in flight (it did not hand over) had a window of positions past the
+ * one sealed: each free one gets a seal too, and the entries that landed there are never
+ * applied (their writer was not told they were stored). The result's position is the last of
+ * the window.
  */
 export async function sealLog(
   store: ObjectStore,
   state: Replayed,
-  seal: { generation: number; holder: string; now: () => number },
+  seal: { generation: number; holder: string; now: () => number; window: number },
   policy: RetryPolicy,
 ): Promise<Replayed> {
+  const stored = (position: number) => claimPosition(store, position, seal, state.position, policy);
   for (;;) {
     const position = state.position + 1;
+    const entry = await stored(position);
+    if (entry !== null) {
+      state = applyEntries(state, [entry]);
+      continue;
+    }
+    const rest = Array.from({ length: seal.window - 1 }, (_, i) => position + 1 + i);
+    const late = await Promise.all(rest.map(stored));
     const timestampMs = seal.now();
-    const bytes = await encodeEntry({ kind: "seal", position, generation: seal.generation, holder: seal.holder, timestampMs });
-    if ((await createEntry(store, position, bytes, policy)) === "stored") {
-      return { ...state, position, sealed: Math.max(state.sealed, seal.generation), seals: [...state.seals, [position, timestampMs]] };
-    }
-    const entry = await readEntry(store, position, policy);
-    if (entry.generation > seal.generation) {
-      throw new FencedError("FENCED", `log position ${position} holds generation ${entry.generation}: a newer holder owns the object`);
-    }
-    state = applyEntries(state, [entry]);
+    const ours = [position, ...rest.filter((_, i) => late[i] === null)];
+    return {
+      ...state,
+      position: position + rest.length,
+      sealed: Math.max(state.sealed, seal.generation),
+      seals: [...state.seals, ...ours.map((at): [number, number] => [at, timestampMs])],
+    };
   }
+}
+
+/** A seal at `position`; else the older holder's entry there (a newer holder's fences us). */
+async function claimPosition(
+  store: ObjectStore,
+  position: number,
+  seal: { generation: number; holder: string; now: () => number },
+  stored: number,
+  policy: RetryPolicy,
+): Promise<LogEntry | null> {
+  const bytes = await encodeEntry({ kind: "seal", position, generation: seal.generation, holder: seal.holder, timestampMs: seal.now(), stored });
+  if ((await createEntry(store, position, bytes, policy)) === "stored") return null;
+  const entry = await readEntry(store, position, policy);
+  if (entry.generation > seal.generation) {
+    throw new FencedError("FENCED", `log position ${position} holds generation ${entry.generation}: a newer holder owns the object`);
+  }
+  return entry;
 }
