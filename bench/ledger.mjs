@@ -38,6 +38,7 @@ export async function startDotdo(output, env, port, stderr = "inherit") {
   return {
     url,
     port,
+    pid: child.pid,
     stop: () => (child.kill("SIGTERM"), exited),
     kill: () => (child.kill("SIGKILL"), exited),
   };
