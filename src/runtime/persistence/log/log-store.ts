@@ -32,7 +32,7 @@ export async function listLog(store: ObjectStore, after: number, policy: RetryPo
  * of them taken after the gap's position was stored; and a new holder that seals this many
  * positions leaves an older holder no position it could still append to.
  */
-export const MAX_APPEND_WINDOW = 8;
+export const MAX_APPEND_WINDOW = 4;
 
 /** The entries after a position, and the positions after a gap left out (see `readLog`). */
 export interface LogRead {
