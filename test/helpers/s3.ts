@@ -24,8 +24,11 @@ export interface S3TestServer {
   rawEndpoint: string;
   /** s3rver's process, for benchmarks that count the peer's CPU time. */
   s3rverPid: number;
-  /** Requests the proxy has seen, oldest first (method, path, lower-cased headers). */
-  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders }>;
+  /**
+   * Requests the proxy has seen, oldest first (method, path, lower-cased headers); `ms`, once
+   * answered: from its arrival to the answer's last byte, the added latency included.
+   */
+  requests: Array<{ method: string; path: string; headers: IncomingHttpHeaders; ms?: number }>;
   close(): Promise<void>;
 }
 
@@ -64,13 +67,16 @@ export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSe
   const queues = new Map<string, Promise<void>>();
 
   const proxy = createServer((req, res) => {
+    const entry: S3TestServer["requests"][number] = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers };
+    requests.push(entry);
+    const arrived = performance.now();
+    res.on("finish", () => (entry.ms = performance.now() - arrived));
     if (latencyMs > 0) setTimeout(() => serve(req, res), latencyMs);
     else serve(req, res);
   });
 
   function serve(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? "/";
-    requests.push({ method: req.method ?? "GET", path, headers: req.headers });
     const isWrite = req.method === "PUT" || req.method === "DELETE";
     // Requests to one key wait for the previous one to finish.
     const key = path.split("?")[0] ?? path;

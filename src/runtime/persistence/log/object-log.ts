@@ -123,7 +123,10 @@ export class ObjectLog {
     // A holder that handed over has nothing in flight; so has a log nobody wrote yet. Any
     // other may have, as far as the widest window any writer may use.
     const sealWindow = handedOver || start.position === 0 ? 1 : MAX_APPEND_WINDOW;
-    const sealed = await sealLog(store, start, { generation, holder, now, window: sealWindow }, policy);
+    // Generation 1 took a lock that did not exist: no instance held the object before, so
+    // nothing can be appended to its log but by this holder. An empty log then needs no seal.
+    const first = generation === 1 && start.position === 0;
+    const sealed = first ? start : await sealLog(store, start, { generation, holder, now, window: sealWindow }, policy);
     if (restored && sealed.applied > restored.applied) this.#options.adopt(sealed.image);
     const sealedFrom = sealed.position - sealWindow + 1;
     this.#state = handedOver ? { ...sealed, seals: sealed.seals.filter(([position]) => position < sealedFrom) } : sealed;
