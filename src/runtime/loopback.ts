@@ -1,3 +1,4 @@
+import { currentIoContext, IoContext, runInIoContext } from "./io-context";
 import { CallScope } from "./namespace/local-stub";
 import { cloneForRpc, stubs } from "./namespace/rpc";
 import { brandClass, notImplemented, prototypeMember, receive, rpcPath, walk, type PathReceiver } from "./namespace/rpc-path";
@@ -107,9 +108,10 @@ function classReceiver(cls: EntrypointClass, host: LoopbackHost, props: Props): 
   return {
     call(path, args) {
       const callee = new CallScope();
+      const context = new IoContext();
       // A request or a socket is handed over as it is.
-      const cloned = path[0] === "fetch" || path[0] === "connect" ? args : cloneForRpc(args, { scope: callee, params: true });
-      return receive(() => {
+      const cloned = path[0] === "fetch" || path[0] === "connect" ? args : cloneForRpc(args, { scope: callee, params: true, owner: context });
+      return receiveIn(context, () => {
         const { parent, value } = reach(path, callee);
         if (typeof value !== "function") throw new TypeError(`"${path.join(".")}" is not a function.`);
         return Reflect.apply(value as (...a: unknown[]) => unknown, parent, cloned);
@@ -117,9 +119,15 @@ function classReceiver(cls: EntrypointClass, host: LoopbackHost, props: Props): 
     },
     read(path) {
       const callee = new CallScope();
-      return receive(() => reach(path, callee).value, host.enhancedErrors, callee);
+      return receiveIn(new IoContext(), () => reach(path, callee).value, host.enhancedErrors, callee);
     },
   };
+}
+
+/** Runs a call to an entrypoint as a request of its own (`context`), as workerd runs each. */
+function receiveIn(context: IoContext, run: () => unknown, enhancedErrors: boolean, callee: CallScope): Promise<unknown> {
+  const caller = currentIoContext();
+  return runInIoContext(context, () => receive(run, enhancedErrors, callee, caller));
 }
 
 /** The `ctx` of one call: `ctx.abort(reason)` ends it (disposing what it holds) and fails with `reason`. */
@@ -147,8 +155,9 @@ function handlersReceiver({ handlers, name }: Extract<Entrypoint, { kind: "handl
       if (!handlerEvent && handler.length > 3) return Promise.reject(new TypeError(WRONG_HANDLER_ARITY(method)));
       if (!handlerEvent && args.length !== 1) return Promise.reject(new TypeError(WRONG_CALL_ARITY(method)));
       const callee = new CallScope();
-      const cloned = handlerEvent ? args : cloneForRpc(args, { scope: callee, params: true });
-      return receive(() => (handler as Handler).call(handlers, cloned[0], host.env, callContext(host, props, callee)), host.enhancedErrors, callee);
+      const context = new IoContext();
+      const cloned = handlerEvent ? args : cloneForRpc(args, { scope: callee, params: true, owner: context });
+      return receiveIn(context, () => (handler as Handler).call(handlers, cloned[0], host.env, callContext(host, props, callee)), host.enhancedErrors, callee);
     },
     read: (path) => Promise.reject(notImplemented(path[0] ?? name)),
   };

@@ -16,6 +16,7 @@ import type { SqlWasmSource } from "./sqlite/sqljs-loader";
 import type { ExecutionContext, ScheduledController } from "./state/base-classes";
 import { gateFetch, type AsyncContext } from "./state/fetch-gate";
 import { installWorkerdGlobals } from "./state/workerd-globals";
+import { IoContext, runInIoContext } from "./io-context";
 import { currentEnv, currentExports, setBackground, setCompatibility } from "./current-worker";
 import { loopbackBinding, loopbackExports, type LoopbackHost } from "./loopback";
 import { populateProcessEnv } from "./process-env";
@@ -192,7 +193,9 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     return exported as ExportedHandler;
   };
 
-  const fetch = async (request: Request): Promise<Response> => {
+  // Each request and event runs in an I/O context of its own (src/runtime/io-context.ts).
+  const fetch = (request: Request): Promise<Response> => runInIoContext(new IoContext(), () => handleFetch(request));
+  const handleFetch = async (request: Request): Promise<Response> => {
     const ctx = context();
     const target = handler(ctx);
     if (typeof target.fetch !== "function") throw new WorkerConfigError("The Worker's default export has no fetch() handler");
@@ -216,7 +219,8 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
     if (!compatibility.disallowImportableEnv) currentEnv[binding] = stub;
   }
 
-  const scheduled = async (controller: Partial<ScheduledController> = {}): Promise<void> => {
+  const scheduled = (controller: Partial<ScheduledController> = {}): Promise<void> => runInIoContext(new IoContext(), () => runScheduled(controller));
+  const runScheduled = async (controller: Partial<ScheduledController>): Promise<void> => {
     const ctx = context();
     const target = handler(ctx);
     if (typeof target.scheduled !== "function") throw new WorkerConfigError("The Worker's default export has no scheduled() handler");

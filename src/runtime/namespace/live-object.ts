@@ -4,11 +4,12 @@ import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { DurableObject, type AlarmInvocationInfo } from "../state/base-classes";
 import { asObjectCode } from "../state/fetch-gate";
+import { currentIoContext, IoContext, runInIoContext } from "../io-context";
 import { DurableObjectState } from "../state/state";
 import type { Hibernation } from "../state/hibernation";
 import type { WebSocket, WebSocketData } from "../state/websocket";
 import type { DurableObjectId } from "./id";
-import { cloneForRpc, toRemoteError } from "./rpc";
+import { cloneForRpc, toRemoteError, type StubPlace } from "./rpc";
 import { StubHost } from "./local-stub";
 
 /** What a Durable Object class looks like from the outside. */
@@ -57,6 +58,8 @@ interface Methods {
 
 /** Where a stub's events go: a live instance here, or a replica that holds the object. */
 export interface ObjectTarget {
+  /** The I/O context of a live instance here, which all its events share. */
+  readonly ioContext?: IoContext;
   /** Look the object up again before the next event. */
   readonly retired: boolean;
   fetch(request: Request): Promise<Response>;
@@ -77,6 +80,8 @@ export class LiveObject implements ObjectTarget {
   #settled: (() => void)[] = [];
   #retired = false;
   readonly #host: LiveObjectHost;
+  /** As workerd's, one per instance: what one request to the object makes, the next may use. */
+  readonly ioContext = new IoContext(true);
 
   constructor(id: DurableObjectId, db: SqliteDatabase, host: LiveObjectHost) {
     this.id = id;
@@ -91,7 +96,7 @@ export class LiveObject implements ObjectTarget {
       ...(host.persistent && { durable: () => host.durable(this) }),
     }, host.hibernation(id));
     try {
-      this.#object = new host.ctor(this.state, host.env as never) as object & Methods;
+      this.#object = runInIoContext(this.ioContext, () => new host.ctor(this.state, host.env as never) as object & Methods);
     } catch (error) {
       this.reset(error);
     }
@@ -159,22 +164,30 @@ export class LiveObject implements ObjectTarget {
 
   /** Calls `method` with cloned arguments and returns a clone of its result. */
   call(method: string, args: unknown[]): Promise<unknown> {
+    const place = this.#resultPlace();
     return this.#event(async (object) => {
       const member = this.#member(object, method);
       if (typeof member?.value !== "function") {
         throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
       }
-      return cloneForRpc(await (member.value as (...a: unknown[]) => unknown).apply(object, args), { host: this.#stubHost });
+      return cloneForRpc(await (member.value as (...a: unknown[]) => unknown).apply(object, args), place);
     });
   }
 
   /** Reads a property through the prototype (getters and methods; never instance fields). */
   property(name: string): Promise<unknown> {
+    const place = this.#resultPlace();
     return this.#event(async (object) => {
       const member = this.#member(object, name);
       if (!member) throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
-      return cloneForRpc(member.get ? member.get.call(object) : member.value, { host: this.#stubHost });
+      return cloneForRpc(member.get ? member.get.call(object) : member.value, place);
     });
+  }
+
+  /** Stubs in a result live in this instance and belong to the calling request. */
+  #resultPlace(): StubPlace {
+    const caller = currentIoContext();
+    return { host: this.#stubHost, ...(caller && { owner: caller }) };
   }
 
   /** Runs the alarm handler once; on failure stores and schedules the retry (if any is left). */
@@ -254,7 +267,8 @@ export class LiveObject implements ObjectTarget {
     if (!object) throw this.#broken?.error;
     let result: T;
     try {
-      result = await (this.#host.persistent ? asObjectCode(() => this.state.storage.sync(), () => run(object)) : run(object));
+      const inContext = () => runInIoContext(this.ioContext, () => run(object));
+      result = await (this.#host.persistent ? asObjectCode(() => this.state.storage.sync(), inContext) : inContext());
     } catch (error) {
       throw remoteErrors && !this.#broken ? toRemoteError(error, this.#host.compatibility.enhancedErrorSerialization) : error;
     }

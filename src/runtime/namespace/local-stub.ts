@@ -4,6 +4,7 @@
  * `dup()` makes another), a value's `[Symbol.dispose]()` runs once its last stub is gone, a stub
  * passed over RPC moves to the receiver, and what a call receives is disposed when it returns.
  */
+import { claim, contextError, currentIoContext, requireOwnContext, runInIoContext, type IoContext } from "../io-context";
 import { cloneForRpc, stubs } from "./rpc";
 import { callLocal, callOf, receive, rpcPath, rpcPromise, walk, type PathReceiver } from "./rpc-path";
 
@@ -89,6 +90,8 @@ function release(value: object): void {
 interface Handle {
   readonly value: object;
   readonly host: StubHost | undefined;
+  /** The request context the value lives in: calls to it run there. */
+  readonly home: IoContext | undefined;
   readonly disposed: boolean;
   dispose(): void;
 }
@@ -98,13 +101,16 @@ const handles = new WeakMap<object, Handle>();
 /**
  * A stub for a function or an `RpcTarget` passed over RPC: the receiver's calls and reads come
  * back to the original, with values cloned both ways; delivered a turn later, as over a
- * connection, and bound to `host` when there is one. `scope` is the call that received it.
+ * connection, in the request context the value lives in (`home`), and bound to `host` when
+ * there is one. `scope` is the call that received it. The stub belongs to the current request
+ * (a clone gives it to the receiver's); no other may use it, as on workerd.
  */
-export function localStub(value: object, host?: StubHost, scope?: CallScope, param = true): object {
+export function localStub(value: object, host?: StubHost, scope?: CallScope, param = true, home = currentIoContext()): object {
   retain(value);
   const handle = {
     value,
     host,
+    home,
     disposed: false,
     dispose() {
       if (handle.disposed) return;
@@ -114,26 +120,37 @@ export function localStub(value: object, host?: StubHost, scope?: CallScope, par
     },
   };
   scope?.own(handle.dispose, param);
+  const refused = (): Error | undefined => (handle.disposed ? new Error(DISPOSED) : contextError(stub, "Client"));
   const deliver = (run: () => unknown, callee?: CallScope): Promise<unknown> => {
-    if (handle.disposed) return Promise.reject(new Error(DISPOSED));
     if (host?.ended) return Promise.reject(new Error(NO_LONGER_RUNNING));
-    const delivered = Promise.resolve().then(() => receive(run, false, callee));
+    const caller = currentIoContext();
+    const delivered = Promise.resolve().then(() => runInIoContext(home, () => receive(run, false, callee, caller)));
     return host ? untilEnd(delivered, host) : delivered;
   };
   const receiver: PathReceiver = {
     call(path, args) {
+      const error = refused();
+      if (error) return Promise.reject(error);
       const callee = new CallScope();
-      const cloned = cloneForRpc(args, { scope: callee, params: true });
+      const cloned = cloneForRpc(args, { scope: callee, params: true, ...(home && { owner: home }) });
       return deliver(() => callLocal(value, path, cloned), callee);
     },
-    read: (path) => deliver(() => walk(value, path).value),
+    read(path) {
+      const error = refused();
+      return error ? Promise.reject(error) : deliver(() => walk(value, path).value);
+    },
   };
-  const stub = new Proxy(typeof value === "function" ? function stub() {} : {}, {
+  const dup = () => {
+    if (handle.disposed) return Promise.reject(new Error(DISPOSED));
+    requireOwnContext(stub, "Client");
+    return localStub(value, host, scope, false, home);
+  };
+  const stub: object = new Proxy(typeof value === "function" ? function stub() {} : {}, {
     apply: (_, __, args: unknown[]) => rpcPromise(callOf(receiver, [], args)),
     get(_, property) {
       // What inspecting a stub reads (as `console.log` does) is not a call.
       if (property === "constructor") return RpcStub;
-      if (property === "dup") return () => (handle.disposed ? Promise.reject(new Error(DISPOSED)) : localStub(value, host, scope, false));
+      if (property === "dup") return dup;
       if (property === Symbol.dispose) return handle.dispose;
       if (property === Symbol.toPrimitive) return () => "[object RpcStub]";
       return typeof property === "string" && property !== "then" ? rpcPath(receiver, [property]) : undefined;
@@ -141,7 +158,7 @@ export function localStub(value: object, host?: StubHost, scope?: CallScope, par
   });
   handles.set(stub, handle);
   stubs.add(stub);
-  return stub;
+  return claim(stub, currentIoContext());
 }
 
 /**
@@ -153,7 +170,8 @@ export function transferStub(stub: object, scope: CallScope | undefined, keep = 
   const handle = handles.get(stub);
   if (!handle) return undefined;
   if (handle.disposed) throw new Error(DISPOSED);
-  const moved = localStub(handle.value, handle.host, scope);
+  requireOwnContext(stub, "Client");
+  const moved = localStub(handle.value, handle.host, scope, true, handle.home);
   if (!keep) handle.dispose();
   return moved;
 }

@@ -3,6 +3,7 @@
  * the receiver's side, `await stub.a.b` reads it, and the promise of a call can be used before
  * it settles (`stub.make().counter.increment()`: promise pipelining).
  */
+import { claim, currentIoContext, requireOwnContext, type IoContext } from "../io-context";
 import { RpcTarget } from "../state/base-classes";
 import type { CallScope } from "./local-stub";
 import { cloneForRpc, isPlainObject, stubs, toRemoteError, type RemoteError } from "./rpc";
@@ -70,21 +71,29 @@ export function callOf(receiver: PathReceiver, path: readonly string[], args: un
   }
 }
 
-/** The promise of an RPC call (workerd's `RpcPromise`): awaitable, and pipelined on before it settles. */
+/**
+ * The promise of an RPC call (workerd's `RpcPromise`): awaitable, and pipelined on before it
+ * settles. It belongs to the request that made the call: any request may await it (it is a
+ * plain promise), only that one may pipeline on it.
+ */
 export function rpcPromise(result: Promise<unknown>): unknown {
-  result.catch(() => {}); // a call nobody awaits may fail unseen, as on workerd
-  const promise = new Proxy(function pending() {}, {
-    apply: (_, __, args: unknown[]) => rpcPromise(result.then((value) => callLocal(value, [], args))),
+  let fulfilled = false;
+  result.then(() => (fulfilled = true), () => {}); // a call nobody awaits may fail unseen, as on workerd
+  // workerd's message names what it holds: the call's pipeline, then its result.
+  const owned = () => requireOwnContext(promise, fulfilled ? "JsRpcPromise" : "Pipeline");
+  const receiver = pipelined(result, owned);
+  const promise: object = new Proxy(function pending() {}, {
+    apply: (_, __, args: unknown[]) => rpcPromise(callOf(receiver, [], args)),
     get(_, property) {
       if (property === "then") return (onFulfilled?: Settle, onRejected?: Settle) => settled(result).then(onFulfilled, onRejected);
       if (property === "catch") return (onRejected?: Settle) => settled(result).catch(onRejected);
       if (property === "finally") return (onFinally?: () => void) => settled(result).finally(onFinally);
       if (typeof property !== "string") return undefined;
-      return rpcPath(pipelined(result), [property]);
+      return rpcPath(receiver, [property]);
     },
   });
   pendingCalls.set(promise, "RpcPromise");
-  return promise;
+  return claim(promise, currentIoContext());
 }
 
 /**
@@ -101,11 +110,20 @@ async function settled(call: Promise<unknown>): Promise<unknown> {
   }
 }
 
-/** Paths on a result not here yet: walked on the result once it is (its stubs make the calls). */
-function pipelined(result: Promise<unknown>): PathReceiver {
+/**
+ * Paths on a result not here yet: walked on the result once it is (its stubs make the calls),
+ * after `owned()` checked that the request may.
+ */
+function pipelined(result: Promise<unknown>, owned: () => void): PathReceiver {
   return {
-    call: async (path, args) => callLocal(await result, path, args),
-    read: async (path) => walk(await result, path).value,
+    async call(path, args) {
+      owned();
+      return callLocal(await result, path, args);
+    },
+    async read(path) {
+      owned();
+      return walk(await result, path).value;
+    },
   };
 }
 
@@ -183,14 +201,14 @@ export function notImplemented(name: string): TypeError {
  * Runs a call on the receiver's side: its result cloned, its error rebuilt for the caller (with
  * its own properties under `enhanced_error_serialization`). `callee` is told when it returned;
  * a result holding stubs gets a `[Symbol.dispose]()` that disposes them, ends the call and runs
- * the original result's own.
+ * the original result's own. The stubs in the result belong to `caller`, the calling request.
  */
-export async function receive(run: () => unknown, enhancedErrors = false, callee?: CallScope): Promise<unknown> {
+export async function receive(run: () => unknown, enhancedErrors = false, callee?: CallScope, caller?: IoContext): Promise<unknown> {
   const made: object[] = [];
   let result: unknown;
   try {
     result = await run();
-    const cloned = cloneForRpc(result, { made });
+    const cloned = cloneForRpc(result, { made, ...(caller && { owner: caller }) });
     callee?.returned(made.length > 0);
     if (made.length > 0 && typeof cloned === "object" && cloned !== null && !stubs.has(cloned)) {
       Object.defineProperty(cloned, Symbol.dispose, { value: disposeResult(result, made, callee) });

@@ -1,5 +1,6 @@
 /** RPC values and errors with workerd's rules: cloned values, and errors rebuilt on the caller's side. */
 import { currentCompatibility } from "../current-worker";
+import { claim, requireOwnContext, type IoContext } from "../io-context";
 import { RpcTarget } from "../state/base-classes";
 import { domException, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "./id";
@@ -20,6 +21,8 @@ export interface StubPlace {
   made?: object[];
   /** The values are a call's arguments (stubs among them are duplicated under `rpc_params_dup_stubs`). */
   params?: boolean;
+  /** The request context the stubs made belong to (the receiver's); none: usable from any. */
+  owner?: IoContext;
 }
 
 /**
@@ -67,7 +70,7 @@ function scan(value: unknown, seen: Set<object>): boolean {
 
 function made(stub: object, place: StubPlace): object {
   place.made?.push(stub);
-  return stub;
+  return claim(stub, place.owner);
 }
 
 const PROXY_REFUSED =
@@ -85,6 +88,11 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>, place
   const keep = place.params === true && currentCompatibility().rpcParamsDupStubs;
   const moved = typeof value === "function" || typeof value === "object" ? value && transferStub(value, place.scope, keep) : undefined;
   if (moved) return made(moved, place);
+  const reissue = typeof value === "object" && value !== null ? reissues.get(value) : undefined;
+  if (reissue) {
+    requireOwnContext(value as object, "OutgoingFactory");
+    return claim(reissue(), place.owner);
+  }
   if (isTransferred(value)) return value;
   if (typeof value === "function" || value instanceof RpcTarget) return made(localStub(value as object, place.host, place.scope), place);
   if (value instanceof Headers) return new Headers(value);
@@ -122,6 +130,12 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>, place
 
 /** Stubs (of Durable Objects, services, values passed by reference): passed over RPC as they are. */
 export const stubs = new WeakSet<object>();
+
+/**
+ * Durable Object stubs, each with how to make another for the same object: the receiver of one
+ * passed over RPC gets a stub of its own, which belongs to its request (as workerd deserializes one).
+ */
+export const reissues = new WeakMap<object, () => object>();
 
 /**
  * Passed as they are: bodies and streams move to the receiver, as workerd transfers them;

@@ -3,7 +3,8 @@ import type { Compatibility } from "../compatibility";
 import { fetchShortcuts } from "./fetch-shortcuts";
 import type { DurableObjectId } from "./id";
 import type { ObjectTarget } from "./live-object";
-import { cloneForRpc, stubs } from "./rpc";
+import { claim, currentIoContext, requireOwnContext } from "../io-context";
+import { cloneForRpc, reissues, stubs } from "./rpc";
 
 /** A stub's view of its target: `await stub.method(...)` becomes a promise of the result. */
 export type DurableObjectStub<T = unknown> = {
@@ -31,11 +32,14 @@ export function createStub<T>(
   compatibility: Pick<Compatibility, "rpc" | "workerdExperimental" | "durableObjectFetchRequiresFullUrl" | "fetchStandardUrl" | "fetcherNoGetPutDelete">,
 ): DurableObjectStub<T> {
   let current: ObjectTarget | undefined;
+  // The stub belongs to the request that made it (workerd's `OutgoingFactory`).
+  const owned = () => requireOwnContext(stub, "OutgoingFactory");
   // Runs `event` on the live instance. The retired check and the event's start happen in one
   // synchronous step, so an eviction either sees the event (and waits) or the event sees the
   // eviction (and reopens the object). A call that another replica certainly did not run (it
   // was stopping, or gone) is sent again after a new look-up, if it can be sent again.
   const target: Target = async (event, replayable = true) => {
+    owned();
     for (let retries = 0; ; ) {
       if (current && !current.retired) {
         try {
@@ -69,14 +73,15 @@ export function createStub<T>(
       if (!rpc || typeof property !== "string" || property === "then") return undefined;
       let member = members.get(property);
       if (!member) {
-        member = rpcMember(property, target);
+        member = rpcMember(property, target, owned);
         members.set(property, member);
       }
       return member;
     },
   });
   stubs.add(stub);
-  return stub;
+  reissues.set(stub, () => createStub(id, resolve, compatibility));
+  return claim(stub, currentIoContext());
 }
 
 type Target = <T>(event: (live: ObjectTarget) => Promise<T>, replayable?: boolean) => Promise<T>;
@@ -84,8 +89,9 @@ type Target = <T>(event: (live: ObjectTarget) => Promise<T>, replayable?: boolea
 /** Tries of a call no replica ran, 50 ms apart and doubling: about 3 s, a hand-over's length. */
 const FORWARD_RETRIES = 6;
 
-function rpcMember(name: string, target: Target) {
+function rpcMember(name: string, target: Target, owned: () => void) {
   const call = async (...args: unknown[]): Promise<unknown> => {
+    owned(); // before the arguments' stubs move
     const cloned = cloneForRpc(args, { params: true });
     return target((live) => live.call(name, cloned));
   };

@@ -46,7 +46,6 @@ const EVERY_ENGINE_GAPS = [
   "sql-restrict-names-test > default",
   "stub-storage-test > storeServiceBinding",
   "stub-storage-test > bindingsInProps",
-  "js-rpc-test > crossContextSharingDoesntWork",
   "js-rpc-test > streams",
   "js-rpc-test > serializeHttpTypes",
 ];
@@ -55,7 +54,7 @@ const KNOWN_GAPS: Readonly<Record<Runtime, ReadonlySet<string>>> = {
   "node, suspending": new Set(EVERY_ENGINE_GAPS),
   bun: new Set([...EVERY_ENGINE_GAPS, "js-rpc-test > serializeBlob", "js-rpc-test > testAsyncStackTrace"]),
   deno: new Set(EVERY_ENGINE_GAPS),
-  edge: new Set([...EVERY_ENGINE_GAPS, "js-rpc-test > proxiedRpcTarget"]),
+  edge: new Set([...EVERY_ENGINE_GAPS, "js-rpc-test > proxiedRpcTarget", "js-rpc-test > crossContextSharingDoesntWork"]),
 };
 
 /** Imports of every ported module, as `modules` in the bundle. */
