@@ -2,7 +2,8 @@
  * workerd's own Durable Object tests (`src/workerd/api/tests/` in the workerd repository,
  * ported unchanged into this folder), with each one's configuration taken from its
  * `.wd-test` file: Durable Object bindings, text and JSON bindings, service bindings to the
- * test's own entrypoints, compatibility flags.
+ * test's own entrypoints, compatibility flags. The last suite is ours (`io-context-test.js`),
+ * written in their style to run through the same harness.
  */
 export interface PortedSuite {
   /** Name in test reports; several suites may run one file with different settings. */
@@ -95,5 +96,12 @@ export const SUITES: readonly PortedSuite[] = [
     file: "stub-storage-test.js",
     durableObjects: { MY_ACTOR: { className: "MyActor", sql: true } },
     compatibilityFlags: ["experimental", "nodejs_compat", "allow_irrevocable_stub_storage", "enable_ctx_exports", "service_binding_extra_handlers"],
+  },
+  {
+    name: "io-context-test",
+    file: "io-context-test.js",
+    durableObjects: { ns: { className: "Probe", sql: true } },
+    services: { Service: "Service" },
+    compatibilityFlags: ["nodejs_compat"],
   },
 ];

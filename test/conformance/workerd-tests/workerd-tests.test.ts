@@ -49,12 +49,20 @@ const EVERY_ENGINE_GAPS = [
   "js-rpc-test > streams",
   "js-rpc-test > serializeHttpTypes",
 ];
+/** What needs to know which request code runs for: edge-runtime's sandbox has no async context. */
+const NO_ASYNC_CONTEXT = [
+  "js-rpc-test > crossContextSharingDoesntWork",
+  "io-context-test > stubKeptForALaterRequest",
+  "io-context-test > rpcPromiseKeptForALaterRequest",
+  "io-context-test > durableObjectStubKeptForALaterRequest",
+  "io-context-test > anotherDurableObjectIsRefused",
+];
 const KNOWN_GAPS: Readonly<Record<Runtime, ReadonlySet<string>>> = {
   node: new Set(EVERY_ENGINE_GAPS),
   "node, suspending": new Set(EVERY_ENGINE_GAPS),
   bun: new Set([...EVERY_ENGINE_GAPS, "js-rpc-test > serializeBlob", "js-rpc-test > testAsyncStackTrace"]),
   deno: new Set(EVERY_ENGINE_GAPS),
-  edge: new Set([...EVERY_ENGINE_GAPS, "js-rpc-test > proxiedRpcTarget", "js-rpc-test > crossContextSharingDoesntWork"]),
+  edge: new Set([...EVERY_ENGINE_GAPS, "js-rpc-test > proxiedRpcTarget", ...NO_ASYNC_CONTEXT]),
 };
 
 /** Imports of every ported module, as `modules` in the bundle. */
