@@ -29,10 +29,20 @@ export function runInIoContext<R>(context: IoContext | undefined, fn: () => R): 
   return current ? current.run(context, fn) : fn();
 }
 
-const owners = new WeakMap<object, IoContext>();
+/**
+ * The context of a receiver not reached yet (a Durable Object, before its stub finds the
+ * instance): what it owns belongs to none until `context` is set.
+ */
+export class LaterContext {
+  context: IoContext | undefined;
+}
+
+export type Owner = IoContext | LaterContext;
+
+const owners = new WeakMap<object, Owner>();
 
 /** Makes `object` belong to `context`; to none when `context` is undefined. */
-export function claim<T extends object>(object: T, context: IoContext | undefined): T {
+export function claim<T extends object>(object: T, context: Owner | undefined): T {
   if (context) owners.set(object, context);
   else owners.delete(object);
   return object;
@@ -49,7 +59,8 @@ export function requireOwnContext(object: object, type: string): void {
 
 /** The error `requireOwnContext` throws, for code that rejects instead. */
 export function contextError(object: object, type: string): CrossContextError | undefined {
-  const owner = owners.get(object);
+  const known = owners.get(object);
+  const owner = known instanceof LaterContext ? known.context : known;
   const here = currentIoContext();
   return owner && here && owner !== here ? new CrossContextError(here.actor, type) : undefined;
 }

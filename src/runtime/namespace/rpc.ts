@@ -1,6 +1,6 @@
 /** RPC values and errors with workerd's rules: cloned values, and errors rebuilt on the caller's side. */
 import { currentCompatibility } from "../current-worker";
-import { claim, requireOwnContext, type IoContext } from "../io-context";
+import { claim, type Owner } from "../io-context";
 import { RpcTarget } from "../state/base-classes";
 import { domException, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "./id";
@@ -22,7 +22,7 @@ export interface StubPlace {
   /** The values are a call's arguments (stubs among them are duplicated under `rpc_params_dup_stubs`). */
   params?: boolean;
   /** The request context the stubs made belong to (the receiver's); none: usable from any. */
-  owner?: IoContext;
+  owner?: Owner;
 }
 
 /**
@@ -89,10 +89,7 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>, place
   const moved = typeof value === "function" || typeof value === "object" ? value && transferStub(value, place.scope, keep) : undefined;
   if (moved) return made(moved, place);
   const reissue = typeof value === "object" && value !== null ? reissues.get(value) : undefined;
-  if (reissue) {
-    requireOwnContext(value as object, "OutgoingFactory");
-    return claim(reissue(), place.owner);
-  }
+  if (reissue) return claim(reissue(), place.owner);
   if (isTransferred(value)) return value;
   if (typeof value === "function" || value instanceof RpcTarget) return made(localStub(value as object, place.host, place.scope), place);
   if (value instanceof Headers) return new Headers(value);
@@ -132,8 +129,9 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>, place
 export const stubs = new WeakSet<object>();
 
 /**
- * Durable Object stubs, each with how to make another for the same object: the receiver of one
- * passed over RPC gets a stub of its own, which belongs to its request (as workerd deserializes one).
+ * Durable Object stubs, each with how to make another for the same object (refused in another
+ * request than the stub's): the receiver of one passed over RPC gets a stub of its own, which
+ * belongs to its request, as workerd deserializes one.
  */
 export const reissues = new WeakMap<object, () => object>();
 

@@ -3,7 +3,7 @@ import type { Compatibility } from "../compatibility";
 import { fetchShortcuts } from "./fetch-shortcuts";
 import type { DurableObjectId } from "./id";
 import type { ObjectTarget } from "./live-object";
-import { claim, currentIoContext, requireOwnContext } from "../io-context";
+import { claim, currentIoContext, LaterContext, requireOwnContext } from "../io-context";
 import { cloneForRpc, reissues, stubs } from "./rpc";
 
 /** A stub's view of its target: `await stub.method(...)` becomes a promise of the result. */
@@ -30,10 +30,12 @@ export function createStub<T>(
   id: DurableObjectId,
   resolve: (id: DurableObjectId) => Promise<ObjectTarget>,
   compatibility: Pick<Compatibility, "rpc" | "workerdExperimental" | "durableObjectFetchRequiresFullUrl" | "fetchStandardUrl" | "fetcherNoGetPutDelete">,
+  received = false,
 ): DurableObjectStub<T> {
   let current: ObjectTarget | undefined;
-  // The stub belongs to the request that made it (workerd's `OutgoingFactory`).
-  const owned = () => requireOwnContext(stub, "OutgoingFactory");
+  // The stub belongs to the request that made it, or received it over RPC: workerd's error
+  // names what it holds then (an `OutgoingFactory`, a `SubrequestChannel`).
+  const owned = () => requireOwnContext(stub, received ? "SubrequestChannel" : "OutgoingFactory");
   // Runs `event` on the live instance. The retired check and the event's start happen in one
   // synchronous step, so an eviction either sees the event (and waits) or the event sees the
   // eviction (and reopens the object). A call that another replica certainly did not run (it
@@ -80,7 +82,10 @@ export function createStub<T>(
     },
   });
   stubs.add(stub);
-  reissues.set(stub, () => createStub(id, resolve, compatibility));
+  reissues.set(stub, () => {
+    owned();
+    return createStub(id, resolve, compatibility, true);
+  });
   return claim(stub, currentIoContext());
 }
 
@@ -92,8 +97,13 @@ const FORWARD_RETRIES = 6;
 function rpcMember(name: string, target: Target, owned: () => void) {
   const call = async (...args: unknown[]): Promise<unknown> => {
     owned(); // before the arguments' stubs move
-    const cloned = cloneForRpc(args, { params: true });
-    return target((live) => live.call(name, cloned));
+    // The stubs among them belong to the object's context, once the call reaches it.
+    const receiver = new LaterContext();
+    const cloned = cloneForRpc(args, { params: true, owner: receiver });
+    return target((live) => {
+      receiver.context = live.ioContext;
+      return live.call(name, cloned);
+    });
   };
   // `await stub.someGetter` reads the property: the member is also a thenable.
   return Object.assign(call, {

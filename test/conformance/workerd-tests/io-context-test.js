@@ -67,6 +67,12 @@ export class Probe extends DurableObject {
   async readKeptDurableObjectStub() {
     return await kept.durableObject.ping();
   }
+  // A stub it was given is the object's: kept while the call runs, used by others.
+  async keepGiven(counter, object) {
+    kept.givenCounter = counter;
+    kept.givenObject = object;
+    return await this.env.Service.useGivenToObject();
+  }
 }
 
 export class Service extends WorkerEntrypoint {
@@ -117,6 +123,11 @@ export class Service extends WorkerEntrypoint {
   }
   async useGivenDurableObjectStub(stub) {
     return await stub.ping();
+  }
+  async useGivenToObject() {
+    await assert.rejects(() => kept.givenCounter.increment(), refused('Client'));
+    await assert.rejects(() => kept.givenObject.ping(), refused('SubrequestChannel'));
+    return 'refused';
   }
 }
 
@@ -180,6 +191,15 @@ export const stubsPassedToAnotherRequest = {
     counter[Symbol.dispose]();
     const object = env.ns.get(env.ns.idFromName('given'));
     assert.strictEqual(await env.Service.useGivenDurableObjectStub(object), 'pong');
+  },
+};
+
+export const stubsGivenToADurableObject = {
+  async test(controller, env) {
+    const counter = await env.Service.makeCounter();
+    const object = env.ns.get(env.ns.idFromName('receiver'));
+    const given = env.ns.get(env.ns.idFromName('given'));
+    assert.strictEqual(await object.keepGiven(counter, given), 'refused');
   },
 };
 

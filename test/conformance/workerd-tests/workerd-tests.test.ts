@@ -56,6 +56,7 @@ const NO_ASYNC_CONTEXT = [
   "io-context-test > rpcPromiseKeptForALaterRequest",
   "io-context-test > durableObjectStubKeptForALaterRequest",
   "io-context-test > anotherDurableObjectIsRefused",
+  "io-context-test > stubsGivenToADurableObject",
 ];
 const KNOWN_GAPS: Readonly<Record<Runtime, ReadonlySet<string>>> = {
   node: new Set(EVERY_ENGINE_GAPS),
