@@ -21,4 +21,5 @@ export { WebSocketPair, WebSocketRequestResponsePair, type WebSocket } from "./s
  */
 export { currentEnv as env, currentExports as exports, waitUntil } from "./current-worker";
 export { UnsupportedFeatureError } from "./cloudflare/unsupported";
+export { CrossContextError } from "./io-context";
 export * from "./cloudflare/workers-extras";
