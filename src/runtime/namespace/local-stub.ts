@@ -12,8 +12,9 @@ const NO_LONGER_RUNNING = "The execution context which hosts this callback is no
 const DISPOSED = "RPC stub used after being disposed.";
 
 /**
- * Where the values behind stubs live (workerd's I/O context; here, a Durable Object instance):
- * once it has ended, calls under way fail with its error, later ones with workerd's.
+ * The Durable Object instance the values behind stubs live in (the end of workerd's I/O
+ * context; which request may use a stub is io-context.ts's): once it has ended, calls under way
+ * fail with its error, later ones with workerd's.
  */
 export class StubHost {
   #ended: { error: unknown } | undefined;
