@@ -26,8 +26,10 @@ afterAll(async () => {
  * every write that was answered 200 must be there. The restarted process keeps the holder
  * name (as a restarted container does), so it takes its dead predecessor's objects at once.
  */
-async function crashTrials(env: Record<string, string>): Promise<{ acknowledged: number; lost: number[] }> {
+async function crashTrials(env: Record<string, string>): Promise<{ acknowledged: number; busy: number; lost: number[] }> {
   let acknowledged = 0;
+  /** Trials whose kill hit an object already taking writes (some were acknowledged before it). */
+  let busy = 0;
   const lost: number[] = [];
   for (let trial = 0; trial < TRIALS; trial++) {
     const server = await startLedger(ledger.dir, env);
@@ -36,11 +38,12 @@ async function crashTrials(env: Record<string, string>): Promise<{ acknowledged:
     await killHard(server);
     await load.stop();
     acknowledged += load.acknowledged.length;
+    if (load.acknowledged.length > 0) busy++;
     lost.push(...(await lostWrites(ledger.dir, env, load.acknowledged)));
   }
   // The figures docs/persistence.md quotes.
-  console.log(`${TRIALS} kills: ${acknowledged} acknowledged writes, ${lost.length} lost`);
-  return { acknowledged, lost };
+  console.log(`${TRIALS} kills (${busy} of them under writes already acknowledged): ${acknowledged} acknowledged writes, ${lost.length} lost`);
+  return { acknowledged, busy, lost };
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -48,7 +51,9 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 describe("acknowledged writes survive kill -9", () => {
   it(`on the file store: ${TRIALS} kills under ${WRITERS} writers, none lost`, async () => {
     const result = await crashTrials({ DOTDO_STORAGE: `file:${join(scratch, "file-store")}` });
-    expect(result.acknowledged).toBeGreaterThan(TRIALS * 8); // the kills hit a busy object (fewer writes on a loaded machine)
+    // Most kills hit an object taking writes; the rest land while it opens (a case too). How
+    // many writes fit before a kill depends on the machine's load, so it is not the measure.
+    expect(result.busy).toBeGreaterThanOrEqual(TRIALS / 2);
     expect(result.lost).toEqual([]);
   }, 180_000); // 20 restarts: slower beside the rest of the suite
 
@@ -59,7 +64,9 @@ describe("acknowledged writes survive kill -9", () => {
       R2_ACCESS_KEY_ID: s3.accessKeyId,
       R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
     });
-    expect(result.acknowledged).toBeGreaterThan(TRIALS * 8); // the kills hit a busy object (fewer writes on a loaded machine)
+    // Most kills hit an object taking writes; the rest land while it opens (a case too). How
+    // many writes fit before a kill depends on the machine's load, so it is not the measure.
+    expect(result.busy).toBeGreaterThanOrEqual(TRIALS / 2);
     expect(result.lost).toEqual([]);
   }, 180_000); // 20 restarts: slower beside the rest of the suite
 });
