@@ -5,6 +5,7 @@ import { RpcTarget } from "../state/base-classes";
 import { domException, encodeValue } from "../state/value-codec";
 import { DurableObjectId } from "./id";
 import { localStub, transferStub, type CallScope, type StubHost } from "./local-stub";
+import { receivedReadable, receivedWritable } from "./rpc-streams";
 import { pendingCalls } from "./rpc-path";
 
 const BUILT_IN_ERRORS: Record<string, ErrorConstructor | AggregateErrorConstructor> = {
@@ -50,7 +51,7 @@ function clone<T>(value: T): T {
 function scan(value: unknown, seen: Set<object>): boolean {
   const pending = (typeof value === "function" || typeof value === "object") && value !== null ? pendingCalls.get(value) : undefined;
   if (pending) throw domException(`Could not serialize object of type "${pending}". This type does not support serialization.`, "DataCloneError");
-  if (typeof value === "function" || value instanceof RpcTarget || value instanceof Headers || isTransferred(value)) return true;
+  if (typeof value === "function" || value instanceof RpcTarget || value instanceof Headers || isStream(value) || isTransferred(value)) return true;
   if (typeof value !== "object" || value === null || seen.has(value)) return false;
   seen.add(value);
   let references = false;
@@ -91,6 +92,8 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>, place
   const reissue = typeof value === "object" && value !== null ? reissues.get(value) : undefined;
   if (reissue) return claim(reissue(), place.owner);
   if (isTransferred(value)) return value;
+  if (value instanceof ReadableStream) return receivedReadable(value);
+  if (value instanceof WritableStream) return receivedWritable(value);
   if (typeof value === "function" || value instanceof RpcTarget) return made(localStub(value as object, place.host, place.scope), place);
   if (value instanceof Headers) return new Headers(value);
   if (typeof value !== "object" || value === null) return value;
@@ -128,6 +131,11 @@ function cloneWithReferences(value: unknown, copies: Map<object, unknown>, place
 /** Stubs (of Durable Objects, services, values passed by reference): passed over RPC as they are. */
 export const stubs = new WeakSet<object>();
 
+/** Streams: the receiver gets one of its own, joined to the sender's (rpc-streams.ts). */
+function isStream(value: unknown): boolean {
+  return value instanceof ReadableStream || value instanceof WritableStream;
+}
+
 /**
  * Durable Object stubs, each with how to make another for the same object (refused in another
  * request than the stub's): the receiver of one passed over RPC gets a stub of its own, which
@@ -136,13 +144,12 @@ export const stubs = new WeakSet<object>();
 export const reissues = new WeakMap<object, () => object>();
 
 /**
- * Passed as they are: bodies and streams move to the receiver, as workerd transfers them;
- * stubs, ids and abort signals are references (workerd's `enable_abortsignal_rpc`).
+ * Passed as they are: bodies move to the receiver, as workerd transfers them; stubs, ids and
+ * abort signals are references (workerd's `enable_abortsignal_rpc`).
  */
 function isTransferred(value: unknown): boolean {
   return (
-    value instanceof Request || value instanceof Response || value instanceof ReadableStream ||
-    value instanceof WritableStream || value instanceof AbortSignal || value instanceof DurableObjectId ||
+    value instanceof Request || value instanceof Response || value instanceof AbortSignal || value instanceof DurableObjectId ||
     ((typeof value === "object" || typeof value === "function") && value !== null && stubs.has(value))
   );
 }

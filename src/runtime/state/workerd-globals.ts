@@ -1,4 +1,5 @@
 import { resolveCompatibility, type Compatibility } from "../compatibility";
+import { FixedLengthStream, IdentityTransformStream } from "./identity-transform-stream";
 import { WebSocket, WebSocketPair, WebSocketRequestResponsePair } from "./websocket";
 
 type ResponseInitWithSocket = ResponseInit & { webSocket?: WebSocket | null };
@@ -13,8 +14,9 @@ let installed = false;
  * `WebSocket` class (attachments, `READY_STATE_*`, `accept()`; `new WebSocket(url)` still
  * connects out), `WebSocketPair`, `WebSocketRequestResponsePair`, a `Response` that takes
  * `{ status: 101, webSocket }` (the platform's own refuses status 101), a `Request` that keeps
- * `cf` through `new Request(request)` and `clone()` as workerd's does, `scheduler.wait()` and
- * `navigator` as the Worker's compatibility flags make it. Does nothing where `WebSocketPair`
+ * `cf` through `new Request(request)` and `clone()` as workerd's does, `IdentityTransformStream`
+ * and `FixedLengthStream`, `scheduler.wait()` and `navigator` as the Worker's compatibility
+ * flags make it. Does nothing where `WebSocketPair`
  * already exists (workerd). Before the Worker's flags are known (as its modules load), those of
  * the default compatibility date apply; `createWorker` applies its own.
  */
@@ -28,6 +30,8 @@ export function installWorkerdGlobals(compatibility: Compatibility = resolveComp
     global.WebSocket = WebSocket;
     global.Response = upgradeResponse(globalThis.Response);
     global.Request = cfRequest(globalThis.Request);
+    global.IdentityTransformStream = IdentityTransformStream;
+    global.FixedLengthStream = FixedLengthStream;
     installScheduler(global);
   }
   installNavigator(compatibility);

@@ -49,12 +49,21 @@ type FixedLengthStreamClass = new (length: number) => TransformStream<Uint8Array
  * elsewhere.
  */
 export function fixedLengthStream(body: BodyStream): ReadableStream<Uint8Array> | undefined {
-  const FixedLengthStream = (globalThis as { FixedLengthStream?: FixedLengthStreamClass }).FixedLengthStream;
+  const FixedLengthStream = platformFixedLengthStream();
   if (FixedLengthStream === undefined) return undefined;
   const fixed = new FixedLengthStream(body.size);
   // A failing body aborts the fixed stream, and so the put or fetch reading it.
   void checkedStream(body).pipeTo(fixed.writable).catch(() => undefined);
   return fixed.readable;
+}
+
+/**
+ * workerd's own `FixedLengthStream`, a native class. The runtime shim defines a JavaScript one
+ * off Cloudflare, which behaves alike but tells neither fetch nor an R2 binding its length.
+ */
+function platformFixedLengthStream(): FixedLengthStreamClass | undefined {
+  const FixedLengthStream = (globalThis as { FixedLengthStream?: FixedLengthStreamClass }).FixedLengthStream;
+  return typeof FixedLengthStream === "function" && Function.prototype.toString.call(FixedLengthStream).includes("[native code]") ? FixedLengthStream : undefined;
 }
 
 /** The whole body in memory, for backends that cannot stream (memory; R2 outside workerd). */

@@ -46,7 +46,6 @@ const EVERY_ENGINE_GAPS = [
   "sql-restrict-names-test > default",
   "stub-storage-test > storeServiceBinding",
   "stub-storage-test > bindingsInProps",
-  "js-rpc-test > streams",
   "js-rpc-test > serializeHttpTypes",
 ];
 /** What needs to know which request code runs for: edge-runtime's sandbox has no async context. */
