@@ -86,7 +86,7 @@ function identityPipe(limit: number | undefined, highWaterMark: number | undefin
         });
       },
       close: () => {
-        if (failure) return;
+        if (failure) throw failure.reason;
         if (remaining !== undefined && remaining !== 0) fail(new TypeError(TOO_FEW));
         else controller.close();
         read?.();
