@@ -4,7 +4,7 @@
  * `WritableStream`'s writes go to the sender's as `ArrayBuffer`s. When one side goes away the
  * other sees workerd's disconnection error, not the first side's own.
  */
-import { copyBytes } from "../bytes";
+import { chunkBytes } from "../bytes";
 import { writtenBytes } from "../state/identity-transform-stream";
 
 const READABLE_LOCKED = "The ReadableStream has been locked to a reader.";
@@ -16,8 +16,8 @@ const READABLE_DISCONNECTED = "ReadableStream received over RPC disconnected pre
 
 /**
  * The receiver's end of a `ReadableStream` sent over RPC: a byte stream read from `source`
- * (which stays locked). A source that fails, or gives other chunks than bytes, ends it with
- * workerd's `ReadableStream received over RPC disconnected prematurely.`
+ * (which stays locked), strings as UTF-8. A source that fails, or gives a chunk of another
+ * kind, ends it with workerd's `ReadableStream received over RPC disconnected prematurely.`
  */
 export function receivedReadable(source: ReadableStream): ReadableStream<Uint8Array> {
   if (source.locked) throw new TypeError(READABLE_LOCKED);
@@ -36,7 +36,7 @@ export function receivedReadable(source: ReadableStream): ReadableStream<Uint8Ar
           controller.byobRequest?.respond(0);
           return;
         }
-        const bytes = copyBytes(result.value);
+        const bytes = chunkBytes(result.value);
         if (bytes === undefined) {
           void reader.cancel(new TypeError(NOT_BYTES)).catch(() => undefined);
           controller.error(new Error(READABLE_DISCONNECTED));

@@ -3,7 +3,7 @@
  * readable side is a byte stream (BYOB reads work) and whose writes resolve only once read, as
  * workerd's pipe of the same name hands each write straight to a waiting read.
  */
-import { copyBytes } from "../bytes";
+import { chunkBytes } from "../bytes";
 
 /** workerd's queuing strategy for both classes: the writable side's high-water mark, in bytes. */
 export interface IdentityTransformStreamQueuingStrategy {
@@ -25,9 +25,9 @@ interface Pipe {
 
 const pipes = new WeakMap<object, Pipe>();
 
-/** A write's bytes, as workerd takes them: strings as UTF-8, buffers and views copied. */
+/** A write's bytes (see `chunkBytes`), or workerd's `TypeError`. */
 export function writtenBytes(chunk: unknown): Uint8Array {
-  const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : copyBytes(chunk);
+  const bytes = chunkBytes(chunk);
   if (bytes === undefined) throw new TypeError(NOT_BYTES);
   return bytes;
 }

@@ -125,6 +125,34 @@ export class RpcProbe extends DurableObject<Env> {
     return chunked(["chunk 1, ", "chunk 2"]);
   }
 
+  /** A stream sent over RPC, read whole as text. */
+  async readStream(stream: ReadableStream): Promise<string> {
+    return await new Response(stream).text();
+  }
+
+  /** One BYOB read of two bytes from a stream sent over RPC (workerd's is a byte stream). */
+  async readTwoBytes(stream: ReadableStream): Promise<number[]> {
+    const { value } = await stream.getReader({ mode: "byob" }).read(new Uint8Array(2));
+    return [...(value ?? [])];
+  }
+
+  /** Writes `chunks` to a stream sent over RPC, then closes it. */
+  async writeStream(stream: WritableStream, chunks: unknown[]): Promise<void> {
+    const writer = stream.getWriter();
+    for (const chunk of chunks) await writer.write(chunk);
+    await writer.close();
+  }
+
+  /** A stream of `chunks` as they are (bytes or not), returned over RPC. */
+  valueStream(chunks: unknown[]): ReadableStream {
+    return new ReadableStream({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+  }
+
   greeting(): string {
     return this.env.GREETING;
   }

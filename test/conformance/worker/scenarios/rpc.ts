@@ -81,6 +81,40 @@ export const rpcScenarios: Record<string, Scenario> = {
       stream: await rpcError(async () => new Response(await stub.stream()).text()),
     };
   },
+  "rpc streams: bytes, strings and other values": async (env) => {
+    const stub = env.RPC.getByName("streams");
+    const values = (...chunks: unknown[]) =>
+      new ReadableStream({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(chunk);
+          controller.close();
+        },
+      });
+    const sent = values(new Uint8Array([65]), new Uint8Array(0), new Uint8Array([66]).buffer, new DataView(new Uint8Array([67]).buffer));
+    const locked = values();
+    locked.getReader();
+    const written: string[] = [];
+    const sink = new WritableStream({
+      write(chunk: ArrayBufferLike) {
+        written.push(`${Object.prototype.toString.call(chunk)} ${[...new Uint8Array(chunk)].join(",")}`);
+      },
+    });
+    const returned = (chunks: unknown[]) => rpcError(async () => new Response(await stub.valueStream(chunks)).text());
+    return {
+      bytes: await rpcError(() => stub.readStream(sent)),
+      sentIsLocked: sent.locked,
+      strings: await rpcError(() => stub.readStream(values("a", "é"))),
+      objects: await rpcError(() => stub.readStream(values(new Uint8Array([65]), {}))),
+      locked: await rpcError(() => stub.readStream(locked)),
+      byob: await rpcError(() => stub.readTwoBytes(values(new Uint8Array([1, 2, 3])))),
+      returnedBytes: await returned([new Uint8Array([65, 66])]),
+      returnedStrings: await returned(["a", "b"]),
+      returnedObjects: await returned([1]),
+      write: await rpcError(() => stub.writeStream(sink, [new Uint8Array([1, 2]), "é", new Uint8Array(0), new Uint16Array([3]).buffer])),
+      written,
+      sinkIsLocked: sink.locked,
+    };
+  },
   "constructor that throws": async (env) => {
     const stub = env.FAILING.getByName("fails once");
     return {
