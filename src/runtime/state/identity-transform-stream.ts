@@ -125,7 +125,8 @@ export class FixedLengthStream extends IdentityTransformStream {
     const length = expectedLengthOf(expectedLength);
     super();
     const highWaterMark = highWaterMarkOf(queuingStrategy);
-    // No higher than the length, as in workerd.
+    // In place of the unlimited pipe `super()` made; a high-water mark no higher than the
+    // length, as in workerd.
     pipes.set(this, identityPipe(length, highWaterMark === undefined ? undefined : Math.min(length, highWaterMark)));
   }
 }
