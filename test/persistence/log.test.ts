@@ -13,10 +13,10 @@ import { dumpDatabase, openDatabase } from "./sqlite";
 const FAST = { deadlineMs: 300, attemptTimeoutMs: 100, baseDelayMs: 5 };
 
 /** One object's persistence on `store`, opened as the lifecycle opens it: restore, then seal. */
-async function open(store: ObjectStore, holder: string, storePolicy = FAST) {
+async function open(store: ObjectStore, holder: string, storePolicy = FAST, appendWindow?: number) {
   const { db, port } = await openDatabase();
   // No write counter: every sync compares the whole image, which finds every change.
-  const persistence = new ObjectPersistence({ store, port, holder, leaseTtlMs: 60_000, storePolicy });
+  const persistence = new ObjectPersistence({ store, port, holder, leaseTtlMs: 60_000, storePolicy, ...(appendWindow && { appendWindow }) });
   await persistence.acquireLease();
   await persistence.restore();
   await persistence.openLog();
@@ -249,7 +249,8 @@ describe("the write-ahead log", () => {
         return inner.put(key, body, options);
       },
     };
-    const a = await open(store, "a", { deadlineMs: 10_000, attemptTimeoutMs: 10_000, baseDelayMs: 5 }); // waits out the hold
+    // Waits out the hold; four appends in flight, as on a store across a network.
+    const a = await open(store, "a", { deadlineMs: 10_000, attemptTimeoutMs: 10_000, baseDelayMs: 5 }, 4);
     a.port.exec("CREATE TABLE t (v); INSERT INTO t VALUES ('a1')");
     await a.persistence.sync(); // batch 1 (the object's first holder writes no seal)
     held.set(logKey(2), {});
@@ -284,7 +285,7 @@ describe("the write-ahead log", () => {
     expect(await logPositions(store)).toEqual([1, 2, 3, 4, 5, 6].map(logKey));
   });
 
-  it("a checkpoint taken while writes keep coming sits on a batch of its own and does not wait for the writes to stop", async () => {
+  it.each([1, 4])("a checkpoint taken while writes keep coming sits on a batch of its own and does not wait for the writes to stop (%i appends in flight)", async (appendWindow) => {
     const inner = createMemoryStore();
     const store: ObjectStore = {
       ...inner,
@@ -293,7 +294,7 @@ describe("the write-ahead log", () => {
         return inner.put(key, body, options);
       },
     };
-    const { port, persistence } = await open(store, "a");
+    const { port, persistence } = await open(store, "a", FAST, appendWindow);
     port.exec("CREATE TABLE t (v)");
     let stop = false;
     let written = 0;

@@ -25,7 +25,21 @@ afterAll(async () => {
  * kill -9 at random moments under 32 concurrent writers, then a restart on the same store:
  * every write that was answered 200 must be there. The restarted process keeps the holder
  * name (as a restarted container does), so it takes its dead predecessor's objects at once.
+ * Odd trials kill at a random moment after the load starts, which may still find the object
+ * opening (restoring, sealing); even ones at a random moment after its first acknowledged
+ * write, so half the kills at least hit an object taking writes however slow the machine.
  */
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Polls `done` every 20 ms; fails after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
 async function crashTrials(env: Record<string, string>): Promise<{ acknowledged: number; busy: number; lost: number[] }> {
   let acknowledged = 0;
   /** Trials whose kill hit an object already taking writes (some were acknowledged before it). */
@@ -34,7 +48,14 @@ async function crashTrials(env: Record<string, string>): Promise<{ acknowledged:
   for (let trial = 0; trial < TRIALS; trial++) {
     const server = await startLedger(ledger.dir, env);
     const load = writeLoad(server.url, "hot", WRITERS, trial * 1_000_000);
-    await new Promise((done) => setTimeout(done, 200 + Math.random() * 800));
+    if (trial % 2 === 0) {
+      await until(() => load.acknowledged.length > 0, 60_000).catch(async (error: unknown) => {
+        await killHard(server);
+        await load.stop();
+        throw error;
+      });
+    }
+    await sleep(200 + Math.random() * 800);
     await killHard(server);
     await load.stop();
     acknowledged += load.acknowledged.length;
@@ -46,7 +67,6 @@ async function crashTrials(env: Record<string, string>): Promise<{ acknowledged:
   return { acknowledged, busy, lost };
 }
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 describe("acknowledged writes survive kill -9", () => {
   it(`on the file store: ${TRIALS} kills under ${WRITERS} writers, none lost`, async () => {

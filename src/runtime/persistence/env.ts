@@ -18,7 +18,8 @@ export class PersistenceConfigError extends DotdoError {
  * - `DOTDO_CHECKPOINT_INTERVAL_MS`, `DOTDO_CHECKPOINT_LOG_ENTRIES`: when checkpoints compact
  *   the log (see `IcebergConfig`).
  * - `DOTDO_LOG_WINDOW`: how many log appends of one object may be in flight at once, 1 to
- *   `MAX_APPEND_WINDOW` (default 4): fewer PUTs on a busy object against lower write latency.
+ *   `MAX_APPEND_WINDOW` (default `defaultAppendWindow`): fewer PUTs on a busy object against
+ *   lower write latency.
  * - `DOTDO_STORE_DEADLINE_MS`: how long a log append retries a failing store before the
  *   writes in it fail.
  * - `DOTDO_LEASE_TTL_MS`: how long a lease lasts unrenewed, so how long others wait for a

@@ -50,17 +50,21 @@ export interface PersistenceOptions {
   writes?: () => number;
   /** Deadlines and retries of log appends and reads. */
   storePolicy?: RetryPolicy;
-  /** Log appends in flight at once, 1 to `MAX_APPEND_WINDOW`; `DEFAULT_APPEND_WINDOW` when absent. */
+  /** Log appends in flight at once, 1 to `MAX_APPEND_WINDOW`; `defaultAppendWindow(store)` when absent. */
   appendWindow?: number;
   now?: () => number;
 }
 
 /**
- * Log appends in flight at once by default. With one, a write waits for the batch ahead of it
- * and then its own: about two store round trips. With four, about one, for up to four times
- * the PUTs on a busy object (benchmarks.md).
+ * Log appends in flight at once unless set. Across a network (S3, R2, the gateway) four: with
+ * one, a write waits for the batch ahead of it and then its own, about two round trips; with
+ * four, about one, for up to four times the PUTs on a busy object. On a local store (a folder,
+ * memory) one: its round trip is an fsync, short next to the CPU a batch costs, so more in
+ * flight only makes batches smaller (benchmarks.md, "Durability").
  */
-export const DEFAULT_APPEND_WINDOW = 4;
+export function defaultAppendWindow(store: ObjectStore): number {
+  return /^(file|memory):/.test(store.url) ? 1 : 4;
+}
 
 export interface RetentionPolicy extends ExpirePolicy {
   everyCheckpoints: number;
@@ -138,7 +142,7 @@ export class ObjectPersistence {
       holder,
       ...(options.writes && { writes: options.writes }),
       policy: options.storePolicy ?? DEFAULT_STORE_POLICY,
-      window: options.appendWindow ?? DEFAULT_APPEND_WINDOW,
+      window: options.appendWindow ?? defaultAppendWindow(options.store),
       now,
       report: (error) => this.#onError(error),
       adopt: (image) => {
@@ -371,25 +375,24 @@ export class ObjectPersistence {
       if (this.#behind && !this.#newest) this.#newest = await this.#readNewest();
       const log = this.#log.enabled ? await this.#openLog() : null;
       let prepared: PreparedCheckpoint;
-      // A checkpoint sits on a log position: its state is every write up to there and none
-      // after. It cuts a batch and reads the database in the same turn, then waits until that
-      // batch is stored. A full window of appends, or a savepoint being open, waits.
-      for (;;) {
-        const cut = log?.cut();
-        if (cut === null) {
-          await log!.room();
-          await new Promise((resolve) => setTimeout(resolve, 1));
-          continue;
-        }
+      const prepare = () => {
         changes = this.#tracker.take();
-        prepared = prepareCheckpoint(this.#settings, this.#head, this.#newest, this.#newestSequence + 1, changes);
-        if (!cut) break;
-        prepared.log = cut.position;
-        prepared.seals = this.#log.keptSeals();
-        // Later entries are diffs against exactly the image this commit stores.
-        rebased = log!.rebaseTo(prepared.image!);
+        return prepareCheckpoint(this.#settings, this.#head, this.#newest, this.#newestSequence + 1, changes);
+      };
+      if (log) {
+        // A checkpoint sits on a log position: its state is every write up to there and none
+        // after. It cuts a batch and reads the database in the same turn, then waits until that
+        // batch is stored (not for the writes to stop).
+        const cut = await log.cut(({ position, stored }) => {
+          const atCut = { ...prepare(), log: position, seals: this.#log.keptSeals() };
+          // Later entries are diffs against exactly the image this commit stores.
+          rebased = log.rebaseTo(atCut.image!);
+          return { atCut, stored };
+        });
         await cut.stored;
-        break;
+        prepared = cut.atCut;
+      } else {
+        prepared = prepare();
       }
       const commit = await commitCheckpoint(this.#settings, prepared, lease.generation, () => this.#assertMayCommit());
       this.#head = commit;

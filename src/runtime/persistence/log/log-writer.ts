@@ -59,8 +59,10 @@ export class LogWriter {
   #tail: Promise<void> = Promise.resolve();
   /** A batch not taken yet, which callers join. */
   #waiting: Promise<void> | null = null;
-  /** Calls waiting for an append to finish, when the window is full. */
-  #room: Array<() => void> = [];
+  /** Calls waiting for an append to finish. */
+  #roomWaiters: Array<() => void> = [];
+  /** Checkpoints waiting to cut a batch (`cut()`); the writer takes none before them. */
+  #cutsWaiting = 0;
   /** Time travel replaced the whole database: the next batch holds every page. */
   #forced = false;
   #failure: Error | null = null;
@@ -95,23 +97,26 @@ export class LogWriter {
   }
 
   /**
-   * Takes a batch now, in this turn (a checkpoint reads the database in the same turn, so it
-   * sits exactly on the position returned). Null while the window is full or a transaction is
-   * open: wait for `room()` and try again.
+   * Takes a batch once the window has room and no transaction is open, and calls `atCut` in
+   * the same turn (a checkpoint reads the database there, so it sits exactly on the cut's
+   * position). Meanwhile the writer takes no other batch: a steady stream of writes would
+   * otherwise fill every slot that frees up before the cut gets it.
    */
-  cut(): LogCut | null {
-    if (this.#failure) throw this.#failure;
-    if (this.#position - this.#stored >= this.#options.window) return null;
-    const image = this.#options.image();
-    if (image === null) return null;
-    this.#take(image);
-    return { position: this.#position, image, stored: this.#tail };
-  }
-
-  /** Resolves when an append in flight has finished (or at once if none is). */
-  room(): Promise<void> {
-    if (this.#position === this.#stored || this.#failure) return Promise.resolve();
-    return new Promise((resolve) => this.#room.push(resolve));
+  async cut<T>(atCut: (cut: LogCut) => T): Promise<T> {
+    this.#cutsWaiting++;
+    try {
+      for (;;) {
+        if (this.#failure) throw this.#failure;
+        const image = this.#position - this.#stored < this.#options.window ? this.#options.image() : null;
+        if (image !== null) {
+          this.#take(image);
+          return atCut({ position: this.#position, image, stored: this.#tail });
+        }
+        await this.#room();
+      }
+    } finally {
+      this.#cutsWaiting--;
+    }
   }
 
   /**
@@ -135,19 +140,22 @@ export class LogWriter {
     return this.#options.writes?.() ?? 0;
   }
 
-  /** The next batch, taken once the window has room and no transaction is open. */
+  /** The next batch, taken once the window has room, no cut waits and no transaction is open. */
   async #next(): Promise<void> {
     await Promise.resolve(); // writes made in this turn join the batch
     for (;;) {
       if (this.#failure) throw this.#failure;
-      if (this.#position - this.#stored >= this.#options.window) await this.room();
-      else {
-        const image = this.#options.image();
-        // An explicit transaction is open: its writes may still roll back. Take the batch after it.
-        if (image !== null) return this.#take(image);
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
+      // An explicit transaction is open: its writes may still roll back. Take the batch after it.
+      const image = this.#position - this.#stored < this.#options.window && this.#cutsWaiting === 0 ? this.#options.image() : null;
+      if (image !== null) return this.#take(image);
+      await this.#room();
     }
+  }
+
+  /** Resolves once an append in flight has finished; with none in flight, after a moment (a transaction may close). */
+  #room(): Promise<void> {
+    if (this.#position === this.#stored || this.#failure) return new Promise((resolve) => setTimeout(resolve, 1));
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
   }
 
   /** Takes the writes so far as the next position's batch (none if no page changed). */
@@ -168,7 +176,7 @@ export class LogWriter {
         this.#durable = Math.max(this.#durable, captured);
       })
       .finally(() => {
-        for (const resolve of this.#room.splice(0)) resolve();
+        for (const resolve of this.#roomWaiters.splice(0)) resolve();
       });
     this.#tail.catch(() => undefined);
     return this.#tail;
