@@ -52,6 +52,8 @@ const RULES = {
   navigatorLanguage: { enable: "enable_navigator_language", disable: "disable_navigator_language", date: "2025-05-19" },
   /** `ctx.exports` on the Worker's and each Durable Object's context. */
   ctxExports: { enable: "enable_ctx_exports", disable: "disable_ctx_exports", date: "2025-11-17" },
+  /** Stubs from `ctx.exports` with props, and Durable Object class handles, can be stored in Durable Object storage. */
+  allowIrrevocableStubStorage: { enable: "allow_irrevocable_stub_storage" },
   /** A stub passed as an RPC argument is duplicated for the receiver, so the caller's stays usable (else it moves). */
   rpcParamsDupStubs: { enable: "rpc_params_dup_stubs", disable: "rpc_params_transfer_stubs", date: "2026-01-20" },
   /** `storage.deleteAll()` also deletes the alarm. */

@@ -3,7 +3,9 @@ import { CallScope } from "./namespace/local-stub";
 import { cloneForRpc, stubs } from "./namespace/rpc";
 import { brandClass, notImplemented, prototypeMember, receive, rpcPath, walk, type PathReceiver } from "./namespace/rpc-path";
 import { socketPair, type PairedSocket } from "./socket-pair";
-import { WorkerEntrypoint, type ExecutionContext } from "./state/base-classes";
+import { objectClass } from "./namespace/object-class";
+import type { DurableObjectClass } from "./namespace/live-object";
+import { DurableObject, WorkerEntrypoint, type ExecutionContext } from "./state/base-classes";
 
 type Env = Record<string, unknown>;
 type Props = Record<string, unknown>;
@@ -20,35 +22,61 @@ export interface LoopbackHost {
   fetch(request: Request): Promise<Response>;
 }
 
-const serviceStubs = new WeakSet<object>();
+/**
+ * Where a service stub came from, which decides whether it may be stored: `exports` (a
+ * `ctx.exports` entry as it is), `binding` (a service binding of the Worker's config), or
+ * `specialised` (one of those called with `{ props }`, or read back from storage).
+ */
+export type ServiceOrigin = "exports" | "binding" | "specialised";
+
+/** What a service stub stands for: its entrypoint and `ctx.props`. */
+export interface ServiceForm {
+  readonly entrypoint: string;
+  readonly props: Props;
+  readonly origin: ServiceOrigin;
+}
+
+const serviceStubs = new WeakMap<object, ServiceForm>();
 
 export const ServiceStub = brandClass((value) => serviceStubs.has(value));
+
+/** The entrypoint and props of a service stub; undefined for any other value. */
+export function serviceStubOf(value: object): ServiceForm | undefined {
+  return serviceStubs.get(value);
+}
 
 /** One of the Worker's entrypoints: a `WorkerEntrypoint` class, or an object of handler functions. */
 type Entrypoint = { kind: "class"; cls: EntrypointClass } | { kind: "handlers"; handlers: Record<string, unknown>; name: string };
 
 /**
  * `ctx.exports` (and `exports` from `cloudflare:workers`): the Worker's own exports as bindings,
- * as workerd makes them. A bound Durable Object class is its namespace; the default export, each
- * `WorkerEntrypoint` class and each exported object of handlers is a service stub.
+ * as workerd makes them. A bound Durable Object class is its namespace, another one a class
+ * handle (for facets); the default export, each `WorkerEntrypoint` class and each exported
+ * object of handlers is a service stub.
  */
 export function loopbackExports(mod: Record<string, unknown>, namespaces: Record<string, unknown>, host: LoopbackHost): Record<string, unknown> {
   const exports: Record<string, unknown> = { ...namespaces };
   for (const name of Object.keys(mod)) {
     if (name in exports) continue;
+    const value = mod[name];
+    if (typeof value === "function" && value.prototype instanceof DurableObject) {
+      exports[name] = objectClass(name, value as DurableObjectClass);
+      continue;
+    }
     const entrypoint = entrypointOf(mod, name);
-    if (entrypoint) exports[name] = serviceStub(name, entrypoint, host, {});
+    if (entrypoint) exports[name] = serviceStub(name, entrypoint, host, {}, "exports");
   }
   return exports;
 }
 
 /**
  * A service binding to one of the Worker's own entrypoints (wrangler's `services` naming the
- * Worker itself); undefined when the module exports no entrypoint of that name.
+ * Worker itself, or a stub read back from storage); undefined when the module exports no
+ * entrypoint of that name.
  */
-export function loopbackBinding(mod: Record<string, unknown>, host: LoopbackHost, entrypoint: string, props: Props): object | undefined {
+export function loopbackBinding(mod: Record<string, unknown>, host: LoopbackHost, entrypoint: string, props: Props, origin: ServiceOrigin = "binding"): object | undefined {
   const entry = entrypointOf(mod, entrypoint);
-  return entry && serviceStub(entrypoint, entry, host, props);
+  return entry && serviceStub(entrypoint, entry, host, props, origin);
 }
 
 function entrypointOf(mod: Record<string, unknown>, name: string): Entrypoint | undefined {
@@ -63,7 +91,7 @@ function entrypointOf(mod: Record<string, unknown>, name: string): Entrypoint | 
  * each call on a fresh instance with `ctx.props` = `props`; calling the stub itself
  * (`ctx.exports.Greeter({ props })`) gives one with other props. Passed over RPC by reference.
  */
-function serviceStub(name: string, entrypoint: Entrypoint, host: LoopbackHost, props: Props): object {
+function serviceStub(name: string, entrypoint: Entrypoint, host: LoopbackHost, props: Props, origin: ServiceOrigin): object {
   const receiver = entrypoint.kind === "class" ? classReceiver(entrypoint.cls, host, props) : handlersReceiver(entrypoint, host, props);
   const fetch = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
@@ -80,7 +108,7 @@ function serviceStub(name: string, entrypoint: Entrypoint, host: LoopbackHost, p
     return caller;
   };
   const stub: object = new Proxy(function specialise() {}, {
-    apply: (_, __, [options]: [{ props?: Props }?]) => serviceStub(name, entrypoint, host, cloneForRpc(options?.props ?? {})),
+    apply: (_, __, [options]: [{ props?: Props }?]) => serviceStub(name, entrypoint, host, cloneForRpc(options?.props ?? {}), "specialised"),
     get(_, property) {
       if (property === "fetch") return fetch;
       if (property === "connect") return connect;
@@ -91,7 +119,7 @@ function serviceStub(name: string, entrypoint: Entrypoint, host: LoopbackHost, p
     },
   });
   stubs.add(stub);
-  serviceStubs.add(stub);
+  serviceStubs.set(stub, { entrypoint: name, props, origin });
   return stub;
 }
 

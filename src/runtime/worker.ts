@@ -20,6 +20,9 @@ import { IoContext, runInIoContext } from "./io-context";
 import { currentEnv, currentExports, setBackground, setCompatibility } from "./current-worker";
 import { loopbackBinding, loopbackExports, type LoopbackHost } from "./loopback";
 import { populateProcessEnv } from "./process-env";
+import { objectClass, type ObjectClassHandle } from "./namespace/object-class";
+import { DurableObject } from "./state/base-classes";
+import { stubStorage } from "./stub-storage";
 
 export type { ScheduledController } from "./state/base-classes";
 export type { ObjectLifecycle, ObjectRef, StoreHealth } from "./namespace/lifecycle";
@@ -133,11 +136,20 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const exports: Record<string, unknown> = {};
   const namespaces: Record<string, unknown> = {};
   const objects: Record<string, ObjectRegistry> = {};
+  // `ctx.exports` namespaces also stand for their class, for `ctx.facets.get()`.
+  const namespaceClasses = new WeakMap<object, ObjectClassHandle>();
   const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
   const compatibility = resolveCompatibility(options.compatibilityDate, options.compatibilityFlags);
   setCompatibility(compatibility);
   installWorkerdGlobals(compatibility);
+  const externals = stubStorage(compatibility.allowIrrevocableStubStorage, {
+    service: (entrypoint, props) => loopbackBinding(mod, host, entrypoint, props, "specialised"),
+    objectClass(className, props) {
+      const ctor = mod[className];
+      return typeof ctor === "function" && ctor.prototype instanceof DurableObject ? objectClass(className, ctor as DurableObjectClass, props, true) : undefined;
+    },
+  });
   const registryOf = (className: string, namespaceKey: string, what: string): ObjectRegistry => {
     const ctor = mod[className];
     if (typeof ctor !== "function") throw new WorkerConfigError(`${what} names class "${className}", which the Worker module does not export`);
@@ -152,6 +164,8 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         engine,
         alarmRetry,
         compatibility,
+        externals,
+        namespaceClass: (value) => (typeof value === "object" && value !== null ? namespaceClasses.get(value) : undefined),
         ...(options.cluster ? { cluster: { ...options.cluster, stats: forwards } } : {}),
         ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
         ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),
@@ -169,6 +183,9 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   }
   for (const className of options.exportedDurableObjects ?? []) {
     namespaces[className] ??= new DurableObjectNamespace(className, registryOf(className, className, `The wrangler config's "exports"`));
+  }
+  for (const [className, namespace] of Object.entries(namespaces)) {
+    namespaceClasses.set(namespace as object, { className, ctor: mod[className] as DurableObjectClass, props: {}, specialised: false });
   }
   if (!compatibility.disallowImportableEnv) Object.assign(currentEnv, env);
   // Both come from workerd's one "worker env", which disallow_importable_env leaves unset.

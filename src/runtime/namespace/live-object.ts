@@ -7,10 +7,13 @@ import { asObjectCode } from "../state/fetch-gate";
 import { currentIoContext, IoContext, runInIoContext } from "../io-context";
 import { DurableObjectState } from "../state/state";
 import type { Hibernation } from "../state/hibernation";
+import type { ValueExternals } from "../state/value-codec";
 import type { WebSocket, WebSocketData } from "../state/websocket";
 import type { DurableObjectId } from "./id";
 import { cloneForRpc, toRemoteError, type StubPlace } from "./rpc";
 import { StubHost } from "./local-stub";
+import { DurableObjectFacets, FacetManager, type FacetPlace, type FacetStore } from "./facets";
+import type { ObjectClassHandle } from "./object-class";
 
 /** What a Durable Object class looks like from the outside. */
 export type DurableObjectClass = new (ctx: DurableObjectState, env: never) => object;
@@ -35,6 +38,14 @@ export interface LiveObjectHost {
   readonly persistent: boolean;
   /** What the Worker's compatibility date and flags turn on. */
   readonly compatibility: Compatibility;
+  /** How stubs are stored in the object's storage. */
+  readonly externals?: ValueExternals;
+  /** `ctx.props` (a facet's, from its class handle). */
+  readonly props?: Record<string, unknown>;
+  /** Where the object's facets keep their databases. */
+  readonly facetStore: FacetStore;
+  /** The class a `ctx.exports` namespace stands for, for `ctx.facets.get()`. */
+  readonly namespaceClass?: (value: unknown) => ObjectClassHandle | undefined;
 }
 
 /**
@@ -72,6 +83,8 @@ export class LiveObject implements ObjectTarget {
   readonly id: DurableObjectId;
   readonly db: SqliteDatabase;
   readonly state: DurableObjectState;
+  /** The facets it started (`ctx.facets`). */
+  readonly facets: FacetManager;
   #object: (object & Methods) | undefined;
   #broken: { error: unknown } | undefined;
   #inflight = 0;
@@ -83,10 +96,11 @@ export class LiveObject implements ObjectTarget {
   /** As workerd's, one per instance: what one request to the object makes, the next may use. */
   readonly ioContext = new IoContext(true);
 
-  constructor(id: DurableObjectId, db: SqliteDatabase, host: LiveObjectHost) {
+  constructor(id: DurableObjectId, db: SqliteDatabase, host: LiveObjectHost, place: FacetPlace) {
     this.id = id;
     this.db = db;
     this.#host = host;
+    this.facets = new FacetManager(this, host, place, host.facetStore);
     this.state = new DurableObjectState(id, db, {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
@@ -94,6 +108,9 @@ export class LiveObject implements ObjectTarget {
       ...(host.compatibility.ctxExports && { exports: host.exports }),
       deleteAllDeletesAlarm: host.compatibility.deleteAllDeletesAlarm,
       ...(host.persistent && { durable: () => host.durable(this) }),
+      ...(host.externals && { externals: host.externals }),
+      ...(host.props && { props: host.props }),
+      facets: new DurableObjectFacets(this.facets),
     }, host.hibernation(id));
     try {
       this.#object = runInIoContext(this.ioContext, () => new host.ctor(this.state, host.env as never) as object & Methods);
@@ -105,7 +122,7 @@ export class LiveObject implements ObjectTarget {
   /** No event running or waiting and no background work: safe to evict. */
   get idle(): boolean {
     // Open hibernatable sockets do not count: they outlive the instance, as in workerd.
-    return this.#inflight === 0 && this.#pinned === 0 && this.state.gate.idle && this.state.pendingWork === 0;
+    return this.#inflight === 0 && this.#pinned === 0 && this.state.gate.idle && this.state.pendingWork === 0 && this.facets.idle;
   }
 
   /** Evicted: stubs holding this instance must look the object up again. */
@@ -131,6 +148,7 @@ export class LiveObject implements ObjectTarget {
     if (this.#broken) return;
     this.#broken = { error };
     this.#stubHost.end(error);
+    this.facets.abortAll(error);
     // Like workerd: writes not committed yet are lost with the instance (the alarm too).
     this.db.rollback();
     this.#host.alarmChanged(this.id, new AlarmStore(this.db).get());

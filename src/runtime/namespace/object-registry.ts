@@ -4,6 +4,7 @@ import { SuspendableDatabase } from "../sqlite/suspendable-database";
 import type { SqliteEngine } from "../sqlite/types";
 import { AlarmStore } from "../state/alarm-store";
 import { Hibernation } from "../state/hibernation";
+import type { ValueExternals } from "../state/value-codec";
 import { HeldElsewhereError } from "../cluster/errors";
 import type { Membership } from "../cluster/membership";
 import { RemoteObject } from "../cluster/remote-object";
@@ -11,7 +12,9 @@ import type { ForwardStats } from "../cluster/stats";
 import { ObjectUnavailableError } from "./errors";
 import { DurableObjectId } from "./id";
 import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
+import type { FacetStore } from "./facets";
 import { LiveObject, type DurableObjectClass, type LiveObjectHost, type ObjectTarget } from "./live-object";
+import type { ObjectClassHandle } from "./object-class";
 
 export interface RegistryOptions {
   namespace: string;
@@ -29,6 +32,10 @@ export interface RegistryOptions {
   alarmRetry: { baseDelayMs: number; maxRetries: number };
   /** What the Worker's compatibility date and flags turn on. */
   compatibility: Compatibility;
+  /** How stubs are stored in objects' storage (see `stubStorage`). */
+  externals?: ValueExternals;
+  /** The class a `ctx.exports` namespace stands for, for `ctx.facets.get()`. */
+  namespaceClass?: (value: unknown) => ObjectClassHandle | undefined;
   /**
    * Replicas share objects: calls to one held elsewhere are forwarded there, signed with
    * `secret`. With `membership`, an object nobody holds opens on the replica placement picks.
@@ -151,7 +158,7 @@ export class ObjectRegistry implements LiveObjectHost {
       pending.catch(() => this.#entries.delete(key));
     }
     const entry = await pending;
-    entry.live ??= new LiveObject(entry.id, entry.db, this);
+    entry.live ??= new LiveObject(entry.id, entry.db, this, { ref: entry.ref, depth: 0 });
     return entry.live;
   }
 
@@ -199,6 +206,42 @@ export class ObjectRegistry implements LiveObjectHost {
   get compatibility(): Compatibility {
     return this.#options.compatibility;
   }
+
+  get externals(): ValueExternals | undefined {
+    return this.#options.externals;
+  }
+
+  get namespaceClass(): ((value: unknown) => ObjectClassHandle | undefined) | undefined {
+    return this.#options.namespaceClass;
+  }
+
+  /** Facets' databases being saved, by ref id: reopening one waits (an instance of its parent's before a reset may be closing it). */
+  readonly #closingFacets = new Map<string, Promise<void>>();
+
+  /** Facets' databases: opened, made durable and saved as objects are (parked in memory without persistence). */
+  readonly facetStore: FacetStore = {
+    open: async (ref) => {
+      await this.#closingFacets.get(ref.id)?.catch(() => undefined);
+      if (this.#disposed) throw new WorkerDisposedError();
+      return this.#openDatabase(ref);
+    },
+    close: (ref, db, stopping) => {
+      const { lifecycle } = this.#options;
+      const closing = (async () => {
+        if (lifecycle?.beforeEvict) await lifecycle.beforeEvict(ref, db, stopping);
+        else this.#parked.set(ref.id, db.export());
+        db.close();
+      })();
+      this.#closingFacets.set(ref.id, closing);
+      const forget = () => this.#closingFacets.get(ref.id) === closing && this.#closingFacets.delete(ref.id);
+      closing.then(forget, forget);
+      return closing;
+    },
+    durable: async (ref, db) => {
+      await this.#options.lifecycle?.durable?.(ref, db);
+    },
+  };
+
 
   get persistent(): boolean {
     return this.#options.lifecycle?.durable !== undefined;
@@ -339,14 +382,20 @@ export class ObjectRegistry implements LiveObjectHost {
 
   async #open(id: DurableObjectId): Promise<Entry> {
     const ref = this.#ref(id);
+    const db = await this.#openDatabase(ref);
+    const alarm = new AlarmStore(db).get();
+    if (alarm !== null && !this.#alarms.has(ref.id)) this.alarmChanged(id, alarm);
+    return { id, ref, db, live: undefined };
+  }
+
+  /** An object's database, from the store (or the image parked at its eviction). */
+  async #openDatabase(ref: ObjectRef): Promise<SuspendableDatabase> {
     const { lifecycle, engine } = this.#options;
     const image = lifecycle?.load ? await lifecycle.load(ref) : this.#parked.get(ref.id);
     this.#parked.delete(ref.id);
     const db = new SuspendableDatabase((bytes) => engine.open(bytes), image);
     await lifecycle?.opened?.(ref, db);
-    const alarm = new AlarmStore(db).get();
-    if (alarm !== null && !this.#alarms.has(ref.id)) this.alarmChanged(id, alarm);
-    return { id, ref, db, live: undefined };
+    return db;
   }
 
   async #fireAlarm(id: DurableObjectId, retryCount: number): Promise<void> {
@@ -381,6 +430,8 @@ export class ObjectRegistry implements LiveObjectHost {
       clearTimeout(entry.suspendTimer);
       const { lifecycle } = this.#options;
       try {
+        // Facets live within their parent's storage: they are saved first, and go with it.
+        await live?.facets.close(force);
         if (lifecycle?.beforeEvict) await lifecycle.beforeEvict(entry.ref, entry.db, force);
         else this.#parked.set(key, entry.db.export());
       } catch (error) {

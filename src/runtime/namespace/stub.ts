@@ -30,7 +30,12 @@ export function createStub<T>(
   id: DurableObjectId,
   resolve: (id: DurableObjectId) => Promise<ObjectTarget>,
   compatibility: Pick<Compatibility, "rpc" | "workerdExperimental" | "durableObjectFetchRequiresFullUrl" | "fetchStandardUrl" | "fetcherNoGetPutDelete">,
-  received = false,
+  /**
+   * `received`: made for the receiver of an RPC call (workerd's error then names a
+   * `SubrequestChannel`). `anonymous`: a facet's stub (workerd's plain `Fetcher`), with no `id`
+   * or `name` of its own: those are RPC members.
+   */
+  { received = false, anonymous = false }: { received?: boolean; anonymous?: boolean } = {},
 ): DurableObjectStub<T> {
   let current: ObjectTarget | undefined;
   // The stub belongs to the request that made it, or received it over RPC: workerd's error
@@ -66,7 +71,7 @@ export function createStub<T>(
   // `id` and `name` are own enumerable properties, as on workerd's stubs; so are any the
   // caller sets on the stub, which then shadow RPC members of that name. Object.prototype's
   // members stay what they are (so that e.g. `assert.deepStrictEqual` compares two stubs).
-  const own: Record<PropertyKey, unknown> = { id, name: id.name };
+  const own: Record<PropertyKey, unknown> = anonymous ? {} : { id, name: id.name };
   const stub = new Proxy(own as DurableObjectStub<T>, {
     get(_, property) {
       if (property in own) return own[property];
@@ -84,7 +89,7 @@ export function createStub<T>(
   stubs.add(stub);
   reissues.set(stub, () => {
     owned();
-    return createStub(id, resolve, compatibility, true);
+    return createStub(id, resolve, compatibility, { received: true, anonymous });
   });
   return claim(stub, currentIoContext());
 }

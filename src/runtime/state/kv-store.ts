@@ -2,7 +2,7 @@ import { SqliteError } from "../sqlite/errors";
 import { MAX_VALUE_BYTES } from "../sqlite/sqljs-database";
 import { utf8Length } from "../sqlite/sql-text";
 import type { SqliteDatabase } from "../sqlite/types";
-import { decodeValue, encodeValue } from "./value-codec";
+import { decodeValue, encodeValue, type ValueExternals } from "./value-codec";
 
 /** The hidden table the KV API lives in, with workerd's name and layout. */
 const KV_TABLE = "_cf_KV";
@@ -23,15 +23,18 @@ export interface ListOptions {
  */
 export class KvStore {
   readonly #db: SqliteDatabase;
+  readonly #externals: ValueExternals | undefined;
 
-  constructor(db: SqliteDatabase) {
+  /** `externals`: how stubs are stored (`allow_irrevocable_stub_storage`), or refused. */
+  constructor(db: SqliteDatabase, externals?: ValueExternals) {
     this.#db = db;
+    this.#externals = externals;
   }
 
   get(key: string): unknown {
     checkKey(key);
     const [row] = this.#read(`SELECT value FROM ${KV_TABLE} WHERE key = ?`, [key]);
-    return row ? decodeValue(new Uint8Array(row[0] as ArrayBuffer)) : undefined;
+    return row ? decodeValue(new Uint8Array(row[0] as ArrayBuffer), this.#externals) : undefined;
   }
 
   getMany(keys: readonly string[]): Map<string, unknown> {
@@ -40,13 +43,13 @@ export class KvStore {
       `SELECT key, value FROM ${KV_TABLE} WHERE key IN (SELECT value FROM json_each(?)) ORDER BY key`,
       [JSON.stringify(keys)],
     );
-    return toMap(rows);
+    return toMap(rows, this.#externals);
   }
 
   put(entries: ReadonlyArray<readonly [string, unknown]>): void {
     const encoded = entries.map(([key, value]) => {
       checkKey(key);
-      const bytes = encodeValue(value);
+      const bytes = encodeValue(value, this.#externals);
       if (bytes.byteLength > MAX_VALUE_BYTES) throw tooBig();
       return [key, bytes] as const;
     });
@@ -89,7 +92,7 @@ export class KvStore {
     if (where.length) sql += ` WHERE ${where.join(" AND ")}`;
     sql += ` ORDER BY key ${options.reverse ? "DESC" : "ASC"}`;
     if (options.limit !== undefined) sql += ` LIMIT ${Math.floor(options.limit)}`;
-    return toMap(this.#read(sql, params));
+    return toMap(this.#read(sql, params), this.#externals);
   }
 
   /** Reads, treating a missing KV table as empty (it is created on first write). */
@@ -112,9 +115,9 @@ function tooBig(): SqliteError {
   return new SqliteError("string or blob too big", "SQLITE_TOOBIG");
 }
 
-function toMap(rows: ReturnType<SqliteDatabase["query"]>): Map<string, unknown> {
+function toMap(rows: ReturnType<SqliteDatabase["query"]>, externals: ValueExternals | undefined): Map<string, unknown> {
   const map = new Map<string, unknown>();
-  for (const [key, value] of rows) map.set(key as string, decodeValue(new Uint8Array(value as ArrayBuffer)));
+  for (const [key, value] of rows) map.set(key as string, decodeValue(new Uint8Array(value as ArrayBuffer), externals));
   return map;
 }
 

@@ -2,6 +2,8 @@ import type { SqliteDatabase } from "../sqlite/types";
 import { InputGate } from "./input-gate";
 import type { Hibernation } from "./hibernation";
 import { DurableObjectStorage, type StorageOwner } from "./storage";
+import type { DurableObjectFacets } from "../namespace/facets";
+import type { ValueExternals } from "./value-codec";
 import type { WebSocket, WebSocketRequestResponsePair } from "./websocket";
 
 /** The id an object sees as `ctx.id`. */
@@ -17,6 +19,12 @@ export interface StateOwner extends StorageOwner {
   reset(error: unknown): void;
   /** The Worker's loopback bindings (`ctx.exports`); none without `enable_ctx_exports`. */
   readonly exports?: Record<string, unknown>;
+  /** `ctx.props`: what the class handle that started the object carried (a facet's); else none. */
+  readonly props?: Record<string, unknown>;
+  /** How stubs are stored in its storage (see `stubStorage`). */
+  readonly externals?: ValueExternals;
+  /** `ctx.facets`: the child objects it starts. */
+  readonly facets?: DurableObjectFacets;
 }
 
 /** workerd's MAX_BLOCK_CONCURRENCY_WHILE_DEPTH (io-context.h). */
@@ -36,6 +44,10 @@ export class DurableObjectState {
   readonly storage: DurableObjectStorage;
   /** The Worker's own exports as bindings: its Durable Object namespaces and entrypoints (`enable_ctx_exports`). */
   readonly exports: Record<string, unknown> | undefined;
+  /** The props of the class handle the object was started with, as workerd gives a facet (`{}` otherwise). */
+  readonly props: Record<string, unknown>;
+  /** Child objects with storage of their own, within this one's (workerd's `ctx.facets`). */
+  readonly facets: DurableObjectFacets | undefined;
   /** The gate every event for this object passes through (used by the namespace). */
   readonly gate = new InputGate();
   readonly #owner: StateOwner;
@@ -47,6 +59,8 @@ export class DurableObjectState {
     databases.set(this, db);
     this.id = id;
     this.exports = owner.exports;
+    this.props = owner.props ?? {};
+    this.facets = owner.facets;
     this.#owner = owner;
     this.#hibernation = hibernation;
     const gate = this.gate;
@@ -57,6 +71,7 @@ export class DurableObjectState {
       block: (fn) => gate.block(fn),
       ...(owner.durable && { durable: () => owner.durable!() }),
       ...(owner.deleteAllDeletesAlarm && { deleteAllDeletesAlarm: true }),
+      ...(owner.externals && { externals: owner.externals }),
     });
   }
 

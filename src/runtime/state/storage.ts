@@ -4,6 +4,7 @@ import type { SqliteDatabase } from "../sqlite/types";
 import { AlarmStore, METADATA_TABLE } from "./alarm-store";
 import { KvStore, type ListOptions } from "./kv-store";
 import { SqlStorage } from "./sql-storage";
+import type { ValueExternals } from "./value-codec";
 import { newAsyncLocal } from "./async-local";
 
 export type { ListOptions } from "./kv-store";
@@ -22,6 +23,8 @@ export interface StorageOwner {
   durable?(): Promise<void>;
   /** `deleteAll()` deletes the alarm too (compatibility flag `delete_all_deletes_alarm`). */
   readonly deleteAllDeletesAlarm?: boolean;
+  /** How stubs among stored values are written and read back (else they cannot be stored). */
+  readonly externals?: ValueExternals;
 }
 
 /** Options workerd accepts on KV calls; they change nothing here (there is no cache). */
@@ -62,7 +65,7 @@ export class DurableObjectStorage {
   constructor(db: SqliteDatabase, owner: StorageOwner) {
     this.#db = db;
     this.sql = new SqlStorage(db);
-    this.#kv = new KvStore(db);
+    this.#kv = new KvStore(db, owner.externals);
     this.kv = new SyncKvStorage(this.#kv);
     this.#alarm = new AlarmStore(db);
     this.#owner = owner;

@@ -15,7 +15,7 @@ const VERSION = 1;
 const enum Tag {
   Undefined = 0, Null, True, False, Number, BigInt, String, Date, RegExp, ArrayBuffer,
   TypedArray, Array, Object, Map, Set, Hole, Ref, Error, BooleanObject, NumberObject,
-  StringObject, BigIntObject, DataView,
+  StringObject, BigIntObject, DataView, External,
 }
 
 const TYPED_ARRAYS = [
@@ -30,6 +30,23 @@ const ERROR_TYPES: Record<string, ErrorConstructor> = {
 /** Stored bytes that are not a value in this encoding (corrupt, or from a newer version). */
 export class ValueDecodeError extends errorWithCode("VALUE_DECODE") {}
 
+/**
+ * Values the runtime stores by description rather than by content (a stub, a Durable Object
+ * class handle): `write` describes one (undefined: not such a value; it throws when the value
+ * may not be stored), `read` makes a live one again. `detail` is encoded as a value itself, so
+ * it may hold more of them.
+ */
+export interface ValueExternals {
+  write(value: object): ExternalForm | undefined;
+  read(form: ExternalForm): unknown;
+}
+
+export interface ExternalForm {
+  readonly kind: string;
+  readonly name: string;
+  readonly detail: unknown;
+}
+
 type TypedArrayLike = ArrayBufferView & { readonly length: number };
 type TypedArrayConstructor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedArrayLike;
 
@@ -37,6 +54,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 class Writer {
+  constructor(readonly externals?: ValueExternals) {}
   bytes = new Uint8Array(256);
   length = 0;
   readonly #view = () => new DataView(this.bytes.buffer);
@@ -85,7 +103,10 @@ class Writer {
 class Reader {
   offset = 0;
   readonly #view: DataView;
-  constructor(readonly bytes: Uint8Array) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly externals?: ValueExternals,
+  ) {
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -126,8 +147,8 @@ class Reader {
 }
 
 /** Encodes `value`; throws a DataCloneError (like structuredClone) for what cannot be cloned. */
-export function encodeValue(value: unknown): Uint8Array {
-  const writer = new Writer();
+export function encodeValue(value: unknown, externals?: ValueExternals): Uint8Array {
+  const writer = new Writer(externals);
   writer.byte(MAGIC_0);
   writer.byte(MAGIC_1);
   writer.byte(VERSION);
@@ -136,10 +157,10 @@ export function encodeValue(value: unknown): Uint8Array {
 }
 
 /** Decodes bytes written by `encodeValue`, on any runtime. */
-export function decodeValue(bytes: Uint8Array): unknown {
+export function decodeValue(bytes: Uint8Array, externals?: ValueExternals): unknown {
   if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw new ValueDecodeError("Stored value is not in dotdo's value encoding");
   if (bytes[2] !== VERSION) throw new ValueDecodeError(`Stored value uses encoding version ${bytes[2]}; this runtime reads version ${VERSION}`);
-  const reader = new Reader(bytes);
+  const reader = new Reader(bytes, externals);
   reader.offset = 3;
   const value = readValue(reader, []);
   if (reader.offset !== bytes.length) throw new ValueDecodeError("Stored value has trailing bytes");
@@ -147,6 +168,13 @@ export function decodeValue(bytes: Uint8Array): unknown {
 }
 
 function writeValue(w: Writer, value: unknown, seen: Map<object, number>): void {
+  const external = (typeof value === "object" || typeof value === "function") && value !== null ? w.externals?.write(value) : undefined;
+  if (external) {
+    w.byte(Tag.External);
+    w.string(external.kind);
+    w.string(external.name);
+    return writeValue(w, external.detail, seen);
+  }
   switch (typeof value) {
     case "undefined":
       return w.byte(Tag.Undefined);
@@ -298,6 +326,12 @@ function readValue(r: Reader, objects: unknown[]): unknown {
       const index = r.varint();
       if (index >= objects.length) throw new ValueDecodeError("Stored value has a dangling reference");
       return objects[index];
+    }
+    case Tag.External: {
+      if (!r.externals) throw new ValueDecodeError("Stored value holds a stub, which cannot be read here");
+      const kind = r.string();
+      const name = r.string();
+      return r.externals.read({ kind, name, detail: readValue(r, objects) });
     }
     default:
       return readObject(r, tag, objects);

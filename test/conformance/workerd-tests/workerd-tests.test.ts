@@ -44,8 +44,6 @@ const EXCLUDED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 const EVERY_ENGINE_GAPS = [
   "sql-test > default",
   "sql-restrict-names-test > default",
-  "stub-storage-test > storeServiceBinding",
-  "stub-storage-test > bindingsInProps",
   "js-rpc-test > serializeHttpTypes",
 ];
 /** What needs to know which request code runs for: edge-runtime's sandbox has no async context. */

@@ -1,0 +1,43 @@
+import { brandClass } from "./rpc-path";
+import { cloneForRpc, stubs } from "./rpc";
+import type { DurableObjectClass as ObjectConstructor } from "./live-object";
+
+type Props = Record<string, unknown>;
+
+/** What a class handle stands for: one of the Worker's Durable Object classes, and the `ctx.props` its instances get. */
+export interface ObjectClassHandle {
+  readonly className: string;
+  readonly ctor: ObjectConstructor;
+  readonly props: Props;
+  /** Made by calling the loopback class with `{ props }`: only those can be stored or sent over RPC. */
+  readonly specialised: boolean;
+}
+
+const handles = new WeakMap<object, ObjectClassHandle>();
+
+/** workerd's `DurableObjectClass`: what `ctx.exports.MyClass({ props })` gives, for `ctx.facets.get()`. */
+export const DurableObjectClass = brandClass((value) => handles.has(value));
+
+/**
+ * `ctx.exports.MyClass` for an exported Durable Object class (workerd's
+ * `LoopbackDurableObjectClass`): a handle on the class, callable with `{ props }` for one whose
+ * instances get those as `ctx.props`. Passed over RPC by reference.
+ */
+export function objectClass(className: string, ctor: ObjectConstructor, props: Props = {}, specialised = false): object {
+  const handle: ObjectClassHandle = { className, ctor, props, specialised };
+  const value: object = new Proxy(function specialise() {}, {
+    apply: (_, __, [options]: [{ props?: Props }?]) => objectClass(className, ctor, cloneForRpc(options?.props ?? {}), true),
+    get(_, property) {
+      if (property === Symbol.toPrimitive) return () => `[object ${specialised ? "DurableObjectClass" : "LoopbackDurableObjectClass"}]`;
+      return undefined;
+    },
+  });
+  handles.set(value, handle);
+  stubs.add(value);
+  return value;
+}
+
+/** The class `value` is a handle on; undefined for any other value. */
+export function objectClassOf(value: unknown): ObjectClassHandle | undefined {
+  return (typeof value === "function" || typeof value === "object") && value !== null ? handles.get(value) : undefined;
+}
