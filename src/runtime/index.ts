@@ -12,6 +12,8 @@ export { Cursor as SqlStorageCursor, type SqlRow } from "./state/sql-cursor";
 export { DurableObjectNamespace, type GetOptions } from "./namespace/namespace";
 export { DurableObjectId } from "./namespace/id";
 export type { DurableObjectStub } from "./namespace/stub";
+export { DurableObjectFacets, FacetCloneUnsupportedError, FacetDepthError, FacetNameError, type FacetStartupOptions } from "./namespace/facets";
+export { StoredStubError } from "./stub-storage";
 export type { SqlValue as SqlStorageValue } from "./sqlite/types";
 export { WebSocketPair, WebSocketRequestResponsePair, type WebSocket } from "./state/websocket";
 

@@ -3,7 +3,7 @@ import { CallScope } from "./namespace/local-stub";
 import { cloneForRpc, stubs } from "./namespace/rpc";
 import { brandClass, notImplemented, prototypeMember, receive, rpcPath, walk, type PathReceiver } from "./namespace/rpc-path";
 import { socketPair, type PairedSocket } from "./socket-pair";
-import { objectClass } from "./namespace/object-class";
+import { loopbackNamespace, objectClass } from "./namespace/object-class";
 import type { DurableObjectClass } from "./namespace/live-object";
 import { DurableObject, WorkerEntrypoint, type ExecutionContext } from "./state/base-classes";
 
@@ -50,12 +50,13 @@ type Entrypoint = { kind: "class"; cls: EntrypointClass } | { kind: "handlers"; 
 
 /**
  * `ctx.exports` (and `exports` from `cloudflare:workers`): the Worker's own exports as bindings,
- * as workerd makes them. A bound Durable Object class is its namespace, another one a class
- * handle (for facets); the default export, each `WorkerEntrypoint` class and each exported
+ * as workerd makes them. A bound Durable Object class is its namespace (also callable for a
+ * class handle), another one a class handle (for facets); the default export, each `WorkerEntrypoint` class and each exported
  * object of handlers is a service stub.
  */
 export function loopbackExports(mod: Record<string, unknown>, namespaces: Record<string, unknown>, host: LoopbackHost): Record<string, unknown> {
-  const exports: Record<string, unknown> = { ...namespaces };
+  const exports: Record<string, unknown> = {};
+  for (const [name, namespace] of Object.entries(namespaces)) exports[name] = loopbackNamespace(namespace as object, name, mod[name] as DurableObjectClass);
   for (const name of Object.keys(mod)) {
     if (name in exports) continue;
     const value = mod[name];

@@ -20,7 +20,7 @@ import { IoContext, runInIoContext } from "./io-context";
 import { currentEnv, currentExports, setBackground, setCompatibility } from "./current-worker";
 import { loopbackBinding, loopbackExports, type LoopbackHost } from "./loopback";
 import { populateProcessEnv } from "./process-env";
-import { objectClass, type ObjectClassHandle } from "./namespace/object-class";
+import { objectClass } from "./namespace/object-class";
 import { DurableObject } from "./state/base-classes";
 import { stubStorage } from "./stub-storage";
 
@@ -136,8 +136,6 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   const exports: Record<string, unknown> = {};
   const namespaces: Record<string, unknown> = {};
   const objects: Record<string, ObjectRegistry> = {};
-  // `ctx.exports` namespaces also stand for their class, for `ctx.facets.get()`.
-  const namespaceClasses = new WeakMap<object, ObjectClassHandle>();
   const forwards = new ForwardStats();
   const alarmRetry = { baseDelayMs: 2000, maxRetries: 6, ...options.alarmRetry };
   const compatibility = resolveCompatibility(options.compatibilityDate, options.compatibilityFlags);
@@ -165,7 +163,6 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
         alarmRetry,
         compatibility,
         externals,
-        namespaceClass: (value) => (typeof value === "object" && value !== null ? namespaceClasses.get(value) : undefined),
         ...(options.cluster ? { cluster: { ...options.cluster, stats: forwards } } : {}),
         ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
         ...(options.evictAfterMs === undefined ? {} : { evictAfterMs: options.evictAfterMs }),
@@ -183,9 +180,6 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   }
   for (const className of options.exportedDurableObjects ?? []) {
     namespaces[className] ??= new DurableObjectNamespace(className, registryOf(className, className, `The wrangler config's "exports"`));
-  }
-  for (const [className, namespace] of Object.entries(namespaces)) {
-    namespaceClasses.set(namespace as object, { className, ctor: mod[className] as DurableObjectClass, props: {}, specialised: false });
   }
   if (!compatibility.disallowImportableEnv) Object.assign(currentEnv, env);
   // Both come from workerd's one "worker env", which disallow_importable_env leaves unset.

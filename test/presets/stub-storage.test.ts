@@ -1,7 +1,7 @@
 // Stubs in Durable Object storage (`allow_irrevocable_stub_storage`) and facets (`ctx.facets`),
 // from one fixture (test/fixtures/stub-storage) built for cloudflare and node: the same steps run
 // in workerd (miniflare, its Durable Object storage on disk) and in the node output (its state in
-// a file store), each restarted halfway; every answer must be workerd's. A stub kept in storage
+// a file store), each restarted twice; every answer must be workerd's. A stub kept in storage
 // and a facet's data must come back after the restart. Built once more without the flag: what
 // storing each kind of stub answers must be workerd's too.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,12 +26,15 @@ const STEPS = [
   "/write?facet=notes&text=two",
   "/read?facet=notes",
   "/read?facet=other",
+  "/write-child?facet=notes&text=deep",
   "restart",
   "/use",
   "/read?facet=notes",
+  "/read-child?facet=notes",
   "/abort?facet=notes",
   "/delete?facet=notes",
   "/read?facet=notes",
+  "/read-child?facet=notes",
   "/write?facet=notes&text=three",
   "restart",
   "/read?facet=notes",
@@ -121,10 +124,11 @@ beforeAll(async () => {
       await run(await onNode(node), STEPS, answers.node);
       storedFiles = readdirSync(join(node.copy, "state"), { recursive: true, encoding: "utf8" });
     } else {
-      const [onW, onN]: unknown[][] = [[], []];
-      await run(await onWorkerd(cloudflare), ["/attempts"], onW);
-      await run(await onNode(node), ["/attempts"], onN);
-      [withoutFlag.workerd, withoutFlag.node] = [onW[0], onN[0]];
+      const onWorkerdAnswers: unknown[] = [];
+      const onNodeAnswers: unknown[] = [];
+      await run(await onWorkerd(cloudflare), ["/attempts"], onWorkerdAnswers);
+      await run(await onNode(node), ["/attempts"], onNodeAnswers);
+      [withoutFlag.workerd, withoutFlag.node] = [onWorkerdAnswers[0], onNodeAnswers[0]];
     }
   }
 }, 180_000);
@@ -143,6 +147,9 @@ describe("stubs in Durable Object storage, and facets", () => {
     expect(answersTo("/read?facet=notes")).toEqual([facet("two", ["one", "two"]), facet("two", ["one", "two"]), facet(null, []), facet("three", ["three"])]);
     expect(answersTo("/read?facet=other")).toEqual([facet(null, [])]);
     expect(answersTo("/abort?facet=notes")).toEqual([["Error: stopped", facet("two", ["one", "two"])]]);
+    // A facet's own facet: kept across the restart, deleted with it.
+    const child = (text: string | null, lines: string[]) => ({ ...facet(text, lines), props: { owner: "notebook" } });
+    expect(answersTo("/read-child?facet=notes")).toEqual([child("deep", ["deep"]), child(null, [])]);
   });
 
   it("the node output answers every step as workerd does, across two restarts", () => {

@@ -12,7 +12,7 @@ import { DurableObjectStorage } from "../state/storage";
 import { DurableObjectId } from "./id";
 import type { ObjectRef } from "./lifecycle";
 import { LiveObject, type LiveObjectHost } from "./live-object";
-import { objectClassOf, type ObjectClassHandle } from "./object-class";
+import { facetClassOf, type ObjectClassHandle } from "./object-class";
 import { createStub, type DurableObjectStub } from "./stub";
 
 /** workerd's MAX_FACET_TREE_DEPTH: the root object and at most three levels of facets. */
@@ -43,6 +43,8 @@ export interface FacetStartupOptions {
 export class FacetNameError extends errorWithCode("FACET_NAME_INVALID") {}
 /** Facets nested deeper than workerd allows. */
 export class FacetDepthError extends errorWithCode("FACET_DEPTH_EXCEEDED") {}
+/** `ctx.facets.clone()`, which the shim does not implement (docs/compat.md). */
+export class FacetCloneUnsupportedError extends errorWithCode("FACET_CLONE_UNSUPPORTED") {}
 
 const INCORRECT_CLASS =
   "Incorrect type for the 'class' field on 'StartupOptions': the provided value is not of type 'DurableObjectClass or LoopbackDurableObjectNamespace or LoopbackColoLocalActorNamespace'.";
@@ -89,22 +91,25 @@ export class FacetManager {
     this.#abort(name, reason);
   }
 
-  /** Aborts the facet and deletes its data; a later `get()` starts it empty. */
+  /** Aborts the facet and deletes its data and its facets' (a later `get()` starts it empty). */
   delete(name: string): void {
     checkName(name);
     this.#abort(name, new Error("Facet was deleted."));
-    const ref = this.#ref(name);
-    this.#track(name, async () => {
-      const db = await this.#store.open(ref);
+    this.#track(name, () => this.#wipe(facetRef(this.#place.ref, name)));
+  }
+
+  /** Deletes the data of the facet at `ref` and of every facet it started, depth first. */
+  async #wipe(ref: ObjectRef): Promise<void> {
+    const db = await this.#store.open(ref);
+    try {
+      for (const child of startedFacets(db)) await this.#wipe(facetRef(ref, child));
       const storage = new DurableObjectStorage(db, { hasAlarmHandler: () => false, alarmChanged() {}, deleteAllDeletesAlarm: true });
-      try {
-        await storage.deleteAll();
-        db.commit();
-        await this.#store.durable(ref, db);
-      } finally {
-        await this.#store.close(ref, db, false);
-      }
-    });
+      await storage.deleteAll();
+      db.commit();
+      await this.#store.durable(ref, db);
+    } finally {
+      await this.#store.close(ref, db, false);
+    }
   }
 
   /** Saves and closes every facet (the parent is being evicted, or was reset). */
@@ -148,9 +153,11 @@ export class FacetManager {
   async #open(name: string, startup: () => FacetStartupOptions | Promise<FacetStartupOptions>): Promise<Running> {
     await this.#pending.get(name)?.catch(() => undefined);
     const options = await startup();
-    const handle = classOf(options?.class, this.#host);
+    const handle = facetClassOf(options?.class);
+    if (!handle) throw new TypeError(INCORRECT_CLASS);
     const id = options.id === undefined ? this.#parent.id : typeof options.id === "string" ? new DurableObjectId(options.id) : options.id;
-    const ref = this.#ref(name);
+    const ref = facetRef(this.#place.ref, name);
+    recordFacet(this.#parent.db, name);
     const db = await this.#store.open(ref);
     const running: Running = { name, ref, db, live: undefined as unknown as LiveObject };
     running.live = this.#instance(running, id, handle);
@@ -172,7 +179,6 @@ export class FacetManager {
       compatibility: parentHost.compatibility,
       persistent: parentHost.persistent,
       ...(parentHost.externals && { externals: parentHost.externals }),
-      ...(parentHost.namespaceClass && { namespaceClass: parentHost.namespaceClass }),
       facetStore: store,
       // A facet's alarm is stored but never fires (docs/compat.md).
       alarmChanged() {},
@@ -216,21 +222,32 @@ export class FacetManager {
       (error: unknown) => console.error(`dotdo: could not close facet "${name}" of Durable Object ${this.#place.ref.id}:`, error),
     );
   }
+}
 
-  #ref(name: string): ObjectRef {
-    return { namespace: this.#place.ref.namespace, id: `${this.#place.ref.id}/facets/${tableSlug(name)}` };
-  }
+/** Where a facet's database is kept: an object of its own, keyed under its parent's. */
+function facetRef(parent: ObjectRef, name: string): ObjectRef {
+  return { namespace: parent.namespace, id: `${parent.id}/facets/${tableSlug(name)}` };
+}
+
+/**
+ * Each object lists the facets it started in its own database (hidden, like `_cf_KV`), so that
+ * deleting one deletes its facets too, as workerd's facet tree index does.
+ */
+const FACETS_TABLE = "_cf_FACETS";
+
+function recordFacet(db: SqliteDatabase, name: string): void {
+  db.query(`CREATE TABLE IF NOT EXISTS ${FACETS_TABLE} (name TEXT PRIMARY KEY) WITHOUT ROWID`);
+  db.query(`INSERT OR IGNORE INTO ${FACETS_TABLE} (name) VALUES (?)`, [name]);
+  db.noteWrite(FACETS_TABLE, 1);
+}
+
+function startedFacets(db: SqliteDatabase): string[] {
+  const [exists] = db.query(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${FACETS_TABLE}'`);
+  return exists ? db.query(`SELECT name FROM ${FACETS_TABLE}`).map(([name]) => String(name)) : [];
 }
 
 function checkName(name: string): void {
   if (typeof name !== "string" || name.length === 0) throw new FacetNameError("Facet name cannot be empty");
-}
-
-/** The class a facet runs: a class handle, or a `ctx.exports` namespace (its class). */
-function classOf(value: unknown, host: LiveObjectHost): ObjectClassHandle {
-  const handle = objectClassOf(value) ?? host.namespaceClass?.(value);
-  if (!handle) throw new TypeError(INCORRECT_CLASS);
-  return handle;
 }
 
 /** `ctx.facets`: workerd's `DurableObjectFacets`. */
@@ -251,5 +268,9 @@ export class DurableObjectFacets {
 
   delete(name: string): void {
     this.#manager.delete(`${name}`);
+  }
+
+  clone(_source: string, _destination: string): never {
+    throw new FacetCloneUnsupportedError("ctx.facets.clone() is not implemented off Cloudflare: copy the data through the facets' own methods");
   }
 }

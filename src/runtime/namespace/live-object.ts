@@ -13,7 +13,6 @@ import type { DurableObjectId } from "./id";
 import { cloneForRpc, toRemoteError, type StubPlace } from "./rpc";
 import { StubHost } from "./local-stub";
 import { DurableObjectFacets, FacetManager, type FacetPlace, type FacetStore } from "./facets";
-import type { ObjectClassHandle } from "./object-class";
 
 /** What a Durable Object class looks like from the outside. */
 export type DurableObjectClass = new (ctx: DurableObjectState, env: never) => object;
@@ -44,8 +43,6 @@ export interface LiveObjectHost {
   readonly props?: Record<string, unknown>;
   /** Where the object's facets keep their databases. */
   readonly facetStore: FacetStore;
-  /** The class a `ctx.exports` namespace stands for, for `ctx.facets.get()`. */
-  readonly namespaceClass?: (value: unknown) => ObjectClassHandle | undefined;
 }
 
 /**

@@ -41,3 +41,28 @@ export function objectClass(className: string, ctor: ObjectConstructor, props: P
 export function objectClassOf(value: unknown): ObjectClassHandle | undefined {
   return (typeof value === "function" || typeof value === "object") && value !== null ? handles.get(value) : undefined;
 }
+
+/** `ctx.exports` namespaces, by the class they stand for. */
+const namespaceClasses = new WeakMap<object, ObjectClassHandle>();
+
+/**
+ * `ctx.exports.MyClass` for a bound Durable Object class (workerd's
+ * `LoopbackDurableObjectNamespace`): the namespace, also callable with `{ props }` for a class
+ * handle, as the unbound class's export is.
+ */
+export function loopbackNamespace(namespace: object, className: string, ctor: ObjectConstructor): object {
+  const value: object = new Proxy(function specialise() {}, {
+    apply: (_, __, [options]: [{ props?: Props }?]) => objectClass(className, ctor, cloneForRpc(options?.props ?? {}), true),
+    get(_, property) {
+      const member: unknown = Reflect.get(namespace, property, namespace);
+      return typeof member === "function" ? (member as (...args: unknown[]) => unknown).bind(namespace) : member;
+    },
+  });
+  namespaceClasses.set(value, { className, ctor, props: {}, specialised: false });
+  return value;
+}
+
+/** The class a facet runs: a class handle's, or a `ctx.exports` namespace's. */
+export function facetClassOf(value: unknown): ObjectClassHandle | undefined {
+  return objectClassOf(value) ?? ((typeof value === "function" || typeof value === "object") && value !== null ? namespaceClasses.get(value) : undefined);
+}

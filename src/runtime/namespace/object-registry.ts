@@ -14,7 +14,6 @@ import { DurableObjectId } from "./id";
 import type { ObjectLifecycle, ObjectRef } from "./lifecycle";
 import type { FacetStore } from "./facets";
 import { LiveObject, type DurableObjectClass, type LiveObjectHost, type ObjectTarget } from "./live-object";
-import type { ObjectClassHandle } from "./object-class";
 
 export interface RegistryOptions {
   namespace: string;
@@ -34,8 +33,6 @@ export interface RegistryOptions {
   compatibility: Compatibility;
   /** How stubs are stored in objects' storage (see `stubStorage`). */
   externals?: ValueExternals;
-  /** The class a `ctx.exports` namespace stands for, for `ctx.facets.get()`. */
-  namespaceClass?: (value: unknown) => ObjectClassHandle | undefined;
   /**
    * Replicas share objects: calls to one held elsewhere are forwarded there, signed with
    * `secret`. With `membership`, an object nobody holds opens on the replica placement picks.
@@ -209,10 +206,6 @@ export class ObjectRegistry implements LiveObjectHost {
 
   get externals(): ValueExternals | undefined {
     return this.#options.externals;
-  }
-
-  get namespaceClass(): ((value: unknown) => ObjectClassHandle | undefined) | undefined {
-    return this.#options.namespaceClass;
   }
 
   /** Facets' databases being saved, by ref id: reopening one waits (an instance of its parent's before a reset may be closing it). */
