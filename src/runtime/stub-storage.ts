@@ -1,13 +1,16 @@
 /**
  * Stubs in Durable Object storage, as workerd's `allow_irrevocable_stub_storage` allows them: a
- * service stub made from `ctx.exports` with `{ props }` and a Durable Object class handle are
- * stored as what they stand for (the export's name and the props, which may hold more of them)
- * and come back as live ones, also after a restart. Without the flag, storing one fails as on
- * workerd, and so does reading one stored while the flag was on.
+ * service stub made from `ctx.exports` with `{ props }`, a Durable Object class handle, and a
+ * stub made through a `ctx.exports` namespace are stored as what they stand for (the export's
+ * name, and the props, which may hold more of them, or the object's id) and come back as live
+ * ones, also after a restart. Without the flag, storing one fails as on workerd, and so does
+ * reading one stored while the flag was on. Other stubs and ids are refused as workerd refuses them.
  */
 import { errorWithCode } from "./errors";
 import { serviceStubOf } from "./loopback";
-import { objectClassOf } from "./namespace/object-class";
+import { DurableObjectId } from "./namespace/id";
+import { isLoopbackNamespace, loopbackObjectStubOf, objectClassOf } from "./namespace/object-class";
+import { objectStubKind } from "./namespace/stub";
 import { domException, ValueDecodeError, type ExternalForm, type ValueExternals } from "./state/value-codec";
 
 type Props = Record<string, unknown>;
@@ -16,6 +19,7 @@ type Props = Record<string, unknown>;
 export interface StubReviver {
   service(entrypoint: string, props: Props): object | undefined;
   objectClass(className: string, props: Props): object | undefined;
+  object(className: string, id: DurableObjectId): object | undefined;
 }
 
 /** A stored stub names an export the Worker no longer has. */
@@ -23,6 +27,7 @@ export class StoredStubError extends errorWithCode("STORED_STUB_UNKNOWN") {}
 
 const SERVICE = "service";
 const CLASS = "class";
+const OBJECT = "object";
 
 const unserializable = (type: string) => domException(`Could not serialize object of type "${type}". This type does not support serialization.`, "DataCloneError");
 const notHere = (type: string, verb: "serialized" | "deserialized") => domException(`${type} cannot be ${verb} in this context.`, "DataCloneError");
@@ -41,10 +46,12 @@ export function stubStorage(allowed: boolean, revive: StubReviver): ValueExterna
         return { kind: SERVICE, name: service.entrypoint, detail: service.props };
       }
       const handle = objectClassOf(value);
-      if (!handle) return undefined;
-      if (!handle.specialised) throw unserializable("LoopbackDurableObjectClass");
-      if (!allowed) throw notHere("DurableObjectClass", "serialized");
-      return { kind: CLASS, name: handle.className, detail: handle.props };
+      if (handle) {
+        if (!handle.specialised) throw unserializable("LoopbackDurableObjectClass");
+        if (!allowed) throw notHere("DurableObjectClass", "serialized");
+        return { kind: CLASS, name: handle.className, detail: handle.props };
+      }
+      return objectStub(value, allowed);
     },
     read({ kind, name, detail }): unknown {
       const props = detail as Props;
@@ -56,9 +63,30 @@ export function stubStorage(allowed: boolean, revive: StubReviver): ValueExterna
         if (!allowed) throw notHere("DurableObjectClass", "deserialized");
         return revive.objectClass(name, props) ?? unknownExport("Durable Object class", name);
       }
+      if (kind === OBJECT) {
+        // workerd reads any stub back as a `ServiceStub`.
+        if (!allowed) throw notHere("ServiceStub", "deserialized");
+        const { id, name: idName } = detail as { id: string; name?: string };
+        return revive.object(name, new DurableObjectId(id, idName)) ?? unknownExport("Durable Object namespace", name);
+      }
       throw new ValueDecodeError(`Stored value holds a stub of unknown kind "${kind}"`);
     },
   };
+}
+
+/** A Durable Object stub, a namespace or an id: only a stub made through `ctx.exports` is stored. */
+function objectStub(value: object, allowed: boolean): ExternalForm | undefined {
+  if (isLoopbackNamespace(value)) throw unserializable("LoopbackDurableObjectNamespace");
+  if (value instanceof DurableObjectId) throw unserializable("DurableObjectId");
+  const kind = objectStubKind(value);
+  if (!kind) return undefined;
+  if (kind === "facet") throw domException("Stubs pointing to Durable Object facets are not serializable.", "DataCloneError");
+  // A Durable Object stub is a `ServiceStub` to workerd's serializer.
+  if (!allowed) throw notHere("ServiceStub", "serialized");
+  const loopback = loopbackObjectStubOf(value);
+  if (!loopback) throw domException(NOT_PERSISTENT, "DataCloneError");
+  const { id } = loopback;
+  return { kind: OBJECT, name: loopback.className, detail: { id: id.toString(), ...(id.name !== undefined && { name: id.name }) } };
 }
 
 function unknownExport(what: string, name: string): never {

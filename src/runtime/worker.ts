@@ -147,6 +147,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
       const ctor = mod[className];
       return typeof ctor === "function" && ctor.prototype instanceof DurableObject ? objectClass(className, ctor as DurableObjectClass, props, true) : undefined;
     },
+    object: (className, id) => (exports[className] as { get?(id: DurableObjectId): object } | undefined)?.get?.(id),
   });
   const registryOf = (className: string, namespaceKey: string, what: string): ObjectRegistry => {
     const ctor = mod[className];

@@ -143,6 +143,7 @@ describe("stubs in Durable Object storage, and facets", () => {
     const answersTo = (step: string) => answers.workerd.filter((_, i) => requests[i] === step);
     const greetings = ["Yo, Ann!", "Inner, Ann!", "Yo, Bo!", "Sync, Cy!"];
     const facet = (text: string | null, lines: string[]) => ({ text, lines, props: { owner: "keeper" }, parentsId: true });
+    expect(answersTo("/attempts")).toMatchObject([{ specialised: "ok", specialisedClass: "ok", objectStub: ["other", 64], namespaceFacet: [null, 5] }]);
     expect(answersTo("/use")).toEqual([greetings, greetings]);
     expect(answersTo("/read?facet=notes")).toEqual([facet("two", ["one", "two"]), facet("two", ["one", "two"]), facet(null, []), facet("three", ["three"])]);
     expect(answersTo("/read?facet=other")).toEqual([facet(null, [])]);

@@ -1,5 +1,6 @@
 import { brandClass } from "./rpc-path";
 import { cloneForRpc, stubs } from "./rpc";
+import type { DurableObjectId } from "./id";
 import type { DurableObjectClass as ObjectConstructor } from "./live-object";
 
 type Props = Record<string, unknown>;
@@ -45,6 +46,17 @@ export function objectClassOf(value: unknown): ObjectClassHandle | undefined {
 /** `ctx.exports` namespaces, by the class they stand for. */
 const namespaceClasses = new WeakMap<object, ObjectClassHandle>();
 
+/** What a stub made through a `ctx.exports` namespace reaches: only those can be stored. */
+export interface LoopbackObjectStub {
+  readonly className: string;
+  readonly id: DurableObjectId;
+}
+
+const loopbackStubs = new WeakMap<object, LoopbackObjectStub>();
+
+/** Methods of a namespace that make stubs. */
+const STUB_MAKERS = new Set<PropertyKey>(["get", "getByName"]);
+
 /**
  * `ctx.exports.MyClass` for a bound Durable Object class (workerd's
  * `LoopbackDurableObjectNamespace`): the namespace, also callable with `{ props }` for a class
@@ -55,11 +67,28 @@ export function loopbackNamespace(namespace: object, className: string, ctor: Ob
     apply: (_, __, [options]: [{ props?: Props }?]) => objectClass(className, ctor, cloneForRpc(options?.props ?? {}), true),
     get(_, property) {
       const member: unknown = Reflect.get(namespace, property, namespace);
-      return typeof member === "function" ? (member as (...args: unknown[]) => unknown).bind(namespace) : member;
+      if (typeof member !== "function") return member;
+      const bound = (member as (...args: unknown[]) => unknown).bind(namespace);
+      if (!STUB_MAKERS.has(property)) return bound;
+      return (...args: unknown[]) => {
+        const stub = bound(...args) as { id: DurableObjectId };
+        loopbackStubs.set(stub, { className, id: stub.id });
+        return stub;
+      };
     },
   });
   namespaceClasses.set(value, { className, ctor, props: {}, specialised: false });
   return value;
+}
+
+/** The class and id a stub made through a `ctx.exports` namespace reaches; undefined for any other value. */
+export function loopbackObjectStubOf(value: object): LoopbackObjectStub | undefined {
+  return loopbackStubs.get(value);
+}
+
+/** Whether `value` is a `ctx.exports` namespace. */
+export function isLoopbackNamespace(value: object): boolean {
+  return namespaceClasses.has(value);
 }
 
 /** The class a facet runs: a class handle's, or a `ctx.exports` namespace's. */

@@ -87,11 +87,21 @@ export function createStub<T>(
     },
   });
   stubs.add(stub);
+  (anonymous ? facetStubs : objectStubs).add(stub);
   reissues.set(stub, () => {
     owned();
     return createStub(id, resolve, compatibility, { received: true, anonymous });
   });
   return claim(stub, currentIoContext());
+}
+
+const objectStubs = new WeakSet<object>();
+const facetStubs = new WeakSet<object>();
+
+/** What a Durable Object stub leads to: an object of a namespace, or a facet; undefined for any other value. */
+export function objectStubKind(value: object): "object" | "facet" | undefined {
+  if (objectStubs.has(value)) return "object";
+  return facetStubs.has(value) ? "facet" : undefined;
 }
 
 type Target = <T>(event: (live: ObjectTarget) => Promise<T>, replayable?: boolean) => Promise<T>;
