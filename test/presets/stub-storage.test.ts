@@ -1,8 +1,8 @@
 // Stubs in Durable Object storage (`allow_irrevocable_stub_storage`) and facets (`ctx.facets`),
 // from one fixture (test/fixtures/stub-storage) built for cloudflare and node: the same steps run
 // in workerd (miniflare, its Durable Object storage on disk) and in the node output (its state in
-// a file store), each restarted twice; every answer must be workerd's. A stub kept in storage
-// and a facet's data must come back after the restart. Built once more without the flag: what
+// a file store), each restarted three times; every answer must be workerd's. A stub kept in storage
+// and a facet's data must come back after a restart. Built once more without the flag: what
 // storing each kind of stub answers must be workerd's too.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,8 +36,14 @@ const STEPS = [
   "/read?facet=notes",
   "/read-child?facet=notes",
   "/write?facet=notes&text=three",
+  "/write-child?facet=notes&text=again",
   "restart",
   "/read?facet=notes",
+  // With no facet running (workerd, locally, leaves a running facet its data until it stops).
+  "restart",
+  "/delete-all",
+  "/read?facet=notes",
+  "/read-child?facet=notes",
 ] as const;
 
 interface Runner {
@@ -145,15 +151,15 @@ describe("stubs in Durable Object storage, and facets", () => {
     const facet = (text: string | null, lines: string[]) => ({ text, lines, props: { owner: "keeper" }, parentsId: true });
     expect(answersTo("/attempts")).toMatchObject([{ specialised: "ok", specialisedClass: "ok", objectStub: ["other", 64], namespaceFacet: [null, 5] }]);
     expect(answersTo("/use")).toEqual([greetings, greetings]);
-    expect(answersTo("/read?facet=notes")).toEqual([facet("two", ["one", "two"]), facet("two", ["one", "two"]), facet(null, []), facet("three", ["three"])]);
+    expect(answersTo("/read?facet=notes")).toEqual([facet("two", ["one", "two"]), facet("two", ["one", "two"]), facet(null, []), facet("three", ["three"]), facet(null, [])]);
     expect(answersTo("/read?facet=other")).toEqual([facet(null, [])]);
     expect(answersTo("/abort?facet=notes")).toEqual([["Error: stopped", facet("two", ["one", "two"])]]);
-    // A facet's own facet: kept across the restart, deleted with it.
+    // A facet's own facet: kept across the restart, deleted with it, and with the root's deleteAll().
     const child = (text: string | null, lines: string[]) => ({ ...facet(text, lines), props: { owner: "notebook" } });
-    expect(answersTo("/read-child?facet=notes")).toEqual([child("deep", ["deep"]), child(null, [])]);
+    expect(answersTo("/read-child?facet=notes")).toEqual([child("deep", ["deep"]), child(null, []), child(null, [])]);
   });
 
-  it("the node output answers every step as workerd does, across two restarts", () => {
+  it("the node output answers every step as workerd does, across the restarts", () => {
     expect(answers.node).toEqual(answers.workerd);
   });
 

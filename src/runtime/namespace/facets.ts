@@ -98,6 +98,11 @@ export class FacetManager {
     this.#track(name, () => this.#wipe(facetRef(this.#place.ref, name)));
   }
 
+  /** The parent's `deleteAll()`: every facet it started goes too, as on workerd. */
+  deleteAll(): void {
+    for (const name of startedFacets(this.#parent.db)) this.delete(name);
+  }
+
   /** Deletes the data of the facet at `ref` and of every facet it started, depth first. */
   async #wipe(ref: ObjectRef): Promise<void> {
     const db = await this.#store.open(ref);

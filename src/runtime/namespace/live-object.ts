@@ -108,6 +108,7 @@ export class LiveObject implements ObjectTarget {
       ...(host.externals && { externals: host.externals }),
       ...(host.props && { props: host.props }),
       facets: new DurableObjectFacets(this.facets),
+      deletingAll: () => this.facets.deleteAll(),
     }, host.hibernation(id));
     try {
       this.#object = runInIoContext(this.ioContext, () => new host.ctor(this.state, host.env as never) as object & Methods);

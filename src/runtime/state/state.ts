@@ -72,6 +72,7 @@ export class DurableObjectState {
       ...(owner.durable && { durable: () => owner.durable!() }),
       ...(owner.deleteAllDeletesAlarm && { deleteAllDeletesAlarm: true }),
       ...(owner.externals && { externals: owner.externals }),
+      ...(owner.deletingAll && { deletingAll: () => owner.deletingAll!() }),
     });
   }
 

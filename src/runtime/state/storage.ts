@@ -25,6 +25,8 @@ export interface StorageOwner {
   readonly deleteAllDeletesAlarm?: boolean;
   /** How stubs among stored values are written and read back (else they cannot be stored). */
   readonly externals?: ValueExternals;
+  /** `deleteAll()` is about to drop everything: the object's facets go with it. */
+  deletingAll?(): void;
 }
 
 /** Options workerd accepts on KV calls; they change nothing here (there is no cache). */
@@ -108,6 +110,7 @@ export class DurableObjectStorage {
   async deleteAll(_options?: StorageOptions): Promise<void> {
     this.#owner.storageUsed?.();
     if (this.#db.inTransaction) throw new Error("Cannot call deleteAll() within a transaction");
+    this.#owner.deletingAll?.();
     const objects = this.#db.query(
       `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '${METADATA_TABLE}' ORDER BY rowid DESC`,
     );
