@@ -68,6 +68,8 @@ export class FacetManager {
   readonly #started = new Map<string, Running>();
   /** Work a name waits for before it starts again: its database closing, or being wiped. */
   readonly #pending = new Map<string, Promise<void>>();
+  /** Starts aborted before they finished, with the reason. */
+  readonly #abortedStarts = new WeakMap<Promise<Running>, unknown>();
 
   constructor(parent: LiveObject, host: LiveObjectHost, place: FacetPlace, store: FacetStore) {
     this.#parent = parent;
@@ -147,7 +149,12 @@ export class FacetManager {
       const started = this.#open(name, startup);
       this.#running.set(name, started);
       started.then(
-        (running) => this.#started.set(name, running),
+        (running) => {
+          if (this.#running.get(name) === started) return void this.#started.set(name, running);
+          // Aborted while it started: it fails with the reason, and its database closes.
+          running.live.reset(this.#abortedStarts.get(started));
+          this.#track(name, () => this.#store.close(running.ref, running.db, false));
+        },
         () => this.#running.get(name) === started && this.#running.delete(name),
       );
       entry = started;
@@ -200,8 +207,11 @@ export class FacetManager {
 
   #abort(name: string, reason: unknown): void {
     const running = this.#started.get(name);
-    if (running) running.live.reset(reason);
-    else this.#running.delete(name);
+    if (running) return running.live.reset(reason);
+    const starting = this.#running.get(name);
+    if (!starting) return;
+    this.#abortedStarts.set(starting, reason);
+    this.#running.delete(name);
   }
 
   /** Forgets the facet's instance, then saves and closes its facets and its database. */
@@ -241,8 +251,9 @@ function facetRef(parent: ObjectRef, name: string): ObjectRef {
 const FACETS_TABLE = "_cf_FACETS";
 
 function recordFacet(db: SqliteDatabase, name: string): void {
+  if (startedFacets(db).includes(name)) return;
   db.query(`CREATE TABLE IF NOT EXISTS ${FACETS_TABLE} (name TEXT PRIMARY KEY) WITHOUT ROWID`);
-  db.query(`INSERT OR IGNORE INTO ${FACETS_TABLE} (name) VALUES (?)`, [name]);
+  db.query(`INSERT INTO ${FACETS_TABLE} (name) VALUES (?)`, [name]);
   db.noteWrite(FACETS_TABLE, 1);
 }
 
