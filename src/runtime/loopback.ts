@@ -51,8 +51,8 @@ type Entrypoint = { kind: "class"; cls: EntrypointClass } | { kind: "handlers"; 
 /**
  * `ctx.exports` (and `exports` from `cloudflare:workers`): the Worker's own exports as bindings,
  * as workerd makes them. A bound Durable Object class is its namespace (also callable for a
- * class handle), another one a class handle (for facets); the default export, each `WorkerEntrypoint` class and each exported
- * object of handlers is a service stub.
+ * class handle), another one a class handle (for facets); the default export, each
+ * `WorkerEntrypoint` class and each exported object of handlers is a service stub.
  */
 export function loopbackExports(mod: Record<string, unknown>, namespaces: Record<string, unknown>, host: LoopbackHost): Record<string, unknown> {
   const exports: Record<string, unknown> = {};
