@@ -9,9 +9,11 @@
  * file store and on S3 (s3rver behind the test proxy that enforces conditional writes, holding
  * every request 20 ms like a cloud store). Both are driven over HTTP by 20 connections, each
  * sending its next write when the previous one is answered: "hot" writes go to one object,
- * "spread" ones to 1,000. On S3 the proxy's request log gives the log PUTs, so writes per
- * store write (group commit). Last, one object written 10 times a second on S3 gives the
- * PUTs per second that cost money, priced for S3 and R2.
+ * "spread" ones to 1,000. The S3 hot row runs with one log append in flight and with four
+ * (DOTDO_LOG_WINDOW); the proxy's request log gives the log PUTs, so writes per store write
+ * (group commit), and how long they took, and /proc the CPU each process spent per write.
+ * Last, one object written 10 times a second on S3 gives the PUTs per second that cost money,
+ * priced for S3 and R2.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
