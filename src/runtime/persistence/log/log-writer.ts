@@ -25,10 +25,9 @@ export interface LogWriterOptions {
   now: () => number;
 }
 
-/** A batch taken at a log position: the database image it brings the log to, stored or not yet. */
+/** A batch taken at a log position, stored or not yet. */
 export interface LogCut {
   position: number;
-  image: Uint8Array;
   /** Resolves once this position and every one before it are stored. */
   stored: Promise<void>;
 }
@@ -110,7 +109,7 @@ export class LogWriter {
         const image = this.#position - this.#stored < this.#options.window ? this.#options.image() : null;
         if (image !== null) {
           this.#take(image);
-          return atCut({ position: this.#position, image, stored: this.#tail });
+          return atCut({ position: this.#position, stored: this.#tail });
         }
         await this.#room();
       }
