@@ -1,3 +1,4 @@
+import { sha256 } from "../../sha256";
 import { CorruptSnapshotError } from "../errors";
 
 /**
@@ -47,7 +48,7 @@ export async function encodeEntry(entry: LogEntry): Promise<Uint8Array> {
   bytes.set(head, MAGIC.length);
   bytes.set(data, MAGIC.length + head.length);
   const body = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
-  bytes.set(new Uint8Array(await crypto.subtle.digest("SHA-256", body)), body.length);
+  bytes.set(await sha256(body), body.length);
   return bytes;
 }
 
@@ -58,7 +59,7 @@ export async function decodeEntry(bytes: Uint8Array, key: string, expectedPositi
     throw corrupt("not a dotdo log entry");
   }
   const body = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+  const digest = await sha256(body);
   if (digest.some((byte, i) => bytes[body.length + i] !== byte)) throw corrupt("checksum mismatch (damaged or cut short)");
   const newline = body.indexOf(10, MAGIC.length);
   /** Any field may be missing or of another type: checked below. */
