@@ -44,8 +44,9 @@ export interface S3TestServer {
  * Reads of a key wait their turn too: s3rver rewrites a file in place, so a read during a write
  * could see half of it, where S3 shows the old object or the new one, whole.
  * It also honours GCS's create-only spelling `x-goog-if-generation-match: 0`, and takes in a
- * PUT's whole body before passing it on: S3 stores nothing of an upload its client gave up on
- * half-way, where s3rver would keep what had arrived.
+ * PUT's (or POST's) whole body before passing it on: S3 stores nothing of an upload its client
+ * gave up on half-way, where s3rver would keep what had arrived. A client that goes away (a
+ * killed process) never holds up the requests queued behind its own.
  *
  * `latencyMs` holds every request that long before it is served, like the time to first byte
  * of a cloud store; `bytesPerSecond` paces each answer's body, like one connection's
@@ -81,7 +82,7 @@ export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSe
     // Requests to one key wait for the previous one to finish.
     const key = path.split("?")[0] ?? path;
     const previous = queues.get(key) ?? Promise.resolve();
-    const body = req.method === "PUT" ? wholeBody(req) : Promise.resolve(undefined);
+    const body = req.method === "PUT" || req.method === "POST" ? wholeBody(req) : Promise.resolve(undefined);
     const current = previous
       .then(async () => {
         const bytes = await body;
@@ -122,23 +123,27 @@ export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSe
     });
   }
 
+  /** Passes a request on to s3rver with its body (taken in whole before), and the answer back. */
   function forward(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): Promise<void> {
     return new Promise((resolve) => {
       const upstream = httpRequest(
         { host: "127.0.0.1", port: rawPort, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          (bytesPerSecond > 0 ? answer.pipe(paced(bytesPerSecond)) : answer).pipe(res);
           answer.on("end", resolve);
           answer.on("error", resolve);
+          // A client that went away (a killed process) reads no more: drain the answer, or it
+          // never ends and every later request to this key waits behind it.
+          if (res.destroyed) return void answer.resume();
+          res.on("close", () => answer.unpipe().resume());
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          (bytesPerSecond > 0 ? answer.pipe(paced(bytesPerSecond)) : answer).pipe(res);
         },
       );
       upstream.on("error", (error) => {
         res.writeHead(502).end(String(error));
         resolve();
       });
-      if (body === undefined) req.pipe(upstream);
-      else upstream.end(body);
+      upstream.end(body);
     });
   }
 
