@@ -1,4 +1,5 @@
 import { withTimeout } from "../retry";
+import { sha256 } from "../sha256";
 
 export interface MembershipOptions {
   /** This replica's advertised base URL. */
@@ -107,6 +108,6 @@ function origin(address: string): string {
 
 /** Highest-random-weight hashing: the first 48 bits of SHA-256(member, key). */
 async function rendezvousWeight(member: string, key: string): Promise<number> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${member}\n${key}`)));
+  const digest = await sha256(new TextEncoder().encode(`${member}\n${key}`));
   return digest.slice(0, 6).reduce((weight, byte) => weight * 256 + byte, 0);
 }
