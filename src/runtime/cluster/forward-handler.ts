@@ -19,6 +19,7 @@ export function forwardHandler(registries: () => Iterable<ObjectRegistry>, secre
   const verifier = new SignatureVerifier(secret);
   return async (request) => {
     stats.received++;
+    stats.lastReceivedAt = Date.now();
     const kind = request.headers.get("x-dotdo-call") ?? "";
     const namespace = request.headers.get("x-dotdo-namespace") ?? "";
     const id = request.headers.get("x-dotdo-object") ?? "";

@@ -142,13 +142,15 @@ export class RemoteObject {
 }
 
 /**
- * Whether the connection was refused (Node's, Bun's and Deno's ways of saying so): then
- * nothing was sent. A reset may come after the call ran, so it is not retried.
+ * Whether the connection was refused (Node's, Bun's and Deno's ways of saying so), or reset
+ * before it was set up (a stopping holder closed its listening socket with it still queued):
+ * then nothing was sent. A reset after that may come after the call ran, so it is not retried.
  */
 function refused(error: unknown): boolean {
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    const { code } = cause as { code?: unknown };
+    const { code, syscall } = cause as { code?: unknown; syscall?: unknown };
     if (code === "ECONNREFUSED" || code === "ConnectionRefused" || /connection refused/i.test(cause.message)) return true;
+    if (code === "ECONNRESET" && syscall === "connect") return true;
   }
   return false;
 }

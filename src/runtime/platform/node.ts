@@ -4,12 +4,13 @@ import { createRequire } from "node:module";
 import { Readable, type Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Assets } from "../assets/assets";
+import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
 import { platformHandler, type PlatformWorker } from "./routes";
 import { timeoutOptions, type ServerTimeouts } from "./server-timeouts";
-import { drain, shutdownOnSignal } from "./shutdown";
+import { DRAIN_GRACE_MS, drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
 export interface ServeOptions {
@@ -47,10 +48,13 @@ export async function readSqlWasm(): Promise<Uint8Array> {
 export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): Promise<Server> {
   const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined) });
   let stopping = false;
+  // Connections other replicas forwarded calls over: shutdown lets them close these (see peersSettled).
+  const peers = new Set<Duplex>();
   const server = createServer(timeoutOptions(options.timeouts), (req, res) => {
     // Shutting down: answer what still arrives on kept-alive connections (other replicas'
     // forwards keep theirs busy), then close them, so that the server can stop.
     if (stopping) res.shouldKeepAlive = false;
+    if (req.url?.startsWith(FORWARD_PATH) && !peers.has(req.socket)) peers.add(req.socket.once("close", () => peers.delete(req.socket)));
     void respond(handle, req, res);
   });
   const connections = new OpenConnections();
@@ -74,6 +78,7 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
       // alive (stopping), and wait for its leases instead of taking them over.
       await worker.dispose();
       for (const socket of upgraded) socket.end();
+      await peersSettled(worker.forwards, Date.now() + DRAIN_GRACE_MS, () => peers.size);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
       await drain(closed, () => server.closeAllConnections());
       process.off("SIGTERM", onSignal).off("SIGINT", onSignal);
