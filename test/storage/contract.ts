@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { PreconditionFailedError } from "../../src/runtime/storage/errors";
+import { deleteKeys } from "../../src/runtime/storage/delete-keys";
 import type { ObjectStore } from "../../src/runtime/storage/types";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -139,6 +140,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Obj
       await store.delete("never/was");
       await store.put("a/b/c", bytes("again"), { ifNoneMatch: "*" });
       expect(text((await store.get("a/b/c"))?.body)).toBe("again");
+    });
+
+    it("deletes many keys at once, missing ones included", async () => {
+      for (const n of [1, 2, 3, 4, 5]) await store.put(`d/${n}`, bytes(String(n)));
+      await deleteKeys(store, ["d/1", "d/3", "d/missing", "d/5"]);
+      expect((await store.list("d/")).objects.map((o) => o.key)).toEqual(["d/2", "d/4"]);
+      await deleteKeys(store, []);
+      await expect(deleteKeys(store, ["d/2", "../escape"])).rejects.toMatchObject({ code: "INVALID_KEY" });
     });
 
     it("lists by prefix in key order, in pages", async () => {

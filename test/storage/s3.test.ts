@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mapLimit } from "../../src/runtime/concurrency";
 import { createStore } from "../../src/runtime/storage/create";
+import { DELETE_BATCH, deleteKeys } from "../../src/runtime/storage/delete-keys";
 import { guardPreconditions, PROBE_PREFIX } from "../../src/runtime/storage/guard";
 import { withPrefix } from "../../src/runtime/storage/prefix";
 import { createS3Store, type S3StoreOptions } from "../../src/runtime/storage/s3";
@@ -115,6 +117,23 @@ describe("s3 store", () => {
       expect(request.headers["x-goog-if-generation-match"]).toBe("0");
       expect(request.headers["if-none-match"]).toBeUndefined();
     }
+  });
+
+  it("deletes many keys with one DeleteObjects request per 1,000, and one by one on GCS (it has none)", async () => {
+    const store = withPrefix(createS3Store(options()), `many/${crypto.randomUUID()}`);
+    const keys = Array.from({ length: DELETE_BATCH + 2 }, (_, n) => `k/${n}`);
+    await mapLimit(keys, 16, (key) => store.put(key, bytes("x")));
+    const seen = s3.requests.length;
+    await deleteKeys(store, keys);
+    expect(s3.requests.slice(seen).map((r) => `${r.method} ${new URL(r.path, "http://x").search}`)).toEqual(["POST ?delete=", "POST ?delete="]);
+    expect((await store.list("k/")).objects).toEqual([]);
+
+    const gcs = withPrefix(createS3Store(options(s3.endpoint, "gcs")), `many-gcs/${crypto.randomUUID()}`);
+    for (const key of ["a", "b"]) await gcs.put(key, bytes("x"));
+    const before = s3.requests.length;
+    await deleteKeys(gcs, ["a", "b", "missing"]);
+    expect(s3.requests.slice(before).map((r) => r.method)).toEqual(["DELETE", "DELETE", "DELETE"]);
+    expect((await gcs.list("")).objects).toEqual([]);
   });
 
   it("names the operation, key and status when the server fails", async () => {

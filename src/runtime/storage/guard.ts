@@ -45,6 +45,12 @@ export function guardPreconditions(store: ObjectStore, options: GuardOptions = {
       await ensureSafe();
       return store.delete(key);
     },
+    ...(store.deleteMany && {
+      async deleteMany(keys: readonly string[]) {
+        await ensureSafe();
+        return store.deleteMany!(keys);
+      },
+    }),
   };
 }
 

@@ -31,6 +31,7 @@ export function withPrefix(store: ObjectStore, prefix: string): ObjectStore {
       }
     },
     delete: (key) => store.delete(inner(key)),
+    ...(store.deleteMany && { deleteMany: (keys: readonly string[]) => store.deleteMany!(keys.map(inner)) }),
     list: async (listPrefix, options) => {
       const result = await store.list(inner(listPrefix), options);
       return { ...result, objects: result.objects.map(outer) };

@@ -1,3 +1,4 @@
+import { deleteBatches } from "./delete-keys";
 import { describeCondition } from "./conditions";
 import { PreconditionFailedError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
@@ -14,7 +15,8 @@ export interface R2BucketLike {
     value: Uint8Array | ReadableStream<Uint8Array>,
     options?: { onlyIf?: { etagMatches?: string; etagDoesNotMatch?: string } },
   ): Promise<R2ObjectLike | null>;
-  delete(key: string): Promise<void>;
+  /** An array of up to 1,000 keys deletes them all in one call. */
+  delete(keys: string | string[]): Promise<void>;
   list(options?: { prefix?: string; cursor?: string; limit?: number }): Promise<{
     objects: R2ObjectLike[];
     truncated: boolean;
@@ -95,6 +97,17 @@ export function createR2Store(bucket: R2BucketLike, name = "r2"): ObjectStore {
         await bucket.delete(key);
       } catch (error) {
         throw failure("delete", key, error);
+      }
+    },
+
+    async deleteMany(keys: readonly string[]): Promise<void> {
+      for (const key of keys) assertValidKey(key);
+      for (const batch of deleteBatches(keys)) {
+        try {
+          await bucket.delete(batch);
+        } catch (error) {
+          throw failure("delete", batch[0]!, error);
+        }
       }
     },
 

@@ -1,13 +1,16 @@
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { mapLimit } from "../concurrency";
 import { bodyBytes, bodyChunks, bodySize } from "./body";
 import { describeCondition } from "./conditions";
+import { deleteBatches } from "./delete-keys";
 import { unquoteEtag } from "./etag";
 import { PreconditionFailedError, StorageConfigError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
@@ -55,7 +58,10 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     responseChecksumValidation: "WHEN_REQUIRED",
     requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: 3_000 },
   });
-  const rewrite = providerHeaders(options.provider ?? detectProvider(endpoint));
+  const provider = options.provider ?? detectProvider(endpoint);
+  const rewrite = providerHeaders(provider);
+  // GCS's XML API has no DeleteObjects.
+  let batchDeletes = provider !== "gcs";
   if (rewrite) {
     client.middlewareStack.add(
       (next) => async (args) => {
@@ -81,6 +87,15 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw failure("head", key, error);
+    }
+  };
+
+  const deleteOne = async (key: string): Promise<void> => {
+    assertValidKey(key);
+    try {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      if (statusOf(error) !== 404) throw failure("delete", key, error);
     }
   };
 
@@ -154,12 +169,25 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       }
     },
 
-    async delete(key: string): Promise<void> {
-      assertValidKey(key);
-      try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-      } catch (error) {
-        if (statusOf(error) !== 404) throw failure("delete", key, error);
+    delete: deleteOne,
+
+    async deleteMany(keys: readonly string[]): Promise<void> {
+      for (const key of keys) assertValidKey(key);
+      for (const batch of deleteBatches(keys)) {
+        if (!batchDeletes) {
+          await mapLimit(batch, 8, (key) => deleteOne(key));
+          continue;
+        }
+        try {
+          const { Errors = [] } = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+          const failed = Errors.find((error) => error.Code !== "NoSuchKey");
+          if (failed) throw failure("delete", failed.Key ?? batch[0]!, new Error(`${failed.Code}: ${failed.Message}`));
+        } catch (error) {
+          // A look-alike without DeleteObjects: one request per key from now on.
+          if (statusOf(error) !== 501) throw failure("delete", batch[0]!, error);
+          batchDeletes = false;
+          await mapLimit(batch, 8, (key) => deleteOne(key));
+        }
       }
     },
 

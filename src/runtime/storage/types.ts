@@ -19,6 +19,12 @@ export interface ObjectStore {
   put(key: string, body: PutBody, options?: PutOptions): Promise<ObjectInfo>;
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Deletes every key given (missing ones are not an error) in as few requests as the backend
+   * allows: S3's DeleteObjects and R2's `delete(keys)` take 1,000 at once. Optional: without
+   * it, `deleteKeys` deletes them one by one.
+   */
+  deleteMany?(keys: readonly string[]): Promise<void>;
   /** Keys starting with `prefix` (a plain string prefix), in ascending key order. */
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
   /** `null` when the key does not exist. */

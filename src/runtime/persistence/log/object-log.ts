@@ -1,5 +1,5 @@
-import { mapLimit } from "../../concurrency";
 import type { RetryPolicy } from "../../retry";
+import { deleteKeys } from "../../storage/delete-keys";
 import type { ObjectStore } from "../../storage/types";
 import type { Commit } from "../commit";
 import { CorruptSnapshotError, FencedError, UnacknowledgedLogTailError, UnsupportedSchemaError } from "../errors";
@@ -170,6 +170,6 @@ export class ObjectLog {
   async compact(covered: number, kept: Array<[number, number]>): Promise<void> {
     const seals = new Set(kept.map(([position]) => position));
     const positions = (await this.list()).filter((position) => position <= covered && !seals.has(position));
-    await mapLimit(positions, 8, (position) => this.#options.store.delete(logKey(position)));
+    await deleteKeys(this.#options.store, positions.map(logKey));
   }
 }
