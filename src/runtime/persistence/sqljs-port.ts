@@ -1,5 +1,5 @@
 import type { Database, SqlJsStatic, Statement } from "sql.js";
-import { readImage, stageImage } from "../sqlite/sqljs-image";
+import { stageImage } from "../sqlite/sqljs-image";
 import type { SqlJsModule } from "../sqlite/sqljs-loader";
 import type { PortValue, SqlParam, SqlPort } from "./sql-port";
 
@@ -16,7 +16,7 @@ export function sqlJsPort(db: Database, sql?: SqlJsStatic): SqlPort {
   const handle = () => (db as unknown as { db: number }).db;
   return {
     ...(module && {
-      image: () => readImage(module, handle()),
+      image: () => db.export(),
       stageImage: (image: Uint8Array) => stageImage(module, handle, image),
     }),
     query(sql, params = []) {

@@ -2,7 +2,7 @@ import type { Database, Statement } from "sql.js";
 import { ChangeLog } from "./change-log";
 import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
 import { isPragma, isRowStatement, parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
-import { readImage, stageImage } from "./sqljs-image";
+import { stageImage } from "./sqljs-image";
 import { ConnectionLimits } from "./sqljs-limits";
 import type { SqlJsModule } from "./sqljs-loader";
 import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StagedImage, StatementPolicy, StatementResult } from "./types";
@@ -217,6 +217,7 @@ export class SqlJsDatabase implements SqliteDatabase {
     return Math.max(Number(pages), 1) * Number(pageSize);
   }
 
+  /** sql.js (1.16 on) exports through SQLite's online backup: the connection and its statements stay open. */
   export(): Uint8Array {
     this.commit();
     return this.#db.export();
@@ -224,8 +225,7 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   image(): Uint8Array | null {
     if (this.#savepoints > 0) return null;
-    this.commit();
-    return readImage(this.#sql, this.#handle);
+    return this.export();
   }
 
   stageImage(image: Uint8Array): StagedImage {

@@ -6,22 +6,6 @@ import type { StagedImage } from "./types";
 const SQLITE_DONE = 101;
 
 /**
- * The whole database behind `handle` (a C `sqlite3*`) as a SQLite file image, read without
- * closing it: sql.js's own `export()` closes and reopens the connection, which frees every
- * prepared statement. SQLite's online backup copies the committed pages into a scratch
- * database, whose file is then read. No transaction may be open on `handle`.
- */
-export function readImage(sql: SqlJsModule, handle: number): Uint8Array {
-  const scratch = new sql.Database();
-  try {
-    backup(sql, handle, dbHandle(scratch));
-    return scratch.export();
-  } finally {
-    scratch.close();
-  }
-}
-
-/**
  * Opens `image` in a scratch database; bytes that are not a SQLite database throw here.
  * `use()` replaces the whole database behind `handle` with it (the online backup again, into
  * it: SQLite resets the connection's schema, so cached statements prepare themselves anew;
