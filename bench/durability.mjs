@@ -2,15 +2,16 @@
 /**
  * Durability benchmark: acknowledged writes with the output gate on, beside workerd.
  *
- *   npm run build && node bench/durability.mjs [--seconds 5]
+ *   npm run build && node bench/durability.mjs [--seconds 5] [--rounds 3]
  *
  * The ledger fixture (test/fixtures/ledger: one INSERT per request) runs as workerd through
  * miniflare (SQLite-backed Durable Objects persisted to disk) and as dotdo's node output on the
  * file store and on S3 (s3rver behind the test proxy that enforces conditional writes, holding
  * every request 20 ms like a cloud store). Both are driven over HTTP by 20 connections, each
  * sending its next write when the previous one is answered: "hot" writes go to one object,
- * "spread" ones to 1,000. The S3 hot row runs with one log append in flight and with four
- * (DOTDO_LOG_WINDOW); the proxy's request log gives the log PUTs, so writes per store write
+ * "spread" ones to 1,000. workerd and the file store take turns, `--rounds` times, so that the
+ * machine's changing load falls on both. The S3 hot row runs with one log append in flight and
+ * with four (DOTDO_LOG_WINDOW); the proxy's request log gives the log PUTs, so writes per store write
  * (group commit), and how long they took, and /proc the CPU each process spent per write.
  * Last, one object written 10 times a second on S3 gives the PUTs per second that cost money,
  * priced for S3 and R2.
@@ -29,8 +30,9 @@ import { buildLedger, startDotdo } from "./ledger.mjs";
 import { bundleForWorkerd } from "./workerd.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const { values: options } = parseArgs({ options: { seconds: { type: "string", default: "5" } } });
+const { values: options } = parseArgs({ options: { seconds: { type: "string", default: "5" }, rounds: { type: "string", default: "3" } } });
 const SECONDS = Number(options.seconds);
+const ROUNDS = Number(options.rounds);
 const CONNECTIONS = 20;
 const SPREAD = 1_000;
 /** Prices per PUT: S3 Standard ($0.005 per 1,000) and R2 Class A ($4.50 per million). */
@@ -54,12 +56,13 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
 
-/** One POST, answered with its status: node:http on kept-alive connections costs the machine less CPU than `fetch`. */
+/** One POST, answered with its status and body: node:http on kept-alive connections costs the machine less CPU than `fetch`. */
 function post(url) {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", agent }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode));
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -68,16 +71,16 @@ function post(url) {
 }
 
 /** 20 connections writing for SECONDS; returns writes/s and latency percentiles (ms). */
+let next = 0; // write numbers are unique in the whole run: an object's ledger refuses a number twice
 async function drive(url, objectOf) {
-  let next = 0;
   const latencies = [];
   const until = performance.now() + SECONDS * 1000;
   await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
     while (performance.now() < until) {
       const n = next++;
       const started = performance.now();
-      const status = await post(`${url}/add/${objectOf(n)}/${n}`);
-      if (status !== 200) throw new Error(`write ${n}: ${status}`);
+      const { status, body } = await post(`${url}/add/${objectOf(n)}/${n}`);
+      if (status !== 200) throw new Error(`write ${n} to ${url}: ${status} ${body}`);
       latencies.push(performance.now() - started);
     }
   }));
@@ -131,15 +134,23 @@ const spread = (n) => `o${n % SPREAD}`;
 
 const output = buildLedger(scratch);
 
+// workerd and the file store take turns, round after round, so that a change in the machine's
+// load (its neighbours') falls on both; each round's spread writes open 1,000 new objects.
 const workerd = await startWorkerd();
-row("workerd (miniflare, SQLite on disk)", "hot", await drive(workerd.url, hot));
-row("workerd (miniflare, SQLite on disk)", `spread over ${SPREAD}`, await drive(workerd.url, spread));
-await workerd.stop();
-
 const file = await startDotdo(output, { DOTDO_STORAGE: `file:${join(scratch, "file-store")}` });
-row("dotdo node, file store", "hot", await drive(file.url, hot));
-row("dotdo node, file store", `spread over ${SPREAD}`, await drive(file.url, spread));
-await file.stop();
+const ratios = { hot: [], spread: [] };
+for (let round = 1; round <= ROUNDS; round++) {
+  const spreadRound = (n) => `r${round}-${spread(n)}`;
+  const scenarios = [["hot", hot, "hot"], ["spread", spreadRound, `spread over ${SPREAD}`]];
+  for (const [name, objectOf, label] of scenarios) {
+    const theirs = await drive(workerd.url, objectOf);
+    const ours = await drive(file.url, objectOf);
+    row("workerd (miniflare, SQLite on disk)", `${label}, round ${round}`, theirs);
+    row("dotdo node, file store", `${label}, round ${round}`, ours);
+    ratios[name].push(ours.perSecond / theirs.perSecond);
+  }
+}
+await Promise.all([workerd.stop(), file.stop()]);
 
 const s3 = await startS3("bench", { latencyMs: 20 });
 const s3Env = { DOTDO_STORAGE: `s3://${s3.bucket}/durability`, R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey };
@@ -204,6 +215,9 @@ console.log(`Durability: ${CONNECTIONS} connections, ${SECONDS} s per row, Node 
 console.log("| target | writes | writes/s | p50 ms | p99 ms | |");
 console.log("|---|---|---:|---:|---:|---|");
 for (const line of rows) console.log(line);
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const percents = (values) => values.map((ratio) => `${Math.round(ratio * 100)}%`).join(", ");
+console.log(`\nThe file store's writes/s as a share of workerd's, round by round: hot ${percents(ratios.hot)} (median ${Math.round(median(ratios.hot) * 100)}%), spread ${percents(ratios.spread)} (median ${Math.round(median(ratios.spread) * 100)}%).`);
 console.log(`\nCPU per acknowledged write on S3:\n${cpuLines.join("\n")}`);
 console.log(`\nOne store round trip on S3 + 20 ms (a 4 KiB create-only PUT, one at a time): p50 ${floor.toFixed(1)} ms; the hot object's p50 is ${(hotS3.p50 / floor).toFixed(1)}x that.`);
 console.log(

@@ -30,6 +30,8 @@ export async function startDotdo(output, env, port, stderr = "inherit") {
     stdio: ["ignore", "ignore", stderr],
   });
   const exited = new Promise((done) => child.once("exit", done));
+  // A benchmark that fails leaves no server behind (its store folder is about to be removed).
+  process.once("exit", () => child.kill("SIGKILL"));
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (await fetch(`${url}/__dotdo/health`).then((r) => r.ok, () => false)) break;

@@ -35,6 +35,8 @@ export class CheckpointScheduler {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #lastCheckpoint = Date.now();
+  /** Lease renewals that failed in a row: each waits longer, so a store that is down is not asked in a loop. */
+  #failures = 0;
 
   /** `renewEveryMs`: how often the lease is renewed (well within its ttl), checkpoint or not. */
   constructor(
@@ -78,13 +80,16 @@ export class CheckpointScheduler {
     this.#timer = undefined;
     if (this.#stopped) return;
     const untilCheckpoint = Math.max(0, this.#lastCheckpoint + this.#config.checkpointIntervalMs - Date.now());
-    this.#timer = setTimeout(() => void this.#tick(), Math.min(untilCheckpoint, this.renewEveryMs));
+    const delay = this.#failures === 0 ? Math.min(untilCheckpoint, this.renewEveryMs) : Math.min(this.renewEveryMs, retryDelay(this.#failures));
+    this.#timer = setTimeout(() => void this.#tick(), delay);
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
   async #tick(): Promise<void> {
+    let renewed = false;
     try {
       await this.persistence.renewLease();
+      renewed = true;
       const { autoCheckpoint, minChangesBeforeCheckpoint, checkpointIntervalMs } = this.#config;
       if (Date.now() - this.#lastCheckpoint < checkpointIntervalMs) return;
       this.#lastCheckpoint = Date.now();
@@ -96,7 +101,13 @@ export class CheckpointScheduler {
       // Fenced: another instance owns the object now, so nothing here can succeed any more.
       if (error instanceof FencedError) this.#stopped = true;
     } finally {
+      this.#failures = renewed ? 0 : this.#failures + 1;
       this.#arm();
     }
   }
+}
+
+/** 100 ms after the first failed renewal, doubling up to 3.2 s, with jitter so that many objects spread out. */
+function retryDelay(failures: number): number {
+  return Math.min(3_200, 100 * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
 }
