@@ -54,10 +54,8 @@ function cpuMs(pid) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
-const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-
 /** One POST, answered with its status and body: node:http on kept-alive connections costs the machine less CPU than `fetch`. */
-function post(url) {
+function post(agent, url) {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", agent }, (res) => {
       const chunks = [];
@@ -73,17 +71,21 @@ function post(url) {
 /** 20 connections writing for SECONDS; returns writes/s and latency percentiles (ms). */
 let next = 0; // write numbers are unique in the whole run: an object's ledger refuses a number twice
 async function drive(url, objectOf) {
+  // Connections of its own: a server closes those left idle (while the other target runs), and
+  // a request sent on one as it does so fails.
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies = [];
   const until = performance.now() + SECONDS * 1000;
   await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
     while (performance.now() < until) {
       const n = next++;
       const started = performance.now();
-      const { status, body } = await post(`${url}/add/${objectOf(n)}/${n}`);
+      const { status, body } = await post(agent, `${url}/add/${objectOf(n)}/${n}`);
       if (status !== 200) throw new Error(`write ${n} to ${url}: ${status} ${body}`);
       latencies.push(performance.now() - started);
     }
   }));
+  agent.destroy();
   latencies.sort((a, b) => a - b);
   return { perSecond: latencies.length / SECONDS, writes: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ObjectPersistence } from "../../src/runtime/persistence/object-persistence";
+import { Limiter } from "../../src/runtime/concurrency";
 import { CheckpointScheduler } from "../../src/runtime/persistence/scheduler";
 
 afterEach(() => {
@@ -31,5 +32,29 @@ describe("checkpoint scheduler", () => {
     expect(calls.renew).toBeGreaterThanOrEqual(10);
     expect(calls.renew).toBeLessThanOrEqual(25);
     expect(errors).toHaveLength(calls.renew);
+  });
+
+  it("runs the timed checkpoints of many objects a few at a time", async () => {
+    vi.useFakeTimers();
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const persistence = {
+      renewLease: async () => undefined,
+      pendingChanges: () => 1,
+      checkpoint: async () => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        running--;
+        done++;
+        return null;
+      },
+    } as unknown as ObjectPersistence;
+    const shared = new Limiter(2);
+    const schedulers = Array.from({ length: 20 }, () => new CheckpointScheduler(persistence, { checkpointIntervalMs: 1_000 }, undefined, 60_000, shared));
+    await vi.advanceTimersByTimeAsync(2_500);
+    schedulers.forEach((scheduler) => scheduler.stop());
+    expect(most).toBe(2);
+    expect(done).toBeGreaterThanOrEqual(20);
   });
 });

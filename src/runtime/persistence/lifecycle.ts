@@ -13,6 +13,7 @@ import { objectStore } from "./object-admin";
 import { DEFAULT_LEASE_TTL_MS, ObjectPersistence, type CheckpointResult, type RestoreTarget, type RetentionPolicy } from "./object-persistence";
 import { CheckpointScheduler, type IcebergConfig } from "./scheduler";
 import { retrying, withTimeout, type RetryPolicy } from "../retry";
+import { Limiter } from "../concurrency";
 import type { ExpirePolicy, ExpireResult, SnapshotInfo } from "./time-travel";
 
 export interface PersistenceLifecycleOptions {
@@ -72,6 +73,8 @@ export interface PersistenceLifecycleOptions {
 const HEALTH_PROBE_KEY = ".dotdo-health";
 
 const DEFAULT_STOP_GRACE_MS = 10_000;
+/** Timed checkpoints a process runs at once (see `CheckpointScheduler`). */
+const TIMED_CHECKPOINTS = 2;
 
 /** Time travel reaches the last 100 checkpoints unless configured otherwise. */
 export const DEFAULT_RETENTION: RetentionPolicy = { keepLast: 100, everyCheckpoints: 50 };
@@ -125,6 +128,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
   const open = new Map<SqliteDatabase, OpenObject>();
   const report = (ref: ObjectRef) => (error: unknown) => options.onError?.(error, ref);
   const alarms = new AlarmIndex(options.store, (error, ref) => options.onError?.(error, ref));
+  const timedCheckpoints = new Limiter(TIMED_CHECKPOINTS);
   let probe: Promise<StoreHealth> | undefined;
   const close = (entry: OpenObject): void => {
     entry.scheduler.stop();
@@ -167,7 +171,7 @@ export function persistenceLifecycle(options: PersistenceLifecycleOptions): Pers
         throw error;
       }
       // The lease is renewed three times per ttl, so a live holder never looks gone to others.
-      const scheduler = new CheckpointScheduler(persistence, options.iceberg, report(ref), (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) / 3);
+      const scheduler = new CheckpointScheduler(persistence, options.iceberg, report(ref), (options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS) / 3, timedCheckpoints);
       const handle = handleOf(persistence, scheduler, ref.id);
       open.set(db, { ref, db, persistence, scheduler, handle });
       attachIcebergHandle(db, handle);

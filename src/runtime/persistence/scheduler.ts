@@ -1,3 +1,4 @@
+import { Limiter } from "../concurrency";
 import { FencedError } from "./errors";
 import type { CheckpointResult, ObjectPersistence } from "./object-persistence";
 
@@ -38,12 +39,17 @@ export class CheckpointScheduler {
   /** Lease renewals that failed in a row: each waits longer, so a store that is down is not asked in a loop. */
   #failures = 0;
 
-  /** `renewEveryMs`: how often the lease is renewed (well within its ttl), checkpoint or not. */
+  /**
+   * `renewEveryMs`: how often the lease is renewed (well within its ttl), checkpoint or not.
+   * `timed`: shared by the objects of a process, so that the timed checkpoints of many objects
+   * opened together take turns instead of all running at once and holding up requests.
+   */
   constructor(
     private readonly persistence: ObjectPersistence,
     config: Partial<IcebergConfig> = {},
     private readonly onError: (error: unknown) => void = () => undefined,
     private readonly renewEveryMs = Infinity,
+    private readonly timed = new Limiter(Infinity),
   ) {
     this.#config = { ...DEFAULT_ICEBERG_CONFIG, ...config };
     this.#arm();
@@ -94,7 +100,9 @@ export class CheckpointScheduler {
       if (Date.now() - this.#lastCheckpoint < checkpointIntervalMs) return;
       this.#lastCheckpoint = Date.now();
       if (autoCheckpoint && this.persistence.pendingChanges() >= Math.max(1, minChangesBeforeCheckpoint)) {
-        await this.persistence.checkpoint();
+        await this.timed.run(async () => {
+          if (!this.#stopped) await this.persistence.checkpoint(); // not once stopped while waiting its turn
+        });
       }
     } catch (error) {
       this.onError(error);
