@@ -4,6 +4,7 @@ import { parseTableMetadata } from "../iceberg/metadata-parse";
 import type { TableMetadata } from "../iceberg/metadata-types";
 import { schemaFromJson } from "../iceberg/schema";
 import { versionHintText } from "../iceberg/version-hint";
+import { deleteKeys } from "../storage/delete-keys";
 import type { ObjectStore } from "../storage/types";
 import { manifestFileOf, type CommitTable } from "./commit";
 import { metadataVersionOf, tableMetadataKey, tableMetadataPrefix, versionHintKey } from "./keys";
@@ -70,7 +71,7 @@ export class TableHistory {
     const oldest = Math.min(metadata["last-sequence-number"], ...logged);
     const listed = await this.#store.list(tableMetadataPrefix(table.slug));
     const old = listed.objects.map((o) => o.key).filter((key) => (metadataVersionOf(key) ?? oldest) < oldest);
-    for (const key of old) await this.#store.delete(key);
+    await deleteKeys(this.#store, old);
     return old.length;
   }
 

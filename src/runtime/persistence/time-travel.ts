@@ -1,3 +1,4 @@
+import { deleteKeys } from "../storage/delete-keys";
 import type { ObjectStore } from "../storage/types";
 import type { Commit } from "./commit";
 import { mapLimit } from "../concurrency";
@@ -69,7 +70,7 @@ export async function expireSnapshots(store: ObjectStore, policy: ExpirePolicy, 
   const live = new Set(retained.flatMap(filesOf));
   const doomed = new Set(expired.flatMap(filesOf).filter((key) => !live.has(key)));
   for (const commit of expired) await store.delete(commitKey(commit.sequence));
-  await mapLimit([...doomed], 8, (key) => store.delete(key));
+  await deleteKeys(store, [...doomed]);
   history.retainFrom(retained[0]!.sequence);
   const metadataFiles = await mapLimit(Object.values(retained.at(-1)!.tables), 8, (table) => history.prune(table));
   return { expired: expired.map((c) => c.sequence), deletedFiles: doomed.size + metadataFiles.reduce((a, b) => a + b, 0) };

@@ -8,7 +8,12 @@ export const DELETE_BATCH = 1_000;
 export async function deleteKeys(store: ObjectStore, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
   if (store.deleteMany) return store.deleteMany(keys);
-  await mapLimit(keys, 8, (key) => store.delete(key));
+  await deleteEach(keys, (key) => store.delete(key));
+}
+
+/** Deletes `keys` one request each, eight at a time. */
+export async function deleteEach(keys: readonly string[], deleteOne: (key: string) => Promise<void>): Promise<void> {
+  await mapLimit(keys, 8, deleteOne);
 }
 
 /** `keys` in runs of at most `DELETE_BATCH`. */

@@ -7,10 +7,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { mapLimit } from "../concurrency";
 import { bodyBytes, bodyChunks, bodySize } from "./body";
 import { describeCondition } from "./conditions";
-import { deleteBatches } from "./delete-keys";
+import { deleteBatches, deleteEach } from "./delete-keys";
 import { unquoteEtag } from "./etag";
 import { PreconditionFailedError, StorageConfigError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
@@ -174,20 +173,19 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     async deleteMany(keys: readonly string[]): Promise<void> {
       for (const key of keys) assertValidKey(key);
       for (const batch of deleteBatches(keys)) {
-        if (!batchDeletes) {
-          await mapLimit(batch, 8, (key) => deleteOne(key));
-          continue;
+        if (batchDeletes) {
+          try {
+            const { Errors = [] } = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+            const failed = Errors.find((error) => error.Code !== "NoSuchKey");
+            if (failed) throw failure("delete", failed.Key ?? batch[0]!, new Error(`${failed.Code}: ${failed.Message}`));
+            continue;
+          } catch (error) {
+            // A look-alike without DeleteObjects: one request per key from now on.
+            if (statusOf(error) !== 501) throw failure("delete", batch[0]!, error);
+            batchDeletes = false;
+          }
         }
-        try {
-          const { Errors = [] } = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-          const failed = Errors.find((error) => error.Code !== "NoSuchKey");
-          if (failed) throw failure("delete", failed.Key ?? batch[0]!, new Error(`${failed.Code}: ${failed.Message}`));
-        } catch (error) {
-          // A look-alike without DeleteObjects: one request per key from now on.
-          if (statusOf(error) !== 501) throw failure("delete", batch[0]!, error);
-          batchDeletes = false;
-          await mapLimit(batch, 8, (key) => deleteOne(key));
-        }
+        await deleteEach(batch, deleteOne);
       }
     },
 
