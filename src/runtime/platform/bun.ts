@@ -2,7 +2,7 @@ import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import type { WebSocket } from "../state/websocket";
 import { platformHandler, type PlatformWorker } from "./routes";
-import { DRAIN_GRACE_MS, drain, peersSettled, shutdownOnSignal } from "./shutdown";
+import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
 
 /** What an upgraded connection carries: the Worker's end, and its relay once open. */
@@ -77,7 +77,7 @@ export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options:
   const onSignal = shutdownOnSignal(async () => {
     connections.closeAll();
     await worker.dispose();
-    await peersSettled(worker.forwards, Date.now() + DRAIN_GRACE_MS);
+    await peersSettled(worker.forwards);
     await drain(server.stop(), () => server.stop(true)); // stop() waits for open WebSockets too
   }, (code) => process.exit(code));
   process.on("SIGTERM", onSignal).on("SIGINT", onSignal);

@@ -1,7 +1,7 @@
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import { platformHandler, type PlatformWorker } from "./routes";
-import { DRAIN_GRACE_MS, drain, peersSettled, shutdownOnSignal } from "./shutdown";
+import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, relayStandard } from "./websocket-bridge";
 
 // Deno's global, as far as this entry uses it: no Deno types are installed here.
@@ -58,7 +58,7 @@ export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options:
   const onSignal = shutdownOnSignal(async () => {
     connections.closeAll();
     await worker.dispose();
-    await peersSettled(worker.forwards, Date.now() + DRAIN_GRACE_MS);
+    await peersSettled(worker.forwards);
     await drain(server.shutdown(), () => undefined); // the exit that follows cuts what is left
   }, (code) => Deno.exit(code));
   Deno.addSignalListener("SIGTERM", onSignal);

@@ -10,7 +10,7 @@ import { answerNodeRequest } from "./node-request";
 import { upgrade } from "./node-websocket";
 import { platformHandler, type PlatformWorker } from "./routes";
 import { timeoutOptions, type ServerTimeouts } from "./server-timeouts";
-import { DRAIN_GRACE_MS, drain, peersSettled, shutdownOnSignal } from "./shutdown";
+import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
 export interface ServeOptions {
@@ -78,7 +78,7 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
       // alive (stopping), and wait for its leases instead of taking them over.
       await worker.dispose();
       for (const socket of upgraded) socket.end();
-      await peersSettled(worker.forwards, Date.now() + DRAIN_GRACE_MS, () => peers.size);
+      await peersSettled(worker.forwards, () => peers.size);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()).closeIdleConnections());
       await drain(closed, () => server.closeAllConnections());
       process.off("SIGTERM", onSignal).off("SIGINT", onSignal);

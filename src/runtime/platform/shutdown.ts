@@ -34,9 +34,10 @@ const PEER_QUIET_MS = 1_000;
  * count them, no `open()` connection that carried one (their fetch closes an idle one within
  * the keep-alive time the server announces; one used meanwhile ends with its 503). A call sent
  * at the moment a server closes its connection or its listening socket may or may not have run,
- * so the sender cannot send it again. Gives up at `deadline` (ms since the epoch).
+ * so the sender cannot send it again. Gives up after `DRAIN_GRACE_MS`.
  */
-export async function peersSettled(forwards: ForwardStats | undefined, deadline: number, open: () => number = () => 0): Promise<void> {
+export async function peersSettled(forwards: ForwardStats | undefined, open: () => number = () => 0): Promise<void> {
+  const deadline = Date.now() + DRAIN_GRACE_MS;
   for (let now = Date.now(); forwards && now < deadline; now = Date.now()) {
     const quietFor = now - forwards.lastReceivedAt;
     if (quietFor >= PEER_QUIET_MS && open() === 0) return;
