@@ -53,6 +53,7 @@ export function workerOptions(project: WorkerProject): Record<string, unknown> {
     options.services = Object.fromEntries(project.loopbackServices.map(({ binding, entrypoint, props }) => [binding, { ...(entrypoint && { entrypoint }), ...(props && { props }) }]));
   }
   if (project.evictAfterMs !== undefined) options.evictAfterMs = project.evictAfterMs;
+  if (project.cpuLimitMs !== undefined) options.cpuLimitMs = project.cpuLimitMs;
   if (project.compatibilityDate !== undefined) options.compatibilityDate = project.compatibilityDate;
   if (project.compatibilityFlags.length > 0) options.compatibilityFlags = project.compatibilityFlags;
   return options;

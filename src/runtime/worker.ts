@@ -96,6 +96,11 @@ export interface CreateWorkerOptions {
    * With persistence, replicas sharing a store take turns: exactly one fires each tick.
    */
   crons?: readonly string[];
+  /**
+   * wrangler's `limits.cpu_ms`: how long one statement of an object's SQL may run before it is
+   * interrupted and the object reset, as workerd bounds it. Default 30,000 (Cloudflare's).
+   */
+  cpuLimitMs?: number;
   /** The sql.js wasm: a compiled module where compiling bytes is forbidden; default: sql.js finds it. */
   sqlWasm?: SqlWasmSource;
 }
@@ -128,7 +133,7 @@ export class WorkerConfigError extends errorWithCode("WORKER_CONFIG_INVALID") {}
 
 /** Runs a Worker module with Durable Objects in this process. */
 export async function createWorker(mod: WorkerModule, options: CreateWorkerOptions): Promise<Worker> {
-  const engine = await loadSqliteEngine(options.sqlWasm);
+  const engine = await loadSqliteEngine(options.sqlWasm, options.cpuLimitMs);
   if (options.asyncContext && options.lifecycle?.durable) gateFetch(options.asyncContext);
   const env: Env = { ...options.vars, ...options.bindings };
   const registries = new Map<string, ObjectRegistry>();

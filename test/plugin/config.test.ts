@@ -86,11 +86,12 @@ describe("reading the wrangler config", () => {
     });
   });
 
-  it("reads cron triggers, define, alias, and the bindings only Cloudflare provides", async () => {
+  it("reads cron triggers, the CPU limit, define, alias, and the bindings only Cloudflare provides", async () => {
     const root = project({
       "wrangler.json": JSON.stringify({
         main: "src/index.js",
         triggers: { crons: ["*/5 * * * *"] },
+        limits: { cpu_ms: 50, subrequests: 10 },
         define: { __BUILD__: '"nightly"' },
         alias: { "my-lib": "./src/lib.js", other: "some-package" },
         kv_namespaces: [{ binding: "CACHE", id: "abc" }],
@@ -102,6 +103,7 @@ describe("reading the wrangler config", () => {
     const app = await loadProject({ root });
     expect(app).toMatchObject({
       crons: ["*/5 * * * *"],
+      cpuLimitMs: 50,
       define: { __BUILD__: '"nightly"' },
       alias: { "my-lib": join(root, "src/lib.js"), other: "some-package" },
       cloudflareOnlyBindings: [
@@ -218,6 +220,9 @@ describe("bad or missing config", () => {
     ['{ "main": "src/index.js", "define": { "X": 1 } }', "define.X"],
     ['{ "main": "src/index.js", "triggers": { "crons": "* * * * *" } }', "triggers.crons"],
     ['{ "main": "src/index.js", "kv_namespaces": [{ "id": "abc" }] }', "kv_namespaces[0].binding"],
+    ['{ "main": "src/index.js", "limits": { "cpu_ms": 0 } }', "limits.cpu_ms"],
+    ['{ "main": "src/index.js", "limits": { "cpu_ms": 1.5 } }', "limits.cpu_ms"],
+    ['{ "main": "src/index.js", "limits": { "cpu_ms": "30s" } }', "limits.cpu_ms"],
     ['{ "main": "src/index.js", "rules": [{ "type": "PythonModule", "globs": ["**/*.py"] }] }', "rules[0].type"],
     ['{ "main": "src/index.js", "rules": [{ "type": "Text", "globs": [] }] }', "rules[0].globs"],
     ['{ "main": "src/index.js", "rules": [{ "type": "Text", "globs": ["*.md"], "fallthrough": "yes" }] }', "rules[0].fallthrough"],

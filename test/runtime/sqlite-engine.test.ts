@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SqliteError } from "../../src/runtime/sqlite/errors";
+import { SqliteError, SqlTimeLimitError } from "../../src/runtime/sqlite/errors";
 import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
 import { loadSqlJs } from "../../src/runtime/sqlite/sqljs-loader";
 import type { SqliteEngine, StatementPolicy } from "../../src/runtime/sqlite/types";
@@ -148,6 +148,36 @@ describe("sql.js engine limits", () => {
     error(() => db.execute("SELECT zeroblob(2200001)", [], userSql));
     expect(db.execute(selectParams(101), Array(101).fill(1))?.rows).toHaveLength(1);
     expect(db.query("SELECT length(zeroblob(2200001))")).toEqual([[2200001]]);
+  });
+});
+
+describe("sql.js engine time limit", () => {
+  const userSql: StatementPolicy = { beforePrepare() {}, prepared() {}, beforeRun() {} };
+  const endless = "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c";
+
+  it("interrupts a statement of user SQL that runs past the limit, and leaves other databases alone", async () => {
+    const bounded = await loadSqliteEngine(undefined, 200);
+    const bystander = bounded.open();
+    bystander.execute("CREATE TABLE t (n); INSERT INTO t VALUES (1)", []);
+    bystander.commit();
+    const hostile = bounded.open();
+    const started = performance.now();
+    const interrupted = error(() => hostile.execute(endless, [], userSql));
+    expect(interrupted).toBeInstanceOf(SqlTimeLimitError);
+    expect(interrupted).toMatchObject({ code: "SQL_TIME_LIMIT", limitMs: 200 });
+    // Not before the limit (a busy machine can only make it later).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    expect(hostile.execute("SELECT 2", [], userSql)?.rows).toEqual([[2]]);
+    expect(bystander.execute("SELECT n FROM t", [], userSql)?.rows).toEqual([[1]]);
+  });
+
+  it("leaves the runtime's own statements and bounded work unbounded", async () => {
+    const bounded = await loadSqliteEngine(undefined, 60_000);
+    const db = bounded.open();
+    const many = "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c LIMIT 200000) SELECT count(*) FROM c";
+    expect(db.execute(many, [], userSql)?.rows).toEqual([[200000]]);
+    const strict = (await loadSqliteEngine(undefined, 1)).open();
+    expect(strict.query(many)).toEqual([[200000]]);
   });
 });
 

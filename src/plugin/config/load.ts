@@ -64,6 +64,7 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Wor
   if (build) project.build = build;
   if (wrangler.assets !== undefined) project.assets = resolveAssets(wrangler.assets, dirname(configFile), shown);
   if (dotdo.config.evictAfterMs !== undefined) project.evictAfterMs = dotdo.config.evictAfterMs;
+  if (wrangler.cpuLimitMs !== undefined) project.cpuLimitMs = wrangler.cpuLimitMs;
   if (dotdo.file !== undefined) project.dotdoConfigFile = dotdo.file;
   if (dotdo.config.preset !== undefined) project.preset = dotdo.config.preset;
   if (dotdo.config.outDir !== undefined) project.outDir = dotdo.config.outDir;

@@ -126,6 +126,8 @@ export interface WorkerProject {
   wrangler: Record<string, unknown>;
   /** Idle time in ms before a live object is evicted off Cloudflare (`dotdo.config.ts`). */
   evictAfterMs?: number;
+  /** wrangler's `limits.cpu_ms`: off Cloudflare, how long one statement of an object's SQL may run. */
+  cpuLimitMs?: number;
   /** Absolute path of the `dotdo.config.*` file that was applied, if any. */
   dotdoConfigFile?: string;
   /** Build defaults from `dotdo.config.ts`, used when the CLI is not given them. */

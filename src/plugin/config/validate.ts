@@ -22,6 +22,7 @@ export interface WranglerFields
     | "rules"
     | "findAdditionalModules"
     | "cloudflareOnlyBindings"
+    | "cpuLimitMs"
   > {
   name?: string;
   main?: string;
@@ -96,8 +97,17 @@ export function validateWrangler(raw: unknown, file: string): WranglerFields {
     cloudflareOnlyBindings: cloudflareOnlyBindings(check, top),
     ...(top.assets === undefined ? {} : { assets: assetsConfig(check, top.assets) }),
     ...customBuild(check, top.build),
+    ...cpuLimit(check, top.limits),
     raw: top,
   };
+}
+
+/** wrangler's `limits.cpu_ms` (its `subrequests` count is Cloudflare's alone). */
+function cpuLimit(check: FieldChecker, raw: unknown): { cpuLimitMs?: number } {
+  const cpuMs = check.optionalNumber(check.optionalTable(raw, "limits")?.cpu_ms, "limits.cpu_ms");
+  if (cpuMs === undefined) return {};
+  if (!Number.isInteger(cpuMs) || cpuMs === 0) check.fail("limits.cpu_ms", "must be a whole number of milliseconds above 0");
+  return { cpuLimitMs: cpuMs };
 }
 
 /** wrangler's `build`; without a `command` there is nothing to run, as in wrangler. */

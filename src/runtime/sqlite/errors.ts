@@ -42,3 +42,16 @@ export class DatabaseClosedError extends DotdoError {
 
 /** The sql.js build does not look like the one this adapter was written for. */
 export class UnsupportedEngineError extends errorWithCode("UNSUPPORTED_ENGINE") {}
+
+/**
+ * A statement of user SQL ran past the CPU limit (wrangler's `limits.cpu_ms`) and SQLite
+ * interrupted it. workerd resets an object that runs past its limit; so does the shim.
+ */
+export class SqlTimeLimitError extends DotdoError {
+  constructor(readonly limitMs: number) {
+    super(
+      "SQL_TIME_LIMIT",
+      `SQL statement ran past the CPU time limit of ${limitMs} ms (limits.cpu_ms in the wrangler config) and was interrupted; the Durable Object was reset`,
+    );
+  }
+}

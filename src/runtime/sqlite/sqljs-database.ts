@@ -5,6 +5,7 @@ import { isPragma, isRowStatement, parameterOffsets, skipSpace, statementStart, 
 import { stageImage } from "./sqljs-image";
 import { ConnectionLimits } from "./sqljs-limits";
 import type { SqlJsModule } from "./sqljs-loader";
+import { QueryClock } from "./sqljs-progress";
 import type { ChangeSet, SqlParam, SqliteDatabase, SqlValue, StagedImage, StatementPolicy, StatementResult } from "./types";
 
 /** workerd's SQLITE_LIMIT_SQL_LENGTH, counted over the text still to run. */
@@ -15,6 +16,8 @@ export const MAX_VALUE_BYTES = 2_200_000;
 const MAX_PARAMETERS = 100;
 const SQLITE_RANGE = 25;
 const SQLITE_INSERT = 18;
+/** Cloudflare's default CPU time per request, which bounds a statement of user SQL there. */
+export const DEFAULT_TIME_LIMIT_MS = 30_000;
 /** How many statements stay prepared per database (runtime's and user's, each). */
 const PREPARED_LIMIT = 100;
 
@@ -58,8 +61,11 @@ export class SqlJsDatabase implements SqliteDatabase {
   /** A commit after the current task failed, with nobody to tell then: the next `commit()` throws it. */
   #failedCommit: { error: unknown } | undefined;
   readonly #limits: ConnectionLimits;
+  readonly #clock: QueryClock;
+  readonly #timeLimitMs: number;
 
-  constructor(sql: SqlJsModule, image?: Uint8Array) {
+  /** `timeLimitMs`: how long one statement of user SQL may run (see `QueryClock`). */
+  constructor(sql: SqlJsModule, image?: Uint8Array, timeLimitMs = DEFAULT_TIME_LIMIT_MS) {
     this.#sql = sql;
     this.#db = new sql.Database(image);
     // sql.js throws bare messages; keep SQLite's result code, which workerd reports.
@@ -74,6 +80,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       this.#db.run("PRAGMA foreign_keys = ON; PRAGMA journal_mode = MEMORY");
       this.#baseSchema = this.#schema = this.#schemaVersion(); // reads the schema: a bad image fails here
       this.#limits = new ConnectionLimits(sql.memory, this.#handle, (statement) => this.#db.run(statement));
+      this.#clock = new QueryClock(sql, this.#handle, this.#hook, (statement) => this.#db.run(statement));
     } catch (error) {
       this.#db.close();
       throw error;
@@ -84,11 +91,13 @@ export class SqlJsDatabase implements SqliteDatabase {
       rollback: this.#db.prepare("ROLLBACK"),
       open: false,
     };
+    this.#timeLimitMs = timeLimitMs;
     this.#log.begin(this.#totalChanges(), this.#baseSchema);
   }
 
   execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {
-    return policy ? this.#limits.restricted(() => this.#execute(sql, params, policy)) : this.#execute(sql, params);
+    if (!policy) return this.#execute(sql, params);
+    return this.#limits.restricted(() => this.#clock.within(this.#timeLimitMs, () => this.#execute(sql, params, policy)));
   }
 
   #execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {

@@ -1,4 +1,4 @@
-import { SqliteError, SqlStorageError } from "../sqlite/errors";
+import { SqliteError, SqlStorageError, SqlTimeLimitError } from "../sqlite/errors";
 import { MAX_VALUE_BYTES } from "../sqlite/sqljs-database";
 import { firstStatement, tokenize, utf8Length } from "../sqlite/sql-text";
 import type { SqliteDatabase, SqlParam, StatementPolicy } from "../sqlite/types";
@@ -35,15 +35,25 @@ export class SqlStorage {
     beforeRun: checkPragmaFunctions,
   };
 
-  constructor(db: SqliteDatabase) {
+  readonly #reset: ((error: unknown) => void) | undefined;
+
+  /** `reset`: resets the object, as workerd does when its code runs past the CPU limit. */
+  constructor(db: SqliteDatabase, reset?: (error: unknown) => void) {
     this.#db = db;
+    this.#reset = reset;
     this.#tables = (name) =>
       this.#db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).length > 0;
   }
 
   exec(query: string, ...bindings: unknown[]): Cursor {
     const params = bindings.map(toParam);
-    const result = this.#db.execute(`${query}`, params, this.#policy);
+    let result;
+    try {
+      result = this.#db.execute(`${query}`, params, this.#policy);
+    } catch (error) {
+      if (error instanceof SqlTimeLimitError) this.#reset?.(error);
+      throw error;
+    }
     if (!result) throw new SqlStorageError("SQL_EMPTY", "SQL code did not contain a statement.");
     return new Cursor(result);
   }

@@ -73,6 +73,7 @@ export class DurableObjectState {
       ...(owner.deleteAllDeletesAlarm && { deleteAllDeletesAlarm: true }),
       ...(owner.externals && { externals: owner.externals }),
       ...(owner.deletingAll && { deletingAll: () => owner.deletingAll!() }),
+      reset: (error) => owner.reset(error),
     });
   }
 

@@ -27,6 +27,8 @@ export interface StorageOwner {
   readonly externals?: ValueExternals;
   /** `deleteAll()` is about to drop everything: the object's facets go with it. */
   deletingAll?(): void;
+  /** Resets the object (its SQL ran past the CPU limit). */
+  reset?(error: unknown): void;
 }
 
 /** Options workerd accepts on KV calls; they change nothing here (there is no cache). */
@@ -66,7 +68,7 @@ export class DurableObjectStorage {
 
   constructor(db: SqliteDatabase, owner: StorageOwner) {
     this.#db = db;
-    this.sql = new SqlStorage(db);
+    this.sql = new SqlStorage(db, owner.reset && ((error) => owner.reset!(error)));
     this.#kv = new KvStore(db, owner.externals);
     this.kv = new SyncKvStorage(this.#kv);
     this.#alarm = new AlarmStore(db);
