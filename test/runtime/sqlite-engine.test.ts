@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SqliteError, SqlTimeLimitError } from "../../src/runtime/sqlite/errors";
+import { SqliteError, SqlResultTooLargeError, SqlTimeLimitError } from "../../src/runtime/sqlite/errors";
 import { loadSqliteEngine } from "../../src/runtime/sqlite/sqljs-engine";
 import { loadSqlJs } from "../../src/runtime/sqlite/sqljs-loader";
 import type { SqliteEngine, StatementPolicy } from "../../src/runtime/sqlite/types";
@@ -178,6 +178,22 @@ describe("sql.js engine time limit", () => {
     expect(db.execute(many, [], userSql)?.rows).toEqual([[200000]]);
     const strict = (await loadSqliteEngine(undefined, 1)).open();
     expect(strict.query(many)).toEqual([[200000]]);
+  });
+});
+
+describe("sql.js engine result size", () => {
+  const userSql: StatementPolicy = { beforePrepare() {}, prepared() {}, beforeRun() {} };
+  const blobs = (n: number) => `WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c LIMIT ${n}) SELECT zeroblob(2000000) FROM c`;
+
+  it("stops a statement of user SQL whose rows come to more than an object's memory", () => {
+    const db = engine.open();
+    // 200 MB of rows: read lazily on workerd, all at once here, so stopped at 128 MiB.
+    const stopped = error(() => db.execute(blobs(100), [], userSql));
+    expect(stopped).toBeInstanceOf(SqlResultTooLargeError);
+    expect(stopped.message).toBe(
+      "SQL statement's rows came to more than 128 MiB, a Durable Object's memory limit, so it was stopped; the Durable Object was reset",
+    );
+    expect(db.execute(blobs(3), [], userSql)?.rows).toHaveLength(3);
   });
 });
 

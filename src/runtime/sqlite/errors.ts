@@ -44,14 +44,30 @@ export class DatabaseClosedError extends DotdoError {
 export class UnsupportedEngineError extends errorWithCode("UNSUPPORTED_ENGINE") {}
 
 /**
- * A statement of user SQL ran past the CPU limit (wrangler's `limits.cpu_ms`) and SQLite
- * interrupted it. workerd resets an object that runs past its limit; so does the shim.
+ * A statement of user SQL went past a limit workerd enforces by resetting the object (its CPU
+ * time, its isolate's memory); the shim resets the object too.
  */
-export class SqlTimeLimitError extends DotdoError {
+export class SqlResourceLimitError extends DotdoError {}
+
+/** A statement of user SQL ran past the CPU limit (wrangler's `limits.cpu_ms`) and SQLite interrupted it. */
+export class SqlTimeLimitError extends SqlResourceLimitError {
   constructor(readonly limitMs: number) {
     super(
       "SQL_TIME_LIMIT",
       `SQL statement ran past the CPU time limit of ${limitMs} ms (limits.cpu_ms in the wrangler config) and was interrupted; the Durable Object was reset`,
+    );
+  }
+}
+
+/**
+ * A statement's rows came to more than an isolate's memory: the shim reads every row at
+ * `exec` (workerd steps lazily, and its isolate would run out of memory holding them all).
+ */
+export class SqlResultTooLargeError extends SqlResourceLimitError {
+  constructor(readonly limitBytes: number) {
+    super(
+      "SQL_RESULT_TOO_LARGE",
+      `SQL statement's rows came to more than ${limitBytes / 2 ** 20} MiB, a Durable Object's memory limit, so it was stopped; the Durable Object was reset`,
     );
   }
 }

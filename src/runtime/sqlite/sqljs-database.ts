@@ -1,6 +1,6 @@
 import type { Database, Statement } from "sql.js";
 import { ChangeLog } from "./change-log";
-import { SqliteError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
+import { SqliteError, SqlResultTooLargeError, SqlStorageError, sqliteCodeName, UnsupportedEngineError } from "./errors";
 import { isPragma, isRowStatement, parameterOffsets, skipSpace, statementStart, utf8Length } from "./sql-text";
 import { stageImage } from "./sqljs-image";
 import { ConnectionLimits } from "./sqljs-limits";
@@ -18,6 +18,11 @@ const SQLITE_RANGE = 25;
 const SQLITE_INSERT = 18;
 /** Cloudflare's default CPU time per request, which bounds a statement of user SQL there. */
 export const DEFAULT_TIME_LIMIT_MS = 30_000;
+/**
+ * A Durable Object's memory on Cloudflare (128 MB): the most the rows of one statement of user
+ * SQL may take, since they are all read at `exec` (workerd steps lazily).
+ */
+export const RESULT_LIMIT_BYTES = 128 * 2 ** 20;
 /** How many statements stay prepared per database (runtime's and user's, each). */
 const PREPARED_LIMIT = 100;
 
@@ -63,6 +68,8 @@ export class SqlJsDatabase implements SqliteDatabase {
   readonly #limits: ConnectionLimits;
   readonly #clock: QueryClock;
   readonly #timeLimitMs: number;
+  /** How many bytes of rows a statement may return: `RESULT_LIMIT_BYTES` while user SQL runs. */
+  #resultLimit = Infinity;
 
   /** `timeLimitMs`: how long one statement of user SQL may run (see `QueryClock`). */
   constructor(sql: SqlJsModule, image?: Uint8Array, timeLimitMs = DEFAULT_TIME_LIMIT_MS) {
@@ -97,7 +104,12 @@ export class SqlJsDatabase implements SqliteDatabase {
 
   execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {
     if (!policy) return this.#execute(sql, params);
-    return this.#limits.restricted(() => this.#clock.within(this.#timeLimitMs, () => this.#execute(sql, params, policy)));
+    this.#resultLimit = RESULT_LIMIT_BYTES;
+    try {
+      return this.#limits.restricted(() => this.#clock.within(this.#timeLimitMs, () => this.#execute(sql, params, policy)));
+    } finally {
+      this.#resultLimit = Infinity;
+    }
   }
 
   #execute(sql: string, params: readonly SqlParam[], policy?: StatementPolicy): StatementResult | undefined {
@@ -349,15 +361,23 @@ export class SqlJsDatabase implements SqliteDatabase {
     const readsBefore = this.#hookReads;
     const rows: SqlValue[][] = [];
     let error: unknown;
+    let bytes = 0;
     try {
       // workerd steps a statement before the last once only (its rows are discarded), and the
       // last one lazily: an error past its first row is the cursor's to throw, not exec's.
       if (!last) statement.step();
-      else while (statement.step()) rows.push(statement.get().map(checkedValue));
+      else {
+        while (bytes <= this.#resultLimit && statement.step()) {
+          const row = statement.get().map(checkedValue);
+          bytes += rowBytes(row);
+          rows.push(row);
+        }
+      }
     } catch (stepError) {
       if (rows.length === 0) throw stepError;
       error = this.#detailed(stepError);
     }
+    if (bytes > this.#resultLimit) throw new SqlResultTooLargeError(this.#resultLimit);
     const rowsWritten = (this.#hooked ? this.#log.hookRows : this.#totalChanges()) - writesBefore;
     if (!isRowStatement(text)) this.#schemaStale = true;
     // An approximation of workerd's count (SQLite's rows read, which sql.js cannot report):
@@ -534,6 +554,17 @@ function checkedValue(value: number | string | Uint8Array | null): SqlValue {
   if (value.byteLength > MAX_VALUE_BYTES) throw tooBig();
   const exact = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
   return (exact ? value.buffer : value.slice().buffer) as ArrayBuffer;
+}
+
+/** About what a row takes in the JavaScript heap: strings as UTF-16, a slot per value. */
+function rowBytes(row: readonly SqlValue[]): number {
+  let bytes = 0;
+  for (const value of row) {
+    bytes += 8;
+    if (typeof value === "string") bytes += value.length * 2;
+    else if (value instanceof ArrayBuffer) bytes += value.byteLength;
+  }
+  return bytes;
 }
 
 /** Makes room for one more in an LRU map of prepared statements. */

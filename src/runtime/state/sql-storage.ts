@@ -1,4 +1,4 @@
-import { SqliteError, SqlStorageError, SqlTimeLimitError } from "../sqlite/errors";
+import { SqliteError, SqlResourceLimitError, SqlStorageError } from "../sqlite/errors";
 import { MAX_VALUE_BYTES } from "../sqlite/sqljs-database";
 import { firstStatement, tokenize, utf8Length } from "../sqlite/sql-text";
 import type { SqliteDatabase, SqlParam, StatementPolicy } from "../sqlite/types";
@@ -37,7 +37,7 @@ export class SqlStorage {
 
   readonly #reset: ((error: unknown) => void) | undefined;
 
-  /** `reset`: resets the object, as workerd does when its code runs past the CPU limit. */
+  /** `reset`: resets the object, as workerd does when its code runs past its CPU time or memory. */
   constructor(db: SqliteDatabase, reset?: (error: unknown) => void) {
     this.#db = db;
     this.#reset = reset;
@@ -51,7 +51,7 @@ export class SqlStorage {
     try {
       result = this.#db.execute(`${query}`, params, this.#policy);
     } catch (error) {
-      if (error instanceof SqlTimeLimitError) this.#reset?.(error);
+      if (error instanceof SqlResourceLimitError) this.#reset?.(error);
       throw error;
     }
     if (!result) throw new SqlStorageError("SQL_EMPTY", "SQL code did not contain a statement.");

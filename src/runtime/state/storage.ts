@@ -27,7 +27,7 @@ export interface StorageOwner {
   readonly externals?: ValueExternals;
   /** `deleteAll()` is about to drop everything: the object's facets go with it. */
   deletingAll?(): void;
-  /** Resets the object (its SQL ran past the CPU limit). */
+  /** Resets the object (its SQL ran past its CPU time or memory). */
   reset?(error: unknown): void;
 }
 
