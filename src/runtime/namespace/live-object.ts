@@ -56,6 +56,9 @@ function commitFailure(error: unknown): unknown {
   );
 }
 
+/** Who gets an event's error: a fetch() caller, an RPC caller, or nobody (alarms and socket events log it). */
+type Delivery = "fetch" | "rpc" | "local";
+
 interface Methods {
   fetch?(request: Request): Response | Promise<Response>;
   alarm?(info: AlarmInvocationInfo): unknown;
@@ -83,7 +86,8 @@ export class LiveObject implements ObjectTarget {
   /** The facets it started (`ctx.facets`). */
   readonly facets: FacetManager;
   #object: (object & Methods) | undefined;
-  #broken: { error: unknown } | undefined;
+  /** Why it was reset; `flagged` when its own code caused it (`ctx.abort()`, a failed `blockConcurrencyWhile` or constructor). */
+  #broken: { error: unknown; flagged: boolean } | undefined;
   #inflight = 0;
   /** Open sockets handled with listeners in this instance. */
   #pinned = 0;
@@ -101,7 +105,7 @@ export class LiveObject implements ObjectTarget {
     this.state = new DurableObjectState(id, db, {
       hasAlarmHandler: () => typeof this.#object?.alarm === "function" || typeof host.ctor.prototype.alarm === "function",
       alarmChanged: (time) => host.alarmChanged(id, time),
-      reset: (error) => this.reset(error),
+      reset: (error) => this.reset(error, true),
       ...(host.compatibility.ctxExports && { exports: host.exports }),
       deleteAllDeletesAlarm: host.compatibility.deleteAllDeletesAlarm,
       ...(host.persistent && { durable: () => host.durable(this) }),
@@ -113,7 +117,7 @@ export class LiveObject implements ObjectTarget {
     try {
       this.#object = runInIoContext(this.ioContext, () => new host.ctor(this.state, host.env as never) as object & Methods);
     } catch (error) {
-      this.reset(error);
+      this.reset(error, true);
     }
   }
 
@@ -142,9 +146,10 @@ export class LiveObject implements ObjectTarget {
   /** What the object hands out by reference (`RpcTarget`s, functions) lives as long as this instance. */
   readonly #stubHost = new StubHost();
 
-  reset(error: unknown): void {
+  /** `flagged`: the object's own code reset it, and workerd marks what callers get `durableObjectReset`. */
+  reset(error: unknown, flagged = false): void {
     if (this.#broken) return;
-    this.#broken = { error };
+    this.#broken = { error, flagged };
     this.#stubHost.end(error);
     this.facets.abortAll(error);
     // Like workerd: writes not committed yet are lost with the instance (the alarm too).
@@ -187,7 +192,7 @@ export class LiveObject implements ObjectTarget {
         throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
       }
       return cloneForRpc(await (member.value as (...a: unknown[]) => unknown).apply(object, args), place);
-    });
+    }, "rpc");
   }
 
   /** Reads a property through the prototype (getters and methods; never instance fields). */
@@ -197,7 +202,7 @@ export class LiveObject implements ObjectTarget {
       const member = this.#member(object, name);
       if (!member) throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
       return cloneForRpc(member.get ? member.get.call(object) : member.value, place);
-    });
+    }, "rpc");
   }
 
   /** Stubs in a result live in this instance and belong to the calling request. */
@@ -226,7 +231,7 @@ export class LiveObject implements ObjectTarget {
       }
       // Done (or out of retries) with no new alarm set: tell the host it is gone.
       if (alarms.get() === null) this.#host.alarmChanged(this.id, null);
-    }, false);
+    }, "local");
   }
 
   /** Delivers a hibernatable socket's message to `webSocketMessage`, as an event. */
@@ -241,19 +246,19 @@ export class LiveObject implements ObjectTarget {
 
   /** A throwing handler is logged (workerd does not pass it to `webSocketError`, which is for socket failures). */
   #socketEvent(run: (object: object & Methods) => unknown): Promise<void> {
-    return this.#event(async (object) => void (await run(object)), false).catch((error: unknown) =>
+    return this.#event(async (object) => void (await run(object)), "local").catch((error: unknown) =>
       console.error(`dotdo: WebSocket handler of Durable Object ${this.id} threw:`, error),
     );
   }
 
-  async #event<T>(run: (object: object & Methods) => Promise<T>, remoteErrors = true): Promise<T> {
-    if (this.#broken) throw this.#broken.error;
+  async #event<T>(run: (object: object & Methods) => Promise<T>, delivery: Delivery = "fetch"): Promise<T> {
+    if (this.#broken) throw this.#resetError(false);
     this.#inflight++;
     this.#host.activity(this);
     try {
       let outcome: { value: T } | { error: unknown };
       try {
-        outcome = { value: await this.state.gate.deliver(() => this.#run(run, remoteErrors)) };
+        outcome = { value: await this.state.gate.deliver(() => this.#run(run, delivery)) };
       } catch (error) {
         outcome = { error };
       }
@@ -263,7 +268,7 @@ export class LiveObject implements ObjectTarget {
           this.db.commit();
         } catch (error) {
           this.reset(commitFailure(error));
-          outcome = { error: this.#broken!.error };
+          outcome = { error: this.#resetError(delivery === "fetch") };
         }
       }
       // The output gate: the result (or error) leaves only once the writes before it are
@@ -278,19 +283,33 @@ export class LiveObject implements ObjectTarget {
     }
   }
 
-  async #run<T>(run: (object: object & Methods) => Promise<T>, remoteErrors: boolean): Promise<T> {
+  async #run<T>(run: (object: object & Methods) => Promise<T>, delivery: Delivery): Promise<T> {
     const object = this.#object;
-    if (!object) throw this.#broken?.error;
+    if (!object) throw this.#resetError(false);
     let result: T;
     try {
       const inContext = () => runInIoContext(this.ioContext, () => run(object));
       result = await (this.#host.persistent ? asObjectCode(() => this.state.storage.sync(), inContext) : inContext());
     } catch (error) {
-      throw remoteErrors && !this.#broken ? toRemoteError(error, this.#host.compatibility.enhancedErrorSerialization) : error;
+      if (delivery === "local") throw error;
+      throw this.#broken ? this.#resetError(delivery === "fetch") : toRemoteError(error, this.#host.compatibility.enhancedErrorSerialization);
     }
     // Reset while it ran (e.g. `ctx.abort()`): the event fails with the reset's error.
-    if (this.#broken) throw this.#broken.error;
+    if (this.#broken) throw delivery === "local" ? this.#broken.error : this.#resetError(delivery === "fetch");
     return result;
+  }
+
+  /**
+   * What a call to the reset object fails with, as workerd hands it over: a copy of the reset's
+   * error, `remote` in the fetch() that caused it, `durableObjectReset` when the object's own
+   * code caused it.
+   */
+  #resetError(remote: boolean): Error {
+    const { error, flagged } = this.#broken!;
+    const copy: Error & { remote?: true; durableObjectReset?: true } = toRemoteError(error, this.#host.compatibility.enhancedErrorSerialization);
+    if (!remote) delete copy.remote;
+    if (flagged) copy.durableObjectReset = true;
+    return copy;
   }
 
   #member(object: object, name: string): PropertyDescriptor | undefined {

@@ -47,7 +47,10 @@ export class UnsupportedEngineError extends errorWithCode("UNSUPPORTED_ENGINE") 
  * A statement of user SQL went past a limit workerd enforces by resetting the object (its CPU
  * time, its isolate's memory); the shim resets the object too.
  */
-export class SqlResourceLimitError extends DotdoError {}
+export class SqlResourceLimitError extends DotdoError {
+  // workerd's limit errors are plain Errors, and cross to callers as such.
+  override name = "Error";
+}
 
 /** A statement of user SQL ran past the CPU limit (wrangler's `limits.cpu_ms`) and SQLite interrupted it. */
 export class SqlTimeLimitError extends SqlResourceLimitError {

@@ -246,6 +246,22 @@ export class FailingConstructorProbe extends DurableObject<Env> {
     return "after abort";
   }
 
+  /** The same resets caused through fetch(): `/abort`, `/block`, `/constraint` (a commit that fails). */
+  override async fetch(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path === "/abort") this.ctx.abort("aborted in fetch");
+    if (path === "/block") await this.ctx.blockConcurrencyWhile(async () => Promise.reject(new TypeError("block failed in fetch")));
+    if (path === "/constraint") {
+      const sql = this.ctx.storage.sql;
+      sql.exec("CREATE TABLE IF NOT EXISTS parents (id INTEGER PRIMARY KEY); CREATE TABLE IF NOT EXISTS children (parent INTEGER REFERENCES parents(id))");
+      this.ctx.storage.transactionSync(() => {
+        sql.exec("PRAGMA defer_foreign_keys = ON");
+        sql.exec("INSERT INTO children VALUES (7)");
+      });
+    }
+    return new Response("not reset");
+  }
+
   async stored(): Promise<Encoded> {
     return encode({
       abort: await this.ctx.storage.get("written before abort"),

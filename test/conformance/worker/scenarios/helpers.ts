@@ -24,7 +24,7 @@ export async function rpcError(fn: () => Promise<unknown>): Promise<Encoded> {
     return { ok: encode(await fn()) };
   } catch (error) {
     if (!isErrorLike(error)) return { threwNonError: encode(error) };
-    const e = error as Error & { code?: unknown; remote?: unknown };
+    const e = error as Error & { code?: unknown; remote?: unknown; durableObjectReset?: unknown };
     return {
       threw: {
         name: e.name,
@@ -32,6 +32,7 @@ export async function rpcError(fn: () => Promise<unknown>): Promise<Encoded> {
         constructor: e.constructor.name,
         code: encode(e.code),
         remote: encode(e.remote),
+        durableObjectReset: encode(e.durableObjectReset),
       },
     };
   }

@@ -133,6 +133,18 @@ export const rpcScenarios: Record<string, Scenario> = {
       stored: await rpcError(() => env.FAILING.getByName("aborts").stored()),
     };
   },
+  "resets seen through fetch(): the call that caused one, and later calls": async (env) => {
+    const reset = async (name: string, path: string) => {
+      const stub = env.FAILING.getByName(name);
+      const text = async () => (await stub.fetch(`http://object${path}`)).text();
+      return { first: await rpcError(text), sameStub: await rpcError(text) };
+    };
+    return {
+      abort: await reset("fetch abort", "/abort"),
+      block: await reset("fetch block", "/block"),
+      constraint: await reset("fetch constraint", "/constraint"),
+    };
+  },
   "writes of failed calls": async (env) => {
     const failed = await rpcError(() => env.FAILING.getByName("writes").writeThenThrow());
     const afterCall = await rpcError(() => env.FAILING.getByName("writes").stored());
