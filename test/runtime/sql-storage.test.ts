@@ -93,6 +93,35 @@ describe("storage.sql edge cases from the conformance suite", () => {
   });
 });
 
+describe("storage.sql statement cache", () => {
+  it("reports a statement prepared by an earlier exec of the same text, as workerd's reusedCachedQueryForTest does", async () => {
+    const { sql } = (await newStorage()).storage;
+    const isCached = (query: string) => {
+      const cursor = sql.exec(query);
+      cursor.toArray();
+      return cursor.reusedCachedQueryForTest;
+    };
+    expect([isCached("SELECT 179321"), isCached("SELECT 179321"), isCached("SELECT 179321")]).toEqual([false, true, true]);
+    const computed = `SELECT "${"x".repeat(4)}"`;
+    expect([isCached(computed), isCached(computed)]).toEqual([false, true]);
+    expect(isCached("SELECT 1; SELECT 179321")).toBe(false);
+  });
+
+  it("carries out a PRAGMA every time it is run (SQLite sets a pragma while preparing it)", async () => {
+    const { db, storage } = await newStorage();
+    const { sql } = storage;
+    sql.exec("CREATE TABLE t (a)");
+    for (let round = 0; round < 3; round++) {
+      // Switched off at every commit, on again by the same text.
+      sql.exec("INSERT INTO t VALUES (1)");
+      sql.exec("PRAGMA defer_foreign_keys = ON");
+      expect(sql.exec("PRAGMA defer_foreign_keys").one()).toEqual({ defer_foreign_keys: 1 });
+      db.commit();
+      expect(sql.exec("PRAGMA defer_foreign_keys").one()).toEqual({ defer_foreign_keys: 0 });
+    }
+  });
+});
+
 describe("storage.sql isolation", () => {
   it("refuses a process-wide pragma before SQLite prepares it, so other databases keep working", async () => {
     const hostile = (await newStorage()).storage.sql;

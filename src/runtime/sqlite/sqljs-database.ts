@@ -151,8 +151,9 @@ export class SqlJsDatabase implements SqliteDatabase {
         }
         if (last) {
           // A lone statement is prepared again and kept for the next exec of the same text
-          // (the iterator owns the one it handed out).
-          if (first) this.#remember(sql);
+          // (the iterator owns the one it handed out). Not a PRAGMA: SQLite carries one out
+          // while preparing it, so running it again prepared would do nothing.
+          if (first && !isPragma(sql)) this.#remember(sql);
           return result;
         }
         first = false;
@@ -175,7 +176,7 @@ export class SqlJsDatabase implements SqliteDatabase {
       // A lone statement: its text is the whole of `sql`.
       policy?.prepared(sql);
       policy?.beforeRun(sql);
-      return this.#run(statement, sql, params, true);
+      return { ...this.#run(statement, sql, params, true), cached: true };
     } catch (error) {
       throw this.#detailed(error);
     } finally {

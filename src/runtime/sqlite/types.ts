@@ -10,6 +10,8 @@ export interface StatementResult {
   readonly rows: SqlValue[][];
   readonly rowsRead: number;
   readonly rowsWritten: number;
+  /** The statement was prepared by an earlier call with the same text (workerd's statement cache). */
+  readonly cached?: boolean;
   /**
    * What SQLite raised while stepping past `rows` (workerd steps lazily, so its cursor
    * throws this where the next row would have been read, not `exec`).

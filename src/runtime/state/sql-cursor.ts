@@ -65,6 +65,11 @@ export class Cursor implements IterableIterator<SqlRow> {
     return this.#result.rowsWritten;
   }
 
+  /** workerd's: whether `exec` ran a statement prepared by an earlier call with the same text. */
+  get reusedCachedQueryForTest(): boolean {
+    return this.#result.cached === true;
+  }
+
   /** A separate iterator object over the same position (workerd's is not the cursor itself). */
   [Symbol.iterator](): IterableIterator<SqlRow> {
     const iterator: IterableIterator<SqlRow> = { next: () => this.next(), [Symbol.iterator]: () => iterator };
