@@ -41,6 +41,7 @@ const SHIM_RUNTIMES = ["node", "node, suspending", ...PLATFORMS] as const;
 /** Each is a row of docs/compat.md, "Known gaps", which gives the reason. */
 const EVERY_ENGINE_GAPS = [
   "sql full-text search (FTS5)",
+  "sql JSON from a scalar subquery",
   "sql rowsRead and rowsWritten",
   "sql writes during a cursor's iteration",
 ];

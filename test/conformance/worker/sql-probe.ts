@@ -97,6 +97,15 @@ export class SqlProbe extends DurableObject {
     });
   }
 
+  /** JSON a scalar subquery returns, nested in more JSON: a JSON object there, or a string? */
+  jsonFromSubquery(): Outcome {
+    const run = (query: string) => this.ctx.storage.sql.exec(query).one().j;
+    return outcomeSync(() => ({
+      direct: run("SELECT json_object('c', json_object('a', 1)) AS j"),
+      subquery: run("SELECT json_object('c', (SELECT json_group_object('a', 1))) AS j"),
+    }));
+  }
+
   /** Modules and functions workerd's authorizer refuses. */
   refusedFeatures(): Record<string, Outcome> {
     const run = (query: string) => outcomeSync(() => this.ctx.storage.sql.exec(query).toArray());

@@ -8,6 +8,7 @@ export const sqlScenarios: Record<string, Scenario> = {
   "sql column affinity": (env) => env.SQL.getByName("affinity").columnAffinity(),
   "sql features and extensions": (env) => env.SQL.getByName("features").features(),
   "sql full-text search (FTS5)": (env) => env.SQL.getByName("fts5").fullTextSearch(),
+  "sql JSON from a scalar subquery": (env) => env.SQL.getByName("json subquery").jsonFromSubquery(),
   "sql refused modules and functions": (env) => env.SQL.getByName("refused").refusedFeatures(),
   "sql parameter styles": (env) => env.SQL.getByName("params").parameterStyles(),
   "sql errors": (env) => env.SQL.getByName("errors").errors(),
