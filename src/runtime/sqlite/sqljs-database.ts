@@ -17,12 +17,12 @@ const MAX_PARAMETERS = 100;
 const SQLITE_RANGE = 25;
 const SQLITE_INSERT = 18;
 /** Cloudflare's default CPU time per request, which bounds a statement of user SQL there. */
-export const DEFAULT_TIME_LIMIT_MS = 30_000;
+const DEFAULT_TIME_LIMIT_MS = 30_000;
 /**
  * A Durable Object's memory on Cloudflare (128 MB): the most the rows of one statement of user
  * SQL may take, since they are all read at `exec` (workerd steps lazily).
  */
-export const RESULT_LIMIT_BYTES = 128 * 2 ** 20;
+const RESULT_LIMIT_BYTES = 128 * 2 ** 20;
 /** How many statements stay prepared per database (runtime's and user's, each). */
 const PREPARED_LIMIT = 100;
 
@@ -74,6 +74,7 @@ export class SqlJsDatabase implements SqliteDatabase {
   /** `timeLimitMs`: how long one statement of user SQL may run (see `QueryClock`). */
   constructor(sql: SqlJsModule, image?: Uint8Array, timeLimitMs = DEFAULT_TIME_LIMIT_MS) {
     this.#sql = sql;
+    this.#timeLimitMs = timeLimitMs;
     this.#db = new sql.Database(image);
     // sql.js throws bare messages; keep SQLite's result code, which workerd reports.
     (this.#db as unknown as { handleError(rc: number): null }).handleError = (rc: number) => {
@@ -98,7 +99,6 @@ export class SqlJsDatabase implements SqliteDatabase {
       rollback: this.#db.prepare("ROLLBACK"),
       open: false,
     };
-    this.#timeLimitMs = timeLimitMs;
     this.#log.begin(this.#totalChanges(), this.#baseSchema);
   }
 
