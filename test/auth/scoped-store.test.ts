@@ -145,7 +145,10 @@ describe("scopeStore", () => {
           expect(error.code).toBe("PATH_FORBIDDEN");
         });
       }),
-      { numRuns: 2000 },
+      // Keys inside the scope are rare among the random ones (259 in 100,000 sampled), so now and
+      // then 2,000 runs meet none (a CI run did): these make sure some reach the store, so the
+      // checks below are never vacuous.
+      { numRuns: 2000, examples: [["do/obj1/lock"], ["do/obj1/./x"], ["do/obj1/b/../c"]] },
     );
     for (const key of touched) {
       expect(key.startsWith(`${root}do/`)).toBe(true);
