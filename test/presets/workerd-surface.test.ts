@@ -181,7 +181,7 @@ describe("the vercel-edge output", () => {
 describe.each(PRESETS)("the %s output answers as workerd does", (preset) => {
   const base = () => targets[preset].server.url;
 
-  it.each(["/globals", "/modules", "/locale?lang=de", "/locale?lang=fr&kind=html", "/node", "/modules-cf", `/exports?probe=${preset}`])("%s", async (path) => {
+  it.each(["/globals", "/modules", "/locale?lang=de", "/locale?lang=fr&kind=html", "/node", "/modules-cf", "/messages-cf", `/exports?probe=${preset}`])("%s", async (path) => {
     expect(await getJson(base(), path)).toEqual(await getJson(workerd.url, path));
   });
 

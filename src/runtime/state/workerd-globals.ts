@@ -2,7 +2,7 @@ import { resolveCompatibility, type Compatibility } from "../compatibility";
 import { FixedLengthStream, IdentityTransformStream } from "./identity-transform-stream";
 import { WebSocket, WebSocketPair, WebSocketRequestResponsePair } from "./websocket";
 
-type ResponseInitWithSocket = ResponseInit & { webSocket?: WebSocket | null };
+type ResponseInitWithSocket = ResponseInit & { webSocket?: WebSocket | null; cf?: unknown };
 
 /** What workerd answers as `navigator.userAgent`; libraries test it to detect Workers. */
 export const WORKERS_USER_AGENT = "Cloudflare-Workers";
@@ -13,8 +13,8 @@ let installed = false;
  * Off Cloudflare, gives Worker code (and the libraries it uses) workerd's globals: its
  * `WebSocket` class (attachments, `READY_STATE_*`, `accept()`; `new WebSocket(url)` still
  * connects out), `WebSocketPair`, `WebSocketRequestResponsePair`, a `Response` that takes
- * `{ status: 101, webSocket }` (the platform's own refuses status 101), a `Request` that keeps
- * `cf` through `new Request(request)` and `clone()` as workerd's does, `IdentityTransformStream`
+ * `{ status: 101, webSocket }` (the platform's own refuses status 101) and keeps `cf`, a `Request`
+ * that keeps `cf` through `new Request(request)` and `clone()` as workerd's does, `IdentityTransformStream`
  * and `FixedLengthStream`, `scheduler.wait()` and `navigator` as the Worker's compatibility
  * flags make it. Does nothing where `WebSocketPair`
  * already exists (workerd). Before the Worker's flags are known (as its modules load), those of
@@ -93,6 +93,7 @@ function upgradeResponse(Base: typeof Response): typeof Response {
       const webSocket = init?.status === 101 ? init.webSocket : undefined;
       super(body, webSocket ? { ...init, status: 200 } : init);
       if (webSocket) sockets.set(this, webSocket);
+      setCf(this, init?.cf);
     }
 
     get webSocket(): WebSocket | null {
@@ -124,13 +125,14 @@ function upgradeResponse(Base: typeof Response): typeof Response {
       },
     },
   });
+  keepCfInClones(Base.prototype);
   return UpgradeResponse;
 }
 
-type WithCf = Request & { cf?: unknown };
+type WithCf = { cf?: unknown };
 
-function setCf(request: Request, cf: unknown): void {
-  if (cf !== undefined) Object.defineProperty(request, "cf", { value: cf, configurable: true, enumerable: false });
+function setCf(message: Request | Response, cf: unknown): void {
+  if (cf !== undefined) Object.defineProperty(message, "cf", { value: cf, configurable: true, enumerable: false });
 }
 
 /**
@@ -150,12 +152,16 @@ function cfRequest(Base: typeof Request): typeof Request {
       return value instanceof Base;
     }
   }
-  // Assigned, not redefined: Bun's `clone` is writable but not configurable.
-  const clone = Base.prototype.clone;
-  (Base.prototype as { clone: () => Request }).clone = function (this: WithCf) {
+  keepCfInClones(Base.prototype);
+  return CfRequest;
+}
+
+/** `clone()` copies `cf` too, as workerd's does (assigned, not redefined: Bun's `clone` is writable but not configurable). */
+function keepCfInClones(prototype: Request | Response): void {
+  const clone = prototype.clone as (this: Request | Response) => Request | Response;
+  (prototype as { clone: unknown }).clone = function (this: (Request | Response) & WithCf) {
     const copy = clone.call(this);
     setCf(copy, this.cf);
     return copy;
   };
-  return CfRequest;
 }
