@@ -11,6 +11,9 @@ beforeAll(async () => {
   engine = await loadSqliteEngine();
 });
 
+/** A policy that allows everything: the statements run as user SQL, under its limits. */
+const userSql: StatementPolicy = { beforePrepare() {}, prepared() {}, beforeRun() {} };
+
 function error(run: () => unknown): Error {
   try {
     run();
@@ -128,7 +131,6 @@ describe("sql.js engine", () => {
 });
 
 describe("sql.js engine limits", () => {
-  const userSql: StatementPolicy = { beforePrepare() {}, prepared() {}, beforeRun() {} };
   const selectParams = (n: number) => `SELECT ${Array.from({ length: n }, () => "?").join(",")}`;
 
   it("applies workerd's limits on parameters and value length to user SQL", () => {
@@ -152,7 +154,6 @@ describe("sql.js engine limits", () => {
 });
 
 describe("sql.js engine time limit", () => {
-  const userSql: StatementPolicy = { beforePrepare() {}, prepared() {}, beforeRun() {} };
   const endless = "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c";
 
   it("interrupts a statement of user SQL that runs past the limit, and leaves other databases alone", async () => {
@@ -182,7 +183,6 @@ describe("sql.js engine time limit", () => {
 });
 
 describe("sql.js engine result size", () => {
-  const userSql: StatementPolicy = { beforePrepare() {}, prepared() {}, beforeRun() {} };
   const blobs = (n: number) => `WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c LIMIT ${n}) SELECT zeroblob(2000000) FROM c`;
 
   it("stops a statement of user SQL whose rows come to more than an object's memory", () => {

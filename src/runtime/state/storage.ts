@@ -68,7 +68,7 @@ export class DurableObjectStorage {
 
   constructor(db: SqliteDatabase, owner: StorageOwner) {
     this.#db = db;
-    this.sql = new SqlStorage(db, owner.reset && ((error) => owner.reset!(error)));
+    this.sql = new SqlStorage(db, owner.reset?.bind(owner));
     this.#kv = new KvStore(db, owner.externals);
     this.kv = new SyncKvStorage(this.#kv);
     this.#alarm = new AlarmStore(db);
