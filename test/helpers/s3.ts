@@ -50,10 +50,11 @@ export interface S3TestServer {
  *
  * `latencyMs` holds every request that long before it is served, like the time to first byte
  * of a cloud store; `bytesPerSecond` paces each answer's body, like one connection's
- * bandwidth (unpaced: the loopback's).
+ * bandwidth (unpaced: the loopback's). `parent` is the folder s3rver keeps its files in a
+ * temporary folder of (default: the system's temp folder).
  */
-export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSecond = 0 } = {}): Promise<S3TestServer> {
-  const directory = await mkdtemp(join(tmpdir(), "dotdo-s3-"));
+export async function startS3(bucket = "dotdo-test", { latencyMs = 0, bytesPerSecond = 0, parent = tmpdir() } = {}): Promise<S3TestServer> {
+  const directory = await mkdtemp(join(parent, "dotdo-s3-"));
   const script = fileURLToPath(new URL("./s3rver-process.mjs", import.meta.url));
   const s3rver = fork(script, [JSON.stringify({ directory, bucket })], {
     execArgv: ["--openssl-legacy-provider"],

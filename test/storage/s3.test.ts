@@ -119,6 +119,31 @@ describe("s3 store", () => {
     }
   });
 
+  it("puts bytes in one request without the SDK's machinery, and sends anything but a plain success again through the SDK", async () => {
+    const store = withPrefix(createS3Store(options()), `direct/${crypto.randomUUID()}`);
+    const key = "a b+c!'()*~ü/ключ.txt";
+    let seen = s3.requests.length;
+    const first = await store.put(key, bytes("v1"), { ifNoneMatch: "*" });
+    const direct = s3.requests.slice(seen);
+    expect(direct.map((r) => r.method)).toEqual(["PUT"]);
+    // The SDK marks each of its requests with an invocation id; the direct put is signed but unmarked.
+    expect(direct[0]!.headers["amz-sdk-invocation-id"]).toBeUndefined();
+    expect(direct[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 /);
+    expect((await store.list("")).objects.map((object) => object.key)).toEqual([key]);
+
+    seen = s3.requests.length;
+    const second = await store.put(key, bytes("v2"), { ifMatch: first.etag });
+    expect(s3.requests.slice(seen).map((r) => r.method)).toEqual(["PUT"]);
+    expect((await store.get(key))?.body).toEqual(bytes("v2"));
+
+    seen = s3.requests.length;
+    await expect(store.put(key, bytes("v3"), { ifMatch: first.etag })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    const refused = s3.requests.slice(seen);
+    expect(refused.map((r) => r.method)).toEqual(["PUT", "PUT"]);
+    expect(refused[1]!.headers["amz-sdk-invocation-id"]).toBeDefined();
+    expect((await store.head(key))?.etag).toBe(second.etag);
+  });
+
   it("deletes many keys with one DeleteObjects request per 1,000, and one by one on GCS (it has none)", async () => {
     const store = withPrefix(createS3Store(options()), `many/${crypto.randomUUID()}`);
     const keys = Array.from({ length: DELETE_BATCH + 2 }, (_, n) => `k/${n}`);

@@ -14,6 +14,7 @@ import { unquoteEtag } from "./etag";
 import { PreconditionFailedError, StorageConfigError, StorageRequestError, storageFailure } from "./errors";
 import { assertValidKey, assertValidPrefix, pageLimit } from "./keys";
 import { emptyBody, rangedGet, rangeHeader, sliceRange } from "./range";
+import { directPut } from "./s3-direct";
 import { detectProvider, providerHeaders, type S3Provider } from "./s3-provider";
 import type { GetOptions, ListOptions, ListResult, ObjectInfo, ObjectStore, PutBody, PutOptions, StoredObject } from "./types";
 
@@ -46,10 +47,11 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
     throw new StorageConfigError(`S3 endpoint ${JSON.stringify(endpoint)} is not a URL`);
   }
+  const forcePathStyle = options.forcePathStyle ?? endpoint !== undefined;
   const client = new S3Client({
     endpoint,
     region: options.region ?? "auto",
-    forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
+    forcePathStyle,
     credentials: options.credentials,
     // Checksums only where S3 requires them: several S3 look-alikes reject or mishandle
     // the CRC trailers the SDK adds by default.
@@ -59,6 +61,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   });
   const provider = options.provider ?? detectProvider(endpoint);
   const rewrite = providerHeaders(provider);
+  const direct = directPut(client, { bucket, endpoint, forcePathStyle, rewrite });
   // GCS's XML API has no DeleteObjects.
   let batchDeletes = provider !== "gcs";
   if (rewrite) {
@@ -130,6 +133,10 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       assertValidKey(key);
       const condition = describeCondition(options);
       const size = bodySize(body);
+      if (direct && body instanceof Uint8Array) {
+        const etag = await direct(key, body, conditionHeaders(options));
+        if (etag !== null) return { key, size, etag: unquoteEtag(etag) };
+      }
       for (let attempt = 0; ; attempt++) {
         // A stream goes out as it arrives, with its length declared up front. The SDK pipes it
         // and would wait forever on one that fails: its failure aborts the request instead.
@@ -231,6 +238,14 @@ async function sdkBody(body: PutBody, onError: (error: unknown) => void): Promis
   const stream = (await import(/* @vite-ignore */ NODE_STREAM).catch(() => undefined)) as typeof import("node:stream") | undefined;
   if (!stream) return bodyBytes(body);
   return stream.Readable.from(bodyChunks(body)).once("error", onError);
+}
+
+/** A put's conditions as the headers S3 reads them from. */
+function conditionHeaders(options: PutOptions | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (options?.ifNoneMatch !== undefined) headers["if-none-match"] = options.ifNoneMatch;
+  if (options?.ifMatch !== undefined) headers["if-match"] = `"${options.ifMatch}"`;
+  return headers;
 }
 
 /** The HTTP status of an SDK error; `undefined` for errors that never got an answer. */
