@@ -36,11 +36,13 @@ export function toWebRequest(req: IncomingMessage): Request {
 
 /** Origin-form (`/path?query`) on the Host header's host, or absolute-form as sent (RFC 9112 §3.2). */
 function requestUrl(target: string, host: string): URL {
-  if (/^https?:\/\//i.test(target) && URL.canParse(target)) return new URL(target);
+  const absolute = /^https?:\/\//i.test(target) ? URL.parse(target) : null;
+  if (absolute) return absolute;
   if (!target.startsWith("/")) throw new MalformedRequestError(400, `request target ${JSON.stringify(target)} is neither a path nor an absolute URL`);
   // Appended, not resolved: a path starting "//" (`//about`) is a path, not another host.
-  if (!HOST.test(host) || !URL.canParse(`http://${host}${target}`)) throw new MalformedRequestError(400, `Host header ${JSON.stringify(host)} is not a host`);
-  return new URL(`http://${host}${target}`);
+  const url = HOST.test(host) ? URL.parse(`http://${host}${target}`) : null;
+  if (!url) throw new MalformedRequestError(400, `Host header ${JSON.stringify(host)} is not a host`);
+  return url;
 }
 
 /** `handle`'s answer to a node:http request; a request no web `Request` can carry gets its 400 or 405 (JSON, the gateway's error shape). */
