@@ -6,6 +6,7 @@ import { guardPreconditions, PROBE_PREFIX } from "../../src/runtime/storage/guar
 import { withPrefix } from "../../src/runtime/storage/prefix";
 import { createS3Store, type S3StoreOptions } from "../../src/runtime/storage/s3";
 import type { S3Provider } from "../../src/runtime/storage/s3-provider";
+import { startFaultyProxy } from "../helpers/faulty-proxy";
 import { startS3, type S3TestServer } from "../helpers/s3";
 import { describeStoreContract } from "./contract";
 
@@ -142,6 +143,22 @@ describe("s3 store", () => {
     expect(refused.map((r) => r.method)).toEqual(["PUT", "PUT"]);
     expect(refused[1]!.headers["amz-sdk-invocation-id"]).toBeDefined();
     expect((await store.head(key))?.etag).toBe(second.etag);
+  });
+
+  it("reads a refusal that comes back cut short as a refusal, direct and again through the SDK, and keeps the stored object", async () => {
+    const proxy = await startFaultyProxy(s3.endpoint);
+    try {
+      const store = withPrefix(createS3Store(options(proxy.url)), `cut/${crypto.randomUUID()}`);
+      await store.put("k", bytes("v"), { ifNoneMatch: "*" });
+      // From here every answer with a body (the 412's XML) stops half-way and its connection is reset.
+      proxy.set("truncate");
+      await expect(store.put("k", bytes("w"), { ifNoneMatch: "*" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+      expect(proxy.faulted.get("truncate")).toBeGreaterThan(0);
+      proxy.set("none");
+      expect((await store.get("k"))?.body).toEqual(bytes("v"));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("deletes many keys with one DeleteObjects request per 1,000, and one by one on GCS (it has none)", async () => {
