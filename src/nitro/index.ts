@@ -1,6 +1,6 @@
 import type { Nitro, NitroModule } from "nitropack/types";
 import { declareBindings, entryExportsPlugin } from "./cloudflare";
-import { allowHostname } from "./deno";
+import { allowSystemInfo } from "./deno";
 import { resolveBindings, type DotdoNitroOptions } from "./options";
 import { dotdoCodeDir, runtimePlugin } from "./paths";
 import { objectsPlugin } from "./rollup";
@@ -38,7 +38,7 @@ const dotdo: NitroModule = {
     nitro.options.plugins.push(runtimePlugin(runtime === "vercel-edge" ? "edge" : "server"));
     // Bundled, not left in node_modules: the runtime plugins import a module only the build has.
     nitro.options.externals = { ...nitro.options.externals, inline: [...(nitro.options.externals?.inline ?? []), dotdoCodeDir()] };
-    if (runtime === "deno") nitro.hooks.hook("compiled", allowHostname);
+    if (runtime === "deno") nitro.hooks.hook("compiled", allowSystemInfo);
     nitro.hooks.hook("rollup:before", (_nitro, config) => {
       // First, so that `cloudflare:*` resolves here before Nitro's externals look at it.
       config.plugins = [objectsPlugin(bindings, runtime), ...toArray(config.plugins)];

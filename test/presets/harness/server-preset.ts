@@ -3,6 +3,7 @@ import { join } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { behaviourSuite } from "./behaviour";
 import { buildFixture, type BuiltOutput } from "./outputs";
+import { startS3 } from "../../helpers/s3";
 import { startServer, type RunningServer } from "./process";
 
 export interface ServerPreset {
@@ -57,6 +58,27 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
       const text = await response.text();
       expect(Number(/^dotdo_requests_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
       expect(Number(/^dotdo_objects_live\{binding="COUNTER"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    });
+
+    it("keeps its objects in S3 (s3rver behind the conditional-write proxy) across a restart, its object writes going out direct", async () => {
+      const s3 = await startS3();
+      const { command: bin, args } = command(join("server", "index.mjs"));
+      const env = { DOTDO_STORAGE: `s3://${s3.bucket}/${preset}`, R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey };
+      let onS3 = await startServer(bin, args, output.copy, env);
+      try {
+        const post = (path: string) => fetch(`${onS3.url}${path}`, { method: "POST" }).then((r) => r.json());
+        expect(await post("/counter/on-s3?by=5"), onS3.output()).toEqual({ value: 5 });
+        expect(await onS3.stop(), onS3.output()).toBe(0);
+        onS3 = await startServer(bin, args, output.copy, env);
+        expect(await post("/counter/on-s3?by=1"), onS3.output()).toEqual({ value: 6 });
+        // The SDK marks its own requests with an invocation id (see docs/storage.md).
+        const puts = s3.requests.filter((request) => request.method === "PUT" && request.path.includes(`/${preset}/do/`));
+        expect(puts.length).toBeGreaterThan(0);
+        expect(puts.filter((request) => request.headers["amz-sdk-invocation-id"] !== undefined)).toEqual([]);
+      } finally {
+        await onS3.stop();
+        await s3.close();
+      }
     });
 
     it("checkpoints on SIGTERM, exits 0, and a restarted server restores its objects from DOTDO_STORAGE", async () => {
