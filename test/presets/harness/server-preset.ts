@@ -81,6 +81,36 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
       }
     });
 
+    it("loses no acknowledged write to kill -9 under 8 concurrent writers (the output gate and the log on this runtime)", async () => {
+      const { command: bin, args } = command(join("server", "index.mjs"));
+      const env = { DOTDO_STORAGE: `file:${join(output.copy, "crash-state")}` };
+      let crashing = await startServer(bin, args, output.copy, env);
+      let highest = 0; // the highest count an acknowledged increment answered with
+      let sent = 0;
+      let killed = false;
+      const writers = Array.from({ length: 8 }, async () => {
+        while (!killed) {
+          sent++;
+          const answer = await fetch(`${crashing.url}/counter/crash?by=1`, { method: "POST" }).then((r) => r.json() as Promise<{ value: number }>, () => null);
+          if (answer) highest = Math.max(highest, answer.value);
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      process.kill(-crashing.child.pid!, "SIGKILL");
+      killed = true;
+      await Promise.all(writers);
+      await crashing.stop();
+      crashing = await startServer(bin, args, output.copy, env);
+      try {
+        const { value } = (await fetch(`${crashing.url}/counter/crash`).then((r) => r.json())) as { value: number };
+        expect(highest).toBeGreaterThan(0);
+        expect(value, crashing.output()).toBeGreaterThanOrEqual(highest);
+        expect(value).toBeLessThanOrEqual(sent);
+      } finally {
+        await crashing.stop();
+      }
+    });
+
     it("checkpoints on SIGTERM, exits 0, and a restarted server restores its objects from DOTDO_STORAGE", async () => {
       const post = (path: string) => fetch(`${server.url}${path}`, { method: "POST" }).then((r) => r.json());
       expect(await post("/counter/restart-proof?by=42")).toEqual({ value: 42 });
