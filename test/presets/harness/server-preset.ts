@@ -1,8 +1,14 @@
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "pathe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { behaviourSuite } from "./behaviour";
 import { buildFixture, type BuiltOutput } from "./outputs";
+import { createGatewayHandler } from "../../../src/gateway";
+import { serveGateway } from "../../../src/gateway/node";
+import { createTokenVerifier } from "../../../src/runtime/auth";
+import { createFileStore } from "../../../src/runtime/storage/file";
+import { startTestIssuer, tenantClaims } from "../../auth/helpers/issuer";
 import { startS3 } from "../../helpers/s3";
 import { startServer, type RunningServer } from "./process";
 
@@ -78,6 +84,26 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
       } finally {
         await onS3.stop();
         await s3.close();
+      }
+    });
+
+    it("keeps its objects through the storage gateway holding only a JWT, across a restart", async () => {
+      const [idp, bucket] = [await startTestIssuer(), mkdtempSync(join(tmpdir(), "dotdo-gateway-"))];
+      const verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience });
+      const gateway = await serveGateway(createGatewayHandler({ store: await createFileStore(bucket), verifier }));
+      const { command: bin, args } = command(join("server", "index.mjs"));
+      const env = { JWT_TOKEN: await idp.sign(tenantClaims(preset)), DOTDO_GATEWAY_URL: gateway.url };
+      let viaGateway = await startServer(bin, args, output.copy, env);
+      try {
+        const post = (path: string) => fetch(`${viaGateway.url}${path}`, { method: "POST" }).then((r) => r.json());
+        expect(await post("/counter/via-gateway?by=7"), viaGateway.output()).toEqual({ value: 7 });
+        expect(await viaGateway.stop(), viaGateway.output()).toBe(0);
+        viaGateway = await startServer(bin, args, output.copy, env);
+        expect(await post("/counter/via-gateway?by=1"), viaGateway.output()).toEqual({ value: 8 });
+      } finally {
+        await viaGateway.stop();
+        await Promise.all([gateway.close(), idp.close()]);
+        rmSync(bucket, { recursive: true, force: true });
       }
     });
 
