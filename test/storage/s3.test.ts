@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { mapLimit } from "../../src/runtime/concurrency";
 import { createStore } from "../../src/runtime/storage/create";
 import { DELETE_BATCH, deleteKeys } from "../../src/runtime/storage/delete-keys";
 import { guardPreconditions, PROBE_PREFIX } from "../../src/runtime/storage/guard";
 import { withPrefix } from "../../src/runtime/storage/prefix";
 import { createS3Store, type S3StoreOptions } from "../../src/runtime/storage/s3";
+import { directPut } from "../../src/runtime/storage/s3-direct";
 import type { S3Provider } from "../../src/runtime/storage/s3-provider";
 import { startFaultyProxy } from "../helpers/faulty-proxy";
 import { startS3, type S3TestServer } from "../helpers/s3";
@@ -143,6 +145,32 @@ describe("s3 store", () => {
     expect(refused.map((r) => r.method)).toEqual(["PUT", "PUT"]);
     expect(refused[1]!.headers["amz-sdk-invocation-id"]).toBeDefined();
     expect((await store.head(key))?.etag).toBe(second.etag);
+  });
+
+  it("puts direct only where it can name the bucket as the SDK does: an endpoint, and a bucket fit for a host name unless path-style", () => {
+    const client = new S3Client({ region: "auto" });
+    const direct = (bucket: string, endpoint: string | undefined, forcePathStyle: boolean) => directPut(client, { bucket, endpoint, forcePathStyle, rewrite: undefined });
+    expect(direct("my-bucket", "https://s3.example", false)).toBeTypeOf("function");
+    expect(direct("my.bucket", "https://s3.example", true)).toBeTypeOf("function");
+    expect(direct("my.bucket", "https://s3.example", false)).toBeUndefined();
+    expect(direct("my-bucket", undefined, false)).toBeUndefined();
+    client.destroy();
+  });
+
+  it("signs direct puts with the clock the SDK corrected, once the store said ours is off", async () => {
+    // Only this process's clock runs 20 minutes fast: s3rver, in its own, refuses the skew.
+    vi.useFakeTimers({ now: Date.now() + 20 * 60_000, toFake: ["Date"] });
+    try {
+      const store = withPrefix(createS3Store(options()), `skew/${crypto.randomUUID()}`);
+      await store.put("first", bytes("1")); // refused direct, then the SDK learns the offset and retries
+      const seen = s3.requests.length;
+      await store.put("second", bytes("2"));
+      const sent = s3.requests.slice(seen);
+      expect(sent.map((r) => r.method)).toEqual(["PUT"]);
+      expect(sent[0]!.headers["amz-sdk-invocation-id"]).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("reads a refusal that comes back cut short as a refusal, direct and again through the SDK, and keeps the stored object", async () => {

@@ -22,8 +22,9 @@ export type DirectPut = (key: string, body: Uint8Array, conditions: Record<strin
  * whose retries, error parsing and redirects then apply as to every other request.
  */
 export function directPut(client: S3Client, options: DirectPutOptions): DirectPut | undefined {
-  if (options.endpoint === undefined) return undefined;
   const { bucket, forcePathStyle, rewrite } = options;
+  // A bucket that cannot be a host name goes path-style through the SDK.
+  if (options.endpoint === undefined || (!forcePathStyle && !DNS_BUCKET.test(bucket))) return undefined;
   const base = new URL(options.endpoint);
   const hostname = forcePathStyle ? base.hostname : `${bucket}.${base.hostname}`;
   const host = base.port ? `${hostname}:${base.port}` : hostname;
@@ -35,7 +36,9 @@ export function directPut(client: S3Client, options: DirectPutOptions): DirectPu
     try {
       const [signer, region] = await Promise.all([config.signer(), config.region()]);
       const request = { protocol: base.protocol, hostname, port: base.port ? Number(base.port) : undefined, method: "PUT", path: prefix + encodeKey(key), query: {}, headers, body };
-      const { response } = await config.requestHandler.handle(await signer.sign(request, { signingRegion: region, signingService: "s3" }));
+      // The clock as the SDK corrects it, once a store has answered that ours is off.
+      const signingDate = new Date(Date.now() + config.systemClockOffset);
+      const { response } = await config.requestHandler.handle(await signer.sign(request, { signingDate, signingRegion: region, signingService: "s3" }));
       discard(response.body);
       const etag = response.headers.etag ?? response.headers.ETag;
       return response.statusCode >= 200 && response.statusCode < 300 && etag ? etag : null;
@@ -44,6 +47,9 @@ export function directPut(client: S3Client, options: DirectPutOptions): DirectPu
     }
   };
 }
+
+/** A bucket name that is also a DNS label (no dots: they would break the TLS certificate's match). */
+const DNS_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /** A key as S3 signs it: each segment percent-encoded as RFC 3986 asks (`!'()*` too), slashes kept. */
 function encodeKey(key: string): string {
