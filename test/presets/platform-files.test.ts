@@ -134,7 +134,7 @@ describe("vercel and deno", () => {
 
   it("writes deno.json with a start task holding the permissions the server needs", () => {
     expect(JSON.parse(render("deno")["deno.json"] ?? "")).toEqual({
-      tasks: { start: "deno run --allow-env --allow-net --allow-read --allow-write --allow-sys=hostname,osRelease server/index.mjs" },
+      tasks: { start: "deno run --allow-env --allow-net --allow-read --allow-write --allow-sys=hostname,osRelease,networkInterfaces server/index.mjs" },
     });
   });
 });

@@ -36,7 +36,14 @@ export function serverCluster(env: Env): ServerCluster | null {
 export function defaultAdvertiseUrl(env: Env): string | undefined {
   const port = env.PORT?.trim() || "3000";
   if (env.FLY_PRIVATE_IP) return `http://[${env.FLY_PRIVATE_IP}]:${port}`;
-  const addresses = Object.values(networkInterfaces()).flat().filter((address) => address !== undefined && !address.internal);
+  let interfaces: ReturnType<typeof networkInterfaces>;
+  try {
+    interfaces = networkInterfaces();
+  } catch (error) {
+    // Deno without --allow-sys=networkInterfaces, say.
+    throw new ClusterConfigError(`this replica's address is unknown: set DOTDO_ADVERTISE_URL (the host's network addresses cannot be read: ${(error as Error).message})`, { cause: error });
+  }
+  const addresses = Object.values(interfaces).flat().filter((address) => address !== undefined && !address.internal);
   const v4 = addresses.find((address) => address!.family === "IPv4");
   if (v4) return `http://${v4.address}:${port}`;
   const v6 = addresses.find((address) => address!.family === "IPv6" && !address!.address.startsWith("fe80"));
