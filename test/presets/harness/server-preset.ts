@@ -16,13 +16,18 @@ export interface ServerPreset {
   preset: string;
   /** How the runtime starts the bundle, run in the copied output directory. */
   command: (serverEntry: string) => { command: string; args: string[] };
+  /**
+   * The preset whose server this one ships unchanged (node for fly, render, …): the checks of
+   * the runtime itself (stores, kill -9) run there, not again for every packaging of it.
+   */
+  inherits?: string;
 }
 
 /**
  * Builds `preset`, starts its server from a copy of the output directory (no node_modules
  * anywhere above it), runs the behaviour suite against it, and checks the server's lifecycle.
  */
-export function describeServerPreset({ preset, command }: ServerPreset): void {
+export function describeServerPreset({ preset, command, inherits }: ServerPreset): void {
   describe(`${preset} preset, run as a process from a copy of its output`, () => {
     let output: BuiltOutput;
     let server: RunningServer;
@@ -66,76 +71,81 @@ export function describeServerPreset({ preset, command }: ServerPreset): void {
       expect(Number(/^dotdo_objects_live\{binding="COUNTER"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
     });
 
-    it("keeps its objects in S3 (s3rver behind the conditional-write proxy) across a restart, its object writes going out direct", async () => {
-      const s3 = await startS3();
-      const { command: bin, args } = command(join("server", "index.mjs"));
-      const env = { DOTDO_STORAGE: `s3://${s3.bucket}/${preset}`, R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey };
-      let onS3 = await startServer(bin, args, output.copy, env);
-      try {
-        const post = (path: string) => fetch(`${onS3.url}${path}`, { method: "POST" }).then((r) => r.json());
-        expect(await post("/counter/on-s3?by=5"), onS3.output()).toEqual({ value: 5 });
-        expect(await onS3.stop(), onS3.output()).toBe(0);
-        onS3 = await startServer(bin, args, output.copy, env);
-        expect(await post("/counter/on-s3?by=1"), onS3.output()).toEqual({ value: 6 });
-        // The SDK marks its own requests with an invocation id (see docs/storage.md).
-        const puts = s3.requests.filter((request) => request.method === "PUT" && request.path.includes(`/${preset}/do/`));
-        expect(puts.length).toBeGreaterThan(0);
-        expect(puts.filter((request) => request.headers["amz-sdk-invocation-id"] !== undefined)).toEqual([]);
-      } finally {
-        await onS3.stop();
-        await s3.close();
-      }
-    });
-
-    it("keeps its objects through the storage gateway holding only a JWT, across a restart", async () => {
-      const [idp, bucket] = [await startTestIssuer(), mkdtempSync(join(tmpdir(), "dotdo-gateway-"))];
-      const verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience });
-      const gateway = await serveGateway(createGatewayHandler({ store: await createFileStore(bucket), verifier }));
-      const { command: bin, args } = command(join("server", "index.mjs"));
-      const env = { JWT_TOKEN: await idp.sign(tenantClaims(preset)), DOTDO_GATEWAY_URL: gateway.url };
-      let viaGateway = await startServer(bin, args, output.copy, env);
-      try {
-        const post = (path: string) => fetch(`${viaGateway.url}${path}`, { method: "POST" }).then((r) => r.json());
-        expect(await post("/counter/via-gateway?by=7"), viaGateway.output()).toEqual({ value: 7 });
-        expect(await viaGateway.stop(), viaGateway.output()).toBe(0);
-        viaGateway = await startServer(bin, args, output.copy, env);
-        expect(await post("/counter/via-gateway?by=1"), viaGateway.output()).toEqual({ value: 8 });
-      } finally {
-        await viaGateway.stop();
-        await Promise.all([gateway.close(), idp.close()]);
-        rmSync(bucket, { recursive: true, force: true });
-      }
-    });
-
-    it("loses no acknowledged write to kill -9 under 8 concurrent writers (the output gate and the log on this runtime)", async () => {
-      const { command: bin, args } = command(join("server", "index.mjs"));
-      const env = { DOTDO_STORAGE: `file:${join(output.copy, "crash-state")}` };
-      let crashing = await startServer(bin, args, output.copy, env);
-      let highest = 0; // the highest count an acknowledged increment answered with
-      let sent = 0;
-      let killed = false;
-      const writers = Array.from({ length: 8 }, async () => {
-        while (!killed) {
-          sent++;
-          const answer = await fetch(`${crashing.url}/counter/crash?by=1`, { method: "POST" }).then((r) => r.json() as Promise<{ value: number }>, () => null);
-          if (answer) highest = Math.max(highest, answer.value);
+    if (!inherits) {
+      it("keeps its objects in S3 (s3rver behind the conditional-write proxy) across a restart, its object writes going out direct", async () => {
+        const s3 = await startS3();
+        const { command: bin, args } = command(join("server", "index.mjs"));
+        const env = { DOTDO_STORAGE: `s3://${s3.bucket}/${preset}`, R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey };
+        let onS3 = await startServer(bin, args, output.copy, env);
+        try {
+          const post = (path: string) => fetch(`${onS3.url}${path}`, { method: "POST" }).then((r) => r.json());
+          expect(await post("/counter/on-s3?by=5"), onS3.output()).toEqual({ value: 5 });
+          expect(await onS3.stop(), onS3.output()).toBe(0);
+          onS3 = await startServer(bin, args, output.copy, env);
+          expect(await post("/counter/on-s3?by=1"), onS3.output()).toEqual({ value: 6 });
+          // The SDK marks its own requests with an invocation id (see docs/storage.md).
+          const puts = s3.requests.filter((request) => request.method === "PUT" && request.path.includes(`/${preset}/do/`));
+          expect(puts.length).toBeGreaterThan(0);
+          expect(puts.filter((request) => request.headers["amz-sdk-invocation-id"] !== undefined)).toEqual([]);
+        } finally {
+          await onS3.stop();
+          await s3.close();
         }
       });
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      process.kill(-crashing.child.pid!, "SIGKILL");
-      killed = true;
-      await Promise.all(writers);
-      await crashing.stop();
-      crashing = await startServer(bin, args, output.copy, env);
-      try {
-        const { value } = (await fetch(`${crashing.url}/counter/crash`).then((r) => r.json())) as { value: number };
-        expect(highest).toBeGreaterThan(0);
-        expect(value, crashing.output()).toBeGreaterThanOrEqual(highest);
-        expect(value).toBeLessThanOrEqual(sent);
-      } finally {
+
+      it("keeps its objects through the storage gateway holding only a JWT, across a restart", async () => {
+        const [idp, bucket] = [await startTestIssuer(), mkdtempSync(join(tmpdir(), "dotdo-gateway-"))];
+        const verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience });
+        const gateway = await serveGateway(createGatewayHandler({ store: await createFileStore(bucket), verifier }));
+        const { command: bin, args } = command(join("server", "index.mjs"));
+        const env = { JWT_TOKEN: await idp.sign(tenantClaims(preset)), DOTDO_GATEWAY_URL: gateway.url };
+        let viaGateway = await startServer(bin, args, output.copy, env);
+        try {
+          const post = (path: string) => fetch(`${viaGateway.url}${path}`, { method: "POST" }).then((r) => r.json());
+          expect(await post("/counter/via-gateway?by=7"), viaGateway.output()).toEqual({ value: 7 });
+          expect(await viaGateway.stop(), viaGateway.output()).toBe(0);
+          viaGateway = await startServer(bin, args, output.copy, env);
+          expect(await post("/counter/via-gateway?by=1"), viaGateway.output()).toEqual({ value: 8 });
+        } finally {
+          await viaGateway.stop();
+          await Promise.all([gateway.close(), idp.close()]);
+          rmSync(bucket, { recursive: true, force: true });
+        }
+      });
+
+      it("loses no acknowledged write to kill -9 under 8 concurrent writers (the output gate and the log on this runtime)", async () => {
+        const { command: bin, args } = command(join("server", "index.mjs"));
+        const env = { DOTDO_STORAGE: `file:${join(output.copy, "crash-state")}` };
+        let crashing = await startServer(bin, args, output.copy, env);
+        let highest = 0; // the highest count an acknowledged increment answered with
+        let sent = 0;
+        let killed = false;
+        const writers = Array.from({ length: 8 }, async () => {
+          while (!killed) {
+            sent++;
+            // Acknowledged: the whole answer arrived (a kill may cut one off after its headers).
+            const answer = await fetch(`${crashing.url}/counter/crash?by=1`, { method: "POST" })
+              .then((r) => r.json() as Promise<{ value: number }>)
+              .catch(() => null);
+            if (answer) highest = Math.max(highest, answer.value);
+          }
+        });
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        process.kill(-crashing.child.pid!, "SIGKILL");
+        killed = true;
+        await Promise.all(writers);
         await crashing.stop();
-      }
-    });
+        crashing = await startServer(bin, args, output.copy, env);
+        try {
+          const { value } = (await fetch(`${crashing.url}/counter/crash`).then((r) => r.json())) as { value: number };
+          expect(highest).toBeGreaterThan(0);
+          expect(value, crashing.output()).toBeGreaterThanOrEqual(highest);
+          expect(value).toBeLessThanOrEqual(sent);
+        } finally {
+          await crashing.stop();
+        }
+      });
+    }
 
     it("checkpoints on SIGTERM, exits 0, and a restarted server restores its objects from DOTDO_STORAGE", async () => {
       const post = (path: string) => fetch(`${server.url}${path}`, { method: "POST" }).then((r) => r.json());
