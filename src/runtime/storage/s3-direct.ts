@@ -40,7 +40,7 @@ export function directPut(client: S3Client, options: DirectPutOptions): DirectPu
       const signingDate = new Date(Date.now() + config.systemClockOffset);
       const { response } = await config.requestHandler.handle(await signer.sign(request, { signingDate, signingRegion: region, signingService: "s3" }));
       discard(response.body);
-      const etag = response.headers.etag ?? response.headers.ETag;
+      const etag = response.headers.etag; // both of the SDK's handlers give header names in lower case
       return response.statusCode >= 200 && response.statusCode < 300 && etag ? etag : null;
     } catch {
       return null;
