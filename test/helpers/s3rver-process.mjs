@@ -21,8 +21,10 @@ const putObject = server.store.putObject.bind(server.store);
 server.store.putObject = async (object) => {
   const written = await putObject(object);
   const file = server.store.getResourcePath(object.bucket, object.key, "object");
-  // Bounded: a later write to the same key (straight to s3rver, past the proxy) may shrink it.
-  for (const until = Date.now() + 2_000; Date.now() < until && (await stat(file)).size < written.size; ) {
+  // Bounded, and a file gone counts as done: a later write or delete of the same key (straight
+  // to s3rver, past the proxy) may shrink or remove it.
+  const size = () => stat(file).then((stats) => stats.size, () => Infinity);
+  for (const until = Date.now() + 2_000; Date.now() < until && (await size()) < written.size; ) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   return written;
