@@ -72,23 +72,30 @@ export function describeServerPreset({ preset, command, inherits }: ServerPreset
     });
 
     if (!inherits) {
+      /** On `env`: adds 5 to a counter, stops (exit 0), starts again and adds 1, which must make 6. */
+      const keepsAcrossRestart = async (env: Record<string, string>, counter: string) => {
+        const { command: bin, args } = command(join("server", "index.mjs"));
+        let running = await startServer(bin, args, output.copy, env);
+        try {
+          const post = (path: string) => fetch(`${running.url}${path}`, { method: "POST" }).then((r) => r.json());
+          expect(await post(`/counter/${counter}?by=5`), running.output()).toEqual({ value: 5 });
+          expect(await running.stop(), running.output()).toBe(0);
+          running = await startServer(bin, args, output.copy, env);
+          expect(await post(`/counter/${counter}?by=1`), running.output()).toEqual({ value: 6 });
+        } finally {
+          await running.stop();
+        }
+      };
+
       it("keeps its objects in S3 (s3rver behind the conditional-write proxy) across a restart, its object writes going out direct", async () => {
         const s3 = await startS3();
-        const { command: bin, args } = command(join("server", "index.mjs"));
-        const env = { DOTDO_STORAGE: `s3://${s3.bucket}/${preset}`, R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey };
-        let onS3 = await startServer(bin, args, output.copy, env);
         try {
-          const post = (path: string) => fetch(`${onS3.url}${path}`, { method: "POST" }).then((r) => r.json());
-          expect(await post("/counter/on-s3?by=5"), onS3.output()).toEqual({ value: 5 });
-          expect(await onS3.stop(), onS3.output()).toBe(0);
-          onS3 = await startServer(bin, args, output.copy, env);
-          expect(await post("/counter/on-s3?by=1"), onS3.output()).toEqual({ value: 6 });
+          await keepsAcrossRestart({ DOTDO_STORAGE: `s3://${s3.bucket}/${preset}`, R2_ENDPOINT: s3.endpoint, R2_ACCESS_KEY_ID: s3.accessKeyId, R2_SECRET_ACCESS_KEY: s3.secretAccessKey }, "on-s3");
           // The SDK marks its own requests with an invocation id (see docs/storage.md).
           const puts = s3.requests.filter((request) => request.method === "PUT" && request.path.includes(`/${preset}/do/`));
           expect(puts.length).toBeGreaterThan(0);
           expect(puts.filter((request) => request.headers["amz-sdk-invocation-id"] !== undefined)).toEqual([]);
         } finally {
-          await onS3.stop();
           await s3.close();
         }
       });
@@ -97,17 +104,9 @@ export function describeServerPreset({ preset, command, inherits }: ServerPreset
         const [idp, bucket] = [await startTestIssuer(), mkdtempSync(join(tmpdir(), "dotdo-gateway-"))];
         const verifier = createTokenVerifier({ issuer: idp.issuer, audience: idp.audience });
         const gateway = await serveGateway(createGatewayHandler({ store: await createFileStore(bucket), verifier }));
-        const { command: bin, args } = command(join("server", "index.mjs"));
-        const env = { JWT_TOKEN: await idp.sign(tenantClaims(preset)), DOTDO_GATEWAY_URL: gateway.url };
-        let viaGateway = await startServer(bin, args, output.copy, env);
         try {
-          const post = (path: string) => fetch(`${viaGateway.url}${path}`, { method: "POST" }).then((r) => r.json());
-          expect(await post("/counter/via-gateway?by=7"), viaGateway.output()).toEqual({ value: 7 });
-          expect(await viaGateway.stop(), viaGateway.output()).toBe(0);
-          viaGateway = await startServer(bin, args, output.copy, env);
-          expect(await post("/counter/via-gateway?by=1"), viaGateway.output()).toEqual({ value: 8 });
+          await keepsAcrossRestart({ JWT_TOKEN: await idp.sign(tenantClaims(preset)), DOTDO_GATEWAY_URL: gateway.url }, "via-gateway");
         } finally {
-          await viaGateway.stop();
           await Promise.all([gateway.close(), idp.close()]);
           rmSync(bucket, { recursive: true, force: true });
         }
