@@ -33,6 +33,14 @@ export interface S3TestServer {
 }
 
 /**
+ * Whether the AWS SDK sent `request`: it marks each of its own with an invocation id, where
+ * dotdo's direct puts (src/runtime/storage/s3-direct.ts) are signed but unmarked.
+ */
+export function sentBySdk(request: S3TestServer["requests"][number]): boolean {
+  return request.headers["amz-sdk-invocation-id"] !== undefined;
+}
+
+/**
  * Starts s3rver on 127.0.0.1 (random port, temp folder, one bucket; in a child process, see
  * s3rver-process.mjs) behind a small proxy.
  *
