@@ -21,13 +21,15 @@ export interface ServerPreset {
    * the runtime itself (stores, kill -9) run there, not again for every packaging of it.
    */
   inherits?: string;
+  /** Checks of this runtime alone, registered in the suite's describe on its built output (one build per preset). */
+  extend?: (output: () => BuiltOutput) => void;
 }
 
 /**
  * Builds `preset`, starts its server from a copy of the output directory (no node_modules
  * anywhere above it), runs the behaviour suite against it, and checks the server's lifecycle.
  */
-export function describeServerPreset({ preset, command, inherits }: ServerPreset): void {
+export function describeServerPreset({ preset, command, inherits, extend }: ServerPreset): void {
   describe(`${preset} preset, run as a process from a copy of its output`, () => {
     let output: BuiltOutput;
     let server: RunningServer;
@@ -155,5 +157,7 @@ export function describeServerPreset({ preset, command, inherits }: ServerPreset
       expect(notes.map((note) => [note.key, note.dateKept])).toEqual([["a-first", true], ["b-second", true], ["c-third", true]]);
       expect(await server.stop(), server.output()).toBe(0);
     });
+
+    extend?.(() => output);
   });
 }
