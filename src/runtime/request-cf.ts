@@ -25,6 +25,8 @@ const ENCODED = new Set(["city"]);
 
 export type RequestCf = Record<string, string>;
 
+type WithCf = { cf?: unknown };
+
 /** The `cf` object for a request with these headers. */
 export function requestCf(headers: Headers): RequestCf {
   const cf: RequestCf = {};
@@ -49,26 +51,28 @@ export function clientIp(headers: Headers): string | undefined {
 const DEFAULT_BOT_MANAGEMENT = { corporateProxy: false, verifiedBot: false, jsDetection: { passed: false }, staticResource: false, detectionIds: {}, score: 99 };
 
 /**
- * Gives an incoming request workerd's `cf` property and, when absent, a `CF-Connecting-IP`
- * header, unless it has them already (a request that came through Cloudflare). Where the
- * platform made the headers immutable (Deno), the request is copied with the header added.
- * `botManagementDefault` (compatibility dates before 2023-08-01) fills workerd's default
- * `botManagement` into a `cf` made here.
+ * Gives an incoming request what workerd's has: `redirect: "manual"` (so `fetch(request)`
+ * hands an origin's redirect back to the client rather than following it), a `cf` property
+ * and, when absent, a `CF-Connecting-IP` header, unless it has them already (a request that
+ * came through Cloudflare). Where the request must change and the platform made it immutable
+ * (Deno's headers, every platform's `redirect`), it is copied. `botManagementDefault`
+ * (compatibility dates before 2023-08-01) fills workerd's default `botManagement` into a `cf`
+ * made here.
  */
-export function withCf(request: Request, botManagementDefault = false): Request {
+export function incomingRequest(request: Request, botManagementDefault = false): Request {
   const ip = request.headers.has("cf-connecting-ip") ? undefined : clientIp(request.headers);
-  let result = request;
+  let result = request.redirect === "manual" ? request : new Request(request, { redirect: "manual" });
   if (ip !== undefined) {
     try {
-      request.headers.set("cf-connecting-ip", ip);
+      result.headers.set("cf-connecting-ip", ip);
     } catch {
-      const headers = new Headers(request.headers);
+      const headers = new Headers(result.headers);
       headers.set("cf-connecting-ip", ip);
-      result = new Request(request, { headers });
+      result = new Request(result, { headers });
     }
   }
-  if ((result as { cf?: unknown }).cf === undefined) {
-    const cf = { ...requestCf(result.headers), ...(botManagementDefault && { botManagement: structuredClone(DEFAULT_BOT_MANAGEMENT) }) };
+  if ((result as WithCf).cf === undefined) {
+    const cf = (request as WithCf).cf ?? { ...requestCf(result.headers), ...(botManagementDefault && { botManagement: structuredClone(DEFAULT_BOT_MANAGEMENT) }) };
     Object.defineProperty(result, "cf", { value: cf, configurable: true, enumerable: false });
   }
   return result;

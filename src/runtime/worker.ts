@@ -10,7 +10,7 @@ import type { ObjectLifecycle, ObjectRef, StoreHealth } from "./namespace/lifecy
 import { DurableObjectNamespace } from "./namespace/namespace";
 import { ObjectRegistry } from "./namespace/object-registry";
 import type { DurableObjectClass } from "./namespace/live-object";
-import { withCf } from "./request-cf";
+import { incomingRequest } from "./request-cf";
 import { loadSqliteEngine } from "./sqlite/sqljs-engine";
 import type { SqlWasmSource } from "./sqlite/sqljs-loader";
 import type { ExecutionContext, ScheduledController } from "./state/base-classes";
@@ -255,7 +255,7 @@ export async function createWorker(mod: WorkerModule, options: CreateWorkerOptio
   return {
     env,
     objects,
-    fetch: (request) => fetch(withCf(request, !compatibility.noCfBotManagementDefault)),
+    fetch: (request) => fetch(incomingRequest(request, !compatibility.noCfBotManagementDefault)),
     scheduled,
     ...(options.lifecycle?.storeUrl !== undefined && { storage: options.lifecycle.storeUrl }),
     async health() {

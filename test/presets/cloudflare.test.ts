@@ -49,6 +49,7 @@ const fetchWorker = (): WorkerFetch => async (path, init) => {
     method: init?.method ?? "GET",
     headers: Object.fromEntries(new Headers(init?.headers)),
     body: init?.body as string | undefined,
+    redirect: init?.redirect ?? "follow",
   });
   return new Response(await response.arrayBuffer(), { status: response.status, headers: Object.fromEntries(response.headers) });
 };

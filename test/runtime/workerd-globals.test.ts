@@ -1,7 +1,7 @@
 // What workerd's globals and request.cf do off Cloudflare, beyond what the surface fixture
 // compares with workerd (test/presets/workerd-surface.test.ts): cancellation and precedence.
 import { describe, expect, it } from "vitest";
-import { clientIp, requestCf, withCf } from "../../src/runtime/request-cf";
+import { clientIp, requestCf, incomingRequest } from "../../src/runtime/request-cf";
 import { installWorkerdGlobals, WORKERS_USER_AGENT } from "../../src/runtime/state/workerd-globals";
 
 installWorkerdGlobals();
@@ -42,7 +42,7 @@ describe("request.cf", () => {
   it("leaves a request that came through Cloudflare as it is", () => {
     const request = new Request("http://x/", { headers: { "cf-connecting-ip": "192.0.2.1", "x-forwarded-for": "198.51.100.1" } });
     Object.defineProperty(request, "cf", { value: { colo: "AMS", asn: 13335 } });
-    const seen = withCf(request) as Request & { cf: unknown };
+    const seen = incomingRequest(request) as Request & { cf: unknown };
     expect(seen.cf).toEqual({ colo: "AMS", asn: 13335 });
     expect(seen.headers.get("cf-connecting-ip")).toBe("192.0.2.1");
   });

@@ -29,7 +29,8 @@ export function toWebRequest(req: IncomingMessage): Request {
   for (const [name, value] of Object.entries(req.headers)) {
     for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
   }
-  return new Request(url, { method, headers, body: requestBody(req, method), duplex: "half" } as RequestInit);
+  // Manual, as workerd's incoming requests (see incomingRequest): set here, no copy is needed.
+  return new Request(url, { method, headers, body: requestBody(req, method), duplex: "half", redirect: "manual" } as RequestInit);
 }
 
 const NO_BYTES = new Uint8Array(0);

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, it } from "vitest";
 
 /** Sends a request to the Worker under test; `path` starts with `/`. */
@@ -66,6 +68,19 @@ export function behaviourSuite(target: string, fetchWorker: () => WorkerFetch): 
     expect(first.same).toBe(true);
     expect(await get("/ids/some-name")).toEqual(first);
     expect(((await get("/ids/other-name")) as { id: string }).id).not.toBe(first.id);
+  });
+
+  it(`${target}: hands an origin's redirect back to the client from fetch(url, request), as workerd's incoming requests ask not to follow`, async () => {
+    const origin = createServer((_, res) => res.writeHead(302, { location: "/elsewhere" }).end());
+    await new Promise<void>((listening) => origin.listen(0, "127.0.0.1", listening));
+    try {
+      const to = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/start`;
+      const response = await fetchWorker()(`/proxy?to=${encodeURIComponent(to)}`, { redirect: "manual" });
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toBe("/elsewhere");
+    } finally {
+      origin.close();
+    }
   });
 
   it(`${target}: answers unknown routes from the Worker's own fetch`, async () => {
