@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { answerNodeRequest } from "./node-request";
 import { abandon, acceptedUpgrade, OpenConnections, type AcceptedUpgrade } from "./websocket-bridge";
@@ -34,7 +34,7 @@ export async function upgrade(
     const response = await answerNodeRequest((web) => handle((request = web)), req);
     const accepted = request && acceptedUpgrade(request, response);
     if (accepted) return bridgeWebSocket(req, socket, accepted, connections);
-    const head = [`HTTP/1.1 ${response.status} ${response.statusText}`, "Connection: close"];
+    const head = [`HTTP/1.1 ${response.status} ${response.statusText || STATUS_CODES[response.status] || ""}`, "Connection: close"];
     response.headers.forEach((value, name) => head.push(`${name}: ${value}`));
     socket.end(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), Buffer.from(await response.arrayBuffer())]));
   } catch (error) {

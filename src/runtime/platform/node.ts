@@ -97,7 +97,8 @@ async function respond(handle: (request: Request) => Promise<Response>, req: Inc
     refuseWebSocket(response);
     const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
     if (response.headers.has("set-cookie")) outgoing["set-cookie"] = response.headers.getSetCookie();
-    res.writeHead(response.status, response.statusText, outgoing);
+    // No statusText: node's standard reason phrase, as workerd sends ("200 OK", not "200 ").
+    res.writeHead(response.status, response.statusText || undefined, outgoing);
     if (!response.body) return void res.end();
     Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
   } catch (error) {

@@ -5,6 +5,8 @@ import { connect } from "node:net";
 /** What a raw client got back: the status (0 when the server closed without answering) and body, and how much it had sent by then. */
 export interface DripResult {
   status: number;
+  /** The answer's first line, reason phrase included (empty when there was no answer). */
+  statusLine: string;
   body: string;
   /** Pieces of `drip` sent before the server closed the connection. */
   sent: number;
@@ -35,7 +37,8 @@ export async function dripRequest(base: string, head: string, drip: readonly str
   const headers = split < 0 ? text : text.slice(0, split);
   const body = split < 0 ? "" : text.slice(split + 4);
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0);
-  return { status, body: /transfer-encoding: chunked/i.test(headers) ? dechunk(body) : body, sent };
+  const statusLine = headers.split("\r\n")[0] ?? "";
+  return { status, statusLine, body: /transfer-encoding: chunked/i.test(headers) ? dechunk(body) : body, sent };
 }
 
 /** Sends `head` as it is (plus `Connection: close`) and reads the answer until the server closes. */

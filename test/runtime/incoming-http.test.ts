@@ -5,10 +5,15 @@ import { createWorker } from "../../src/runtime/worker";
 import { dripRequest } from "../gateway/helpers/raw-http";
 import { freePort } from "../presets/harness/process";
 
-// What a Worker sees of a request's body, sent as raw bytes to workerd (miniflare) and to the
-// node output's server: null where the framing declares no body, empty where it declares 0 bytes.
+// Requests sent as raw bytes to workerd (miniflare) and to the node output's server, and what
+// comes back: the body a Worker sees, and the status line its answer goes out with.
 const WORKER = `export default {
   async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/status") {
+      const text = url.searchParams.get("text");
+      return new Response(null, { status: Number(url.searchParams.get("code")), ...(text !== null && { statusText: text }) });
+    }
     return Response.json({ method: request.method, bodyIsNull: request.body === null, text: await request.text() });
   },
 };`;
@@ -29,8 +34,15 @@ afterAll(async () => {
   await mf?.dispose();
 });
 
-/** A request line and headers, and the body bytes that follow (Connection: close is added). */
-const CASES: [string, string, string][] = [
+/** Sends a request line and headers, then `body` (Connection: close is added), to both. */
+async function onBoth(head: string, body = "") {
+  const send = (url: string) => dripRequest(url, `${head}\r\nHost: h\r\nConnection: close\r\n\r\n${body}`, [], 1_000);
+  const [theirs, ours] = await Promise.all([send(workerdUrl), send(server.url)]);
+  return { theirs, ours };
+}
+
+/** A request line and headers, and the body bytes that follow. */
+const BODIES: [string, string, string][] = [
   ["GET", "GET / HTTP/1.1", ""],
   ["DELETE without a body", "DELETE / HTTP/1.1", ""],
   ["OPTIONS without a body", "OPTIONS / HTTP/1.1", ""],
@@ -42,14 +54,23 @@ const CASES: [string, string, string][] = [
 ];
 
 // Concurrently: miniflare keeps each connection open a few seconds past its answer.
-for (const [what, head, body] of CASES) {
+for (const [what, head, body] of BODIES) {
   it.concurrent(`gives a Worker the body workerd gives it: ${what}`, async () => {
-    const send = async (url: string) => {
-      const answer = await dripRequest(url, `${head}\r\nHost: h\r\nConnection: close\r\n\r\n${body}`, [], 1_000);
-      return { status: answer.status, body: JSON.parse(answer.body) as unknown };
-    };
-    const [theirs, ours] = await Promise.all([send(workerdUrl), send(server.url)]);
-    expect(ours).toEqual(theirs);
+    const { theirs, ours } = await onBoth(head, body);
+    expect(JSON.parse(ours.body)).toEqual(JSON.parse(theirs.body));
     expect(theirs.status).toBe(200);
+  });
+}
+
+const STATUSES: [string, string][] = [
+  ["the standard reason phrase where the Worker set no statusText", "GET /status?code=404 HTTP/1.1"],
+  ["the Worker's own statusText", "GET /status?code=200&text=Fine%20Thanks HTTP/1.1"],
+  ["the standard reason phrase to a refused WebSocket upgrade", "GET /status?code=426 HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="],
+];
+
+for (const [what, head] of STATUSES) {
+  it.concurrent(`answers with the status line workerd sends: ${what}`, async () => {
+    const { theirs, ours } = await onBoth(head);
+    expect(ours.statusLine).toBe(theirs.statusLine);
   });
 }
