@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import { answerNodeRequest } from "../runtime/platform/node-request";
+import { sendBody } from "../runtime/platform/node-response";
 import { timeoutOptions, type ServerTimeouts } from "../runtime/platform/server-timeouts";
 import type { GatewayHandler } from "./handler";
 
@@ -26,7 +26,7 @@ function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, res
         response.end();
         return;
       }
-      Readable.fromWeb(webResponse.body as import("node:stream/web").ReadableStream<Uint8Array>).pipe(response);
+      await sendBody(webResponse.body, response, `gateway ${request.method} ${request.url?.split("?")[0]}`);
     })().catch((error: unknown) => {
       response.statusCode = 500;
       response.end();

@@ -1,12 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
-import { Readable, type Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Assets } from "../assets/assets";
 import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
+import { sendBody } from "./node-response";
 import { upgrade } from "./node-websocket";
 import { platformHandler, type PlatformWorker } from "./routes";
 import { timeoutOptions, type ServerTimeouts } from "./server-timeouts";
@@ -100,7 +101,7 @@ async function respond(handle: (request: Request) => Promise<Response>, req: Inc
     // No statusText: node's standard reason phrase, as workerd sends ("200 OK", not "200 ").
     res.writeHead(response.status, response.statusText || undefined, outgoing);
     if (!response.body) return void res.end();
-    Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
+    await sendBody(response.body, res, `${req.method} ${req.url?.split("?")[0]}`);
   } catch (error) {
     console.error(error);
     if (!res.headersSent) res.writeHead(500);
