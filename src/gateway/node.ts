@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { answerNodeRequest } from "../runtime/platform/node-request";
-import { sendBody } from "../runtime/platform/node-response";
+import { sendResponse } from "../runtime/platform/node-response";
 import { timeoutOptions, type ServerTimeouts } from "../runtime/platform/server-timeouts";
 import type { GatewayHandler } from "./handler";
 
@@ -19,14 +19,7 @@ function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, res
       // Answered before the body was all read (too slow, too large, refused): the rest is not
       // waited for, and the connection goes with it.
       if (!request.complete) response.shouldKeepAlive = false;
-      response.statusCode = webResponse.status;
-      webResponse.headers.forEach((value, name) => response.setHeader(name, value));
-      if (!webResponse.body || request.method === "HEAD") {
-        await webResponse.body?.cancel();
-        response.end();
-        return;
-      }
-      await sendBody(webResponse.body, response, `gateway ${request.method} ${request.url?.split("?")[0]}`);
+      await sendResponse(webResponse, request, response, `gateway ${request.method} ${request.url?.split("?")[0]}`);
     })().catch((error: unknown) => {
       response.statusCode = 500;
       response.end();

@@ -14,6 +14,15 @@ const WORKER = `export default {
       const text = url.searchParams.get("text");
       return new Response(null, { status: Number(url.searchParams.get("code")), ...(text !== null && { statusText: text }) });
     }
+    if (url.pathname === "/text") return new Response("hello");
+    if (url.pathname === "/empty") return new Response("");
+    if (url.pathname === "/bytes") return new Response(new Uint8Array(300));
+    if (url.pathname === "/stream") {
+      const { readable, writable } = new TransformStream();
+      const writer = writable.getWriter();
+      void writer.write(new TextEncoder().encode("one")).then(() => new Promise((later) => setTimeout(later, 20))).then(() => writer.write(new TextEncoder().encode("two"))).then(() => writer.close());
+      return new Response(readable);
+    }
     return Response.json({ method: request.method, bodyIsNull: request.body === null, text: await request.text() });
   },
 };`;
@@ -72,5 +81,25 @@ for (const [what, head] of STATUSES) {
   it.concurrent(`answers with the status line workerd sends: ${what}`, async () => {
     const { theirs, ours } = await onBoth(head);
     expect(ours.statusLine).toBe(theirs.statusLine);
+  });
+}
+
+const FRAMINGS: [string, string][] = [
+  ["a string", "/text"],
+  ["an empty string", "/empty"],
+  ["bytes", "/bytes"],
+  ["JSON", "/?json"],
+  ["a stream that keeps coming", "/stream"],
+];
+
+for (const [what, path] of FRAMINGS) {
+  it.concurrent(`frames a body as workerd does (Content-Length or chunked): ${what}`, async () => {
+    const { theirs, ours } = await onBoth(`GET ${path} HTTP/1.1`);
+    const framing = (head: string) => ({
+      length: /^content-length: *(\d+)/im.exec(head)?.[1] ?? null,
+      chunked: /^transfer-encoding: *chunked/im.test(head),
+    });
+    expect(framing(ours.head)).toEqual(framing(theirs.head));
+    expect(ours.body).toBe(theirs.body);
   });
 }

@@ -7,7 +7,7 @@ import type { Assets } from "../assets/assets";
 import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
-import { sendBody } from "./node-response";
+import { sendResponse } from "./node-response";
 import { upgrade } from "./node-websocket";
 import { platformHandler, type PlatformWorker } from "./routes";
 import { timeoutOptions, type ServerTimeouts } from "./server-timeouts";
@@ -96,15 +96,14 @@ async function respond(handle: (request: Request) => Promise<Response>, req: Inc
   try {
     const response = await answerNodeRequest(handle, req);
     refuseWebSocket(response);
-    const outgoing: Record<string, string | string[]> = Object.fromEntries(response.headers);
-    if (response.headers.has("set-cookie")) outgoing["set-cookie"] = response.headers.getSetCookie();
-    // No statusText: node's standard reason phrase, as workerd sends ("200 OK", not "200 ").
-    res.writeHead(response.status, response.statusText || undefined, outgoing);
-    if (!response.body) return void res.end();
-    await sendBody(response.body, res, `${req.method} ${req.url?.split("?")[0]}`);
+    await sendResponse(response, req, res, `${req.method} ${req.url?.split("?")[0]}`);
   } catch (error) {
     console.error(error);
-    if (!res.headersSent) res.writeHead(500);
+    if (!res.headersSent) {
+      // None of the Worker's headers: one node refused may have left the others half set.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.writeHead(500);
+    }
     res.end();
   }
 }

@@ -7,6 +7,8 @@ export interface DripResult {
   status: number;
   /** The answer's first line, reason phrase included (empty when there was no answer). */
   statusLine: string;
+  /** The answer's header lines, as sent. */
+  head: string;
   body: string;
   /** Pieces of `drip` sent before the server closed the connection. */
   sent: number;
@@ -38,7 +40,7 @@ export async function dripRequest(base: string, head: string, drip: readonly str
   const body = split < 0 ? "" : text.slice(split + 4);
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0);
   const statusLine = headers.split("\r\n")[0] ?? "";
-  return { status, statusLine, body: /transfer-encoding: chunked/i.test(headers) ? dechunk(body) : body, sent };
+  return { status, statusLine, head: headers, body: /transfer-encoding: chunked/i.test(headers) ? dechunk(body) : body, sent };
 }
 
 /** Sends `head` as it is (plus `Connection: close`) and reads the answer until the server closes. */
