@@ -32,7 +32,7 @@ type Read = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>
  * sees the answer end early instead of one that looks whole, and the failure is logged. A
  * client that goes away cancels the body, so its source stops (a Worker's `cancel()` runs).
  */
-export async function sendBody(body: ReadableStream<Uint8Array>, res: ServerResponse, what: string): Promise<void> {
+async function sendBody(body: ReadableStream<Uint8Array>, res: ServerResponse, what: string): Promise<void> {
   const reader = body.getReader();
   let rest: ReadableStream<Uint8Array>;
   try {
