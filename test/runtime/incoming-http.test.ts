@@ -85,16 +85,17 @@ for (const [what, head] of STATUSES) {
 }
 
 const FRAMINGS: [string, string][] = [
-  ["a string", "/text"],
-  ["an empty string", "/empty"],
-  ["bytes", "/bytes"],
-  ["JSON", "/?json"],
-  ["a stream that keeps coming", "/stream"],
+  ["a string", "GET /text"],
+  ["an empty string", "GET /empty"],
+  ["bytes", "GET /bytes"],
+  ["JSON", "GET /?json"],
+  ["a stream that keeps coming", "GET /stream"],
+  ["HEAD, where the Worker answers with a body", "HEAD /text"],
 ];
 
-for (const [what, path] of FRAMINGS) {
+for (const [what, request] of FRAMINGS) {
   it.concurrent(`frames a body as workerd does (Content-Length or chunked): ${what}`, async () => {
-    const { theirs, ours } = await onBoth(`GET ${path} HTTP/1.1`);
+    const { theirs, ours } = await onBoth(`${request} HTTP/1.1`);
     const framing = (head: string) => ({
       length: /^content-length: *(\d+)/im.exec(head)?.[1] ?? null,
       chunked: /^transfer-encoding: *chunked/im.test(head),
