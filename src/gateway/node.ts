@@ -16,9 +16,6 @@ function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, res
   return (request, response) => {
     void (async () => {
       const webResponse = await answerNodeRequest(handler, request);
-      // Answered before the body was all read (too slow, too large, refused): the rest is not
-      // waited for, and the connection goes with it.
-      if (!request.complete) response.shouldKeepAlive = false;
       await sendResponse(webResponse, request, response, `gateway ${request.method} ${request.url?.split("?")[0]}`);
     })().catch((error: unknown) => {
       response.statusCode = 500;

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { rawRequest } from "../gateway/helpers/raw-http";
 import { readSqlWasm, serve, type Server } from "../../src/runtime/platform/node";
 import { createWorker } from "../../src/runtime/worker";
 import * as objects from "./helpers/objects";
@@ -73,4 +74,61 @@ describe("node serve", () => {
     await stuck.close();
     expect(await request).toBe("cut");
   }, 15_000);
+});
+
+describe("node serve: the largest request body", () => {
+  const seen: string[] = [];
+  const reader = {
+    default: {
+      async fetch(request: Request) {
+        seen.push(request.method);
+        try {
+          return new Response(`read ${(await request.arrayBuffer()).byteLength} bytes`);
+        } catch (error) {
+          seen.push((error as { code?: string }).code ?? String(error));
+          return new Response("could not read the body", { status: 500 });
+        }
+      },
+    },
+  };
+  let small: Server;
+  beforeAll(async () => {
+    small = await serve(await createWorker(reader, { durableObjects: {} }), { port: 0, host: "127.0.0.1", handleSignals: false, log: false, maxBodyBytes: 1024 });
+  });
+  afterAll(() => small.close());
+
+  it("answers 413 BODY_TOO_LARGE to a body declared larger, without waking the Worker", async () => {
+    seen.length = 0;
+    const answer = await rawRequest(small.url, `POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 2048\r\n\r\n`);
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "BODY_TOO_LARGE" } });
+    expect(seen).toEqual([]);
+  });
+
+  it("fails the Worker's read of a chunked body that runs past it, and goes on serving", async () => {
+    seen.length = 0;
+    const chunks = Array.from({ length: 8 }, () => new Uint8Array(512));
+    const body = new ReadableStream<Uint8Array>({ pull: (controller) => void (chunks.length ? controller.enqueue(chunks.pop()!) : controller.close()) });
+    const answer = await fetch(`${small.url}/upload`, { method: "POST", body, duplex: "half" } as RequestInit).then((r) => r.status, () => "cut");
+    expect(answer === 500 || answer === "cut", String(answer)).toBe(true);
+    await vi.waitFor(() => expect(seen).toEqual(["POST", "BODY_TOO_LARGE"]));
+    expect(await (await fetch(`${small.url}/upload`, { method: "POST", body: "x".repeat(1024) })).text()).toBe("read 1024 bytes");
+  });
+
+  it("takes its limit from DOTDO_MAX_BODY_BYTES, and refuses one that is not a number of bytes", async () => {
+    const worker = await createWorker(reader, { durableObjects: {} });
+    vi.stubEnv("DOTDO_MAX_BODY_BYTES", "100 MB");
+    try {
+      await expect(serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false, log: false })).rejects.toMatchObject({ code: "SERVER_CONFIG_INVALID" });
+      vi.stubEnv("DOTDO_MAX_BODY_BYTES", "10");
+      const limited = await serve(worker, { port: 0, host: "127.0.0.1", handleSignals: false, log: false });
+      try {
+        expect((await fetch(`${limited.url}/upload`, { method: "POST", body: "x".repeat(11) })).status).toBe(413);
+      } finally {
+        await limited.close();
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 });

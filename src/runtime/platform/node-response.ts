@@ -9,6 +9,9 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
  * anything is sent.
  */
 export async function sendResponse(response: Response, req: IncomingMessage, res: ServerResponse, what: string): Promise<void> {
+  // Answered before the request's body was all read (refused, too large, not wanted): the rest
+  // is not waited for, and the connection goes with it.
+  if (!req.complete) res.shouldKeepAlive = false;
   res.statusCode = response.status;
   // Without a statusText node sends the standard reason phrase, as workerd does ("200 OK", not "200 ").
   if (response.statusText) res.statusMessage = response.statusText;

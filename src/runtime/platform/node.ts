@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Assets } from "../assets/assets";
 import { FORWARD_PATH } from "../cluster/remote-object";
+import { errorWithCode } from "../errors";
 import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
 import { sendResponse } from "./node-response";
@@ -29,6 +30,26 @@ export interface ServeOptions {
   log?: boolean;
   /** How long a slow client may take over its headers and its request (node:http closes it with 408 after). */
   timeouts?: ServerTimeouts;
+  /**
+   * The largest request body the Worker is given. Default: `DOTDO_MAX_BODY_BYTES`, else 100 MiB
+   * (Cloudflare's limit on its Free and Pro plans). One declared larger is answered 413
+   * (`BODY_TOO_LARGE`); one that streams past it fails the Worker's read of it.
+   */
+  maxBodyBytes?: number;
+}
+
+/** A server setting in the environment that is not one. */
+export class ServerConfigError extends errorWithCode("SERVER_CONFIG_INVALID") {}
+
+const DEFAULT_MAX_BODY_BYTES = 100 * 1024 * 1024;
+
+function maxBodyBytesOf(options: ServeOptions): number {
+  if (options.maxBodyBytes !== undefined) return options.maxBodyBytes;
+  const text = process.env.DOTDO_MAX_BODY_BYTES;
+  if (text === undefined || text === "") return DEFAULT_MAX_BODY_BYTES;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new ServerConfigError(`DOTDO_MAX_BODY_BYTES=${JSON.stringify(text)}: expected a whole number of bytes`);
+  return value;
 }
 
 export interface Server {
@@ -48,6 +69,7 @@ export async function readSqlWasm(): Promise<Uint8Array> {
  */
 export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): Promise<Server> {
   const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined) });
+  const maxBodyBytes = maxBodyBytesOf(options);
   let stopping = false;
   // Connections other replicas forwarded calls over: shutdown lets them close these (see peersSettled).
   const peers = new Set<Duplex>();
@@ -56,7 +78,7 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
     // forwards keep theirs busy), then close them, so that the server can stop.
     if (stopping) res.shouldKeepAlive = false;
     if (req.url?.startsWith(FORWARD_PATH) && !peers.has(req.socket)) peers.add(req.socket.once("close", () => peers.delete(req.socket)));
-    void respond(handle, req, res);
+    void respond(handle, req, res, maxBodyBytes);
   });
   const connections = new OpenConnections();
   // A client's close that the object never answers (workerd does not reply for it before
@@ -92,9 +114,9 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
   return { url, close };
 }
 
-async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
   try {
-    const response = await answerNodeRequest(handle, req);
+    const response = await answerNodeRequest(handle, req, maxBodyBytes);
     refuseWebSocket(response);
     await sendResponse(response, req, res, `${req.method} ${req.url?.split("?")[0]}`);
   } catch (error) {
