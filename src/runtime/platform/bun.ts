@@ -1,6 +1,7 @@
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import type { WebSocket } from "../state/websocket";
+import { maxBodyBytesFrom } from "./body-limit";
 import { platformHandler, type PlatformWorker } from "./routes";
 import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
@@ -27,6 +28,7 @@ declare const Bun: {
   serve(options: {
     port: number;
     hostname: string;
+    maxRequestBodySize: number;
     fetch(request: Request, server: BunServer): Promise<Response | undefined>;
     websocket: {
       open(ws: BunWebSocket): void;
@@ -45,6 +47,8 @@ export interface ServeOptions {
   host?: string;
   /** Metrics (and health details) need this bearer token. Default: `DOTDO_METRICS_TOKEN`; unset, they are open. */
   metricsToken?: string;
+  /** The largest request body the Worker is given. Default: `DOTDO_MAX_BODY_BYTES`, else 100 MiB (see the node entry). */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -52,11 +56,15 @@ export interface ServeOptions {
  * disposes the worker (checkpoints) and exits.
  */
 export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): void {
-  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined) });
+  const maxBodyBytes = options.maxBodyBytes ?? maxBodyBytesFrom(process.env.DOTDO_MAX_BODY_BYTES);
+  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined), maxBodyBytes });
   const connections = new OpenConnections();
   const server = Bun.serve({
     port: options.port ?? Number(process.env.PORT || 3000),
     hostname: options.host ?? (process.env.HOST || "0.0.0.0"),
+    // The shared routes hold bodies to maxBodyBytes and answer 413 in dotdo's error shape;
+    // Bun's own limit (128 MiB unless told) would refuse first, with an empty 413.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     async fetch(request, server) {
       const response = await handle(request);
       const upgrade = acceptedUpgrade(request, response);

@@ -1,5 +1,6 @@
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
+import { maxBodyBytesFrom } from "./body-limit";
 import { platformHandler, type PlatformWorker } from "./routes";
 import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, relayStandard } from "./websocket-bridge";
@@ -25,6 +26,8 @@ export interface ServeOptions {
   host?: string;
   /** Metrics (and health details) need this bearer token. Default: `DOTDO_METRICS_TOKEN`; unset, they are open. */
   metricsToken?: string;
+  /** The largest request body the Worker is given. Default: `DOTDO_MAX_BODY_BYTES`, else 100 MiB (see the node entry). */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface ServeOptions {
  * disposes the worker (checkpoints) and exits.
  */
 export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): void {
-  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (Deno.env.get("DOTDO_METRICS_TOKEN") || undefined) });
+  const maxBodyBytes = options.maxBodyBytes ?? maxBodyBytesFrom(Deno.env.get("DOTDO_MAX_BODY_BYTES"));
+  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (Deno.env.get("DOTDO_METRICS_TOKEN") || undefined), maxBodyBytes });
   const connections = new OpenConnections();
   const server = Deno.serve(
     {

@@ -4,15 +4,14 @@ import { DotdoError } from "../errors";
 
 /**
  * A request node:http parsed but that no web `Request` can carry (a forbidden method, an
- * asterisk-form target, a Host header that is not a host), or whose declared body is larger
- * than the server takes: answered 400, 405 or 413, never a 500.
+ * asterisk-form target, a Host header that is not a host): answered 400 or 405, never a 500.
  */
 export class MalformedRequestError extends DotdoError {
   constructor(
-    readonly status: 400 | 405 | 413,
+    readonly status: 400 | 405,
     message: string,
   ) {
-    super(status === 405 ? "METHOD_NOT_ALLOWED" : status === 413 ? "BODY_TOO_LARGE" : "BAD_REQUEST", message);
+    super(status === 405 ? "METHOD_NOT_ALLOWED" : "BAD_REQUEST", message);
   }
 }
 
@@ -21,12 +20,8 @@ const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 /** An IP literal or a registered name, and an optional port: no user info, no spaces. */
 const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:\d{1,5})?$/;
 
-/**
- * A web `Request` for a node:http request (the body streams through); `MalformedRequestError`
- * if there is none. A body may hold at most `maxBodyBytes`: one declared larger is refused
- * here, one that streams past it (chunked) fails the Worker's read of it.
- */
-export function toWebRequest(req: IncomingMessage, maxBodyBytes = Infinity): Request {
+/** A web `Request` for a node:http request (the body streams through); `MalformedRequestError` if there is none. */
+export function toWebRequest(req: IncomingMessage): Request {
   const method = req.method ?? "GET";
   if (FORBIDDEN_METHODS.has(method.toUpperCase())) throw new MalformedRequestError(405, `${method} requests are not served`);
   const url = requestUrl(req.url ?? "/", req.headers.host ?? "localhost");
@@ -35,7 +30,7 @@ export function toWebRequest(req: IncomingMessage, maxBodyBytes = Infinity): Req
     for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
   }
   // Manual, as workerd's incoming requests (see incomingRequest): set here, no copy is needed.
-  return new Request(url, { method, headers, body: requestBody(req, method, maxBodyBytes), duplex: "half", redirect: "manual" } as RequestInit);
+  return new Request(url, { method, headers, body: requestBody(req, method), duplex: "half", redirect: "manual" } as RequestInit);
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -46,27 +41,11 @@ const NO_BYTES = new Uint8Array(0);
  * at `Content-Length: 0`. Only a body with bytes to come streams through node's adapter, which
  * costs a few percent of a small request's CPU.
  */
-function requestBody(req: IncomingMessage, method: string, maxBodyBytes: number): Uint8Array | ReadableStream<Uint8Array> | null {
+function requestBody(req: IncomingMessage, method: string): Uint8Array | ReadableStream<Uint8Array> | null {
   if (method === "GET" || method === "HEAD") return null;
   const length = req.headers["content-length"];
   if (length === undefined && req.headers["transfer-encoding"] === undefined) return null;
-  if (length === "0") return NO_BYTES;
-  if (Number(length) > maxBodyBytes) throw new MalformedRequestError(413, `the request body (${length} bytes) is larger than this server takes (${maxBodyBytes} bytes)`);
-  const body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
-  // node:http holds a body to its Content-Length; only one without it can run on.
-  return length === undefined && Number.isFinite(maxBodyBytes) ? body.pipeThrough(atMost(maxBodyBytes)) : body;
-}
-
-/** Passes bytes through until more than `max` have come, then fails the stream (and the upload with it). */
-function atMost(max: number): TransformStream<Uint8Array, Uint8Array> {
-  let seen = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > max) controller.error(new MalformedRequestError(413, `the request body is larger than this server takes (${max} bytes)`));
-      else controller.enqueue(chunk);
-    },
-  });
+  return length === "0" ? NO_BYTES : (Readable.toWeb(req) as ReadableStream<Uint8Array>);
 }
 
 /** Origin-form (`/path?query`) on the Host header's host, or absolute-form as sent (RFC 9112 §3.2). */
@@ -81,10 +60,10 @@ function requestUrl(target: string, host: string): URL {
 }
 
 /** `handle`'s answer to a node:http request; a request no web `Request` can carry gets its 400 or 405 (JSON, the gateway's error shape). */
-export async function answerNodeRequest(handle: (request: Request) => Promise<Response>, req: IncomingMessage, maxBodyBytes?: number): Promise<Response> {
+export async function answerNodeRequest(handle: (request: Request) => Promise<Response>, req: IncomingMessage): Promise<Response> {
   let request: Request;
   try {
-    request = toWebRequest(req, maxBodyBytes);
+    request = toWebRequest(req);
   } catch (error) {
     if (!(error instanceof MalformedRequestError)) throw error;
     return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status });

@@ -5,8 +5,8 @@ import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Assets } from "../assets/assets";
 import { FORWARD_PATH } from "../cluster/remote-object";
-import { errorWithCode } from "../errors";
 import type { Worker } from "../worker";
+import { maxBodyBytesFrom } from "./body-limit";
 import { answerNodeRequest } from "./node-request";
 import { sendResponse } from "./node-response";
 import { upgrade } from "./node-websocket";
@@ -38,20 +38,6 @@ export interface ServeOptions {
   maxBodyBytes?: number;
 }
 
-/** A server setting in the environment that is not one. */
-export class ServerConfigError extends errorWithCode("SERVER_CONFIG_INVALID") {}
-
-const DEFAULT_MAX_BODY_BYTES = 100 * 1024 * 1024;
-
-function maxBodyBytesOf(options: ServeOptions): number {
-  if (options.maxBodyBytes !== undefined) return options.maxBodyBytes;
-  const text = process.env.DOTDO_MAX_BODY_BYTES;
-  if (text === undefined || text === "") return DEFAULT_MAX_BODY_BYTES;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new ServerConfigError(`DOTDO_MAX_BODY_BYTES=${JSON.stringify(text)}: expected a whole number of bytes`);
-  return value;
-}
-
 export interface Server {
   readonly url: string;
   /** Stops the server and disposes the worker. */
@@ -68,8 +54,10 @@ export async function readSqlWasm(): Promise<Uint8Array> {
  * and graceful shutdown.
  */
 export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): Promise<Server> {
-  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined) });
-  const maxBodyBytes = maxBodyBytesOf(options);
+  const handle = platformHandler(worker, options.assets, {
+    metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined),
+    maxBodyBytes: options.maxBodyBytes ?? maxBodyBytesFrom(process.env.DOTDO_MAX_BODY_BYTES),
+  });
   let stopping = false;
   // Connections other replicas forwarded calls over: shutdown lets them close these (see peersSettled).
   const peers = new Set<Duplex>();
@@ -78,7 +66,7 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
     // forwards keep theirs busy), then close them, so that the server can stop.
     if (stopping) res.shouldKeepAlive = false;
     if (req.url?.startsWith(FORWARD_PATH) && !peers.has(req.socket)) peers.add(req.socket.once("close", () => peers.delete(req.socket)));
-    void respond(handle, req, res, maxBodyBytes);
+    void respond(handle, req, res);
   });
   const connections = new OpenConnections();
   // A client's close that the object never answers (workerd does not reply for it before
@@ -114,9 +102,9 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
   return { url, close };
 }
 
-async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
+async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const response = await answerNodeRequest(handle, req, maxBodyBytes);
+    const response = await answerNodeRequest(handle, req);
     refuseWebSocket(response);
     await sendResponse(response, req, res, `${req.method} ${req.url?.split("?")[0]}`);
   } catch (error) {

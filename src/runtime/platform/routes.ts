@@ -2,6 +2,7 @@ import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import { timingSafeEqual } from "../timing-safe";
+import { boundedRequest } from "./body-limit";
 import { serverInfo } from "./info";
 
 /** Answered by every server entry itself: load balancers and orchestrators probe it (liveness). */
@@ -13,14 +14,16 @@ export const METRICS_PATH = "/__dotdo/metrics";
 /** Which runtime serves the Worker and which kind of store keeps its objects (`ServerInfo`). */
 export const INFO_PATH = "/__dotdo/info";
 
-/** Who may read dotdo's own endpoints in full. */
-export interface EndpointAccess {
+/** Who may read dotdo's own endpoints in full, and the largest body the Worker is given. */
+export interface PlatformOptions {
   /**
    * When set (the entries read `DOTDO_METRICS_TOKEN`), metrics need `Authorization: Bearer
    * <token>`, and health and readiness tell only their verdict to callers without it: their
    * status codes stay open to probes, what the store said and the counts do not.
    */
   metricsToken?: string;
+  /** The largest request body the Worker is given (see `boundedRequest`); unset, no limit. */
+  maxBodyBytes?: number;
 }
 
 export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded" | "forwards" | "storage">;
@@ -30,13 +33,15 @@ export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forw
  * Cloudflare does) when the project has them, for server entries (Node, Bun, Deno).
  * Web-standard, so each entry stays a thin adapter to its runtime's server.
  */
-export function platformHandler(worker: PlatformWorker, assets?: Assets, access: EndpointAccess = {}): (request: Request) => Promise<Response> {
+export function platformHandler(worker: PlatformWorker, assets?: Assets, access: PlatformOptions = {}): (request: Request) => Promise<Response> {
   let requests = 0;
   const { metricsToken } = access;
   const trusted = (request: Request) => metricsToken === undefined || timingSafeEqual(request.headers.get("authorization") ?? "", `Bearer ${metricsToken}`);
-  const toWorker = (request: Request): Promise<Response> => {
+  const toWorker = async (request: Request): Promise<Response> => {
+    const bounded = boundedRequest(request, access.maxBodyBytes ?? Infinity);
+    if (bounded instanceof Response) return bounded;
     requests++;
-    return worker.fetch(request);
+    return worker.fetch(bounded);
   };
   return async (request) => {
     const { pathname } = new URL(request.url);

@@ -147,6 +147,21 @@ export function describeServerPreset({ preset, command, inherits, extend }: Serv
       });
     }
 
+    if (!inherits) {
+      it("holds a request body to DOTDO_MAX_BODY_BYTES: 413 BODY_TOO_LARGE to a larger one, before the Worker wakes", async () => {
+        const { command: bin, args } = command(join("server", "index.mjs"));
+        const limited = await startServer(bin, args, output.copy, { DOTDO_STORAGE: `file:${join(output.copy, "limited")}`, DOTDO_MAX_BODY_BYTES: "1024" });
+        try {
+          const refused = await fetch(`${limited.url}/notes/limited/too-big`, { method: "PUT", body: JSON.stringify("x".repeat(2048)) });
+          expect(refused.status, limited.output()).toBe(413);
+          expect(await refused.json()).toMatchObject({ error: { code: "BODY_TOO_LARGE" } });
+          expect(await (await fetch(`${limited.url}/notes/limited`)).json()).toEqual([]);
+        } finally {
+          await limited.stop();
+        }
+      });
+    }
+
     it("checkpoints on SIGTERM, exits 0, and a restarted server restores its objects from DOTDO_STORAGE", async () => {
       const post = (path: string) => fetch(`${server.url}${path}`, { method: "POST" }).then((r) => r.json());
       expect(await post("/counter/restart-proof?by=42")).toEqual({ value: 42 });
