@@ -33,12 +33,12 @@ export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forw
  * Cloudflare does) when the project has them, for server entries (Node, Bun, Deno).
  * Web-standard, so each entry stays a thin adapter to its runtime's server.
  */
-export function platformHandler(worker: PlatformWorker, assets?: Assets, access: PlatformOptions = {}): (request: Request) => Promise<Response> {
+export function platformHandler(worker: PlatformWorker, assets?: Assets, options: PlatformOptions = {}): (request: Request) => Promise<Response> {
   let requests = 0;
-  const { metricsToken } = access;
+  const { metricsToken, maxBodyBytes = Infinity } = options;
   const trusted = (request: Request) => metricsToken === undefined || timingSafeEqual(request.headers.get("authorization") ?? "", `Bearer ${metricsToken}`);
   const toWorker = async (request: Request): Promise<Response> => {
-    const bounded = boundedRequest(request, access.maxBodyBytes ?? Infinity);
+    const bounded = boundedRequest(request, maxBodyBytes);
     if (bounded instanceof Response) return bounded;
     requests++;
     return worker.fetch(bounded);
