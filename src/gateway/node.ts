@@ -16,7 +16,7 @@ function toNodeListener(handler: GatewayHandler): (request: IncomingMessage, res
   return (request, response) => {
     void (async () => {
       const webResponse = await answerNodeRequest(handler, request);
-      await sendResponse(webResponse, request, response, `gateway ${request.method} ${request.url?.split("?")[0]}`);
+      await sendResponse(webResponse, request, response, "gateway");
     })().catch((error: unknown) => {
       response.statusCode = 500;
       response.end();

@@ -1,8 +1,7 @@
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import type { WebSocket } from "../state/websocket";
-import { maxBodyBytesFrom } from "./body-limit";
-import { platformHandler, type PlatformWorker } from "./routes";
+import { platformHandler, platformOptions, type PlatformOptions, type PlatformWorker } from "./routes";
 import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
 
@@ -38,17 +37,13 @@ declare const Bun: {
   }): BunServer;
 };
 
-export interface ServeOptions {
+export interface ServeOptions extends PlatformOptions {
   /** The project's static assets, routed in front of (or behind) the Worker. */
   assets?: Assets;
   /** Default: `PORT`, else 3000. */
   port?: number;
   /** Default: `HOST`, else 0.0.0.0. */
   host?: string;
-  /** Metrics (and health details) need this bearer token. Default: `DOTDO_METRICS_TOKEN`; unset, they are open. */
-  metricsToken?: string;
-  /** The largest request body the Worker is given. Default: `DOTDO_MAX_BODY_BYTES`, else 100 MiB (see the node entry). */
-  maxBodyBytes?: number;
 }
 
 /**
@@ -56,8 +51,7 @@ export interface ServeOptions {
  * disposes the worker (checkpoints) and exits.
  */
 export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): void {
-  const maxBodyBytes = options.maxBodyBytes ?? maxBodyBytesFrom(process.env.DOTDO_MAX_BODY_BYTES);
-  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined), maxBodyBytes });
+  const handle = platformHandler(worker, options.assets, platformOptions(options, (name) => process.env[name]));
   const connections = new OpenConnections();
   const server = Bun.serve({
     port: options.port ?? Number(process.env.PORT || 3000),

@@ -1,7 +1,6 @@
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
-import { maxBodyBytesFrom } from "./body-limit";
-import { platformHandler, type PlatformWorker } from "./routes";
+import { platformHandler, platformOptions, type PlatformOptions, type PlatformWorker } from "./routes";
 import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { abandon, acceptedUpgrade, OpenConnections, relayStandard } from "./websocket-bridge";
 
@@ -17,17 +16,13 @@ declare const Deno: {
   exit(code: number): never;
 };
 
-export interface ServeOptions {
+export interface ServeOptions extends PlatformOptions {
   /** The project's static assets, routed in front of (or behind) the Worker. */
   assets?: Assets;
   /** Default: `PORT`, else 3000. */
   port?: number;
   /** Default: `HOST`, else 0.0.0.0. */
   host?: string;
-  /** Metrics (and health details) need this bearer token. Default: `DOTDO_METRICS_TOKEN`; unset, they are open. */
-  metricsToken?: string;
-  /** The largest request body the Worker is given. Default: `DOTDO_MAX_BODY_BYTES`, else 100 MiB (see the node entry). */
-  maxBodyBytes?: number;
 }
 
 /**
@@ -35,8 +30,7 @@ export interface ServeOptions {
  * disposes the worker (checkpoints) and exits.
  */
 export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): void {
-  const maxBodyBytes = options.maxBodyBytes ?? maxBodyBytesFrom(Deno.env.get("DOTDO_MAX_BODY_BYTES"));
-  const handle = platformHandler(worker, options.assets, { metricsToken: options.metricsToken ?? (Deno.env.get("DOTDO_METRICS_TOKEN") || undefined), maxBodyBytes });
+  const handle = platformHandler(worker, options.assets, platformOptions(options, (name) => Deno.env.get(name)));
   const connections = new OpenConnections();
   const server = Deno.serve(
     {

@@ -6,9 +6,9 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 /**
  * Sends a web `Response` as a node:http answer; never throws once the head is set (see
  * `sendBody`). Headers that node:http refuses (bytes it cannot send) throw here, before
- * anything is sent.
+ * anything is sent. `server` names the server in what it logs.
  */
-export async function sendResponse(response: Response, req: IncomingMessage, res: ServerResponse, what: string): Promise<void> {
+export async function sendResponse(response: Response, req: IncomingMessage, res: ServerResponse, server = "dotdo"): Promise<void> {
   // Answered before the request's body was all read (refused, too large, not wanted): the rest
   // is not waited for, and the connection goes with it.
   if (!req.complete) res.shouldKeepAlive = false;
@@ -21,7 +21,7 @@ export async function sendResponse(response: Response, req: IncomingMessage, res
     await response.body?.cancel().catch(() => undefined);
     return void res.end();
   }
-  await sendBody(response.body, res, what);
+  await sendBody(response.body, res, `${server} ${req.method} ${req.url?.split("?")[0]}`);
 }
 
 const LATER = Symbol("later");

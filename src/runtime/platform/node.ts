@@ -6,36 +6,27 @@ import type { AddressInfo } from "node:net";
 import type { Assets } from "../assets/assets";
 import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Worker } from "../worker";
-import { maxBodyBytesFrom } from "./body-limit";
 import { answerNodeRequest } from "./node-request";
 import { sendResponse } from "./node-response";
 import { upgrade } from "./node-websocket";
-import { platformHandler, type PlatformWorker } from "./routes";
+import { platformHandler, platformOptions, type PlatformOptions, type PlatformWorker } from "./routes";
 import { timeoutOptions, type ServerTimeouts } from "./server-timeouts";
 import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
 import { OpenConnections, refuseWebSocket } from "./websocket-bridge";
 
-export interface ServeOptions {
+export interface ServeOptions extends PlatformOptions {
   /** The project's static assets, routed in front of (or behind) the Worker. */
   assets?: Assets;
   /** Default: `PORT`, else 3000. 0 picks a free port. */
   port?: number;
   /** Default: `HOST`, else 0.0.0.0. */
   host?: string;
-  /** Metrics (and health details) need this bearer token. Default: `DOTDO_METRICS_TOKEN`; unset, they are open. */
-  metricsToken?: string;
   /** On SIGTERM/SIGINT: stop accepting, `worker.dispose()` (checkpoints), exit. Default true. */
   handleSignals?: boolean;
   /** Print the listening URL. Default true. */
   log?: boolean;
   /** How long a slow client may take over its headers and its request (node:http closes it with 408 after). */
   timeouts?: ServerTimeouts;
-  /**
-   * The largest request body the Worker is given. Default: `DOTDO_MAX_BODY_BYTES`, else 100 MiB
-   * (Cloudflare's limit on its Free and Pro plans). One declared larger is answered 413
-   * (`BODY_TOO_LARGE`); one that streams past it fails the Worker's read of it.
-   */
-  maxBodyBytes?: number;
 }
 
 export interface Server {
@@ -54,10 +45,7 @@ export async function readSqlWasm(): Promise<Uint8Array> {
  * and graceful shutdown.
  */
 export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options: ServeOptions = {}): Promise<Server> {
-  const handle = platformHandler(worker, options.assets, {
-    metricsToken: options.metricsToken ?? (process.env.DOTDO_METRICS_TOKEN || undefined),
-    maxBodyBytes: options.maxBodyBytes ?? maxBodyBytesFrom(process.env.DOTDO_MAX_BODY_BYTES),
-  });
+  const handle = platformHandler(worker, options.assets, platformOptions(options, (name) => process.env[name]));
   let stopping = false;
   // Connections other replicas forwarded calls over: shutdown lets them close these (see peersSettled).
   const peers = new Set<Duplex>();
@@ -106,7 +94,7 @@ async function respond(handle: (request: Request) => Promise<Response>, req: Inc
   try {
     const response = await answerNodeRequest(handle, req);
     refuseWebSocket(response);
-    await sendResponse(response, req, res, `${req.method} ${req.url?.split("?")[0]}`);
+    await sendResponse(response, req, res);
   } catch (error) {
     console.error(error);
     if (!res.headersSent) {

@@ -2,7 +2,7 @@ import { FORWARD_PATH } from "../cluster/remote-object";
 import type { Assets } from "../assets/assets";
 import type { Worker } from "../worker";
 import { timingSafeEqual } from "../timing-safe";
-import { boundedRequest } from "./body-limit";
+import { boundedRequest, maxBodyBytesFrom } from "./body-limit";
 import { serverInfo } from "./info";
 
 /** Answered by every server entry itself: load balancers and orchestrators probe it (liveness). */
@@ -14,16 +14,31 @@ export const METRICS_PATH = "/__dotdo/metrics";
 /** Which runtime serves the Worker and which kind of store keeps its objects (`ServerInfo`). */
 export const INFO_PATH = "/__dotdo/info";
 
-/** Who may read dotdo's own endpoints in full, and the largest body the Worker is given. */
+/**
+ * Who may read dotdo's own endpoints in full, and the largest body the Worker is given. The
+ * server entries take these from their caller, else from the environment (`platformOptions`).
+ */
 export interface PlatformOptions {
   /**
-   * When set (the entries read `DOTDO_METRICS_TOKEN`), metrics need `Authorization: Bearer
-   * <token>`, and health and readiness tell only their verdict to callers without it: their
-   * status codes stay open to probes, what the store said and the counts do not.
+   * When set (default: `DOTDO_METRICS_TOKEN`), metrics need `Authorization: Bearer <token>`,
+   * and health and readiness tell only their verdict to callers without it: their status
+   * codes stay open to probes, what the store said and the counts do not. Unset, they are open.
    */
   metricsToken?: string;
-  /** The largest request body the Worker is given (see `boundedRequest`); unset, no limit. */
+  /**
+   * The largest request body the Worker is given (default: `DOTDO_MAX_BODY_BYTES`, else 100 MiB,
+   * Cloudflare's limit on its Free and Pro plans). One declared larger is answered 413
+   * (`BODY_TOO_LARGE`); one that streams past it fails the Worker's read of it (`boundedRequest`).
+   */
   maxBodyBytes?: number;
+}
+
+/** `given`, with what it leaves out read from the environment (`env` reads one variable). */
+export function platformOptions(given: PlatformOptions, env: (name: string) => string | undefined): PlatformOptions {
+  return {
+    metricsToken: given.metricsToken ?? (env("DOTDO_METRICS_TOKEN") || undefined),
+    maxBodyBytes: given.maxBodyBytes ?? maxBodyBytesFrom(env("DOTDO_MAX_BODY_BYTES")),
+  };
 }
 
 export type PlatformWorker = Pick<Worker, "fetch" | "objects" | "health" | "forwarded" | "forwards" | "storage">;
