@@ -61,8 +61,8 @@ export async function relayUpgrade(url: URL, request: Request, headers: Headers)
   return new Response(null, { status: 101, webSocket: client, headers: responseHeaders } as ResponseInit);
 }
 
-/** Passes the holder's close on; closed without a close frame (1006), the holder is gone. */
+/** Passes the holder's close on, as it came; closed without a close frame (1006), the holder is gone. */
 function closeEnd(end: PairEnd, code: number, reason: string): void {
-  if (code === 1006) end.close(HOLDER_GONE_CODE, "the replica holding the Durable Object went away");
-  else end.close(code === 1005 ? 1000 : code, reason);
+  if (code === 1006) end.closeAs(HOLDER_GONE_CODE, "the replica holding the Durable Object went away");
+  else end.closeAs(code, reason);
 }

@@ -182,6 +182,7 @@ export class FacetManager {
     const hibernation = new Hibernation({
       message: (socket, data) => void running.live.socketMessage(socket, data),
       close: (socket, code, reason, wasClean) => running.live.socketClose(socket, code, reason, wasClean),
+      error: (socket, error) => running.live.socketError(socket, error),
     });
     const host: LiveObjectHost = {
       ctor: handle.ctor,

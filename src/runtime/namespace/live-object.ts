@@ -244,6 +244,11 @@ export class LiveObject implements ObjectTarget {
     return this.#socketEvent((object) => object.webSocketClose?.(socket, code, reason, wasClean));
   }
 
+  /** Delivers a hibernatable socket's failure to `webSocketError`, as an event. */
+  socketError(socket: WebSocket, error: Error): Promise<void> {
+    return this.#socketEvent((object) => object.webSocketError?.(socket, error));
+  }
+
   /** A throwing handler is logged (workerd does not pass it to `webSocketError`, which is for socket failures). */
   #socketEvent(run: (object: object & Methods) => unknown): Promise<void> {
     return this.#event(async (object) => void (await run(object)), "local").catch((error: unknown) =>

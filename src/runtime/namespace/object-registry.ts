@@ -183,6 +183,7 @@ export class ObjectRegistry implements LiveObjectHost {
         // The instance may have been evicted meanwhile: the event reopens the object.
         message: (socket, data) => void this.#withLive(id, (live) => live.socketMessage(socket, data)),
         close: (socket, code, reason, wasClean) => this.#withLive(id, (live) => live.socketClose(socket, code, reason, wasClean)),
+        error: (socket, error) => this.#withLive(id, (live) => live.socketError(socket, error)),
       });
       this.#hibernations.set(key, hibernation);
     }

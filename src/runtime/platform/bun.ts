@@ -3,7 +3,7 @@ import type { Worker } from "../worker";
 import type { WebSocket } from "../state/websocket";
 import { platformHandler, platformOptions, type PlatformOptions, type PlatformWorker } from "./routes";
 import { drain, peersSettled, shutdownOnSignal } from "./shutdown";
-import { abandon, acceptedUpgrade, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
+import { abandon, acceptedUpgrade, MAX_MESSAGE_BYTES, OpenConnections, type WireEvents, type WireSocket } from "./websocket-bridge";
 
 /** What an upgraded connection carries: the Worker's end, and its relay once open. */
 interface Connection {
@@ -30,6 +30,7 @@ declare const Bun: {
     maxRequestBodySize: number;
     fetch(request: Request, server: BunServer): Promise<Response | undefined>;
     websocket: {
+      maxPayloadLength: number;
       open(ws: BunWebSocket): void;
       message(ws: BunWebSocket, message: string | Uint8Array): void;
       close(ws: BunWebSocket, code: number, reason: string): void;
@@ -69,6 +70,8 @@ export function serve(worker: PlatformWorker & Pick<Worker, "dispose">, options:
       return new Response("Bad WebSocket handshake", { status: 400 });
     },
     websocket: {
+      // Bun's own limit is 16 MiB.
+      maxPayloadLength: MAX_MESSAGE_BYTES,
       open: (ws) => void (ws.data.events = connections.relay(ws.data.socket, ws)),
       message: (ws, message) => ws.data.events?.message(message),
       close: (ws, code, reason) => ws.data.events?.close(code, reason),

@@ -3,20 +3,13 @@ import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { answerNodeRequest } from "./node-request";
 import { abandon, acceptedUpgrade, OpenConnections, type AcceptedUpgrade } from "./websocket-bridge";
+import { closePayload, frame, FrameReader, Opcode, WebSocketProtocolError } from "./websocket-frames";
 
 /**
- * The wire side of a Worker's WebSocket on node:http: the RFC 6455 handshake and framing
- * between the TCP socket and the `webSocket` end a 101 response carries.
+ * The wire side of a Worker's WebSocket on node:http: the RFC 6455 handshake, and the framing
+ * (websocket-frames.ts) between the TCP socket and the `webSocket` end a 101 response carries.
  */
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-const enum Opcode {
-  Continuation = 0x0,
-  Text = 0x1,
-  Binary = 0x2,
-  Close = 0x8,
-  Ping = 0x9,
-  Pong = 0xa,
-}
 
 /**
  * Answers an HTTP upgrade through the Worker: a 101 response with a `webSocket` is bridged to
@@ -69,97 +62,25 @@ function bridgeWebSocket(req: IncomingMessage, socket: Duplex, { socket: end, pr
   const reader = new FrameReader((opcode, payload) => {
     if (opcode === Opcode.Text) events.message(payload.toString("utf8"));
     else if (opcode === Opcode.Binary) events.message(payload);
-    else if (opcode === Opcode.Ping) socket.write(frame(Opcode.Pong, payload));
+    else if (opcode === Opcode.Ping && socket.writable) socket.write(frame(Opcode.Pong, payload));
     else if (opcode === Opcode.Close) events.close(payload.length >= 2 ? payload.readUInt16BE(0) : 1005, payload.subarray(2).toString("utf8"));
   });
   socket.on("data", (chunk: Buffer) => {
     try {
       reader.push(chunk);
-    } catch {
-      socket.destroy(); // a protocol error: drop the connection
+    } catch (error) {
+      socket.removeAllListeners("data");
+      if (!(error instanceof WebSocketProtocolError)) return void socket.destroy();
+      // Failed as workerd fails it: a close frame saying why, the connection ended, and the
+      // Worker's end told with an error (a plain Error, as workerd's).
+      if (socket.writable) socket.end(frame(Opcode.Close, closePayload(error.closeCode, error.description)));
+      events.error(new Error(error.message));
     }
   });
+  // node:http's sockets stay half-open when the client ends its side: without this, a client
+  // gone without a close frame would be noticed only when the server stops.
+  socket.on("end", () => socket.destroy());
   // The connection went away without a close frame.
   socket.on("close", () => events.close(1006, ""));
   socket.on("error", () => socket.destroy());
-}
-
-function frame(opcode: Opcode, payload: Buffer): Buffer {
-  const length = payload.length;
-  const head = length < 126 ? Buffer.alloc(2) : length < 0x10000 ? Buffer.alloc(4) : Buffer.alloc(10);
-  head[0] = 0x80 | opcode;
-  if (length < 126) head[1] = length;
-  else if (length < 0x10000) {
-    head[1] = 126;
-    head.writeUInt16BE(length, 2);
-  } else {
-    head[1] = 127;
-    head.writeBigUInt64BE(BigInt(length), 2);
-  }
-  return Buffer.concat([head, payload]);
-}
-
-function closePayload(code: number | undefined, reason = ""): Buffer {
-  if (code === undefined) return Buffer.alloc(0);
-  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
-  payload.writeUInt16BE(code, 0);
-  payload.write(reason, 2);
-  return payload;
-}
-
-/** Reassembles (masked) client frames, including fragmented messages. */
-class FrameReader {
-  #buffer = Buffer.alloc(0);
-  #fragments: Buffer[] = [];
-  #fragmentOpcode: Opcode | undefined;
-  readonly #onMessage: (opcode: Opcode, payload: Buffer) => void;
-
-  constructor(onMessage: (opcode: Opcode, payload: Buffer) => void) {
-    this.#onMessage = onMessage;
-  }
-
-  push(chunk: Buffer): void {
-    this.#buffer = Buffer.concat([this.#buffer, chunk]);
-    for (;;) {
-      const parsed = this.#next();
-      if (!parsed) return;
-      this.#handle(parsed.fin, parsed.opcode, parsed.payload);
-    }
-  }
-
-  #next(): { fin: boolean; opcode: Opcode; payload: Buffer } | undefined {
-    const buffer = this.#buffer;
-    if (buffer.length < 2) return undefined;
-    const fin = (buffer[0]! & 0x80) !== 0;
-    const opcode = (buffer[0]! & 0x0f) as Opcode;
-    const masked = (buffer[1]! & 0x80) !== 0;
-    let length = buffer[1]! & 0x7f;
-    let offset = 2;
-    if (length === 126) {
-      if (buffer.length < 4) return undefined;
-      length = buffer.readUInt16BE(2);
-      offset = 4;
-    } else if (length === 127) {
-      if (buffer.length < 10) return undefined;
-      length = Number(buffer.readBigUInt64BE(2));
-      offset = 10;
-    }
-    const maskOffset = offset;
-    if (masked) offset += 4;
-    if (buffer.length < offset + length) return undefined;
-    const payload = Buffer.from(buffer.subarray(offset, offset + length));
-    if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= buffer[maskOffset + (i % 4)]!;
-    this.#buffer = buffer.subarray(offset + length);
-    return { fin, opcode, payload };
-  }
-
-  #handle(fin: boolean, opcode: Opcode, payload: Buffer): void {
-    if (opcode >= Opcode.Close) return this.#onMessage(opcode, payload);
-    if (opcode !== Opcode.Continuation) this.#fragmentOpcode = opcode;
-    this.#fragments.push(payload);
-    if (!fin) return;
-    const whole = Buffer.concat(this.#fragments);
-    this.#fragments = [];
-    this.#onMessage(this.#fragmentOpcode ?? Opcode.Binary, whole);
-  }
 }

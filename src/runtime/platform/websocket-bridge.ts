@@ -17,6 +17,9 @@ export class UpgradeNotRequestedError extends DotdoError {
   }
 }
 
+/** The largest message workerd takes from a client (32 MiB); a longer one fails the connection with 1009. */
+export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
 /** What a Worker's 101 response hands over. */
 export interface AcceptedUpgrade {
   /** The pair's end to connect to the client. */
@@ -59,6 +62,8 @@ export interface WireEvents {
   message(data: string | ArrayBuffer | ArrayBufferView): void;
   /** The client sent a close frame, or the connection ended without one (1006). */
   close(code: number, reason: string): void;
+  /** The client broke the protocol, and the connection was failed. */
+  error(error: Error): void;
 }
 
 // Codes that only report what happened; RFC 6455 forbids sending them.
@@ -80,7 +85,8 @@ export function relay(socket: PairEnd, wire: WireSocket): WireEvents {
   socket.accept({ allowHalfOpen: true });
   return {
     message: (data) => socket.send(data),
-    close: (code, reason) => socket.close(code, reason),
+    close: (code, reason) => socket.closeAs(code, reason),
+    error: (error) => socket.failAs(error),
   };
 }
 
@@ -105,6 +111,10 @@ export class OpenConnections {
         this.#open.delete(wire);
         events.close(code, reason);
       },
+      error: (error) => {
+        this.#open.delete(wire);
+        events.error(error);
+      },
     };
   }
 
@@ -124,10 +134,12 @@ export function relayStandard(socket: PairEnd, wire: globalThis.WebSocket, conne
   let events: WireEvents | undefined;
   wire.addEventListener("open", () => (events = connections.relay(socket, wire)));
   wire.addEventListener("message", (event) => events?.message(event.data as string | ArrayBuffer));
-  wire.addEventListener("close", (event) => (events ? events.close(event.code, event.reason) : abandon(socket)));
+  // A connection that did not close cleanly closed with 1006 (RFC 6455 7.1.5): Deno reports a
+  // client gone without a close frame as code 0.
+  wire.addEventListener("close", (event) => (events ? events.close(event.wasClean ? event.code : 1006, event.reason) : abandon(socket)));
 }
 
 /** The client never got connected (bad handshake, or gone before it opened): the object sees 1006. */
 export function abandon(socket: PairEnd): void {
-  socket.close(1006, "");
+  socket.closeAs(1006, "");
 }

@@ -6,6 +6,8 @@ export interface HibernationHandlers {
   message(socket: WebSocket, data: WebSocketData): void;
   /** Settles when the object's close handler has run. */
   close(socket: WebSocket, code: number, reason: string, wasClean: boolean): Promise<void>;
+  /** The connection failed; settles when the object's error handler has run. */
+  error(socket: WebSocket, error: Error): Promise<void>;
 }
 
 const MAX_TAGS = 10;
@@ -37,6 +39,7 @@ export class Hibernation {
       // Listed by getWebSockets() until its close handler has run, as in workerd.
       close: (from, code, reason, wasClean) =>
         void this.#handlers.close(from, code, reason, wasClean).finally(() => this.#open.delete(from)),
+      error: (from, error) => void this.#handlers.error(from, error).finally(() => this.#open.delete(from)),
     });
     this.#open.add(socket);
     this.#tags.set(socket, [...new Set(tags)]);

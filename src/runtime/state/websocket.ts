@@ -38,10 +38,22 @@ export class WebSocketCloseEvent extends Event {
   }
 }
 
+/** An `error` event: the connection failed (workerd's `ErrorEvent`, which not every runtime has). */
+export class WebSocketErrorEvent extends Event {
+  readonly message: string;
+  readonly error: Error;
+  constructor(error: Error) {
+    super("error");
+    this.error = error;
+    this.message = `Uncaught Error: ${error.message}`;
+  }
+}
+
 /** Who receives a hibernatable socket's traffic instead of its listeners. */
 export interface HibernationReceiver {
   message(socket: WebSocket, data: WebSocketData): void;
   close(socket: WebSocket, code: number, reason: string, wasClean: boolean): void;
+  error(socket: WebSocket, error: Error): void;
 }
 
 const CONNECTING = 0;
@@ -49,7 +61,10 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
-type Delivery = { kind: "message"; data: WebSocketData } | { kind: "close"; code: number; reason: string };
+type Delivery = { kind: "message"; data: WebSocketData } | { kind: "close"; code: number; reason: string } | { kind: "error"; error: Error };
+
+/** The close a Worker's end reports when the connection ended without a close frame (workerd's words). */
+const DISCONNECTED = { code: 1006, reason: "WebSocket disconnected without sending Close frame." };
 
 /** workerd's ready-state constants, on the class and on its prototype under both names. */
 const READY_STATES = {
@@ -231,19 +246,43 @@ export class WebSocket extends EventTarget {
     this.#emit({ kind: "message", data });
   }
 
-  /** Sends a close; the end is CLOSED once closes went both ways (the peer replies at once only with `web_socket_auto_reply_to_close`). */
-  close(code = 1000, reason = ""): void {
-    if (currentCompatibility().webSocketCloseReasonByteLimit && utf8Length(reason) > MAX_CLOSE_REASON_BYTES) {
+  /**
+   * Sends a close; the end is CLOSED once closes went both ways (the peer replies at once only
+   * with `web_socket_auto_reply_to_close`). Without a code the peer sees 1005, as on workerd.
+   */
+  close(code?: number, reason?: string): void {
+    const sent = closeCode(code, reason);
+    if (currentCompatibility().webSocketCloseReasonByteLimit && utf8Length(reason ?? "") > MAX_CLOSE_REASON_BYTES) {
       throw domException(`WebSocket close reason must not be longer than ${MAX_CLOSE_REASON_BYTES} bytes when UTF-8 encoded.`, "SyntaxError");
     }
+    this.closeAs(sent, reason ?? "");
+  }
+
+  /**
+   * @internal Closes this end with what the connection behind it reported, any code (1005 and
+   * 1006 too): `close()`'s checks are for a Worker's own calls.
+   */
+  closeAs(code: number, reason: string): void {
+    if (code === DISCONNECTED.code) reason ||= DISCONNECTED.reason;
     if (this.#closeSent) return;
     this.#closeSent = true;
     if (this.#client) {
       this.#readyState = CLOSING;
-      return this.#client.close(code, reason);
+      return code === NO_STATUS ? this.#client.close() : this.#client.close(code, reason);
     }
     this.#setState(this.#closeReceived ? CLOSED : CLOSING);
     this.#emit({ kind: "close", code, reason });
+  }
+
+  /**
+   * @internal The connection behind this end failed (the client broke the protocol): the other
+   * end gets an `error` event, or `webSocketError()`, and both ends are closed, as on workerd.
+   */
+  failAs(error: Error): void {
+    if (this.#closeSent) return;
+    this.#closeSent = this.#closeReceived = true;
+    this.#setState(CLOSED);
+    this.#emit({ kind: "error", error });
   }
 
   #emit(delivery: Delivery): void {
@@ -303,16 +342,27 @@ export class WebSocket extends EventTarget {
       else this.dispatchEvent(this.#messageEvent(delivery.data));
       return;
     }
+    if (delivery.kind === "error") {
+      this.#closeSent = this.#closeReceived = true;
+      this.#setState(CLOSED);
+      if (this.#hibernation) this.#hibernation.error(this, delivery.error);
+      else this.dispatchEvent(new WebSocketErrorEvent(delivery.error));
+      return;
+    }
     // The peer closed: CLOSING until this end answers with its own close(), unless it answers
     // at once (web_socket_auto_reply_to_close), with the same code and reason as workerd does.
+    // A connection that went away (1006) takes no answer, and workerd leaves an accept()ed end
+    // OPEN then.
     this.#closeReceived = true;
-    if (!this.#closeSent && !this.#allowHalfOpen && !this.#hibernation) {
+    const disconnected = delivery.code === DISCONNECTED.code;
+    if (!disconnected && !this.#closeSent && !this.#allowHalfOpen && !this.#hibernation) {
       this.#closeSent = true;
       this.#emit(delivery);
     }
-    this.#setState(this.#closeSent ? CLOSED : CLOSING);
-    if (this.#hibernation) this.#hibernation.close(this, delivery.code, delivery.reason, true);
-    else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, true));
+    this.#setState(disconnected && !this.#hibernation ? this.#readyState : this.#closeSent ? CLOSED : CLOSING);
+    const wasClean = delivery.code !== DISCONNECTED.code;
+    if (this.#hibernation) this.#hibernation.close(this, delivery.code, delivery.reason, wasClean);
+    else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, wasClean));
   }
 }
 
@@ -344,6 +394,26 @@ export class WebSocketRequestResponsePair {
 }
 
 type BinaryType = "blob" | "arraybuffer";
+
+/** The code a close without one reports to the peer (RFC 6455 7.1.5). */
+const NO_STATUS = 1005;
+
+/**
+ * The code `close(code, reason)` sends, checked as workerd checks it: a whole number (as WebIDL
+ * converts one: `1000.5` is 1000, `NaN` 0) from 1000 to 4999, but none of those reserved to
+ * report what happened (1004, 1005, 1006, 1015); a reason only with a code.
+ */
+function closeCode(code: number | undefined, reason: string | undefined): number {
+  if (code === undefined) {
+    if (reason !== undefined) throw domException("If you specify a WebSocket close reason, you must also specify a code.", "InvalidAccessError");
+    return NO_STATUS;
+  }
+  const whole = Number(code) | 0;
+  if (whole < 1000 || whole > 4999 || whole === 1004 || whole === NO_STATUS || whole === 1006 || whole === 1015) {
+    throw domException(`Invalid WebSocket close code: ${whole}.`, "InvalidAccessError");
+  }
+  return whole;
+}
 
 function copyBytes(view: ArrayBuffer | ArrayBufferView): ArrayBuffer {
   if (view instanceof ArrayBuffer) return view.slice(0);
