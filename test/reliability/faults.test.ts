@@ -109,7 +109,9 @@ describe("a store that fails in every way a network can", () => {
       await load.stop();
       const before = commits();
       proxy.set("down");
-      const stopped = server.stop();
+      // Killed only past Kubernetes' default grace period (30 s), what a stop must stay within:
+      // the harness's 10 s was a timing assertion on a loaded machine (once exceeded in CI).
+      const stopped = server.stop(30_000);
       // Back within the grace period: the retried final checkpoint lands.
       if (storeReturns) setTimeout(() => proxy.set("none"), 1_000);
       const code = await stopped;
@@ -120,5 +122,5 @@ describe("a store that fails in every way a network can", () => {
       expect(load.acknowledged.length).toBeGreaterThan(0);
       expect(await lostWrites(ledger.dir, env, load.acknowledged)).toEqual([]);
     }
-  });
+  }, 120_000);
 });
