@@ -1,6 +1,8 @@
 import { resolve } from "pathe";
+import { BUN_FLAGS } from "../../src/presets/bun/preset";
 import { describeServerPreset } from "./harness/server-preset";
 
 const bun = resolve(import.meta.dirname, "../../node_modules/.bin/bun");
 
-describeServerPreset({ preset: "bun", command: (entry) => ({ command: bun, args: [entry] }) });
+// Run as the preset's preview command runs it.
+describeServerPreset({ preset: "bun", command: (entry) => ({ command: bun, args: [...BUN_FLAGS, entry] }) });

@@ -14,6 +14,10 @@ const WORKER = `export default {
       const text = url.searchParams.get("text");
       return new Response(null, { status: Number(url.searchParams.get("code")), ...(text !== null && { statusText: text }) });
     }
+    if (url.pathname === "/head") {
+      const numbered = [...request.headers.keys()].filter((name) => name.startsWith("x-h")).length;
+      return Response.json({ cookie: request.headers.get("cookie")?.length ?? 0, numbered, url: request.url.length });
+    }
     if (url.pathname === "/text") return new Response("hello");
     if (url.pathname === "/empty") return new Response("");
     if (url.pathname === "/bytes") return new Response(new Uint8Array(300));
@@ -102,5 +106,22 @@ for (const [what, request] of FRAMINGS) {
     });
     expect(framing(ours.head)).toEqual(framing(theirs.head));
     expect(ours.body).toBe(theirs.body);
+  });
+}
+
+const KiB = 1024;
+const HEADS: [string, string][] = [
+  ["a cookie of 20 KiB (node:http's default took 16 KiB)", `GET /head HTTP/1.1\r\nCookie: a=${"x".repeat(20 * KiB)}`],
+  ["a cookie of 127 KiB", `GET /head HTTP/1.1\r\nCookie: a=${"x".repeat(127 * KiB)}`],
+  ["a cookie of 130 KiB, over the 128 KiB limit", `GET /head HTTP/1.1\r\nCookie: a=${"x".repeat(130 * KiB)}`],
+  ["a URL of 100 KiB", `GET /head?q=${"u".repeat(100 * KiB)} HTTP/1.1`],
+  ["2,000 headers (node:http dropped those past 2,000)", `GET /head HTTP/1.1\r\n${Array.from({ length: 2_000 }, (_, i) => `X-H${i}: v`).join("\r\n")}`],
+];
+
+for (const [what, head] of HEADS) {
+  it.concurrent(`takes a request head as workerd does: ${what}`, async () => {
+    const { theirs, ours } = await onBoth(head);
+    expect(ours.status).toBe(theirs.status);
+    if (theirs.status === 200) expect(JSON.parse(ours.body)).toEqual(JSON.parse(theirs.body));
   });
 }

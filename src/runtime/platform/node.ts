@@ -41,6 +41,12 @@ export async function readSqlWasm(): Promise<Uint8Array> {
 }
 
 /**
+ * The largest request head (its line and headers) taken, as workerd takes and Cloudflare's
+ * limits say: node:http's own default, 16 KiB, refused a large cookie with 431.
+ */
+const MAX_HEAD_BYTES = 128 * 1024;
+
+/**
  * Serves a Worker on node:http, with dotdo's health and metrics endpoints, WebSocket upgrades
  * and graceful shutdown.
  */
@@ -49,13 +55,15 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
   let stopping = false;
   // Connections other replicas forwarded calls over: shutdown lets them close these (see peersSettled).
   const peers = new Set<Duplex>();
-  const server = createServer(timeoutOptions(options.timeouts), (req, res) => {
+  const server = createServer({ ...timeoutOptions(options.timeouts), maxHeaderSize: MAX_HEAD_BYTES }, (req, res) => {
     // Shutting down: answer what still arrives on kept-alive connections (other replicas'
     // forwards keep theirs busy), then close them, so that the server can stop.
     if (stopping) res.shouldKeepAlive = false;
     if (req.url?.startsWith(FORWARD_PATH) && !peers.has(req.socket)) peers.add(req.socket.once("close", () => peers.delete(req.socket)));
     void respond(handle, req, res);
   });
+  // Every header reaches the Worker, as on workerd (node:http drops those past 2,000).
+  server.maxHeadersCount = 0;
   const connections = new OpenConnections();
   // A client's close that the object never answers (workerd does not reply for it before
   // web_socket_auto_reply_to_close) leaves the socket open; shutdown ends it, or node:http would wait for it.
