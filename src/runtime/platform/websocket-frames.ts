@@ -1,10 +1,11 @@
-import { DotdoError } from "../errors";
-import { MAX_MESSAGE_BYTES } from "./websocket-bridge";
-
 /**
  * RFC 6455 framing for the node entry's WebSockets: frames out, and client frames read back into
  * messages, with workerd's limits and its answers to a client that breaks the protocol.
  */
+import { DotdoError } from "../errors";
+import { MAX_MESSAGE_BYTES } from "./websocket-bridge";
+
+/** The frame types RFC 6455 defines; any other is refused. */
 export const enum Opcode {
   Continuation = 0x0,
   Text = 0x1,

@@ -360,9 +360,8 @@ export class WebSocket extends EventTarget {
       this.#emit(delivery);
     }
     this.#setState(disconnected && !this.#hibernation ? this.#readyState : this.#closeSent ? CLOSED : CLOSING);
-    const wasClean = delivery.code !== DISCONNECTED.code;
-    if (this.#hibernation) this.#hibernation.close(this, delivery.code, delivery.reason, wasClean);
-    else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, wasClean));
+    if (this.#hibernation) this.#hibernation.close(this, delivery.code, delivery.reason, !disconnected);
+    else this.dispatchEvent(new WebSocketCloseEvent(delivery.code, delivery.reason, !disconnected));
   }
 }
 
