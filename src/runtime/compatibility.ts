@@ -64,6 +64,8 @@ const RULES = {
   webSocketStandardBinaryType: { enable: "websocket_standard_binary_type", disable: "no_websocket_standard_binary_type", date: "2026-03-17" },
   /** A received close is answered with a close at once, and the socket is CLOSED when `close` fires. */
   webSocketAutoReplyToClose: { enable: "web_socket_auto_reply_to_close", disable: "web_socket_manual_reply_to_close", date: "2026-04-07" },
+  /** An incoming request's `signal` aborts when its client disconnects before the answer is sent (the node server outputs). */
+  enableRequestSignal: { enable: "enable_request_signal", disable: "disable_request_signal" },
   /** An error thrown over RPC keeps its name, `cause`, an AggregateError's `errors` and its other own properties. */
   enhancedErrorSerialization: { enable: "enhanced_error_serialization", disable: "legacy_error_serialization", date: "2026-04-21" },
 } as const satisfies Record<string, FlagRule>;

@@ -20,8 +20,11 @@ const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 /** An IP literal or a registered name, and an optional port: no user info, no spaces. */
 const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(:\d{1,5})?$/;
 
-/** A web `Request` for a node:http request (the body streams through); `MalformedRequestError` if there is none. */
-export function toWebRequest(req: IncomingMessage): Request {
+/**
+ * A web `Request` for a node:http request (the body streams through), with `signal` as its
+ * signal if given; `MalformedRequestError` if there is none.
+ */
+export function toWebRequest(req: IncomingMessage, signal?: AbortSignal): Request {
   const method = req.method ?? "GET";
   if (FORBIDDEN_METHODS.has(method.toUpperCase())) throw new MalformedRequestError(405, `${method} requests are not served`);
   const url = requestUrl(req.url ?? "/", req.headers.host ?? "localhost");
@@ -30,7 +33,7 @@ export function toWebRequest(req: IncomingMessage): Request {
     for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, item);
   }
   // Manual, as workerd's incoming requests (see incomingRequest): set here, no copy is needed.
-  return new Request(url, { method, headers, body: requestBody(req, method), duplex: "half", redirect: "manual" } as RequestInit);
+  return new Request(url, { method, headers, body: requestBody(req, method), duplex: "half", redirect: "manual", ...(signal && { signal }) } as RequestInit);
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -60,10 +63,10 @@ function requestUrl(target: string, host: string): URL {
 }
 
 /** `handle`'s answer to a node:http request; a request no web `Request` can carry gets its 400 or 405 (JSON, the gateway's error shape). */
-export async function answerNodeRequest(handle: (request: Request) => Promise<Response>, req: IncomingMessage): Promise<Response> {
+export async function answerNodeRequest(handle: (request: Request) => Promise<Response>, req: IncomingMessage, signal?: AbortSignal): Promise<Response> {
   let request: Request;
   try {
-    request = toWebRequest(req);
+    request = toWebRequest(req, signal);
   } catch (error) {
     if (!(error instanceof MalformedRequestError)) throw error;
     return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status });

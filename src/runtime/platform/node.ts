@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Assets } from "../assets/assets";
 import { FORWARD_PATH } from "../cluster/remote-object";
+import { currentCompatibility } from "../current-worker";
 import type { Worker } from "../worker";
 import { answerNodeRequest } from "./node-request";
 import { sendResponse } from "./node-response";
@@ -100,7 +101,7 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
 
 async function respond(handle: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
-    const response = await answerNodeRequest(handle, req);
+    const response = await answerNodeRequest(handle, req, disconnectSignal(res));
     refuseWebSocket(response);
     await sendResponse(response, req, res);
   } catch (error) {
@@ -112,4 +113,17 @@ async function respond(handle: (request: Request) => Promise<Response>, req: Inc
     }
     res.end();
   }
+}
+
+/**
+ * With `enable_request_signal`, as on workerd: a signal that aborts when the client goes away
+ * before `res` has sent the whole answer ("The client has disconnected"); undefined without it.
+ */
+function disconnectSignal(res: ServerResponse): AbortSignal | undefined {
+  if (!currentCompatibility().enableRequestSignal) return undefined;
+  const controller = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort(new DOMException("The client has disconnected", "AbortError"));
+  });
+  return controller.signal;
 }
