@@ -1,9 +1,6 @@
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { serve, type Server } from "../../src/runtime/platform/node";
-import { createWorker } from "../../src/runtime/worker";
 import { dripRequest } from "../gateway/helpers/raw-http";
-import { freePort } from "../presets/harness/process";
+import { workerOnBoth, type WorkerOnBoth } from "../helpers/worker-on-both";
 
 // Requests sent as raw bytes to workerd (miniflare) and to the node output's server, and what
 // comes back: the body a Worker sees, and the status line its answer goes out with.
@@ -31,26 +28,16 @@ const WORKER = `export default {
   },
 };`;
 
-let mf: Miniflare;
-let workerdUrl: string;
-let server: Server;
+let both: WorkerOnBoth;
 beforeAll(async () => {
-  const port = await freePort();
-  mf = new Miniflare({ modules: true, script: WORKER, compatibilityDate: "2025-09-01", host: "127.0.0.1", port });
-  await mf.ready;
-  workerdUrl = `http://127.0.0.1:${port}`;
-  const module = (await import(`data:text/javascript,${encodeURIComponent(WORKER)}`)) as Parameters<typeof createWorker>[0];
-  server = await serve(await createWorker(module, { durableObjects: {} }), { port: 0, host: "127.0.0.1", handleSignals: false, log: false });
+  both = await workerOnBoth(WORKER);
 });
-afterAll(async () => {
-  await server?.close();
-  await mf?.dispose();
-});
+afterAll(() => both?.close());
 
 /** Sends a request line and headers, then `body` (Connection: close is added), to both. */
 async function onBoth(head: string, body = "") {
   const send = (url: string) => dripRequest(url, `${head}\r\nHost: h\r\nConnection: close\r\n\r\n${body}`, [], 1_000);
-  const [theirs, ours] = await Promise.all([send(workerdUrl), send(server.url)]);
+  const [theirs, ours] = await Promise.all([send(both.workerdUrl), send(both.nodeUrl)]);
   return { theirs, ours };
 }
 

@@ -1,13 +1,9 @@
 import { connect } from "node:net";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { serve, type Server } from "../../src/runtime/platform/node";
-import { createWorker } from "../../src/runtime/worker";
-import { freePort } from "../presets/harness/process";
+import { workerOnBoth, type WorkerOnBoth } from "../helpers/worker-on-both";
 
 // With enable_request_signal, an incoming request's signal aborts when its client goes away
 // before the answer is sent: on workerd (miniflare) and on the node output's server alike.
-const FLAGS = { compatibilityDate: "2025-09-01", compatibilityFlags: ["enable_request_signal"] };
 const WORKER = `const aborted = [];
 export default {
   async fetch(request) {
@@ -27,21 +23,11 @@ export default {
   },
 };`;
 
-let mf: Miniflare;
-let workerdUrl: string;
-let server: Server;
+let both: WorkerOnBoth;
 beforeAll(async () => {
-  const port = await freePort();
-  mf = new Miniflare({ modules: true, script: WORKER, ...FLAGS, host: "127.0.0.1", port });
-  await mf.ready;
-  workerdUrl = `http://127.0.0.1:${port}`;
-  const module = (await import(`data:text/javascript,${encodeURIComponent(WORKER)}`)) as Parameters<typeof createWorker>[0];
-  server = await serve(await createWorker(module, { durableObjects: {}, ...FLAGS }), { port: 0, host: "127.0.0.1", handleSignals: false, log: false });
+  both = await workerOnBoth(WORKER, { compatibilityFlags: ["enable_request_signal"] });
 });
-afterAll(async () => {
-  await server?.close();
-  await mf?.dispose();
-});
+afterAll(() => both?.close());
 
 /** Opens a streaming answer and goes away while it streams; then an answer that completes; returns what the Worker saw abort. */
 async function leaveMidStream(base: string): Promise<unknown> {
@@ -58,7 +44,7 @@ async function leaveMidStream(base: string): Promise<unknown> {
 }
 
 it("aborts the signal of a request whose client went away mid-answer, and of no other, as workerd", async () => {
-  const [theirs, ours] = await Promise.all([leaveMidStream(workerdUrl), leaveMidStream(server.url)]);
+  const [theirs, ours] = await Promise.all([leaveMidStream(both.workerdUrl), leaveMidStream(both.nodeUrl)]);
   expect(ours).toEqual(theirs);
   expect(theirs).toEqual([{ path: "/stream", reason: "AbortError: The client has disconnected", name: "AbortError" }]);
 });

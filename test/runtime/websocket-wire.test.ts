@@ -1,9 +1,6 @@
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serve, type Server } from "../../src/runtime/platform/node";
-import { createWorker } from "../../src/runtime/worker";
 import { clientFrame as frame, rawWebSocket } from "../helpers/raw-websocket";
-import { freePort } from "../presets/harness/process";
+import { workerOnBoth, type WorkerOnBoth } from "../helpers/worker-on-both";
 
 // Raw WebSocket frames sent to workerd (miniflare) and to the node output's server: what comes
 // back on the wire, and what the Worker's end saw (its close or error event, or for a
@@ -49,42 +46,25 @@ export default {
   },
 };`;
 
-let mf: Miniflare;
-let workerdPort: number;
-let server: Server;
+let both: WorkerOnBoth;
 beforeAll(async () => {
-  workerdPort = await freePort();
-  mf = new Miniflare({
-    modules: true,
-    script: WORKER,
-    compatibilityDate: "2025-09-01",
-    durableObjects: { ROOM: "Room" },
-    host: "127.0.0.1",
-    port: workerdPort,
-  });
-  await mf.ready;
-  const module = (await import(`data:text/javascript,${encodeURIComponent(WORKER)}`)) as Parameters<typeof createWorker>[0];
-  server = await serve(await createWorker(module, { durableObjects: { ROOM: { className: "Room" } } }), {
-    port: 0,
-    host: "127.0.0.1",
-    handleSignals: false,
-    log: false,
-  });
+  both = await workerOnBoth(WORKER, { durableObjects: { ROOM: "Room" } });
 });
-afterAll(async () => {
-  await server?.close();
-  await mf?.dispose();
-});
+afterAll(() => both?.close());
 
 /** Opens a WebSocket on `path` (a new connection id), sends `frames`; answers the wire's transcript and what the Worker recorded. */
-async function session(port: number, path: string, frames: Buffer[], settleMs?: number): Promise<{ wire: string[]; worker: unknown }> {
+async function session(base: string, path: string, frames: Buffer[], settleMs?: number): Promise<{ wire: string[]; worker: unknown }> {
   const id = `c${Math.random().toString(36).slice(2)}`;
-  const wire = await rawWebSocket(`http://127.0.0.1:${port}${path}?id=${id}`, frames, { settleMs });
+  const wire = await rawWebSocket(`${base}${path}?id=${id}`, frames, { settleMs });
   // The Worker's handlers run as the connection ends: give them a moment.
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const worker = await (await fetch(`http://127.0.0.1:${port}/events?id=${id}`)).json();
+  const worker = await (await fetch(`${base}/events?id=${id}`)).json();
   return { wire, worker };
 }
+
+/** A session on workerd and the same on the node output, at once. */
+const onBoth = (path: string, frames: Buffer[], settleMs?: number) =>
+  Promise.all([session(both.workerdUrl, path, frames, settleMs), session(both.nodeUrl, path, frames, settleMs)]);
 
 const MiB = 1024 * 1024;
 const CASES: [string, Buffer[]][] = [
@@ -120,7 +100,7 @@ for (const [path, style] of [["/", "accept()ed"], ["/room", "hibernatable"]] as 
   describe(`an ${style} WebSocket on the node output gets what workerd gives it`, () => {
     for (const [what, frames] of CASES) {
       it.concurrent(what, async () => {
-        const [theirs, ours] = await Promise.all([session(workerdPort, path, frames), session(Number(new URL(server.url).port), path, frames)]);
+        const [theirs, ours] = await onBoth(path, frames);
         expect(theirs.wire[0]).toBe("HTTP/1.1 101 Switching Protocols");
         if (style === "hibernatable" && failed(ours)) {
           expect(ours.wire.at(-1)).toBe("end");
@@ -133,7 +113,7 @@ for (const [path, style] of [["/", "accept()ed"], ["/room", "hibernatable"]] as 
 
 it("takes a message of exactly 32 MiB, as workerd does", async () => {
   const frames = [frame(0x2, Buffer.alloc(32 * MiB))];
-  const [theirs, ours] = await Promise.all([session(workerdPort, "/", frames, 3_000), session(Number(new URL(server.url).port), "/", frames, 3_000)]);
+  const [theirs, ours] = await onBoth("/", frames, 3_000);
   expect(ours).toEqual(theirs);
   expect(theirs.wire).toContain(`text {"binary":${32 * MiB}}`);
 }, 30_000);
