@@ -102,7 +102,7 @@ const HEADS: [string, string][] = [
   ["a cookie of 127 KiB", `GET /head HTTP/1.1\r\nCookie: a=${"x".repeat(127 * KiB)}`],
   ["a cookie of 130 KiB, over the 128 KiB limit", `GET /head HTTP/1.1\r\nCookie: a=${"x".repeat(130 * KiB)}`],
   ["a URL of 100 KiB", `GET /head?q=${"u".repeat(100 * KiB)} HTTP/1.1`],
-  ["2,000 headers (node:http dropped those past 2,000)", `GET /head HTTP/1.1\r\n${Array.from({ length: 2_000 }, (_, i) => `X-H${i}: v`).join("\r\n")}`],
+  ["2,000 headers and two more (node:http refused more than 2,000)", `GET /head HTTP/1.1\r\n${Array.from({ length: 2_000 }, (_, i) => `X-H${i}: v`).join("\r\n")}`],
 ];
 
 for (const [what, head] of HEADS) {

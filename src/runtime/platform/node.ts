@@ -63,7 +63,7 @@ export async function serve(worker: PlatformWorker & Pick<Worker, "dispose">, op
     if (req.url?.startsWith(FORWARD_PATH) && !peers.has(req.socket)) peers.add(req.socket.once("close", () => peers.delete(req.socket)));
     void respond(handle, req, res);
   });
-  // Every header reaches the Worker, as on workerd (node:http drops those past 2,000).
+  // Every header reaches the Worker, as on workerd (node:http refuses more than 2,000 with 431).
   server.maxHeadersCount = 0;
   const connections = new OpenConnections();
   // A client's close that the object never answers (workerd does not reply for it before
